@@ -73,7 +73,11 @@ export function getModel(model: string | ModelSpec): ModelSpec {
   }
   if (/\.ya?ml$/.test(model)) return loadModelFile(model);
   const idx = catalogueIndex();
-  const key = [...idx.keys()].find((k) => k.toLowerCase() === model.toLowerCase());
+  let key = [...idx.keys()].find((k) => k.toLowerCase() === model.toLowerCase());
+  if (!key) {
+    // aliases are declared inside the files; only read them all when the name is not a file name
+    key = [...idx.keys()].find((k) => (getModel(k).aliases ?? []).some((a) => a.toLowerCase() === model.toLowerCase()));
+  }
   if (!key) throw new SpecError(`unknown model '${model}'; expected one of: ${[...idx.keys()].join(', ')} (or a path to a .yaml model file)`);
   let spec = cache.get(key);
   if (!spec) {

@@ -38,6 +38,8 @@ export const ModelSpecSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
     label: z.string().optional(),
+    /** Other names the model is known by (e.g. TVB's class name when it differs). */
+    aliases: z.array(z.string()).optional(),
     description: z.string().optional(),
     references: z.array(z.string()).optional(),
     parameters: z.record(z.string(), ParameterSpecSchema),
