@@ -39,9 +39,9 @@ DEFAULT_COMMIT = '0ada1f922'
 PER_NODE = {
     'CoombesByrne': ['eta', 'Delta'],
     'CoombesByrne2D': ['eta', 'Delta'],
-    'GastSchmidtKnosche_SD': ['eta', 'tau_A'],
-    'GastSchmidtKnosche_SF': ['eta', 'alpha'],
-    'DumontGutkin': ['eta_e', 'J_ei'],
+    'GastSchmidtKnosche_SD': ['tau_A', 'cv'],
+    'GastSchmidtKnosche_SF': ['alpha', 'cv'],
+    'DumontGutkin': ['J_ee', 'J_ie'],
     'KIonEx': ['K_bath', 'J'],
     'ZerlautAdaptationFirstOrder': ['b_e', 'tau_e'],
     'ZerlautAdaptationSecondOrder': ['b_e', 'tau_e'],
