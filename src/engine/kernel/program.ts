@@ -1,0 +1,413 @@
+/**
+ * The kernel program generator: a compiled model + coupling + integrator + monitors become one JS
+ * function over Float64Arrays. One pass over nodes per step does every integrator stage of a node in
+ * registers (the coupling is frozen within a step, as in TVB, so nodes are independent once it is
+ * known). The program is plain source plus structured-cloneable data, so the same text runs in the
+ * main thread or in worker threads.
+ */
+import { type Expr, toJs, CONSTANTS } from '../../expr/index.js';
+import type { ModelSpec } from '../../models/spec.js';
+import type { ParsedModel } from '../../models/check.js';
+import type { CouplingSpec } from '../../coupling/catalogue.js';
+import { parseExpr } from '../../expr/index.js';
+import { type ResolvedParam, paramRead } from '../params.js';
+import { expandModes } from './modes.js';
+import type { MonitorEmit } from '../../monitors/index.js';
+
+export type IntegratorScheme = 'euler' | 'heun' | 'rk4';
+
+export interface NoisePlan {
+  kind: 'additive' | 'multiplicative';
+  /** sqrt(2·nsig) per state variable and node: nsv*N values. */
+  gain: Float64Array;
+  /** TVB's colouring time constant; 0 = white noise. */
+  ntau: number;
+  /** Multiplicative noise scales by (a·x + b) evaluated at the step's start. */
+  multA?: number;
+  multB?: number;
+  seed: number;
+}
+
+export interface KernelPlan {
+  N: number;
+  M: number;
+  dt: number;
+  H: number;
+  spec: ModelSpec;
+  parsed: ParsedModel;
+  /** Model parameters and derived parameters. */
+  modelParams: Record<string, ResolvedParam>;
+  coupling: CouplingSpec;
+  couplingParams: Record<string, ResolvedParam>;
+  scheme: IntegratorScheme;
+  /** [lo, hi] per state variable or null (±Infinity for open sides). */
+  boundaries: ([number, number] | null)[];
+  noise?: NoisePlan;
+  /** JS expression of `t` (ms from the start of the run) and per-node weights, per stimulated variable. */
+  stimulus?: { temporalJs: string; weights: Float64Array; variables: number[] };
+  monitors: MonitorEmit[];
+  historyPrecision: 'float32' | 'float64';
+}
+
+const svIndex = (spec: ModelSpec) => new Map(Object.keys(spec.state_variables).map((n, i) => [n, i]));
+
+/** Build the program source. */
+export function generateProgram(plan: KernelPlan): string {
+  const { N, M, dt, H, spec, parsed } = plan;
+  const svs = Object.keys(spec.state_variables);
+  const nsv = svs.length;
+  const cvar = spec.cvar.map((n) => svIndex(spec).get(n)!);
+  const ncv = cvar.length;
+  const H2 = 2 * H;
+  const consts = spec.constants ?? {};
+  const auxNames = new Set(parsed.auxiliaries.map(([n]) => n));
+  const L: string[] = [];
+  const emit = (s: string) => L.push(s);
+
+  // ---------- parameter locals ----------
+  const allParams: [string, ResolvedParam, string][] = [
+    ...Object.entries(plan.modelParams).map(([n, p]) => [n, p, `P.mp_${n}`] as [string, ResolvedParam, string]),
+  ];
+  const cParams = Object.entries(plan.couplingParams);
+  emit('"use strict";');
+  emit(`const N = ${N}, M = ${M}, H = ${H}, B = ctx.B;`);
+  emit('const P = ctx.P;');
+  for (const [n, , src] of allParams) emit(`const MP_${n} = ${src};`);
+  for (const [n] of cParams) emit(`const CP_${n} = P.cp_${n};`);
+  const hoist = (level: 'run' | 'batch' | 'node', prefix: string, params: [string, ResolvedParam][], localPrefix: string) =>
+    params
+      .filter(([, p]) => (level === 'run' ? p.kind === 'scalar' : level === 'batch' ? p.kind === 'batch' : p.kind === 'node' || p.kind === 'batchnode'))
+      .map(([n, p]) => `const ${localPrefix}${n} = ${paramRead(p.kind, `${prefix}${n}`, 'b', 'n', N)};`)
+      .join(' ');
+  const mps = Object.entries(plan.modelParams);
+
+  // ---------- state, history, coupling arrays ----------
+  const HIST = plan.historyPrecision === 'float32' ? 'Float32Array' : 'Float64Array';
+  const HS = ncv * N * M * H2;
+  emit(`const state = ctx.state;            // B x nsv x N x M`);
+  emit(`const hist = new ${HIST}(B * ${HS}); // B x ncv x N x M x 2H (each slot stored twice, so reads need no modulo)`);
+  emit(`const cpl = new Float64Array(B * ${ncv * N * M});`);
+  emit(`const obs = new Float64Array(${parsed.vois.length * N * M});`);
+  emit(`const rowPtr = P.rowPtr, lnkOff = P.lnkOff, lnkW = P.lnkW, lnkZero = P.lnkZero, selfOff = P.selfOff, selfZero = P.selfZero;`);
+  emit(`const SS = ${nsv * N * M}, CS = ${ncv * N * M}, HS = ${HS};`);
+
+  // initial history: ctx.history is (B or 1) x H x nsv x N x M; keep only cvars
+  emit(`{
+  const hsrc = ctx.history, perBatch = hsrc.length === B * ${H * nsv * N * M};
+  const cv = [${cvar.join(', ')}];
+  for (let b = 0; b < B; b++) {
+    const hb = perBatch ? b * ${H * nsv * N * M} : 0;
+    for (let k = 0; k < H; k++) for (let c = 0; c < ${ncv}; c++) for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) {
+      const v = hsrc[hb + ((k * ${nsv} + cv[c]) * N + n) * M + m];
+      const o = b * HS + ((c * N + n) * M + m) * ${H2} + k;
+      hist[o] = v; hist[o + H] = v;
+    }
+    // the current state is the last history entry
+    for (let q = 0; q < SS; q++) state[b * SS + q] = hsrc[hb + (H - 1) * SS + q];
+  }
+}`);
+
+  // ---------- coupling ----------
+  const cpl = plan.coupling;
+  const cpre = parseExpr(cpl.pre, { field: `coupling ${cpl.name}.pre` });
+  const cpost = parseExpr(cpl.post, { field: `coupling ${cpl.name}.post` });
+  const cparamRead = (name: string): string | undefined => (plan.couplingParams[name] ? `cp_${name}` : undefined);
+  const couplingSym = (env: Record<string, string>) => (name: string) => {
+    if (name in env) return env[name];
+    const p = cparamRead(name);
+    if (p) return p;
+    if (name in CONSTANTS) return String(CONSTANTS[name]);
+    throw new Error(`coupling ${cpl.name}: unknown name '${name}'`);
+  };
+  emit(`function coupling(s, b) {
+  const tm = (s - 1) % H, hb = b * HS, cb = b * CS;
+  ${hoist('run', 'CP_', cParams, 'cp_')} ${hoist('batch', 'CP_', cParams, 'cp_')}
+  for (let i = 0; i < N; i++) {
+    const n = i; ${hoist('node', 'CP_', cParams, 'cp_')}`);
+  const rowOff = (r: number, m: number) => (r * N * M + m) * H2;
+  if (cpl.links === 'tvb-presigmoidal') {
+    const dyn = plan.couplingParams.dynamic;
+    if (!dyn || dyn.kind !== 'scalar') throw new Error('PreSigmoidal: dynamic must be a single value');
+    if (plan.couplingParams.globalT && plan.couplingParams.globalT.data[0] !== 0) throw new Error('PreSigmoidal: globalT = 1 is not supported');
+    const A = (x: string, th: string) => `cp_H * (cp_Q + Math.tanh(cp_G * (cp_P * ${x} - ${th})))`;
+    for (let m = 0; m < M; m++) {
+      if (dyn.data[0] !== 0) {
+        if (ncv < 2) throw new Error('PreSigmoidal with dynamic = 1 needs two coupling variables (x, theta)');
+        emit(`    { let acc = 0;
+      for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
+        const o = hb + lnkOff[k] + tm;
+        acc += lnkW[k] * (${A(`hist[o + ${rowOff(0, m)}]`, `hist[o + ${rowOff(1, m)}]`)});
+      }
+      cpl[cb + (0 * N + i) * M + ${m}] = acc;
+      const so = hb + selfOff[i] + tm;
+      const x0 = selfZero[i] ? 0 : hist[so + ${rowOff(0, m)}], th = selfZero[i] ? 0 : hist[so + ${rowOff(1, m)}];
+      cpl[cb + (1 * N + i) * M + ${m}] = ${A('x0', 'th')};
+      ${Array.from({ length: ncv - 2 }, (_, r) => `cpl[cb + (${r + 2} * N + i) * M + ${m}] = 0;`).join(' ')} }`);
+      } else {
+        for (let r = 0; r < ncv; r++) {
+          emit(`    { let acc = 0;
+      for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
+        const x = lnkZero[k] ? 0 : hist[hb + lnkOff[k] + tm + ${rowOff(r, m)}];
+        acc += lnkW[k] * (${A('x', 'cp_theta')});
+      }
+      cpl[cb + (${r} * N + i) * M + ${m}] = acc; }`);
+        }
+      }
+    }
+  } else {
+    const shared = cpl.rows === 'shared';
+    const rows = shared ? [0] : Array.from({ length: ncv }, (_, r) => r);
+    const accs: string[] = [];
+    const preLines: string[] = [];
+    const xiLines: string[] = [];
+    const usesXi = (e: Expr): boolean => JSON.stringify(e).includes('"name":"x_i');
+    for (const r of rows) {
+      for (let m = 0; m < M; m++) {
+        const env: Record<string, string> = {};
+        for (let q = 0; q < ncv; q++) {
+          env[`x_j_${q}`] = `hist[o + ${rowOff(q, m)}]`;
+          env[`x_i_${q}`] = `xi_${q}_${m}`;
+        }
+        env.x_j = `hist[o + ${rowOff(r, m)}]`;
+        env.x_i = `xi_${r}_${m}`;
+        accs.push(`acc_${r}_${m}`);
+        preLines.push(`acc_${r}_${m} += w * ${toJs(cpre, couplingSym(env))};`);
+      }
+    }
+    if (usesXi(cpre)) {
+      for (let q = 0; q < ncv; q++) for (let m = 0; m < M; m++) xiLines.push(`const xi_${q}_${m} = hist[hb + ${rowOff(q, m)} + i * ${M * H2} + tm + H];`);
+    }
+    emit(`    ${xiLines.join(' ')}
+    let ${accs.map((a) => `${a} = 0`).join(', ')};
+    const k1 = rowPtr[i + 1];
+    for (let k = rowPtr[i]; k < k1; k++) {
+      const o = hb + lnkOff[k] + tm, w = lnkW[k];
+      ${preLines.join('\n      ')}
+    }`);
+    for (let r = 0; r < ncv; r++) {
+      for (let m = 0; m < M; m++) {
+        const src = shared ? `acc_0_${m}` : `acc_${r}_${m}`;
+        emit(`    cpl[cb + (${r} * N + i) * M + ${m}] = ${toJs(cpost, couplingSym({ gx: src }))};`);
+      }
+    }
+  }
+  emit(`  }
+}`);
+
+  // ---------- model derivative, emitted per stage ----------
+  const boundsOf = (k: number) => plan.boundaries[k];
+  const clamp = (k: number, v: string) => {
+    const bd = boundsOf(k);
+    if (!bd) return v;
+    const [lo, hi] = bd;
+    if (lo > -Infinity && hi < Infinity) return `Math.min(Math.max(${v}, ${lo}), ${hi})`;
+    if (lo > -Infinity) return `Math.max(${v}, ${lo})`;
+    if (hi < Infinity) return `Math.min(${v}, ${hi})`;
+    return v;
+  };
+  const svIdx = svIndex(spec);
+  const modelSym = (stage: string, inp: (k: number, m: number) => string) => (full: string): string => {
+    const at = full.lastIndexOf('@');
+    const name = full.slice(0, at);
+    const m = Number(full.slice(at + 1));
+    if (svIdx.has(name)) return inp(svIdx.get(name)!, m);
+    if (auxNames.has(name)) return `${stage}_${name}_${m}`;
+    if (plan.modelParams[name]) return `mp_${name}`;
+    const cm = /^c_(\d+)$/.exec(name);
+    if (cm) return `c${cm[1]}_${m}`;
+    if (name === 'local_coupling') return '0';
+    if (name in consts) {
+      const c = consts[name];
+      if (typeof c === 'number') return String(c);
+      if (Array.isArray(c) && typeof c[0] === 'number') return `(${(c as number[])[m]})`;
+      throw new Error(`model ${spec.name}: constant '${name}' is a matrix; use it through mdot(${name}, x)`);
+    }
+    if (name in CONSTANTS) return String(CONSTANTS[name]);
+    throw new Error(`model ${spec.name}: unknown name '${name}'`);
+  };
+  const emitDfun = (stage: string, inp: (k: number, m: number) => string): string[] => {
+    const out: string[] = [];
+    const sym = modelSym(stage, inp);
+    for (const [name, e] of parsed.auxiliaries) {
+      for (let m = 0; m < M; m++) out.push(`const ${stage}_${name}_${m} = ${toJs(expandModes(e, m, M, consts), sym)};`);
+    }
+    parsed.equations.forEach(([, e], k) => {
+      for (let m = 0; m < M; m++) out.push(`const ${stage}_d${k}_${m} = ${toJs(expandModes(e, m, M, consts), sym)};`);
+    });
+    return out;
+  };
+  const X = (k: number, m: number) => `x${k}_${m}`;
+  const D = (stage: string) => (k: number, m: number) => `${stage}_d${k}_${m}`;
+  const each = (f: (k: number, m: number) => string): string[] => {
+    const r: string[] = [];
+    for (let k = 0; k < nsv; k++) for (let m = 0; m < M; m++) r.push(f(k, m));
+    return r;
+  };
+  const stimulated = new Set(plan.stimulus?.variables ?? []);
+  const stim = (k: number) => (stimulated.has(k) ? 'stim_n' : null);
+  const plusStim = (k: number, scaled: boolean) => (stim(k) ? (scaled ? ` + ${dt} * stim_n` : ' + stim_n') : '');
+  const nz = (k: number, m: number) => (plan.noise ? ` + nz${k}_${m}` : '');
+
+  const body: string[] = [];
+  body.push(...each((k, m) => `const ${X(k, m)} = state[sb + (${k} * N + n) * M + ${m}];`));
+  for (let r = 0; r < ncv; r++) for (let m = 0; m < M; m++) body.push(`const c${r}_${m} = cpl[cb + (${r} * N + n) * M + ${m}];`);
+  if (plan.stimulus) body.push('const stim_n = stimT * stimW[n];');
+  if (plan.noise) {
+    const nzp = plan.noise;
+    body.push(
+      ...each((k, m) => {
+        const g = `noiseGain[${k} * N + n]`;
+        const scale = nzp.kind === 'multiplicative' ? ` * (${nzp.multA} * ${X(k, m)} + ${nzp.multB})` : '';
+        return `const nz${k}_${m} = ${g}${scale} * noise[nb + (${k} * N + n) * M + ${m}];`;
+      }),
+    );
+  }
+  const write = (f: (k: number, m: number) => string) => each((k, m) => `{ const v = ${f(k, m)}; state[sb + (${k} * N + n) * M + ${m}] = v; chk += v; }`);
+  if (plan.scheme === 'euler') {
+    body.push(...emitDfun('e1', X));
+    body.push(...write((k, m) => clamp(k, `${X(k, m)} + ${dt} * (${D('e1')(k, m)}${plusStim(k, false)})${nz(k, m)}`)));
+  } else if (plan.scheme === 'heun') {
+    body.push(...emitDfun('h1', X));
+    const Pn = (k: number, m: number) => `p${k}_${m}`;
+    body.push(...each((k, m) => `const ${Pn(k, m)} = ${clamp(k, `${X(k, m)} + ${dt} * (${D('h1')(k, m)}${plusStim(k, false)})${nz(k, m)}`)};`));
+    body.push(...emitDfun('h2', Pn));
+    body.push(...write((k, m) => clamp(k, `${X(k, m)} + (${D('h1')(k, m)} + ${D('h2')(k, m)}) * ${dt / 2}${plusStim(k, true)}${nz(k, m)}`)));
+  } else {
+    body.push(...emitDfun('r1', X));
+    const I = (j: number) => (k: number, m: number) => `i${j}_${k}_${m}`;
+    body.push(...each((k, m) => `const ${I(1)(k, m)} = ${clamp(k, `${X(k, m)} + ${dt / 2} * ${D('r1')(k, m)}`)};`));
+    body.push(...emitDfun('r2', I(1)));
+    body.push(...each((k, m) => `const ${I(2)(k, m)} = ${clamp(k, `${X(k, m)} + ${dt / 2} * ${D('r2')(k, m)}`)};`));
+    body.push(...emitDfun('r3', I(2)));
+    body.push(...each((k, m) => `const ${I(3)(k, m)} = ${clamp(k, `${X(k, m)} + ${dt} * ${D('r3')(k, m)}`)};`));
+    body.push(...emitDfun('r4', I(3)));
+    body.push(
+      ...write((k, m) =>
+        clamp(k, `${X(k, m)} + ${dt / 6} * (${D('r1')(k, m)} + 2 * ${D('r2')(k, m)} + 2 * ${D('r3')(k, m)} + ${D('r4')(k, m)})${plusStim(k, true)}${nz(k, m)}`),
+      ),
+    );
+  }
+  emit(`const noise = ${plan.noise ? `new Float64Array(B * SS)` : 'null'};
+const noiseGain = ${plan.noise ? 'P.noiseGain' : 'null'};
+const stimW = ${plan.stimulus ? 'P.stimW' : 'null'};
+let stimT = 0;
+function step(b) {
+  const sb = b * SS, cb = b * CS, nb = b * SS;
+  let chk = 0;
+  ${hoist('run', 'MP_', mps, 'mp_')} ${hoist('batch', 'MP_', mps, 'mp_')}
+  for (let n = 0; n < N; n++) {
+    ${hoist('node', 'MP_', mps, 'mp_')}
+    ${body.join('\n    ')}
+  }
+  return chk;
+}`);
+
+  // ---------- history write ----------
+  emit(`function writeHistory(s, b) {
+  const slot = s % H, hb = b * HS, sb = b * SS;
+  ${cvar
+    .map(
+      (sv, c) => `for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) { const v = state[sb + (${sv} * N + n) * M + m]; const o = hb + ((${c} * N + n) * M + m) * ${H2} + slot; hist[o] = v; hist[o + H] = v; }`,
+    )
+    .join('\n  ')}
+}`);
+
+  // ---------- observation (variables of interest) ----------
+  const voiLines: string[] = [];
+  parsed.vois.forEach((e, v) => {
+    for (let m = 0; m < M; m++) {
+      const direct = e.kind === 'sym' && svIdx.has(e.name);
+      const js = direct
+        ? `state[sb + (${svIdx.get((e as { name: string }).name)} * N + n) * M + ${m}]`
+        : toJs(expandModes(e, m, M, consts), modelSym('ob', (k, mm) => `state[sb + (${k} * N + n) * M + ${mm}]`));
+      voiLines.push(`obs[(${v} * N + n) * M + ${m}] = ${js};`);
+    }
+  });
+  emit(`function observe(b) {
+  const sb = b * SS;
+  ${hoist('run', 'MP_', mps, 'mp_')} ${hoist('batch', 'MP_', mps, 'mp_')}
+  for (let n = 0; n < N; n++) {
+    ${hoist('node', 'MP_', mps, 'mp_')}
+    ${voiLines.join('\n    ')}
+  }
+}`);
+
+  // ---------- monitors ----------
+  for (const mon of plan.monitors) emit(mon.decl);
+  const needObs = plan.monitors.map((m) => m.needsObs).filter((x): x is string => x !== null);
+  const obsCond = needObs.includes('true') ? 'true' : needObs.length ? needObs.map((c) => `(${c})`).join(' || ') : 'false';
+
+  // ---------- noise ----------
+  if (plan.noise) {
+    const nzp = plan.noise;
+    const coloured = nzp.ntau > 0;
+    emit(`const rngs = [];
+for (let b = 0; b < B; b++) rngs.push(new ctx.Rng(ctx.seeds[b]));
+${
+  coloured
+    ? `const E = Math.exp(-${dt} / ${nzp.ntau}), sq1E2 = Math.sqrt(1 - E * E), dtSqrtLambda = ${dt} * Math.sqrt(1 / ${nzp.ntau});
+const eta = new Float64Array(B * SS), hbuf = new Float64Array(SS);
+for (let b = 0; b < B; b++) { rngs[b].fillStandardNormal(hbuf); eta.set(hbuf, b * SS); }
+function drawNoise(b) {
+  rngs[b].fillStandardNormal(hbuf);
+  const o = b * SS;
+  for (let q = 0; q < SS; q++) { eta[o + q] = eta[o + q] * E + sq1E2 * hbuf[q]; noise[o + q] = dtSqrtLambda * eta[o + q]; }
+}`
+    : `const sqdt = Math.sqrt(${dt});
+function drawNoise(b) {
+  const v = noise.subarray(b * SS, (b + 1) * SS);
+  rngs[b].fillStandardNormal(v);
+  for (let q = 0; q < SS; q++) v[q] *= sqdt;
+}`
+}`);
+  }
+
+  // ---------- the run loop ----------
+  emit(`function diverged(s, b) {
+  const sb = b * SS;
+  for (let q = 0; q < SS; q++) {
+    if (!Number.isFinite(state[sb + q])) {
+      const k = Math.floor(q / (N * M)), n = Math.floor((q % (N * M)) / M), m = q % M;
+      const err = new Error('diverged'); err.divergence = { step: s, batch: b + ctx.batchOffset, variable: k, node: n, mode: m, value: state[sb + q] };
+      throw err;
+    }
+  }
+  const err = new Error('diverged'); err.divergence = { step: s, batch: b + ctx.batchOffset, variable: -1, node: -1, mode: 0, value: NaN };
+  throw err;
+}
+let started = false;
+/** Integrate steps s0 .. s0+n-1; record into monitors when 'record'. */
+function run(s0, n, record, stimStart, onProgress) {
+  if (!started) { for (let b = 0; b < B; b++) coupling(s0, b); started = true; }
+  const s1 = s0 + n;
+  const every = Math.max(1, Math.floor(n / 100));
+  for (let s = s0; s < s1; s++) {
+    ${plan.stimulus ? `stimT = (t => ${plan.stimulus.temporalJs})((s - stimStart) * ${dt});` : ''}
+    for (let b = 0; b < B; b++) {
+      ${plan.noise ? 'drawNoise(b);' : ''}
+      const chk = step(b);
+      if (!Number.isFinite(chk)) diverged(s, b);
+      writeHistory(s, b);
+      coupling(s + 1, b);
+      if (record) {
+        const cb = b * CS;
+        if (${obsCond}) observe(b);
+        ${plan.monitors.map((m) => m.record).join('\n        ')}
+      }
+    }
+    if (onProgress && (s - s0) % every === 0) onProgress(s - s0 + 1, n);
+  }
+}
+function results() {
+  return [${plan.monitors.map((m) => m.result).join(', ')}];
+}
+return { run, results, state };`);
+  return L.join('\n');
+}
+
+/** Instantiate a program in this thread. */
+export function instantiate(source: string, ctx: Record<string, unknown>): { run: Function; results: () => { time: Float64Array; data: Float64Array }[]; state: Float64Array } {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const f = new Function('ctx', source);
+  return f(ctx);
+}

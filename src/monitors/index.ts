@@ -1,0 +1,208 @@
+/**
+ * Monitors: what a run records. Each monitor follows TVB's sampling rule exactly (see the reference
+ * README): Raw every step at s·dt; SubSample/GlobalAverage/SpatialAverage when s mod istep = 0 at
+ * s·dt; TemporalAverage the mean of the last istep observations (rows never written count as zeros,
+ * as in TVB) at (s − istep/2)·dt; AfferentCoupling records the coupling computed after step s (the
+ * one step s+1 will use), every step or averaged over `period`.
+ *
+ * Monitors are emitted as code into the kernel program, so they run inside the fused step loop and
+ * inside worker threads without a second module system.
+ */
+
+export type MonitorSpec =
+  | { name: 'Raw'; voi?: number[] }
+  | { name: 'SubSample'; period: number; voi?: number[] }
+  | { name: 'TemporalAverage'; period: number; voi?: number[] }
+  | { name: 'GlobalAverage'; period: number; voi?: number[] }
+  | { name: 'SpatialAverage'; period: number; voi?: number[]; mask?: ArrayLike<number>; defaultMask?: 'cortical' | 'hemispheres' }
+  | { name: 'AfferentCoupling'; period?: number; voi?: number[] };
+
+export const MONITOR_NAMES = ['Raw', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage', 'AfferentCoupling'] as const;
+
+/** TVB's rounding of period/dt to whole steps. */
+export function istepOf(period: number, dt: number): number {
+  return Math.round(period / dt);
+}
+
+export interface MonitorContext {
+  N: number;
+  M: number;
+  dt: number;
+  /** Number of model variables of interest (rows of the observation array). */
+  nvoi: number;
+  /** Number of coupling rows. */
+  ncv: number;
+  /** First and last recorded step (inclusive). */
+  sFirst: number;
+  sLast: number;
+  cortical?: boolean[];
+  hemispheres?: boolean[];
+}
+
+/** Code and sizes for one monitor inside a kernel program. Variables in scope: s, b, B, obs, cpl, cb. */
+export interface MonitorEmit {
+  name: string;
+  /** Per-sample shape: [variables, nodes (or areas), modes]. */
+  sampleShape: [number, number, number];
+  nSamples: number;
+  period: number;
+  voi: number[];
+  /** Declarations at program scope. `P` holds the monitor's constant arrays from `data`. */
+  decl: string;
+  /** Statement run for batch element b after step s. */
+  record: string;
+  /** Condition (JS, in s) under which `record` needs the observation array. */
+  needsObs: string | null;
+  /** Constant arrays the code reads (go to workers with the program). */
+  data: Record<string, Float64Array | Int32Array>;
+  /** Expression for the output object {time, data}. */
+  result: string;
+}
+
+function countMultiples(istep: number, a: number, b: number): number {
+  return Math.max(0, Math.floor(b / istep) - Math.floor((a - 1) / istep));
+}
+
+function checkVoi(voi: number[] | undefined, n: number, what: string, mon: string): number[] {
+  const v = voi ?? Array.from({ length: n }, (_, k) => k);
+  for (const k of v) {
+    if (!Number.isInteger(k) || k < 0 || k >= n) throw new Error(`monitor ${mon}: voi index ${k} out of range; expected 0..${n - 1} (${what})`);
+  }
+  if (v.length === 0) throw new Error(`monitor ${mon}: empty voi`);
+  return v;
+}
+
+export function emitMonitor(spec: MonitorSpec, k: number, ctx: MonitorContext): MonitorEmit {
+  const { N, M, dt, sFirst, sLast } = ctx;
+  const id = `mon${k}`;
+  const period = 'period' in spec && spec.period !== undefined ? spec.period : dt;
+  if (!(period > 0)) throw new Error(`monitor ${spec.name}: period must be > 0 ms, got ${period}`);
+  const istep = istepOf(period, dt);
+  if (istep < 1) throw new Error(`monitor ${spec.name}: period ${period} ms is shorter than dt ${dt} ms`);
+  const isCoupling = spec.name === 'AfferentCoupling';
+  const voi = checkVoi(spec.voi, isCoupling ? ctx.ncv : ctx.nvoi, isCoupling ? 'coupling rows' : 'variables of interest', spec.name);
+  const nv = voi.length;
+  const src = isCoupling ? 'cpl' : 'obs';
+  const srcBase = isCoupling ? 'cb' : '0';
+  // index of voi v, node n, mode m in the source array
+  const at = (v: string, n: string, m: string) => `${srcBase} + ((${id}_voi[${v}] * ${N} + ${n}) * ${M} + ${m})`;
+  const data: Record<string, Float64Array | Int32Array> = { [`${id}_voi`]: Int32Array.from(voi) };
+  const width = nv * N * M;
+  const loadVoi = `const ${id}_voi = P.${id}_voi;`;
+  const everyStep = spec.name === 'Raw' || (isCoupling && istep === 1);
+  const averaging = spec.name === 'TemporalAverage' || (isCoupling && istep > 1);
+
+  if (everyStep) {
+    const nS = sLast - sFirst + 1;
+    return {
+      name: spec.name, sampleShape: [nv, N, M], nSamples: nS, period: istep * dt, voi,
+      decl: `${loadVoi}
+const ${id}_time = new Float64Array(${nS});
+const ${id}_data = new Float64Array(B * ${nS * width});
+const ${id}_cnt = new Int32Array(B);`,
+      record: `{
+  const c = ${id}_cnt[b]++;
+  if (b === 0) ${id}_time[c] = s * ${dt};
+  let o = (b * ${nS} + c) * ${width};
+  for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++) ${id}_data[o++] = ${src}[${at('v', 'n', 'm')}];
+}`,
+      needsObs: isCoupling ? null : 'true',
+      data,
+      result: `{ time: ${id}_time, data: ${id}_data }`,
+    };
+  }
+  const nS = countMultiples(istep, sFirst, sLast);
+  if (averaging) {
+    return {
+      name: spec.name, sampleShape: [nv, N, M], nSamples: nS, period: istep * dt, voi,
+      decl: `${loadVoi}
+const ${id}_time = new Float64Array(${nS});
+const ${id}_data = new Float64Array(B * ${Math.max(1, nS) * width});
+const ${id}_cnt = new Int32Array(B);
+const ${id}_stock = new Float64Array(B * ${istep * width});`,
+      record: `{
+  const r = s % ${istep};
+  const row = r === 0 ? ${istep - 1} : r - 1;
+  let o = (b * ${istep} + row) * ${width};
+  for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++) ${id}_stock[o++] = ${src}[${at('v', 'n', 'm')}];
+  if (r === 0) {
+    const c = ${id}_cnt[b]++;
+    if (b === 0) ${id}_time[c] = (s - ${istep / 2}) * ${dt};
+    const base = b * ${istep * width}, out = (b * ${nS} + c) * ${width};
+    for (let q = 0; q < ${width}; q++) {
+      let acc = 0;
+      for (let t = 0; t < ${istep}; t++) acc += ${id}_stock[base + t * ${width} + q];
+      ${id}_data[out + q] = acc / ${istep};
+    }
+  }
+}`,
+      needsObs: isCoupling ? null : 'true',
+      data,
+      result: `{ time: ${id}_time, data: ${id}_data }`,
+    };
+  }
+  if (spec.name === 'SubSample') {
+    return {
+      name: spec.name, sampleShape: [nv, N, M], nSamples: nS, period: istep * dt, voi,
+      decl: `${loadVoi}
+const ${id}_time = new Float64Array(${nS});
+const ${id}_data = new Float64Array(B * ${Math.max(1, nS) * width});
+const ${id}_cnt = new Int32Array(B);`,
+      record: `if (s % ${istep} === 0) {
+  const c = ${id}_cnt[b]++;
+  if (b === 0) ${id}_time[c] = s * ${dt};
+  let o = (b * ${nS} + c) * ${width};
+  for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++) ${id}_data[o++] = obs[${at('v', 'n', 'm')}];
+}`,
+      needsObs: `s % ${istep} === 0`,
+      data,
+      result: `{ time: ${id}_time, data: ${id}_data }`,
+    };
+  }
+  // GlobalAverage and SpatialAverage: a linear map from nodes to areas, applied when s mod istep = 0
+  let mask: Int32Array;
+  if (spec.name === 'GlobalAverage') mask = new Int32Array(N);
+  else if (spec.name === 'SpatialAverage') {
+    if (spec.mask) {
+      mask = Int32Array.from(spec.mask);
+    } else {
+      const which = spec.defaultMask ?? 'cortical';
+      const src = which === 'cortical' ? ctx.cortical : ctx.hemispheres;
+      if (!src) throw new Error(`monitor SpatialAverage: no mask given and the connectivity has no '${which}' information`);
+      mask = Int32Array.from(src, (x) => (x ? 1 : 0));
+      if (mask.every((x) => x === 1)) mask.fill(0); // TVB: an all-true boolean mask means one area
+    }
+    if (mask.length !== N) throw new Error(`monitor SpatialAverage: mask has ${mask.length} entries; expected one per node (${N})`);
+    const areas = [...new Set(mask)].sort((a, b) => a - b);
+    if (areas.some((a, i) => a !== i)) throw new Error(`monitor SpatialAverage: mask areas must be contiguous indices from 0, got ${areas.join(',')}`);
+  } else {
+    throw new Error(`unknown monitor '${(spec as { name: string }).name}'; expected one of: ${MONITOR_NAMES.join(', ')}`);
+  }
+  const nA = Math.max(...mask) + 1;
+  const counts = new Float64Array(nA);
+  for (const a of mask) counts[a]++;
+  data[`${id}_mask`] = mask;
+  data[`${id}_counts`] = counts;
+  const w2 = nv * nA * M;
+  return {
+    name: spec.name, sampleShape: [nv, nA, M], nSamples: nS, period: istep * dt, voi,
+    decl: `${loadVoi}
+const ${id}_mask = P.${id}_mask, ${id}_counts = P.${id}_counts;
+const ${id}_time = new Float64Array(${nS});
+const ${id}_data = new Float64Array(B * ${Math.max(1, nS) * w2});
+const ${id}_cnt = new Int32Array(B);`,
+    record: `if (s % ${istep} === 0) {
+  const c = ${id}_cnt[b]++;
+  if (b === 0) ${id}_time[c] = s * ${dt};
+  const o = (b * ${nS} + c) * ${w2};
+  for (let v = 0; v < ${nv}; v++) for (let m = 0; m < ${M}; m++) {
+    for (let a = 0; a < ${nA}; a++) ${id}_data[o + (v * ${nA} + a) * ${M} + m] = 0;
+    for (let n = 0; n < ${N}; n++) ${id}_data[o + (v * ${nA} + ${id}_mask[n]) * ${M} + m] += obs[${at('v', 'n', 'm')}];
+    for (let a = 0; a < ${nA}; a++) ${id}_data[o + (v * ${nA} + a) * ${M} + m] /= ${id}_counts[a];
+  }
+}`,
+    needsObs: `s % ${istep} === 0`,
+    data,
+    result: `{ time: ${id}_time, data: ${id}_data }`,
+  };
+}

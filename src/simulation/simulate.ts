@@ -1,0 +1,182 @@
+/**
+ * Running a prepared plan with the kernel engine: in this thread for one parameter set, across
+ * worker threads for a batch. Results are assembled into a SimulationResult.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { generateProgram, instantiate } from '../engine/kernel/program.js';
+import { RandomState, MT_N, seedKey, twist, temper } from '../random/index.js';
+import { syntheticConnectome } from '../network/synthetic.js';
+import type { SimulationConfig } from './config.js';
+import { prepareRun, type PreparedRun } from './plan.js';
+import { DivergenceError, SimulationResult, type MonitorOutput } from './result.js';
+
+/** The random generator's source, so worker programs need no module loader. */
+function rngSource(): string {
+  return `const MT_N = ${MT_N};\n${seedKey}\n${twist}\n${temper}\nreturn ${RandomState};`;
+}
+
+interface Divergence { step: number; batch: number; variable: number; node: number; mode: number; value: number }
+
+function sliceBatch(prep: PreparedRun, b0: number, b1: number): Record<string, unknown> {
+  const { plan, data } = prep;
+  const P: Record<string, unknown> = { ...data };
+  const N = plan.N;
+  const cut = (arr: Float64Array, kind: string) =>
+    kind === 'batch' ? arr.slice(b0, b1) : kind === 'batchnode' ? arr.slice(b0 * N, b1 * N) : arr;
+  for (const [k, p] of Object.entries(plan.modelParams)) P[`mp_${k}`] = cut(p.data, p.kind);
+  for (const [k, p] of Object.entries(plan.couplingParams)) P[`cp_${k}`] = cut(p.data, p.kind);
+  const S = Object.keys(plan.spec.state_variables).length * N * plan.M;
+  const hist = prep.history.length === prep.B * prep.H * S ? prep.history.slice(b0 * prep.H * S, b1 * prep.H * S) : prep.history;
+  return {
+    B: b1 - b0,
+    batchOffset: b0,
+    P,
+    history: hist,
+    state: new Float64Array((b1 - b0) * S),
+    seeds: prep.seeds.slice(b0, b1),
+  };
+}
+
+function toDivergenceError(d: Divergence, prep: PreparedRun): DivergenceError {
+  return new DivergenceError({
+    step: d.step,
+    time: d.step * prep.plan.dt,
+    batch: d.batch,
+    variable: d.variable >= 0 ? prep.stateVariables[d.variable] : '?',
+    node: d.node,
+    nodeLabel: prep.conn.labels[d.node] ?? '?',
+    mode: d.mode,
+    value: d.value,
+  });
+}
+
+/** Run in this thread. */
+function runLocal(prep: PreparedRun, source: string, onProgress?: (done: number, total: number) => void) {
+  const ctx = sliceBatch(prep, 0, prep.B);
+  ctx.Rng = RandomState;
+  const prog = instantiate(source, ctx);
+  const total = prep.transientSteps + prep.nSteps;
+  try {
+    if (prep.transientSteps) prog.run(prep.s0, prep.transientSteps, false, prep.s0, onProgress && ((d: number) => onProgress(d, total)));
+    prog.run(prep.s0 + prep.transientSteps, prep.nSteps, true, prep.s0, onProgress && ((d: number) => onProgress(prep.transientSteps + d, total)));
+  } catch (e) {
+    const d = (e as { divergence?: Divergence }).divergence;
+    if (d) throw toDivergenceError(d, prep);
+    throw e;
+  }
+  return { outputs: prog.results(), state: prog.state };
+}
+
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+parentPort.once('message', (msg) => {
+  try {
+    const ctx = msg.ctx;
+    ctx.Rng = new Function(msg.rng)();
+    const prog = new Function('ctx', msg.source)(ctx);
+    const total = msg.transientSteps + msg.nSteps;
+    const progress = (d) => parentPort.postMessage({ progress: d, total });
+    if (msg.transientSteps) prog.run(msg.s0, msg.transientSteps, false, msg.s0, progress);
+    prog.run(msg.s0 + msg.transientSteps, msg.nSteps, true, msg.s0, (d) => progress(msg.transientSteps + d));
+    const outputs = prog.results();
+    parentPort.postMessage({ outputs, state: prog.state }, [...outputs.map((o) => o.data.buffer), prog.state.buffer]);
+  } catch (e) {
+    parentPort.postMessage({ error: String(e && e.stack || e), divergence: e && e.divergence });
+  }
+});`;
+
+async function runWorkers(prep: PreparedRun, source: string, threads: number, onProgress?: (done: number, total: number) => void) {
+  const B = prep.B;
+  const W = Math.min(threads, B);
+  const bounds = Array.from({ length: W + 1 }, (_, k) => Math.round((k * B) / W));
+  const done = new Array(W).fill(0);
+  const total = prep.transientSteps + prep.nSteps;
+  const parts = await Promise.all(
+    Array.from({ length: W }, (_, k) => new Promise<{ outputs: { time: Float64Array; data: Float64Array }[]; state: Float64Array }>((resolve, reject) => {
+      const w = new Worker(WORKER_SOURCE, { eval: true });
+      w.on('message', (m) => {
+        if (m.progress !== undefined) {
+          done[k] = m.progress;
+          onProgress?.(Math.min(...done), total);
+          return;
+        }
+        void w.terminate();
+        if (m.error) reject(m.divergence ? toDivergenceError(m.divergence, prep) : new Error(`kernel worker failed: ${m.error}`));
+        else resolve(m);
+      });
+      w.on('error', reject);
+      w.postMessage({
+        ctx: sliceBatch(prep, bounds[k], bounds[k + 1]), source, rng: rngSource(),
+        s0: prep.s0, transientSteps: prep.transientSteps, nSteps: prep.nSteps,
+      });
+    })),
+  );
+  // concatenate along the batch axis (every output is batch-major)
+  const outputs = prep.plan.monitors.map((_, i) => {
+    const data = new Float64Array(parts.reduce((a, p) => a + p.outputs[i].data.length, 0));
+    let o = 0;
+    for (const p of parts) { data.set(p.outputs[i].data, o); o += p.outputs[i].data.length; }
+    return { time: parts[0].outputs[i].time, data };
+  });
+  const state = new Float64Array(parts.reduce((a, p) => a + p.state.length, 0));
+  let o = 0;
+  for (const p of parts) { state.set(p.state, o); o += p.state.length; }
+  return { outputs, state };
+}
+
+function assemble(prep: PreparedRun, outputs: { time: Float64Array; data: Float64Array }[], state: Float64Array, wall: number, cfg: SimulationConfig): SimulationResult {
+  const { plan } = prep;
+  const mons: MonitorOutput[] = plan.monitors.map((m, i) => {
+    const vars = m.name === 'AfferentCoupling' ? m.voi.map((v) => `c_${v}`) : m.voi.map((v) => prep.voiNames[v]);
+    const [V, Nn, M] = m.sampleShape;
+    const nS = m.nSamples;
+    return {
+      name: m.name, period: m.period, time: outputs[i].time, data: outputs[i].data.subarray(0, prep.B * nS * V * Nn * M),
+      shape: [prep.B, nS, V, Nn, M], variables: vars,
+    };
+  });
+  const parameters: Record<string, number | number[]> = {};
+  for (const [k, p] of Object.entries(plan.modelParams)) parameters[k] = p.data.length === 1 ? p.data[0] : Array.from(p.data);
+  for (const [k, p] of Object.entries(plan.couplingParams)) parameters[`coupling.${k}`] = p.data.length === 1 ? p.data[0] : Array.from(p.data);
+  return new SimulationResult(mons, {
+    model: plan.spec.name,
+    coupling: plan.coupling.name,
+    integrator: prep.integratorName,
+    dt: plan.dt,
+    nSteps: prep.nSteps,
+    transientSteps: prep.transientSteps,
+    horizon: prep.H,
+    batchSize: prep.B,
+    nodeLabels: prep.conn.labels,
+    connectivity: prep.conn.name,
+    wallSeconds: wall,
+    finalState: state,
+    stateVariables: prep.stateVariables,
+    parameters,
+  });
+}
+
+/** Prepare (validate) without running: useful to inspect sizes, delays and the generated code. */
+export function prepare(cfg: SimulationConfig): PreparedRun & { source: string } {
+  const prep = prepareRun(cfg, () => syntheticConnectome());
+  return { ...prep, source: generateProgram(prep.plan) };
+}
+
+/** Run one simulation (or a batch) with the float64 kernel engine in this thread. */
+export function simulateSync(cfg: SimulationConfig): SimulationResult {
+  const prep = prepare(cfg);
+  const t0 = performance.now();
+  const { outputs, state } = runLocal(prep, prep.source, cfg.onProgress);
+  return assemble(prep, outputs, state, (performance.now() - t0) / 1000, cfg);
+}
+
+/** Run with the kernel engine; batches are spread over worker threads (all cores by default). */
+export async function simulate(cfg: SimulationConfig): Promise<SimulationResult> {
+  const prep = prepare(cfg);
+  const threads = cfg.threads ?? availableParallelism();
+  const t0 = performance.now();
+  const { outputs, state } =
+    prep.B > 1 && threads > 1 ? await runWorkers(prep, prep.source, threads, cfg.onProgress) : runLocal(prep, prep.source, cfg.onProgress);
+  return assemble(prep, outputs, state, (performance.now() - t0) / 1000, cfg);
+}
