@@ -1,0 +1,17 @@
+/** Network layer: region connectivity, TVB ZIP reading, and the embedded synthetic fallback. */
+export {
+  Connectivity,
+  DEFAULT_SPEED,
+  computeDelays,
+  defaultLabels,
+  deriveHemispheres,
+  euclideanTractLengths,
+  gatherCsr,
+  rint,
+  toCsr,
+} from './connectivity.js';
+export type { ConnectivityInit, CsrWeights, Delays, WeightNormalization } from './connectivity.js';
+export { readTvbConnectivityZip, selectTvbMembers, tokenize } from './tvb-zip.js';
+export type { ReadTvbZipOptions, TvbField } from './tvb-zip.js';
+export { SYNTHETIC_NAME, seededUniform, syntheticConnectome } from './synthetic.js';
+export type { SyntheticOptions } from './synthetic.js';
