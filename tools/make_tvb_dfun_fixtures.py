@@ -47,12 +47,28 @@ PER_NODE = {
     'ZerlautAdaptationSecondOrder': ['b_e', 'tau_e'],
     'ReducedSetFitzHughNagumo': ['tau', 'K11'],
     'ReducedSetHindmarshRose': ['r', 'K12'],
+    # these compute configure-time arrays from other parameters (ZetterbergJansen: He*ke...; the
+    # Codim3 models: great-arc vectors from node 0's start/stop points), so spatialise ones outside them
+    'ZetterbergJansen': ['rho_2', 'gamma_1'],
+    'EpileptorCodim3': ['R', 'dstar'],
+    'EpileptorCodim3SlowMod': ['R', 'cA'],
 }
 
-# Narrower state ranges for models whose own state_variable_range reaches states where dfun is not
-# finite (KIonEx: the extracellular K+ concentration goes negative inside a log for Kg < -5).
+# State ranges replacing the model's own state_variable_range: narrower where that range reaches
+# states where dfun is not finite (KIonEx: extracellular K+ goes negative inside a log for Kg < -5),
+# wider where it is degenerate.
 STATE_RANGE = {
     'KIonEx': {'Kg': (-4.0, 0.0)},
+    # Zerlaut: W_i and ou_drift have the range [0, 0]; widen them so their terms are exercised
+    'ZerlautAdaptationFirstOrder': {'W_i': (0.0, 20.0), 'ou_drift': (-0.002, 0.002)},
+    'ZerlautAdaptationSecondOrder': {'W_i': (0.0, 20.0), 'ou_drift': (-0.002, 0.002)},
+}
+
+# Coupling ranges other than the default (-0.1, 0.1): Zerlaut's input is a rate in kHz multiplied by
+# K_ext_e = 400 synapses, so +-0.1 saturates every transfer function.
+COUPLING_RANGE = {
+    'ZerlautAdaptationFirstOrder': (-0.002, 0.01),
+    'ZerlautAdaptationSecondOrder': (-0.002, 0.01),
 }
 
 # instance attributes that are bookkeeping, not numbers the equations use
@@ -133,7 +149,8 @@ def make(np, models_mod, name, per_node, commit):
     for i, sv in enumerate(svs):
         lo, hi = STATE_RANGE.get(name, {}).get(sv, model.state_variable_range[sv])
         state[i] = rng.uniform(lo, hi, size=(NODES, modes))
-    coupling = rng.uniform(-0.1, 0.1, size=(len(cvar), NODES, modes))
+    clo, chi = COUPLING_RANGE.get(name, (-0.1, 0.1))
+    coupling = rng.uniform(clo, chi, size=(len(cvar), NODES, modes))
     value = np.asarray(model.dfun(state.copy(), coupling.copy(), 0.0), dtype=float)
     spatial_layout = '(nodes, 1)' if spatial else None
     if spatial and value.shape != state.shape:
@@ -159,6 +176,7 @@ def make(np, models_mod, name, per_node, commit):
         'per_node_parameters': spatial,
         'per_node_layout': spatial_layout,
         'state_range_override': {k: list(v) for k, v in STATE_RANGE.get(name, {}).items()},
+        'coupling_range': list(COUPLING_RANGE.get(name, (-0.1, 0.1))),
         'parameters': numeric_params(np, model),
         'derived': derived,
         'derived_shapes': shapes,
