@@ -2,6 +2,10 @@
  * `vbt reference-check`: re-run a TVB reference file from its self-description alone with the
  * kernel engine and compare every monitor sample with TVB's. Rule (issue #2): for every monitor
  * and sample s, max |ours − TVB| ≤ 10·float64_deviation[s] + 1e-9·(max − min of TVB's data).
+ * The run uses a float64 delay history: it then lands on the reference's own float64
+ * re-implementation (error ≈ float64_deviation, ratio ≈ 0.1); a float32 history (TVB's storage)
+ * ends closer on some cases and farther on others, because TVB's float32 summation order matters
+ * as much as its storage (see the reference README).
  */
 import { basename } from 'node:path';
 import { readReference, type ReferenceCase } from './read.js';
@@ -15,6 +19,8 @@ export interface MonitorCheck {
   name: string;
   ok: boolean;
   maxAbsErr: number;
+  /** The error at the sample closest to failing. */
+  errAtWorst?: number;
   /** The allowance at the worst sample (the one closest to failing). */
   allowed: number;
   /** Largest ratio err/allowed over samples (≤ 1 passes). */
@@ -73,7 +79,7 @@ export function configFromReference(ref: ReferenceCase, opts: { historyPrecision
     variablesOfInterest: ref.variablesOfInterest,
     initialConditions: { history: ref.initialHistory },
     idelays: ref.idelays,
-    historyPrecision: opts.historyPrecision ?? 'float32',
+    historyPrecision: opts.historyPrecision ?? 'float64',
   };
 }
 
@@ -107,7 +113,7 @@ export async function checkReference(file: string, opts: { historyPrecision?: 'f
       let lo = Infinity, hi = -Infinity;
       for (const x of m.data) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
       const floor = 1e-9 * (hi - lo);
-      let maxErr = 0, worst = 0, allowedAtWorst = 0, timeErr = 0;
+      let maxErr = 0, worst = 0, allowedAtWorst = 0, errAtWorst = 0, timeErr = 0;
       for (let s = 0; s < T; s++) {
         timeErr = Math.max(timeErr, Math.abs(out.time[s] - m.time[s]));
         let e = 0;
@@ -116,11 +122,11 @@ export async function checkReference(file: string, opts: { historyPrecision?: 'f
         const allowed = 10 * m.float64Deviation[s] + floor;
         maxErr = Math.max(maxErr, e);
         const ratio = allowed > 0 ? e / allowed : e > 0 ? Infinity : 0;
-        if (ratio >= worst) { worst = ratio; allowedAtWorst = allowed; }
+        if (ratio >= worst) { worst = ratio; allowedAtWorst = allowed; errAtWorst = e; }
       }
       const timeOk = timeErr <= 1e-9 * Math.max(1, Math.abs(m.time[T - 1] ?? 1));
       checks.push({
-        name: m.class, ok: worst <= 1 && timeOk, maxAbsErr: maxErr, allowed: allowedAtWorst, worstRatio: worst,
+        name: m.class, ok: worst <= 1 && timeOk, maxAbsErr: maxErr, errAtWorst, allowed: allowedAtWorst, worstRatio: worst,
         note: timeOk ? undefined : `sample times differ by up to ${timeErr}`,
       });
     }
@@ -135,5 +141,7 @@ export function formatCheck(r: ReferenceCheckResult): string {
   if (r.error) return `FAIL ${r.name} error=${JSON.stringify(r.error.split('\n')[0])}`;
   const worst = r.monitors.reduce((a, m) => (m.worstRatio > a.worstRatio ? m : a), r.monitors[0]);
   const parts = r.monitors.map((m) => `${m.name}:${m.ok ? 'ok' : 'FAIL'}${m.note ? `(${m.note})` : ''}`);
-  return `${r.ok ? 'PASS' : 'FAIL'} ${r.name} max_abs_err=${worst ? worst.maxAbsErr.toExponential(3) : 'n/a'} allowed=${worst ? worst.allowed.toExponential(3) : 'n/a'} ${parts.join(' ')}`;
+  const f = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toExponential(3));
+  // err and allowance are reported at the sample closest to failing (the rule is per sample)
+  return `${r.ok ? 'PASS' : 'FAIL'} ${r.name} max_abs_err=${f(worst?.errAtWorst)} allowed=${f(worst?.allowed)} ratio=${worst ? worst.worstRatio.toPrecision(3) : 'n/a'} ${parts.join(' ')}`;
 }

@@ -119,8 +119,46 @@ export function generateProgram(plan: KernelPlan): string {
     if (name in CONSTANTS) return String(CONSTANTS[name]);
     throw new Error(`coupling ${cpl.name}: unknown name '${name}'`);
   };
+  const shared = cpl.rows === 'shared';
+  const usesXi = JSON.stringify(cpre).includes('"name":"x_i');
+  const preParamsOk = Object.entries(plan.couplingParams).every(([n, p]) => (p.kind === 'scalar' || p.kind === 'batch') || !JSON.stringify(cpre).includes(`"name":"${n}"`));
+  const pretransform = cpl.links !== 'tvb-presigmoidal' && !usesXi && preParamsOk;
+  const prows = shared ? 1 : ncv;
+  const PS = prows * N * M * H2;
+  if (pretransform) {
+    // pbuf[b][row][n][m][2H]: pre(x) of every stored history value, written once per node and step
+    const f32 = plan.historyPrecision === 'float32';
+    // reader(q, m): JS reading coupling variable q (cvar order), mode m, of node n
+    const preLines = (reader: (q: number, m: number) => string): string => {
+      const rd = (q: number, m: number) => (f32 ? `Math.fround(${reader(q, m)})` : reader(q, m));
+      const lines: string[] = [];
+      for (let r = 0; r < prows; r++) for (let m = 0; m < M; m++) {
+        const env: Record<string, string> = {};
+        for (let q = 0; q < ncv; q++) env[`x_j_${q}`] = rd(q, m);
+        env.x_j = rd(r, m);
+        lines.push(`{ const v = ${toJs(cpre, couplingSym(env))}; const o = pb + ((${r} * N + n) * M + ${m}) * ${H2} + slot; pbuf[o] = v; pbuf[o + H] = v; }`);
+      }
+      return lines.join('\n    ');
+    };
+    const hoists = `${hoist('run', 'CP_', cParams, 'cp_')} ${hoist('batch', 'CP_', cParams, 'cp_')}`;
+    emit(`const pbuf = new Float64Array(B * ${PS});
+function writePreFromState(b, slot) {
+  const pb = b * ${PS}, sb = b * SS;
+  ${hoists}
+  for (let n = 0; n < N; n++) {
+    ${preLines((q, m) => `state[sb + (${cvar[q]} * N + n) * M + ${m}]`)}
+  }
+}
+for (let b = 0; b < B; b++) {
+  const pb = b * ${PS}, hb = b * HS;
+  ${hoists}
+  for (let slot = 0; slot < H; slot++) for (let n = 0; n < N; n++) {
+    ${preLines((q, m) => `hist[hb + ((${q} * N + n) * M + ${m}) * ${H2} + slot]`)}
+  }
+}`);
+  }
   emit(`function coupling(s, b) {
-  const tm = (s - 1) % H, hb = b * HS, cb = b * CS;
+  const tm = (s - 1) % H, hb = b * HS, cb = b * CS, pb = b * ${PS};
   ${hoist('run', 'CP_', cParams, 'cp_')} ${hoist('batch', 'CP_', cParams, 'cp_')}
   for (let i = 0; i < N; i++) {
     const n = i; ${hoist('node', 'CP_', cParams, 'cp_')}`);
@@ -154,13 +192,28 @@ export function generateProgram(plan: KernelPlan): string {
         }
       }
     }
+  } else if (pretransform) {
+    // pre(x_j) was applied when x_j entered the history: a link is one multiply-add
+    const accs: string[] = [];
+    const lines: string[] = [];
+    for (let r = 0; r < prows; r++) for (let m = 0; m < M; m++) {
+      accs.push(`acc_${r}_${m}`);
+      lines.push(`acc_${r}_${m} += w * pbuf[o + ${(r * N * M + m) * H2}];`);
+    }
+    emit(`    let ${accs.map((a) => `${a} = 0`).join(', ')};
+    const k1 = rowPtr[i + 1];
+    for (let k = rowPtr[i]; k < k1; k++) {
+      const o = pb + lnkOff[k] + tm, w = lnkW[k];
+      ${lines.join('\n      ')}
+    }`);
+    for (let r = 0; r < ncv; r++) for (let m = 0; m < M; m++) {
+      emit(`    cpl[cb + (${r} * N + i) * M + ${m}] = ${toJs(cpost, couplingSym({ gx: `acc_${shared ? 0 : r}_${m}` }))};`);
+    }
   } else {
-    const shared = cpl.rows === 'shared';
     const rows = shared ? [0] : Array.from({ length: ncv }, (_, r) => r);
     const accs: string[] = [];
     const preLines: string[] = [];
     const xiLines: string[] = [];
-    const usesXi = (e: Expr): boolean => JSON.stringify(e).includes('"name":"x_i');
     for (const r of rows) {
       for (let m = 0; m < M; m++) {
         const env: Record<string, string> = {};
@@ -174,7 +227,7 @@ export function generateProgram(plan: KernelPlan): string {
         preLines.push(`acc_${r}_${m} += w * ${toJs(cpre, couplingSym(env))};`);
       }
     }
-    if (usesXi(cpre)) {
+    if (usesXi) {
       for (let q = 0; q < ncv; q++) for (let m = 0; m < M; m++) xiLines.push(`const xi_${q}_${m} = hist[hb + ${rowOff(q, m)} + i * ${M * H2} + tm + H];`);
     }
     emit(`    ${xiLines.join(' ')}
@@ -305,6 +358,7 @@ function step(b) {
   // ---------- history write ----------
   emit(`function writeHistory(s, b) {
   const slot = s % H, hb = b * HS, sb = b * SS;
+  ${pretransform ? 'writePreFromState(b, slot);' : ''}
   ${cvar
     .map(
       (sv, c) => `for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) { const v = state[sb + (${sv} * N + n) * M + m]; const o = hb + ((${c} * N + n) * M + m) * ${H2} + slot; hist[o] = v; hist[o + H] = v; }`,

@@ -1,0 +1,27 @@
+/**
+ * vbt — differentiable whole-brain network modelling.
+ *
+ * @example
+ * ```ts
+ * import { simulate } from 'vbt';
+ * const res = await simulate({
+ *   model: 'JansenRit', coupling: 'SigmoidalJansenRit', couplingParameters: { a: 10 },
+ *   integrator: { name: 'Heun', dt: 2 ** -4 }, duration: 1000,
+ *   monitors: [{ name: 'TemporalAverage', period: 1 }],
+ * });
+ * console.log(res.monitor('TemporalAverage').shape); // [1, 1000, 4, 20, 1]
+ * ```
+ */
+export * from './expr/index.js';
+export * from './models/spec.js';
+export { getModel, listModels, loadModelFile, parseModelYaml, catalogueDir } from './models/catalogue.js';
+export { interpretDfun } from './models/interpret.js';
+export * from './coupling/index.js';
+export * from './network/index.js';
+export * from './monitors/index.js';
+export * from './simulation/config.js';
+export * from './simulation/result.js';
+export { simulate, simulateSync, prepare } from './simulation/simulate.js';
+export { checkReference, configFromReference, formatCheck } from './reference/check.js';
+export { readReference } from './reference/read.js';
+export { RandomState } from './random/index.js';
