@@ -19,6 +19,8 @@ JSON layout::
      parameters: {name: [values]},   # every numeric parameter as TVB used it (flattened)
      derived: {name: [values]},      # arrays the model computed at configure time (flattened)
      derived_shapes: {name: [dims]},
+     variant, per_node_parameters, per_node_layout,     # what the pernode file changed, and how
+     state_range_override, coupling_range,              # where the draws differ from the defaults
      state: [...], coupling: [...], value: [...]}   # flat, C order
 
 The numbers depend only on the model name (seeds are derived from it), so rerunning reproduces them.
