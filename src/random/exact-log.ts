@@ -30,6 +30,12 @@ const SPLITTER = 134217729;
 /** ln 2 as a double-double: LN2_HI is the double nearest ln 2, LN2_LO the remainder. */
 const LN2_HI = 0.6931471805599453;
 const LN2_LO = 2.3190468138462996e-17;
+/**
+ * ln 2 again as A + B + LN2_LO with A holding only the top 41 bits of LN2_HI and B the next 12, so that
+ * k·A and k·B are exact for any exponent k (|k| < 2^11) without a Dekker product in the hot path.
+ */
+const LN2_A = Math.floor(LN2_HI * 2 ** 41) / 2 ** 41;
+const LN2_B = LN2_HI - LN2_A;
 
 // Outputs of the error-free transforms (module-level to avoid allocating a pair per call).
 let rh = 0;
@@ -84,9 +90,7 @@ for (let n = 0; n < SERIES_TERMS; n++) {
  * ln x = k·ln 2 + 2·atanh(s), s = (m − 1)/(m + 1), m ∈ [√½, √2): |s| ≤ 0.172, so 24 terms of
  * Σ s^(2n)/(2n+1) reach far below 2^-106.
  */
-export let SLOW_CALLS = 0;
 function slowLogDD(x: number): void {
-  SLOW_CALLS++;
   let k = 0;
   if (x < 2.2250738585072014e-308) {
     x *= 18014398509481984; // 2^54: make subnormals normal
@@ -218,9 +222,9 @@ export function logCR(x: number): number {
   const p = 1 / 3 + th * (-1 / 4 + th * (1 / 5 + th * (-1 / 6 + th * (1 / 7 + th * (-1 / 8 + th * (1 / 9 + th * (-1 / 10)))))));
   // t³·P(t) from the head of t, plus the first-order effect of tl on t³/3 (2^-69: too big to drop).
   const tail = th * th * (th * p + tl);
-  // k·ln2 (exact product k·LN2_HI, k has ≤ 11 bits) + ln c_j, then + th, then + qh, each by two-sum.
-  const kh = k * LN2_HI;
-  const kl = k * LN2_LO;
+  // k·ln2 (k·LN2_A and k·LN2_B exact) + ln c_j, then + th, then + qh, each by two-sum.
+  const kh = k * LN2_A;
+  const kl = k * LN2_B + k * LN2_LO;
   const a = LOGC_HI[j];
   let s = kh + a;
   let bb = s - kh;
