@@ -1,0 +1,94 @@
+/**
+ * `npm run bench`: kernel-engine speed, printed as ratios measured side by side in one run.
+ * S1 (issue #2): JansenRit on TVB's 76-region connectivity, speed 3 mm/ms, SigmoidalJansenRit a=10,
+ * Heun dt = 2^-4 ms, TemporalAverage 1 ms, 1000 ms. TVB's numpy simulator: 2.3 s on this machine
+ * (measured by the issue's author); arithmetic lower bound ≈ 9 ms. When TVB_ROOT points at a TVB
+ * source checkout, TVB itself is timed on the same case in this run.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { simulateSync, simulate } from '../src/simulation/simulate.js';
+import { readTvbConnectivityZip } from '../src/network/tvb-zip.js';
+import { syntheticConnectome } from '../src/network/synthetic.js';
+import type { SimulationConfig } from '../src/simulation/config.js';
+import type { Connectivity } from '../src/network/connectivity.js';
+
+const SHARED = process.env.VBT_SHARED ?? resolve(process.cwd(), '../shared');
+const TVB_NUMPY_S1_SECONDS = 2.3;
+const LOWER_BOUND_SECONDS = 0.009;
+
+function conn(n: number): Connectivity {
+  const f = join(SHARED, 'data/tvb', `connectivity_${n}.zip`);
+  if (existsSync(f)) return readTvbConnectivityZip(f);
+  console.log(`(no ${f}: using a synthetic ${n}-node connectome instead)`);
+  return syntheticConnectome({ nodes: n });
+}
+
+function best(f: () => number, reps: number): number {
+  let b = Infinity;
+  for (let r = 0; r < reps; r++) b = Math.min(b, f());
+  return b;
+}
+
+function timeRun(cfg: SimulationConfig): number {
+  const t0 = performance.now();
+  simulateSync(cfg);
+  return (performance.now() - t0) / 1000;
+}
+
+const s1 = (c: Connectivity): SimulationConfig => ({
+  model: 'JansenRit', connectivity: c.withSpeed(3), coupling: 'SigmoidalJansenRit', couplingParameters: { a: 10 },
+  integrator: { name: 'Heun', dt: 2 ** -4 }, duration: 1000, monitors: [{ name: 'TemporalAverage', period: 1 }],
+  initialConditions: { seed: 1 },
+});
+
+const c76 = conn(76);
+timeRun(s1(c76)); // warm-up: code generation and JIT
+const t = best(() => timeRun(s1(c76)), 5);
+const steps = 16000;
+console.log('S1: JansenRit, TVB 76 regions, SigmoidalJansenRit a=10, Heun dt=2^-4 ms, TemporalAverage 1 ms, 1000 ms (one core)');
+console.log(`  vbt kernel: ${(t * 1000).toFixed(1)} ms  (${((steps * 76) / t / 1e6).toFixed(2)} M node-steps/s, ${((t / steps) * 1e6).toFixed(2)} µs/step)`);
+console.log(`  ratio TVB numpy (${TVB_NUMPY_S1_SECONDS} s, issue's measurement) / vbt = ${(TVB_NUMPY_S1_SECONDS / t).toFixed(1)}x   (target ≥ 30x)`);
+console.log(`  ratio vbt / arithmetic lower bound (9 ms) = ${(t / LOWER_BOUND_SECONDS).toFixed(2)}x`);
+
+const tvbRoot = process.env.TVB_ROOT;
+if (tvbRoot) {
+  const py = `
+import sys, time, numpy as np
+sys.path.insert(0, '${tvbRoot}/tvb_library')
+from tvb.simulator.lab import *
+conn = connectivity.Connectivity.from_file('${join(SHARED, 'data/tvb/connectivity_76.zip')}'); conn.speed = np.array([3.0])
+sim = simulator.Simulator(model=models.JansenRit(), connectivity=conn, coupling=coupling.SigmoidalJansenRit(a=np.array([10.0])),
+  integrator=integrators.HeunDeterministic(dt=2**-4), monitors=(monitors.TemporalAverage(period=1.0),), simulation_length=1000.0).configure()
+t0 = time.time(); sim.run(); print(time.time() - t0)`;
+  const r = spawnSync('python3', ['-c', py], { encoding: 'utf8' });
+  const tt = Number(r.stdout.trim().split('\n').pop());
+  if (Number.isFinite(tt)) console.log(`  TVB measured now: ${tt.toFixed(3)} s → ratio TVB / vbt = ${(tt / t).toFixed(1)}x`);
+  else console.log(`  TVB_ROOT set but TVB did not run: ${r.stderr.split('\n').slice(-3).join(' ')}`);
+}
+
+console.log('\nScaling, Generic2dOscillator, Linear coupling, Heun dt=0.1 ms, speed 3 mm/ms, Raw off (TemporalAverage 1 ms), 1000 ms:');
+console.log('  (TVB numpy: 76 µs/step at 76 regions, 302 µs/step at 998 regions, issue\'s measurement)');
+for (const n of [76, 192, 998]) {
+  const c = conn(n);
+  const cfg: SimulationConfig = {
+    model: 'Generic2dOscillator', connectivity: c.withSpeed(3), coupling: 'Linear', couplingParameters: { a: 0.0042 },
+    integrator: { name: 'Heun', dt: 0.1 }, duration: 1000, monitors: [{ name: 'TemporalAverage', period: 1 }], initialConditions: { seed: 1 },
+  };
+  timeRun(cfg);
+  const tn = best(() => timeRun(cfg), 3);
+  const us = (tn / 10000) * 1e6;
+  const tvb = n === 76 ? 76 : n === 998 ? 302 : NaN;
+  console.log(`  ${String(n).padStart(4)} regions (${c.numberOfConnections} links): ${us.toFixed(2)} µs/step, ${((10000 * n) / tn / 1e6).toFixed(2)} M node-steps/s${Number.isFinite(tvb) ? `, TVB/vbt = ${(tvb / us).toFixed(1)}x` : ''}`);
+}
+
+// batched explorations across worker threads
+const B = 16;
+const base = s1(c76);
+const tb0 = performance.now();
+await simulate({ ...base, duration: 250, batch: { 'coupling.a': Array.from({ length: B }, (_, k) => 1 + k) }, threads: 1 });
+const tb1 = performance.now();
+await simulate({ ...base, duration: 250, batch: { 'coupling.a': Array.from({ length: B }, (_, k) => 1 + k) } });
+const tb2 = performance.now();
+console.log(`\nBatch of ${B} S1 runs (250 ms each): 1 thread ${((tb1 - tb0) / 1000).toFixed(2)} s, all cores ${((tb2 - tb1) / 1000).toFixed(2)} s → speed-up ${((tb1 - tb0) / (tb2 - tb1)).toFixed(2)}x`);
