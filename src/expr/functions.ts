@@ -95,6 +95,68 @@ export const ERFC_JS = `function erfc(x) {
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
 const erfcImpl = new Function(`return ${ERFC_JS}`)() as (x: number) => number;
 
+/**
+ * Sources of mod, factorial and gamma, shared by the interpreter and generated JS like erfc's.
+ * They exist for TVB's temporal equations: PulseTrain uses numpy's `%`, the Gamma HRF kernel a
+ * factorial and MixtureOfGammas scipy's gamma function.
+ */
+export const MOD_JS = `function mod(a, b) {
+  // Floor modulo with numpy/Python semantics (result takes the sign of b). Computed from the exact
+  // C-style remainder (JS %) with numpy's sign fix-up, so it is exact, unlike a - floor(a/b)*b.
+  var r = a % b;
+  if (r !== 0) { if ((r < 0) !== (b < 0)) r += b; } else r = b < 0 ? -0 : 0;
+  return r;
+}`;
+
+export const FACTORIAL_JS = `function factorial(x) {
+  // floor(x)! (1 when floor(x) < 1), rounded once from the exact integer product, as Python's
+  // int product converted to float; Infinity past 170!.
+  if (x !== x) return NaN;
+  var n = Math.floor(x);
+  if (n > 170) return Infinity;
+  var p = BigInt(1);
+  for (var i = 2; i <= n; i++) p *= BigInt(i);
+  return Number(p);
+}`;
+
+export const GAMMA_JS = `function gamma(x) {
+  // Euler's gamma function. Positive integers: (x-1)! rounded once from the exact product.
+  // Non-positive integers are poles: +Infinity (scipy's convention). x < 1/2: reflection
+  // G(x) = pi / (sin(pi x) G(1 - x)) with the sine's argument reduced exactly. Up to 33 Lanczos'
+  // approximation (g = 7, 9 terms), beyond it Stirling's series.
+  if (x !== x || x === -Infinity) return NaN;
+  if (x === Infinity) return Infinity;
+  if (x === Math.floor(x)) {
+    if (x <= 0) return Infinity;
+    if (x > 171) return Infinity;
+    var p = BigInt(1);
+    for (var i = 2; i < x; i++) p *= BigInt(i);
+    return Number(p);
+  }
+  if (x < 0.5) {
+    var r = x - 2 * Math.round(x / 2);
+    return Math.PI / (Math.sin(Math.PI * r) * gamma(1 - x));
+  }
+  if (x >= 33) {
+    // Stirling's series for G(x) itself (not its log): the power has the exact base x, so its rounding
+    // error stays at an ulp or two even near 171, where Lanczos' inexact base would cost ~1e-13.
+    var u = 1 / x;
+    var s = 1 + u * (1 / 12 + u * (1 / 288 + u * (-139 / 51840 + u * (-571 / 2488320 + u * (163879 / 209018880
+      + u * (5246819 / 75246796800 + u * (-534703531 / 902961561600)))))));
+    var y = Math.pow(x, 0.5 * x - 0.25);
+    return 2.5066282746310002 * y * (y * Math.exp(-x)) * s;
+  }
+  var z = x - 1;
+  var a = 0.99999999999980993 + 676.5203681218851 / (z + 1) - 1259.1392167224028 / (z + 2)
+    + 771.32342877765313 / (z + 3) - 176.61502916214059 / (z + 4) + 12.507343278686905 / (z + 5)
+    - 0.13857109526572012 / (z + 6) + 9.9843695780195716e-6 / (z + 7) + 1.5056327351493116e-7 / (z + 8);
+  var t = z + 7.5;
+  return 2.5066282746310002 * Math.pow(t, z + 0.5) * Math.exp(-t) * a;
+}`;
+
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const fromSource = (src: string) => new Function(`return ${src}`)() as (...a: number[]) => number;
+
 export const FUNCTIONS: Record<string, FunctionDef> = {
   exp: f1('exp', Math.exp, 'e^x'),
   log: f1('log', Math.log, 'natural logarithm'),
@@ -147,6 +209,24 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
     js: (a) => `(${ERFC_JS})(${a[0]})`,
     eval: erfcImpl,
     doc: 'complementary error function erfc(x) = 1 - erf(x) (accurate also where erfc is tiny)',
+  },
+  mod: {
+    arity: [2],
+    js: (a) => `(${MOD_JS})(${a[0]}, ${a[1]})`,
+    eval: fromSource(MOD_JS),
+    doc: 'mod(a, b): floor modulo with the sign of b, exactly as numpy/Python a % b',
+  },
+  factorial: {
+    arity: [1],
+    js: (a) => `(${FACTORIAL_JS})(${a[0]})`,
+    eval: fromSource(FACTORIAL_JS),
+    doc: 'factorial(x) = floor(x)! (1 for x < 1), correctly rounded',
+  },
+  gamma: {
+    arity: [1],
+    js: (a) => `(${GAMMA_JS})(${a[0]})`,
+    eval: fromSource(GAMMA_JS),
+    doc: "Euler's gamma function (scipy.special.gamma; poles at 0, -1, ... give +Infinity)",
   },
   square: { arity: [1], js: (a) => `((${a[0]}) * (${a[0]}))`, eval: (x) => x * x, doc: 'x*x' },
   // Mode reductions for multi-mode models (ReducedSet*); the model compiler expands them per mode.
