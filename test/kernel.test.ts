@@ -211,3 +211,18 @@ describe('kernel engine', () => {
     expect(p.nSteps).toBe(1001);
   });
 });
+
+describe('kernel engine, stochastic batches', () => {
+  it('a noisy batch gives the same numbers in worker threads as in this thread (seed + b per element)', async () => {
+    const base = {
+      model: 'Generic2dOscillator', connectivity: syntheticConnectome({ nodes: 5 }), coupling: 'Linear',
+      integrator: { name: 'Heun' as const, dt: 0.1, noise: { nsig: [1e-3, 1e-4], seed: 11 } }, duration: 20,
+      initialConditions: { seed: 2 }, batch: { 'coupling.a': [0.01, 0.02, 0.03] },
+    };
+    const local = simulateSync(base);
+    const threaded = await simulate({ ...base, threads: 2 });
+    expect(Array.from(threaded.monitor().data)).toEqual(Array.from(local.monitor().data));
+    const single = simulateSync({ ...base, batch: undefined, couplingParameters: { a: 0.02 }, integrator: { ...base.integrator, noise: { ...base.integrator.noise, seed: 12 } } });
+    expect(Array.from(local.batch(1))).toEqual(Array.from(single.monitor().data));
+  });
+});

@@ -5,15 +5,24 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { generateProgram, instantiate } from '../engine/kernel/program.js';
-import { RandomState, MT_N, seedKey, twist, temper } from '../random/index.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { RandomState } from '../random/index.js';
 import { syntheticConnectome } from '../network/synthetic.js';
 import type { SimulationConfig } from './config.js';
 import { prepareRun, type PreparedRun } from './plan.js';
 import { DivergenceError, SimulationResult, type MonitorOutput } from './result.js';
 
-/** The random generator's source, so worker programs need no module loader. */
-function rngSource(): string {
-  return `const MT_N = ${MT_N};\n${seedKey}\n${twist}\n${temper}\nreturn ${RandomState};`;
+/**
+ * The compiled random module that worker threads import for noise. Workers run plain JS, so from
+ * TypeScript sources (tests) they use the build in dist/ (made by `npm install`); when neither is
+ * there, batched noisy runs stay in this thread.
+ */
+function rngModuleUrl(): string | undefined {
+  const here = new URL('../random/index.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here.href;
+  const built = new URL('../../dist/src/random/index.js', import.meta.url);
+  return existsSync(fileURLToPath(built)) ? built.href : undefined;
 }
 
 interface Divergence { step: number; batch: number; variable: number; node: number; mode: number; value: number }
@@ -70,10 +79,10 @@ function runLocal(prep: PreparedRun, source: string, onProgress?: (done: number,
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-parentPort.once('message', (msg) => {
+parentPort.once('message', async (msg) => {
   try {
     const ctx = msg.ctx;
-    ctx.Rng = new Function(msg.rng)();
+    if (msg.rng) ctx.Rng = (await import(msg.rng)).RandomState;
     const prog = new Function('ctx', msg.source)(ctx);
     const total = msg.transientSteps + msg.nSteps;
     const progress = (d) => parentPort.postMessage({ progress: d, total });
@@ -107,7 +116,7 @@ async function runWorkers(prep: PreparedRun, source: string, threads: number, on
       });
       w.on('error', reject);
       w.postMessage({
-        ctx: sliceBatch(prep, bounds[k], bounds[k + 1]), source, rng: rngSource(),
+        ctx: sliceBatch(prep, bounds[k], bounds[k + 1]), source, rng: prep.plan.noise ? rngModuleUrl() : undefined,
         s0: prep.s0, transientSteps: prep.transientSteps, nSteps: prep.nSteps,
       });
     })),
@@ -177,6 +186,6 @@ export async function simulate(cfg: SimulationConfig): Promise<SimulationResult>
   const threads = cfg.threads ?? availableParallelism();
   const t0 = performance.now();
   const { outputs, state } =
-    prep.B > 1 && threads > 1 ? await runWorkers(prep, prep.source, threads, cfg.onProgress) : runLocal(prep, prep.source, cfg.onProgress);
+    prep.B > 1 && threads > 1 && (!prep.plan.noise || rngModuleUrl()) ? await runWorkers(prep, prep.source, threads, cfg.onProgress) : runLocal(prep, prep.source, cfg.onProgress);
   return assemble(prep, outputs, state, (performance.now() - t0) / 1000, cfg);
 }
