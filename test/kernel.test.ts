@@ -226,3 +226,25 @@ describe('kernel engine, stochastic batches', () => {
     expect(Array.from(local.batch(1))).toEqual(Array.from(single.monitor().data));
   });
 });
+
+describe('kernel engine, stimuli from the equations catalogue', () => {
+  it('a PulseTrain region stimulus adds dt·weight·pulse(t) with t = 0 at the first step', () => {
+    const dt = 0.5, N = 2;
+    const res = simulateSync({
+      model: 'Linear', parameters: { gamma: 0 }, connectivity: isolated(N), integrator: { name: 'Euler', dt }, duration: 40,
+      initialConditions: { history: new Float64Array(N) },
+      stimulus: { weights: [1, 0.5], temporal: { equation: 'PulseTrain', parameters: { T: 10, tau: 2, amp: 3, onset: 5 } } },
+    });
+    const raw = res.monitor('Raw');
+    // TVB's PulseTrain: amp while t > onset and (t - onset) mod T < tau
+    let x = 0;
+    for (let k = 0; k < raw.shape[1]; k++) {
+      const t = k * dt;
+      const on = t > 5 && ((t - 5) % 10) < 2 ? 3 : 0;
+      x += dt * on;
+      expect(raw.data[k * N]).toBeCloseTo(x, 12);
+      expect(raw.data[k * N + 1]).toBeCloseTo(0.5 * x, 12);
+    }
+    expect(x).toBeGreaterThan(0);
+  });
+});

@@ -12,6 +12,7 @@ import { emitMonitor, type MonitorSpec } from '../monitors/index.js';
 import type { KernelPlan, IntegratorScheme, NoisePlan } from '../engine/kernel/program.js';
 import { RandomState } from '../random/index.js';
 import { Connectivity } from '../network/connectivity.js';
+import { equationSource, getEquation, resolveParameters } from '../equations/index.js';
 import type { SimulationConfig } from './config.js';
 
 export interface PreparedRun {
@@ -234,7 +235,8 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
       if (k < 0) throw new Error(`stimulus.variables: '${v}' is not a state variable of ${spec.name}; expected one of ${svs.join(', ')}`);
       return k;
     });
-    stimulus = { temporalJs: temporalJs(st.temporal), weights: Float64Array.from(st.weights), variables: vars };
+    const tj = temporalJs(st.temporal);
+    stimulus = { temporalJs: tj.js, temporalDecl: tj.decl, weights: Float64Array.from(st.weights), variables: vars };
     data.stimW = stimulus.weights;
   }
 
@@ -253,24 +255,21 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
   };
 }
 
-function temporalJs(t: NonNullable<SimulationConfig['stimulus']>['temporal']): string {
-  if ('expression' in t) {
+function temporalJs(t: NonNullable<SimulationConfig['stimulus']>['temporal']): { js: string; decl?: string } {
+  if ('equation' in t) {
+    const spec = getEquation(t.equation);
+    if (spec.timeUnit === 's' || spec.normalize) throw new Error(`stimulus.temporal.equation: '${spec.name}' is a haemodynamic kernel, not a stimulus time course`);
+    const src = equationSource(spec, resolveParameters(spec, t.parameters ?? {}));
+    return { js: 'stimF(t)', decl: `const stimF = (function () { ${src} })();` };
+  }
+  {
     const e = parseExpr(t.expression, { field: 'stimulus.temporal.expression' });
-    return toJs(e, (name) => {
+    return { js: toJs(e, (name) => {
       if (name === 't') return 't';
       if (name in CONSTANTS) return String(CONSTANTS[name]);
       throw new Error(`stimulus.temporal.expression: unknown name '${name}'; only t (ms) is available`);
-    });
+    }) };
   }
-  return equationJs(t.equation, t.parameters ?? {});
-}
-
-/** Set by the equations module when it is loaded (keeps this module free of a hard dependency cycle). */
-let equationJs: (name: string, params: Record<string, number>) => string = (name) => {
-  throw new Error(`stimulus.temporal.equation '${name}': the equations catalogue is not available`);
-};
-export function setEquationSource(f: typeof equationJs): void {
-  equationJs = f;
 }
 
 function initialHistory(cfg: SimulationConfig, spec: ModelSpec, H: number, N: number, M: number, bounds: ([number, number] | null)[]): Float64Array {

@@ -44,7 +44,7 @@ export interface KernelPlan {
   boundaries: ([number, number] | null)[];
   noise?: NoisePlan;
   /** JS expression of `t` (ms from the start of the run) and per-node weights, per stimulated variable. */
-  stimulus?: { temporalJs: string; weights: Float64Array; variables: number[] };
+  stimulus?: { temporalJs: string; weights: Float64Array; variables: number[]; /** program-scope declarations the expression uses */ temporalDecl?: string };
   monitors: MonitorEmit[];
   historyPrecision: 'float32' | 'float64';
 }
@@ -344,6 +344,7 @@ for (let b = 0; b < B; b++) {
 const noiseGain = ${plan.noise ? 'P.noiseGain' : 'null'};
 const stimW = ${plan.stimulus ? 'P.stimW' : 'null'};
 let stimT = 0;
+${plan.stimulus?.temporalDecl ?? ''}
 function step(b) {
   const sb = b * SS, cb = b * CS, nb = b * SS;
   let chk = 0;
