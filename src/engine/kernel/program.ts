@@ -360,7 +360,7 @@ function step(b) {
   emit(`function writeHistory(s, b) {
   const slot = s % H, hb = b * HS, sb = b * SS;
   ${pretransform ? 'writePreFromState(b, slot);' : ''}
-  ${cvar
+  ${pretransform ? '' /* the coupling reads only pbuf after initialisation */ : cvar
     .map(
       (sv, c) => `for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) { const v = state[sb + (${sv} * N + n) * M + m]; const o = hb + ((${c} * N + n) * M + m) * ${H2} + slot; hist[o] = v; hist[o + H] = v; }`,
     )
