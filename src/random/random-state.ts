@@ -38,6 +38,8 @@ export class RandomState {
   private pos = MT_N;
   private hasGauss = false;
   private gauss = 0;
+  private pairA = 0;
+  private pairB = 0;
 
   /** `new RandomState(42)` ≡ `numpy.random.RandomState(42)`. */
   constructor(seed: number) {
@@ -88,6 +90,17 @@ export class RandomState {
       this.gauss = 0;
       return g;
     }
+    this.drawPair();
+    this.gauss = this.pairB;
+    this.hasGauss = true;
+    return this.pairA;
+  }
+
+  /**
+   * One accepted point of numpy's polar method: pairA = f·x2 (handed out first), pairB = f·x1
+   * (numpy's cached partner). Shared by the scalar and bulk paths so their sequences cannot drift.
+   */
+  private drawPair(): void {
     let x1: number, x2: number, r2: number;
     do {
       x1 = 2.0 * this.randomSample() - 1.0;
@@ -95,9 +108,8 @@ export class RandomState {
       r2 = x1 * x1 + x2 * x2;
     } while (r2 >= 1.0 || r2 === 0.0);
     const f = Math.sqrt((-2.0 * logCR(r2)) / r2);
-    this.gauss = f * x1;
-    this.hasGauss = true;
-    return f * x2;
+    this.pairA = f * x2;
+    this.pairB = f * x1;
   }
 
   /** loc + scale·N(0,1), as numpy's `normal` (which rejects a negative scale). */
@@ -125,15 +137,9 @@ export class RandomState {
     if (n > 0 && this.hasGauss) out[i++] = this.standardNormal();
     // Pairs: the polar method yields two normals per accepted point, f·x2 first, then f·x1.
     for (; i + 1 < n; i += 2) {
-      let x1: number, x2: number, r2: number;
-      do {
-        x1 = 2.0 * this.randomSample() - 1.0;
-        x2 = 2.0 * this.randomSample() - 1.0;
-        r2 = x1 * x1 + x2 * x2;
-      } while (r2 >= 1.0 || r2 === 0.0);
-      const f = Math.sqrt((-2.0 * logCR(r2)) / r2);
-      out[i] = f * x2;
-      out[i + 1] = f * x1;
+      this.drawPair();
+      out[i] = this.pairA;
+      out[i + 1] = this.pairB;
     }
     // An odd tail leaves the partner cached, exactly as the scalar path would.
     if (i < n) out[i] = this.standardNormal();
