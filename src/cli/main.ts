@@ -15,6 +15,7 @@ import type { IntegratorName, SimulationConfig } from '../simulation/config.js';
 import { checkReference, formatCheck } from '../reference/check.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { summarize } from './summary.js';
+import { commandModules } from './commands/index.js';
 
 function parseValue(v: string, what: string): number | number[] {
   const parts = v.split(',').map((x) => Number(x.trim()));
@@ -164,6 +165,7 @@ export function buildProgram(): Command {
         console.log(`${c.padEnd(20)} pre: ${s.pre}   post: ${s.post}`);
       }
     });
+  for (const register of commandModules) register(program);
   return program;
 }
 

@@ -1,0 +1,10 @@
+/**
+ * Subcommands that live in their own modules. Each module exports `register(program)`; add one
+ * line here per module so `vbt --help` lists it. Keeping them apart lets each feature own its CLI.
+ */
+import type { Command } from 'commander';
+
+export type RegisterCommand = (program: Command) => void;
+
+export const commandModules: RegisterCommand[] = [
+];
