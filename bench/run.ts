@@ -92,3 +92,16 @@ const tb1 = performance.now();
 await simulate({ ...base, duration: 250, batch: { 'coupling.a': Array.from({ length: B }, (_, k) => 1 + k) } });
 const tb2 = performance.now();
 console.log(`\nBatch of ${B} S1 runs (250 ms each): 1 thread ${((tb1 - tb0) / 1000).toFixed(2)} s, all cores ${((tb2 - tb1) / 1000).toFixed(2)} s → speed-up ${((tb1 - tb0) / (tb2 - tb1)).toFixed(2)}x`);
+
+// Further sections, one module per capability (tensor engine, observation models, I/O, spikes...):
+// each file in bench/sections exports `default async function(): Promise<void>` that prints its lines.
+import { readdirSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+const sectionDir = resolve(process.cwd(), 'bench/sections');
+const only = process.env.VBT_BENCH_ONLY; // e.g. VBT_BENCH_ONLY=tensor runs just bench/sections/tensor*.ts
+for (const f of existsSync(sectionDir) ? readdirSync(sectionDir).filter((x) => x.endsWith('.ts')).sort() : []) {
+  if (only && !f.startsWith(only)) continue;
+  const mod = await import(pathToFileURL(join(sectionDir, f)).href);
+  console.log('');
+  await mod.default();
+}
