@@ -25,3 +25,4 @@ export { simulate, simulateSync, prepare } from './simulation/simulate.js';
 export { checkReference, configFromReference, formatCheck } from './reference/check.js';
 export { readReference } from './reference/read.js';
 export { RandomState } from './random/index.js';
+export * from './analysis/index.js';

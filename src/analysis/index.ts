@@ -1,0 +1,7 @@
+/**
+ * Analysis of simulated and empirical time series: functional connectivity, its dynamics, spectra,
+ * and the losses used to fit models to data. Pure float64 functions on [T, N] series.
+ */
+export * from './series.js';
+export * from './fc.js';
+export * from './losses.js';
