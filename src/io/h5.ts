@@ -1,12 +1,23 @@
 /**
  * h5wasm access with the two things every caller needs: a one-time ready, and errors that name the
  * file. Writes go to a temporary file that is renamed into place only when complete.
+ *
+ * @example
+ * ```ts
+ * import { writeH5Atomic, openH5, readNumeric } from 'vbt';
+ * await writeH5Atomic('x.h5', (f) => { f.create_dataset({ name: 'x', data: new Float64Array([1, 2]) }); });
+ * const f = await openH5('x.h5');
+ * console.log(readNumeric(f, 'x', 'x.h5').data); // Float64Array [1, 2]
+ * f.close();
+ * ```
  */
 import h5wasm from 'h5wasm/node';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 export type H5File = InstanceType<typeof h5wasm.File>;
+export type H5Group = InstanceType<typeof h5wasm.Group>;
+export type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
 
 let ready: Promise<unknown> | undefined;
 export async function h5(): Promise<typeof h5wasm> {
@@ -15,10 +26,56 @@ export async function h5(): Promise<typeof h5wasm> {
   return h5wasm;
 }
 
-/** Open an HDF5 file for reading; a missing or corrupt file is a clear error. */
+const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function readU(buf: Buffer, off: number, size: number): number {
+  let v = 0;
+  for (let k = size - 1; k >= 0; k--) v = v * 256 + buf[off + k];
+  return v;
+}
+
+/**
+ * Check the HDF5 superblock before handing the file to the library: HDF5 itself only prints a
+ * diagnostic dump to stderr for a foreign or truncated file, so we look for the signature (at 0,
+ * 512, 1024, ...) and compare the end-of-file address it records with the real file size.
+ */
+export function checkHdf5File(path: string): void {
+  if (!existsSync(path)) throw new Error(`${path}: no such HDF5 file`);
+  const size = statSync(path).size;
+  const fd = openSync(path, 'r');
+  try {
+    for (let base = 0; base === 0 || base + 8 <= size; base = base === 0 ? 512 : base * 2) {
+      const head = Buffer.alloc(96);
+      const got = readSync(fd, head, 0, 96, base);
+      if (got < 8) break;
+      if (!SIGNATURE.every((b, k) => head[k] === b)) continue;
+      const version = head[8];
+      let eof: number;
+      if (version === 0 || version === 1) {
+        const so = head[13];
+        const off = 24 + (version === 1 ? 4 : 0);
+        eof = readU(head, off + 2 * so, so);
+      } else if (version === 2 || version === 3) {
+        const so = head[9];
+        eof = readU(head, 12 + 2 * so, so);
+      } else {
+        throw new Error(`${path}: HDF5 superblock version ${version} is not supported`);
+      }
+      if (eof !== 0xffffffffffffffff && base + eof > size) {
+        throw new Error(`${path}: truncated HDF5 file: ${size} bytes on disk but the superblock records ${base + eof}`);
+      }
+      return;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  throw new Error(`${path}: not an HDF5 file (no HDF5 signature found; ${size} bytes)`);
+}
+
+/** Open an HDF5 file for reading; a missing, foreign or truncated file is a clear error. */
 export async function openH5(path: string): Promise<H5File> {
   const lib = await h5();
-  if (!existsSync(path)) throw new Error(`${path}: no such HDF5 file`);
+  checkHdf5File(path);
   let f: H5File;
   try {
     f = new lib.File(path, 'r');
@@ -29,10 +86,27 @@ export async function openH5(path: string): Promise<H5File> {
   return f;
 }
 
-/** Write an HDF5 file atomically: `fill` writes into a temp file, which is renamed to `path` on success. */
+/** Open, run `use`, always close. */
+export async function withH5<T>(path: string, use: (f: H5File) => T | Promise<T>): Promise<T> {
+  const f = await openH5(path);
+  try {
+    return await use(f);
+  } catch (e) {
+    const msg = (e as Error).message;
+    throw msg.startsWith(path) ? e : new Error(`${path}: ${msg}`);
+  } finally {
+    f.close();
+  }
+}
+
+/**
+ * Write an HDF5 file atomically: `fill` writes into a temp file, which is renamed to `path` on
+ * success; on any error the temp file is removed and nothing appears at `path`.
+ */
 export async function writeH5Atomic(path: string, fill: (f: H5File) => void | Promise<void>): Promise<void> {
   const lib = await h5();
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
+  mkdirSync(dirname(path) || '.', { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
   const f = new lib.File(tmp, 'w');
   try {
     await fill(f);
@@ -49,6 +123,94 @@ export async function writeH5Atomic(path: string, fill: (f: H5File) => void | Pr
 export function attr(obj: { attrs: Record<string, { value: unknown }> }, name: string, file = ''): unknown {
   const a = obj.attrs[name];
   if (!a) throw new Error(`${file}: missing attribute '${name}'`);
-  const v = a.value;
-  return typeof v === 'bigint' ? Number(v) : v;
+  return plain(a.value);
+}
+
+/** Optional attribute; undefined when absent. */
+export function attrOpt(obj: { attrs: Record<string, { value: unknown }> }, name: string): unknown {
+  const a = obj.attrs[name];
+  return a ? plain(a.value) : undefined;
+}
+
+function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof BigInt64Array || v instanceof BigUint64Array) return Array.from(v, Number);
+  return v;
+}
+
+/** Scalar attribute writers with explicit HDF5 types (h5wasm would store integral numbers as int32). */
+export const putAttr = {
+  str(obj: H5Group | H5Dataset, name: string, v: string): void {
+    obj.create_attribute(name, v);
+  },
+  f64(obj: H5Group | H5Dataset, name: string, v: number): void {
+    obj.create_attribute(name, v, null, '<d');
+  },
+  i64(obj: H5Group | H5Dataset, name: string, v: number): void {
+    obj.create_attribute(name, BigInt(v) as unknown as number, null, '<q');
+  },
+  i32(obj: H5Group | H5Dataset, name: string, v: number): void {
+    obj.create_attribute(name, v, null, '<i');
+  },
+  i64List(obj: H5Group | H5Dataset, name: string, v: readonly number[]): void {
+    obj.create_attribute(name, BigInt64Array.from(v.map((x) => BigInt(x))), [v.length], '<q');
+  },
+  strList(obj: H5Group | H5Dataset, name: string, v: readonly string[]): void {
+    obj.create_attribute(name, [...v], [v.length]);
+  },
+};
+
+export interface NumericArray {
+  data: Float64Array;
+  shape: number[];
+}
+
+/** Get a dataset or fail naming file and path. */
+export function getDataset(f: H5Group, path: string, file = ''): H5Dataset {
+  const d = f.get(path);
+  if (!d || !(d instanceof h5wasm.Dataset)) throw new Error(`${file}: missing dataset '${path}'`);
+  return d;
+}
+
+/** A numeric dataset as float64 with its shape (int64 and bool/enum data are converted). */
+export function readNumeric(f: H5Group, path: string, file = ''): NumericArray {
+  const d = getDataset(f, path, file);
+  const v = d.value;
+  const shape = d.shape ?? [];
+  let data: Float64Array;
+  if (v instanceof Float64Array) data = v;
+  else if (v instanceof BigInt64Array || v instanceof BigUint64Array) data = Float64Array.from(v, Number);
+  else if (ArrayBuffer.isView(v)) data = Float64Array.from(v as unknown as ArrayLike<number>);
+  else if (typeof v === 'number' || typeof v === 'bigint') data = Float64Array.of(Number(v));
+  else if (Array.isArray(v) && v.every((x) => typeof x === 'number' || typeof x === 'boolean')) data = Float64Array.from(v as number[], Number);
+  else throw new Error(`${file}: dataset '${path}' is not numeric (${JSON.stringify(d.dtype)})`);
+  const want = shape.reduce((a, b) => a * b, 1);
+  if (data.length !== want) throw new Error(`${file}: dataset '${path}' has ${data.length} values for shape [${shape.join(', ')}]`);
+  return { data, shape };
+}
+
+/** A 1-D string dataset. */
+export function readStrings(f: H5Group, path: string, file = ''): string[] {
+  const d = getDataset(f, path, file);
+  const v = d.value;
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  throw new Error(`${file}: dataset '${path}' is not a list of strings`);
+}
+
+/** True when a group/dataset exists at `path`. */
+export function has(f: H5Group, path: string): boolean {
+  try {
+    return f.get(path) !== null;
+  } catch {
+    return false;
+  }
+}
+
+export function isGroup(x: unknown): x is H5Group {
+  return x instanceof h5wasm.Group;
+}
+
+export function isDataset(x: unknown): x is H5Dataset {
+  return x instanceof h5wasm.Dataset;
 }

@@ -1,7 +1,24 @@
 /**
  * The output of a run. Each monitor's data keep TVB's sample layout (time, variable, node, mode)
- * behind a leading batch axis, so a batch of B parameter sets is one object.
+ * behind a leading batch axis, so a batch of B parameter sets is one object. Named dimensions
+ * (trial, time, variable, node, mode) with coordinates give xarray-like `sel`/`isel`; `save` writes
+ * a netCDF-4 file (HDF5 with dimension scales) that `fromFile` reads back.
+ *
+ * @example
+ * ```ts
+ * import { simulate } from 'vbt';
+ * const res = await simulate({ model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 10,
+ *   monitors: [{ name: 'TemporalAverage', period: 1 }] });
+ * res.sel({ variable: 'V', trial: 0 }).shape;   // [10, 20, 1]  (time, node, mode)
+ * res.toTimeSeries().sampleRate;                 // 1000
+ * await res.save('run.nc');                      // xarray.open_dataset('run.nc') opens it
+ * ```
  */
+import type { Connectivity } from '../network/connectivity.js';
+import { getModel } from '../models/catalogue.js';
+import { LabeledArray, type ISelector, type Selector } from '../results/labeled.js';
+import { TimeSeries } from '../results/timeseries.js';
+import { readNetcdf, writeNetcdf, type NcDataset, type NcDim, type NcVariable } from '../io/netcdf.js';
 
 export interface MonitorOutput {
   /** Monitor class name (Raw, TemporalAverage, ...). */
@@ -40,27 +57,62 @@ export class DivergenceError extends Error {
   }
 }
 
+export interface SimulationInfo {
+  model: string;
+  coupling: string;
+  integrator: string;
+  dt: number;
+  nSteps: number;
+  transientSteps: number;
+  horizon: number;
+  batchSize: number;
+  nodeLabels: string[];
+  connectivity: string;
+  wallSeconds: number;
+  /** Final state per batch element, (B, nsv, N, M). */
+  finalState: Float64Array;
+  stateVariables: string[];
+  parameters: Record<string, number | number[]>;
+}
+
+/** Version tag of vbt's result files; readers refuse other major versions. */
+export const RESULT_SCHEMA_VERSION = 'vbt-result/1.0';
+
+export function checkSchemaVersion(v: unknown, file: string): void {
+  if (typeof v !== 'string' || !v.startsWith('vbt-result/')) {
+    throw new Error(`${file}: not a vbt result file (attribute vbt_schema_version is ${v === undefined ? 'missing' : JSON.stringify(v)})`);
+  }
+  const major = v.slice('vbt-result/'.length).split('.')[0];
+  if (major !== RESULT_SCHEMA_VERSION.split('/')[1].split('.')[0]) {
+    throw new Error(`${file}: unknown schema version '${v}'; this vbt reads ${RESULT_SCHEMA_VERSION}`);
+  }
+}
+
+/** The dims of a monitor's data, in storage order. */
+export const RESULT_DIMS = ['trial', 'time', 'variable', 'node', 'mode'] as const;
+
+/** A safe netCDF name fragment. */
+function ncName(s: string): string {
+  return s.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
 export class SimulationResult {
+  /** The network the run used, when known (set by the caller: `withNetwork`). Needed for TVB export. */
+  network?: Connectivity;
+  /** Extra observations (e.g. BOLD computed afterwards) added with `addObservation`. */
+  private extraObservations: Record<string, TimeSeries> = {};
+
   constructor(
     readonly monitors: MonitorOutput[],
-    readonly info: {
-      model: string;
-      coupling: string;
-      integrator: string;
-      dt: number;
-      nSteps: number;
-      transientSteps: number;
-      horizon: number;
-      batchSize: number;
-      nodeLabels: string[];
-      connectivity: string;
-      wallSeconds: number;
-      /** Final state per batch element, (B, nsv, N, M). */
-      finalState: Float64Array;
-      stateVariables: string[];
-      parameters: Record<string, number | number[]>;
-    },
+    readonly info: SimulationInfo,
   ) {}
+
+  /** Attach the network (connectivity) the run used; returns this. */
+  withNetwork(conn: Connectivity): this {
+    if (conn.n !== this.info.nodeLabels.length) throw new Error(`withNetwork: connectivity has ${conn.n} nodes, the run has ${this.info.nodeLabels.length}`);
+    this.network = conn;
+    return this;
+  }
 
   /** The output of the first monitor named `name` (case-insensitive), or the k-th monitor. */
   monitor(which: string | number = 0): MonitorOutput {
@@ -83,11 +135,218 @@ export class SimulationResult {
     return m.data.subarray(b * w, (b + 1) * w);
   }
 
+  /** Names of the model's state variables. */
+  get stateNames(): string[] {
+    return this.info.stateVariables;
+  }
+
+  /** Discarded initial period, ms. */
+  get transient(): number {
+    return this.info.transientSteps * this.info.dt;
+  }
+
+  /** Units: time in ms, state variables as the model declares them (a.u. when it does not). */
+  get units(): { time: string; state: Record<string, string> } {
+    const state: Record<string, string> = {};
+    let spec: ReturnType<typeof getModel> | undefined;
+    try {
+      spec = getModel(this.info.model);
+    } catch {
+      spec = undefined;
+    }
+    for (const s of this.info.stateVariables) state[s] = spec?.state_variables[s]?.unit ?? 'a.u.';
+    return { time: 'ms', state };
+  }
+
+  /** Dimension names of a monitor's data: trial, time, variable, node, mode. */
+  dims(): string[] {
+    return [...RESULT_DIMS];
+  }
+
+  /** Coordinates of a monitor's dims (node labels; averaged monitors get their own node names). */
+  coords(which: string | number = 0): Record<string, (number | string)[]> {
+    const m = this.monitor(which);
+    const [B, , , N, M] = m.shape;
+    const labels = this.info.nodeLabels;
+    return {
+      trial: Array.from({ length: B }, (_, k) => k),
+      time: Array.from(m.time),
+      variable: [...m.variables],
+      node: N === labels.length ? [...labels] : Array.from({ length: N }, (_, k) => (N === 1 ? 'average' : `area_${k}`)),
+      mode: Array.from({ length: M }, (_, k) => k),
+    };
+  }
+
+  /** A monitor's data as a labelled array (trial, time, variable, node, mode). */
+  toArray(which: string | number = 0): LabeledArray {
+    const m = this.monitor(which);
+    return new LabeledArray(m.data, this.dims(), this.coords(which) as Record<string, number[] | string[]>, { monitor: m.name, period: String(m.period) }, [...m.shape]);
+  }
+
+  /** Select by coordinate value, e.g. `{ variable: 'V', node: 'rA1', time: { from: 100 } }`. */
+  sel(s: Record<string, Selector>, which: string | number = 0): LabeledArray {
+    return this.toArray(which).sel(s);
+  }
+
+  /** Select by position, e.g. `{ trial: 0, variable: [0, 2] }`. */
+  isel(s: Record<string, ISelector>, which: string | number = 0): LabeledArray {
+    return this.toArray(which).isel(s);
+  }
+
+  /** One monitor of one trial as a TVB-style TimeSeries (region series when nodes are the network's). */
+  toTimeSeries(which: string | number = 0, trial = 0): TimeSeries {
+    const m = this.monitor(which);
+    const [, T, V, N, M] = m.shape;
+    const c = this.coords(which);
+    const units = this.units;
+    const dataUnits: Record<string, string> = {};
+    for (const v of m.variables) dataUnits[v] = units.state[v] ?? 'a.u.';
+    return new TimeSeries({
+      data: this.batch(trial, which),
+      shape: [T, V, N, M],
+      time: m.time,
+      samplePeriod: m.period,
+      samplePeriodUnit: 'ms',
+      startTime: T ? m.time[0] : 0,
+      variables: m.variables,
+      regions: c.node as string[],
+      title: `Simulation: ${m.name}`,
+      units: { time: 'ms', data: dataUnits },
+      network: this.network && this.network.n === N ? this.network : undefined,
+    });
+  }
+
+  /** Monitors (trial 0) and added observations as TimeSeries, by name. */
+  get observations(): Record<string, TimeSeries> {
+    const out: Record<string, TimeSeries> = {};
+    this.monitors.forEach((m, k) => {
+      out[m.name] ??= this.toTimeSeries(k);
+    });
+    return { ...out, ...this.extraObservations };
+  }
+
+  /** Add a derived observation (e.g. BOLD computed from a monitor). */
+  addObservation(name: string, ts: TimeSeries): this {
+    this.extraObservations[name] = ts;
+    return this;
+  }
+
   /** A plain-JSON form (arrays as lists) for writing to disk. */
   toJSON(): unknown {
     return {
       info: { ...this.info, finalState: Array.from(this.info.finalState) },
       monitors: this.monitors.map((m) => ({ ...m, time: Array.from(m.time), data: Array.from(m.data) })),
     };
+  }
+
+  /**
+   * netCDF layout: one variable per monitor named after it with dims (trial, <M>_time,
+   * <M>_variable, node|<M>_node, mode|<M>_mode), a `final_state` variable, and the run info as JSON
+   * in the `vbt_info` attribute. `prefix` namespaces every name (`prefix__...`) for containers.
+   */
+  toDataset(prefix = ''): NcDataset {
+    const p = (s: string) => (prefix ? `${prefix}__${s}` : s);
+    const { info } = this;
+    const B = info.batchSize;
+    const N = info.nodeLabels.length;
+    const fs = info.finalState;
+    const nsv = info.stateVariables.length;
+    const M = nsv && N && B ? fs.length / (B * nsv * N) : 1;
+    const dims: NcDim[] = [
+      { name: p('trial'), size: B, values: Int32Array.from({ length: B }, (_, k) => k) },
+      { name: p('node'), size: N, values: info.nodeLabels },
+      { name: p('mode'), size: M, values: Int32Array.from({ length: M }, (_, k) => k) },
+      { name: p('state_variable'), size: nsv, values: info.stateVariables },
+    ];
+    const variables: NcVariable[] = [
+      { name: p('final_state'), dims: [p('trial'), p('state_variable'), p('node'), p('mode')], data: fs },
+    ];
+    const units = this.units;
+    const used = new Set<string>();
+    const monitorList: { name: string; variable: string }[] = [];
+    for (const [mi, m] of this.monitors.entries()) {
+      let base = ncName(m.name);
+      for (let k = 2; used.has(base); k++) base = `${ncName(m.name)}_${k}`;
+      used.add(base);
+      monitorList.push({ name: m.name, variable: base });
+      const [, T, V, Nm, Mm] = m.shape;
+      const c = this.coords(mi);
+      const nodeDim = Nm === N ? p('node') : p(`${base}_node`);
+      const modeDim = Mm === M ? p('mode') : p(`${base}_mode`);
+      if (nodeDim !== p('node')) dims.push({ name: nodeDim, size: Nm, values: c.node as string[] });
+      if (modeDim !== p('mode')) dims.push({ name: modeDim, size: Mm, values: Int32Array.from(c.mode as number[]) });
+      dims.push({ name: p(`${base}_time`), size: T, values: m.time, attrs: { units: 'ms', long_name: `${m.name} sample time` } });
+      dims.push({ name: p(`${base}_variable`), size: V, values: m.variables });
+      const vu = m.variables.map((v) => units.state[v] ?? 'a.u.');
+      variables.push({
+        name: p(base),
+        dims: [p('trial'), p(`${base}_time`), p(`${base}_variable`), nodeDim, modeDim],
+        data: m.data,
+        attrs: { monitor: m.name, period: m.period, period_units: 'ms', units: vu.every((u) => u === vu[0]) && vu.length ? vu[0] : 'a.u.' },
+      });
+    }
+    const { finalState: _omit, ...rest } = info;
+    const attrs = {
+        vbt_class: 'SimulationResult',
+        vbt_schema_version: RESULT_SCHEMA_VERSION,
+        title: `vbt simulation: ${info.model}`,
+        model: info.model,
+        coupling: info.coupling,
+        integrator: info.integrator,
+        dt: info.dt,
+        transient: this.transient,
+        vbt_info: JSON.stringify(rest),
+        vbt_monitors: JSON.stringify(monitorList),
+    };
+    return { dims, variables, attrs: prefix ? { [p('vbt_attrs')]: JSON.stringify(attrs) } : attrs };
+  }
+
+  /** Rebuild from `toDataset` output (same prefix). */
+  static fromDataset(ds: NcDataset, prefix = '', file = '<dataset>'): SimulationResult {
+    const p = (s: string) => (prefix ? `${prefix}__${s}` : s);
+    const attrs = prefix ? (JSON.parse(String(ds.attrs[p('vbt_attrs')] ?? '{}')) as Record<string, unknown>) : ds.attrs;
+    checkSchemaVersion(attrs.vbt_schema_version, file);
+    if (attrs.vbt_class !== 'SimulationResult') throw new Error(`${file}: ${prefix || 'file'} holds a ${String(attrs.vbt_class)}, not a SimulationResult`);
+    let info: Omit<SimulationInfo, 'finalState'>;
+    try {
+      info = JSON.parse(String(attrs.vbt_info));
+    } catch (e) {
+      throw new Error(`${file}: attribute vbt_info is not valid JSON: ${(e as Error).message}`);
+    }
+    const varByName = new Map(ds.variables.map((v) => [v.name, v]));
+    const dimByName = new Map(ds.dims.map((d) => [d.name, d]));
+    const fsVar = varByName.get(p('final_state'));
+    if (!fsVar) throw new Error(`${file}: missing variable '${p('final_state')}'`);
+    const list = JSON.parse(String(attrs.vbt_monitors ?? '[]')) as { name: string; variable: string }[];
+    const monitors: MonitorOutput[] = list.map(({ name, variable }) => {
+      const v = varByName.get(p(variable));
+      if (!v) throw new Error(`${file}: missing variable '${p(variable)}' for monitor ${name}`);
+      const shape = v.dims.map((d) => {
+        const dim = dimByName.get(d);
+        if (!dim) throw new Error(`${file}: variable '${v.name}' uses unknown dimension '${d}'`);
+        return dim.size;
+      });
+      if (shape.length !== 5) throw new Error(`${file}: variable '${v.name}' has ${shape.length} dimensions; expected 5 (trial, time, variable, node, mode)`);
+      const tdim = dimByName.get(v.dims[1])!;
+      const vdim = dimByName.get(v.dims[2])!;
+      return {
+        name,
+        period: Number(v.attrs?.period),
+        time: Float64Array.from(tdim.values as ArrayLike<number>),
+        data: Float64Array.from(v.data),
+        shape: shape as [number, number, number, number, number],
+        variables: [...((vdim.values as string[]) ?? [])],
+      };
+    });
+    return new SimulationResult(monitors, { ...info, finalState: Float64Array.from(fsVar.data) });
+  }
+
+  /** Write as netCDF-4 (readable by xarray, netCDF4, h5py); `.h5` and `.nc` get the same layout. */
+  async save(path: string): Promise<void> {
+    await writeNetcdf(path, this.toDataset());
+  }
+
+  static async fromFile(path: string): Promise<SimulationResult> {
+    return SimulationResult.fromDataset(await readNetcdf(path), '', path);
   }
 }

@@ -1,0 +1,274 @@
+/**
+ * A region (or generic) time series in TVB's layout: data (time × state variable × region × mode),
+ * TVB's `labels_ordering` / `labels_dimensions`, sample period and unit, start time, units, and an
+ * optional link to the network it was simulated on. Mirrors TVB/tvbo's TimeSeries so files can be
+ * exchanged without re-labelling.
+ *
+ * @example
+ * ```ts
+ * import { TimeSeries } from 'vbt';
+ * const ts = new TimeSeries({
+ *   data: new Float64Array(6), shape: [3, 1, 2, 1], samplePeriod: 1,
+ *   variables: ['V'], regions: ['rA1', 'lA1'],
+ * });
+ * ts.sampleRate;                          // 1000 (Hz)
+ * ts.sel({ region: 'lA1' }).shape;        // [3, 1, 1]
+ * ```
+ */
+import type { Connectivity } from '../network/connectivity.js';
+import { LabeledArray, type ISelector, type Selector } from './labeled.js';
+import { powerSpectrum } from './spectrum.js';
+
+export type TimeUnit = 'ms' | 's' | 'us';
+const TIME_SCALE: Record<TimeUnit, number> = { s: 1, ms: 1e-3, us: 1e-6 };
+const UNIT_ALIASES: Record<string, TimeUnit> = { s: 's', sec: 's', ms: 'ms', msec: 'ms', us: 'us', usec: 'us' };
+
+/** TVB's sample_period_unit spellings → a canonical unit (error for anything else). */
+export function parseTimeUnit(u: string): TimeUnit {
+  const c = UNIT_ALIASES[u.trim().toLowerCase()];
+  if (!c) throw new Error(`time unit '${u}' not recognised; expected one of s, sec, ms, msec, us, usec`);
+  return c;
+}
+
+export const REGION_LABELS_ORDERING = ['Time', 'State Variable', 'Region', 'Mode'] as const;
+
+export interface TimeSeriesInit {
+  /** Flat C-order (time, variable, region, mode). */
+  data: Float64Array;
+  shape: [number, number, number, number];
+  /** Sample times; default startTime + k·samplePeriod. */
+  time?: Float64Array;
+  samplePeriod: number;
+  samplePeriodUnit?: string;
+  startTime?: number;
+  variables?: string[];
+  regions?: string[];
+  labelsOrdering?: string[];
+  title?: string;
+  /** Units of the time axis and of the values (one for all, or per variable). */
+  units?: { time?: string; data?: string | Record<string, string> };
+  network?: Connectivity;
+  /** TVB GID this series is stored under, when it came from (or went to) a TVB file. */
+  gid?: string;
+}
+
+export class TimeSeries {
+  readonly data: Float64Array;
+  readonly shape: [number, number, number, number];
+  readonly time: Float64Array;
+  readonly samplePeriod: number;
+  readonly samplePeriodUnit: TimeUnit;
+  readonly startTime: number;
+  readonly labelsOrdering: string[];
+  /** TVB's labels_dimensions: labels per named dimension (State Variable, Region). */
+  readonly labelsDimensions: Record<string, string[]>;
+  readonly title: string;
+  readonly units: { time: string; data: string | Record<string, string> };
+  readonly network?: Connectivity;
+  gid?: string;
+
+  constructor(init: TimeSeriesInit) {
+    const [T, V, N, M] = init.shape;
+    if (!init.shape.every((s) => Number.isInteger(s) && s >= 0) || init.shape.length !== 4) {
+      throw new Error(`TimeSeries: shape must be 4 non-negative integers (time, variable, region, mode), got [${init.shape.join(', ')}]`);
+    }
+    if (init.data.length !== T * V * N * M) throw new Error(`TimeSeries: data has ${init.data.length} values but shape [${init.shape.join(', ')}] needs ${T * V * N * M}`);
+    if (!(init.samplePeriod > 0)) throw new Error(`TimeSeries: samplePeriod must be > 0, got ${init.samplePeriod}`);
+    this.data = init.data;
+    this.shape = [T, V, N, M];
+    this.samplePeriod = init.samplePeriod;
+    this.samplePeriodUnit = parseTimeUnit(init.samplePeriodUnit ?? 'ms');
+    this.startTime = init.startTime ?? (init.time && init.time.length ? init.time[0] : 0);
+    this.time = init.time ?? Float64Array.from({ length: T }, (_, k) => this.startTime + k * this.samplePeriod);
+    if (this.time.length !== T) throw new Error(`TimeSeries: time has ${this.time.length} values, data has ${T} time points`);
+    this.labelsOrdering = init.labelsOrdering ? [...init.labelsOrdering] : [...REGION_LABELS_ORDERING];
+    if (this.labelsOrdering.length !== 4) throw new Error(`TimeSeries: labelsOrdering needs 4 names, got ${JSON.stringify(this.labelsOrdering)}`);
+    const variables = init.variables ?? Array.from({ length: V }, (_, k) => `v${k}`);
+    const regions = init.regions ?? init.network?.labels ?? Array.from({ length: N }, (_, k) => `region_${String(k).padStart(3, '0')}`);
+    if (variables.length !== V) throw new Error(`TimeSeries: ${variables.length} variable names for ${V} variables`);
+    if (regions.length !== N) throw new Error(`TimeSeries: ${regions.length} region labels for ${N} regions`);
+    if (init.network && init.network.n !== N) throw new Error(`TimeSeries: network has ${init.network.n} nodes, data has ${N} regions`);
+    this.labelsDimensions = { [this.labelsOrdering[1]]: [...variables], [this.labelsOrdering[2]]: [...regions] };
+    this.title = init.title ?? '';
+    this.units = { time: init.units?.time ?? this.samplePeriodUnit, data: init.units?.data ?? 'a.u.' };
+    this.network = init.network;
+    this.gid = init.gid;
+  }
+
+  get variables(): string[] {
+    return this.labelsDimensions[this.labelsOrdering[1]];
+  }
+
+  get regions(): string[] {
+    return this.labelsDimensions[this.labelsOrdering[2]];
+  }
+
+  /** Samples per second (Hz), whatever the period unit. */
+  get sampleRate(): number {
+    return 1 / (this.samplePeriod * TIME_SCALE[this.samplePeriodUnit]);
+  }
+
+  /** Labelled view with dims time, variable, region, mode. */
+  toLabeled(): LabeledArray {
+    const [, , , M] = this.shape;
+    return new LabeledArray(this.data, ['time', 'variable', 'region', 'mode'], {
+      time: Array.from(this.time),
+      variable: this.variables,
+      region: this.regions,
+      mode: Array.from({ length: M }, (_, k) => k),
+    }, { units: typeof this.units.data === 'string' ? this.units.data : JSON.stringify(this.units.data) });
+  }
+
+  sel(s: Record<string, Selector>): LabeledArray {
+    return this.toLabeled().sel(s);
+  }
+
+  isel(s: Record<string, ISelector>): LabeledArray {
+    return this.toLabeled().isel(s);
+  }
+
+  /** A new TimeSeries restricted by label/index selections, keeping all four axes. */
+  subset(s: { variables?: (string | number)[]; regions?: (string | number)[]; time?: { from?: number; to?: number } }): TimeSeries {
+    const idx = (names: string[], want: (string | number)[] | undefined, what: string) =>
+      want?.map((w) => {
+        const k = typeof w === 'number' ? w : names.indexOf(w);
+        if (k < 0 || k >= names.length) throw new Error(`TimeSeries.subset: no ${what} ${JSON.stringify(w)} (have ${names.join(', ')})`);
+        return k;
+      });
+    const sel: Record<string, ISelector> = {};
+    const v = idx(this.variables, s.variables, 'variable');
+    const r = idx(this.regions, s.regions, 'region');
+    if (v) sel.variable = v;
+    if (r) sel.region = r;
+    let a = this.toLabeled().isel(sel);
+    if (s.time) a = a.sel({ time: s.time });
+    const time = Float64Array.from(a.coords.time as number[]);
+    return this.duplicate({
+      data: a.data,
+      shape: a.shape as [number, number, number, number],
+      time,
+      startTime: time.length ? time[0] : this.startTime,
+      variables: a.coords.variable as string[],
+      regions: a.coords.region as string[],
+      network: r ? undefined : this.network,
+    });
+  }
+
+  /** Values of one state variable: (time, region, mode). */
+  getStateVariable(name: string): LabeledArray {
+    return this.sel({ variable: name });
+  }
+
+  /** Deep copy. */
+  copy(): TimeSeries {
+    return this.duplicate({ data: Float64Array.from(this.data), time: Float64Array.from(this.time) });
+  }
+
+  /** Same metadata with some fields replaced (TVB's `duplicate`). */
+  duplicate(over: Partial<TimeSeriesInit> = {}): TimeSeries {
+    return new TimeSeries({
+      data: this.data,
+      shape: this.shape,
+      time: this.time,
+      samplePeriod: this.samplePeriod,
+      samplePeriodUnit: this.samplePeriodUnit,
+      startTime: this.startTime,
+      variables: this.variables,
+      regions: this.regions,
+      labelsOrdering: this.labelsOrdering,
+      title: this.title,
+      units: this.units,
+      network: this.network,
+      gid: this.gid,
+      ...over,
+    });
+  }
+
+  /** Express the time axis (and sample period) in another unit; values are unchanged. */
+  convertUnits(to: { time?: string }): TimeSeries {
+    if (!to.time) return this.copy();
+    const unit = parseTimeUnit(to.time);
+    const f = TIME_SCALE[this.samplePeriodUnit] / TIME_SCALE[unit];
+    return this.duplicate({
+      data: Float64Array.from(this.data),
+      time: this.time.map((t) => t * f),
+      samplePeriod: this.samplePeriod * f,
+      startTime: this.startTime * f,
+      samplePeriodUnit: unit,
+      units: { ...this.units, time: unit },
+    });
+  }
+
+  /** TVB-style summary: type, dimensions, time units, sample period/rate, length and value range. */
+  summaryInfo(): Record<string, string | number> {
+    let min = Infinity, max = -Infinity, sum = 0;
+    for (const v of this.data) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+      sum += v;
+    }
+    const [T] = this.shape;
+    return {
+      'Time-series type': this.network ? 'TimeSeriesRegion' : 'TimeSeries',
+      'Time-series name': this.title,
+      Dimensions: `(${this.shape.join(', ')})`,
+      'Labels ordering': this.labelsOrdering.join(', '),
+      'Time units': this.samplePeriodUnit,
+      'Sample period': this.samplePeriod,
+      'Sample rate (Hz)': this.sampleRate,
+      Length: T ? this.time[T - 1] - this.time[0] + this.samplePeriod : 0,
+      'Start time': this.startTime,
+      Minimum: this.data.length ? min : NaN,
+      Maximum: this.data.length ? max : NaN,
+      Mean: this.data.length ? sum / this.data.length : NaN,
+    };
+  }
+
+  private series(v: number, n: number, m: number): Float64Array {
+    const [T, V, N, M] = this.shape;
+    const out = new Float64Array(T);
+    for (let t = 0; t < T; t++) out[t] = this.data[((t * V + v) * N + n) * M + m];
+    return out;
+  }
+
+  /**
+   * Frequency (Hz) of the largest non-zero-frequency peak of each (variable, region, mode) series'
+   * power spectrum; dims variable, region, mode.
+   */
+  dominantFrequency(): LabeledArray {
+    const [, V, N, M] = this.shape;
+    const out = new Float64Array(V * N * M);
+    for (let v = 0; v < V; v++)
+      for (let n = 0; n < N; n++)
+        for (let m = 0; m < M; m++) {
+          const { frequency, power } = powerSpectrum(this.series(v, n, m), this.sampleRate);
+          let best = 1;
+          for (let k = 2; k < power.length; k++) if (power[k] > power[best]) best = k;
+          out[(v * N + n) * M + m] = frequency[best];
+        }
+    return new LabeledArray(out, ['variable', 'region', 'mode'], { variable: this.variables, region: this.regions, mode: Array.from({ length: M }, (_, k) => k) }, { units: 'Hz' });
+  }
+
+  /**
+   * Power spectrum averaged over regions and normalised to unit sum per (variable, mode):
+   * dims frequency (Hz), variable, mode.
+   */
+  normalisedAveragePower(): LabeledArray {
+    const [T, V, N, M] = this.shape;
+    const nf = Math.floor(T / 2) + 1;
+    const out = new Float64Array(nf * V * M);
+    let freq: Float64Array = new Float64Array(nf);
+    for (let v = 0; v < V; v++)
+      for (let m = 0; m < M; m++) {
+        const acc = new Float64Array(nf);
+        for (let n = 0; n < N; n++) {
+          const { frequency, power } = powerSpectrum(this.series(v, n, m), this.sampleRate);
+          freq = frequency;
+          for (let k = 0; k < nf; k++) acc[k] += power[k] / N;
+        }
+        const total = acc.reduce((a, b) => a + b, 0);
+        for (let k = 0; k < nf; k++) out[(k * V + v) * M + m] = total > 0 ? acc[k] / total : 0;
+      }
+    return new LabeledArray(out, ['frequency', 'variable', 'mode'], { frequency: Array.from(freq), variable: this.variables, mode: Array.from({ length: M }, (_, k) => k) });
+  }
+}
