@@ -9,15 +9,20 @@
  * inside worker threads without a second module system.
  */
 
+import { emitBold, emitBalloon, type BoldMonitorSpec, type BalloonMonitorSpec } from './bold.js';
+export type { BoldMonitorSpec, BalloonMonitorSpec } from './bold.js';
+
 export type MonitorSpec =
   | { name: 'Raw'; voi?: number[] }
   | { name: 'SubSample'; period: number; voi?: number[] }
   | { name: 'TemporalAverage'; period: number; voi?: number[] }
   | { name: 'GlobalAverage'; period: number; voi?: number[] }
   | { name: 'SpatialAverage'; period: number; voi?: number[]; mask?: ArrayLike<number>; defaultMask?: 'cortical' | 'hemispheres' }
-  | { name: 'AfferentCoupling'; period?: number; voi?: number[] };
+  | { name: 'AfferentCoupling'; period?: number; voi?: number[] }
+  | BoldMonitorSpec
+  | BalloonMonitorSpec;
 
-export const MONITOR_NAMES = ['Raw', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage', 'AfferentCoupling'] as const;
+export const MONITOR_NAMES = ['Raw', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage', 'AfferentCoupling', 'Bold', 'BalloonWindkessel'] as const;
 
 /** TVB's rounding of period/dt to whole steps. */
 export function istepOf(period: number, dt: number): number {
@@ -75,6 +80,9 @@ function checkVoi(voi: number[] | undefined, n: number, what: string, mon: strin
 export function emitMonitor(spec: MonitorSpec, k: number, ctx: MonitorContext): MonitorEmit {
   const { N, M, dt, sFirst, sLast } = ctx;
   const id = `mon${k}`;
+  // BOLD monitors: own defaults (TR 2000 ms) and buffers, in ./bold.ts
+  if (spec.name === 'Bold') return emitBold(spec, id, checkVoi(spec.voi, ctx.nvoi, 'variables of interest', spec.name), ctx);
+  if (spec.name === 'BalloonWindkessel') return emitBalloon(spec, id, checkVoi(spec.voi, ctx.nvoi, 'variables of interest', spec.name), ctx);
   const period = 'period' in spec && spec.period !== undefined ? spec.period : dt;
   if (!(period > 0)) throw new Error(`monitor ${spec.name}: period must be > 0 ms, got ${period}`);
   const istep = istepOf(period, dt);
@@ -119,21 +127,17 @@ const ${id}_cnt = new Int32Array(B);`,
 const ${id}_time = new Float64Array(${nS});
 const ${id}_data = new Float64Array(B * ${Math.max(1, nS) * width});
 const ${id}_cnt = new Int32Array(B);
-const ${id}_stock = new Float64Array(B * ${istep * width});`,
+const ${id}_acc = new Float64Array(B * ${width});`,
+      // A running sum equals TVB's stock mean exactly: the stock's rows are summed in time order and
+      // rows not yet written are zeros, so adding each observation as it comes gives the same sum.
       record: `{
-  const r = s % ${istep};
-  const row = r === 0 ? ${istep - 1} : r - 1;
-  let o = (b * ${istep} + row) * ${width};
-  for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++) ${id}_stock[o++] = ${src}[${at('v', 'n', 'm')}];
-  if (r === 0) {
+  const o = b * ${width};
+  ${voi.map((vi, v) => `for (let q = 0; q < ${N * M}; q++) ${id}_acc[o + ${v * N * M} + q] += ${src}[${srcBase} + ${vi * N * M} + q];`).join('\n  ')}
+  if (s % ${istep} === 0) {
     const c = ${id}_cnt[b]++;
     if (b === 0) ${id}_time[c] = (s - ${istep / 2}) * ${dt};
-    const base = b * ${istep * width}, out = (b * ${nS} + c) * ${width};
-    for (let q = 0; q < ${width}; q++) {
-      let acc = 0;
-      for (let t = 0; t < ${istep}; t++) acc += ${id}_stock[base + t * ${width} + q];
-      ${id}_data[out + q] = acc / ${istep};
-    }
+    const out = (b * ${nS} + c) * ${width};
+    for (let q = 0; q < ${width}; q++) { ${id}_data[out + q] = ${id}_acc[o + q] / ${istep}; ${id}_acc[o + q] = 0; }
   }
 }`,
       needsObs: isCoupling ? null : 'true',
