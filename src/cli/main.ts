@@ -32,12 +32,12 @@ function collectKv(value: string, prev: Record<string, string>): Record<string, 
 /** "Raw", "TemporalAverage:1", "SubSample:0.5" (period in ms). */
 export function parseMonitor(s: string): MonitorSpec {
   const [name, period] = s.split(':');
-  const known = ['Raw', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage', 'AfferentCoupling'];
+  const known = ['Raw', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage', 'AfferentCoupling', 'Bold', 'BalloonWindkessel'];
   const canon = known.find((k) => k.toLowerCase() === name.toLowerCase());
   if (!canon) throw new Error(`--monitor: unknown monitor '${name}'; expected one of: ${known.join(', ')} (as NAME or NAME:PERIOD_MS)`);
   if (canon === 'Raw') return { name: 'Raw' };
   const p = period === undefined ? NaN : Number(period);
-  if (canon === 'AfferentCoupling') return period === undefined ? { name: canon } : { name: canon, period: p };
+  if (canon === 'AfferentCoupling' || canon === 'Bold' || canon === 'BalloonWindkessel') return period === undefined ? { name: canon } : { name: canon, period: p };
   if (!(p > 0)) throw new Error(`--monitor ${canon}: needs a period in ms, e.g. ${canon}:1`);
   return { name: canon, period: p } as MonitorSpec;
 }

@@ -12,7 +12,7 @@ import { readReference, type ReferenceCase } from './read.js';
 import { Connectivity } from '../network/connectivity.js';
 import { simulateSync } from '../simulation/simulate.js';
 import { getModel } from '../models/catalogue.js';
-import type { MonitorSpec } from '../monitors/index.js';
+import type { MonitorSpec, BoldMonitorSpec } from '../monitors/index.js';
 import type { IntegratorName, SimulationConfig } from '../simulation/config.js';
 
 export interface MonitorCheck {
@@ -42,7 +42,20 @@ const INTEGRATORS: Record<string, IntegratorName> = {
   HeunDeterministic: 'Heun',
   RungeKutta4thOrderDeterministic: 'RK4',
 };
-const SUPPORTED_MONITORS = new Set(['Raw', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage']);
+const SUPPORTED_MONITORS = new Set(['Raw', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage', 'Bold']);
+
+/** A Bold monitor as the file describes it (kernel, its parameters, hrf_length). */
+function boldSpec(m: ReferenceCase['monitors'][number]): MonitorSpec {
+  const meta = m.meta;
+  const params = meta.hrf_kernel_parameters;
+  const hrfParameters = typeof params === 'string' ? (JSON.parse(params) as Record<string, number>) : (params as Record<string, number> | undefined);
+  return {
+    name: 'Bold', period: m.period, voi: m.voi,
+    hrfKernel: (meta.hrf_kernel as BoldMonitorSpec['hrfKernel']) ?? 'FirstOrderVolterra',
+    hrfParameters,
+    hrfLength: meta.hrf_length !== undefined ? Number(meta.hrf_length) : undefined,
+  };
+}
 
 /** The SimulationConfig a reference case describes. */
 export function configFromReference(ref: ReferenceCase, opts: { historyPrecision?: 'float32' | 'float64' } = {}): SimulationConfig {
@@ -66,7 +79,7 @@ export function configFromReference(ref: ReferenceCase, opts: { historyPrecision
   });
   const monitors: MonitorSpec[] = ref.monitors
     .filter((m) => SUPPORTED_MONITORS.has(m.class))
-    .map((m) => (m.class === 'Raw' ? { name: 'Raw', voi: m.voi } : { name: m.class, period: m.period, voi: m.voi }) as MonitorSpec);
+    .map((m) => (m.class === 'Raw' ? { name: 'Raw', voi: m.voi } : m.class === 'Bold' ? boldSpec(m) : { name: m.class, period: m.period, voi: m.voi }) as MonitorSpec);
   return {
     model: ref.model,
     parameters,

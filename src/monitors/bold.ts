@@ -1,0 +1,162 @@
+/**
+ * BOLD monitors for the kernel engine, emitted as code like the other monitors. Both are
+ * streaming: they keep only TVB's two Bold buffers (or 4 haemodynamic states per channel), never
+ * the neural trajectory.
+ *
+ * - `Bold`: TVB's monitor (4 ms interim averages → ring of hrfLength/4 ms averages → dot product
+ *   with the reversed, rotated HRF kernel; k₁V₀(x − 1) for FirstOrderVolterra), sampled at s·dt
+ *   when s mod istep = 0. Arithmetic identical to `TvbBold` in src/observation/bold.ts.
+ * - `BalloonWindkessel`: the haemodynamic ODE driven by the observation (meant in Hz), Euler at
+ *   dtBw (s inside), instantaneous BOLD at s·dt when s mod istep = 0. Same as `BalloonBold`.
+ *
+ * During a transient (`record` false) nothing is fed: the buffers start at zero / rest when
+ * recording starts, as TVB's monitors do at the start of a run.
+ */
+import { boldHrf, boldInterimSteps, roundHalfEven, type HrfKernelName } from '../observation/hrf.js';
+import { balloonParameters, balloonStepping, type BalloonParameters } from '../observation/balloon.js';
+import type { MonitorContext, MonitorEmit } from './index.js';
+
+export interface BoldMonitorSpec {
+  name: 'Bold';
+  /** Sampling period (TR) in ms; TVB's default 2000. */
+  period?: number;
+  voi?: number[];
+  /** HRF kernel; default FirstOrderVolterra. */
+  hrfKernel?: HrfKernelName;
+  /** Kernel parameters overriding TVB's defaults. */
+  hrfParameters?: Record<string, number>;
+  /** Kernel support in ms; default 20000. */
+  hrfLength?: number;
+}
+
+export interface BalloonMonitorSpec {
+  name: 'BalloonWindkessel';
+  /** Sampling period (TR) in ms; default 2000. */
+  period?: number;
+  voi?: number[];
+  /** Balloon Euler step in ms (default 1); a whole multiple or divisor of dt. */
+  dtBw?: number;
+  parameters?: Partial<BalloonParameters>;
+}
+
+function countMultiples(istep: number, a: number, b: number): number {
+  return Math.max(0, Math.floor(b / istep) - Math.floor((a - 1) / istep));
+}
+
+function lit(x: number): string {
+  return Object.is(x, -0) ? '-0' : x < 0 ? `(${x})` : String(x);
+}
+
+/** Kernel-engine code for TVB's Bold monitor. `voi` is already checked. */
+export function emitBold(spec: BoldMonitorSpec, id: string, voi: number[], ctx: MonitorContext): MonitorEmit {
+  const { N, M, dt, sFirst, sLast } = ctx;
+  const period = spec.period ?? 2000;
+  if (!(period > 0)) throw new Error(`monitor Bold: period must be > 0 ms, got ${period}`);
+  const istep = roundHalfEven(period / dt);
+  if (istep < 1) throw new Error(`monitor Bold: period ${period} ms is shorter than dt ${dt} ms`);
+  const hrf = boldHrf({ kernel: spec.hrfKernel, parameters: spec.hrfParameters, hrfLength: spec.hrfLength });
+  const I = boldInterimSteps(dt);
+  const S = hrf.stockSteps;
+  const nv = voi.length;
+  const W = nv * N * M;
+  const nS = countMultiples(istep, sFirst, sLast);
+  const finish = hrf.k1V0 === null ? '' : `for (let q = 0; q < ${W}; q++) out[q] = ${hrf.k1V0} * (out[q] - 1);`;
+  return {
+    name: 'Bold', sampleShape: [nv, N, M], nSamples: nS, period: istep * dt, voi,
+    decl: `const ${id}_voi = P.${id}_voi, ${id}_G = P.${id}_G;
+const ${id}_time = new Float64Array(${nS});
+const ${id}_data = new Float64Array(B * ${Math.max(1, nS) * W});
+const ${id}_cnt = new Int32Array(B);
+const ${id}_interim = new Float64Array(B * ${I * W});
+const ${id}_stock = new Float64Array(B * ${S * W});`,
+    record: `{
+  const r = s % ${I};
+  const row = r === 0 ? ${I - 1} : r - 1;
+  const ib = b * ${I * W}, sb = b * ${S * W};
+  let o = ib + row * ${W};
+  for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++) ${id}_interim[o++] = obs[(${id}_voi[v] * ${N} + n) * ${M} + m];
+  const newest = (Math.floor(s / ${I}) % ${S} + ${S - 1}) % ${S};
+  if (r === 0) {
+    const so = sb + newest * ${W};
+    for (let q = 0; q < ${W}; q++) {
+      let acc = 0;
+      for (let k = 0; k < ${I}; k++) acc += ${id}_interim[ib + k * ${W} + q];
+      ${id}_stock[so + q] = acc / ${I};
+    }
+  }
+  if (s % ${istep} === 0) {
+    const c = ${id}_cnt[b]++;
+    if (b === 0) ${id}_time[c] = s * ${dt};
+    const out = ${id}_data.subarray((b * ${nS} + c) * ${W}, (b * ${nS} + c + 1) * ${W});
+    const g0 = ${id}_G[${S - 1}];
+    for (let q = 0; q < ${W}; q++) out[q] = g0 * ${id}_stock[sb + newest * ${W} + q];
+    for (let p = 1; p < ${S}; p++) {
+      const g = ${id}_G[p - 1];
+      const so = sb + ((newest - p + ${S}) % ${S}) * ${W};
+      for (let q = 0; q < ${W}; q++) out[q] += g * ${id}_stock[so + q];
+    }
+    ${finish}
+  }
+}`,
+    needsObs: 'true',
+    data: { [`${id}_voi`]: Int32Array.from(voi), [`${id}_G`]: hrf.values },
+    result: `{ time: ${id}_time, data: ${id}_data }`,
+  };
+}
+
+/** Kernel-engine code for the Balloon–Windkessel BOLD monitor. */
+export function emitBalloon(spec: BalloonMonitorSpec, id: string, voi: number[], ctx: MonitorContext): MonitorEmit {
+  const { N, M, dt, sFirst, sLast } = ctx;
+  const period = spec.period ?? 2000;
+  if (!(period > 0)) throw new Error(`monitor BalloonWindkessel: period must be > 0 ms, got ${period}`);
+  const istep = Math.round(period / dt);
+  if (istep < 1) throw new Error(`monitor BalloonWindkessel: period ${period} ms is shorter than dt ${dt} ms`);
+  const p = balloonParameters(spec.parameters);
+  const { every, substeps } = balloonStepping(dt, spec.dtBw ?? 1);
+  const h = (spec.dtBw ?? 1) / 1000;
+  const nv = voi.length;
+  const W = nv * N * M;
+  const nS = countMultiples(istep, sFirst, sLast);
+  const ia = 1 / p.alpha;
+  const base = 1 - p.E0;
+  return {
+    name: 'BalloonWindkessel', sampleShape: [nv, N, M], nSamples: nS, period: istep * dt, voi,
+    decl: `const ${id}_voi = P.${id}_voi;
+const ${id}_time = new Float64Array(${nS});
+const ${id}_data = new Float64Array(B * ${Math.max(1, nS) * W});
+const ${id}_cnt = new Int32Array(B);
+const ${id}_st = new Float64Array(B * ${4 * W});
+for (let q = 0; q < B * ${W}; q++) { ${id}_st[4 * q + 1] = 1; ${id}_st[4 * q + 2] = 1; ${id}_st[4 * q + 3] = 1; }`,
+    record: `{
+  const sb = b * ${4 * W};
+  if (s % ${every} === 0) {
+    let c = 0;
+    for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++, c++) {
+      const x = obs[(${id}_voi[v] * ${N} + n) * ${M} + m];
+      const o = sb + 4 * c;
+      let zs = ${id}_st[o], zf = ${id}_st[o + 1], zv = ${id}_st[o + 2], zq = ${id}_st[o + 3];
+      for (let k = 0; k < ${substeps}; k++) {
+        const va = Math.pow(zv, ${ia});
+        const ds = x - zs / ${lit(p.tau_s)} - (zf - 1) / ${lit(p.tau_f)};
+        const dv = (zf - va) / ${lit(p.tau_o)};
+        const dq = ((zf * (1 - Math.pow(${lit(base)}, 1 / zf))) / ${lit(p.E0)} - (va * zq) / zv) / ${lit(p.tau_o)};
+        zf += ${h} * zs; zs += ${h} * ds; zv += ${h} * dv; zq += ${h} * dq;
+      }
+      ${id}_st[o] = zs; ${id}_st[o + 1] = zf; ${id}_st[o + 2] = zv; ${id}_st[o + 3] = zq;
+    }
+  }
+  if (s % ${istep} === 0) {
+    const c = ${id}_cnt[b]++;
+    if (b === 0) ${id}_time[c] = s * ${dt};
+    const out = (b * ${nS} + c) * ${W};
+    for (let q = 0; q < ${W}; q++) {
+      const zv = ${id}_st[sb + 4 * q + 2], zq = ${id}_st[sb + 4 * q + 3];
+      ${id}_data[out + q] = ${lit(p.V0)} * (${lit(p.k1)} * (1 - zq) + ${lit(p.k2)} * (1 - zq / zv) + ${lit(p.k3)} * (1 - zv));
+    }
+  }
+}`,
+    needsObs: `s % ${every} === 0 || s % ${istep} === 0`,
+    data: { [`${id}_voi`]: Int32Array.from(voi) },
+    result: `{ time: ${id}_time, data: ${id}_data }`,
+  };
+}

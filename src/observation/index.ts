@@ -1,0 +1,6 @@
+/**
+ * Observation models: how simulated neural activity becomes measurable signals (fMRI BOLD, M/EEG).
+ */
+export * from './hrf.js';
+export * from './bold.js';
+export * from './balloon.js';
