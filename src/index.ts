@@ -26,3 +26,4 @@ export { checkReference, configFromReference, formatCheck } from './reference/ch
 export { readReference } from './reference/read.js';
 export { RandomState } from './random/index.js';
 export * from './analysis/index.js';
+export * from './observation/index.js';
