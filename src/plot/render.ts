@@ -66,7 +66,8 @@ export function toVega(spec: PlotSpec): vega.Spec {
  * ```
  */
 export async function toSvg(spec: PlotSpec): Promise<string> {
-  const view = new vega.View(vega.parse(toVega(spec)), { renderer: 'none' });
+  // vega tags the data objects it ingests; a copy keeps the caller's spec untouched
+  const view = new vega.View(vega.parse(structuredClone(toVega(spec))), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {

@@ -1,0 +1,131 @@
+import { describe, it, expect } from 'vitest';
+import { simulate } from '../src/simulation/simulate.js';
+import { timeSeriesFromResult, type TimeSeriesData } from '../src/plot/data.js';
+import { plotTimeSeries, plotChannels, plotPhaseTrajectory, plotHeatmap } from '../src/plot/timeseries.js';
+import { plotPowerSpectrum, welch, peakFrequency } from '../src/plot/spectrum.js';
+import { toSvg, type PlotSpec } from '../src/plot/render.js';
+import { countMarks, axisTitles, figureTitles } from './plot-helpers.js';
+
+type Rows = Record<string, number | string>[];
+const rowsOf = (s: PlotSpec): Rows => (s as unknown as { data: { values: Rows } }).data.values;
+
+/** 3 nodes, 2 variables, 50 samples at 1 ms: x = sin, y = cos at node-specific frequencies. */
+function synthetic(): TimeSeriesData {
+  const T = 50, V = 2, N = 3;
+  const time = Float64Array.from({ length: T }, (_, t) => t);
+  const data = new Float64Array(T * V * N);
+  for (let t = 0; t < T; t++) for (let n = 0; n < N; n++) {
+    data[(t * V + 0) * N + n] = Math.sin(0.2 * (n + 1) * t) * (n + 1);
+    data[(t * V + 1) * N + n] = Math.cos(0.2 * (n + 1) * t);
+  }
+  return { time, data, variables: ['x', 'y'], labels: ['lA', 'lB', 'rC'], units: { x: 'mV' }, title: 'syn' };
+}
+
+describe('time-series figures', () => {
+  it('plotTimeSeries: one panel per variable, one line per node, values equal the result, units on axes', async () => {
+    const res = await simulate({ model: 'Generic2dOscillator', duration: 40, integrator: { name: 'Heun', dt: 0.1 }, monitors: [{ name: 'TemporalAverage', period: 1 }], threads: 1 });
+    const ts = timeSeriesFromResult(res);
+    const spec = plotTimeSeries(ts, { nodes: [0, 3] });
+    const rows = rowsOf(spec);
+    const mon = res.monitor(0);
+    const [, T, , N] = mon.shape;
+    expect(rows.length).toBe(2 * T);
+    for (const [k, n] of [0, 3].entries()) for (let t = 0; t < T; t += 7) {
+      const r = rows[k * T + t];
+      expect(r.node).toBe(res.info.nodeLabels[n]);
+      expect(r.t).toBe(mon.time[t]);
+      expect(r.value).toBe(mon.data[t * N + n]);
+    }
+    const svg = await toSvg(spec);
+    expect(countMarks(svg, 'line')).toBe(2);
+    expect(axisTitles(svg)).toContain('time (ms)');
+    expect(figureTitles(svg)[0]).toContain('Generic2dOscillator');
+  });
+
+  it('plotTimeSeries with two variables draws two panels; maxPoints strides without altering values', async () => {
+    const ts = synthetic();
+    const spec = plotTimeSeries(ts, { maxPoints: 10 });
+    const svg = await toSvg(spec);
+    expect(countMarks(svg, 'line')).toBe(6);
+    expect(axisTitles(svg)).toEqual(expect.arrayContaining(['x (mV)', 'y (a.u.)']));
+    const rows = (spec as unknown as { vconcat: { data: { values: Rows } }[] }).vconcat[0].data.values;
+    expect(rows.length).toBe(3 * 10); // stride 5 over 50
+    expect(rows[1]).toEqual({ t: 5, value: Math.sin(0.2 * 5), node: 'lA', variable: 'x' });
+    expect(() => plotTimeSeries(ts, { variables: ['z'] })).toThrow(/unknown variable 'z'.*x, y/);
+    expect(() => plotTimeSeries(ts, { nodes: [7] })).toThrow(/node index 7 out of range 0..2/);
+  });
+
+  it('plotChannels stacks z-scored channels, first on top, labelled', async () => {
+    const ts = synthetic();
+    const spec = plotChannels(ts, { variable: 'x', zscore: true });
+    const rows = rowsOf(spec);
+    for (const label of ts.labels) {
+      const v = rows.filter((r) => r.channel === label).map((r) => r.value as number);
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
+      expect(m).toBeCloseTo(0, 12);
+      expect(sd).toBeCloseTo(1, 12);
+    }
+    // slots: first channel highest
+    const meanY = (l: string) => { const y = rows.filter((r) => r.channel === l).map((r) => r.y as number); return y.reduce((a, b) => a + b, 0) / y.length; };
+    expect(meanY('lA')).toBeCloseTo(2, 10);
+    expect(meanY('rC')).toBeCloseTo(0, 10);
+    const svg = await toSvg(spec);
+    expect(countMarks(svg, 'line')).toBe(3);
+    for (const l of ts.labels) expect(svg).toContain(`>${l}</text>`);
+  });
+
+  it('plotPhaseTrajectory draws y against x in time order with the start marked', async () => {
+    const ts = synthetic();
+    const spec = plotPhaseTrajectory(ts, { nodes: [1] });
+    const rows = rowsOf(spec);
+    expect(rows[3]).toMatchObject({ order: 3, x: Math.sin(0.4 * 3) * 2, y: Math.cos(0.4 * 3) });
+    const svg = await toSvg(spec);
+    expect(countMarks(svg, 'line')).toBe(1);
+    expect(countMarks(svg, 'symbol')).toBe(1);
+    expect(axisTitles(svg).sort()).toEqual(['x (mV)', 'y (a.u.)']);
+    const one: TimeSeriesData = { ...ts, variables: ['x'], data: ts.data.slice(0, 50 * 3) };
+    expect(() => plotPhaseTrajectory(one)).toThrow(/needs two variables/);
+  });
+
+  it('plotHeatmap has one cell per node and time', async () => {
+    const ts = synthetic();
+    const spec = plotHeatmap(ts, { variable: 'y' });
+    expect(rowsOf(spec).length).toBe(50 * 3);
+    expect(rowsOf(spec)[4]).toEqual({ t: 1, t2: 2, value: Math.cos(0.4), node: 'lB' });
+    const svg = await toSvg(spec);
+    expect(countMarks(svg, 'rect')).toBe(150);
+  });
+});
+
+describe('power spectrum', () => {
+  it('welch: a 10 Hz sine peaks at 10 Hz and Σ PSD·Δf equals the variance (Parseval)', () => {
+    const fs = 1000, T = 8192, A = 3;
+    const x = Float64Array.from({ length: T }, (_, k) => A * Math.sin((2 * Math.PI * 10 * k) / fs) + 0.5);
+    const s = welch(x, fs, { segment: 1024 });
+    expect(peakFrequency(s)).toBeCloseTo(10, 0);
+    const df = s.freq[1] - s.freq[0];
+    let total = 0;
+    for (const p of s.power) total += p * df;
+    expect(total).toBeCloseTo((A * A) / 2, 2);
+    expect(() => welch(x, fs, { segment: 1000 })).toThrow(/power of two/);
+  });
+
+  it('plotPowerSpectrum: one line per node, bands shaded and labelled, log axis', async () => {
+    const T = 2000;
+    const time = Float64Array.from({ length: T }, (_, t) => t * 0.5); // 2 kHz
+    const data = Float64Array.from({ length: T * 2 }, (_, k) => { const t = Math.floor(k / 2), n = k % 2; return Math.sin(2 * Math.PI * (n ? 20 : 6) * t * 0.5e-3); });
+    const ts: TimeSeriesData = { time, data, variables: ['V'], labels: ['a', 'b'], units: { V: 'mV' } };
+    const spec = plotPowerSpectrum(ts);
+    const svg = await toSvg(spec);
+    expect(countMarks(svg, 'line')).toBe(2);
+    expect(countMarks(svg, 'rect')).toBe(5);
+    for (const b of ['δ', 'θ', 'α', 'β', 'γ']) expect(svg).toContain(`>${b}</text>`);
+    expect(axisTitles(svg)).toEqual(expect.arrayContaining(['frequency (Hz)', 'power spectral density (mV²/Hz)']));
+    const layers = (spec as unknown as { layer: { data: { values: Rows } }[] }).layer;
+    const rows = layers[2].data.values;
+    const peak = (node: string) => { const r = rows.filter((x) => x.node === node); return r.reduce((a, b) => ((b.power as number) > (a.power as number) ? b : a)).freq as number; };
+    expect(Math.abs(peak('a') - 6)).toBeLessThan(2.5);
+    expect(Math.abs(peak('b') - 20)).toBeLessThan(2.5);
+  });
+});
