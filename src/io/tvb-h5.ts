@@ -289,6 +289,6 @@ export async function readTvbH5(path: string, opts: { connectivity?: Connectivit
       network: net,
       gid,
     });
-    return { kind: by === TVB_WRITTEN_BY.Connectivity ? 'Connectivity' : by === TVB_WRITTEN_BY.TimeSeriesRegion ? 'TimeSeriesRegion' : 'TimeSeries', gid, timeSeries, connectivityGid } as TvbH5Content;
+    return { kind: by === TVB_WRITTEN_BY.TimeSeriesRegion ? 'TimeSeriesRegion' : 'TimeSeries', gid, timeSeries, connectivityGid } as TvbH5Content;
   });
 }
