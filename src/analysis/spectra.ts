@@ -1,0 +1,238 @@
+/**
+ * Power spectra of [T, N] series: periodogram (one FFT of the whole series) and Welch's method
+ * (averaged windowed segments), with scipy.signal's conventions — one-sided density in units²/Hz,
+ * doubled except at DC and (even n) Nyquist, mean detrending, periodic Hann window — so results
+ * compare directly with tvboptim/scipy pipelines. Plus the summaries fits use: normalised average
+ * power, dominant frequency, and a soft-argmax peak frequency.
+ */
+import { rfft, rfftFreq } from './fft.js';
+import { asSeries, type Series } from './series.js';
+
+export interface Spectrum {
+  /** Frequencies (Hz when fs is in Hz). */
+  freqs: Float64Array;
+  /** Power, row-major [channels, freqs]. */
+  power: Float64Array;
+  /** Number of channels. */
+  n: number;
+}
+
+export type WindowName = 'hann' | 'boxcar';
+
+/** Periodic (DFT-even) window of length m, as scipy's get_window(name, m). */
+export function spectralWindow(name: WindowName, m: number): Float64Array {
+  if (name === 'boxcar') return new Float64Array(m).fill(1);
+  if (name === 'hann') return Float64Array.from({ length: m }, (_, k) => 0.5 - 0.5 * Math.cos((2 * Math.PI * k) / m));
+  throw new Error(`unknown window '${name as string}'; expected hann or boxcar`);
+}
+
+export interface PeriodogramOptions {
+  /** Window (default boxcar, as scipy.signal.periodogram). */
+  window?: WindowName;
+  /** Subtract the mean first (default true). */
+  detrend?: boolean;
+}
+
+function checkFs(fs: number, what: string): void {
+  if (!(fs > 0) || !Number.isFinite(fs)) throw new Error(`${what}: sampling rate fs=${fs}; expected a positive number (Hz = 1000 / sample period in ms)`);
+}
+
+/** One-sided density of one windowed segment added into `acc` (scipy's scaling='density'). */
+function addSegmentPsd(seg: Float64Array, w: Float64Array, fs: number, detrend: boolean, acc: Float64Array, acco: number): void {
+  const m = seg.length;
+  let mean = 0;
+  if (detrend) { for (let t = 0; t < m; t++) mean += seg[t]; mean /= m; }
+  let s2 = 0;
+  for (let t = 0; t < m; t++) s2 += w[t] * w[t];
+  const buf = new Float64Array(m);
+  for (let t = 0; t < m; t++) buf[t] = (seg[t] - mean) * w[t];
+  const { re, im } = rfft(buf);
+  const nb = re.length, scale = 1 / (fs * s2);
+  for (let k = 0; k < nb; k++) {
+    let p = (re[k] * re[k] + im[k] * im[k]) * scale;
+    if (k > 0 && !(m % 2 === 0 && k === nb - 1)) p *= 2;
+    acc[acco + k] += p;
+  }
+}
+
+/**
+ * Periodogram (FFT of the whole series) per channel: one-sided power spectral density.
+ *
+ * @example
+ * ```ts
+ * // a 10 Hz sine sampled at 100 Hz for 1 s: the peak is at 10 Hz and Σ P·df = A²/2
+ * const x = Array.from({ length: 100 }, (_, t) => [2 * Math.sin(2 * Math.PI * 10 * t / 100)]);
+ * const sp = periodogram(x, 100);
+ * dominantFrequency(sp)[0]; // 10
+ * ```
+ */
+export function periodogram(x: Series | ArrayLike<number>[], fs: number, opts: PeriodogramOptions = {}): Spectrum {
+  const s = asSeries(x, 'periodogram');
+  checkFs(fs, 'periodogram');
+  if (s.t < 2) throw new Error(`periodogram: ${s.t} samples; need at least 2`);
+  const w = spectralWindow(opts.window ?? 'boxcar', s.t);
+  const nb = Math.floor(s.t / 2) + 1;
+  const power = new Float64Array(s.n * nb);
+  const seg = new Float64Array(s.t);
+  for (let i = 0; i < s.n; i++) {
+    for (let t = 0; t < s.t; t++) seg[t] = s.data[t * s.n + i];
+    addSegmentPsd(seg, w, fs, opts.detrend ?? true, power, i * nb);
+  }
+  return { freqs: rfftFreq(s.t, fs), power, n: s.n };
+}
+
+export interface WelchOptions {
+  /** Segment length (default min(256, T), as scipy). */
+  nperseg?: number;
+  /** Overlap between segments (default nperseg/2, floored). */
+  noverlap?: number;
+  /** Window (default hann). */
+  window?: WindowName;
+  /** Subtract each segment's mean (default true). */
+  detrend?: boolean;
+}
+
+/**
+ * Welch's averaged, windowed periodogram per channel (scipy.signal.welch defaults: Hann, 50 %
+ * overlap, mean detrending, density scaling, mean over segments).
+ *
+ * @example
+ * ```ts
+ * const x = Array.from({ length: 1000 }, (_, t) => [Math.sin(2 * Math.PI * 12.5 * t / 100)]);
+ * dominantFrequency(welch(x, 100, { nperseg: 128 }))[0]; // 12.5
+ * ```
+ */
+export function welch(x: Series | ArrayLike<number>[], fs: number, opts: WelchOptions = {}): Spectrum {
+  const s = asSeries(x, 'welch');
+  checkFs(fs, 'welch');
+  const nper = opts.nperseg ?? Math.min(256, s.t);
+  if (!Number.isInteger(nper) || nper < 2 || nper > s.t) throw new Error(`welch: nperseg=${nper}; expected an integer in 2..${s.t} (the series length)`);
+  const nover = opts.noverlap ?? Math.floor(nper / 2);
+  if (!Number.isInteger(nover) || nover < 0 || nover >= nper) throw new Error(`welch: noverlap=${nover}; expected an integer in 0..${nper - 1}`);
+  const stepSeg = nper - nover;
+  const nseg = Math.floor((s.t - nper) / stepSeg) + 1;
+  const w = spectralWindow(opts.window ?? 'hann', nper);
+  const nb = Math.floor(nper / 2) + 1;
+  const power = new Float64Array(s.n * nb);
+  const seg = new Float64Array(nper);
+  for (let i = 0; i < s.n; i++) {
+    for (let g = 0; g < nseg; g++) {
+      const t0 = g * stepSeg;
+      for (let t = 0; t < nper; t++) seg[t] = s.data[(t0 + t) * s.n + i];
+      addSegmentPsd(seg, w, fs, opts.detrend ?? true, power, i * nb);
+    }
+    for (let k = 0; k < nb; k++) power[i * nb + k] /= nseg;
+  }
+  return { freqs: rfftFreq(nper, fs), power, n: s.n };
+}
+
+function nFreq(sp: Spectrum): number {
+  return sp.freqs.length;
+}
+
+function bandMask(sp: Spectrum, band?: [number, number], skipDc = true): number[] {
+  const idx: number[] = [];
+  for (let k = 0; k < sp.freqs.length; k++) {
+    const f = sp.freqs[k];
+    if (skipDc && f === 0) continue;
+    if (band && (f < band[0] || f > band[1])) continue;
+    idx.push(k);
+  }
+  if (idx.length === 0) throw new Error(`no frequency bins in band ${band ? `[${band[0]}, ${band[1]}]` : '(all but DC)'}; the spectrum spans ${sp.freqs[0]}..${sp.freqs[sp.freqs.length - 1]}`);
+  return idx;
+}
+
+/**
+ * Frequency of the largest power per channel (DC excluded), optionally within `band` [lo, hi].
+ */
+export function dominantFrequency(sp: Spectrum, band?: [number, number]): Float64Array {
+  const nb = nFreq(sp), idx = bandMask(sp, band);
+  const out = new Float64Array(sp.n);
+  for (let i = 0; i < sp.n; i++) {
+    let best = idx[0];
+    for (const k of idx) if (sp.power[i * nb + k] > sp.power[i * nb + best]) best = k;
+    out[i] = sp.freqs[best];
+  }
+  return out;
+}
+
+/**
+ * Soft-argmax peak frequency per channel: Σ_k f_k · softmax(β · P_k / max P)_k — a smooth,
+ * differentiable stand-in for the dominant frequency (β = 150 as in tvboptim's Hopf example; larger
+ * β → closer to the argmax). DC excluded; optional band.
+ */
+export function softPeakFrequency(sp: Spectrum, opts: { beta?: number; band?: [number, number] } = {}): Float64Array {
+  const beta = opts.beta ?? 150;
+  const nb = nFreq(sp), idx = bandMask(sp, opts.band);
+  const out = new Float64Array(sp.n);
+  for (let i = 0; i < sp.n; i++) {
+    let mx = -Infinity;
+    for (const k of idx) mx = Math.max(mx, sp.power[i * nb + k]);
+    if (!(mx > 0)) { out[i] = NaN; continue; }
+    let z = 0, acc = 0;
+    for (const k of idx) {
+      const e = Math.exp(beta * (sp.power[i * nb + k] / mx - 1)); // shifted by the max: no overflow
+      z += e; acc += e * sp.freqs[k];
+    }
+    out[i] = acc / z;
+  }
+  return out;
+}
+
+/**
+ * Normalised average power: each channel's spectrum divided by its total power (so it sums to 1
+ * over the bins), then averaged over channels — a spectrum shape comparable across amplitudes.
+ * DC excluded when `skipDc` (default true).
+ */
+export function normalisedAveragePower(sp: Spectrum, opts: { skipDc?: boolean } = {}): { freqs: Float64Array; power: Float64Array } {
+  const nb = nFreq(sp);
+  const idx = bandMask(sp, undefined, opts.skipDc ?? true);
+  const power = new Float64Array(idx.length);
+  for (let i = 0; i < sp.n; i++) {
+    let tot = 0;
+    for (const k of idx) tot += sp.power[i * nb + k];
+    if (tot > 0) idx.forEach((k, j) => (power[j] += sp.power[i * nb + k] / tot / sp.n));
+  }
+  return { freqs: Float64Array.from(idx, (k) => sp.freqs[k]), power };
+}
+
+/** Σ P·df per channel: the variance the (density) spectrum accounts for (Parseval). */
+export function bandPower(sp: Spectrum, band?: [number, number]): Float64Array {
+  const nb = nFreq(sp), df = sp.freqs.length > 1 ? sp.freqs[1] - sp.freqs[0] : 0;
+  const idx = bandMask(sp, band, false);
+  const out = new Float64Array(sp.n);
+  for (let i = 0; i < sp.n; i++) for (const k of idx) out[i] += sp.power[i * nb + k] * df;
+  return out;
+}
+
+/**
+ * Spectral peak loss: mean over channels of (softPeak_i − target_i)² (target a number or one per
+ * channel), in Hz².
+ */
+export function spectralPeakLoss(sp: Spectrum, target: number | ArrayLike<number>, opts: { beta?: number; band?: [number, number] } = {}): number {
+  const pk = softPeakFrequency(sp, opts);
+  const tgt = typeof target === 'number' ? new Float64Array(sp.n).fill(target) : target;
+  if (tgt.length !== sp.n) throw new Error(`spectralPeakLoss: ${tgt.length} targets for ${sp.n} channels; expected one number or one per channel`);
+  let s = 0;
+  for (let i = 0; i < sp.n; i++) s += (pk[i] - tgt[i]) ** 2;
+  return s / sp.n;
+}
+
+/** 1 − mean over channels of corr(P_sim,i, P_target,i): spectrum-shape loss (tvboptim's JR example). */
+export function spectralCorrLoss(sim: Spectrum, target: Spectrum): number {
+  if (sim.n !== target.n || sim.freqs.length !== target.freqs.length) {
+    throw new Error(`spectralCorrLoss: spectra are ${sim.n}×${sim.freqs.length} and ${target.n}×${target.freqs.length}; expected the same channels and frequency bins`);
+  }
+  const nb = sim.freqs.length;
+  let acc = 0;
+  for (let i = 0; i < sim.n; i++) {
+    const a = sim.power.subarray(i * nb, (i + 1) * nb), b = target.power.subarray(i * nb, (i + 1) * nb);
+    let ma = 0, mb = 0;
+    for (let k = 0; k < nb; k++) { ma += a[k]; mb += b[k]; }
+    ma /= nb; mb /= nb;
+    let sab = 0, saa = 0, sbb = 0;
+    for (let k = 0; k < nb; k++) { const da = a[k] - ma, db = b[k] - mb; sab += da * db; saa += da * da; sbb += db * db; }
+    acc += saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
+  }
+  return 1 - acc / sim.n;
+}
