@@ -1,0 +1,483 @@
+/**
+ * Spike reports with bluepysnap's semantics: a SpikeReport of populations, each a
+ * PopulationSpikeReport whose `get({group, tStart, tStop})` answers time-sorted spikes, and
+ * FilteredSpikeReport, a lazy and cached selection across populations with analysis and plots.
+ *
+ * Spikes are kept in time order once per population (checked, or sorted when the file makes no
+ * claim), so a time window is two binary searches and views of the stored arrays: no copy unless a
+ * node group has to be applied.
+ */
+import { h5 } from '../io/h5.js';
+import {
+  readSpikePopulationNames, readSpikePopulationSync, toTimeOrder, permute, sortPermutation, isSortedByTime,
+  type RawSpikePopulation, type ReadSpikesOptions, type SortOrder, type Spikes, type SpikePopulationsInput,
+} from './sonata.js';
+import { firingRateHistogram, isiHistogram, populationRates, type FiringRateHistogram, type FiringRateOptions, type IsiHistogram, type IsiOptions, type PopulationRate } from './analysis.js';
+import { rasterSpec, firingRateSpec, isiSpec, populationRatesSpec, type RasterOptions } from './plots.js';
+import { animationFrames, firingAnimationGif, firingAnimationHtml, type AnimationFrames, type AnimationOptions, type GifOptions } from './animation.js';
+import type { PlotSpec } from '../plot/render.js';
+import { NodeTable, isIdList, normalizeIds, queryProperties, readSonataNodes, type NodeGroup, type NodeQuery } from './nodes.js';
+
+/** Time window and node group of a query; times in ms, both ends inclusive (as bluepysnap/libsonata). */
+export interface SpikeQuery {
+  group?: NodeGroup;
+  tStart?: number;
+  tStop?: number;
+}
+
+export interface SpikeReportOptions extends ReadSpikesOptions {
+  /** Node properties: population → table, one table (for a single-population report), or a SONATA nodes file path. */
+  nodes?: Record<string, NodeTable> | NodeTable | string;
+  /** Node-types CSV to join when `nodes` is a SONATA nodes file. */
+  nodeTypesCsv?: string;
+  /** Simulation start (ms); default 0, or the first spike if that is earlier. */
+  tStart?: number;
+  /** Simulation end (ms); default the last spike. */
+  tStop?: number;
+  /** Simulation/reporting time step (ms), when known. */
+  dt?: number;
+}
+
+/** First index with t[i] >= x in a non-decreasing array. */
+export function lowerBound(t: ArrayLike<number>, x: number, lo = 0, hi = t.length): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index with t[i] > x in a non-decreasing array. */
+export function upperBound(t: ArrayLike<number>, x: number, lo = 0, hi = t.length): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function checkWindow(tStart: number | undefined, tStop: number | undefined): void {
+  for (const [k, v] of [['tStart', tStart], ['tStop', tStop]] as const) {
+    if (v !== undefined && !(typeof v === 'number' && !Number.isNaN(v))) throw new Error(`${k} must be a number (ms), got ${String(v)}`);
+  }
+  if (tStart !== undefined && tStop !== undefined && tStart > tStop) throw new Error(`tStart (${tStart} ms) is after tStop (${tStop} ms)`);
+}
+
+/**
+ * Spikes of time-sorted arrays in [tStart, tStop] whose ids are in `ids` (sorted unique; undefined = all).
+ * Without a group the result is a view of the input (no copy).
+ */
+export function selectSpikes(s: Spikes, tStart?: number, tStop?: number, ids?: Uint32Array): Spikes {
+  checkWindow(tStart, tStop);
+  const lo = tStart === undefined ? 0 : lowerBound(s.timestamps, tStart);
+  const hi = tStop === undefined ? s.timestamps.length : upperBound(s.timestamps, tStop, lo);
+  const t = s.timestamps.subarray(lo, hi);
+  const id = s.nodeIds.subarray(lo, hi);
+  if (!ids) return { timestamps: t, nodeIds: id };
+  if (ids.length === 0) return { timestamps: new Float64Array(0), nodeIds: new Uint32Array(0) };
+  const maxId = ids[ids.length - 1];
+  const member = new Uint8Array(maxId + 1);
+  for (let i = 0; i < ids.length; i++) member[ids[i]] = 1;
+  let count = 0;
+  for (let i = 0; i < id.length; i++) {
+    const v = id[i];
+    if (v <= maxId && member[v]) count++;
+  }
+  const ot = new Float64Array(count);
+  const oid = new Uint32Array(count);
+  for (let i = 0, k = 0; i < id.length; i++) {
+    const v = id[i];
+    if (v <= maxId && member[v]) {
+      ot[k] = t[i];
+      oid[k++] = v;
+    }
+  }
+  return { timestamps: ot, nodeIds: oid };
+}
+
+type Loader = () => RawSpikePopulation;
+
+/** The spikes of one node population. */
+export class PopulationSpikeReport {
+  private cache?: Spikes;
+  private raw?: RawSpikePopulation;
+  private uniqueIds?: Uint32Array;
+  constructor(
+    readonly report: SpikeReport,
+    readonly name: string,
+    private readonly load: Loader,
+    /** Node properties of this population, when known. */
+    readonly nodes?: NodeTable,
+  ) {}
+
+  private rawData(): RawSpikePopulation {
+    return (this.raw ??= this.load());
+  }
+
+  /** All spikes of the population, time-sorted (loaded and order-checked on first use). */
+  get spikes(): Spikes {
+    return (this.cache ??= toTimeOrder(this.rawData(), this.report.path ?? ''));
+  }
+
+  /** The order declared in the file ('none' when absent). */
+  get sorting(): SortOrder {
+    return this.rawData().sorting;
+  }
+
+  get timeUnits(): string {
+    return 'ms';
+  }
+
+  /** Units the file declared (times are converted to ms on reading). */
+  get fileUnits(): string {
+    return this.rawData().fileUnits;
+  }
+
+  get size(): number {
+    return this.spikes.timestamps.length;
+  }
+
+  /** The node ids present in the report (sorted, unique), as bluepysnap's `node_ids`. */
+  get nodeIds(): Uint32Array {
+    if (!this.uniqueIds) {
+      const ids = this.spikes.nodeIds;
+      let max = -1;
+      for (let i = 0; i < ids.length; i++) if (ids[i] > max) max = ids[i];
+      const seen = new Uint8Array(max + 1);
+      let c = 0;
+      for (let i = 0; i < ids.length; i++) if (!seen[ids[i]]) {
+        seen[ids[i]] = 1;
+        c++;
+      }
+      const out = new Uint32Array(c);
+      for (let i = 0, k = 0; i <= max; i++) if (seen[i]) out[k++] = i;
+      this.uniqueIds = out;
+    }
+    return this.uniqueIds;
+  }
+
+  /**
+   * Node ids of a group (sorted, unique), or undefined for "all nodes" (no group). A property query
+   * needs node properties (the `nodes` option of SpikeReport.open).
+   */
+  resolveNodes(group?: NodeGroup, raiseMissingProperty = true): Uint32Array | undefined {
+    if (group === undefined || group === null) return undefined;
+    if (this.nodes) return this.nodes.ids(group, this.name, raiseMissingProperty);
+    if (typeof group === 'number' || isIdList(group)) return normalizeIds(group);
+    throw new Error(`population '${this.name}': the group ${JSON.stringify(group)} is a property query, but no node properties are known; open the report with { nodes: <SONATA nodes file | NodeTable> }`);
+  }
+
+  /**
+   * Spikes of a group within [tStart, tStop] (ms, inclusive), time-sorted.
+   *
+   * @example
+   * ```ts
+   * const r = await SpikeReport.open('spikes.h5');
+   * const { timestamps, nodeIds } = r.population('cortex').get({ group: [1, 2], tStart: 100, tStop: 200 });
+   * ```
+   */
+  get(query: SpikeQuery = {}): Spikes {
+    return selectSpikes(this.spikes, query.tStart, query.tStop, this.resolveNodes(query.group));
+  }
+}
+
+/** Spikes of several populations merged in time order. */
+export interface SpikeTable {
+  timestamps: Float64Array;
+  nodeIds: Uint32Array;
+  /** Index into `populations` for each spike. */
+  population: Uint16Array;
+  populations: string[];
+}
+
+/** k-way merge by time; ties keep population order, so the result is deterministic. */
+export function mergeByTime(parts: { name: string; spikes: Spikes }[]): SpikeTable {
+  if (parts.length === 1) {
+    const s = parts[0].spikes;
+    return { timestamps: s.timestamps, nodeIds: s.nodeIds, population: new Uint16Array(s.timestamps.length), populations: [parts[0].name] };
+  }
+  const total = parts.reduce((a, p) => a + p.spikes.timestamps.length, 0);
+  const timestamps = new Float64Array(total);
+  const nodeIds = new Uint32Array(total);
+  const population = new Uint16Array(total);
+  const pos = parts.map(() => 0);
+  for (let k = 0; k < total; k++) {
+    let best = -1;
+    let bt = Infinity;
+    for (let p = 0; p < parts.length; p++) {
+      const t = parts[p].spikes.timestamps;
+      if (pos[p] < t.length && (best < 0 || t[pos[p]] < bt)) {
+        best = p;
+        bt = t[pos[p]];
+      }
+    }
+    timestamps[k] = bt;
+    nodeIds[k] = parts[best].spikes.nodeIds[pos[best]];
+    population[k] = best;
+    pos[best]++;
+  }
+  return { timestamps, nodeIds, population, populations: parts.map((p) => p.name) };
+}
+
+/** A lazy, cached selection of a report across all its populations (bluepysnap's FilteredSpikeReport). */
+export class FilteredSpikeReport {
+  private table?: SpikeTable;
+  constructor(
+    readonly spikeReport: SpikeReport,
+    readonly group?: NodeGroup,
+    readonly tStart?: number,
+    readonly tStop?: number,
+  ) {
+    checkWindow(tStart, tStop);
+  }
+
+  /** The selected spikes of every population, merged in time order (computed on first access). */
+  get report(): SpikeTable {
+    if (!this.table) {
+      const r = this.spikeReport;
+      const g = this.group;
+      if (g !== undefined && g !== null && typeof g === 'object' && !isIdList(g)) {
+        const props = [...queryProperties(g as NodeQuery)];
+        const tables = r.populationNames.map((n) => r.population(n).nodes);
+        if (tables.every((t) => !t)) throw new Error(`filter: the group ${JSON.stringify(g)} is a property query, but no node properties are known; open the report with { nodes: ... }`);
+        const unknown = props.filter((p) => tables.every((t) => !t || !t.has(p)));
+        if (unknown.length) throw new Error(`filter: node propert${unknown.length > 1 ? 'ies' : 'y'} ${unknown.join(', ')} not found in any population`);
+      }
+      const parts = r.populationNames.map((name) => {
+        const p = r.population(name);
+        const ids = p.nodes || g === undefined || typeof g === 'number' || isIdList(g) ? p.resolveNodes(g, false) : new Uint32Array(0);
+        return { name, spikes: selectSpikes(p.spikes, this.tStart, this.tStop, ids) };
+      });
+      this.table = mergeByTime(parts);
+    }
+    return this.table;
+  }
+
+  get length(): number {
+    return this.report.timestamps.length;
+  }
+
+  /** Firing-rate histogram (PSTH) data in Hz per node; see `firingRateHistogram` in analysis. */
+  firingRates(o: FiringRateOptions = {}): FiringRateHistogram {
+    return firingRateHistogram(this.report, o);
+  }
+
+  /** Inter-spike-interval histogram data (ms, or Hz with `frequency`). */
+  isiHistogram(o: IsiOptions = {}): IsiHistogram {
+    return isiHistogram(this.report, o);
+  }
+
+  /**
+   * Mean rate of each population over the window [tStart, tStop] (defaults: the report's time
+   * range). Node counts: the resolved group when there is one, else the node table's size, else the
+   * number of distinct nodes that spiked in the population.
+   */
+  populationRates(): PopulationRate[] {
+    const r = this.spikeReport;
+    const duration = (this.tStop ?? r.timeStop) - (this.tStart ?? r.timeStart);
+    const counts: Record<string, number> = {};
+    for (const name of r.populationNames) {
+      const p = r.population(name);
+      const g = this.group;
+      const ids = g === undefined ? undefined : p.nodes || typeof g === 'number' || isIdList(g) ? p.resolveNodes(g, false) : new Uint32Array(0);
+      counts[name] = ids ? ids.length : p.nodes ? p.nodes.size : p.nodeIds.length;
+    }
+    return populationRates(this.report, duration, counts);
+  }
+
+  /** Spike raster figure (Vega-Lite spec; render with src/plot's savePlot/toSvg/toPng/toHtml). */
+  raster(o: RasterOptions = {}): PlotSpec {
+    return rasterSpec(this, o);
+  }
+
+  /** Firing-rate histogram figure (bin size in ms, default ~100 spikes per bin). */
+  firingRateHistogram(o: FiringRateOptions & { title?: string } = {}): PlotSpec {
+    return firingRateSpec(this, o);
+  }
+
+  /** Inter-spike-interval histogram figure. */
+  isi(o: IsiOptions & { title?: string } = {}): PlotSpec {
+    return isiSpec(this, o);
+  }
+
+  /** Mean rate per population figure. */
+  populationRatesPlot(): PlotSpec {
+    return populationRatesSpec(this.populationRates());
+  }
+
+  /** Frames of the firing animation (spiking nodes at x/y node properties, one frame per dt ms). */
+  firingAnimation(o: AnimationOptions = {}): AnimationFrames {
+    return animationFrames(this, o);
+  }
+
+  /** The firing animation as GIF bytes. */
+  firingAnimationGif(o: GifOptions = {}): Uint8Array {
+    return firingAnimationGif(this, o);
+  }
+
+  /** The firing animation as a self-contained HTML page. */
+  firingAnimationHtml(o: AnimationOptions & { title?: string } = {}): string {
+    return firingAnimationHtml(this, o);
+  }
+
+  /** Rows {time, id, population}, for printing or JSON. */
+  rows(): { time: number; id: number; population: string }[] {
+    const t = this.report;
+    return Array.from(t.timestamps, (time, i) => ({ time, id: t.nodeIds[i], population: t.populations[t.population[i]] }));
+  }
+}
+
+/**
+ * A SONATA spike report: populations of spikes with times in ms.
+ *
+ * @example
+ * ```ts
+ * const report = await SpikeReport.open('out/spikes.h5', { nodes: 'circuit/nodes.h5' });
+ * report.populationNames;                        // ['cortex', 'thalamus']
+ * const f = report.filter({ group: { layer: 5 }, tStart: 0, tStop: 500 });
+ * f.report.timestamps.length;                    // spikes of layer-5 nodes in [0, 500] ms
+ * ```
+ */
+export class SpikeReport {
+  private pops = new Map<string, PopulationSpikeReport>();
+  private range?: [number, number];
+  readonly populationNames: string[];
+  private constructor(
+    readonly path: string | undefined,
+    names: string[],
+    loaders: Map<string, Loader>,
+    tables: Record<string, NodeTable>,
+    private readonly options: SpikeReportOptions,
+  ) {
+    this.populationNames = [...names].sort();
+    for (const n of this.populationNames) this.pops.set(n, new PopulationSpikeReport(this, n, loaders.get(n)!, tables[n]));
+    if (options.dt !== undefined && !(options.dt > 0)) throw new Error(`dt must be a positive number of ms, got ${options.dt}`);
+    checkWindow(options.tStart, options.tStop);
+  }
+
+  /** Open a SONATA spike file; population data are read on first use. */
+  static async open(path: string, options: SpikeReportOptions = {}): Promise<SpikeReport> {
+    const lib = await h5();
+    const names = await readSpikePopulationNames(path);
+    if (names.length === 0) throw new Error(`${path}: /spikes has no populations`);
+    const loaders = new Map<string, Loader>(names.map((n) => [n, () => readSpikePopulationSync(lib, path, n, options)]));
+    const tables = await resolveTables(options, names);
+    return new SpikeReport(path, names, loaders, tables, options);
+  }
+
+  /**
+   * A report from spikes in memory (times in ms), e.g. drawn from a simulation.
+   *
+   * @example
+   * ```ts
+   * const r = SpikeReport.fromSpikes({ pop: { timestamps: [1, 2, 3], nodeIds: [0, 1, 0] } }, { tStop: 10 });
+   * r.population('pop').get({ group: 0 }).timestamps; // Float64Array [1, 3]
+   * ```
+   */
+  static fromSpikes(populations: SpikePopulationsInput, options: Omit<SpikeReportOptions, 'nodes'> & { nodes?: Record<string, NodeTable> | NodeTable } = {}): SpikeReport {
+    const names = Object.keys(populations);
+    if (names.length === 0) throw new Error('SpikeReport.fromSpikes: no populations given');
+    const loaders = new Map<string, Loader>();
+    for (const n of names) {
+      const s = populations[n];
+      if (s.timestamps.length !== s.nodeIds.length) throw new Error(`population '${n}': ${s.timestamps.length} timestamps but ${s.nodeIds.length} node ids; they must have the same length`);
+      loaders.set(n, () => {
+        const t = Float64Array.from(s.timestamps);
+        const ids = normalizeIdArray(s.nodeIds, n);
+        const sp = isSortedByTime(t) ? { timestamps: t, nodeIds: ids } : permute({ timestamps: t, nodeIds: ids }, sortPermutation({ timestamps: t, nodeIds: ids }, 'by_time'));
+        return { name: n, ...sp, fileUnits: 'ms', sorting: 'by_time', sortingStorage: 'absent' };
+      });
+    }
+    const nodes = options.nodes;
+    const tables = nodes instanceof NodeTable ? singleTable(nodes, names) : (nodes ?? {});
+    return new SpikeReport(undefined, names, loaders, tables, options);
+  }
+
+  /** The population `name`, or a clear error listing the populations. */
+  population(name: string): PopulationSpikeReport {
+    const p = this.pops.get(name);
+    if (!p) throw new Error(`${this.path ?? 'spike report'}: no population '${name}'; populations: ${this.populationNames.join(', ')}`);
+    return p;
+  }
+
+  [Symbol.iterator](): IterableIterator<PopulationSpikeReport> {
+    return this.pops.values();
+  }
+
+  private spikeRange(): [number, number] {
+    if (!this.range) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const p of this.pops.values()) {
+        const t = p.spikes.timestamps;
+        if (t.length) {
+          lo = Math.min(lo, t[0]);
+          hi = Math.max(hi, t[t.length - 1]);
+        }
+      }
+      this.range = [lo, hi];
+    }
+    return this.range;
+  }
+
+  /** Start of the simulated time (ms): the `tStart` option, else 0 (or the first spike if earlier). */
+  get timeStart(): number {
+    if (this.options.tStart !== undefined) return this.options.tStart;
+    const lo = this.spikeRange()[0];
+    return Number.isFinite(lo) ? Math.min(0, lo) : 0;
+  }
+
+  /** End of the simulated time (ms): the `tStop` option, else the last spike. */
+  get timeStop(): number {
+    if (this.options.tStop !== undefined) return this.options.tStop;
+    const hi = this.spikeRange()[1];
+    return Number.isFinite(hi) ? hi : this.timeStart;
+  }
+
+  /** Time step (ms) when given; SONATA spike files do not record it. */
+  get dt(): number | undefined {
+    return this.options.dt;
+  }
+
+  get timeUnits(): string {
+    return 'ms';
+  }
+
+  /** A lazy, cached selection across populations. */
+  filter(query: SpikeQuery = {}): FilteredSpikeReport {
+    return new FilteredSpikeReport(this, query.group, query.tStart, query.tStop);
+  }
+}
+
+function normalizeIdArray(ids: ArrayLike<number>, pop: string): Uint32Array {
+  if (ids instanceof Uint32Array) return ids;
+  const out = new Uint32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const v = ids[i];
+    if (!(Number.isInteger(v) && v >= 0 && v < 2 ** 32)) throw new Error(`population '${pop}': node id ${v} at index ${i} is not an integer in [0, 2^32)`);
+    out[i] = v;
+  }
+  return out;
+}
+
+function singleTable(t: NodeTable, names: string[]): Record<string, NodeTable> {
+  if (names.length !== 1) throw new Error(`one NodeTable was given for a report with ${names.length} populations (${names.join(', ')}); pass { population: table, ... }`);
+  return { [names[0]]: t };
+}
+
+async function resolveTables(options: SpikeReportOptions, names: string[]): Promise<Record<string, NodeTable>> {
+  const n = options.nodes;
+  if (n === undefined) return {};
+  if (typeof n === 'string') {
+    const all = await readSonataNodes(n, { nodeTypesCsv: options.nodeTypesCsv });
+    const missing = names.filter((x) => !(x in all));
+    if (missing.length === names.length) {
+      throw new Error(`${n}: none of the spike populations (${names.join(', ')}) is a node population of this file (${Object.keys(all).join(', ')})`);
+    }
+    return all;
+  }
+  if (n instanceof NodeTable) return singleTable(n, names);
+  return n;
+}
