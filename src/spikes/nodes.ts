@@ -84,11 +84,17 @@ export class NodeTable {
     return out;
   }
 
-  /** Ids (sorted, unique) of a group; `population` is this table's population name for `population` queries. */
+  /**
+   * Ids (sorted, unique) of a group; `population` is this table's population name for `population`
+   * queries. With `raiseMissingProperty` false (selections across populations), unknown properties
+   * select nothing and ids beyond the table are dropped instead of raising.
+   */
   ids(group?: NodeGroup, population = '', raiseMissingProperty = true): Uint32Array {
     if (group === undefined || group === null) return allIds(this.size);
     if (typeof group === 'number' || isIdList(group)) {
       const ids = normalizeIds(group);
+      // Across populations (filter), ids another population has are simply absent here.
+      if (!raiseMissingProperty) return ids.filter((id) => id < this.size);
       for (const id of ids) if (id >= this.size) throw new Error(`node id ${id} not found in population ${population ? `'${population}' ` : ''}(${this.size} nodes, ids 0..${this.size - 1})`);
       return ids;
     }

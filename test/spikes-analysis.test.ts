@@ -1,0 +1,172 @@
+/** Spike filters and statistics against hand-computed values and brute force. */
+import { describe, it, expect } from 'vitest';
+import {
+  SpikeReport, NodeTable, histogram, autoBinEdges, arangeEdges, firingRateHistogram, interSpikeIntervals, isiHistogram,
+  selectSpikes, lowerBound, upperBound, rasterData, nodeTableFromConnectivity, mergeByTime,
+} from '../src/spikes/index.js';
+import { syntheticConnectome } from '../src/network/synthetic.js';
+import { RandomState } from '../src/random/index.js';
+
+const arr = (x: ArrayLike<number>) => Array.from(x);
+
+// The same spikes as tools/make_sonata_fixtures.py's bmtk.h5, in memory.
+const report = () =>
+  SpikeReport.fromSpikes(
+    {
+      cortex: { timestamps: [0.5, 1.0, 1.0, 2.5, 3.0, 7.25, 9.0, 12.0], nodeIds: [0, 2, 1, 0, 5, 2, 0, 3] },
+      thalamus: { timestamps: [1.5, 4.0, 2.0, 6.0, 8.0], nodeIds: [0, 0, 1, 1, 2] },
+    },
+    {
+      nodes: {
+        cortex: new NodeTable({ layer: [2, 3, 5, 5, 6, 6], x: new Float64Array([0, 10, 30, 20, 40, 50]), y: new Float64Array([0, 5, 15, 10, 20, 25]) }),
+        thalamus: new NodeTable({ x: new Float64Array([0, 1, 2]), y: new Float64Array([2, 1, 0]) }),
+      },
+    },
+  );
+
+describe('histogram (numpy conventions)', () => {
+  it('half-open bins, last bin closed, outside values dropped', () => {
+    expect(arr(histogram([0, 0.5, 1, 2, 2.5, -1], [0, 1, 2]).counts)).toEqual([2, 2]);
+    expect(() => histogram([1], [0, 0])).toThrow(/bin edges must increase/);
+  });
+  it("'auto' edges: min(Freedman–Diaconis, Sturges) width", () => {
+    // n=10, ptp=9: Sturges 9/(log2 10 + 1) = 2.082 < FD 2·4.5·10^(-1/3) = 4.177 → ceil(9/2.082) = 5 bins
+    const e = autoBinEdges([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(e.length).toBe(6);
+    [1, 2.8, 4.6, 6.4, 8.2, 10].forEach((v, k) => expect(e[k]).toBeCloseTo(v, 12));
+    expect(arr(autoBinEdges([3, 3]))).toEqual([2.5, 3.5]);
+  });
+  it('arange edges with the stop appended', () => {
+    expect(arr(arangeEdges(1, 8, 2))).toEqual([1, 3, 5, 7, 8]);
+    expect(arr(arangeEdges(0, 6, 2))).toEqual([0, 2, 4, 6]);
+  });
+});
+
+describe('filters', () => {
+  it('binary search bounds', () => {
+    const t = [1, 2, 2, 2, 5];
+    expect([lowerBound(t, 2), upperBound(t, 2), lowerBound(t, 0), upperBound(t, 9), lowerBound(t, 3)]).toEqual([1, 4, 0, 5, 4]);
+  });
+
+  it('time window without a group is a view of the stored arrays (no copy)', () => {
+    const p = report().population('cortex');
+    const w = p.get({ tStart: 1, tStop: 3 });
+    expect(w.timestamps.buffer).toBe(p.spikes.timestamps.buffer);
+    expect(arr(w.timestamps)).toEqual([1, 1, 2.5, 3]);
+  });
+
+  it('agrees with brute force on random windows and groups', () => {
+    const rng = new RandomState(7);
+    const n = 5000;
+    const t = Float64Array.from({ length: n }, () => Math.round(rng.uniform(0, 1000) * 4) / 4).sort();
+    const ids = Uint32Array.from({ length: n }, () => Math.floor(rng.uniform(0, 200)));
+    for (let trial = 0; trial < 30; trial++) {
+      const a = Math.round(rng.uniform(-50, 1000) * 4) / 4;
+      const b = a + Math.round(rng.uniform(0, 400) * 4) / 4;
+      const group = Uint32Array.from(new Set(Array.from({ length: 1 + (trial % 40) }, () => Math.floor(rng.uniform(0, 220))))).sort();
+      const got = selectSpikes({ timestamps: t, nodeIds: ids }, a, b, trial % 5 === 0 ? undefined : group);
+      const want: number[] = [];
+      for (let i = 0; i < n; i++) if (t[i] >= a && t[i] <= b && (trial % 5 === 0 || group.includes(ids[i]))) want.push(i);
+      expect(arr(got.timestamps)).toEqual(want.map((i) => t[i]));
+      expect(arr(got.nodeIds)).toEqual(want.map((i) => ids[i]));
+    }
+  });
+
+  it('FilteredSpikeReport merges populations in time order, lazily and once', () => {
+    const f = report().filter({ tStart: 1, tStop: 8 });
+    const table = f.report;
+    expect(f.report).toBe(table); // cached
+    expect(arr(table.timestamps)).toEqual([1, 1, 1.5, 2, 2.5, 3, 4, 6, 7.25, 8]);
+    expect(arr(table.nodeIds)).toEqual([2, 1, 0, 1, 0, 5, 0, 1, 2, 2]);
+    expect(Array.from(table.population, (p) => table.populations[p])).toEqual(['cortex', 'cortex', 'thalamus', 'thalamus', 'cortex', 'cortex', 'thalamus', 'thalamus', 'cortex', 'thalamus']);
+    expect(() => report().filter({ tStart: 3, tStop: 2 })).toThrow(/tStart \(3 ms\) is after tStop \(2 ms\)/);
+    const merged = mergeByTime([{ name: 'a', spikes: { timestamps: Float64Array.of(1, 3), nodeIds: Uint32Array.of(0, 0) } }, { name: 'b', spikes: { timestamps: Float64Array.of(1, 2), nodeIds: Uint32Array.of(9, 9) } }]);
+    expect(arr(merged.timestamps)).toEqual([1, 1, 2, 3]);
+    expect(arr(merged.population)).toEqual([0, 1, 1, 0]); // ties keep population order
+  });
+
+  it('id groups apply to every population; queries only where the property exists', () => {
+    const r = report();
+    expect(r.filter({ group: [0] }).rows()).toEqual([
+      { time: 0.5, id: 0, population: 'cortex' }, { time: 1.5, id: 0, population: 'thalamus' }, { time: 2.5, id: 0, population: 'cortex' },
+      { time: 4, id: 0, population: 'thalamus' }, { time: 9, id: 0, population: 'cortex' },
+    ]);
+    expect(arr(r.filter({ group: { layer: 6 } }).report.timestamps)).toEqual([3]);
+  });
+});
+
+describe('statistics', () => {
+  it('firing-rate histogram with a bin size: Hz per spiking node, own width per bin', () => {
+    const h = report().filter({ tStart: 1, tStop: 8 }).firingRates({ binSize: 2 });
+    // range [1, 8], edges 1 3 5 7 8; spikes per bin 5, 2, 1, 2; 7 distinct (population, node) pairs fired
+    expect(arr(h.edges)).toEqual([1, 3, 5, 7, 8]);
+    expect(arr(h.counts)).toEqual([5, 2, 1, 2]);
+    expect(h.nodeCount).toBe(7);
+    [5 / 7 / 0.002, 2 / 7 / 0.002, 1 / 7 / 0.002, 2 / 7 / 0.001].forEach((v, k) => expect(h.rates[k]).toBeCloseTo(v, 9));
+    expect(arr(h.centers)).toEqual([2, 4, 6, 7.5]);
+  });
+
+  it('firing-rate histogram heuristic: ~100 spikes per bin, at most 50 ms', () => {
+    const f = report().filter({ tStart: 1, tStop: 8 });
+    const h = f.firingRates();
+    expect(h.binSize).toBeCloseTo(7 / (10 / 100 + 1), 12); // span 7 ms, 10 spikes
+    expect(arr(h.counts)).toEqual([9, 1]);
+    const many = SpikeReport.fromSpikes({ p: { timestamps: Float64Array.from({ length: 1000 }, (_, i) => i * 10), nodeIds: new Uint32Array(1000) } });
+    expect(many.filter().firingRates().binSize).toBe(50);
+    expect(firingRateHistogram(f.report, { nodeCount: 14, binSize: 7 }).rates[0]).toBeCloseTo(10 / 14 / 0.007, 9);
+    expect(() => report().filter({ tStart: 100 }).firingRates()).toThrow(/no spikes to count/);
+    expect(() => f.firingRates({ binSize: 0 })).toThrow(/binSize must be > 0/);
+  });
+
+  it('inter-spike intervals per node and population, in ms and Hz', () => {
+    const f = report().filter({ tStart: 1, tStop: 8 });
+    // thalamus 0: 1.5→4 (2.5), thalamus 1: 2→6 (4), cortex 2: 1→7.25 (6.25)
+    expect(arr(interSpikeIntervals(f.report))).toEqual([2.5, 4, 6.25]);
+    expect(arr(interSpikeIntervals(f.report, { frequency: true }))).toEqual([400, 250, 160]);
+    const h = f.isiHistogram({ binSize: 1, density: false });
+    expect(arr(h.counts)).toEqual([0, 0, 1, 0, 1, 0, 1]);
+    const d = f.isiHistogram({ binSize: 1 });
+    expect(arr(d.heights)).toEqual([0, 0, 1 / 3, 0, 1 / 3, 0, 1 / 3]);
+    expect(() => report().filter({ group: 5 }).isiHistogram()).toThrow(/no node fired twice/);
+  });
+
+  it('per-population mean rates', () => {
+    const rates = report().filter({ tStart: 0, tStop: 10 }).populationRates();
+    // cortex: 7 spikes in [0,10] over 6 nodes; thalamus: 5 over 3 nodes; 10 ms = 0.01 s
+    expect(rates.map((r) => [r.population, r.spikes, r.nodes])).toEqual([['cortex', 7, 6], ['thalamus', 5, 3]]);
+    expect(rates[0].rate).toBeCloseTo(7 / 6 / 0.01, 9);
+    expect(rates[1].rate).toBeCloseTo(5 / 3 / 0.01, 9);
+    const g = report().filter({ group: [0, 1], tStart: 0, tStop: 10 }).populationRates();
+    expect(g.map((r) => [r.spikes, r.nodes])).toEqual([[4, 2], [4, 2]]);
+  });
+
+  it('raster coordinates: ids offset by population size, or a node property', () => {
+    const d = rasterData(report().filter({ tStop: 2 }));
+    // cortex has 6 nodes, so thalamus ids start at 6
+    expect(arr(d.t)).toEqual([0.5, 1, 1, 1.5, 2]);
+    expect(d.y).toEqual([0, 2, 1, 6, 7]);
+    expect(d.separators).toEqual([6, 9]);
+    const l = rasterData(report().filter({ tStop: 3 }), 'layer');
+    expect(l.y).toEqual([2, 5, 3, 2, 6]); // thalamus has no 'layer' and is left out
+    expect(() => rasterData(report().filter(), 'colour')).toThrow(/no population has the node property 'colour'/);
+  });
+});
+
+describe('node tables', () => {
+  it('from a vbt Connectivity: labels, centres, hemispheres', () => {
+    const c = syntheticConnectome({ nodes: 10 });
+    const t = nodeTableFromConnectivity(c);
+    expect(t.size).toBe(10);
+    expect(t.get('label', [3])).toEqual([c.labels[3]]);
+    expect(t.get('x', [4])).toEqual([c.centres[12]]);
+    const right = t.ids({ hemisphere: 'right' });
+    expect(arr(right)).toEqual(c.hemispheres.flatMap((h, i) => (h ? [i] : [])));
+  });
+  it('bad tables and groups are refused clearly', () => {
+    expect(() => new NodeTable({ a: [1, 2], b: [1] })).toThrow(/node property 'b' has 1 values, expected 2/);
+    expect(() => new NodeTable({ a: [1, 'x'] as never })).toThrow(/all numbers, all strings or all booleans/);
+    const t = new NodeTable({ a: [1, 2, 3] });
+    expect(() => t.ids([1.5])).toThrow(/node id 1.5 .* is not a non-negative integer/);
+    expect(() => t.ids({ a: { $gt: 1 } as never })).toThrow(/unknown query modifier\(s\) \$gt/);
+  });
+});
