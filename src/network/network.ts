@@ -312,7 +312,7 @@ export class Network {
         putAttr.str(g, 'tvbo_class', 'tvbo:Matrix');
         putAttr.str(g, 'format', format);
         putAttr.i64List(g, 'shape', e.shape);
-        if (e.directed !== undefined) g.create_attribute('directed', Int8Array.of(e.directed ? 1 : 0), null, '<b');
+        if (e.directed !== undefined) g.create_attribute('directed', e.directed ? 1 : 0, null, '<b');
         if (e.unit) putAttr.str(g, 'unit', e.unit);
         const [r, c] = e.shape;
         if (format === 'dense') {

@@ -18,6 +18,7 @@
 import type { Connectivity } from '../network/connectivity.js';
 import { LabeledArray, type ISelector, type Selector } from './labeled.js';
 import { powerSpectrum } from './spectrum.js';
+import { exportBids, type BidsOptions } from '../io/bids.js';
 
 export type TimeUnit = 'ms' | 's' | 'us';
 const TIME_SCALE: Record<TimeUnit, number> = { s: 1, ms: 1e-3, us: 1e-6 };
@@ -270,5 +271,14 @@ export class TimeSeries {
         for (let k = 0; k < nf; k++) out[(k * V + v) * M + m] = total > 0 ? acc[k] / total : 0;
       }
     return new LabeledArray(out, ['frequency', 'variable', 'mode'], { frequency: Array.from(freq), variable: this.variables, mode: Array.from({ length: M }, (_, k) => k) });
+  }
+
+  /**
+   * Export as a BIDS BEP034 derivative (ts/ files with sidecars; net/ and coord/ when a network is
+   * linked). `label` names the series in file names (default: from the title).
+   */
+  async toBids(root: string, opts: BidsOptions & { label?: string }): Promise<string[]> {
+    const label = opts.label ?? (this.title.replace(/^Simulation:\s*/, '').replace(/[^A-Za-z0-9]/g, '') || 'data');
+    return exportBids(root, { timeSeries: { [label]: this }, network: this.network }, opts);
   }
 }
