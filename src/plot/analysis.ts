@@ -1,0 +1,176 @@
+/**
+ * Functional-connectivity figures: FC matrix, simulated vs empirical FC (side by side with their
+ * scatter and Pearson r), and the FC-dynamics (FCD) matrix with its histogram.
+ */
+import type { PlotSpec } from './render.js';
+import { concatSpecs } from './render.js';
+import { DIVERGING_SCHEME, OKABE_ITO, SEQUENTIAL_SCHEME } from './theme.js';
+import { functionalConnectivity, upperTriangle, upperTriangleIndices, type SquareMatrix } from '../analysis/fc.js';
+import { pearson } from '../analysis/losses.js';
+import { asSeries, type Series } from '../analysis/series.js';
+
+function labelsFor(n: number, labels?: string[]): string[] {
+  if (labels && labels.length !== n) throw new Error(`FC plot: ${labels.length} labels for a ${n}×${n} matrix; expected ${n}`);
+  return labels ?? [...Array(n).keys()].map((k) => String(k));
+}
+
+function checkSquare(m: SquareMatrix, what: string): void {
+  if (m.data.length !== m.n * m.n) throw new Error(`${what}: ${m.data.length} values; expected n*n = ${m.n * m.n}`);
+}
+
+export interface FcPlotOptions {
+  labels?: string[];
+  title?: string;
+  size?: number;
+  /** Colour domain (default [-1, 1]). */
+  domain?: [number, number];
+}
+
+/**
+ * A correlation matrix on the diverging scale fixed to [-1, 1] so that figures compare.
+ * Rows are {i, j, value} with i, j the labels.
+ *
+ * @example
+ * ```ts
+ * await savePlot(plotFc(functionalConnectivity(series), { labels }), 'fc.png');
+ * ```
+ */
+export function plotFc(fc: SquareMatrix, opts: FcPlotOptions = {}): PlotSpec {
+  checkSquare(fc, 'plotFc');
+  const n = fc.n, labels = labelsFor(n, opts.labels);
+  const values: { i: string; j: string; value: number }[] = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) values.push({ i: labels[i], j: labels[j], value: fc.data[i * n + j] });
+  const axis = n > 40 ? { labels: false, ticks: false, grid: false } : { labelFontSize: 8, grid: false };
+  const size = opts.size ?? 340;
+  return {
+    title: opts.title ?? 'Functional connectivity',
+    width: size, height: size,
+    data: { values },
+    mark: 'rect',
+    encoding: {
+      x: { field: 'j', type: 'ordinal', title: 'region', sort: labels, scale: { domain: labels, paddingInner: 0 }, axis },
+      y: { field: 'i', type: 'ordinal', title: 'region', sort: labels, scale: { domain: labels, paddingInner: 0 }, axis },
+      color: { field: 'value', type: 'quantitative', title: 'Pearson r', scale: { scheme: DIVERGING_SCHEME, domain: opts.domain ?? [-1, 1], domainMid: 0 } },
+      tooltip: [{ field: 'i' }, { field: 'j' }, { field: 'value', title: 'r', format: '.3f' }],
+    },
+  } as unknown as PlotSpec;
+}
+
+/** Pearson r between the strict upper triangles of two FC matrices (each pair once). */
+export function fcFit(sim: SquareMatrix, emp: SquareMatrix): number {
+  if (sim.n !== emp.n) throw new Error(`FC comparison: simulated is ${sim.n}×${sim.n} and empirical ${emp.n}×${emp.n}; expected the same size`);
+  return pearson(upperTriangle(sim), upperTriangle(emp));
+}
+
+/**
+ * Simulated and empirical FC side by side, then the scatter of their upper triangles with the
+ * identity line; the title gives Pearson r. Scatter rows are {empirical, simulated, pair}.
+ */
+export function plotFcComparison(sim: SquareMatrix, emp: SquareMatrix, opts: { labels?: string[]; title?: string } = {}): PlotSpec {
+  checkSquare(sim, 'plotFcComparison (simulated)');
+  checkSquare(emp, 'plotFcComparison (empirical)');
+  const r = fcFit(sim, emp);
+  const n = sim.n, labels = labelsFor(n, opts.labels);
+  const idx = upperTriangleIndices(n);
+  const su = upperTriangle(sim), eu = upperTriangle(emp);
+  const points = Array.from(su, (s, k) => ({ empirical: eu[k], simulated: s, pair: `${labels[Math.floor(idx[k] / n)]} – ${labels[idx[k] % n]}` }));
+  let lo = Infinity, hi = -Infinity;
+  for (const p of points) { lo = Math.min(lo, p.empirical, p.simulated); hi = Math.max(hi, p.empirical, p.simulated); }
+  const scatter = {
+    title: `Upper triangle, r = ${r.toFixed(3)}`,
+    width: 300, height: 300,
+    layer: [
+      { data: { values: [{ a: lo, b: hi }] }, mark: { type: 'rule', strokeDash: [4, 4], color: '#888888' }, encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'a', type: 'quantitative' }, x2: { field: 'b' }, y2: { field: 'b' } } },
+      {
+        data: { values: points },
+        mark: { type: 'point', filled: true, size: 12, opacity: 0.5, color: OKABE_ITO[0] },
+        encoding: {
+          x: { field: 'empirical', type: 'quantitative', title: 'empirical FC (Pearson r)', scale: { zero: false } },
+          y: { field: 'simulated', type: 'quantitative', title: 'simulated FC (Pearson r)', scale: { zero: false } },
+          tooltip: [{ field: 'pair' }, { field: 'empirical', format: '.3f' }, { field: 'simulated', format: '.3f' }],
+        },
+      },
+    ],
+  } as unknown as PlotSpec;
+  return concatSpecs([
+    plotFc(sim, { labels, title: 'Simulated FC', size: 280 }),
+    plotFc(emp, { labels, title: 'Empirical FC', size: 280 }),
+    scatter,
+  ], 'horizontal', opts.title ?? `Simulated vs empirical FC: r = ${r.toFixed(3)}`);
+}
+
+export interface FcdOptions {
+  /** Window length in samples. */
+  window: number;
+  /** Step between windows in samples (default window / 2, at least 1). */
+  step?: number;
+}
+
+export interface Fcd {
+  /** W×W correlations between the windows' FC upper triangles. */
+  matrix: SquareMatrix;
+  /** Index of each window's first sample. */
+  starts: number[];
+}
+
+/**
+ * FC dynamics: FC in sliding windows, then the correlation between every pair of windows' FC
+ * (upper triangles).
+ *
+ * @example
+ * ```ts
+ * const { matrix } = fcd(series, { window: 100, step: 20 });
+ * ```
+ */
+export function fcd(x: Series | ArrayLike<number>[], opts: FcdOptions): Fcd {
+  const s = asSeries(x, 'fcd');
+  const w = opts.window, step = opts.step ?? Math.max(1, Math.floor(w / 2));
+  if (!(Number.isInteger(w) && w >= 3 && w <= s.t)) throw new Error(`fcd: window=${w}; expected an integer number of samples between 3 and the series length ${s.t}`);
+  if (!(Number.isInteger(step) && step >= 1)) throw new Error(`fcd: step=${step}; expected a positive integer number of samples`);
+  const starts: number[] = [];
+  for (let a = 0; a + w <= s.t; a += step) starts.push(a);
+  if (starts.length < 2) throw new Error(`fcd: window ${w} and step ${step} give ${starts.length} window(s) over ${s.t} samples; need at least 2`);
+  const ups = starts.map((a) => upperTriangle(functionalConnectivity({ data: s.data.subarray(a * s.n, (a + w) * s.n), t: w, n: s.n })));
+  const W = starts.length;
+  const m = new Float64Array(W * W);
+  for (let i = 0; i < W; i++) for (let j = i; j < W; j++) m[i * W + j] = m[j * W + i] = i === j ? 1 : pearson(ups[i], ups[j]);
+  return { matrix: { data: m, n: W }, starts };
+}
+
+/**
+ * The FCD matrix (window × window, axes in time) and the histogram of its off-diagonal values.
+ * `times` gives each window's start time (default: window index).
+ */
+export function plotFcd(f: Fcd, opts: { times?: ArrayLike<number>; timeUnit?: string; title?: string } = {}): PlotSpec {
+  const W = f.matrix.n;
+  const t = opts.times ? f.starts.map((a) => opts.times![a]) : f.starts.map((_, k) => k);
+  const tTitle = opts.times ? `window start (${opts.timeUnit ?? 'ms'})` : 'window';
+  const cells: { t1: number; t2: number; value: number }[] = [];
+  for (let i = 0; i < W; i++) for (let j = 0; j < W; j++) cells.push({ t1: t[i], t2: t[j], value: f.matrix.data[i * W + j] });
+  const off = Array.from(upperTriangle(f.matrix), (value) => ({ value }));
+  const tl = t.map(String);
+  const axis = W > 30 ? { labelOverlap: true, grid: false } : { grid: false };
+  const matrix = {
+    title: 'FCD matrix',
+    width: 300, height: 300,
+    data: { values: cells.map((c) => ({ ...c, t1: String(c.t1), t2: String(c.t2) })) },
+    mark: 'rect',
+    encoding: {
+      x: { field: 't1', type: 'ordinal', title: tTitle, sort: tl, scale: { domain: tl, paddingInner: 0 }, axis },
+      y: { field: 't2', type: 'ordinal', title: tTitle, sort: tl, scale: { domain: tl, paddingInner: 0 }, axis },
+      color: { field: 'value', type: 'quantitative', title: 'r between windows', scale: { scheme: SEQUENTIAL_SCHEME, domain: [-1, 1] } },
+      tooltip: [{ field: 't1' }, { field: 't2' }, { field: 'value', format: '.3f' }],
+    },
+  };
+  const hist = {
+    title: 'FCD values (off-diagonal)',
+    width: 260, height: 300,
+    data: { values: off },
+    mark: { type: 'bar', color: OKABE_ITO[0] },
+    encoding: {
+      x: { field: 'value', type: 'quantitative', bin: { maxbins: 30, extent: [-1, 1] }, title: 'r between windows' },
+      y: { aggregate: 'count', type: 'quantitative', title: 'number of window pairs' },
+    },
+  };
+  return concatSpecs([matrix as unknown as PlotSpec, hist as unknown as PlotSpec], 'horizontal', opts.title ?? `FC dynamics (${W} windows)`);
+}
