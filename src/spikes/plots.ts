@@ -97,7 +97,7 @@ export function rasterSpec(f: FilteredSpikeReport, o: RasterOptions = {}): PlotS
   const several = f.spikeReport.populationNames.length > 1;
   const r = f.spikeReport;
   const xDomain = [f.tStart ?? r.timeStart, f.tStop ?? r.timeStop];
-  const title = (o.title ?? 'Spike raster') + (stride > 1 ? ` (every ${stride}th of ${d.t.length} spikes)` : '');
+  const title = (o.title ?? 'Spike raster') + (stride > 1 ? ` (1 in ${stride} of ${d.t.length} spikes shown)` : '');
   const points = {
     data: { values },
     mark: { type: 'point', shape: 'M0,-1V1', filled: false, strokeWidth: 1, size: 12 },
@@ -126,7 +126,7 @@ export function firingRateSpec(f: FilteredSpikeReport, o: FiringRateOptions & { 
     data: { values },
     mark: { type: 'rect', color: '#0072B2', opacity: 0.85 },
     encoding: {
-      x: { field: 'start', type: 'quantitative', title: TIME_TITLE },
+      x: { field: 'start', type: 'quantitative', title: TIME_TITLE, scale: { domain: [h.edges[0], h.edges[h.edges.length - 1]] } },
       x2: { field: 'end' },
       y: { field: 'rate', type: 'quantitative', title: 'PSTH (Hz)' },
       tooltip: [{ field: 'start', title: 'from (ms)' }, { field: 'end', title: 'to (ms)' }, { field: 'count', title: 'spikes' }, { field: 'rate', title: 'rate (Hz)', format: '.3g' }],
