@@ -27,3 +27,5 @@ export { readReference } from './reference/read.js';
 export { RandomState } from './random/index.js';
 export * from './analysis/index.js';
 export * from './observation/index.js';
+export * from './io/index.js';
+export * from './results/index.js';

@@ -17,7 +17,7 @@
  */
 import type { Connectivity } from '../network/connectivity.js';
 import { LabeledArray, type ISelector, type Selector } from './labeled.js';
-import { powerSpectrum } from './spectrum.js';
+import { periodogram, dominantFrequency as spectrumPeak, normalisedAveragePower as napOf } from '../analysis/spectra.js';
 import { exportBids, type BidsOptions } from '../io/bids.js';
 
 export type TimeUnit = 'ms' | 's' | 'us';
@@ -225,52 +225,51 @@ export class TimeSeries {
     };
   }
 
-  private series(v: number, n: number, m: number): Float64Array {
+  /** Channels (regions) of one (variable, mode) as time-major rows, for the analysis spectra. */
+  private channels(v: number, m: number): Float64Array[] {
     const [T, V, N, M] = this.shape;
-    const out = new Float64Array(T);
-    for (let t = 0; t < T; t++) out[t] = this.data[((t * V + v) * N + n) * M + m];
-    return out;
+    return Array.from({ length: T }, (_, t) => {
+      const row = new Float64Array(N);
+      for (let n = 0; n < N; n++) row[n] = this.data[((t * V + v) * N + n) * M + m];
+      return row;
+    });
   }
 
   /**
-   * Frequency (Hz) of the largest non-zero-frequency peak of each (variable, region, mode) series'
-   * power spectrum; dims variable, region, mode.
+   * Frequency (Hz) of the largest periodogram peak (DC excluded) of each (variable, region, mode)
+   * series; dims variable, region, mode.
    */
   dominantFrequency(): LabeledArray {
     const [, V, N, M] = this.shape;
     const out = new Float64Array(V * N * M);
     for (let v = 0; v < V; v++)
-      for (let n = 0; n < N; n++)
-        for (let m = 0; m < M; m++) {
-          const { frequency, power } = powerSpectrum(this.series(v, n, m), this.sampleRate);
-          let best = 1;
-          for (let k = 2; k < power.length; k++) if (power[k] > power[best]) best = k;
-          out[(v * N + n) * M + m] = frequency[best];
-        }
+      for (let m = 0; m < M; m++) {
+        const peak = spectrumPeak(periodogram(this.channels(v, m), this.sampleRate));
+        for (let n = 0; n < N; n++) out[(v * N + n) * M + m] = peak[n];
+      }
     return new LabeledArray(out, ['variable', 'region', 'mode'], { variable: this.variables, region: this.regions, mode: Array.from({ length: M }, (_, k) => k) }, { units: 'Hz' });
   }
 
   /**
-   * Power spectrum averaged over regions and normalised to unit sum per (variable, mode):
+   * Each region's periodogram normalised to unit total power (DC excluded), averaged over regions:
    * dims frequency (Hz), variable, mode.
    */
   normalisedAveragePower(): LabeledArray {
-    const [T, V, N, M] = this.shape;
-    const nf = Math.floor(T / 2) + 1;
-    const out = new Float64Array(nf * V * M);
-    let freq: Float64Array = new Float64Array(nf);
-    for (let v = 0; v < V; v++)
+    const [, V, , M] = this.shape;
+    let freqs: Float64Array | undefined;
+    const parts: Float64Array[][] = [];
+    for (let v = 0; v < V; v++) {
+      parts.push([]);
       for (let m = 0; m < M; m++) {
-        const acc = new Float64Array(nf);
-        for (let n = 0; n < N; n++) {
-          const { frequency, power } = powerSpectrum(this.series(v, n, m), this.sampleRate);
-          freq = frequency;
-          for (let k = 0; k < nf; k++) acc[k] += power[k] / N;
-        }
-        const total = acc.reduce((a, b) => a + b, 0);
-        for (let k = 0; k < nf; k++) out[(k * V + v) * M + m] = total > 0 ? acc[k] / total : 0;
+        const r = napOf(periodogram(this.channels(v, m), this.sampleRate));
+        freqs = r.freqs;
+        parts[v].push(r.power);
       }
-    return new LabeledArray(out, ['frequency', 'variable', 'mode'], { frequency: Array.from(freq), variable: this.variables, mode: Array.from({ length: M }, (_, k) => k) });
+    }
+    const nf = freqs!.length;
+    const out = new Float64Array(nf * V * M);
+    for (let k = 0; k < nf; k++) for (let v = 0; v < V; v++) for (let m = 0; m < M; m++) out[(k * V + v) * M + m] = parts[v][m][k];
+    return new LabeledArray(out, ['frequency', 'variable', 'mode'], { frequency: Array.from(freqs!), variable: this.variables, mode: Array.from({ length: M }, (_, k) => k) });
   }
 
   /**
