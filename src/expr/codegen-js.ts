@@ -13,6 +13,22 @@ function num(v: number): string {
   return v < 0 ? `(${s})` : s;
 }
 
+/**
+ * Small integer powers as products. Math.pow is an out-of-line call (tens of ns); x·x is exact like
+ * numpy's x**2 fast path, x·x·x and (x·x)·(x·x) are within an ulp or two of libm's pow, far inside
+ * what TVB's float32 history already perturbs.
+ */
+function powJs(base: string, expo: Expr, expoJs: string): string {
+  if (expo.kind === 'num' && (expo.value === 2 || expo.value === 3 || expo.value === 4)) {
+    // a base that calls a function is bound once (an arrow V8 inlines) rather than evaluated repeatedly
+    const call = /[A-Za-z_$][\w$.]*\s*\(/.test(base);
+    const t = call ? 't' : base;
+    const prod = expo.value === 2 ? `${t} * ${t}` : expo.value === 3 ? `${t} * ${t} * ${t}` : `(${t} * ${t}) * (${t} * ${t})`;
+    return call ? `((t) => ${prod})(${base})` : `(${prod})`;
+  }
+  return `Math.pow(${base}, ${expoJs})`;
+}
+
 /** JS source for a boolean-valued test (comparisons stay booleans, numbers test non-zero). */
 function test(e: Expr, sym: SymbolResolver): string {
   if (e.kind === 'binary' && ['<', '<=', '>', '>=', '==', '!='].includes(e.op)) {
@@ -34,15 +50,13 @@ export function toJs(e: Expr, sym: SymbolResolver): string {
     case 'binary': {
       if (['<', '<=', '>', '>=', '==', '!=', '&&', '||'].includes(e.op)) return `(${test(e, sym)} ? 1 : 0)`;
       const l = toJs(e.left, sym), r = toJs(e.right, sym);
-      if (e.op === '^') {
-        // Small integer powers as products: exact like numpy's x**2 fast path and much faster than Math.pow.
-        if (e.right.kind === 'num' && e.right.value === 2) return `(${l} * ${l})`;
-        return `Math.pow(${l}, ${r})`;
-      }
+      if (e.op === '^') return powJs(l, e.right, r);
       return `(${l} ${e.op} ${r})`;
     }
     case 'cond': return `(${test(e.test, sym)} ? ${toJs(e.then, sym)} : ${toJs(e.else, sym)})`;
-    case 'call': return FUNCTIONS[e.fn].js(e.args.map((a) => toJs(a, sym)));
+    case 'call':
+      if (e.fn === 'pow' && e.args.length === 2) return powJs(toJs(e.args[0], sym), e.args[1], toJs(e.args[1], sym));
+      return FUNCTIONS[e.fn].js(e.args.map((a) => toJs(a, sym)));
   }
 }
 
