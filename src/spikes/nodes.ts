@@ -8,7 +8,9 @@
  * - `node_id` restricts to ids, `population` to population names, `$or` / `$and` combine sub-queries.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { h5 } from '../io/h5.js';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { h5, writeH5Atomic } from '../io/h5.js';
 import type { Connectivity } from '../network/connectivity.js';
 
 export type ColumnKind = 'float' | 'int' | 'string' | 'bool';
@@ -345,4 +347,41 @@ export async function readSonataNodes(path: string, options: { nodeTypesCsv?: st
   } finally {
     f.close();
   }
+}
+
+/**
+ * Write node tables as a SONATA nodes file (one group "0" per population holding every property;
+ * node_type_id 0, node_group_index = node id), atomically, so spikes exported from a simulation
+ * come with their node properties.
+ *
+ * @example
+ * ```ts
+ * await writeSonataNodes('out/nodes.h5', { JansenRit: spikes.nodeTable });
+ * ```
+ */
+export async function writeSonataNodes(path: string, tables: Record<string, NodeTable>): Promise<void> {
+  const names = Object.keys(tables);
+  if (names.length === 0) throw new Error(`${path}: nothing to write: no node populations given`);
+  mkdirSync(dirname(path) || '.', { recursive: true });
+  await writeH5Atomic(path, (f) => {
+    f.create_group('nodes');
+    for (const pop of names) {
+      if (!pop || pop.includes('/')) throw new Error(`node population name '${pop}' must be non-empty and contain no '/'`);
+      const t = tables[pop];
+      const n = t.size;
+      const g = f.create_group(`nodes/${pop}`);
+      g.create_dataset({ name: 'node_type_id', data: new BigInt64Array(n), shape: [n], dtype: '<q' });
+      g.create_dataset({ name: 'node_group_id', data: new BigInt64Array(n), shape: [n], dtype: '<q' });
+      g.create_dataset({ name: 'node_group_index', data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), shape: [n], dtype: '<q' });
+      const g0 = f.create_group(`nodes/${pop}/0`);
+      for (const [k, c] of Object.entries(t.columns)) {
+        if (k === 'node_type_id') continue;
+        if (k.includes('/')) throw new Error(`node property name '${k}' must not contain '/'`);
+        if (c.kind === 'float') g0.create_dataset({ name: k, data: Float64Array.from(c.values as Float64Array), shape: [n], dtype: '<d' });
+        else if (c.kind === 'int') g0.create_dataset({ name: k, data: BigInt64Array.from(c.values as Float64Array, (x) => BigInt(x)), shape: [n], dtype: '<q' });
+        else if (c.kind === 'bool') g0.create_dataset({ name: k, data: Uint8Array.from(c.values as boolean[], (x) => (x ? 1 : 0)), shape: [n], dtype: '<B' });
+        else g0.create_dataset({ name: k, data: [...(c.values as string[])], shape: [n] });
+      }
+    }
+  });
 }

@@ -36,6 +36,8 @@ export interface SpikeReportOptions extends ReadSpikesOptions {
   tStop?: number;
   /** Simulation/reporting time step (ms), when known. */
   dt?: number;
+  /** Only these populations (each must exist in the file). */
+  populations?: string[];
 }
 
 /** First index with t[i] >= x in a non-decreasing array. */
@@ -360,8 +362,12 @@ export class SpikeReport {
   /** Open a SONATA spike file; population data are read on first use. */
   static async open(path: string, options: SpikeReportOptions = {}): Promise<SpikeReport> {
     const lib = await h5();
-    const names = await readSpikePopulationNames(path);
-    if (names.length === 0) throw new Error(`${path}: /spikes has no populations`);
+    const inFile = await readSpikePopulationNames(path);
+    if (inFile.length === 0) throw new Error(`${path}: /spikes has no populations`);
+    const names = options.populations ?? inFile;
+    const missing = names.filter((n) => !inFile.includes(n));
+    if (missing.length) throw new Error(`${path}: no population${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}; the file has: ${inFile.join(', ')}`);
+    if (names.length === 0) throw new Error(`${path}: the populations option selects none`);
     const loaders = new Map<string, Loader>(names.map((n) => [n, () => readSpikePopulationSync(lib, path, n, options)]));
     const tables = await resolveTables(options, names);
     return new SpikeReport(path, names, loaders, tables, options);

@@ -9,7 +9,8 @@
  * bmtk-style string can be asked for with `sortingAttribute: 'string'`.
  */
 import { h5, writeH5Atomic, type H5File } from '../io/h5.js';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export type SortOrder = 'none' | 'by_id' | 'by_time';
 const SORT_ORDERS: SortOrder[] = ['none', 'by_id', 'by_time'];
@@ -313,6 +314,7 @@ export async function writeSpikeFile(path: string, populations: SpikePopulations
     if (sortBy === 'by_id' && !isSortedById(s.nodeIds, s.timestamps)) s = permute(s, sortPermutation(s, 'by_id'));
     return [n, s] as const;
   });
+  mkdirSync(dirname(path) || '.', { recursive: true });
   await writeH5Atomic(path, (f) => {
     if (options.rootAttributes ?? true) {
       f.create_attribute('magic', 0x0a7a, null, '<I');

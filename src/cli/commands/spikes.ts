@@ -1,0 +1,127 @@
+/**
+ * `vbt spikes FILE`: summarise, filter and plot a SONATA spike report.
+ *
+ *   vbt spikes out/spikes.h5                                   # populations, counts, rates
+ *   vbt spikes out/spikes.h5 --t-start 100 --t-stop 600 --group 0-49 --plot raster --out raster.png
+ *   vbt spikes spikes.h5 --nodes nodes.h5 --group layer=5 --plot rate --bin-size 5 --out psth.svg
+ *   vbt spikes spikes.h5 --nodes nodes.h5 --plot animation --dt 10 --out firing.gif
+ */
+import { Command, Option } from 'commander';
+import { SpikeReport, saveFiringAnimation, type NodeGroup, type NodeQuery } from '../../spikes/index.js';
+import { savePlot } from '../../plot/render.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+
+const num = (what: string) => (v: string): number => {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x)) throw new Error(`${what}: '${v}' is not a number`);
+  return x;
+};
+
+function scalar(v: string): number | string | boolean {
+  if (v === 'true' || v === 'false') return v === 'true';
+  const x = Number(v);
+  return v.trim() !== '' && Number.isFinite(x) ? x : v;
+}
+
+/**
+ * A --group value: ids and id ranges ("3", "0-9,12"), a JSON query ('{"layer": [5, 6]}'), or
+ * PROPERTY=VALUE[,VALUE...] (membership; two numbers on a float property are a range).
+ * Several --group options must all hold.
+ */
+export function parseGroup(values: string[]): NodeGroup | undefined {
+  if (values.length === 0) return undefined;
+  const queries: NodeQuery[] = [];
+  let ids: number[] | undefined;
+  for (const raw of values) {
+    const v = raw.trim();
+    if (v.startsWith('{')) {
+      try {
+        queries.push(JSON.parse(v) as NodeQuery);
+      } catch (e) {
+        throw new Error(`--group: '${v}' is not valid JSON: ${(e as Error).message}`);
+      }
+    } else if (/^\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*$/.test(v)) {
+      const list: number[] = [];
+      for (const part of v.split(',')) {
+        const [a, b] = part.split('-').map((x) => Number(x.trim()));
+        if (b === undefined) list.push(a);
+        else {
+          if (b < a) throw new Error(`--group: range '${part.trim()}' runs backwards`);
+          for (let i = a; i <= b; i++) list.push(i);
+        }
+      }
+      ids = ids ? ids.filter((i) => list.includes(i)) : list;
+    } else {
+      const eq = v.indexOf('=');
+      if (eq < 1) throw new Error(`--group: '${v}' is not ids ("0-9,12"), PROPERTY=VALUE[,VALUE] or a JSON query`);
+      const vals = v.slice(eq + 1).split(',').map(scalar);
+      queries.push({ [v.slice(0, eq)]: vals.length === 1 ? vals[0] : vals });
+    }
+  }
+  if (ids && queries.length === 0) return ids;
+  const q: NodeQuery = queries.length === 1 ? { ...queries[0] } : { $and: queries };
+  if (ids) q.node_id = ids;
+  return q;
+}
+
+export function register(program: Command): void {
+  program
+    .command('spikes')
+    .description('Summarise, filter and plot a SONATA spike report (HDF5).')
+    .argument('<file>', 'SONATA spike file (/spikes/<population>/{timestamps,node_ids})')
+    .option('--population <name>', 'only this population (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--t-start <ms>', 'keep spikes at or after this time', num('--t-start'))
+    .option('--t-stop <ms>', 'keep spikes at or before this time', num('--t-stop'))
+    .option('--group <spec>', 'node ids ("0-9,12"), PROPERTY=VALUE[,VALUE] or a JSON query (repeatable: all must hold)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--nodes <file>', 'SONATA nodes file with node properties for property groups, raster y axes and animation coordinates')
+    .option('--node-types <csv>', 'SONATA node-types CSV to join with --nodes')
+    .addOption(new Option('--plot <kind>', 'figure to draw').choices(['raster', 'rate', 'isi', 'rates', 'animation']))
+    .option('-o, --out <path>', 'output: .svg, .png or .html for figures, .gif or .html for the animation, .json for the summary')
+    .option('--bin-size <x>', 'histogram bin (ms for rate and isi, Hz with --frequency)', num('--bin-size'))
+    .option('--frequency', 'ISI histogram of inverse intervals (Hz)')
+    .option('--y-axis <property>', 'raster y axis (default node id); animation y coordinate (default y)')
+    .option('--x-axis <property>', 'animation x coordinate (default x)')
+    .option('--dt <ms>', 'animation frame length (default 20 ms)', num('--dt'))
+    .option('--assume-units <units>', "time units for files whose timestamps lack a 'units' attribute")
+    .action(async (file: string, o) => {
+      const report = await SpikeReport.open(file, {
+        populations: (o.population as string[]).length ? o.population : undefined,
+        nodes: o.nodes,
+        nodeTypesCsv: o.nodeTypes,
+        assumeUnits: o.assumeUnits,
+      });
+      const group = parseGroup(o.group as string[]);
+      const f = report.filter({ group, tStart: o.tStart, tStop: o.tStop });
+      if (!o.plot) {
+        const rates = f.populationRates();
+        const summary = {
+          file,
+          timeStart: o.tStart ?? report.timeStart,
+          timeStop: o.tStop ?? report.timeStop,
+          spikes: f.length,
+          populations: rates.map((r) => ({ ...r, sorting: report.population(r.population).sorting, units: report.population(r.population).fileUnits })),
+        };
+        if (o.out) {
+          if (!String(o.out).endsWith('.json')) throw new Error(`--out ${o.out}: without --plot the summary is written as .json`);
+          writeFileAtomic(o.out, JSON.stringify(summary, null, 2) + '\n');
+        }
+        console.log(`${file}: ${summary.spikes} spikes in [${summary.timeStart}, ${summary.timeStop}] ms`);
+        for (const p of summary.populations) {
+          console.log(`  ${p.population.padEnd(20)} ${String(p.spikes).padStart(9)} spikes  ${String(p.nodes).padStart(7)} nodes  ${p.rate.toFixed(3)} Hz  (sorting ${p.sorting}, units ${p.units})`);
+        }
+        return;
+      }
+      if (!o.out) throw new Error('--plot needs --out FILE (.svg, .png, .html; .gif or .html for animation)');
+      if (o.plot === 'animation') {
+        saveFiringAnimation(f, o.out, { dt: o.dt, xAxis: o.xAxis, yAxis: o.yAxis });
+      } else {
+        const spec =
+          o.plot === 'raster' ? f.raster({ yAxis: o.yAxis })
+          : o.plot === 'rate' ? f.firingRateHistogram({ binSize: o.binSize, range: o.tStart !== undefined && o.tStop !== undefined ? [o.tStart, o.tStop] : undefined })
+          : o.plot === 'isi' ? f.isi({ binSize: o.binSize, frequency: !!o.frequency })
+          : f.populationRatesPlot();
+        await savePlot(spec, o.out);
+      }
+      console.log(`${o.plot}: ${f.length} spikes → ${o.out}`);
+    });
+}

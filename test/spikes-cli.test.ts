@@ -1,0 +1,83 @@
+/** `vbt spikes`: summary, filters, figures and animation from the command line (run in-process). */
+import { describe, it, expect, afterAll, vi } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildProgram } from '../src/cli/main.js';
+import { parseGroup } from '../src/cli/commands/spikes.js';
+import { writeSpikeFile, writeSonataNodes, readSonataNodes, NodeTable } from '../src/spikes/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vbt-spikes-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const spikes = join(dir, 'spikes.h5');
+const nodes = join(dir, 'nodes.h5');
+
+async function vbt(...args: string[]): Promise<string> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  try {
+    await buildProgram().exitOverride().parseAsync(['node', 'vbt', ...args]);
+  } finally {
+    spy.mockRestore();
+  }
+  return lines.join('\n');
+}
+
+describe('vbt spikes', () => {
+  it('prepares files: spikes and a SONATA nodes file written by vbt and read back', async () => {
+    await writeSpikeFile(spikes, {
+      cortex: { timestamps: [0.5, 1.0, 1.0, 2.5, 3.0, 7.25, 9.0, 12.0], nodeIds: [0, 2, 1, 0, 5, 2, 0, 3] },
+      thalamus: { timestamps: [1.5, 4.0, 2.0, 6.0, 8.0], nodeIds: [0, 0, 1, 1, 2] },
+    });
+    const cortex = new NodeTable({ layer: [2, 3, 5, 5, 6, 6], mtype: ['PC', 'BC', 'PC', 'PC', 'BC', 'PC'], x: new Float64Array([0, 10, 30, 20, 40, 50]), y: new Float64Array([0, 5, 15, 10, 20, 25]), inh: [false, true, false, false, true, false] });
+    const thalamus = new NodeTable({ x: new Float64Array([0, 1, 2]), y: new Float64Array([2, 1, 0]) });
+    await writeSonataNodes(nodes, { cortex, thalamus });
+    const back = await readSonataNodes(nodes);
+    expect(back.cortex.get('mtype', [0, 1, 2, 3, 4, 5])).toEqual(['PC', 'BC', 'PC', 'PC', 'BC', 'PC']);
+    expect(back.cortex.column('layer').kind).toBe('int');
+    expect(Array.from(back.cortex.column('x').values as Float64Array)).toEqual([0, 10, 30, 20, 40, 50]);
+    expect(back.thalamus.size).toBe(3);
+  });
+
+  it('summary: counts and mean rates per population, also as JSON', async () => {
+    const out = await vbt('spikes', spikes, '--t-start', '0', '--t-stop', '10');
+    expect(out).toMatch(/12 spikes in \[0, 10\] ms/);
+    expect(out).toMatch(/cortex\s+7 spikes\s+5 nodes\s+140\.000 Hz/); // no node table: 5 distinct ids spiked at all; 7/5/0.01 s
+    const json = join(dir, 'summary.json');
+    await vbt('spikes', spikes, '--nodes', nodes, '--group', 'layer=5,6', '--out', json);
+    const s = JSON.parse(readFileSync(json, 'utf8'));
+    expect(s.spikes).toBe(4); // cortex nodes 2,3,4,5: t = 1, 3, 7.25, 12
+    expect(s.populations.map((p: { population: string; nodes: number }) => [p.population, p.nodes])).toEqual([['cortex', 4], ['thalamus', 0]]);
+  });
+
+  it('figures and animation files', async () => {
+    for (const [plot, ext] of [['raster', 'svg'], ['rate', 'png'], ['isi', 'html'], ['rates', 'svg']]) {
+      const p = join(dir, `${plot}.${ext}`);
+      const out = await vbt('spikes', spikes, '--population', 'cortex', '--group', '0-2', '--plot', plot, '--out', p);
+      expect(out).toContain(`${plot}: 6 spikes`);
+      expect(existsSync(p)).toBe(true);
+    }
+    const gif = join(dir, 'anim.gif');
+    await vbt('spikes', spikes, '--nodes', nodes, '--plot', 'animation', '--dt', '2', '--out', gif);
+    expect(Buffer.from(readFileSync(gif)).subarray(0, 6).toString()).toBe('GIF89a');
+  });
+
+  it('group syntax', () => {
+    expect(parseGroup([])).toBeUndefined();
+    expect(parseGroup(['0-3,7'])).toEqual([0, 1, 2, 3, 7]);
+    expect(parseGroup(['0-5', '3-9'])).toEqual([3, 4, 5]);
+    expect(parseGroup(['mtype=PC'])).toEqual({ mtype: 'PC' });
+    expect(parseGroup(['x=0,20', 'inh=true'])).toEqual({ $and: [{ x: [0, 20] }, { inh: true }] });
+    expect(parseGroup(['{"layer": [5, 6]}', '1-3'])).toEqual({ layer: [5, 6], node_id: [1, 2, 3] });
+    expect(() => parseGroup(['5-1'])).toThrow(/range '5-1' runs backwards/);
+    expect(() => parseGroup(['{bad'])).toThrow(/--group: '\{bad' is not valid JSON/);
+  });
+
+  it('bad input: missing population, query without node properties, missing --out', async () => {
+    await expect(vbt('spikes', spikes, '--population', 'hippocampus')).rejects.toThrow(/no population 'hippocampus'; the file has: cortex, thalamus/);
+    await expect(vbt('spikes', spikes, '--group', 'layer=5')).rejects.toThrow(/property query, but no node properties are known/);
+    await expect(vbt('spikes', spikes, '--plot', 'raster')).rejects.toThrow(/--plot needs --out/);
+    await expect(vbt('spikes', spikes, '--t-start', 'soon')).rejects.toThrow(/--t-start: 'soon' is not a number/);
+    await expect(vbt('spikes', join(dir, 'nope.h5'))).rejects.toThrow(/no such spike file/);
+  });
+});
