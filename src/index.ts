@@ -29,3 +29,13 @@ export * from './analysis/index.js';
 export * from './observation/index.js';
 export * from './io/index.js';
 export * from './results/index.js';
+export {
+  SpikeReport, PopulationSpikeReport, FilteredSpikeReport, readSpikeFile, writeSpikeFile, readSpikePopulationNames,
+  NodeTable, readSonataNodes, writeSonataNodes, nodeTableFromConnectivity, firingRateHistogram, isiHistogram,
+  interSpikeIntervals, populationRates, rasterData, rasterSpec, firingRateSpec, isiSpec, populationRatesSpec,
+  animationFrames, firingAnimationGif, firingAnimationHtml, saveFiringAnimation, poissonSpikes, spikesFromSimulation,
+} from './spikes/index.js';
+export type {
+  Spikes, SpikeTable, SpikeQuery, SpikeReportOptions, SortOrder, WriteSpikesOptions, NodeGroup, NodeQuery,
+  FiringRateHistogram, IsiHistogram, PopulationRate, PoissonSpikesOptions, SpikesFromSimulationOptions, SimulatedSpikes,
+} from './spikes/index.js';
