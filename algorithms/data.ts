@@ -4,7 +4,7 @@
  * project-wide npy/npz reader was not committed when this module was written; it handles exactly
  * what these files hold: little-endian float64/int64 (C or Fortran order, ≤ 2-D) and `<U` strings.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { Connectivity } from '../src/network/connectivity.js';
@@ -133,4 +133,14 @@ export function maxNormalized(c: Connectivity): Connectivity {
  */
 export function fcCorr(sim: SquareMatrix, emp: SquareMatrix): number {
   return 1 - fcCorrLossFull(sim, emp);
+}
+
+/**
+ * The dk_average folder: `$VBT_SHARED/data/dk_average` or `../shared/data/dk_average` from the
+ * working directory; throws naming both places when neither exists.
+ */
+export function dkAveragePath(): string {
+  const cands = [process.env.VBT_SHARED ? join(process.env.VBT_SHARED, 'data', 'dk_average') : '', join(process.cwd(), '..', 'shared', 'data', 'dk_average')].filter(Boolean);
+  for (const c of cands) if (existsSync(join(c, 'structural.npz'))) return c;
+  throw new Error(`dk_average data not found (looked in ${cands.join(' and ')}); set VBT_SHARED to the shared folder`);
 }

@@ -2,7 +2,8 @@
  * Batched exploration on the kernel engine. Points that differ only in model or coupling parameters
  * run as one batched `simulate` call (spread over worker threads); points that differ in settings
  * the engine cannot batch (noise level, noise seed, dt, conduction speed) are grouped by those
- * settings, one call per group and chunk.
+ * settings, one call per group and chunk. With noise, the j-th point of a settings group (in flat
+ * order) runs with seed + j, whatever the batch size, so results do not depend on chunking.
  */
 import { simulate } from '../src/simulation/simulate.js';
 import { DivergenceError, type MonitorOutput, type SimulationResult } from '../src/simulation/result.js';
@@ -116,9 +117,12 @@ export async function explore(opts: ExploreOptions): Promise<ExplorationResult> 
     });
   };
 
-  const runChunk = async (pts: number[]): Promise<void> => {
+  // the engine gives batch element b the noise seed (seed + b); starting each chunk at seed + (rank
+  // of its first point in the group) makes a point's noise independent of the batch size
+  const runChunk = async (pts: number[], rank0: number): Promise<void> => {
     const first = space.point(pts[0]);
     const cfg = settingsConfig(base, first);
+    if (cfg.integrator.noise) cfg.integrator = { ...cfg.integrator, noise: { ...cfg.integrator.noise, seed: (cfg.integrator.noise.seed ?? 42) + rank0 } };
     const batch: Record<string, number[]> = {};
     for (const n of batchNames) batch[n] = pts.map((k) => space.point(k)[n]);
     try {
@@ -128,14 +132,14 @@ export async function explore(opts: ExploreOptions): Promise<ExplorationResult> 
       if (!(e instanceof DivergenceError)) throw e;
       if (pts.length === 1) { diverged++; return; }
       // one diverging point must not discard its neighbours: rerun them one by one
-      for (const k of pts) await runChunk([k]);
+      for (let q = 0; q < pts.length; q++) await runChunk([pts[q]], rank0 + q);
     }
   };
 
   for (const pts of groups.values()) {
     for (let i = 0; i < pts.length; i += batchSize) {
       const chunk = pts.slice(i, i + batchSize);
-      await runChunk(chunk);
+      await runChunk(chunk, i);
       done += chunk.length;
       progress.update(done);
     }

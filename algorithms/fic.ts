@@ -1,0 +1,171 @@
+/**
+ * Feedback inhibition control: per-region local inhibition J_i adjusted between short simulation
+ * windows until the excitatory pool sits at a target.
+ *
+ * - `gating` (Schirner et al. 2023 / tvboptim): ΔJ_i = η·⟨S_i⟩·(⟨S_e⟩ − target), target 0.25.
+ * - `deco2014` (Deco et al. 2014): the excitatory input current relative to threshold,
+ *   I_i = x_e/a_e, is driven to −0.026 nA (≈ 3 Hz); with `rate` the target current is the one
+ *   whose transfer-function rate equals the given Hz. Update ΔJ_i = η·(⟨I_i⟩ − I_target)/⟨S_i⟩:
+ *   ∂I_i/∂J_i = −S_i, so η = 1 would be one Newton step for the direct effect; the default 0.5
+ *   damps the positive feedback through recurrent excitation.
+ */
+import { EibNetwork, transfer, type EibMeans } from './eib-model.js';
+import { AlgorithmResult, type TuningSnapshot } from './results.js';
+import { makeProgress, type ProgressOption } from './progress.js';
+import { TvbBold } from '../src/observation/bold.js';
+import { functionalConnectivity, type SquareMatrix } from '../src/analysis/fc.js';
+import { rmse } from '../src/analysis/losses.js';
+import { fcCorr } from './data.js';
+
+export type FicRule =
+  | { kind: 'gating'; target?: number; eta?: number }
+  | { kind: 'deco2014'; current?: number; rate?: number; eta?: number };
+
+export interface FicOptions {
+  network: EibNetwork;
+  rule?: FicRule;
+  /** Iterations (default 200, tvboptim's stand-alone run). */
+  iterations?: number;
+  /** Steps per iteration window (default: 720 ms worth, one BOLD TR). */
+  windowSteps?: number;
+  /** Steps simulated before the first update (default 0). */
+  transientSteps?: number;
+  /** J_i is clipped here after every update (default [0, 5], tvbo's bounds). */
+  bounds?: [number, number];
+  /** Pre-/post-tuning evaluation: steps (default 0 = none) and an FC target for fc_corr/RMSE. */
+  evaluation?: EvaluationOptions;
+  progress?: ProgressOption;
+}
+
+export interface EvaluationOptions {
+  /** Recorded steps after the BOLD warm-up. */
+  steps: number;
+  /** BOLD TR in ms (default 720). */
+  tr?: number;
+  /** Steps run first so the 20 s HRF ring is full (default 20 s worth). */
+  warmupSteps?: number;
+  /** Empirical FC to compare with (zero diagonal). */
+  targetFc?: SquareMatrix;
+  seed?: number;
+}
+
+/** The current x/a at which the transfer function H(x) = x/(1 − e^{−d x}) gives `rate` Hz. */
+export function currentForRate(rate: number, a: number, d: number): number {
+  if (!(rate > 0)) throw new Error(`currentForRate: rate=${rate}; expected > 0 Hz`);
+  // H is increasing in x; bisection on a bracket that surely contains the root
+  let lo = -1e4, hi = 1e4;
+  for (let k = 0; k < 200; k++) {
+    const mid = 0.5 * (lo + hi);
+    if (transfer(mid, d) < rate) lo = mid;
+    else hi = mid;
+  }
+  return (0.5 * (lo + hi)) / a;
+}
+
+function mean(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += a[k];
+  return s / a.length;
+}
+
+/**
+ * Simulate a copy of the network (the original is untouched) with TVB Bold and summarise: per-node
+ * means and, with a target, the simulated FC and its fc_corr (full matrix) and RMSE.
+ */
+export function evaluateNetwork(net: EibNetwork, o: EvaluationOptions): TuningSnapshot {
+  const sim = net.clone(o.seed ?? 1234);
+  const tr = o.tr ?? 720;
+  const warm = o.warmupSteps ?? Math.ceil(20000 / sim.dt);
+  const bold = new TvbBold({ dt: sim.dt, period: tr, width: sim.n });
+  const samples: Float64Array[] = [];
+  const observe = (s: number, S_e: Float64Array) => {
+    const y = bold.update(s, S_e);
+    if (y && s > warm) samples.push(y);
+  };
+  sim.run(warm, observe);
+  const m: EibMeans = sim.run(o.steps, observe);
+  const snap: TuningSnapshot = {
+    means: { S_e: Array.from(m.S_e), S_i: Array.from(m.S_i), rate: Array.from(m.rate), current: Array.from(m.current) },
+    metrics: { meanS_e: mean(m.S_e), meanRate: mean(m.rate), meanCurrent: mean(m.current), boldSamples: samples.length },
+  };
+  if (o.targetFc && samples.length >= 3) {
+    const n = sim.n;
+    const data = new Float64Array(samples.length * n);
+    samples.forEach((r, k) => data.set(r, k * n));
+    const fc = functionalConnectivity({ data, t: samples.length, n });
+    snap.fc = Array.from(fc.data);
+    snap.metrics.fc_corr = fcCorr(fc, o.targetFc);
+    snap.metrics.rmse = rmse(fc, o.targetFc);
+  }
+  return snap;
+}
+
+/** One FIC update of `J` in place from a window's means; returns the per-node error driven to 0. */
+export function ficUpdate(J: Float64Array, m: EibMeans, rule: FicRule, a_e: number, d_e: number, bounds: [number, number]): Float64Array {
+  const n = J.length;
+  const err = new Float64Array(n);
+  if (rule.kind === 'gating') {
+    const target = rule.target ?? 0.25, eta = rule.eta ?? 0.5;
+    for (let i = 0; i < n; i++) {
+      err[i] = m.S_e[i] - target;
+      J[i] += eta * m.S_i[i] * err[i];
+    }
+  } else {
+    const target = rule.rate !== undefined ? currentForRate(rule.rate, a_e, d_e) : rule.current ?? -0.026;
+    const eta = rule.eta ?? 0.5;
+    for (let i = 0; i < n; i++) {
+      err[i] = m.current[i] - target;
+      J[i] += (eta * err[i]) / Math.max(m.S_i[i], 1e-3);
+    }
+  }
+  for (let i = 0; i < n; i++) J[i] = Math.min(Math.max(J[i], bounds[0]), bounds[1]);
+  return err;
+}
+
+/**
+ * Run FIC on `network` (its J_i and state are updated in place).
+ *
+ * @example
+ * ```ts
+ * const net = new EibNetwork({ n: 2, weights: [0, 1, 1, 0], nsig: 0 });
+ * const r = fic({ network: net, rule: { kind: 'gating' }, iterations: 100 });
+ * r.history.meanAbsError.at(-1); // small: ⟨S_e⟩ ≈ 0.25 at both nodes
+ * ```
+ */
+export function fic(o: FicOptions): AlgorithmResult {
+  const net = o.network;
+  const rule = o.rule ?? { kind: 'gating' };
+  const iterations = o.iterations ?? 200;
+  if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`fic: iterations=${iterations}; expected a positive integer`);
+  const windowSteps = o.windowSteps ?? Math.round(720 / net.dt);
+  const bounds = o.bounds ?? [0, 5];
+  const t0 = performance.now();
+  if (o.transientSteps) net.run(o.transientSteps);
+  const pre = o.evaluation ? evaluateNetwork(net, o.evaluation) : undefined;
+  const history: Record<string, number[]> = { meanS_e: [], meanRate: [], meanCurrent: [], meanAbsError: [], maxAbsError: [], meanJ_i: [] };
+  const snapshots: { iteration: number; values: Record<string, number[]> }[] = [];
+  const progress = makeProgress(o.progress, iterations, `FIC (${rule.kind})`);
+  for (let k = 0; k < iterations; k++) {
+    const m = net.run(windowSteps);
+    const err = ficUpdate(net.J_i, m, rule, net.p.a_e, net.p.d_e, bounds);
+    let ma = 0, mx = 0;
+    for (const e of err) { ma += Math.abs(e); mx = Math.max(mx, Math.abs(e)); }
+    history.meanS_e.push(mean(m.S_e));
+    history.meanRate.push(mean(m.rate));
+    history.meanCurrent.push(mean(m.current));
+    history.meanAbsError.push(ma / err.length);
+    history.maxAbsError.push(mx);
+    history.meanJ_i.push(mean(net.J_i));
+    if (k % 50 === 49 || k === iterations - 1) snapshots.push({ iteration: k + 1, values: { J_i: Array.from(net.J_i) } });
+    progress.update(k + 1, `⟨S_e⟩ ${history.meanS_e[k].toFixed(3)}`);
+  }
+  progress.stop();
+  const post = o.evaluation ? evaluateNetwork(net, o.evaluation) : undefined;
+  return new AlgorithmResult({
+    name: `fic-${rule.kind}`,
+    state: { J_i: Array.from(net.J_i) },
+    history, snapshots, preTuning: pre, postTuning: post, nIterations: iterations,
+    hyperparameters: { ...rule, windowSteps, dt: net.dt, bounds, transientSteps: o.transientSteps ?? 0 },
+    seconds: (performance.now() - t0) / 1000,
+  });
+}
