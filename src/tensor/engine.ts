@@ -1,0 +1,792 @@
+/**
+ * The differentiable tensor engine: the simulation of a `SimulationConfig` as tfjs ops, batched
+ * along a leading axis, so `tf.grad` of any scalar function of the output reaches model and
+ * coupling parameters (scalar, per node, per batch element, or both) and the weights matrix.
+ *
+ * It follows the kernel engine's (= TVB's) semantics step for step — the planning and validation
+ * are the kernel's own (`prepareRun`): coupling from the history slot of step s−1−d, computed once
+ * per step and frozen through the Heun/RK4 stages; boundaries clamp the predictor, the stages and
+ * the result; noise drawn from the same numpy-compatible generators in the same order, so a noisy
+ * run sees the very same noise as the kernel engine; monitors sample at the same steps.
+ *
+ * Memory: the history is a [B, H·C] tensor moved along by custom ops whose gradients need no copy
+ * of it (see ops.ts), so the tape grows by only the small per-step tensors. `checkpoint: K` cuts
+ * the run into segments of K steps wrapped in tf.customGrad: the forward keeps only the segment
+ * boundaries, the backward recomputes each segment under its own tape. `truncate: W` stops
+ * gradients at every W-step window boundary (truncated backpropagation through time).
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { loadBackend, TensorSimulator, syntheticConnectome } from 'vbt';
+ * await loadBackend('cpu');
+ * const sim = new TensorSimulator({
+ *   model: 'Generic2dOscillator', connectivity: syntheticConnectome({ n: 4 }), coupling: 'Linear',
+ *   couplingParameters: { a: 0.1 }, integrator: { name: 'Heun', dt: 0.1 }, duration: 100,
+ * }, { checkpoint: 200 });
+ * const { value, grads } = sim.valueAndGrad(
+ *   (out) => tf.mean(out.monitors[0].data),            // any scalar of the output
+ *   { 'coupling.a': tf.scalar(0.1), I: tf.fill([4], 0.5) }); // scalar and per-node parameters
+ * console.log(value, grads['coupling.a'].dataSync(), grads.I.shape);
+ * sim.dispose();
+ * ```
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Expr } from '../expr/ast.js';
+import { CONSTANTS } from '../expr/functions.js';
+import { parseExpr } from '../expr/parse.js';
+import { expandModes } from '../engine/kernel/modes.js';
+import { prepareRun, type PreparedRun } from '../simulation/plan.js';
+import type { SimulationConfig } from '../simulation/config.js';
+import { syntheticConnectome } from '../network/synthetic.js';
+import { RandomState, type RandomStateSnapshot } from '../random/index.js';
+import { compileTensorExpr, ScalarPool, type CompiledTensorExpr, type TensorSymbol } from './expr.js';
+import { customOp, DelayRing, stopGradient, vjp } from './ops.js';
+import { createTensorMonitor, type TensorMonitor } from './monitors.js';
+
+export interface TensorEngineOptions {
+  /**
+   * Steps per gradient checkpoint segment (0 or undefined: one tape for the whole run). With K
+   * steps per segment the tape holds K steps and the run keeps T/K segment boundaries.
+   */
+  checkpoint?: number;
+  /** Truncated backpropagation: gradients do not cross boundaries every `truncate` steps. */
+  truncate?: number;
+  /** Extra monitors (e.g. a differentiable BOLD) appended after the config's monitors. */
+  extraMonitors?: TensorMonitor[];
+}
+
+/** One monitor's output: data [B, T, V, N, M] as a tensor (owned by the caller). */
+export interface TensorMonitorOutput {
+  name: string;
+  period: number;
+  time: Float64Array;
+  data: tf.Tensor;
+  variables: string[];
+}
+
+export interface TensorRunResult {
+  monitors: TensorMonitorOutput[];
+  /** Final state [B, nsv, N, M]. */
+  finalState: tf.Tensor;
+  /** The monitor named `name` (case-insensitive) or the k-th. */
+  monitor(which?: string | number): TensorMonitorOutput;
+  dispose(): void;
+}
+
+/** A parameter value: number, or tensor of shape [] (scalar), [N] (per node), [B, 1] (per batch element) or [B, N]. */
+export type TensorParam = number | tf.Tensor;
+
+type Layout = 'scalar' | 'node' | 'batch' | 'batchnode';
+
+interface Carry { state: tf.Tensor[]; hist: tf.Tensor; mon: tf.Tensor[][] }
+
+/** JS-side noise: the kernel engine's generators, draws and scaling, one (B × nsv·N·M) block per step. */
+class NoiseSource {
+  private readonly rngs: RandomState[];
+  private readonly eta?: Float64Array;
+  private readonly buf: Float64Array;
+  private E: number = 0;
+  private sq1E2: number = 0;
+  private dtSqrtLambda: number = 0;
+  private readonly sqdt: number;
+  constructor(private readonly prep: PreparedRun, private readonly SS: number) {
+    const nz = prep.plan.noise!;
+    const dt = prep.plan.dt;
+    this.rngs = prep.seeds.map((s) => new RandomState(s));
+    this.buf = new Float64Array(SS);
+    this.sqdt = Math.sqrt(dt);
+    if (nz.ntau > 0) {
+      this.E = Math.exp(-dt / nz.ntau);
+      this.sq1E2 = Math.sqrt(1 - this.E * this.E);
+      this.dtSqrtLambda = dt * Math.sqrt(1 / nz.ntau);
+      this.eta = new Float64Array(prep.B * SS);
+      for (let b = 0; b < prep.B; b++) { this.rngs[b].fillStandardNormal(this.buf); this.eta.set(this.buf, b * SS); }
+    }
+  }
+  snapshot(): { rng: RandomStateSnapshot[]; eta?: Float64Array } {
+    return { rng: this.rngs.map((r) => r.getState()), eta: this.eta?.slice() };
+  }
+  restore(s: { rng: RandomStateSnapshot[]; eta?: Float64Array }): void {
+    s.rng.forEach((st, b) => this.rngs[b].setState(st));
+    if (s.eta) this.eta!.set(s.eta);
+  }
+  /** Next step's noise increments (before the per-variable gain), batch-major. */
+  next(out: Float64Array): void {
+    const SS = this.SS;
+    for (let b = 0; b < this.prep.B; b++) {
+      const v = out.subarray(b * SS, (b + 1) * SS);
+      if (this.eta) {
+        this.rngs[b].fillStandardNormal(this.buf);
+        const o = b * SS;
+        for (let q = 0; q < SS; q++) { this.eta[o + q] = this.eta[o + q] * this.E + this.sq1E2 * this.buf[q]; v[q] = this.dtSqrtLambda * this.eta[o + q]; }
+      } else {
+        this.rngs[b].fillStandardNormal(v);
+        for (let q = 0; q < SS; q++) v[q] *= this.sqdt;
+      }
+    }
+  }
+}
+
+const PARAM_PREFIX = 'coupling.';
+
+/** The tensor engine for one configuration. Compile once, run or differentiate many times. */
+export class TensorSimulator {
+  readonly prep: PreparedRun;
+  readonly N: number;
+  readonly M: number;
+  readonly B: number;
+  readonly nsv: number;
+  readonly monitors: TensorMonitor[];
+  private readonly pool = new ScalarPool();
+  private readonly opts: TensorEngineOptions;
+  private readonly idelays: Int32Array;
+  private readonly cvar: number[];
+  private readonly weights: Float64Array;
+
+  constructor(readonly config: SimulationConfig, opts: TensorEngineOptions = {}) {
+    this.prep = prepareRun(config, () => syntheticConnectome());
+    const { plan } = this.prep;
+    this.N = plan.N; this.M = plan.M; this.B = this.prep.B;
+    this.nsv = Object.keys(plan.spec.state_variables).length;
+    this.opts = opts;
+    for (const k of ['checkpoint', 'truncate'] as const) {
+      const v = opts[k];
+      if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new Error(`tensor engine option ${k}: expected a whole number of steps ≥ 0, got ${v}`);
+    }
+    const svIdx = new Map(Object.keys(plan.spec.state_variables).map((n, i) => [n, i]));
+    this.cvar = plan.spec.cvar.map((n) => svIdx.get(n)!);
+    this.idelays = config.idelays ?? this.prep.conn.delays(plan.dt).idelays;
+    this.weights = this.prep.conn.weights;
+    const sFirst = this.prep.s0 + this.prep.transientSteps;
+    const ctx = { dt: plan.dt, sFirst, sLast: sFirst + this.prep.nSteps - 1, nvoi: plan.parsed.vois.length, N: this.N, M: this.M };
+    this.monitors = (config.monitors ?? [{ name: 'Raw' as const }]).map((m) => createTensorMonitor(m, ctx));
+    this.monitors.push(...(opts.extraMonitors ?? []));
+  }
+
+  /** Names accepted by run()/valueAndGrad(): model parameters, `coupling.NAME`, `weights`. */
+  parameterNames(): string[] {
+    const { plan } = this.prep;
+    return [...Object.keys(plan.spec.parameters), ...Object.keys(plan.coupling.parameters).map((k) => PARAM_PREFIX + k), 'weights'];
+  }
+
+  /** The configured value of a parameter as a tensor: [] / [N] / [B, 1] / [B, N] as configured, `weights` [N, N]. */
+  parameter(name: string): tf.Tensor {
+    const { plan } = this.prep;
+    if (name === 'weights') return tf.tensor2d(Float32Array.from(this.weights), [this.N, this.N]);
+    const p = name.startsWith(PARAM_PREFIX) ? plan.couplingParams[name.slice(PARAM_PREFIX.length)] : plan.modelParams[name];
+    if (!p || (!name.startsWith(PARAM_PREFIX) && !(name in plan.spec.parameters))) {
+      throw new Error(`tensor engine: unknown parameter '${name}'; expected one of: ${this.parameterNames().join(', ')}`);
+    }
+    switch (p.kind) {
+      case 'scalar': return tf.scalar(p.data[0]);
+      case 'node': return tf.tensor1d(Float32Array.from(p.data));
+      case 'batch': return tf.tensor2d(Float32Array.from(p.data), [this.B, 1]);
+      case 'batchnode': return tf.tensor2d(Float32Array.from(p.data), [this.B, this.N]);
+    }
+  }
+
+  private layoutOf(name: string, t: tf.Tensor): Layout {
+    const { N, B } = this;
+    const s = t.shape;
+    if (s.length === 0 || (s.length === 1 && s[0] === 1 && N !== 1)) return 'scalar';
+    if (s.length === 1 && s[0] === N) return 'node';
+    if (s.length === 2 && s[0] === B && s[1] === 1) return 'batch';
+    if (s.length === 2 && s[0] === B && s[1] === N) return 'batchnode';
+    if (s.length === 2 && s[0] === 1 && s[1] === N) return 'node';
+    throw new Error(`tensor engine: parameter '${name}' has shape [${s.join(', ')}]; expected [] (scalar), [${N}] (per node), [${B}, 1] (per batch element) or [${B}, ${N}] (per batch element and node)`);
+  }
+
+  /** Run the simulation. Parameters given here (numbers or tensors) override the config's. */
+  run(params: Record<string, TensorParam> = {}): TensorRunResult {
+    for (const k of Object.keys(params)) {
+      if (!this.parameterNames().includes(k)) throw new Error(`tensor engine: unknown parameter '${k}'; expected one of: ${this.parameterNames().join(', ')}`);
+    }
+    const owned: tf.Tensor[] = [];
+    const names: string[] = [];
+    const tensors: tf.Tensor[] = [];
+    const numbers = new Map<string, number>();
+    const { plan } = this.prep;
+    const addTensor = (name: string, t: tf.Tensor) => { names.push(name); tensors.push(t); };
+    const consider = (name: string, configured: { kind: Layout; data: Float64Array }) => {
+      const v = params[name];
+      if (typeof v === 'number') numbers.set(name, v);
+      else if (v) addTensor(name, v);
+      else if (configured.kind === 'scalar') numbers.set(name, configured.data[0]);
+      else { const t = this.parameter(name); owned.push(t); addTensor(name, t); }
+    };
+    for (const k of Object.keys(plan.spec.parameters)) consider(k, plan.modelParams[k]);
+    for (const k of Object.keys(plan.coupling.parameters)) consider(PARAM_PREFIX + k, plan.couplingParams[k]);
+    if (params.weights !== undefined) {
+      const w = params.weights;
+      if (typeof w === 'number') throw new Error('tensor engine: weights must be an [N, N] tensor');
+      if (w.shape.length !== 2 || w.shape[0] !== this.N || w.shape[1] !== this.N) throw new Error(`tensor engine: weights has shape [${w.shape.join(', ')}]; expected [${this.N}, ${this.N}]`);
+      addTensor('weights', w);
+    } else {
+      const t = this.parameter('weights'); owned.push(t); addTensor('weights', t);
+    }
+    const layouts = names.map((n, i) => (n === 'weights' ? 'scalar' : this.layoutOf(n, tensors[i])) as Layout);
+    try {
+      return this.execute(names, tensors, layouts, numbers);
+    } finally {
+      for (const t of owned) t.dispose();
+    }
+  }
+
+  /**
+   * Value and gradient of `loss(run)` with respect to the given parameters (tensors of the shapes
+   * `run` accepts; their values are used). Other parameters keep their configured values or `fixed`.
+   */
+  valueAndGrad(
+    loss: (out: TensorRunResult) => tf.Scalar,
+    wrt: Record<string, tf.Tensor>,
+    fixed: Record<string, TensorParam> = {},
+  ): { value: number; grads: Record<string, tf.Tensor> } {
+    const names = Object.keys(wrt);
+    if (!names.length) throw new Error('valueAndGrad: no parameters to differentiate with respect to');
+    const f = (...xs: tf.Tensor[]) => {
+      const p: Record<string, TensorParam> = { ...fixed };
+      names.forEach((n, i) => (p[n] = xs[i]));
+      const out = this.run(p);
+      return loss(out) as tf.Scalar;
+    };
+    const { value, grads } = tf.valueAndGrads(f)(names.map((n) => wrt[n]));
+    const v = value.dataSync()[0];
+    value.dispose();
+    const g: Record<string, tf.Tensor> = {};
+    names.forEach((n, i) => (g[n] = grads[i]));
+    return { value: v, grads: g };
+  }
+
+  dispose(): void {
+    this.pool.dispose();
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private execute(names: string[], tensors: tf.Tensor[], layouts: Layout[], numbers: Map<string, number>): TensorRunResult {
+    const prep = this.prep;
+    const { plan } = prep;
+    const { N, M, B, nsv } = this;
+    const H = prep.H;
+    const ncv = this.cvar.length;
+    const C = ncv * M * N;
+    const SS = nsv * N * M;
+    const step = this.compileStep(names, layouts, numbers);
+    const noise = plan.noise ? new NoiseSource(prep, SS) : undefined;
+
+    // initial carry
+    const hs = prep.history;
+    const perBatch = hs.length === B * H * SS;
+    const histData = new Float32Array(B * H * C);
+    const ring = new DelayRing(B, H, C, histData);
+    const stateData = Array.from({ length: nsv * M }, () => new Float32Array(B * N));
+    for (let b = 0; b < B; b++) {
+      const hb = perBatch ? b * H * SS : 0;
+      for (let k = 0; k < H; k++) for (let c = 0; c < ncv; c++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
+        histData[(b * H + k) * C + (c * M + m) * N + n] = hs[hb + k * SS + (this.cvar[c] * N + n) * M + m];
+      }
+      for (let k = 0; k < nsv; k++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
+        stateData[k * M + m][b * N + n] = hs[hb + (H - 1) * SS + (k * N + n) * M + m];
+      }
+    }
+    let carry: Carry = {
+      state: stateData.map((d) => tf.tensor2d(d, [B, N])),
+      hist: ring.token(),
+      mon: this.monitors.map((m) => m.initial(B)),
+    };
+    const flat = (c: Carry) => [...c.state, c.hist, ...c.mon.flat()];
+    const monSizes = this.monitors.map((_, i) => carry.mon[i].length);
+    const unflat = (xs: tf.Tensor[]): Carry => {
+      let o = nsv * M + 1;
+      return { state: xs.slice(0, nsv * M), hist: xs[nsv * M], mon: monSizes.map((k) => xs.slice(o, (o += k))) };
+    };
+
+    const total = prep.transientSteps + prep.nSteps;
+    const s0 = prep.s0;
+    const sFirst = s0 + prep.transientSteps;
+    const K = this.opts.checkpoint && this.opts.checkpoint > 0 ? this.opts.checkpoint : 0;
+    const W = this.opts.truncate && this.opts.truncate > 0 ? this.opts.truncate : 0;
+    // segment boundaries: every checkpoint, every truncation window, and at least every 2000 steps
+    // (so a forward-only run reports progress and checks divergence regularly)
+    const cuts = new Set<number>([0, total]);
+    for (const every of [K, W, K || W ? 0 : 2000]) if (every > 0) for (let t = every; t < total; t += every) cuts.add(t);
+    const bounds = [...cuts].sort((a, b) => a - b);
+    const samples: tf.Tensor[][] = this.monitors.map(() => []);
+    const nzBuf = noise ? new Float64Array(B * SS) : undefined;
+
+    // Run steps [a, b) from carry `c`; returns new carry and per-monitor stacked samples (or null).
+    const segment = (cin: tf.Tensor[], ps: tf.Tensor[], a: number, b: number): { carry: tf.Tensor[]; samples: (tf.Tensor | null)[] } => {
+      const views = step.views(ps);
+      let c = unflat(cin);
+      const seg: tf.Tensor[][] = this.monitors.map(() => []);
+      for (let t = a; t < b; t++) {
+        const s = s0 + t;
+        let nz: tf.Tensor[] | undefined;
+        if (noise) {
+          noise.next(nzBuf!);
+          nz = step.noiseTensors(nzBuf!);
+        }
+        const next = tf.tidy(() => {
+          const out = step.advance(ring, c, views, nz, s);
+          const rec = s >= sFirst ? step.record(out, views, c.mon, s) : { mon: c.mon.map((x) => x.map((y) => y.clone())), samples: [] as (tf.Tensor | undefined)[] };
+          return { state: out.state, hist: out.hist, mon: rec.mon, samples: rec.samples };
+        });
+        if (nz) for (const x of nz) x.dispose();
+        const nc: Carry = { state: next.state, hist: next.hist, mon: next.mon };
+        if (t > a) {
+          const keep = new Set(flat(nc));
+          for (const x of flat(c)) if (!keep.has(x)) x.dispose();
+        }
+        c = nc;
+        next.samples.forEach((x, i) => x && seg[i].push(x));
+      }
+      step.disposeViews(views);
+      const stacked = seg.map((list) => {
+        if (!list.length) return null;
+        const r = tf.stack(list, 1);
+        for (const x of list) x.dispose();
+        return r;
+      });
+      const out = flat(c);
+      return { carry: a === b ? out.map((x) => x.clone()) : out, samples: stacked };
+    };
+
+    let cur = flat(carry);
+    for (let k = 0; k + 1 < bounds.length; k++) {
+      const a = bounds[k], b = bounds[k + 1];
+      if (W && a > 0 && a % W === 0) {
+        const cut = cur.map((x, i) => (i === nsv * M ? ring.cut(x) : stopGradient(x)));
+        for (const x of cur) x.dispose();
+        cur = cut;
+      }
+      let res: { carry: tf.Tensor[]; samples: (tf.Tensor | null)[] };
+      if (K) {
+        const snap = noise?.snapshot();
+        const ringSnap = ring.snapshot();
+        // pack everything a segment produces into one tensor: customGrad returns a single value
+        const shapes: { shape: number[]; size: number }[] = [];
+        let hasSample: boolean[] = [];
+        const pack = (r: { carry: tf.Tensor[]; samples: (tf.Tensor | null)[] }) => {
+          const parts = [...r.carry, ...(r.samples.filter((x) => x) as tf.Tensor[])];
+          shapes.length = 0;
+          for (const p of parts) shapes.push({ shape: p.shape, size: p.size });
+          hasSample = r.samples.map((x) => x !== null);
+          return tf.concat(parts.map((p) => tf.reshape(p, [-1])), 0);
+        };
+        const nIn = cur.length;
+        const run = customOp((...args: unknown[]) => {
+          const save = args[args.length - 1] as (ts: tf.Tensor[]) => void;
+          const xs = args.slice(0, -1) as tf.Tensor[];
+          save(xs);
+          const value = tf.tidy(() => pack(segment(xs.slice(0, nIn), xs.slice(nIn), a, b)));
+          return {
+            value,
+            gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+              if (snap) noise!.restore(snap);
+              ring.restore(ringSnap);
+              return vjp((ins) => pack(segment(ins.slice(0, nIn), ins.slice(nIn), a, b)), saved, dy);
+            },
+          };
+        });
+        const packed = run(...cur, ...tensors);
+        const pieces: tf.Tensor[] = [];
+        let o = 0;
+        for (const { shape, size } of shapes) { pieces.push(tf.reshape(tf.slice(packed, [o], [size]), shape)); o += size; }
+        packed.dispose();
+        let q = nIn;
+        res = { carry: pieces.slice(0, nIn), samples: hasSample.map((h) => (h ? pieces[q++] : null)) };
+      } else {
+        res = segment(cur, tensors, a, b);
+      }
+      for (const x of cur) x.dispose();
+      cur = res.carry;
+      res.samples.forEach((x, i) => x && samples[i].push(x));
+      this.checkFinite(cur.slice(0, nsv * M), s0 + b - 1);
+      this.config.onProgress?.(b, total);
+    }
+    carry = unflat(cur);
+    const outputs: TensorMonitorOutput[] = this.monitors.map((m, i) => {
+      const list = samples[i];
+      let data: tf.Tensor;
+      if (list.length === 0) data = tf.zeros([B, 0, m.sampleShape[0], m.sampleShape[1], m.sampleShape[2]]);
+      else if (list.length === 1) data = list[0];
+      else { data = tf.concat(list, 1); for (const x of list) x.dispose(); }
+      const vars = m.voi.map((v) => String(plan.spec.variables_of_interest[v] ?? `voi${v}`));
+      return { name: m.name, period: m.period, time: m.time, data, variables: vars };
+    });
+    const finalState = tf.tidy(() => {
+      const per = Array.from({ length: nsv }, (_, k) => tf.stack(carry.state.slice(k * M, (k + 1) * M), 2)); // [B, N, M]
+      return tf.stack(per, 1);
+    });
+    for (const x of flat(carry)) x.dispose();
+    return {
+      monitors: outputs,
+      finalState,
+      monitor(which: string | number = 0) {
+        const m = typeof which === 'number' ? outputs[which] : outputs.find((x) => x.name.toLowerCase() === which.toLowerCase());
+        if (!m) throw new Error(`no monitor '${which}'; this run has ${outputs.map((x) => x.name).join(', ')}`);
+        return m;
+      },
+      dispose() {
+        for (const m of outputs) m.data.dispose();
+        finalState.dispose();
+      },
+    };
+  }
+
+  private checkFinite(state: tf.Tensor[], s: number): void {
+    for (let k = 0; k < state.length; k++) {
+      const d = state[k].dataSync();
+      for (let i = 0; i < d.length; i++) {
+        if (!Number.isFinite(d[i])) {
+          const sv = Object.keys(this.prep.plan.spec.state_variables)[Math.floor(k / this.M)];
+          const b = Math.floor(i / this.N), n = i % this.N;
+          throw new Error(`tensor engine: simulation diverged by step ${s} (t = ${s * this.prep.plan.dt} ms): ${sv} = ${d[i]} at node ${n} (${this.prep.conn.labels[n] ?? '?'})${b ? `, batch element ${b}` : ''}. Try a smaller dt, other parameters, or state boundaries.`);
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Compilation of one step for a given binding of parameters (numbers are folded in).
+
+  private compileStep(names: string[], layouts: Layout[], numbers: Map<string, number>) {
+    const prep = this.prep;
+    const { plan } = prep;
+    const { spec, parsed, dt } = plan;
+    const { N, M, B, nsv } = this;
+    const H = prep.H;
+    const pool = this.pool;
+    const ncv = this.cvar.length;
+    const C = ncv * M * N;
+    const consts = spec.constants ?? {};
+    const svNames = Object.keys(spec.state_variables);
+    const svIdx = new Map(svNames.map((n, i) => [n, i]));
+    const nP = names.length;
+    const weightsSlot = names.indexOf('weights');
+
+    const derivedNumbers = new Map<string, number>();
+    const derivedSlots = new Map<string, number>();
+    const fail = (where: string, s: string): never => { throw new Error(`tensor engine: ${where}: unknown name '${s}' in model ${spec.name}`); };
+    const paramSym = (s: string): TensorSymbol | undefined => {
+      const i = names.indexOf(s);
+      if (i >= 0) return { slot: i };
+      if (numbers.has(s)) return numbers.get(s)!;
+      const c = consts[s];
+      if (typeof c === 'number') return c;
+      if (s in CONSTANTS) return CONSTANTS[s];
+      return undefined;
+    };
+    // Compile derived once now to learn which are numbers (the views recompute the tensor ones).
+    {
+      let slot = nP;
+      for (const [name, e] of parsed.derived) {
+        const c = compileTensorExpr(e, (s) => (derivedNumbers.has(s) ? derivedNumbers.get(s)! : derivedSlots.has(s) ? { slot: derivedSlots.get(s)! } : paramSym(s) ?? fail('derived', s)), pool);
+        if (c.const !== undefined) derivedNumbers.set(name, c.const);
+        else derivedSlots.set(name, slot++);
+      }
+    }
+    const nPD = nP + derivedSlots.size;
+    const viewsFn = (ps: tf.Tensor[]) => {
+      // Non-scalar parameters are tiled to the full [B, N] (and [B, N, N] for per-link terms): tfjs'
+      // cpu kernels take a slow per-element path whenever an operand has to be broadcast.
+      const post = ps.map((t, i) => {
+        if (names[i] === 'weights' || layouts[i] === 'scalar') return t;
+        const t2 = t.shape.length === 1 ? tf.reshape(t, [1, N]) : t;
+        return t2.shape[0] === B && t2.shape[1] === N ? t2 : tf.tile(t2, [t2.shape[0] === B ? 1 : B, t2.shape[1] === N ? 1 : N]);
+      });
+      const pre = post.map((t, i) => (names[i] === 'weights' || layouts[i] === 'scalar' ? t : tf.tile(tf.reshape(t, [B, N, 1]), [1, 1, N])));
+      const env = [...post];
+      for (const [name, e] of parsed.derived) {
+        if (!derivedSlots.has(name)) continue;
+        const c = compileTensorExpr(e, (s) => (derivedNumbers.has(s) ? derivedNumbers.get(s)! : derivedSlots.has(s) ? { slot: derivedSlots.get(s)! } : paramSym(s) ?? fail('derived', s)), pool);
+        env.push(c.eval!(env));
+      }
+      const wT = weightsSlot >= 0 ? tf.transpose(post[weightsSlot]) : undefined;
+      return { post: env, pre, wT, own: [...post.filter((t, i) => t !== ps[i]), ...pre.filter((t, i) => t !== post[i]), ...env.slice(nP), ...(wT ? [wT] : [])] };
+    };
+
+    // ---- model derivative: env = [params+derived (nPD)] [state (nsv·M)] [coupling (ncv·M)] [aux (naux·M)]
+    const sBase = nPD, cBase = sBase + nsv * M, aBase = cBase + ncv * M;
+    const auxNames = parsed.auxiliaries.map(([n]) => n);
+    const auxConst = new Map<string, number>();
+    const modelSym = (full: string): TensorSymbol => {
+      const at = full.lastIndexOf('@');
+      const name = full.slice(0, at);
+      const m = Number(full.slice(at + 1));
+      if (svIdx.has(name)) return { slot: sBase + svIdx.get(name)! * M + m };
+      const ai = auxNames.indexOf(name);
+      if (ai >= 0) return auxConst.has(`${name}@${m}`) ? auxConst.get(`${name}@${m}`)! : { slot: aBase + ai * M + m };
+      if (derivedNumbers.has(name)) return derivedNumbers.get(name)!;
+      if (derivedSlots.has(name)) return { slot: derivedSlots.get(name)! };
+      const cm = /^c_(\d+)$/.exec(name);
+      if (cm) return { slot: cBase + Number(cm[1]) * M + m };
+      if (name === 'local_coupling') return 0;
+      const c = consts[name];
+      if (Array.isArray(c) && typeof c[0] === 'number') return (c as number[])[m];
+      const p = paramSym(name);
+      if (p !== undefined) return p;
+      return fail('equation', name);
+    };
+    const auxC: CompiledTensorExpr[][] = [];
+    for (const [name, e] of parsed.auxiliaries) {
+      const row: CompiledTensorExpr[] = [];
+      for (let m = 0; m < M; m++) {
+        const c = compileTensorExpr(expandModes(e, m, M, consts as never), modelSym, pool);
+        if (c.const !== undefined) auxConst.set(`${name}@${m}`, c.const);
+        row.push(c);
+      }
+      auxC.push(row);
+    }
+    const eqC = parsed.equations.map(([, e]) => Array.from({ length: M }, (_, m) => compileTensorExpr(expandModes(e, m, M, consts as never), modelSym, pool)));
+    const voiC = parsed.vois.map((e) => Array.from({ length: M }, (_, m) => compileTensorExpr(expandModes(e, m, M, consts as never), modelSym, pool)));
+    const val = (c: CompiledTensorExpr, env: tf.Tensor[]): tf.Tensor | number => (c.const !== undefined ? c.const : c.eval(env));
+
+    const dfun = (params: tf.Tensor[], X: tf.Tensor[], cpl: tf.Tensor[]): (tf.Tensor | number)[] => {
+      const env = [...params, ...X, ...cpl];
+      for (let a = 0; a < auxC.length; a++) for (let m = 0; m < M; m++) {
+        const c = auxC[a][m];
+        env[aBase + a * M + m] = c.const !== undefined ? (pool.get(c.const) as tf.Tensor) : c.eval(env);
+      }
+      const out: (tf.Tensor | number)[] = [];
+      for (let k = 0; k < nsv; k++) for (let m = 0; m < M; m++) out.push(val(eqC[k][m], env));
+      return out;
+    };
+
+    // ---- boundaries
+    const clamp = (k: number, v: tf.Tensor): tf.Tensor => {
+      const bd = plan.boundaries[k];
+      if (!bd) return v;
+      let r = v;
+      if (bd[0] > -Infinity) r = tf.maximum(r, pool.get(bd[0]));
+      if (bd[1] < Infinity) r = tf.minimum(r, pool.get(bd[1]));
+      return r;
+    };
+
+    // ---- coupling
+    const cs = plan.coupling;
+    const cpNames = Object.keys(cs.parameters);
+    const cpre = parseExpr(cs.pre, { field: `coupling ${cs.name}.pre` });
+    const cpost = parseExpr(cs.post, { field: `coupling ${cs.name}.post` });
+    const presig = cs.links === 'tvb-presigmoidal';
+    const dynamic = presig && (numbers.get(`${PARAM_PREFIX}dynamic`) ?? 1) !== 0;
+    if (presig && !numbers.has(`${PARAM_PREFIX}dynamic`)) throw new Error('PreSigmoidal: dynamic must be a single value, not a tensor');
+    if (presig && (numbers.get(`${PARAM_PREFIX}globalT`) ?? 0) !== 0) throw new Error('PreSigmoidal: globalT = 1 is not supported');
+    if (presig && dynamic && ncv < 2) throw new Error('PreSigmoidal with dynamic = 1 needs two coupling variables (x, theta)');
+    const Wd = this.weights, D = this.idelays;
+    const rowOff = (q: number, m: number) => (q * M + m) * N;
+    interface Links { delay: Int32Array; off: Int32Array; mask?: Uint8Array }
+    const NN = N * N;
+    const links = (f: (i: number, j: number) => [number, number], mask?: Uint8Array): Links => {
+      const delay = new Int32Array(NN), off = new Int32Array(NN);
+      for (let l = 0; l < NN; l++) { const [d, o] = f(Math.floor(l / N), l % N); delay[l] = d; off[l] = o; }
+      return { delay, off, mask };
+    };
+    // value read by target i from source j (row-major [i, j])
+    const afferentIdx = (q: number, m: number) => links((i, j) => [D[i * N + j], rowOff(q, m) + j]);
+    const ownMask = Uint8Array.from({ length: NN }, (_, l) => { const i = Math.floor(l / N), k = l % N; return Wd[k * N + i] === 0 ? 1 : 0; });
+    const ownIdx = (q: number, m: number, masked: boolean) => links((i, k) => [D[k * N + i], rowOff(q, m) + i], masked ? ownMask : undefined);
+    const selfMask = Uint8Array.from({ length: N }, (_, i) => (Wd[i * N + i] === 0 ? 1 : 0));
+    const selfIdx = (q: number, m: number): Links => ({ delay: Int32Array.from({ length: N }, (_, i) => D[i * N + i]), off: Int32Array.from({ length: N }, (_, i) => rowOff(q, m) + i), mask: selfMask });
+    const readL = (ring: DelayRing, tok: tf.Tensor, s: number, L: Links) => ring.read(tok, s, L.delay, L.off, L.mask);
+
+    // coupling env: [params (pre or post views)] then the per-link values
+    const cpSym = (s: string): TensorSymbol | undefined => {
+      if (!cpNames.includes(s)) return s in CONSTANTS ? CONSTANTS[s] : undefined;
+      return paramSym(PARAM_PREFIX + s);
+    };
+    const usesXi = JSON.stringify(cpre).includes('"name":"x_i');
+    const shared = cs.rows === 'shared';
+    const readRows = new Set<number>();
+    const vBase = nP; // per-link values start after the params
+    type PreC = { expr: CompiledTensorExpr; rows: number[] };
+    const compilePre = (r: number, extra: Record<string, number>): PreC => {
+      const rowsUsed: number[] = [];
+      const expr = compileTensorExpr(cpre, (s) => {
+        if (s in extra) return { slot: extra[s] };
+        let q = -1;
+        if (s === 'x_j') q = r;
+        else if (/^x_j_\d+$/.test(s)) q = Number(s.slice(4));
+        if (q >= 0) { if (q >= ncv) fail('coupling', s); rowsUsed.push(q); readRows.add(q); return { slot: vBase + q }; }
+        let qi = -1;
+        if (s === 'x_i') qi = r;
+        else if (/^x_i_\d+$/.test(s)) qi = Number(s.slice(4));
+        if (qi >= 0) return { slot: vBase + ncv + qi };
+        return cpSym(s) ?? fail(`coupling ${cs.name}.pre`, s);
+      }, pool);
+      return { expr, rows: rowsUsed };
+    };
+    const compilePost = () => compileTensorExpr(cpost, (s) => (s === 'gx' ? { slot: nP } : cpSym(s) ?? fail(`coupling ${cs.name}.post`, s)), pool);
+    const post = compilePost();
+
+    let couplingFn: (ring: DelayRing, hist: tf.Tensor, s: number, v: { post: tf.Tensor[]; pre: tf.Tensor[]; wT?: tf.Tensor }) => tf.Tensor[];
+    const sumW = (vals: tf.Tensor | number, w: tf.Tensor) => tf.sum(tf.mul(typeof vals === 'number' ? pool.get(vals) : vals, w), 2);
+    const reshape3 = (t: tf.Tensor) => tf.reshape(t, [B, N, N]);
+    if (!presig) {
+      const pres = (shared ? [0] : Array.from({ length: ncv }, (_, r) => r)).map((r) => compilePre(r, {}));
+      const idx = Array.from({ length: ncv }, (_, q) => Array.from({ length: M }, (_, m) => (readRows.has(q) ? afferentIdx(q, m) : null)));
+      // the target's own latest value, repeated along the source axis (same-shape ops stay fast)
+      const xiIdx = Array.from({ length: ncv }, (_, q) => Array.from({ length: M }, (_, m) => links((i) => [0, rowOff(q, m) + i])));
+      couplingFn = (ring, hist, s, v) => {
+        const out: tf.Tensor[] = [];
+        const W = v.post[weightsSlot];
+        for (let m = 0; m < M; m++) {
+          const env: tf.Tensor[] = [...v.pre];
+          for (let q = 0; q < ncv; q++) env[vBase + q] = idx[q][m] ? reshape3(readL(ring, hist, s, idx[q][m]!)) : (undefined as never);
+          if (usesXi) for (let q = 0; q < ncv; q++) env[vBase + ncv + q] = reshape3(readL(ring, hist, s, xiIdx[q][m]));
+          const gxs = pres.map((p) => sumW(val(p.expr, env), W));
+          for (let r = 0; r < ncv; r++) {
+            const gx = gxs[shared ? 0 : r];
+            out[r * M + m] = toTensor(val(post, [...v.post.slice(0, nP), gx]), B, N, pool);
+          }
+        }
+        return out;
+      };
+    } else {
+      // TVB's PreSigmoidal gathering (see the reference README): the target's own delayed values
+      const thetaSlot = vBase + 2 * ncv;
+      const preDyn = compilePre(0, dynamic ? { theta: thetaSlot } : {});
+      const preStatic = dynamic ? [] : Array.from({ length: ncv }, (_, r) => compilePre(r, {}));
+      readRows.clear();
+      const own = Array.from({ length: ncv }, (_, q) => Array.from({ length: M }, (_, m) => ownIdx(q, m, false)));
+      const ownM = Array.from({ length: ncv }, (_, q) => Array.from({ length: M }, (_, m) => ownIdx(q, m, true)));
+      const self = Array.from({ length: Math.min(ncv, 2) }, (_, q) => Array.from({ length: M }, (_, m) => selfIdx(q, m)));
+      couplingFn = (ring, hist, s, v) => {
+        const out: tf.Tensor[] = [];
+        const W = v.post[weightsSlot];
+        for (let m = 0; m < M; m++) {
+          if (dynamic) {
+            const env: tf.Tensor[] = [...v.pre];
+            env[vBase] = reshape3(readL(ring, hist, s, own[0][m]));
+            env[thetaSlot] = reshape3(readL(ring, hist, s, own[1][m]));
+            out[0 * M + m] = sumW(val(preDyn.expr, env), v.wT!);
+            const envS: tf.Tensor[] = [...v.post.slice(0, nP)];
+            envS[vBase] = readL(ring, hist, s, self[0][m]);
+            envS[thetaSlot] = readL(ring, hist, s, self[1][m]);
+            out[1 * M + m] = toTensor(val(preDyn.expr, envS), B, N, pool);
+            for (let r = 2; r < ncv; r++) out[r * M + m] = tf.zeros([B, N]);
+          } else {
+            for (let r = 0; r < ncv; r++) {
+              const env: tf.Tensor[] = [...v.pre];
+              env[vBase + r] = reshape3(readL(ring, hist, s, ownM[r][m]));
+              out[r * M + m] = sumW(val(preStatic[r].expr, env), W);
+            }
+          }
+        }
+        return out;
+      };
+    }
+
+    // ---- stimulus (JS time course × per-node weights)
+    let stimAt: ((s: number) => number) | undefined;
+    let stimW: tf.Tensor | undefined;
+    const stimulated = new Set(plan.stimulus?.variables ?? []);
+    if (plan.stimulus) {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      const f = new Function(`${plan.stimulus.temporalDecl ?? ''}\nreturn (t) => ${plan.stimulus.temporalJs};`)() as (t: number) => number;
+      stimAt = (s) => f((s - prep.s0) * dt);
+      stimW = tf.keep(tf.tensor2d(Float32Array.from(plan.stimulus.weights), [1, N]));
+    }
+
+    // ---- noise: per (k, m) a [B, N] tensor of gain·increment
+    const nz = plan.noise;
+    const noiseTensors = (buf: Float64Array): tf.Tensor[] => {
+      const SS = nsv * N * M;
+      const out: tf.Tensor[] = [];
+      for (let k = 0; k < nsv; k++) for (let m = 0; m < M; m++) {
+        const a = new Float32Array(B * N);
+        for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) a[b * N + n] = nz!.gain[k * N + n] * buf[b * SS + (k * N + n) * M + m];
+        out.push(tf.tensor2d(a, [B, N]));
+      }
+      return out;
+    };
+    const noiseTerm = (k: number, m: number, X: tf.Tensor[], nzs?: tf.Tensor[]): tf.Tensor | null => {
+      if (!nzs) return null;
+      const raw = nzs[k * M + m];
+      if (nz!.kind !== 'multiplicative') return raw;
+      return tf.mul(raw, tf.add(tf.mul(X[k * M + m], pool.get(nz!.multA ?? 1)), pool.get(nz!.multB ?? 0)));
+    };
+
+    const T = (v: tf.Tensor | number) => (typeof v === 'number' ? pool.get(v) : v);
+    const axpy = (x: tf.Tensor, a: number, y: tf.Tensor | number) => tf.add(x, tf.mul(T(y), pool.get(a)));
+    const plus = (x: tf.Tensor, y: tf.Tensor | null) => (y ? tf.add(x, y) : x);
+
+    const advance = (ring: DelayRing, c: Carry, v: ReturnType<typeof viewsFn>, nzs: tf.Tensor[] | undefined, s: number) => {
+      const X = c.state;
+      const cpl = couplingFn(ring, c.hist, s, v);
+      const P = v.post.slice(0, nPD);
+      const stimT = stimAt ? stimAt(s) : 0;
+      const stimN = stimW ? tf.mul(stimW, pool.get(stimT)) : null;
+      const stimOf = (k: number, scale: number): tf.Tensor | null => (stimN && stimulated.has(k) ? (scale === 1 ? stimN : tf.mul(stimN, pool.get(scale))) : null);
+      const each = (f: (k: number, m: number) => tf.Tensor) => {
+        const out: tf.Tensor[] = [];
+        for (let k = 0; k < nsv; k++) for (let m = 0; m < M; m++) out.push(f(k, m));
+        return out;
+      };
+      const d1 = dfun(P, X, cpl);
+      let next: tf.Tensor[];
+      if (plan.scheme === 'euler') {
+        next = each((k, m) => {
+          const i = k * M + m;
+          const dx = stimOf(k, 1) ? tf.add(T(d1[i]), stimOf(k, 1)!) : d1[i];
+          return clamp(k, plus(axpy(X[i], dt, dx), noiseTerm(k, m, X, nzs)));
+        });
+      } else if (plan.scheme === 'heun') {
+        const pred = each((k, m) => {
+          const i = k * M + m;
+          const dx = stimOf(k, 1) ? tf.add(T(d1[i]), stimOf(k, 1)!) : d1[i];
+          return clamp(k, plus(axpy(X[i], dt, dx), noiseTerm(k, m, X, nzs)));
+        });
+        const d2 = dfun(P, pred, cpl);
+        next = each((k, m) => {
+          const i = k * M + m;
+          const sum = typeof d1[i] === 'number' && typeof d2[i] === 'number' ? (d1[i] as number) + (d2[i] as number) : tf.add(T(d1[i]), T(d2[i]));
+          return clamp(k, plus(plus(axpy(X[i], dt / 2, sum), stimOf(k, dt)), noiseTerm(k, m, X, nzs)));
+        });
+      } else {
+        const stage = (d: (tf.Tensor | number)[], h: number) => each((k, m) => clamp(k, axpy(X[k * M + m], h, d[k * M + m])));
+        const d2 = dfun(P, stage(d1, dt / 2), cpl);
+        const d3 = dfun(P, stage(d2, dt / 2), cpl);
+        const d4 = dfun(P, stage(d3, dt), cpl);
+        next = each((k, m) => {
+          const i = k * M + m;
+          const sum = tf.addN([T(d1[i]), tf.mul(T(d2[i]), pool.get(2)), tf.mul(T(d3[i]), pool.get(2)), T(d4[i])].map((t) => tf.broadcastTo(t, [B, N])));
+          return clamp(k, plus(plus(axpy(X[i], dt / 6, sum), stimOf(k, dt)), noiseTerm(k, m, X, nzs)));
+        });
+      }
+      next = next.map((t) => (t.shape.length === 2 && t.shape[0] === B && t.shape[1] === N ? t : tf.broadcastTo(t, [B, N])));
+      const xc = tf.concat(this.cvar.flatMap((k) => Array.from({ length: M }, (_, m) => next[k * M + m])), 1);
+      return { state: next, hist: ring.write(c.hist, xc, s) };
+    };
+
+    const record = (out: { state: tf.Tensor[] }, v: ReturnType<typeof viewsFn>, mon: tf.Tensor[][], s: number) => {
+      let obsT: tf.Tensor | undefined;
+      const obs = () => {
+        if (!obsT) {
+          const env = [...v.post.slice(0, nPD), ...out.state];
+          const per = voiC.map((row) => tf.stack(row.map((c) => toTensor(val(c, env), B, N, pool)), 2)); // [B, N, M]
+          obsT = tf.stack(per, 1);
+        }
+        return obsT;
+      };
+      const res = this.monitors.map((m, i) => m.record(s, obs, mon[i]));
+      return { mon: res.map((r) => r.carry), samples: res.map((r) => r.sample) };
+    };
+
+    return {
+      views: viewsFn,
+      disposeViews: (v: ReturnType<typeof viewsFn>) => { for (const t of v.own) t.dispose(); },
+      advance,
+      record,
+      noiseTensors,
+    };
+  }
+}
+
+function toTensor(v: tf.Tensor | number, B: number, N: number, pool: ScalarPool): tf.Tensor {
+  const t = typeof v === 'number' ? pool.get(v) : v;
+  return t.shape.length === 2 && t.shape[0] === B && t.shape[1] === N ? t : tf.broadcastTo(t, [B, N]);
+}
+
+export type { Expr };

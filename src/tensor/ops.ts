@@ -1,0 +1,160 @@
+/**
+ * Custom differentiable ops of the tensor engine, written with tf.customGrad so that the tape keeps
+ * nothing large: the delay history is a ring buffer read and written by typed-array loops whose
+ * gradients need only the (constant) indices, never the history itself. Without this every step
+ * would copy the history (H·C floats) and pin that copy in the tape.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { DelayRing } from 'vbt';
+ * const ring = new DelayRing(1, 3, 2);                   // B=1, H=3 slots of C=2 values
+ * const t1 = ring.write(ring.token(), tf.tensor2d([[1, 2]]), 3);   // step 3 → slot 0
+ * ring.read(t1, 4, Int32Array.from([0, 0]), Int32Array.from([0, 1])).print(); // [[1, 2]]
+ * ```
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+type GradFn = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
+/** tf.customGrad with the loose typing its variadic form needs (the last argument is `save`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function customOp(f: (...args: any[]) => { value: tf.Tensor; gradFunc: GradFn }): (...xs: tf.Tensor[]) => tf.Tensor {
+  return tf.customGrad(f as never) as unknown as (...xs: tf.Tensor[]) => tf.Tensor;
+}
+
+function f32(t: tf.Tensor): Float32Array {
+  const d = t.dataSync();
+  return d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>);
+}
+
+/**
+ * The delay history as a ring buffer with a hand-written adjoint. Forward values live in one
+ * Float32Array (B × H slots × C values) written in place, so a step costs a write of C values and a
+ * read of the delayed links, not a copy of the whole history. The tensors that flow through the
+ * tape are scalar tokens: they order the ring's operations for tfjs' backward pass, while the
+ * gradient with respect to stored values accumulates in a second ring (`adj`). tfjs runs backward
+ * in exact reverse order of the forward ops, so a read's gradient lands in `adj` before the write
+ * that produced the value consumes it.
+ *
+ * Step s writes slot s mod H; a read for step s with delay d takes slot (s − 1 − d) mod H.
+ */
+export class DelayRing {
+  readonly buf: Float32Array;
+  readonly adj: Float32Array;
+  constructor(readonly B: number, readonly H: number, readonly C: number, initial?: Float32Array) {
+    this.buf = initial ?? new Float32Array(B * H * C);
+    if (this.buf.length !== B * H * C) throw new Error(`DelayRing: initial history has ${this.buf.length} values; expected B·H·C = ${B * H * C}`);
+    this.adj = new Float32Array(B * H * C);
+  }
+
+  /** A fresh token for the start of a run. */
+  token(): tf.Tensor {
+    return tf.scalar(0);
+  }
+
+  /** Forward values only (no gradient): a copy of the ring, to restore before recomputing a segment. */
+  snapshot(): Float32Array {
+    return this.buf.slice();
+  }
+
+  restore(s: Float32Array): void {
+    this.buf.set(s);
+  }
+
+  /** Store x [B, C] as the state of step s. Returns the next token. */
+  write(token: tf.Tensor, x: tf.Tensor, s: number): tf.Tensor {
+    const { B, H, C } = this;
+    const slot = ((s % H) + H) % H;
+    const op = customOp((tok: tf.Tensor, xt: tf.Tensor) => {
+      const xv = f32(xt);
+      for (let b = 0; b < B; b++) this.buf.set(xv.subarray(b * C, (b + 1) * C), (b * H + slot) * C);
+      return {
+        value: tf.clone(tok),
+        gradFunc: () => {
+          // the stored value's gradient is whatever later reads put in adj; the overwritten value
+          // (step s − H) had no reader after this point
+          const dx = new Float32Array(B * C);
+          for (let b = 0; b < B; b++) {
+            const o = (b * H + slot) * C;
+            dx.set(this.adj.subarray(o, o + C), b * C);
+            this.adj.fill(0, o, o + C);
+          }
+          return [tf.zerosLike(tok), tf.tensor2d(dx, [B, C])];
+        },
+      };
+    });
+    return op(token, x);
+  }
+
+  /**
+   * Values [B, L] for step s: link l reads value offset off[l] (0 ≤ off < C) of the slot of step
+   * s − 1 − delay[l]; zero where mask[l] = 1.
+   */
+  read(token: tf.Tensor, s: number, delay: Int32Array, off: Int32Array, mask?: Uint8Array): tf.Tensor {
+    const { B, H, C } = this;
+    const L = delay.length;
+    const base = (((s - 1) % H) + H) % H;
+    const at = new Int32Array(L);
+    for (let l = 0; l < L; l++) {
+      let slot = base - delay[l];
+      if (slot < 0) slot += H;
+      at[l] = slot * C + off[l];
+    }
+    const op = customOp((tok: tf.Tensor) => {
+      const out = new Float32Array(B * L);
+      const buf = this.buf;
+      for (let b = 0; b < B; b++) {
+        const o = b * H * C, p = b * L;
+        if (mask) for (let l = 0; l < L; l++) out[p + l] = mask[l] ? 0 : buf[o + at[l]];
+        else for (let l = 0; l < L; l++) out[p + l] = buf[o + at[l]];
+      }
+      return {
+        value: tf.tensor2d(out, [B, L]),
+        gradFunc: (dy: tf.Tensor) => {
+          const g = f32(dy);
+          const adj = this.adj;
+          for (let b = 0; b < B; b++) {
+            const o = b * H * C, p = b * L;
+            for (let l = 0; l < L; l++) if (!mask || !mask[l]) adj[o + at[l]] += g[p + l];
+          }
+          return [tf.zerosLike(tok)];
+        },
+      };
+    });
+    return op(token);
+  }
+
+  /** Truncation point: no gradient crosses it (the pending adjoints of older writes are dropped). */
+  cut(token: tf.Tensor): tf.Tensor {
+    const op = customOp((tok: tf.Tensor) => ({
+      value: tf.clone(tok),
+      gradFunc: () => {
+        this.adj.fill(0);
+        return [tf.zerosLike(tok)];
+      },
+    }));
+    return op(token);
+  }
+}
+
+/** Identity whose gradient is zero: the cut of truncated backpropagation. */
+export const stopGradient = customOp(((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => [tf.zerosLike(dy)],
+})) as unknown as (...args: tf.Tensor[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor) => tf.Tensor[] }) as (x: tf.Tensor) => tf.Tensor;
+
+/**
+ * Gradient of sum(f(xs) · dy) with respect to xs, taken inside another gradient's backward pass
+ * (checkpointing recomputes a segment there). tfjs' engine keeps one active tape and clears it when
+ * a top-level gradient finishes; a nested call would clear the outer one, so it is put back.
+ */
+export function vjp(f: (xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], dy: tf.Tensor): tf.Tensor[] {
+  const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
+  const outer = state.activeTape;
+  try {
+    const { grads } = tf.engine().gradients(() => f(xs), xs, dy, true);
+    return grads.map((g, i) => g ?? tf.zerosLike(xs[i]));
+  } finally {
+    state.activeTape = outer;
+  }
+}
