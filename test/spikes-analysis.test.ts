@@ -162,6 +162,12 @@ describe('node tables', () => {
     const right = t.ids({ hemisphere: 'right' });
     expect(arr(right)).toEqual(c.hemispheres.flatMap((h, i) => (h ? [i] : [])));
   });
+  it('withColumns adds properties and keeps the others', () => {
+    const t = new NodeTable({ layer: [2, 3], x: new Float64Array([0.5, 1]) }).withColumns({ mtype: ['PC', 'BC'] });
+    expect(t.propertyNames).toEqual(['layer', 'x', 'mtype']);
+    expect(t.column('layer').kind).toBe('int');
+    expect(arr(t.ids({ mtype: 'BC', layer: 3 }))).toEqual([1]);
+  });
   it('bad tables and groups are refused clearly', () => {
     expect(() => new NodeTable({ a: [1, 2], b: [1] })).toThrow(/node property 'b' has 1 values, expected 2/);
     expect(() => new NodeTable({ a: [1, 'x'] as never })).toThrow(/all numbers, all strings or all booleans/);

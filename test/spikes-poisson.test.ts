@@ -109,6 +109,7 @@ describe('spikes from a Jansen–Rit simulation', () => {
     expect(s.nodeTable.size).toBe(600);
     expect(s.nodeTable.get('region', [0, 200, 599])).toEqual([0, 2, 4]);
     expect(s.nodeTable.get('x', [250])).toEqual([conn.centres[6]]);
+    expect(s.nodeTable.get('hemisphere', [0, 599])).toEqual([0, 4].map((v) => (conn.hemispheres[v] ? 'right' : 'left')));
     const p = join(dir, 'jr.h5');
     await writeSpikeFile(p, { JansenRit: s });
     const r = await SpikeReport.open(p, { nodes: { JansenRit: s.nodeTable }, tStart: s.times[0], tStop: s.times[s.times.length - 1] + 1 });

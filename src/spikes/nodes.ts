@@ -64,6 +64,13 @@ export class NodeTable {
     for (const k of names) this.columns[k] = columnFrom(k, columns[k], n);
   }
 
+  /** A copy with more (or replaced) columns. */
+  withColumns(extra: Record<string, NodeColumnInput>): NodeTable {
+    const cols: Record<string, NodeColumnInput> = {};
+    for (const [k, c] of Object.entries(this.columns)) cols[k] = c.kind === 'int' ? Int32Array.from(c.values as Float64Array) : (c.values as Float64Array | string[] | boolean[]);
+    return new NodeTable({ ...cols, ...extra }, this.size);
+  }
+
   get propertyNames(): string[] {
     return Object.keys(this.columns);
   }

@@ -172,7 +172,7 @@ export interface SpikesFromSimulationOptions {
 }
 
 export interface SimulatedSpikes extends PoissonSpikes {
-  /** Per-neuron table: region, label, neuron, and x/y/z when centres are known. */
+  /** Per-neuron table: region, label, neuron, and x/y/z and hemisphere when a connectivity is given. */
   nodeTable: NodeTable;
   /** The rate series used (time-major, nNodes columns), in spikes/ms. */
   rates: Float64Array;
@@ -255,6 +255,7 @@ export function spikesFromSimulation(result: SimulationResult, o: SpikesFromSimu
     const xyz = [new Float64Array(s.neuronNode.length), new Float64Array(s.neuronNode.length), new Float64Array(s.neuronNode.length)];
     for (let i = 0; i < s.neuronNode.length; i++) for (let d = 0; d < 3; d++) xyz[d][i] = c[3 * s.neuronNode[i] + d] + (jitter ? rng.uniform(-jitter, jitter) : 0);
     [cols.x, cols.y, cols.z] = xyz;
+    cols.hemisphere = Array.from(s.neuronNode, (v) => (o.connectivity!.hemispheres[v] ? 'right' : 'left'));
   }
   const scaled = scale === 1 ? rates : rates.map((x) => x * scale);
   return { ...s, nodeTable: new NodeTable(cols, s.neuronNode.length), rates: scaled, times };
