@@ -10,3 +10,5 @@ export * from './spectra.js';
 export * from './fcd.js';
 export * from './distances.js';
 export * from './summary.js';
+export * from './tensor.js';
+export * from './tf-gradients.js';

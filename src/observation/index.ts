@@ -4,3 +4,4 @@
 export * from './hrf.js';
 export * from './bold.js';
 export * from './balloon.js';
+export * from './tensor.js';

@@ -1,0 +1,164 @@
+/**
+ * Differentiable (tfjs) versions of the analysis functions, for fitting through the tensor engine:
+ * FC, FC losses, RMSE, power spectra and soft-argmax peak frequency. Same definitions as the
+ * float64 functions in this folder (so their results agree to float32 rounding); every function
+ * is pure and cleans up its intermediates (tf.tidy), leaving only the returned tensor.
+ *
+ * Spectra use the DFT as a matrix product (cos/sin tables) rather than tf.spectral.rfft so that
+ * gradients flow on every backend.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { spectralWindow, type WindowName } from './spectra.js';
+
+function check2d(x: tf.Tensor, what: string): void {
+  if (x.rank !== 2) throw new Error(`${what}: expected a [T, N] tensor, got shape [${x.shape.join(', ')}]`);
+}
+
+/**
+ * Pearson FC [N, N] of a [T, N] tensor with zero diagonal, after dropping `skip` samples.
+ * Differentiable; a constant channel gives NaN-free zeros only if eps > 0 (default 1e-12 on the
+ * variance, below float32 resolution of any real signal).
+ *
+ * @example
+ * ```ts
+ * const fc = tensorFc(tf.tensor2d([[1, 2], [2, 4], [3, 7]])); // [[0, .99], [.99, 0]]
+ * ```
+ */
+export function tensorFc(x: tf.Tensor, opts: { skip?: number; eps?: number } = {}): tf.Tensor2D {
+  check2d(x, 'tensorFc');
+  const skip = opts.skip ?? 0;
+  const [T, N] = x.shape as [number, number];
+  if (!Number.isInteger(skip) || skip < 0 || T - skip < 2) throw new Error(`tensorFc: skip=${skip} leaves ${T - skip} of ${T} samples; need at least 2`);
+  return tf.tidy(() => {
+    const xs = skip > 0 ? tf.slice(x, [skip, 0], [T - skip, N]) : x;
+    const xc = tf.sub(xs, tf.mean(xs, 0, true));
+    const cov = tf.matMul(xc, xc, true, false);
+    const v = tf.add(tf.sum(tf.square(xc), 0), opts.eps ?? 1e-12);
+    const d = tf.sqrt(v);
+    const corr = tf.div(cov, tf.outerProduct(d as tf.Tensor1D, d as tf.Tensor1D));
+    return tf.mul(corr, tf.sub(1, tf.eye(N))) as tf.Tensor2D;
+  });
+}
+
+function pearsonT(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
+  const ac = tf.sub(a, tf.mean(a)), bc = tf.sub(b, tf.mean(b));
+  return tf.div(tf.sum(tf.mul(ac, bc)), tf.sqrt(tf.mul(tf.sum(tf.square(ac)), tf.sum(tf.square(bc))))) as tf.Scalar;
+}
+
+function upperMask(n: number): tf.Tensor1D {
+  const idx: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) idx.push(i * n + j);
+  return tf.tensor1d(idx, 'int32');
+}
+
+/** 1 − Pearson correlation over the strict upper triangles (i < j) of two FC tensors. */
+export function tensorFcCorrLossUpper(sim: tf.Tensor, emp: tf.Tensor): tf.Scalar {
+  const n = sim.shape[0];
+  if (sim.rank !== 2 || !sim.shape.every((s, k) => s === emp.shape[k])) throw new Error(`tensorFcCorrLossUpper: shapes [${sim.shape}] and [${emp.shape}]; expected two N×N tensors`);
+  return tf.tidy(() => {
+    const idx = upperMask(n);
+    return tf.sub(1, pearsonT(tf.gather(tf.reshape(sim, [-1]), idx), tf.gather(tf.reshape(emp, [-1]), idx))) as tf.Scalar;
+  });
+}
+
+/** 1 − Pearson correlation over all N² entries of two FC tensors (tvboptim's fc_corr variant). */
+export function tensorFcCorrLossFull(sim: tf.Tensor, emp: tf.Tensor): tf.Scalar {
+  if (!sim.shape.every((s, k) => s === emp.shape[k])) throw new Error(`tensorFcCorrLossFull: shapes [${sim.shape}] and [${emp.shape}] differ`);
+  return tf.tidy(() => tf.sub(1, pearsonT(sim, emp)) as tf.Scalar);
+}
+
+/** sqrt(mean((a − b)²)) over all entries. */
+export function tensorRmse(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
+  if (!a.shape.every((s, k) => s === b.shape[k]) || a.rank !== b.rank) throw new Error(`tensorRmse: shapes [${a.shape}] and [${b.shape}] differ`);
+  return tf.tidy(() => tf.sqrt(tf.mean(tf.square(tf.sub(a, b)))) as tf.Scalar);
+}
+
+/** Row-wise RMSE [N] of two [N, N] tensors. */
+export function tensorRowRmse(a: tf.Tensor, b: tf.Tensor): tf.Tensor1D {
+  if (a.rank !== 2 || !a.shape.every((s, k) => s === b.shape[k])) throw new Error(`tensorRowRmse: shapes [${a.shape}] and [${b.shape}]; expected two equal 2-D tensors`);
+  return tf.tidy(() => tf.sqrt(tf.mean(tf.square(tf.sub(a, b)), 1)) as tf.Tensor1D);
+}
+
+/** cos/sin DFT tables [m, m/2+1] with the window folded in. */
+function dftTables(m: number, w: Float64Array): { c: tf.Tensor2D; s: tf.Tensor2D } {
+  const nb = Math.floor(m / 2) + 1;
+  const c = new Float32Array(m * nb), s = new Float32Array(m * nb);
+  for (let t = 0; t < m; t++) {
+    for (let k = 0; k < nb; k++) {
+      const a = (2 * Math.PI * ((k * t) % m)) / m;
+      c[t * nb + k] = w[t] * Math.cos(a);
+      s[t * nb + k] = w[t] * Math.sin(a);
+    }
+  }
+  return { c: tf.tensor2d(c, [m, nb]), s: tf.tensor2d(s, [m, nb]) };
+}
+
+export interface TensorSpectrum {
+  /** Frequencies (Hz). */
+  freqs: Float64Array;
+  /** One-sided PSD [N, F]. */
+  power: tf.Tensor2D;
+}
+
+/**
+ * Welch PSD [N, F] of a [T, N] tensor (Hann window, 50 % overlap, mean detrending, density
+ * scaling; scipy's defaults). `nperseg: T, noverlap: 0, window: 'boxcar'` gives the periodogram.
+ */
+export function tensorWelch(x: tf.Tensor, fs: number, opts: { nperseg?: number; noverlap?: number; window?: WindowName; detrend?: boolean } = {}): TensorSpectrum {
+  check2d(x, 'tensorWelch');
+  const [T, N] = x.shape as [number, number];
+  if (!(fs > 0)) throw new Error(`tensorWelch: fs=${fs}; expected a positive sampling rate in Hz`);
+  const m = opts.nperseg ?? Math.min(256, T);
+  if (!Number.isInteger(m) || m < 2 || m > T) throw new Error(`tensorWelch: nperseg=${m}; expected an integer in 2..${T}`);
+  const nover = opts.noverlap ?? Math.floor(m / 2);
+  if (!Number.isInteger(nover) || nover < 0 || nover >= m) throw new Error(`tensorWelch: noverlap=${nover}; expected an integer in 0..${m - 1}`);
+  const step = m - nover;
+  const nseg = Math.floor((T - m) / step) + 1;
+  const w = spectralWindow(opts.window ?? 'hann', m);
+  let s2 = 0;
+  for (const v of w) s2 += v * v;
+  const nb = Math.floor(m / 2) + 1;
+  const scale = new Float32Array(nb).fill(2 / (fs * s2));
+  scale[0] = 1 / (fs * s2);
+  if (m % 2 === 0) scale[nb - 1] = 1 / (fs * s2);
+  const power = tf.tidy(() => {
+    const { c, s } = dftTables(m, w);
+    const xt = tf.transpose(x); // [N, T]
+    const segs: tf.Tensor[] = [];
+    for (let g = 0; g < nseg; g++) segs.push(tf.slice(xt, [0, g * step], [N, m]));
+    let seg = tf.stack(segs, 1); // [N, nseg, m]
+    if (opts.detrend ?? true) seg = tf.sub(seg, tf.mean(seg, 2, true));
+    const flat = tf.reshape(seg, [N * nseg, m]);
+    const re = tf.matMul(flat, c), im = tf.matMul(flat, s);
+    const p = tf.mul(tf.add(tf.square(re), tf.square(im)), tf.tensor1d(scale));
+    return tf.mean(tf.reshape(p, [N, nseg, nb]), 1) as tf.Tensor2D;
+  });
+  return { freqs: Float64Array.from({ length: nb }, (_, k) => (k * fs) / m), power };
+}
+
+/**
+ * Soft-argmax peak frequency per channel [N]: Σ f · softmax(β · P / max P) over non-DC bins,
+ * optionally within `band`. The same function as `softPeakFrequency`, differentiated exactly
+ * (max P included: its gradient goes to the peak bin).
+ */
+export function tensorSoftPeakFrequency(sp: TensorSpectrum, opts: { beta?: number; band?: [number, number] } = {}): tf.Tensor1D {
+  const beta = opts.beta ?? 150;
+  const idx: number[] = [];
+  sp.freqs.forEach((f, k) => { if (f > 0 && (!opts.band || (f >= opts.band[0] && f <= opts.band[1]))) idx.push(k); });
+  if (idx.length === 0) throw new Error('tensorSoftPeakFrequency: no frequency bins in the band');
+  return tf.tidy(() => {
+    const p = tf.gather(sp.power, tf.tensor1d(idx, 'int32'), 1);
+    const mx = tf.max(p, 1, true);
+    const wts = tf.softmax(tf.mul(beta, tf.div(p, mx)));
+    return tf.sum(tf.mul(wts, tf.tensor1d(idx.map((k) => sp.freqs[k]))), 1) as tf.Tensor1D;
+  });
+}
+
+/** mean over channels of (softPeak − target)² (Hz²). */
+export function tensorSpectralPeakLoss(sp: TensorSpectrum, target: number | ArrayLike<number>, opts: { beta?: number; band?: [number, number] } = {}): tf.Scalar {
+  return tf.tidy(() => {
+    const pk = tensorSoftPeakFrequency(sp, opts);
+    const tgt = typeof target === 'number' ? tf.scalar(target) : tf.tensor1d(Array.from(target));
+    return tf.mean(tf.square(tf.sub(pk, tgt))) as tf.Scalar;
+  });
+}

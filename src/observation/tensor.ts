@@ -1,0 +1,233 @@
+/**
+ * Differentiable BOLD for the tensor engine (tfjs): TVB's Bold (HRF) and the Balloon–Windkessel
+ * model, both as pure functions of a neural tensor and as streaming monitors with tensor carries
+ * (the `TensorMonitor` shape the tensor engine takes through `extraMonitors`: initial/record).
+ * The arithmetic is that of `TvbBold` / `BalloonBold` (float64) in float32.
+ *
+ * Streaming TVB Bold without a 5000-row ring: BOLD is linear in the 4 ms averages, and each
+ * average only reaches the outputs emitted within hrfLength after it. So the carry is the running
+ * sum of the current 4 ms block [B, W] plus one accumulator row per pending output [B, K, W]
+ * (K ≈ hrfLength/TR + 1, e.g. 11 for 20 s at TR 2 s): a finished block adds its average times the
+ * kernel weight of its lag to every pending output, and an emitted output's row is dropped.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { boldHrf, boldInterimSteps, roundHalfEven, type HrfOptions } from './hrf.js';
+import { balloonParameters, balloonStepping, type BalloonParameters } from './balloon.js';
+
+/** Structural copy of the tensor engine's monitor interface (src/tensor/monitors.ts). */
+export interface TensorBoldMonitor {
+  readonly name: string;
+  readonly time: Float64Array;
+  readonly period: number;
+  readonly voi: number[];
+  readonly sampleShape: [number, number, number];
+  initial(B: number): tf.Tensor[];
+  record(s: number, obs: () => tf.Tensor, carry: tf.Tensor[]): { carry: tf.Tensor[]; sample?: tf.Tensor };
+}
+
+export interface TensorBoldContext {
+  dt: number;
+  /** First and last recorded step (inclusive). */
+  sFirst: number;
+  sLast: number;
+  nvoi: number;
+  N: number;
+  M: number;
+}
+
+/** Kernel weight of the average p interim periods older than the newest (TVB's offset). */
+function lagWeight(G: Float64Array, p: number): number {
+  const S = G.length;
+  if (p < 0 || p >= S) return 0;
+  return p === 0 ? G[S - 1] : G[p - 1];
+}
+
+function outputSteps(istep: number, sFirst: number, sLast: number): number[] {
+  const out: number[] = [];
+  for (let s = Math.ceil(sFirst / istep) * istep; s <= sLast; s += istep) out.push(s);
+  return out;
+}
+
+function selectVoi(obs: tf.Tensor, voi: number[], nvoi: number): tf.Tensor {
+  if (voi.length === nvoi && voi.every((v, i) => v === i)) return obs;
+  return tf.gather(obs, tf.tensor1d(voi, 'int32'), 1);
+}
+
+function checkVoi(voi: number[] | undefined, nvoi: number, name: string): number[] {
+  const v = voi ?? Array.from({ length: nvoi }, (_, k) => k);
+  if (v.length === 0) throw new Error(`monitor ${name}: empty voi`);
+  for (const k of v) if (!Number.isInteger(k) || k < 0 || k >= nvoi) throw new Error(`monitor ${name}: voi index ${k} out of range; expected 0..${nvoi - 1}`);
+  return v;
+}
+
+export interface TensorBoldSpec extends HrfOptions {
+  name: 'Bold';
+  period?: number;
+  voi?: number[];
+  hrfKernel?: HrfOptions['kernel'];
+  hrfParameters?: Record<string, number>;
+}
+
+/**
+ * TVB's Bold as a tensor-engine monitor (carry: block sum [B,V,N,M], pending outputs [B,K,V,N,M]).
+ *
+ * @example
+ * ```ts
+ * const mon = createTensorBoldMonitor({ name: 'Bold', period: 500 }, { dt: 0.5, sFirst: 103, sLast: 40102, nvoi: 1, N: 76, M: 1 });
+ * mon.time.length; // 40
+ * ```
+ */
+export function createTensorBoldMonitor(spec: TensorBoldSpec, ctx: TensorBoldContext): TensorBoldMonitor {
+  const { dt, sFirst, sLast, nvoi, N, M } = ctx;
+  const voi = checkVoi(spec.voi, nvoi, 'Bold');
+  const hrf = boldHrf({ kernel: spec.hrfKernel ?? spec.kernel, parameters: spec.hrfParameters ?? spec.parameters, hrfLength: spec.hrfLength });
+  const G = hrf.values, S = hrf.stockSteps;
+  const I = boldInterimSteps(dt);
+  const period = spec.period ?? 2000;
+  const istep = roundHalfEven(period / dt);
+  if (istep < 1) throw new Error(`monitor Bold: period ${period} ms is shorter than dt ${dt} ms`);
+  const steps = outputSteps(istep, sFirst, sLast);
+  const newest = steps.map((s) => Math.floor(s / I));
+  // pending outputs any one block can reach: outputs whose newest block lies in [j, j + S − 1]
+  let K = 1;
+  for (let a = 0, b = 0; a < newest.length; a++) {
+    while (newest[b] < newest[a] - S + 1) b++;
+    K = Math.max(K, a - b + 1);
+  }
+  const V = voi.length;
+  const k1V0 = hrf.k1V0;
+  // outputs already emitted before step s (a function of s, not mutable state: the engine may
+  // re-run a segment's records when it recomputes for gradients)
+  const headAt = (s: number) => {
+    let lo = 0, hi = steps.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (steps[mid] < s) lo = mid + 1; else hi = mid; }
+    return lo;
+  };
+  return {
+    name: 'Bold', time: Float64Array.from(steps, (s) => s * dt), period: istep * dt, voi, sampleShape: [V, N, M],
+    initial: (B) => [tf.zeros([B, V, N, M]), tf.zeros([B, K, V, N, M])],
+    record: (s, obs, [blk, acc]) => {
+      let b2 = tf.add(blk, selectVoi(obs(), voi, nvoi));
+      let a2 = acc;
+      if (s % I === 0) {
+        const j = s / I;
+        const w = new Float32Array(K);
+        const head = headAt(s);
+        for (let r = 0; r < K && head + r < steps.length; r++) w[r] = lagWeight(G, newest[head + r] - j);
+        const avg = tf.div(b2, I);
+        a2 = tf.add(acc, tf.mul(tf.reshape(tf.tensor1d(w), [1, K, 1, 1, 1]), tf.expandDims(avg, 1)));
+        b2 = tf.zerosLike(b2);
+      }
+      if (s % istep !== 0) return { carry: [b2, a2 === acc ? acc.clone() : a2] };
+      const B = a2.shape[0];
+      const head = tf.reshape(tf.slice(a2, [0, 0, 0, 0, 0], [B, 1, V, N, M]), [B, V, N, M]);
+      const sample = k1V0 === null ? head : tf.mul(tf.sub(head, 1), k1V0);
+      const rest = K > 1 ? tf.concat([tf.slice(a2, [0, 1, 0, 0, 0], [B, K - 1, V, N, M]), tf.zeros([B, 1, V, N, M])], 1) : tf.zerosLike(a2);
+      return { carry: [b2, rest], sample };
+    },
+  };
+}
+
+/**
+ * TVB's Bold as a pure function of a neural tensor x [T, W] whose row k is the observation of
+ * step firstStep + k (dt in ms). Returns the emitted samples [K, W] and their times (ms).
+ * Differentiable with respect to x.
+ *
+ * @example
+ * ```ts
+ * const x = tf.fill([8000, 3], 0.5);
+ * const { bold, time } = tensorBold(x, { dt: 1, period: 2000 }); // bold: [4, 3], time [2000, ..., 8000]
+ * ```
+ */
+export function tensorBold(x: tf.Tensor, opts: HrfOptions & { dt: number; period?: number; firstStep?: number }): { bold: tf.Tensor2D; time: Float64Array } {
+  if (x.rank !== 2) throw new Error(`tensorBold: expected a [T, W] tensor, got shape [${x.shape.join(', ')}]`);
+  const [T, W] = x.shape as [number, number];
+  const hrf = boldHrf(opts);
+  const G = hrf.values, S = hrf.stockSteps;
+  const I = boldInterimSteps(opts.dt);
+  const istep = roundHalfEven((opts.period ?? 2000) / opts.dt);
+  if (istep < 1) throw new Error(`tensorBold: period ${opts.period} ms is shorter than dt ${opts.dt} ms`);
+  const s0 = opts.firstStep ?? 1;
+  const steps = outputSteps(istep, s0, s0 + T - 1);
+  if (steps.length === 0) throw new Error(`tensorBold: ${T} steps from step ${s0} contain no output step (multiples of ${istep})`);
+  // blocks j cover steps (j−1)·I+1 … j·I; pad the first block's unrecorded steps with zeros (TVB)
+  const jFirst = Math.floor((s0 - 1) / I) + 1;
+  const pre = s0 - 1 - (jFirst - 1) * I;
+  const jLast = Math.floor((s0 + T - 1) / I);
+  const nb = jLast - jFirst + 1;
+  // h: weights for a window of S blocks in ascending block order, newest last
+  const h = new Float32Array(S);
+  for (let pos = 0; pos < S; pos++) h[pos] = lagWeight(G, S - 1 - pos);
+  const bold = tf.tidy(() => {
+    const used = nb * I - pre;
+    const xs = tf.slice(x, [0, 0], [Math.min(T, used), W]);
+    const padded = pre > 0 ? tf.concat([tf.zeros([pre, W]), xs], 0) : xs;
+    const m = tf.mean(tf.reshape(padded, [nb, I, W]), 1); // [nb, W]
+    // zero rows for blocks before the first: the S − 1 older ring slots, plus any whole blocks
+    // between the newest one an early output sees and the first recorded block
+    const extra = Math.max(0, jFirst - Math.floor(steps[0] / I));
+    const mp = tf.concat([tf.zeros([S - 1 + extra, W]), m], 0); // row r ↔ block jFirst − (S − 1 + extra) + r
+    const hk = tf.reshape(tf.tensor1d(h), [1, S]);
+    const rows = steps.map((s) => {
+      const n = Math.floor(s / I);
+      return tf.matMul(hk, tf.slice(mp, [n - jFirst + extra, 0], [S, W]));
+    });
+    const out = tf.concat(rows, 0);
+    return (hrf.k1V0 === null ? out : tf.mul(tf.sub(out, 1), hrf.k1V0)) as tf.Tensor2D;
+  });
+  return { bold, time: Float64Array.from(steps, (s) => s * opts.dt) };
+}
+
+export interface TensorBalloonSpec {
+  name: 'BalloonWindkessel';
+  period?: number;
+  voi?: number[];
+  dtBw?: number;
+  parameters?: Partial<BalloonParameters>;
+}
+
+/** One Euler step (h in s) of the Balloon–Windkessel state [s, f, v, q] for input x; tensors. */
+export function balloonEulerStep(p: BalloonParameters, st: tf.Tensor[], x: tf.Tensor, h: number): tf.Tensor[] {
+  const [zs, zf, zv, zq] = st;
+  const va = tf.pow(zv, 1 / p.alpha);
+  const ds = tf.sub(tf.sub(x, tf.div(zs, p.tau_s)), tf.div(tf.sub(zf, 1), p.tau_f));
+  const dv = tf.div(tf.sub(zf, va), p.tau_o);
+  // (1 − E0)^{1/f} = exp(ln(1 − E0) / f)
+  const extr = tf.sub(1, tf.exp(tf.div(Math.log(1 - p.E0), zf)));
+  const dq = tf.div(tf.sub(tf.div(tf.mul(zf, extr), p.E0), tf.div(tf.mul(va, zq), zv)), p.tau_o);
+  return [tf.add(zs, tf.mul(h, ds)), tf.add(zf, tf.mul(h, zs)), tf.add(zv, tf.mul(h, dv)), tf.add(zq, tf.mul(h, dq))];
+}
+
+/** BOLD signal of a haemodynamic state (tensors v, q). */
+export function balloonSignalTensor(p: BalloonParameters, v: tf.Tensor, q: tf.Tensor): tf.Tensor {
+  return tf.mul(p.V0, tf.add(tf.add(tf.mul(p.k1, tf.sub(1, q)), tf.mul(p.k2, tf.sub(1, tf.div(q, v)))), tf.mul(p.k3, tf.sub(1, v))));
+}
+
+/**
+ * Balloon–Windkessel BOLD as a tensor-engine monitor (carry: s, f, v, q each [B, V, N, M]).
+ */
+export function createTensorBalloonMonitor(spec: TensorBalloonSpec, ctx: TensorBoldContext): TensorBoldMonitor {
+  const { dt, sFirst, sLast, nvoi, N, M } = ctx;
+  const voi = checkVoi(spec.voi, nvoi, 'BalloonWindkessel');
+  const p = balloonParameters(spec.parameters);
+  const dtBw = spec.dtBw ?? 1;
+  const { every, substeps } = balloonStepping(dt, dtBw);
+  const period = spec.period ?? 2000;
+  const istep = Math.round(period / dt);
+  if (istep < 1) throw new Error(`monitor BalloonWindkessel: period ${period} ms is shorter than dt ${dt} ms`);
+  const steps = outputSteps(istep, sFirst, sLast);
+  const V = voi.length;
+  return {
+    name: 'BalloonWindkessel', time: Float64Array.from(steps, (s) => s * dt), period: istep * dt, voi, sampleShape: [V, N, M],
+    initial: (B) => [tf.zeros([B, V, N, M]), tf.ones([B, V, N, M]), tf.ones([B, V, N, M]), tf.ones([B, V, N, M])],
+    record: (s, obs, carry) => {
+      let st = carry;
+      if (s % every === 0) {
+        const x = selectVoi(obs(), voi, nvoi);
+        for (let k = 0; k < substeps; k++) st = balloonEulerStep(p, st, x, dtBw / 1000);
+      } else st = carry.map((c) => c.clone());
+      if (s % istep !== 0) return { carry: st };
+      return { carry: st, sample: balloonSignalTensor(p, st[2], st[3]) };
+    },
+  };
+}
