@@ -13,7 +13,7 @@ import { simulate } from '../simulation/simulate.js';
 import type { MonitorSpec } from '../monitors/index.js';
 import type { IntegratorName, SimulationConfig } from '../simulation/config.js';
 import { checkReference, formatCheck } from '../reference/check.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { inferResultFormat, writeSimulationResult } from '../io/files.js';
 import { summarize } from './summary.js';
 import { commandModules } from './commands/index.js';
 
@@ -68,9 +68,11 @@ export function buildProgram(): Command {
     .option('--ntau <ms>', 'coloured noise correlation time (ms)', Number)
     .option('--seed <n>', 'seed for noise and random initial conditions', Number, 42)
     .option('--threads <n>', 'worker threads for batched runs', Number)
-    .option('-o, --out <path>', 'write the result as JSON here')
+    .option('-o, --out <path>', 'write the result here (.h5, .nc, .json; a folder for --format tvb|bids)')
+    .addOption(new Option('--format <format>', 'output format (default: from the --out extension)').choices(['hdf5', 'netcdf', 'tvb', 'bids', 'json']))
     .option('-q, --quiet', 'no progress bar')
     .action(async (o) => {
+      if (o.out) inferResultFormat(o.out, o.format); // fail before a long run, not after
       const conn = o.connectivity ? readTvbConnectivityZip(o.connectivity) : undefined;
       const connectivity = conn && o.speed ? conn.withSpeed(o.speed) : conn;
       const parameters: Record<string, number | number[]> = {};
@@ -109,8 +111,8 @@ export function buildProgram(): Command {
       bar?.stop();
       console.log(summarize(res));
       if (o.out) {
-        writeFileAtomic(o.out, JSON.stringify(res.toJSON()));
-        console.log(`result written to ${o.out}`);
+        if (connectivity) res.withNetwork(connectivity);
+        for (const p of await writeSimulationResult(res, o.out, { format: o.format })) console.log(`result written to ${p}`);
       }
     });
 

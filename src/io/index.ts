@@ -13,3 +13,8 @@ export { npyScalar, parseNpy, readNpy, readNpz } from './npy.js';
 export type { NpyArray } from './npy.js';
 export { BEP034_VERSION, BIDS_VERSION, exportBids } from './bids.js';
 export type { BidsContent, BidsOptions, BidsTimeSeriesFormat } from './bids.js';
+export {
+  RESULT_FORMATS, connectivityFromNpz, describeFile, inferResultFormat, readAnyConnectivity, readSimulationResult, simulationResultFromJSON, writeConnectivity,
+  writeSimulationResult,
+} from './files.js';
+export type { ConnectivityTarget, ResultFormat, WriteResultOptions } from './files.js';

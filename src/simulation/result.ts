@@ -14,7 +14,7 @@
  * await res.save('run.nc');                      // xarray.open_dataset('run.nc') opens it
  * ```
  */
-import type { Connectivity } from '../network/connectivity.js';
+import { Connectivity } from '../network/connectivity.js';
 import { getModel } from '../models/catalogue.js';
 import { LabeledArray, type ISelector, type Selector } from '../results/labeled.js';
 import { TimeSeries } from '../results/timeseries.js';
@@ -285,6 +285,17 @@ export class SimulationResult {
         attrs: { monitor: m.name, period: m.period, period_units: 'ms', units: vu.every((u) => u === vu[0]) && vu.length ? vu[0] : 'a.u.' },
       });
     }
+    if (this.network) {
+      // the network travels with the result so TVB/BIDS exports can be made from the file alone
+      const c = this.network;
+      dims.push({ name: p('source'), size: N, values: info.nodeLabels, attrs: { long_name: 'source node of a connection' } });
+      variables.push({ name: p('weights'), dims: [p('node'), p('source')], data: c.weights, attrs: { long_name: 'connection weight, row = target, column = source', units: 'a.u.' } });
+      variables.push({ name: p('tract_lengths'), dims: [p('node'), p('source')], data: c.tractLengths, attrs: { units: 'mm' } });
+      if (c.centres.length) {
+        dims.push({ name: p('xyz'), size: 3, values: ['x', 'y', 'z'] });
+        variables.push({ name: p('centres'), dims: [p('node'), p('xyz')], data: c.centres, attrs: { units: 'mm' } });
+      }
+    }
     const { finalState: _omit, ...rest } = info;
     const attrs = {
         vbt_class: 'SimulationResult',
@@ -297,6 +308,7 @@ export class SimulationResult {
         transient: this.transient,
         vbt_info: JSON.stringify(rest),
         vbt_monitors: JSON.stringify(monitorList),
+        ...(this.network ? { vbt_network: JSON.stringify({ name: this.network.name, source: this.network.source, speed: this.network.speed }) } : {}),
     };
     return { dims, variables, attrs: prefix ? { [p('vbt_attrs')]: JSON.stringify(attrs) } : attrs };
   }
@@ -338,7 +350,21 @@ export class SimulationResult {
         variables: [...((vdim.values as string[]) ?? [])],
       };
     });
-    return new SimulationResult(monitors, { ...info, finalState: Float64Array.from(fsVar.data) });
+    const res = new SimulationResult(monitors, { ...info, finalState: Float64Array.from(fsVar.data) });
+    const w = varByName.get(p('weights'));
+    if (w && typeof attrs.vbt_network === 'string') {
+      const meta = JSON.parse(attrs.vbt_network) as { name?: string; source?: string; speed?: number };
+      res.withNetwork(new Connectivity({
+        weights: w.data,
+        tractLengths: varByName.get(p('tract_lengths'))?.data,
+        centres: varByName.get(p('centres'))?.data,
+        labels: info.nodeLabels,
+        speed: meta.speed,
+        name: meta.name,
+        source: meta.source,
+      }));
+    }
+    return res;
   }
 
   /** Write as netCDF-4 (readable by xarray, netCDF4, h5py); `.h5` and `.nc` get the same layout. */
