@@ -3,10 +3,12 @@
  * line here per module so `vbt --help` lists it. Keeping them apart lets each feature own its CLI.
  */
 import type { Command } from 'commander';
+import { register as registerIo } from './io.js';
 import { register as registerSpikes } from './spikes.js';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commandModules: RegisterCommand[] = [
+  registerIo,
   registerSpikes,
 ];
