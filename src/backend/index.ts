@@ -11,6 +11,8 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core ships the gradient definitions separately; the engines need them registered.
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 

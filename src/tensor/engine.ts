@@ -18,6 +18,8 @@
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core ships the gradient definitions separately; the engines need them registered.
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
  * import { loadBackend, TensorSimulator, syntheticConnectome } from 'vbt';
  * await loadBackend('cpu');
  * const sim = new TensorSimulator({
