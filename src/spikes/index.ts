@@ -6,3 +6,4 @@ export * from './analysis.js';
 export * from './plots.js';
 export * from './animation.js';
 export * from './poisson.js';
+export * from './simulation-config.js';

@@ -7,7 +7,9 @@
  * claim), so a time window is two binary searches and views of the stored arrays: no copy unless a
  * node group has to be applied.
  */
+import { existsSync } from 'node:fs';
 import { h5 } from '../io/h5.js';
+import { readSimulationSpikeSetup } from './simulation-config.js';
 import {
   readSpikePopulationNames, readSpikePopulationSync, toTimeOrder, permute, sortPermutation, isSortedByTime,
   type RawSpikePopulation, type ReadSpikesOptions, type SortOrder, type Spikes, type SpikePopulationsInput,
@@ -371,6 +373,30 @@ export class SpikeReport {
     const loaders = new Map<string, Loader>(names.map((n) => [n, () => readSpikePopulationSync(lib, path, n, options)]));
     const tables = await resolveTables(options, names);
     return new SpikeReport(path, names, loaders, tables, options);
+  }
+
+  /**
+   * The spike report of a SONATA simulation, as bluepysnap's `Simulation(config).spikes`: the spikes
+   * file, time range and step from the simulation config, node properties from its circuit.
+   *
+   * @example
+   * ```ts
+   * const r = await SpikeReport.fromSimulationConfig('sim/simulation_config.json');
+   * [r.timeStart, r.timeStop, r.dt]; // from run.tstart, run.tstop, run.dt
+   * ```
+   */
+  static async fromSimulationConfig(configPath: string, options: Omit<SpikeReportOptions, 'nodes' | 'nodeTypesCsv' | 'tStart' | 'tStop' | 'dt'> = {}): Promise<SpikeReport> {
+    const setup = readSimulationSpikeSetup(configPath);
+    const tables: Record<string, NodeTable> = {};
+    for (const nf of setup.nodes) {
+      const t = await readSonataNodes(nf.nodesFile, { nodeTypesCsv: nf.nodeTypesFile });
+      for (const [pop, table] of Object.entries(t)) {
+        if (pop in tables) throw new Error(`${configPath}: node population '${pop}' appears in more than one nodes file (second: ${nf.nodesFile})`);
+        tables[pop] = table;
+      }
+    }
+    if (!existsSync(setup.spikesFile)) throw new Error(`${configPath}: the spikes file ${setup.spikesFile} (output.output_dir / output.spikes_file) does not exist`);
+    return SpikeReport.open(setup.spikesFile, { ...options, nodes: tables, tStart: setup.tStart, tStop: setup.tStop, dt: setup.dt });
   }
 
   /**

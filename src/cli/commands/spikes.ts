@@ -5,6 +5,7 @@
  *   vbt spikes out/spikes.h5 --t-start 100 --t-stop 600 --group 0-49 --plot raster --out raster.png
  *   vbt spikes spikes.h5 --nodes nodes.h5 --group layer=5 --plot rate --bin-size 5 --out psth.svg
  *   vbt spikes spikes.h5 --nodes nodes.h5 --plot animation --dt 10 --out firing.gif
+ *   vbt spikes sim/simulation_config.json --plot raster --y-axis layer --out raster.svg
  */
 import { Command, Option } from 'commander';
 import { SpikeReport, saveFiringAnimation, type NodeGroup, type NodeQuery } from '../../spikes/index.js';
@@ -68,7 +69,7 @@ export function register(program: Command): void {
   program
     .command('spikes')
     .description('Summarise, filter and plot a SONATA spike report (HDF5).')
-    .argument('<file>', 'SONATA spike file (/spikes/<population>/{timestamps,node_ids})')
+    .argument('<file>', 'SONATA spike file (/spikes/<population>/{timestamps,node_ids}), or a SONATA simulation config (.json)')
     .option('--population <name>', 'only this population (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--t-start <ms>', 'keep spikes at or after this time', num('--t-start'))
     .option('--t-stop <ms>', 'keep spikes at or before this time', num('--t-stop'))
@@ -84,12 +85,11 @@ export function register(program: Command): void {
     .option('--dt <ms>', 'animation frame length (default 20 ms)', num('--dt'))
     .option('--assume-units <units>', "time units for files whose timestamps lack a 'units' attribute")
     .action(async (file: string, o) => {
-      const report = await SpikeReport.open(file, {
-        populations: (o.population as string[]).length ? o.population : undefined,
-        nodes: o.nodes,
-        nodeTypesCsv: o.nodeTypes,
-        assumeUnits: o.assumeUnits,
-      });
+      if (file.toLowerCase().endsWith('.json') && (o.nodes || o.nodeTypes)) throw new Error('--nodes/--node-types: a simulation config names its circuit\'s node files itself');
+      const populations = (o.population as string[]).length ? (o.population as string[]) : undefined;
+      const report = file.toLowerCase().endsWith('.json')
+        ? await SpikeReport.fromSimulationConfig(file, { populations, assumeUnits: o.assumeUnits })
+        : await SpikeReport.open(file, { populations, nodes: o.nodes, nodeTypesCsv: o.nodeTypes, assumeUnits: o.assumeUnits });
       const group = parseGroup(o.group as string[]);
       const f = report.filter({ group, tStart: o.tStart, tStop: o.tStop });
       if (!o.plot) {
