@@ -39,3 +39,5 @@ export type {
   Spikes, SpikeTable, SpikeQuery, SpikeReportOptions, SortOrder, WriteSpikesOptions, NodeGroup, NodeQuery,
   FiringRateHistogram, IsiHistogram, PopulationRate, PoissonSpikesOptions, SpikesFromSimulationOptions, SimulatedSpikes,
 } from './spikes/index.js';
+export * from './backend/index.js';
+export * from './tensor/index.js';

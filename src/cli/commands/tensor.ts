@@ -1,0 +1,96 @@
+/**
+ * `vbt gradcheck` (autodiff gradient of the tensor engine vs a float64 central finite difference
+ * of the kernel engine) and `vbt backend` (which tfjs backend loads here, and why the others did not).
+ */
+import { Command, Option } from 'commander';
+import { loadBackend, formatBackend, BACKEND_CANDIDATES } from '../../backend/index.js';
+import { gradcheck } from '../../tensor/gradcheck.js';
+import { syntheticConnectome } from '../../network/synthetic.js';
+import { readTvbConnectivityZip } from '../../network/tvb-zip.js';
+import type { IntegratorName, SimulationConfig } from '../../simulation/config.js';
+
+function kv(value: string, prev: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq < 1) throw new Error(`expected NAME=VALUE, got '${value}'`);
+  return { ...prev, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+function num(v: string, what: string): number | number[] {
+  const parts = v.split(',').map((x) => Number(x.trim()));
+  if (parts.some((x) => !Number.isFinite(x))) throw new Error(`${what}: '${v}' is not a number or a comma-separated list of numbers`);
+  return parts.length === 1 ? parts[0] : parts;
+}
+
+function positiveInt(v: string, what: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${what}: expected a positive whole number, got '${v}'`);
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('backend')
+    .description('Load the tfjs backend (tfjs-node-gpu → tfjs-node → wasm → cpu, or $VBT_BACKEND) and report which one runs.')
+    .addOption(new Option('--use <name>', 'force one backend').choices([...BACKEND_CANDIDATES]))
+    .action(async (o) => {
+      const info = await loadBackend(o.use);
+      console.log(formatBackend(info));
+    });
+
+  program
+    .command('gradcheck')
+    .description(
+      'Gradient of a scalar loss (mean of a variable of interest over the last half of the run) by the tensor engine, ' +
+        'against a central finite difference with the float64 kernel engine. Prints both and rel_err=<number>.',
+    )
+    .requiredOption('-m, --model <name>', 'model name from the catalogue, or a .yaml model file')
+    .requiredOption('--param <name>', 'parameter: a model parameter, coupling.NAME, or weights')
+    .option('--steps <n>', 'integration steps', (v) => positiveInt(v, '--steps'), 1000)
+    .addOption(new Option('--engine <engine>', 'engine that computes the autodiff gradient').choices(['tensor']).default('tensor'))
+    .option('--index <k>', 'node index (per-node derivative) or flat weights index i*N+j', (v) => Number(v))
+    .option('-p, --model-param <name=value>', 'model parameter (repeatable); comma-separated = one per node', kv, {})
+    .option('--coupling <name>', 'coupling function', 'Linear')
+    .option('-k, --coupling-param <name=value>', 'coupling parameter (repeatable)', kv, {})
+    .option('-c, --connectivity <zip>', 'TVB connectivity ZIP (default: synthetic connectome of --nodes nodes)')
+    .option('--nodes <n>', 'nodes of the synthetic connectome', (v) => positiveInt(v, '--nodes'), 5)
+    .addOption(new Option('-i, --integrator <name>', 'integration scheme').choices(['Euler', 'Heun', 'RK4']).default('Heun'))
+    .option('--dt <ms>', 'integration step (ms)', Number, 0.1)
+    .option('--noise <nsig>', 'additive noise dispersion (fixed seeded noise; both engines draw the same numbers)')
+    .option('--seed <n>', 'seed for noise and initial conditions', Number, 42)
+    .option('--voi <k>', 'variable of interest the loss averages', Number, 0)
+    .option('--checkpoint <steps>', 'gradient checkpoint segment length in steps (0 = off)', Number, 0)
+    .option('--fd-step <rel>', 'relative finite-difference step', Number, 1e-4)
+    .addOption(new Option('--backend <name>', 'tfjs backend (default: $VBT_BACKEND or the first that loads)').choices([...BACKEND_CANDIDATES]))
+    .action(async (o) => {
+      const info = await loadBackend(o.backend);
+      console.log(formatBackend(info));
+      if (!(o.dt > 0)) throw new Error(`--dt: expected a positive number of ms, got ${o.dt}`);
+      const parameters: Record<string, number | number[]> = {};
+      for (const [k, v] of Object.entries(o.modelParam as Record<string, string>)) parameters[k] = num(v, `--model-param ${k}`);
+      const couplingParameters: Record<string, number | number[]> = {};
+      for (const [k, v] of Object.entries(o.couplingParam as Record<string, string>)) couplingParameters[k] = num(v, `--coupling-param ${k}`);
+      const connectivity = o.connectivity ? readTvbConnectivityZip(o.connectivity) : syntheticConnectome({ nodes: o.nodes });
+      const config: SimulationConfig = {
+        model: o.model,
+        parameters,
+        connectivity,
+        coupling: o.coupling,
+        couplingParameters,
+        integrator: {
+          name: o.integrator as IntegratorName,
+          dt: o.dt,
+          noise: o.noise !== undefined ? { nsig: num(o.noise, '--noise'), seed: o.seed } : undefined,
+        },
+        duration: o.steps * o.dt,
+        monitors: [{ name: 'Raw' }],
+        initialConditions: { seed: o.seed },
+      };
+      const r = gradcheck({ config, param: o.param, index: o.index, voi: o.voi, step: o.fdStep, engine: { checkpoint: o.checkpoint } });
+      const what = `d loss / d ${r.param}${r.index !== undefined ? `[${r.index}]` : ''} at ${r.value}`;
+      console.log(`model ${o.model}, coupling ${o.coupling}, ${o.steps} steps of ${o.dt} ms, ${connectivity.n} nodes; loss = mean of voi ${o.voi} over the last half`);
+      console.log(`loss: tensor(float32) ${r.lossTensor}  kernel(float64) ${r.lossKernel}`);
+      console.log(`autodiff_grad=${r.autodiff}   (${what}, tensor engine, ${r.seconds.autodiff.toFixed(2)} s)`);
+      console.log(`fd_grad=${r.finiteDifference}   (central difference, h=${r.h}, float64 kernel engine, ${r.seconds.finiteDifference.toFixed(2)} s)`);
+      console.log(`rel_err=${r.relErr}`);
+    });
+}
