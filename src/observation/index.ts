@@ -5,3 +5,6 @@ export * from './hrf.js';
 export * from './bold.js';
 export * from './balloon.js';
 export * from './tensor.js';
+export * from './sensors.js';
+export * from './gain.js';
+export * from './projection.js';

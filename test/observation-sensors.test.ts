@@ -1,0 +1,125 @@
+/** EEG/MEG/iEEG: TVB sensor files, analytic lead fields (closed forms), projection, re-referencing. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { HAVE_SHARED, SKIP_REASON, sharedPath } from './shared.js';
+import { ensureTfGradients } from '../src/analysis/index.js';
+import {
+  parseSensors, readSensors, eegGainSphere, ieegGain, megGainSphere, sarvasField, userGain, projectToSensors, rereference,
+  tensorProjectToSensors,
+} from '../src/observation/index.js';
+import { readTvbConnectivityZip } from '../src/network/index.js';
+
+beforeAll(async () => { await tf.setBackend('cpu'); await ensureTfGradients(); });
+
+describe('sensor files', () => {
+  it.skipIf(!HAVE_SHARED)(`read TVB's EEG (65) and MEG (276 lines, 5 placeholders) files ${HAVE_SHARED ? '' : SKIP_REASON}`, () => {
+    const eeg = readSensors(sharedPath('data', 'tvb', 'eeg_brainstorm_65.txt'));
+    expect(eeg.labels.length).toBe(65);
+    expect(eeg.labels[0]).toBe('Fp1');
+    expect(eeg.positions[0]).toBeCloseTo(102.51922, 6);
+    expect(eeg.orientations).toBeUndefined();
+    const meg = readSensors(sharedPath('data', 'tvb', 'meg_brainstorm_276.txt'));
+    expect(meg.dropped).toEqual(['TRIGGER', 'RESPONSE', 'UACurrent', 'EOG', 'ECG']); // all-zero placeholder lines
+    expect(meg.labels.length).toBe(271);
+    for (let s = 0; s < 271; s++) expect(Math.hypot(meg.orientations![3 * s], meg.orientations![3 * s + 1], meg.orientations![3 * s + 2])).toBeCloseTo(1, 12);
+  });
+
+  it('bad lines are named with line and field', () => {
+    expect(() => parseSensors('A 1 2\n', 'x.txt')).toThrow(/x\.txt:1: 3 fields; expected 'label x y z'/);
+    expect(() => parseSensors('A 1 2 3\nB 1 2 q\n', 'x.txt')).toThrow(/x\.txt:2: field 4 'q' is not a number/);
+    expect(() => parseSensors('A 1 2 3\nB 1 2 3 0 0 1\n', 'x.txt')).toThrow(/x\.txt:2: 7 fields, but earlier lines have 4/);
+    expect(() => readSensors('/nonexistent/s.txt')).toThrow(/cannot read sensor file/);
+  });
+});
+
+describe('lead fields', () => {
+  it('iEEG dipole potential: Q·a/(4πσ|a|³) in closed form (mm → m)', () => {
+    const s = parseSensors('c1 0 0 10\nc2 10 0 0\nc3 0 0 -20\n');
+    const g = ieegGain(s, { centres: [0, 0, 0], orientation: [0, 0, 1], sigma: 0.3 });
+    expect(g.data[0]).toBeCloseTo(1 / (4 * Math.PI * 0.3 * 0.01 ** 2), 8);
+    expect(g.data[1]).toBeCloseTo(0, 12); // perpendicular to the dipole
+    expect(g.data[2]).toBeCloseTo(-1 / (4 * Math.PI * 0.3 * 0.02 ** 2), 8);
+    // 'free': root-sum-square over three dipoles = 1/(4πσ|a|²) whatever the direction
+    const f = ieegGain(s, { centres: [0, 0, 0], orientation: 'free', sigma: 0.3 });
+    expect(f.data[1]).toBeCloseTo(1 / (4 * Math.PI * 0.3 * 0.01 ** 2), 8);
+  });
+
+  it('EEG: sensors moved onto the 1.05125·r_max sphere around the sources', () => {
+    // two sources on the x axis at ±10 mm: centre 0, sphere radius 10.5125 mm; a radial dipole at
+    // +10 mm seen by a sensor along +x (distance 0.5125 mm) and one along −x (20.5125 mm)
+    const s = parseSensors('px 80 0 0\nmx -3 0 0\n');
+    const g = eegGainSphere(s, { centres: [10, 0, 0, -10, 0, 0] });
+    const R = 10.5125e-3;
+    expect(g.data[0]).toBeCloseTo(1 / (4 * Math.PI * (R - 0.01) ** 2), 4);
+    expect(g.data[2]).toBeCloseTo(-1 / (4 * Math.PI * (R + 0.01) ** 2), 6);
+    expect(g.data[1]).toBeCloseTo(g.data[2], 6); // symmetry
+    expect(() => eegGainSphere(s, { centres: [0, 0, 0] })).toThrow(/zero dipole orientation/);
+    expect(() => eegGainSphere(s, { centres: [1, 2] })).toThrow(/expected n × 3/);
+  });
+
+  it('Sarvas field equals (μ0/4π)∇((Q×r0·r)/F) by finite differences; radial dipoles are silent', () => {
+    const r0 = [0.01, 0.02, 0.05], Q = [0.3, -1, 0.4];
+    const v = [Q[1] * r0[2] - Q[2] * r0[1], Q[2] * r0[0] - Q[0] * r0[2], Q[0] * r0[1] - Q[1] * r0[0]];
+    const phi = (r: number[]) => {
+      const a = [r[0] - r0[0], r[1] - r0[1], r[2] - r0[2]];
+      const na = Math.hypot(...a), nr = Math.hypot(...r);
+      const F = na * (nr * na + nr * nr - (r0[0] * r[0] + r0[1] * r[1] + r0[2] * r[2]));
+      return (1e-7 * (v[0] * r[0] + v[1] * r[1] + v[2] * r[2])) / F;
+    };
+    const r = [0.03, 0.06, 0.1];
+    const B = sarvasField(r, r0, Q);
+    for (let d = 0; d < 3; d++) {
+      const h = 1e-7, rp = r.slice(), rm = r.slice();
+      rp[d] += h; rm[d] -= h;
+      const fd = (phi(rp) - phi(rm)) / (2 * h);
+      expect(Math.abs(B[d] - fd)).toBeLessThan(1e-6 * Math.hypot(...B));
+    }
+    const radial = sarvasField(r, r0, r0.map((x) => x * 7));
+    expect(Math.hypot(...radial)).toBeLessThan(1e-30);
+  });
+
+  it.skipIf(!HAVE_SHARED)(`TVB 76 regions with its EEG and MEG sensors: finite, sized, MEG 'free' non-negative ${HAVE_SHARED ? '' : SKIP_REASON}`, () => {
+    const conn = readTvbConnectivityZip(sharedPath('data', 'tvb', 'connectivity_76.zip'));
+    const eeg = eegGainSphere(readSensors(sharedPath('data', 'tvb', 'eeg_brainstorm_65.txt')), { centres: conn.centres });
+    expect([eeg.sensors, eeg.regions]).toEqual([65, 76]);
+    expect(eeg.data.every(Number.isFinite)).toBe(true);
+    const meg = megGainSphere(readSensors(sharedPath('data', 'tvb', 'meg_brainstorm_276.txt')), { centres: conn.centres });
+    expect([meg.sensors, meg.regions]).toEqual([271, 76]);
+    expect(meg.data.every((x) => Number.isFinite(x) && x >= 0)).toBe(true);
+    expect(Math.max(...meg.data)).toBeGreaterThan(0);
+    if (conn.orientations && conn.orientations.length === 3 * 76) {
+      const o = eegGainSphere(readSensors(sharedPath('data', 'tvb', 'eeg_brainstorm_65.txt')), { centres: conn.centres, orientation: conn.orientations });
+      expect(o.data.every(Number.isFinite)).toBe(true);
+    }
+  });
+});
+
+describe('projection and re-referencing', () => {
+  const G = userGain([[1, 2, 0], [0, 1, -1], [3, 0, 1]], 3, ['a', 'b', 'c']);
+  const x = [[1, 0, 2], [0.5, -1, 1]];
+  it('projects every time point; average reference zeroes the channel mean; a channel reference zeroes it', () => {
+    const y = projectToSensors(x, G);
+    expect(Array.from(y.data)).toEqual([1, -2, 5, -1.5, -2, 2.5]);
+    const avg = rereference(y, 'average');
+    for (let t = 0; t < 2; t++) expect(Math.abs(avg.data[3 * t] + avg.data[3 * t + 1] + avg.data[3 * t + 2])).toBeLessThan(1e-15);
+    const rb = rereference(y, 'b', G.labels);
+    expect(rb.data[1]).toBe(0);
+    expect(rb.data[0]).toBe(3);
+    // re-referencing the gain first gives the same signals (linearity)
+    const y2 = projectToSensors(x, rereference(G, 'average'));
+    for (let q = 0; q < 6; q++) expect(y2.data[q]).toBeCloseTo(avg.data[q], 14);
+    expect(() => rereference(y, 'zz', G.labels)).toThrow(/no channel labelled 'zz'/);
+    expect(() => projectToSensors([[1, 2]], G)).toThrow(/2 regions; the gain matrix expects 3/);
+    expect(() => userGain([[1, 2]], 3)).toThrow(/row 0 has 2 values; expected 3/);
+  });
+  it('tensor projection equals the float64 one and its gradient is Gᵀ·dy', () => {
+    const xt = tf.tensor2d(x);
+    const yt = tensorProjectToSensors(xt, G);
+    expect(Array.from(yt.dataSync())).toEqual([1, -2, 5, -1.5, -2, 2.5]);
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tensorProjectToSensors(a, G)))(xt);
+    // d/dx_i Σ_k G_ki = column sums of G
+    expect(Array.from(g.dataSync())).toEqual([4, 3, 0, 4, 3, 0]);
+    tf.dispose([xt, yt, g]);
+  });
+});
