@@ -1,13 +1,13 @@
 /**
  * Functional-connectivity figures: FC matrix, simulated vs empirical FC (side by side with their
- * scatter and Pearson r), and the FC-dynamics (FCD) matrix with its histogram.
+ * scatter and Pearson r), and the FC-dynamics matrix (from the analysis module's `fcd`) with its
+ * histogram.
  */
 import type { PlotSpec } from './render.js';
 import { concatSpecs } from './render.js';
 import { DIVERGING_SCHEME, OKABE_ITO, SEQUENTIAL_SCHEME } from './theme.js';
 import { functionalConnectivity, upperTriangle, upperTriangleIndices, type SquareMatrix } from '../analysis/fc.js';
 import { pearson } from '../analysis/losses.js';
-import { asSeries, type Series } from '../analysis/series.js';
 
 function labelsFor(n: number, labels?: string[]): string[] {
   if (labels && labels.length !== n) throw new Error(`FC plot: ${labels.length} labels for a ${n}×${n} matrix; expected ${n}`);
@@ -99,55 +99,20 @@ export function plotFcComparison(sim: SquareMatrix, emp: SquareMatrix, opts: { l
   ], 'horizontal', opts.title ?? `Simulated vs empirical FC: r = ${r.toFixed(3)}`);
 }
 
-export interface FcdOptions {
-  /** Window length in samples. */
-  window: number;
-  /** Step between windows in samples (default window / 2, at least 1). */
-  step?: number;
-}
-
-export interface Fcd {
-  /** W×W correlations between the windows' FC upper triangles. */
-  matrix: SquareMatrix;
-  /** Index of each window's first sample. */
-  starts: number[];
-}
-
-/**
- * FC dynamics: FC in sliding windows, then the correlation between every pair of windows' FC
- * (upper triangles).
- *
- * @example
- * ```ts
- * const { matrix } = fcd(series, { window: 100, step: 20 });
- * ```
- */
-export function fcd(x: Series | ArrayLike<number>[], opts: FcdOptions): Fcd {
-  const s = asSeries(x, 'fcd');
-  const w = opts.window, step = opts.step ?? Math.max(1, Math.floor(w / 2));
-  if (!(Number.isInteger(w) && w >= 3 && w <= s.t)) throw new Error(`fcd: window=${w}; expected an integer number of samples between 3 and the series length ${s.t}`);
-  if (!(Number.isInteger(step) && step >= 1)) throw new Error(`fcd: step=${step}; expected a positive integer number of samples`);
-  const starts: number[] = [];
-  for (let a = 0; a + w <= s.t; a += step) starts.push(a);
-  if (starts.length < 2) throw new Error(`fcd: window ${w} and step ${step} give ${starts.length} window(s) over ${s.t} samples; need at least 2`);
-  const ups = starts.map((a) => upperTriangle(functionalConnectivity({ data: s.data.subarray(a * s.n, (a + w) * s.n), t: w, n: s.n })));
-  const W = starts.length;
-  const m = new Float64Array(W * W);
-  for (let i = 0; i < W; i++) for (let j = i; j < W; j++) m[i * W + j] = m[j * W + i] = i === j ? 1 : pearson(ups[i], ups[j]);
-  return { matrix: { data: m, n: W }, starts };
-}
-
 /**
  * The FCD matrix (window × window, axes in time) and the histogram of its off-diagonal values.
- * `times` gives each window's start time (default: window index).
+ * `times` (the series' sample times) turns window starts into times (default: sample index).
  */
-export function plotFcd(f: Fcd, opts: { times?: ArrayLike<number>; timeUnit?: string; title?: string } = {}): PlotSpec {
-  const W = f.matrix.n;
-  const t = opts.times ? f.starts.map((a) => opts.times![a]) : f.starts.map((_, k) => k);
-  const tTitle = opts.times ? `window start (${opts.timeUnit ?? 'ms'})` : 'window';
+export function plotFcd(f: SquareMatrix & { windowStarts?: ArrayLike<number> }, opts: { times?: ArrayLike<number>; timeUnit?: string; title?: string } = {}): PlotSpec {
+  checkSquare(f, 'plotFcd');
+  const W = f.n;
+  const starts = f.windowStarts ? Array.from(f.windowStarts) : [...Array(W).keys()];
+  if (starts.length !== W) throw new Error(`plotFcd: ${starts.length} window starts for a ${W}×${W} FCD matrix`);
+  const t = opts.times ? starts.map((a) => opts.times![a]) : starts;
+  const tTitle = opts.times ? `window start (${opts.timeUnit ?? 'ms'})` : 'window start (sample)';
   const cells: { t1: number; t2: number; value: number }[] = [];
-  for (let i = 0; i < W; i++) for (let j = 0; j < W; j++) cells.push({ t1: t[i], t2: t[j], value: f.matrix.data[i * W + j] });
-  const off = Array.from(upperTriangle(f.matrix), (value) => ({ value }));
+  for (let i = 0; i < W; i++) for (let j = 0; j < W; j++) cells.push({ t1: t[i], t2: t[j], value: f.data[i * W + j] });
+  const off = Array.from(upperTriangle(f), (value) => ({ value }));
   const tl = t.map(String);
   const axis = W > 30 ? { labelOverlap: true, grid: false } : { grid: false };
   const matrix = {

@@ -1,0 +1,1 @@
+export { buildReport, reportFigures, keyNumbers, type ReportOptions, type ReportFigure, type KeyNumber } from './report.js';
