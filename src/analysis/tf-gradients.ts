@@ -13,10 +13,10 @@ import { runInThisContext, constants } from 'node:vm';
 import * as tf from '@tensorflow/tfjs-core';
 
 const HOOK = `export async function resolve(spec, ctx, next) {
-  try { return await next(spec, ctx); } catch (e) {
-    if ((spec.startsWith('./') || spec.startsWith('../')) && !spec.endsWith('.js') && ctx.parentURL && ctx.parentURL.includes('/@tensorflow/tfjs-core/dist/')) return next(spec + '.js', ctx);
-    throw e;
+  if ((spec.startsWith('./') || spec.startsWith('../')) && !spec.endsWith('.js') && ctx.parentURL && ctx.parentURL.includes('/@tensorflow/tfjs-core/dist/')) {
+    try { return await next(spec + '.js', ctx); } catch { /* not a file: fall through */ }
   }
+  return next(spec, ctx);
 }`;
 
 let ready: Promise<void> | undefined;
