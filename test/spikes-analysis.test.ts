@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import {
   SpikeReport, NodeTable, histogram, autoBinEdges, arangeEdges, firingRateHistogram, interSpikeIntervals, isiHistogram,
-  selectSpikes, lowerBound, upperBound, rasterData, nodeTableFromConnectivity, mergeByTime,
+  selectSpikes, lowerBound, upperBound, rasterData, nodeTableFromConnectivity, mergeByTime, timeOrder, byIdOrder,
 } from '../src/spikes/index.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import { RandomState } from '../src/random/index.js';
@@ -39,6 +39,20 @@ describe('histogram (numpy conventions)', () => {
   it('arange edges with the stop appended', () => {
     expect(arr(arangeEdges(1, 8, 2))).toEqual([1, 3, 5, 7, 8]);
     expect(arr(arangeEdges(0, 6, 2))).toEqual([0, 2, 4, 6]);
+  });
+});
+
+describe('stable linear-time orderings', () => {
+  it('radix time order equals a stable comparator sort (ties, negatives, ±0, huge and tiny values)', () => {
+    const rng = new RandomState(3);
+    const special = [0, -0, -1e300, 1e300, 5e-324, -5e-324, 1, -1, 2.5, 2.5];
+    const t = Float64Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? special[i % special.length] : Math.round(rng.uniform(-50, 50) * 8) / 8));
+    const want = Array.from({ length: t.length }, (_, i) => i).sort((a, b) => t[a] - t[b] || a - b);
+    expect(Array.from(timeOrder(t))).toEqual(want);
+    const ids = Uint32Array.from({ length: t.length }, () => Math.floor(rng.uniform(0, 70000)) * (rng.randomSample() < 0.1 ? 60000 : 1));
+    const wantId = Array.from({ length: t.length }, (_, i) => i).sort((a, b) => ids[a] - ids[b] || t[a] - t[b] || a - b);
+    expect(Array.from(byIdOrder(ids, timeOrder(t)))).toEqual(wantId);
+    expect(Array.from(timeOrder(new Float64Array([3, -1, 3, 0])))).toEqual([1, 3, 0, 2]);
   });
 });
 

@@ -7,3 +7,4 @@ export * from './plots.js';
 export * from './animation.js';
 export * from './poisson.js';
 export * from './simulation-config.js';
+export * from './order.js';

@@ -9,6 +9,7 @@
  * bmtk-style string can be asked for with `sortingAttribute: 'string'`.
  */
 import { h5, writeH5Atomic, type H5File } from '../io/h5.js';
+import { timeOrder, byIdOrder } from './order.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -205,16 +206,10 @@ export function isSortedById(ids: ArrayLike<number>, t: ArrayLike<number>): bool
   return true;
 }
 
-/** Index permutation putting spikes in the requested order; ties keep file order (stable). */
+/** Index permutation putting spikes in the requested order (by_id: by id, then time); ties keep file order (stable). */
 export function sortPermutation(s: Spikes, order: 'by_time' | 'by_id'): Uint32Array {
-  const n = s.timestamps.length;
-  const perm = new Uint32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  const t = s.timestamps;
-  const id = s.nodeIds;
-  if (order === 'by_time') perm.sort((a, b) => t[a] - t[b] || a - b);
-  else perm.sort((a, b) => id[a] - id[b] || t[a] - t[b] || a - b);
-  return perm;
+  const byTime = timeOrder(s.timestamps);
+  return order === 'by_time' ? byTime : byIdOrder(s.nodeIds, byTime);
 }
 
 export function permute(s: Spikes, perm: Uint32Array): Spikes {
