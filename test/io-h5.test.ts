@@ -117,4 +117,20 @@ print(json.dumps(out))
     }
     expect(existsSync(p)).toBe(true);
   });
+
+  it.skipIf(!HAVE_PY)(`gzip-compressed variables read back in xarray and here ${HAVE_PY ? '' : PY_SKIP}`, async () => {
+    const p = join(dir, 'gz.nc');
+    const n = 300, m = 50;
+    const big = Float64Array.from({ length: n * m }, (_, k) => (k % 17) * 0.5);
+    await writeNetcdf(p, { attrs: {}, dims: [{ name: 'time', size: n, values: Float64Array.from({ length: n }, (_, k) => k) }, { name: 'node', size: m }], variables: [{ name: 'x', dims: ['time', 'node'], data: big }] }, { gzip: 6 });
+    const r = py(`
+import sys, json, h5py, xarray as xr
+f = h5py.File(sys.argv[1], 'r')
+d = xr.open_dataset(sys.argv[1], engine='h5netcdf')
+print(json.dumps({'comp': f['x'].compression, 'opts': f['x'].compression_opts, 'sum': float(d['x'].values.sum()), 'dims': list(d['x'].dims)}))
+`, p);
+    expect(r).toEqual({ comp: 'gzip', opts: 6, sum: big.reduce((a, b) => a + b, 0), dims: ['time', 'node'] });
+    expect(Array.from((await readNetcdf(p)).variables[0].data)).toEqual(Array.from(big));
+    await expect(writeNetcdf(join(dir, 'gz2.nc'), { attrs: {}, dims: [], variables: [] }, { gzip: 12 })).rejects.toThrow(/gzip level must be an integer 0–9, got 12/);
+  });
 });

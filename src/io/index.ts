@@ -3,7 +3,7 @@ export { writeFileAtomic } from './atomic.js';
 export { attr, attrOpt, checkHdf5File, getDataset, has, openH5, putAttr, readNumeric, readStrings, withH5, writeH5Atomic } from './h5.js';
 export type { H5Dataset, H5File, H5Group, NumericArray } from './h5.js';
 export { NC_NOT_A_VARIABLE, fillNetcdf, ncDimensionMarker, readNetcdf, readNetcdfGroup, writeNetcdf } from './netcdf.js';
-export type { NcAttr, NcDataset, NcDim, NcVariable } from './netcdf.js';
+export type { NcAttr, NcDataset, NcDim, NcVariable, NcWriteOptions } from './netcdf.js';
 export {
   TVB_DATA_VERSION, TVB_WRITTEN_BY, fillTvbConnectivity, fillTvbTimeSeries, gidHex, newTvbGid, pyJson, readTvbConnectivityH5, readTvbH5, tvbDate,
   writeTvbConnectivityH5, writeTvbExport, writeTvbTimeSeriesH5,

@@ -16,7 +16,7 @@
  */
 import { LabeledArray } from './labeled.js';
 import { SimulationResult, RESULT_SCHEMA_VERSION, checkSchemaVersion } from '../simulation/result.js';
-import { readNetcdf, writeNetcdf, type NcAttr, type NcDataset, type NcDim, type NcVariable } from '../io/netcdf.js';
+import { readNetcdf, writeNetcdf, type NcAttr, type NcDataset, type NcDim, type NcVariable, type NcWriteOptions } from '../io/netcdf.js';
 import { exportBids, type BidsOptions } from '../io/bids.js';
 import { getModel } from '../models/catalogue.js';
 import type { TimeSeries } from './timeseries.js';
@@ -443,8 +443,8 @@ export class ExperimentResult {
   }
 
   /** Write one netCDF-4 file (`.nc` or `.h5`, same layout) atomically. */
-  async save(path: string): Promise<void> {
-    await writeNetcdf(path, this.toDataset());
+  async save(path: string, opts: NcWriteOptions = {}): Promise<void> {
+    await writeNetcdf(path, this.toDataset(), opts);
   }
 
   static async fromFile(path: string): Promise<ExperimentResult> {

@@ -18,7 +18,7 @@ import { Connectivity } from '../network/connectivity.js';
 import { getModel } from '../models/catalogue.js';
 import { LabeledArray, type ISelector, type Selector } from '../results/labeled.js';
 import { TimeSeries } from '../results/timeseries.js';
-import { readNetcdf, writeNetcdf, type NcDataset, type NcDim, type NcVariable } from '../io/netcdf.js';
+import { readNetcdf, writeNetcdf, type NcDataset, type NcDim, type NcVariable, type NcWriteOptions } from '../io/netcdf.js';
 
 export interface MonitorOutput {
   /** Monitor class name (Raw, TemporalAverage, ...). */
@@ -368,8 +368,8 @@ export class SimulationResult {
   }
 
   /** Write as netCDF-4 (readable by xarray, netCDF4, h5py); `.h5` and `.nc` get the same layout. */
-  async save(path: string): Promise<void> {
-    await writeNetcdf(path, this.toDataset());
+  async save(path: string, opts: NcWriteOptions = {}): Promise<void> {
+    await writeNetcdf(path, this.toDataset(), opts);
   }
 
   static async fromFile(path: string): Promise<SimulationResult> {
