@@ -6,10 +6,12 @@ import type { Command } from 'commander';
 import { register as registerIo } from './io.js';
 import { register as registerSpikes } from './spikes.js';
 import { register as registerTensor } from './tensor.js';
+import { register as registerObserve } from './observe.js';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commandModules: RegisterCommand[] = [
+  registerObserve,
   registerTensor,
   registerIo,
   registerSpikes,

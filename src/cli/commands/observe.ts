@@ -1,0 +1,139 @@
+/**
+ * `vbt fc` (functional connectivity of a saved result, optionally compared with an empirical FC),
+ * `vbt spectrum` (Welch spectra, dominant frequencies) and `vbt gain` (EEG/MEG/iEEG lead field
+ * from a sensor file and a connectivity's region centres).
+ */
+import { Command, Option } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { readAnyConnectivity, readSimulationResult } from '../../io/files.js';
+import { readNpz } from '../../io/npy.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import {
+  functionalConnectivity, fcCorrLossUpper, fcCorrLossFull, rmse, monitorSeries, welch, dominantFrequency, fcd, fcdValues,
+  type SquareMatrix,
+} from '../../analysis/index.js';
+import { readSensors, eegGainSphere, megGainSphere, ieegGain, rereference, type GainMatrix } from '../../observation/index.js';
+
+function int(v: string, what: string, min = 0): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${what}: '${v}' is not an integer >= ${min}`);
+  return n;
+}
+
+/** An N×N matrix from .npy/.npz (array `fc`, or the only 2-D array) or .json ([[...]] or {fc: [[...]]}). */
+export function readMatrix(path: string, key = 'fc'): SquareMatrix {
+  if (!existsSync(path)) throw new Error(`${path}: no such file`);
+  const ext = extname(path).toLowerCase();
+  let rows: number[][] | undefined, flat: Float64Array | undefined, shape: number[] | undefined;
+  if (ext === '.npz') {
+    const z = readNpz(path);
+    const a = z[key] ?? Object.values(z).find((v) => v.shape.length === 2);
+    if (!a) throw new Error(`${path}: no '${key}' array and no 2-D array (arrays: ${Object.keys(z).join(', ')})`);
+    flat = Float64Array.from(a.data as ArrayLike<number>); shape = a.shape;
+  } else if (ext === '.json') {
+    const o = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    const m = Array.isArray(o) ? o : (o as Record<string, unknown>)[key];
+    if (!Array.isArray(m)) throw new Error(`${path}: expected an array of rows or an object with '${key}'`);
+    rows = m as number[][];
+  } else throw new Error(`${path}: unsupported matrix file (extension '${ext}'); expected .npz or .json`);
+  if (rows) { shape = [rows.length, rows[0]?.length ?? 0]; flat = Float64Array.from(rows.flat()); }
+  if (!shape || shape.length !== 2 || shape[0] !== shape[1] || flat!.length !== shape[0] * shape[1]) throw new Error(`${path}: matrix has shape [${shape?.join(', ')}]; expected square`);
+  return { data: flat!, n: shape[0] };
+}
+
+const rowsOf = (m: { data: Float64Array; n: number }, cols = m.n) => Array.from({ length: m.data.length / cols }, (_, i) => Array.from(m.data.subarray(i * cols, (i + 1) * cols)));
+
+export function register(program: Command): void {
+  program
+    .command('fc')
+    .description('Functional connectivity (Pearson, zero diagonal) of one monitor of a saved result; with --empirical, the fit metrics.')
+    .argument('<result>', 'simulation result (.json, .h5, .nc)')
+    .option('--monitor <name>', 'monitor name or index', '0')
+    .option('--variable <k>', 'variable index within the monitor', '0')
+    .option('--skip <samples>', 'leading samples to drop (transient)', '0')
+    .option('--empirical <file>', 'empirical FC (.npz with array fc, or .json) to compare with')
+    .option('--fcd <window>', 'also compute FCD with this window (samples)')
+    .option('--fcd-step <samples>', 'FCD window stride', '1')
+    .option('--out <file.json>', 'write FC (and metrics) as JSON')
+    .action(async (file: string, o) => {
+      const res = await readSimulationResult(file);
+      const which = /^\d+$/.test(o.monitor) ? Number(o.monitor) : o.monitor;
+      const mon = res.monitor(which);
+      const x = monitorSeries(mon, { v: int(o.variable, '--variable') });
+      const fc = functionalConnectivity(x, { skip: int(o.skip, '--skip') });
+      const off = fcdValues(fc);
+      const meanFc = off.reduce((a, b) => a + b, 0) / off.length;
+      console.log(`FC of ${mon.name} (${x.t} samples, ${x.n} nodes, skip ${o.skip}): mean off-diagonal ${meanFc.toFixed(4)}`);
+      const out: Record<string, unknown> = { monitor: mon.name, samples: x.t, skip: Number(o.skip), fc: rowsOf(fc) };
+      if (o.empirical) {
+        const emp = readMatrix(o.empirical);
+        if (emp.n !== fc.n) throw new Error(`--empirical ${o.empirical}: ${emp.n}×${emp.n}, but the result has ${fc.n} nodes`);
+        const m = { corrUpper: 1 - fcCorrLossUpper(fc, emp), corrFull: 1 - fcCorrLossFull(fc, emp), rmse: rmse(fc, emp) };
+        console.log(`vs ${o.empirical}: r(upper triangle) ${m.corrUpper.toFixed(4)}, r(full matrix) ${m.corrFull.toFixed(4)}, RMSE ${m.rmse.toFixed(4)}`);
+        out.metrics = m;
+      }
+      if (o.fcd) {
+        const f = fcd(x, { window: int(o.fcd, '--fcd', 2), step: int(o.fcdStep, '--fcd-step', 1), skip: int(o.skip, '--skip') });
+        const v = fcdValues(f);
+        console.log(`FCD: ${f.n} windows, mean ${(v.reduce((a, b) => a + b, 0) / v.length).toFixed(4)}`);
+        out.fcd = rowsOf(f);
+      }
+      if (o.out) { writeFileAtomic(o.out, JSON.stringify(out)); console.log(`written to ${o.out}`); }
+    });
+
+  program
+    .command('spectrum')
+    .description('Welch power spectra of one monitor of a saved result: dominant frequency per node.')
+    .argument('<result>', 'simulation result (.json, .h5, .nc)')
+    .option('--monitor <name>', 'monitor name or index', '0')
+    .option('--variable <k>', 'variable index within the monitor', '0')
+    .option('--skip <samples>', 'leading samples to drop', '0')
+    .option('--nperseg <n>', 'Welch segment length (default min(256, T))')
+    .option('--out <file.json>', 'write frequencies, power and dominant frequencies as JSON')
+    .action(async (file: string, o) => {
+      const res = await readSimulationResult(file);
+      const which = /^\d+$/.test(o.monitor) ? Number(o.monitor) : o.monitor;
+      const mon = res.monitor(which);
+      const x = monitorSeries(mon, { v: int(o.variable, '--variable') });
+      const skip = int(o.skip, '--skip');
+      if (skip >= x.t) throw new Error(`--skip ${skip}: the monitor has only ${x.t} samples`);
+      const xs = { data: x.data.subarray(skip * x.n), t: x.t - skip, n: x.n };
+      const fs = 1000 / mon.period;
+      const sp = welch(xs, fs, { nperseg: o.nperseg ? int(o.nperseg, '--nperseg', 2) : undefined });
+      const dom = dominantFrequency(sp);
+      const sorted = Array.from(dom).sort((a, b) => a - b);
+      console.log(`${mon.name}: fs ${fs} Hz, ${sp.freqs.length} bins; dominant frequency median ${sorted[Math.floor(sorted.length / 2)].toFixed(3)} Hz (min ${sorted[0].toFixed(3)}, max ${sorted[sorted.length - 1].toFixed(3)})`);
+      if (o.out) {
+        writeFileAtomic(o.out, JSON.stringify({ monitor: mon.name, fs, freqs: Array.from(sp.freqs), power: rowsOf({ data: sp.power, n: sp.n }, sp.freqs.length), dominant: Array.from(dom) }));
+        console.log(`written to ${o.out}`);
+      }
+    });
+
+  program
+    .command('gain')
+    .description('Lead field (sensors × regions) from a TVB sensor file and a connectivity\'s region centres, with a spherical/homogeneous head model.')
+    .requiredOption('--sensors <file>', 'TVB sensor text file (label x y z [ox oy oz])')
+    .requiredOption('-c, --connectivity <file>', 'connectivity with region centres (.zip, .h5, .npz, network)')
+    .addOption(new Option('--modality <m>', 'head model').choices(['eeg', 'meg', 'ieeg']).default('eeg'))
+    .addOption(new Option('--orientation <o>', "dipole orientation ('connectivity' = its average orientations)").choices(['radial', 'free', 'connectivity']))
+    .option('--sigma <S/m>', 'conductivity (EEG, iEEG)', '1')
+    .option('--reference <ref>', "re-reference the gain: 'average' or a sensor label")
+    .requiredOption('--out <file.json>', 'where to write {labels, gain: [[...]]}')
+    .action(async (o) => {
+      const sensors = readSensors(o.sensors);
+      const conn = await readAnyConnectivity(o.connectivity);
+      if (!conn.centres || conn.centres.length !== 3 * conn.n) throw new Error(`${o.connectivity}: no region centres; a lead field needs them`);
+      let orientation: 'radial' | 'free' | Float64Array | undefined = o.orientation;
+      if (o.orientation === 'connectivity') {
+        if (!conn.orientations || conn.orientations.length !== 3 * conn.n) throw new Error(`${o.connectivity}: no orientations; use --orientation radial or free`);
+        orientation = Float64Array.from(conn.orientations);
+      }
+      const sigma = Number(o.sigma);
+      const opts = { centres: conn.centres, orientation, sigma };
+      let g: GainMatrix = o.modality === 'meg' ? megGainSphere(sensors, opts) : o.modality === 'ieeg' ? ieegGain(sensors, opts) : eegGainSphere(sensors, opts);
+      if (o.reference) g = rereference(g, o.reference === 'average' ? 'average' : o.reference, sensors.labels);
+      writeFileAtomic(o.out, JSON.stringify({ modality: o.modality, labels: sensors.labels, regions: conn.labels, gain: rowsOf({ data: g.data, n: g.regions }) }));
+      console.log(`${o.modality} gain ${g.sensors} sensors × ${g.regions} regions${sensors.dropped.length ? ` (dropped placeholder channels: ${sensors.dropped.join(', ')})` : ''} written to ${o.out}`);
+    });
+}
