@@ -4,9 +4,11 @@
  *
  * The rate is held constant over each sample interval [t_k, t_k+1) (zero-order hold; the last
  * interval as long as the one before it, or up to `tStop`). Spikes are drawn by time rescaling,
- * which is exact for such a piecewise-constant intensity: with Λ(t) = ∫ r, a neuron's spikes are
- * Λ⁻¹(E1), Λ⁻¹(E1+E2), ... for unit exponentials E = −log(1 − U). U comes from vbt's
- * numpy-compatible RandomState (MT19937 `random_sample`), drawn node by node, neuron by neuron, so a
+ * which is exact for such a piecewise-constant intensity: with Λ(t) = ∫ r, spikes are Λ⁻¹(E1),
+ * Λ⁻¹(E1+E2), ... for unit exponentials E = −log(1 − U). A node's population is drawn as one pooled
+ * process of rate n·r whose spikes are given to uniformly drawn neurons (exact by the superposition
+ * and marking theorems), so the cost grows with the number of spikes, not neurons × samples.
+ * U comes from vbt's numpy-compatible RandomState (MT19937 `random_sample`), node by node, so a
  * seed fixes the result.
  */
 import { RandomState } from '../random/index.js';
@@ -108,19 +110,22 @@ export function poissonSpikes(o: PoissonSpikesOptions): PoissonSpikes {
       r[k] = x;
       cum[k + 1] = cum[k] + x * (edges[k + 1] - edges[k]);
     }
-    const total = cum[T];
-    for (let n = 0; n < sizes[j]; n++) {
-      const neuron = offsets[j] + n;
-      let target = -Math.log(1 - rng.randomSample());
-      let k = 0;
-      while (target < total) {
-        while (cum[k + 1] <= target) k++; // r[k] > 0 here because cum increases across interval k
-        const ts = edges[k] + (target - cum[k]) / r[k];
-        t.push(Math.min(ts, edges[k + 1]));
-        id.push(neuron);
-        bin.push(k);
-        target += -Math.log(1 - rng.randomSample());
-      }
+    // The n neurons of a node together form one Poisson process of rate n·r(t); marking each of
+    // its spikes with a uniformly drawn neuron gives n independent processes of rate r(t)
+    // (superposition and marking theorems). Cost: O(T + spikes) per node instead of O(n·T).
+    const n = sizes[j];
+    if (n === 0) continue;
+    const total = cum[T] * n;
+    let target = -Math.log(1 - rng.randomSample());
+    let k = 0;
+    while (target < total) {
+      const u = target / n;
+      while (cum[k + 1] <= u) k++; // r[k] > 0 here because cum increases across interval k
+      const ts = edges[k] + (u - cum[k]) / r[k];
+      t.push(Math.min(ts, edges[k + 1]));
+      id.push(offsets[j] + Math.min(n - 1, Math.floor(rng.randomSample() * n)));
+      bin.push(k);
+      target += -Math.log(1 - rng.randomSample());
     }
   }
   // Time order: counting sort by interval (stable), then each interval's few spikes by time, then id.
