@@ -23,3 +23,5 @@ export { loadDkAverage, maxNormalized, fcCorr, readNpzLite, dkAveragePath } from
 export type { DkAverage, NpyLite } from './data.js';
 export { makeProgress } from './progress.js';
 export type { Progress, ProgressOption } from './progress.js';
+export * from './observables.js';
+export * from './optimize.js';

@@ -1,0 +1,43 @@
+/**
+ * Parameter recovery through the differentiable tensor engine: a 4-region reduced Wong–Wang
+ * network is simulated by the kernel engine with known global coupling G (Linear coupling `a`) and
+ * per-region recurrence w; the fit starts far away (G 0.3, every w 0.3) and minimises the mean
+ * squared difference of the 5 ms-averaged S trajectories with Adam and a cosine learning-rate
+ * schedule (G log-positive, w sigmoid-bounded in (0, 1.5)). Prints the relative error of every
+ * recovered value (target: within 5 %).
+ *
+ *   npx vite-node examples/recover-parameters.ts [steps=150]
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { fit, schedules, ParameterSet, globalParameter, regionalParameter, logPositive, sigmoidBounded } from '../algorithms/index.js';
+import { simulateSync } from '../src/simulation/simulate.js';
+import { syntheticConnectome } from '../src/network/synthetic.js';
+import { loadBackend } from '../src/backend/index.js';
+import type { SimulationConfig } from '../src/simulation/config.js';
+
+const steps = Number(process.argv[2] ?? 150);
+const n = 4;
+const truth = { G: 0.8, w: [0.45, 0.55, 0.65, 0.75] };
+const base: SimulationConfig = {
+  model: 'ReducedWongWang', connectivity: syntheticConnectome({ nodes: n, seed: 3 }), coupling: 'Linear',
+  integrator: { name: 'Heun', dt: 1 }, duration: 100, monitors: [{ name: 'TemporalAverage', period: 5 }],
+  initialConditions: { history: Float64Array.from([0.1, 0.3, 0.5, 0.7]) },
+};
+const ref = simulateSync({ ...base, couplingParameters: { a: truth.G }, parameters: { w: truth.w } }).monitor();
+const backend = await loadBackend();
+const target = tf.tensor(Float32Array.from(ref.data), ref.shape);
+const ps = new ParameterSet([
+  globalParameter('a', 0.3, { target: 'coupling', transform: logPositive }),
+  regionalParameter('w', 0.3, { n, transform: sigmoidBounded(0, 1.5) }),
+]);
+const res = await fit({
+  name: 'recover', config: base, parameters: ps, steps, optimizer: 'adam', learningRate: 0.1, schedule: schedules.cosine(steps, 0.002),
+  loss: (out) => tf.mean(tf.square(tf.sub(out.monitors[0].data, target))) as tf.Scalar,
+});
+target.dispose();
+const G = res.state.a as number, w = res.state.w as number[];
+const errs = [Math.abs(G / truth.G - 1), ...w.map((x, i) => Math.abs(x / truth.w[i] - 1))];
+console.log(`backend ${backend.name}; ${res.nSteps} Adam steps in ${res.seconds.toFixed(1)} s; loss ${res.initialLoss.toExponential(3)} -> ${res.finalLoss.toExponential(3)} (best at step ${res.bestStep})`);
+console.log(`  G: true ${truth.G}, start 0.3, recovered ${G.toFixed(4)} (error ${(100 * errs[0]).toFixed(2)} %)`);
+w.forEach((x, i) => console.log(`  w[${i}]: true ${truth.w[i]}, start 0.3, recovered ${x.toFixed(4)} (error ${(100 * errs[i + 1]).toFixed(2)} %)`));
+console.log(`  worst relative error ${(100 * Math.max(...errs)).toFixed(2)} % (${Math.max(...errs) <= 0.05 ? 'within' : 'NOT within'} 5 %)`);

@@ -1,0 +1,173 @@
+/**
+ * `vbt explore` (batched parameter sweep on the kernel engine → ExplorationResult JSON),
+ * `vbt fic` (feedback inhibition control) and `vbt eib` (E/I-balance tuning) on the two-channel
+ * Wong–Wang E/I network, with the dk_average data or a TVB connectivity ZIP.
+ */
+import { Command, Option } from 'commander';
+import {
+  explore, grid, logGrid, values, product, sobolSamples, randomSamples, fcObservables, loadDkAverage, maxNormalized,
+  dkAveragePath, EibNetwork, fic, eib, type Space, type Observable, type FicRule,
+} from '../../../algorithms/index.js';
+import { Connectivity } from '../../network/connectivity.js';
+import { readTvbConnectivityZip } from '../../network/tvb-zip.js';
+import { parseMonitor } from '../main.js';
+import type { SquareMatrix } from '../../analysis/fc.js';
+import type { SimulationConfig } from '../../simulation/config.js';
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+function kv(value: string, prev: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq < 1) throw new Error(`expected NAME=VALUE, got '${value}'`);
+  return { ...prev, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+function num(v: string, what: string): number {
+  const x = Number(v);
+  if (!Number.isFinite(x)) throw new Error(`${what}: '${v}' is not a number`);
+  return x;
+}
+
+/** NAME=LO:HI:N */
+function parseRange(s: string, flag: string): [string, number, number, number] {
+  const m = /^([^=]+)=([^:]+):([^:]+):(\d+)$/.exec(s);
+  if (!m) throw new Error(`${flag}: '${s}' is not NAME=LO:HI:N (e.g. coupling.a=0:0.5:8)`);
+  return [m[1], num(m[2], `${flag} ${m[1]} lo`), num(m[3], `${flag} ${m[1]} hi`), Number(m[4])];
+}
+
+/** The network: a TVB ZIP, or dk_average (SC/max, no delays) with its empirical FC. */
+function loadNetwork(o: { connectivity?: string; dkAverage?: string | boolean }): { conn: Connectivity; fc?: SquareMatrix } {
+  if (o.connectivity) return { conn: readTvbConnectivityZip(o.connectivity) };
+  const dk = loadDkAverage(typeof o.dkAverage === 'string' ? o.dkAverage : dkAveragePath());
+  const sc = maxNormalized(dk.connectivity);
+  return { conn: new Connectivity({ n: sc.n, weights: sc.weights, tractLengths: new Float64Array(sc.n * sc.n), labels: sc.labels, name: 'dk_average (SC/max, no delays)' }), fc: dk.fc };
+}
+
+function eibNetwork(o: Record<string, string | boolean | undefined>): { net: EibNetwork; fc?: SquareMatrix } {
+  const { conn, fc } = loadNetwork(o as never);
+  const sigma = num(String(o.sigma ?? '0.01'), '--sigma');
+  const net = new EibNetwork({ n: conn.n, weights: conn.weights, dt: num(String(o.dt ?? '4'), '--dt'), nsig: 0.5 * sigma * sigma, seed: num(String(o.seed ?? '42'), '--seed') });
+  return { net, fc };
+}
+
+export function register(program: Command): void {
+  program
+    .command('explore')
+    .description('Batched parameter exploration on the kernel engine; writes an ExplorationResult (JSON) with asGrid/slice/optimal views.')
+    .option('-m, --model <name>', 'model (catalogue name or YAML path)', 'ReducedWongWang')
+    .option('-c, --connectivity <zip>', 'TVB connectivity ZIP (default: dk_average, SC/max, no delays)')
+    .option('--dk-average [dir]', 'use dk_average (default $VBT_SHARED/data/dk_average or ../shared/data/dk_average)')
+    .option('--coupling <name>', 'coupling function', 'Linear')
+    .option('-p, --param <name=value>', 'fixed model parameter (repeatable)', kv, {})
+    .option('--grid <name=lo:hi:n>', 'linear grid axis (repeatable; product of all axes)', collect, [])
+    .option('--log-grid <name=lo:hi:n>', 'log-spaced axis (repeatable)', collect, [])
+    .option('--values <name=v1,v2,...>', 'explicit values axis (repeatable)', collect, [])
+    .option('--sobol <n>', "instead of grids: n Sobol' points in the boxes given by --grid (lo:hi)")
+    .option('--random <n>', 'instead of grids: n uniform random points in the --grid boxes')
+    .option('--dt <ms>', 'integration step', '4')
+    .option('--noise <nsig>', 'additive noise dispersion', '4e-6')
+    .option('--seed <n>', 'noise seed', '42')
+    .option('--transient <ms>', 'discarded first', '20000')
+    .option('-d, --duration <ms>', 'recorded time', '90000')
+    .option('--monitor <spec>', 'monitor, e.g. Bold:1000 or TemporalAverage:10', 'Bold:1000')
+    .addOption(new Option('--observable <kind>', 'fc: fc_corr and RMSE vs the empirical FC (dk_average); mean: mean of the first variable').choices(['fc', 'mean']).default('fc'))
+    .option('--skip <n>', 'samples dropped before the FC', '20')
+    .option('--batch-size <n>', 'points per batched run', '32')
+    .option('--threads <n>', 'worker threads')
+    .option('-o, --out <file>', 'result JSON', 'out/exploration.json')
+    .option('-q, --quiet', 'no progress bar')
+    .action(async (o) => {
+      const { conn, fc } = loadNetwork(o);
+      const boxes = (o.grid as string[]).map((s) => parseRange(s, '--grid'));
+      let space: Space;
+      if (o.sobol || o.random) {
+        if (!boxes.length) throw new Error('--sobol/--random: give the box of each parameter with --grid NAME=LO:HI:N (N is ignored)');
+        const b = Object.fromEntries(boxes.map(([nm, lo, hi]) => [nm, [lo, hi] as [number, number]]));
+        space = o.sobol ? sobolSamples(b, Number(o.sobol)) : randomSamples(b, Number(o.random), Number(o.seed));
+      } else {
+        const axes = [
+          ...boxes.map(([nm, lo, hi, n]) => grid(nm, lo, hi, n)),
+          ...(o.logGrid as string[]).map((s) => { const [nm, lo, hi, n] = parseRange(s, '--log-grid'); return logGrid(nm, lo, hi, n); }),
+          ...(o.values as string[]).map((s) => {
+            const eq = s.indexOf('=');
+            if (eq < 1) throw new Error(`--values: '${s}' is not NAME=v1,v2,...`);
+            return values(s.slice(0, eq), s.slice(eq + 1).split(',').map((x) => num(x, `--values ${s.slice(0, eq)}`)));
+          }),
+        ];
+        if (!axes.length) throw new Error('explore: give at least one --grid, --log-grid or --values axis');
+        space = product(...axes);
+      }
+      const parameters: Record<string, number> = {};
+      for (const [k, v] of Object.entries(o.param as Record<string, string>)) parameters[k] = num(v, `--param ${k}`);
+      const base: SimulationConfig = {
+        model: o.model, parameters, connectivity: conn, coupling: o.coupling,
+        integrator: { name: 'Heun', dt: num(o.dt, '--dt'), noise: { nsig: num(o.noise, '--noise'), seed: Number(o.seed) } },
+        transient: num(o.transient, '--transient'), duration: num(o.duration, '--duration'), monitors: [parseMonitor(o.monitor)],
+      };
+      let observables: Record<string, Observable>;
+      if (o.observable === 'fc') {
+        if (!fc) throw new Error('--observable fc needs an empirical FC: use --dk-average (or --observable mean)');
+        observables = fcObservables(fc, { monitor: 0, skip: Number(o.skip) });
+      } else {
+        observables = { mean: (r) => { const d = r.monitor().data; let s = 0; for (const x of d) s += x; return s / d.length; } };
+      }
+      const res = await explore({ name: 'cli', base, space, observables, batchSize: Number(o.batchSize), threads: o.threads ? Number(o.threads) : undefined, progress: o.quiet ? false : undefined });
+      const key = o.observable === 'fc' ? 'fc_corr' : 'mean';
+      const best = res.optimal(key, o.observable === 'fc' ? 'max' : 'min');
+      console.log(`${res.space.size} points (shape ${res.shape.join('×')}) in ${(res.metadata.seconds as number).toFixed(1)} s; best ${key} ${best.value.toFixed(4)} at ${JSON.stringify(best.parameters)}`);
+      res.save(o.out);
+      console.log(`result written to ${o.out}`);
+    });
+
+  const eibOptions = (c: Command) =>
+    c
+      .option('-c, --connectivity <zip>', 'TVB connectivity ZIP (default: dk_average)')
+      .option('--dk-average [dir]', 'dk_average folder')
+      .option('--dt <ms>', 'integration step', '4')
+      .option('--sigma <s>', 'noise σ on S_e (nsig = σ²/2)', '0.01')
+      .option('--seed <n>', 'noise seed', '42')
+      .option('-o, --out <file>', 'AlgorithmResult JSON')
+      .option('-q, --quiet', 'no progress bar');
+
+  eibOptions(
+    program
+      .command('fic')
+      .description('Feedback inhibition control on the two-population Wong–Wang E/I network: gating target ⟨S_e⟩ (Schirner/tvboptim) or Deco 2014 current/rate.')
+      .addOption(new Option('--rule <kind>', 'update rule').choices(['gating', 'deco2014']).default('gating'))
+      .option('--target <value>', 'gating: ⟨S_e⟩ target (0.25); deco2014: current in nA (−0.026)')
+      .option('--rate <hz>', 'deco2014: target rate instead of current (e.g. 3)')
+      .option('--eta <x>', 'learning rate (0.5)', '0.5')
+      .option('-n, --iterations <n>', 'iterations of 720 ms', '200')
+      .option('--transient <ms>', 'simulated before the first update', '60000'),
+  ).action((o) => {
+    const { net } = eibNetwork(o);
+    const eta = num(o.eta, '--eta');
+    const rule: FicRule = o.rule === 'gating'
+      ? { kind: 'gating', target: o.target !== undefined ? num(o.target, '--target') : 0.25, eta }
+      : { kind: 'deco2014', eta, ...(o.rate !== undefined ? { rate: num(o.rate, '--rate') } : { current: o.target !== undefined ? num(o.target, '--target') : -0.026 }) };
+    const r = fic({ network: net, rule, iterations: Number(o.iterations), transientSteps: Math.round(num(o.transient, '--transient') / net.dt), evaluation: { steps: Math.round(60000 / net.dt) }, progress: o.quiet ? false : undefined });
+    const pre = r.preTuning!.metrics, post = r.postTuning!.metrics;
+    console.log(`FIC ${o.rule}: ${r.nIterations} iterations in ${r.seconds.toFixed(1)} s`);
+    console.log(`  before: mean S_e ${pre.meanS_e.toFixed(4)}, rate ${pre.meanRate.toFixed(3)} Hz, current ${pre.meanCurrent.toFixed(4)} nA`);
+    console.log(`  after:  mean S_e ${post.meanS_e.toFixed(4)}, rate ${post.meanRate.toFixed(3)} Hz, current ${post.meanCurrent.toFixed(4)} nA`);
+    if (o.out) { r.save(o.out); console.log(`result written to ${o.out}`); }
+  });
+
+  eibOptions(
+    program
+      .command('eib')
+      .description('E/I-balance tuning (Schirner et al. 2023) of wLRE/wFFI against the dk_average empirical FC, FIC inside.')
+      .option('-n, --iterations <n>', 'EIB iterations (one 720 ms TR each)', '2000')
+      .option('--eta <x>', 'EIB learning rate (linear warm-up)', '0.005')
+      .option('--window <n>', 'sliding window in BOLD samples', '150'),
+  ).action((o) => {
+    const { net, fc } = eibNetwork(o);
+    if (!fc) throw new Error('vbt eib: needs the empirical FC; use --dk-average (a TVB ZIP carries no FC)');
+    const r = eib({ network: net, targetFc: fc, iterations: Number(o.iterations), eta: num(o.eta, '--eta'), window: Number(o.window), progress: o.quiet ? false : undefined });
+    const pre = r.preTuning!.metrics, post = r.postTuning!.metrics;
+    console.log(`EIB: ${r.nIterations} iterations in ${r.seconds.toFixed(1)} s`);
+    console.log(`  before: fc_corr ${pre.fc_corr.toFixed(4)}  RMSE ${pre.rmse.toFixed(4)}`);
+    console.log(`  after:  fc_corr ${post.fc_corr.toFixed(4)}  RMSE ${post.rmse.toFixed(4)}`);
+    if (o.out) { r.save(o.out); console.log(`result written to ${o.out}`); }
+  });
+}
