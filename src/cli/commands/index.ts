@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { register as registerIo } from './io.js';
 import { register as registerSpikes } from './spikes.js';
 import { register as registerTensor } from './tensor.js';
+import { register as registerAlgorithms } from './algorithms.js';
 import { register as registerObserve } from './observe.js';
 
 export type RegisterCommand = (program: Command) => void;
@@ -15,4 +16,5 @@ export const commandModules: RegisterCommand[] = [
   registerTensor,
   registerIo,
   registerSpikes,
+  registerAlgorithms,
 ];
