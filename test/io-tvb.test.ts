@@ -4,12 +4,13 @@
  * round-tripping through our reader and numpy.loadtxt.
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
 import { HAVE_SHARED, SKIP_REASON, sharedPath } from './shared.js';
-import { HAVE_PY, PY_SKIP, py } from '../tools/python-clients.js';
+import { HAVE_PY, PYTHON, PY_SKIP, py } from '../tools/python-clients.js';
 import { readTvbConnectivityZip } from '../src/network/tvb-zip.js';
 import { Connectivity } from '../src/network/connectivity.js';
 import { tvbConnectivityZipBytes, writeTvbConnectivityZip } from '../src/network/tvb-zip-write.js';
@@ -172,6 +173,38 @@ print(json.dumps({'w': w.ravel().tolist(), 't': t.ravel().tolist(), 'hemi': hemi
     expect(maxAbs(r.t, conn.tractLengths)).toBe(0);
     expect(r.hemi).toEqual(conn.hemispheres);
     expect(r.cort).toEqual(conn.cortical);
+  });
+});
+
+// TVB's own loader needs a tvb-root checkout (not an npm/apt package): VBT_TVB_ROOT=/path/to/tvb-root
+const TVB_ROOT = process.env.VBT_TVB_ROOT;
+const HAVE_TVB = HAVE_PY && HAVE_SHARED && !!TVB_ROOT && existsSync(join(TVB_ROOT, 'tvb_framework'));
+const TVB_SKIP = !HAVE_PY ? PY_SKIP : !HAVE_SHARED ? SKIP_REASON : `set VBT_TVB_ROOT to a tvb-root checkout (with tvb_library, tvb_framework, tvb_storage) to load the files with TVB's own reader${TVB_ROOT ? `; ${TVB_ROOT} has no tvb_framework` : ''}`;
+
+describe.skipIf(!HAVE_TVB)(`TVB's own H5 loader ${HAVE_TVB ? '' : TVB_SKIP}`, () => {
+  it('loads our Connectivity and TimeSeriesRegion, fills the DB index and resolves the link by GID', async () => {
+    const conn = readTvbConnectivityZip(sharedPath('data/tvb/connectivity_76.zip'));
+    const ts = regionSeries(conn);
+    const out = await writeTvbExport(join(dir, 'tvb-own'), ts, conn);
+    const text = execFileSync(PYTHON!, ['tools/tvb_load_check.py', TVB_ROOT!, out.connectivityPath, out.timeSeriesPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120000, maxBuffer: 64 << 20 });
+    const r = JSON.parse(text.trim().split('\n').pop()!);
+    const c = r[`Connectivity_${gidHex(out.connectivityGid)}.h5`];
+    const t = r[`TimeSeriesRegion_${gidHex(out.gid)}.h5`];
+    expect(c).toMatchObject({ type: 'Connectivity', data_version: 5, visible: true, index: 'ConnectivityIndex', n: 76, undirected: false, connections: 1560 });
+    expect(c.gid).toBe(out.connectivityGid.replace('urn:uuid:', ''));
+    expect(maxAbs(c.weights, conn.weights)).toBe(0);
+    expect(maxAbs(c.tract_lengths, conn.tractLengths)).toBe(0);
+    expect(maxAbs(c.centres, conn.centres)).toBe(0);
+    expect(c.labels).toEqual(conn.labels);
+    expect(t).toMatchObject({ type: 'TimeSeriesRegion', data_version: 5, index: 'TimeSeriesRegionIndex', shape: [40, 2, 76, 1], sample_period: 0.5, unit: 'ms', start_time: 10, title: 'Simulation: Raw' });
+    expect(t.labels_ordering).toEqual(['Time', 'State Variable', 'Region', 'Mode']);
+    expect(t.labels_dimensions).toEqual({ 'State Variable': ['V', 'W'], Region: conn.labels });
+    expect(t.connectivity).toBe(c.gid);
+    expect(t.index_connectivity).toBe(gidHex(out.connectivityGid));
+    expect(t.linked_regions).toBe(76);
+    expect(t.linked_weights_sum).toBeCloseTo(conn.weights.reduce((a, b) => a + b, 0), 9);
+    expect(maxAbs(t.data, ts.data)).toBe(0);
+    expect(maxAbs(t.time, ts.time)).toBe(0);
   });
 });
 
