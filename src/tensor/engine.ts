@@ -18,8 +18,6 @@
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core ships the gradient definitions separately; the engines need them registered.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
  * import { loadBackend, TensorSimulator, syntheticConnectome } from 'vbt';
  * await loadBackend('cpu');
  * const sim = new TensorSimulator({
@@ -34,7 +32,8 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Expr } from '../expr/ast.js';
+import { type Expr, freeSymbols } from '../expr/ast.js';
+import { evalExpr } from '../expr/codegen-js.js';
 import { CONSTANTS } from '../expr/functions.js';
 import { parseExpr } from '../expr/parse.js';
 import { expandModes } from '../engine/kernel/modes.js';
@@ -45,6 +44,7 @@ import { RandomState, type RandomStateSnapshot } from '../random/index.js';
 import { compileTensorExpr, ScalarPool, type CompiledTensorExpr, type TensorSymbol } from './expr.js';
 import { customOp, DelayRing, stopGradient, vjp } from './ops.js';
 import { createTensorMonitor, type TensorMonitor } from './monitors.js';
+import { gradientsRegistered } from '../analysis/tf-gradients.js';
 
 export interface TensorEngineOptions {
   /**
@@ -229,7 +229,7 @@ export class TensorSimulator {
     }
     const layouts = names.map((n, i) => (n === 'weights' ? 'scalar' : this.layoutOf(n, tensors[i])) as Layout);
     try {
-      return this.execute(names, tensors, layouts, numbers);
+      return this.execute(names, tensors, layouts, numbers, params.weights === undefined ? Float32Array.from(this.weights) : undefined);
     } finally {
       for (const t of owned) t.dispose();
     }
@@ -246,6 +246,7 @@ export class TensorSimulator {
   ): { value: number; grads: Record<string, tf.Tensor> } {
     const names = Object.keys(wrt);
     if (!names.length) throw new Error('valueAndGrad: no parameters to differentiate with respect to');
+    if (!gradientsRegistered()) throw new Error('valueAndGrad: tfjs gradients are not registered; call `await loadBackend()` first');
     const f = (...xs: tf.Tensor[]) => {
       const p: Record<string, TensorParam> = { ...fixed };
       names.forEach((n, i) => (p[n] = xs[i]));
@@ -266,28 +267,23 @@ export class TensorSimulator {
 
   // ------------------------------------------------------------------------------------------
 
-  private execute(names: string[], tensors: tf.Tensor[], layouts: Layout[], numbers: Map<string, number>): TensorRunResult {
+  private execute(names: string[], tensors: tf.Tensor[], layouts: Layout[], numbers: Map<string, number>, weightsConst?: Float32Array): TensorRunResult {
     const prep = this.prep;
     const { plan } = prep;
     const { N, M, B, nsv } = this;
     const H = prep.H;
-    const ncv = this.cvar.length;
-    const C = ncv * M * N;
     const SS = nsv * N * M;
-    const step = this.compileStep(names, layouts, numbers);
+    const step = this.compileStep(names, layouts, numbers, weightsConst);
+    const C = step.C;
     const noise = plan.noise ? new NoiseSource(prep, SS) : undefined;
 
     // initial carry
     const hs = prep.history;
     const perBatch = hs.length === B * H * SS;
-    const histData = new Float32Array(B * H * C);
-    const ring = new DelayRing(B, H, C, histData);
+    const ring = new DelayRing(B, H, C, step.initialRing(hs, perBatch));
     const stateData = Array.from({ length: nsv * M }, () => new Float32Array(B * N));
     for (let b = 0; b < B; b++) {
       const hb = perBatch ? b * H * SS : 0;
-      for (let k = 0; k < H; k++) for (let c = 0; c < ncv; c++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
-        histData[(b * H + k) * C + (c * M + m) * N + n] = hs[hb + k * SS + (this.cvar[c] * N + n) * M + m];
-      }
       for (let k = 0; k < nsv; k++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
         stateData[k * M + m][b * N + n] = hs[hb + (H - 1) * SS + (k * N + n) * M + m];
       }
@@ -453,7 +449,7 @@ export class TensorSimulator {
   // ------------------------------------------------------------------------------------------
   // Compilation of one step for a given binding of parameters (numbers are folded in).
 
-  private compileStep(names: string[], layouts: Layout[], numbers: Map<string, number>) {
+  private compileStep(names: string[], layouts: Layout[], numbers: Map<string, number>, weightsConst?: Float32Array) {
     const prep = this.prep;
     const { plan } = prep;
     const { spec, parsed, dt } = plan;
@@ -461,7 +457,6 @@ export class TensorSimulator {
     const H = prep.H;
     const pool = this.pool;
     const ncv = this.cvar.length;
-    const C = ncv * M * N;
     const consts = spec.constants ?? {};
     const svNames = Object.keys(spec.state_variables);
     const svIdx = new Map(svNames.map((n, i) => [n, i]));
@@ -622,10 +617,58 @@ export class TensorSimulator {
     const compilePost = () => compileTensorExpr(cpost, (s) => (s === 'gx' ? { slot: nP } : cpSym(s) ?? fail(`coupling ${cs.name}.post`, s)), pool);
     const post = compilePost();
 
+    // Couplings whose per-link term depends on the source value and plain numbers only (Linear,
+    // Scaling, Sigmoidal, HyperbolicTangent, SigmoidalJansenRit unless a pre parameter is
+    // differentiated) apply pre() once per node when a value enters the ring, as the kernel engine
+    // does; the coupling is then one fused delayed weighted sum per row.
+    const preSyms = [...freeSymbols(cpre)];
+    const pretransform = !presig && !usesXi && preSyms.every((n) => n === 'x_j' || /^x_j_\d+$/.test(n) || typeof cpSym(n) === 'number');
+    const prows = pretransform ? (shared ? 1 : ncv) : ncv;
+    const C = prows * M * N;
+    const xjRow = (n: string, r: number) => (n === 'x_j' ? r : Number(n.slice(4)));
+    const initialRing = (hs: Float64Array, perBatch: boolean): Float32Array => {
+      const SS = nsv * N * M;
+      const out = new Float32Array(B * H * C);
+      for (let b = 0; b < B; b++) {
+        const hb = perBatch ? b * H * SS : 0;
+        for (let k = 0; k < H; k++) for (let r = 0; r < prows; r++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
+          const raw = (q: number) => hs[hb + k * SS + (this.cvar[q] * N + n) * M + m];
+          out[(b * H + k) * C + (r * M + m) * N + n] = pretransform
+            ? evalExpr(cpre, (name) => (name === 'x_j' || /^x_j_\d+$/.test(name) ? raw(xjRow(name, r)) : (cpSym(name) as number)))
+            : raw(r);
+        }
+      }
+      return out;
+    };
+    const preOnState = pretransform
+      ? Array.from({ length: prows }, (_, r) => compileTensorExpr(cpre, (n) => (n === 'x_j' || /^x_j_\d+$/.test(n) ? { slot: xjRow(n, r) } : (cpSym(n) as number)), pool))
+      : [];
+    // what enters the ring after a step: [B, C] from the new state
+    const ringValues = (next: tf.Tensor[]): tf.Tensor => {
+      const parts: tf.Tensor[] = [];
+      for (let r = 0; r < prows; r++) for (let m = 0; m < M; m++) {
+        if (!pretransform) { parts.push(next[this.cvar[r] * M + m]); continue; }
+        const env = this.cvar.map((k) => next[k * M + m]);
+        parts.push(toTensor(val(preOnState[r], env), B, N, pool));
+      }
+      return parts.length === 1 ? parts[0] : tf.concat(parts, 1);
+    };
+    const fusedLinks = pretransform ? Array.from({ length: prows }, (_, r) => Array.from({ length: M }, (_, m) => afferentIdx(r, m))) : [];
+
     let couplingFn: (ring: DelayRing, hist: tf.Tensor, s: number, v: { post: tf.Tensor[]; pre: tf.Tensor[]; wT?: tf.Tensor }) => tf.Tensor[];
     const sumW = (vals: tf.Tensor | number, w: tf.Tensor) => tf.sum(tf.mul(typeof vals === 'number' ? pool.get(vals) : vals, w), 2);
     const reshape3 = (t: tf.Tensor) => tf.reshape(t, [B, N, N]);
-    if (!presig) {
+    if (pretransform) {
+      couplingFn = (ring, hist, s, v) => {
+        const out: tf.Tensor[] = [];
+        const W = weightsConst ?? v.post[weightsSlot];
+        for (let m = 0; m < M; m++) {
+          const gxs = fusedLinks.map((row) => ring.readWeightedSum(hist, s, N, row[m].delay, row[m].off, W));
+          for (let r = 0; r < ncv; r++) out[r * M + m] = toTensor(val(post, [...v.post.slice(0, nP), gxs[shared ? 0 : r]]), B, N, pool);
+        }
+        return out;
+      };
+    } else if (!presig) {
       const pres = (shared ? [0] : Array.from({ length: ncv }, (_, r) => r)).map((r) => compilePre(r, {}));
       const idx = Array.from({ length: ncv }, (_, q) => Array.from({ length: M }, (_, m) => (readRows.has(q) ? afferentIdx(q, m) : null)));
       // the target's own latest value, repeated along the source axis (same-shape ops stay fast)
@@ -758,8 +801,7 @@ export class TensorSimulator {
         });
       }
       next = next.map((t) => (t.shape.length === 2 && t.shape[0] === B && t.shape[1] === N ? t : tf.broadcastTo(t, [B, N])));
-      const xc = tf.concat(this.cvar.flatMap((k) => Array.from({ length: M }, (_, m) => next[k * M + m])), 1);
-      return { state: next, hist: ring.write(c.hist, xc, s) };
+      return { state: next, hist: ring.write(c.hist, ringValues(next), s) };
     };
 
     const record = (out: { state: tf.Tensor[] }, v: ReturnType<typeof viewsFn>, mon: tf.Tensor[][], s: number) => {
@@ -777,6 +819,8 @@ export class TensorSimulator {
     };
 
     return {
+      C,
+      initialRing,
       views: viewsFn,
       disposeViews: (v: ReturnType<typeof viewsFn>) => { for (const t of v.own) t.dispose(); },
       advance,

@@ -124,6 +124,64 @@ export class DelayRing {
     return op(token);
   }
 
+  /**
+   * Delayed weighted sum in one op: out[b, i] = Σ_j W[i, j] · value(b, link i·N + j), for links laid
+   * out as an N × N matrix. `weights` is either a constant (row-major Float32Array) or an [N, N]
+   * tensor to differentiate (then the gathered values are kept for its gradient).
+   */
+  readWeightedSum(token: tf.Tensor, s: number, N: number, delay: Int32Array, off: Int32Array, weights: Float32Array | tf.Tensor): tf.Tensor {
+    const { B, H, C } = this;
+    const L = N * N;
+    const base = (((s - 1) % H) + H) % H;
+    const at = new Int32Array(L);
+    for (let l = 0; l < L; l++) {
+      let slot = base - delay[l];
+      if (slot < 0) slot += H;
+      at[l] = slot * C + off[l];
+    }
+    const wT = weights instanceof Float32Array ? undefined : weights;
+    const body = (tok: tf.Tensor, second?: unknown) => {
+      // customGrad appends its save() callback to the arguments: a tensor second argument is W
+      const wt = second instanceof tf.Tensor ? second : undefined;
+      const w = wt ? f32(wt) : (weights as Float32Array);
+      const buf = this.buf;
+      const out = new Float32Array(B * N);
+      const vals = wt ? new Float32Array(B * L) : undefined;
+      for (let b = 0; b < B; b++) {
+        const o = b * H * C;
+        for (let i = 0; i < N; i++) {
+          let acc = 0;
+          for (let j = 0, l = i * N; j < N; j++, l++) {
+            const v = buf[o + at[l]];
+            if (vals) vals[b * L + l] = v;
+            acc += w[l] * v;
+          }
+          out[b * N + i] = acc;
+        }
+      }
+      return {
+        value: tf.tensor2d(out, [B, N]),
+        gradFunc: (dy: tf.Tensor) => {
+          const g = f32(dy);
+          const adj = this.adj;
+          for (let b = 0; b < B; b++) {
+            const o = b * H * C;
+            for (let i = 0; i < N; i++) {
+              const gi = g[b * N + i];
+              if (gi === 0) continue;
+              for (let j = 0, l = i * N; j < N; j++, l++) adj[o + at[l]] += gi * w[l];
+            }
+          }
+          if (!vals) return [tf.zerosLike(tok)];
+          const dw = new Float32Array(L);
+          for (let b = 0; b < B; b++) for (let l = 0; l < L; l++) dw[l] += g[b * N + Math.floor(l / N)] * vals[b * L + l];
+          return [tf.zerosLike(tok), tf.tensor2d(dw, [N, N])];
+        },
+      };
+    };
+    return wT ? customOp(body)(token, wT) : customOp(body)(token);
+  }
+
   /** Truncation point: no gradient crosses it (the pending adjoints of older writes are dropped). */
   cut(token: tf.Tensor): tf.Tensor {
     const op = customOp((tok: tf.Tensor) => ({
