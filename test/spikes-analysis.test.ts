@@ -166,6 +166,26 @@ describe('statistics', () => {
   });
 });
 
+describe('node sets', () => {
+  const sets = { Deep: { layer: [5, 6] }, Shallow: { layer: 2 }, Both: ['Deep', 'Shallow'], DeepFar: { $node_set: 'Deep', x: [35, 100] }, Loop: ['Loop'] };
+  const r = () => SpikeReport.fromSpikes({ cortex: { timestamps: [1, 2, 3, 4, 5, 6], nodeIds: [0, 1, 2, 3, 4, 5] } }, {
+    nodes: { cortex: new NodeTable({ layer: [2, 3, 5, 5, 6, 6], x: new Float64Array([0, 10, 30, 20, 40, 50]) }) }, nodeSets: sets,
+  });
+  it('names, compound sets and $node_set references resolve like queries', () => {
+    const p = r().population('cortex');
+    expect(arr(p.resolveNodes('Deep')!)).toEqual([2, 3, 4, 5]);
+    expect(arr(p.resolveNodes('Both')!)).toEqual([0, 2, 3, 4, 5]);
+    expect(arr(p.resolveNodes('DeepFar')!)).toEqual([4, 5]);
+    expect(arr(p.resolveNodes({ $node_set: 'Deep', layer: 6 })!)).toEqual([4, 5]);
+    expect(arr(r().filter({ group: 'Shallow' }).report.timestamps)).toEqual([1]);
+  });
+  it('unknown names, missing sets and cycles are errors', () => {
+    expect(() => r().population('cortex').get({ group: 'Superficial' })).toThrow(/unknown node set 'Superficial'; known: Deep, Shallow, Both, DeepFar, Loop/);
+    expect(() => r().filter({ group: 'Loop' })).toThrow(/cycle/);
+    expect(() => report().filter({ group: 'Deep' })).toThrow(/no node sets are known/);
+  });
+});
+
 describe('node tables', () => {
   it('from a vbt Connectivity: labels, centres, hemispheres', () => {
     const c = syntheticConnectome({ nodes: 10 });

@@ -69,6 +69,8 @@ describe('vbt spikes', () => {
     expect(parseGroup(['mtype=PC'])).toEqual({ mtype: 'PC' });
     expect(parseGroup(['x=0,20', 'inh=true'])).toEqual({ $and: [{ x: [0, 20] }, { inh: true }] });
     expect(parseGroup(['{"layer": [5, 6]}', '1-3'])).toEqual({ layer: [5, 6], node_id: [1, 2, 3] });
+    expect(parseGroup(['Excitatory'])).toBe('Excitatory');
+    expect(parseGroup(['Excitatory', 'layer=5'])).toEqual({ $and: [{ $node_set: 'Excitatory' }, { layer: 5 }] });
     expect(() => parseGroup(['5-1'])).toThrow(/range '5-1' runs backwards/);
     expect(() => parseGroup(['{bad'])).toThrow(/--group: '\{bad' is not valid JSON/);
   });

@@ -36,7 +36,8 @@ describe('SpikeReport.fromSimulationConfig', () => {
     mkdirSync(join(d, 'circuit'), { recursive: true });
     await writeSpikeFile(join(d, 'output', 'out.h5'), spikes);
     await writeSonataNodes(join(d, 'circuit', 'nodes.h5'), { v1: table });
-    writeFileSync(join(d, 'circuit', 'circuit_config.json'), JSON.stringify({ manifest: { $BASE_DIR: '.' }, networks: { nodes: [{ nodes_file: '${BASE_DIR}/nodes.h5', populations: { v1: {} } }] } }));
+    writeFileSync(join(d, 'circuit', 'node_sets.json'), JSON.stringify({ L4: { layer: 4 }, L2: { layer: 2 }, All: ['L4', 'L2'] }));
+    writeFileSync(join(d, 'circuit', 'circuit_config.json'), JSON.stringify({ manifest: { $BASE_DIR: '.' }, node_sets_file: '$BASE_DIR/node_sets.json', networks: { nodes: [{ nodes_file: '${BASE_DIR}/nodes.h5', populations: { v1: {} } }] } }));
     const cfg = join(d, 'simulation_config.json');
     writeFileSync(cfg, JSON.stringify({ network: 'circuit/circuit_config.json', run: { tstart: 1, tstop: 10, dt: 0.025, random_seed: 1 } }));
     const s = readSimulationSpikeSetup(cfg);
@@ -45,12 +46,14 @@ describe('SpikeReport.fromSimulationConfig', () => {
     const r = await SpikeReport.fromSimulationConfig(cfg);
     expect([r.timeStart, r.timeStop, r.dt]).toEqual([1, 10, 0.025]);
     expect(r.filter({ group: { layer: 2 } }).rows()).toEqual([{ time: 3, id: 2, population: 'v1' }]);
+    expect(r.filter({ group: 'L2' }).rows()).toEqual([{ time: 3, id: 2, population: 'v1' }]);
+    expect(r.filter({ group: 'All', tStop: 2.5 }).length).toBe(2);
     // the CLI accepts a simulation config in place of a spike file
     const lines: string[] = [];
     const log = console.log;
     console.log = (...a: unknown[]) => void lines.push(a.join(' '));
     try {
-      await buildProgram().exitOverride().parseAsync(['node', 'vbt', 'spikes', cfg, '--group', 'layer=4']);
+      await buildProgram().exitOverride().parseAsync(['node', 'vbt', 'spikes', cfg, '--group', 'L4']);
     } finally {
       console.log = log;
     }

@@ -18,7 +18,7 @@ import { firingRateHistogram, isiHistogram, populationRates, type FiringRateHist
 import { rasterSpec, firingRateSpec, isiSpec, populationRatesSpec, type RasterOptions } from './plots.js';
 import { animationFrames, firingAnimationGif, firingAnimationHtml, type AnimationFrames, type AnimationOptions, type GifOptions } from './animation.js';
 import type { PlotSpec } from '../plot/render.js';
-import { NodeTable, isIdList, normalizeIds, queryProperties, readSonataNodes, type NodeGroup, type NodeQuery } from './nodes.js';
+import { NodeTable, isIdList, normalizeIds, queryProperties, readSonataNodes, readNodeSets, expandNodeSets, type NodeGroup, type NodeQuery, type NodeSets } from './nodes.js';
 
 /** Time window and node group of a query; times in ms, both ends inclusive (as bluepysnap/libsonata). */
 export interface SpikeQuery {
@@ -40,6 +40,8 @@ export interface SpikeReportOptions extends ReadSpikesOptions {
   dt?: number;
   /** Only these populations (each must exist in the file). */
   populations?: string[];
+  /** SONATA node sets (name → query or list of names), or the path of a node-sets JSON file. */
+  nodeSets?: NodeSets | string;
 }
 
 /** First index with t[i] >= x in a non-decreasing array. */
@@ -168,6 +170,7 @@ export class PopulationSpikeReport {
    */
   resolveNodes(group?: NodeGroup, raiseMissingProperty = true): Uint32Array | undefined {
     if (group === undefined || group === null) return undefined;
+    group = expandNodeSets(group, this.report.nodeSets)!;
     if (this.nodes) return this.nodes.ids(group, this.name, raiseMissingProperty);
     if (typeof group === 'number' || isIdList(group)) return normalizeIds(group);
     throw new Error(`population '${this.name}': the group ${JSON.stringify(group)} is a property query, but no node properties are known; open the report with { nodes: <SONATA nodes file | NodeTable> }`);
@@ -235,6 +238,7 @@ export class FilteredSpikeReport {
     readonly tStop?: number,
   ) {
     checkWindow(tStart, tStop);
+    this.group = expandNodeSets(group, spikeReport.nodeSets);
   }
 
   /** The selected spikes of every population, merged in time order (computed on first access). */
@@ -348,6 +352,8 @@ export class SpikeReport {
   private pops = new Map<string, PopulationSpikeReport>();
   private range?: [number, number];
   readonly populationNames: string[];
+  /** Node sets for string groups, when given. */
+  readonly nodeSets?: NodeSets;
   private constructor(
     readonly path: string | undefined,
     names: string[],
@@ -357,6 +363,7 @@ export class SpikeReport {
   ) {
     this.populationNames = [...names].sort();
     for (const n of this.populationNames) this.pops.set(n, new PopulationSpikeReport(this, n, loaders.get(n)!, tables[n]));
+    this.nodeSets = typeof options.nodeSets === 'string' ? readNodeSets(options.nodeSets) : options.nodeSets;
     if (options.dt !== undefined && !(options.dt > 0)) throw new Error(`dt must be a positive number of ms, got ${options.dt}`);
     checkWindow(options.tStart, options.tStop);
   }
@@ -396,7 +403,7 @@ export class SpikeReport {
       }
     }
     if (!existsSync(setup.spikesFile)) throw new Error(`${configPath}: the spikes file ${setup.spikesFile} (output.output_dir / output.spikes_file) does not exist`);
-    return SpikeReport.open(setup.spikesFile, { ...options, nodes: tables, tStart: setup.tStart, tStop: setup.tStop, dt: setup.dt });
+    return SpikeReport.open(setup.spikesFile, { nodeSets: setup.nodeSetsFile, ...options, nodes: tables, tStart: setup.tStart, tStop: setup.tStop, dt: setup.dt });
   }
 
   /**

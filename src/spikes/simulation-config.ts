@@ -18,6 +18,8 @@ export interface SimulationSpikeSetup {
   /** Declared `output.spikes_sort_order`, when present. */
   spikesSortOrder?: string;
   nodes: { nodesFile: string; nodeTypesFile?: string }[];
+  /** `node_sets_file` of the simulation config, else of the circuit config. */
+  nodeSetsFile?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -108,14 +110,15 @@ export function readSimulationSpikeSetup(configPath: string): SimulationSpikeSet
   const spikesName = (output.spikes_file as string | undefined) ?? 'out.h5';
   const spikesFile = isAbsolute(spikesName) ? spikesName : resolve(outDir, spikesName);
   let nodes = nodeFilesOf(cfg.networks, configPath, res);
-  if (nodes.length === 0) {
-    const explicit = cfg.network !== undefined;
-    const circuit = res((cfg.network as string | undefined) ?? 'circuit_config.json', 'network');
-    if (existsSync(circuit)) {
-      const cc = readJson(circuit, 'SONATA circuit config');
-      nodes = nodeFilesOf(cc.networks, circuit, pathResolver(circuit, cc.manifest));
-    } else if (explicit) throw new Error(`${configPath}: network: circuit config ${circuit} not found`);
-  }
+  let nodeSetsFile = typeof cfg.node_sets_file === 'string' ? res(cfg.node_sets_file, 'node_sets_file') : undefined;
+  const explicit = cfg.network !== undefined;
+  const circuit = res((cfg.network as string | undefined) ?? 'circuit_config.json', 'network');
+  if (existsSync(circuit)) {
+    const cc = readJson(circuit, 'SONATA circuit config');
+    const cres = pathResolver(circuit, cc.manifest);
+    if (nodes.length === 0) nodes = nodeFilesOf(cc.networks, circuit, cres);
+    if (!nodeSetsFile && typeof cc.node_sets_file === 'string') nodeSetsFile = cres(cc.node_sets_file, 'node_sets_file');
+  } else if (explicit) throw new Error(`${configPath}: network: circuit config ${circuit} not found`);
   const order = output.spikes_sort_order;
-  return { configPath, spikesFile, tStart, tStop, dt, nodes, ...(typeof order === 'string' ? { spikesSortOrder: order } : {}) };
+  return { configPath, spikesFile, tStart, tStop, dt, nodes, ...(nodeSetsFile ? { nodeSetsFile } : {}), ...(typeof order === 'string' ? { spikesSortOrder: order } : {}) };
 }

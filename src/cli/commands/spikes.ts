@@ -25,8 +25,8 @@ function scalar(v: string): number | string | boolean {
 }
 
 /**
- * A --group value: ids and id ranges ("3", "0-9,12"), a JSON query ('{"layer": [5, 6]}'), or
- * PROPERTY=VALUE[,VALUE...] (membership; two numbers on a float property are a range).
+ * A --group value: ids and id ranges ("3", "0-9,12"), a JSON query ('{"layer": [5, 6]}'), a
+ * node-set name, or PROPERTY=VALUE[,VALUE...] (membership; two numbers on a float property are a range).
  * Several --group options must all hold.
  */
 export function parseGroup(values: string[]): NodeGroup | undefined {
@@ -54,12 +54,17 @@ export function parseGroup(values: string[]): NodeGroup | undefined {
       ids = ids ? ids.filter((i) => list.includes(i)) : list;
     } else {
       const eq = v.indexOf('=');
-      if (eq < 1) throw new Error(`--group: '${v}' is not ids ("0-9,12"), PROPERTY=VALUE[,VALUE] or a JSON query`);
+      if (eq < 0 && /^[\w.:-]+$/.test(v)) {
+        queries.push({ $node_set: v });
+        continue;
+      }
+      if (eq < 1) throw new Error(`--group: '${v}' is not ids ("0-9,12"), a node-set name, PROPERTY=VALUE[,VALUE] or a JSON query`);
       const vals = v.slice(eq + 1).split(',').map(scalar);
       queries.push({ [v.slice(0, eq)]: vals.length === 1 ? vals[0] : vals });
     }
   }
   if (ids && queries.length === 0) return ids;
+  if (!ids && queries.length === 1 && Object.keys(queries[0]).length === 1 && typeof queries[0].$node_set === 'string') return queries[0].$node_set as string;
   const q: NodeQuery = queries.length === 1 ? { ...queries[0] } : { $and: queries };
   if (ids) q.node_id = ids;
   return q;
@@ -73,9 +78,10 @@ export function register(program: Command): void {
     .option('--population <name>', 'only this population (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--t-start <ms>', 'keep spikes at or after this time', num('--t-start'))
     .option('--t-stop <ms>', 'keep spikes at or before this time', num('--t-stop'))
-    .option('--group <spec>', 'node ids ("0-9,12"), PROPERTY=VALUE[,VALUE] or a JSON query (repeatable: all must hold)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--group <spec>', 'node ids ("0-9,12"), a node-set name, PROPERTY=VALUE[,VALUE] or a JSON query (repeatable: all must hold)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--nodes <file>', 'SONATA nodes file with node properties for property groups, raster y axes and animation coordinates')
     .option('--node-types <csv>', 'SONATA node-types CSV to join with --nodes')
+    .option('--node-sets <json>', 'SONATA node-sets file, for --group NAME')
     .addOption(new Option('--plot <kind>', 'figure to draw').choices(['raster', 'rate', 'isi', 'rates', 'animation']))
     .option('-o, --out <path>', 'output: .svg, .png or .html for figures, .gif or .html for the animation, .json for the summary')
     .option('--bin-size <x>', 'histogram bin (ms for rate and isi, Hz with --frequency)', num('--bin-size'))
@@ -88,8 +94,8 @@ export function register(program: Command): void {
       if (file.toLowerCase().endsWith('.json') && (o.nodes || o.nodeTypes)) throw new Error('--nodes/--node-types: a simulation config names its circuit\'s node files itself');
       const populations = (o.population as string[]).length ? (o.population as string[]) : undefined;
       const report = file.toLowerCase().endsWith('.json')
-        ? await SpikeReport.fromSimulationConfig(file, { populations, assumeUnits: o.assumeUnits })
-        : await SpikeReport.open(file, { populations, nodes: o.nodes, nodeTypesCsv: o.nodeTypes, assumeUnits: o.assumeUnits });
+        ? await SpikeReport.fromSimulationConfig(file, { populations, assumeUnits: o.assumeUnits, ...(o.nodeSets ? { nodeSets: o.nodeSets } : {}) })
+        : await SpikeReport.open(file, { populations, nodes: o.nodes, nodeTypesCsv: o.nodeTypes, nodeSets: o.nodeSets, assumeUnits: o.assumeUnits });
       const group = parseGroup(o.group as string[]);
       const f = report.filter({ group, tStart: o.tStart, tStop: o.tStop });
       if (!o.plot) {
