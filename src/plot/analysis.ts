@@ -5,7 +5,7 @@
  */
 import type { PlotSpec } from './render.js';
 import { concatSpecs } from './render.js';
-import { DIVERGING_SCHEME, OKABE_ITO, SEQUENTIAL_SCHEME } from './theme.js';
+import { DIVERGING_SCHEME, OKABE_ITO, SEQUENTIAL_SCHEME, seamlessCells } from './theme.js';
 import { functionalConnectivity, upperTriangle, upperTriangleIndices, type SquareMatrix } from '../analysis/fc.js';
 import { pearson } from '../analysis/losses.js';
 
@@ -42,7 +42,7 @@ export function plotFc(fc: SquareMatrix, opts: FcPlotOptions = {}): PlotSpec {
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) values.push({ i: labels[i], j: labels[j], value: fc.data[i * n + j] });
   const axis = n > 40 ? { labels: false, ticks: false, grid: false } : { labelFontSize: 8, grid: false };
   const size = opts.size ?? 340;
-  return {
+  return seamlessCells({
     title: opts.title ?? 'Functional connectivity',
     width: size, height: size,
     data: { values },
@@ -53,7 +53,7 @@ export function plotFc(fc: SquareMatrix, opts: FcPlotOptions = {}): PlotSpec {
       color: { field: 'value', type: 'quantitative', title: 'Pearson r', scale: { scheme: DIVERGING_SCHEME, domain: opts.domain ?? [-1, 1], domainMid: 0 } },
       tooltip: [{ field: 'i' }, { field: 'j' }, { field: 'value', title: 'r', format: '.3f' }],
     },
-  } as unknown as PlotSpec;
+  }) as unknown as PlotSpec;
 }
 
 /** Pearson r between the strict upper triangles of two FC matrices (each pair once). */
@@ -115,7 +115,7 @@ export function plotFcd(f: SquareMatrix & { windowStarts?: ArrayLike<number> }, 
   const off = Array.from(upperTriangle(f), (value) => ({ value }));
   const tl = t.map(String);
   const axis = W > 30 ? { labelOverlap: true, grid: false } : { grid: false };
-  const matrix = {
+  const matrix = seamlessCells({
     title: 'FCD matrix',
     width: 300, height: 300,
     data: { values: cells.map((c) => ({ ...c, t1: String(c.t1), t2: String(c.t2) })) },
@@ -126,7 +126,7 @@ export function plotFcd(f: SquareMatrix & { windowStarts?: ArrayLike<number> }, 
       color: { field: 'value', type: 'quantitative', title: 'r between windows', scale: { scheme: SEQUENTIAL_SCHEME, domain: [-1, 1] } },
       tooltip: [{ field: 't1' }, { field: 't2' }, { field: 'value', format: '.3f' }],
     },
-  };
+  });
   const hist = {
     title: 'FCD values (off-diagonal)',
     width: 260, height: 300,

@@ -3,7 +3,7 @@
  * with the optimum marked, and grids of time series (one small panel per grid point).
  */
 import type { PlotSpec } from './render.js';
-import { OKABE_ITO, SEQUENTIAL_SCHEME } from './theme.js';
+import { OKABE_ITO, SEQUENTIAL_SCHEME, seamlessCells } from './theme.js';
 import { withUnit } from './data.js';
 
 export interface ExplorationAxisData {
@@ -83,7 +83,7 @@ export function plotExploration(e: ExplorationData, opts: { title?: string } = {
     return {
       title, width: Math.min(520, Math.max(200, shape[0] * 22)), height: Math.min(420, Math.max(160, shape[1] * 22)),
       layer: [
-        { data: { values }, mark: 'rect', encoding: { x: xEnc, y: yEnc, color: { field: 'value', type: 'quantitative', title: yTitle, scale: { scheme: SEQUENTIAL_SCHEME } }, tooltip: [{ field: ax.name }, { field: ay.name }, { field: 'value', title: e.observable, format: '.4g' }] } },
+        seamlessCells({ data: { values }, mark: 'rect', encoding: { x: xEnc, y: yEnc, color: { field: 'value', type: 'quantitative', title: yTitle, scale: { scheme: SEQUENTIAL_SCHEME } }, tooltip: [{ field: ax.name }, { field: ay.name }, { field: 'value', title: e.observable, format: '.4g' }] } }),
         { data: { values: opt }, mark: { type: 'point', shape: 'circle', size: 260, strokeWidth: 3, color: OKABE_ITO[5], filled: false }, encoding: { x: { field: ax.name, type: 'ordinal', sort: xs }, y: { field: ay.name, type: 'ordinal', sort: { field: ay.name, order: 'descending' } }, tooltip: [{ field: 'label' }] } },
       ],
     } as unknown as PlotSpec;

@@ -22,5 +22,5 @@ export { plotLoss, plotParameterTrajectories, plotRegionalParameters, type Optim
 export { plotConvergence, plotBeforeAfter, type ConvergenceData, type BeforeAfterData } from './algorithm.js';
 export { animationSpec, animateGif, animateHtml, frameIndices, type AnimateOptions } from './animate.js';
 export { fromTimeSeries, fromExplorationResult, fromOptimizationResult, fromAlgorithmResult, regionalFromState } from './results.js';
-export { simulationFromJson, loadResultFile, type LoadedResult } from './load.js';
+export { loadResultFile, type LoadedResult } from './load.js';
 export { defaultFigure, writeDefaultFigure } from './default-figure.js';

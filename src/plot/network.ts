@@ -5,7 +5,7 @@
  */
 import type { PlotSpec } from './render.js';
 import { concatSpecs } from './render.js';
-import { HEMISPHERE_COLOURS, SEQUENTIAL_SCHEME } from './theme.js';
+import { HEMISPHERE_COLOURS, SEQUENTIAL_SCHEME, seamlessCells } from './theme.js';
 
 /** The fields of a Connectivity the figures read (weights[i*n+j] = to i from j). */
 export interface NetworkData {
@@ -69,7 +69,7 @@ export function plotConnectivityMatrix(net: NetworkData, opts: MatrixPlotOptions
   const name = which === 'weights' ? 'weight' : 'tract length';
   const size = opts.size ?? 360;
   const axis = n > 40 ? { labels: false, ticks: false, grid: false } : { labelFontSize: 8, grid: false };
-  return {
+  return seamlessCells({
     title: opts.title ?? `${which === 'weights' ? 'Weights' : 'Tract lengths'}${net.name ? ` — ${net.name}` : ''}${opts.log ? ' (log colour)' : ''}`,
     width: size, height: size,
     data: { values },
@@ -80,7 +80,7 @@ export function plotConnectivityMatrix(net: NetworkData, opts: MatrixPlotOptions
       color: { field: 'value', type: 'quantitative', title: `${name} (${unit})`, scale: opts.log ? { type: 'log', scheme: SEQUENTIAL_SCHEME } : { scheme: SEQUENTIAL_SCHEME } },
       tooltip: [{ field: 'to' }, { field: 'from' }, { field: 'value', title: `${name} (${unit})`, format: '.4g' }],
     },
-  } as unknown as PlotSpec;
+  }) as unknown as PlotSpec;
 }
 
 export interface GraphPlotOptions {

@@ -38,3 +38,13 @@ export const THEME: Config = {
   point: { filled: true, size: 30 },
   rect: { tooltip: true },
 };
+
+/**
+ * Heatmap cells drawn with a thin outline in their own colour: rasterisers anti-alias each cell
+ * edge separately, which leaves light seams between cells at fractional pixel positions.
+ */
+export function seamlessCells<T extends { mark?: unknown; encoding?: Record<string, unknown> }>(part: T): T {
+  const color = part.encoding?.color as Record<string, unknown> | undefined;
+  if (!color) return part;
+  return { ...part, mark: { type: 'rect', strokeWidth: 0.6 }, encoding: { ...part.encoding, stroke: { ...color, legend: null } } };
+}

@@ -4,7 +4,7 @@
  */
 import type { PlotSpec } from './render.js';
 import { type TimeSeriesData, tsShape, unitOf, withUnit, variableIndex, nodeIndices, timeStride, at } from './data.js';
-import { SEQUENTIAL_SCHEME, DIVERGING_SCHEME } from './theme.js';
+import { SEQUENTIAL_SCHEME, DIVERGING_SCHEME, seamlessCells } from './theme.js';
 
 type Row = Record<string, number | string>;
 
@@ -207,21 +207,21 @@ export function plotHeatmap(ts: TimeSeriesData, opts: HeatmapPlotOptions = {}): 
     for (let n = 0; n < N; n++) values.push({ t: ts.time[t], t2, value: at(ts, t, v, n), node: ts.labels[n] });
   }
   const name = ts.variables[v];
-  return {
+  return seamlessCells({
     title: opts.title ?? `Activity of all nodes — ${name}${ts.title ? ` — ${ts.title}` : ''}`,
     width: opts.width ?? 600,
-    height: Math.min(600, Math.max(120, N * 8)),
+    height: Math.min(600, Math.max(120, N * (N > 40 ? 5 : 13))),
     data: { values },
     mark: { type: 'rect' },
     encoding: {
-      x: { field: 't', type: 'quantitative', title: timeTitle(ts), scale: { nice: false, zero: false } },
+      x: { field: 't', type: 'quantitative', title: timeTitle(ts), scale: { nice: false, zero: false }, axis: { grid: false } },
       x2: { field: 't2' },
-      y: { field: 'node', type: 'ordinal', title: 'node', sort: ts.labels, scale: { paddingInner: 0 }, axis: N > 40 ? { labels: false, ticks: false } : {} },
+      y: { field: 'node', type: 'ordinal', title: 'node', sort: ts.labels, scale: { paddingInner: 0 }, axis: N > 40 ? { labels: false, ticks: false, grid: false } : { grid: false } },
       color: {
         field: 'value', type: 'quantitative', title: withUnit(name, unitOf(ts, name)),
         scale: opts.diverging ? { scheme: DIVERGING_SCHEME, domainMid: 0 } : { scheme: SEQUENTIAL_SCHEME },
       },
       tooltip: [{ field: 'node' }, { field: 't', title: timeTitle(ts) }, { field: 'value', title: name }],
     },
-  } as unknown as PlotSpec;
+  }) as unknown as PlotSpec;
 }

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { register as registerIo } from './io.js';
+import { register as registerPlot } from './plot.js';
 import { register as registerSpikes } from './spikes.js';
 import { register as registerTensor } from './tensor.js';
 import { register as registerAlgorithms } from './algorithms.js';
@@ -16,5 +17,6 @@ export const commandModules: RegisterCommand[] = [
   registerTensor,
   registerIo,
   registerSpikes,
+  registerPlot,
   registerAlgorithms,
 ];

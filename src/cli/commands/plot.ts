@@ -1,0 +1,174 @@
+/**
+ * `vbt plot FILE --type … --out PATH.{svg,png,html,gif}` and `vbt report RESULT --out report.html`.
+ */
+import { Command } from 'commander';
+import { extname } from 'node:path';
+import type { SimulationResult } from '../../simulation/result.js';
+import type { ExperimentResult } from '../../results/experiment.js';
+import type { Connectivity } from '../../network/connectivity.js';
+import { readAnyConnectivity } from '../../io/files.js';
+import { getModel } from '../../models/catalogue.js';
+import { syntheticConnectome, SYNTHETIC_NAME } from '../../network/synthetic.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { loadResultFile } from '../../plot/load.js';
+import { savePlot, type PlotSpec } from '../../plot/render.js';
+import { timeSeriesFromResult, variableIndex } from '../../plot/data.js';
+import { defaultFigure } from '../../plot/default-figure.js';
+import { plotTimeSeries, plotChannels, plotHeatmap, plotPhaseTrajectory } from '../../plot/timeseries.js';
+import { plotPowerSpectrum } from '../../plot/spectrum.js';
+import { phasePlane, plotPhasePlane } from '../../plot/phaseplane.js';
+import { plotFc, plotFcd } from '../../plot/analysis.js';
+import { plotConnectivityMatrix, plotNetworkOverview, plotDegreeDistribution } from '../../plot/network.js';
+import { animateGif, animateHtml } from '../../plot/animate.js';
+import { plotExploration } from '../../plot/exploration.js';
+import { plotLoss, plotParameterTrajectories } from '../../plot/optimization.js';
+import { plotConvergence } from '../../plot/algorithm.js';
+import { fromExplorationResult, fromOptimizationResult, fromAlgorithmResult } from '../../plot/results.js';
+import { functionalConnectivity } from '../../analysis/fc.js';
+import { fcd } from '../../analysis/fcd.js';
+import { monitorSeries } from '../../analysis/series.js';
+import { buildReport } from '../../report/report.js';
+
+export const SIMULATION_PLOT_TYPES = ['default', 'timeseries', 'channels', 'heatmap', 'spectrum', 'phase', 'phase-plane', 'fc', 'fcd', 'network', 'weights', 'tracts', 'degree', 'animation'] as const;
+export const EXPERIMENT_PLOT_TYPES = ['default', 'exploration', 'loss', 'parameters', 'convergence'] as const;
+
+function parseNodes(s: string | undefined): (number | string)[] | undefined {
+  if (!s) return undefined;
+  return s.split(',').map((x) => x.trim()).filter(Boolean).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+}
+
+/**
+ * The network a result was simulated on: --connectivity FILE, else the built-in synthetic
+ * connectome when the result names it (the CLI's default network), else undefined.
+ */
+export async function resultNetwork(res: SimulationResult, file?: string): Promise<Connectivity | undefined> {
+  if (file) {
+    const c = await readAnyConnectivity(file);
+    if (c.n !== res.info.nodeLabels.length) throw new Error(`--connectivity ${file}: ${c.n} regions, but the result has ${res.info.nodeLabels.length} nodes`);
+    return c;
+  }
+  if (res.network) return res.network;
+  if (res.info.connectivity === SYNTHETIC_NAME) {
+    const c = syntheticConnectome({ nodes: res.info.nodeLabels.length });
+    if (c.labels.every((l, k) => l === res.info.nodeLabels[k])) return c;
+  }
+  return undefined;
+}
+
+function needNetwork(net: Connectivity | undefined, type: string): Connectivity {
+  if (!net) throw new Error(`--type ${type} needs the network: pass --connectivity FILE (the run's connectivity .zip/.h5/.npz)`);
+  return net;
+}
+
+async function simulationFigure(res: SimulationResult, type: string, o: Record<string, string | boolean | undefined>, out: string): Promise<PlotSpec | undefined> {
+  const ts = () => timeSeriesFromResult(res, { monitor: (o.monitor as string | undefined) ?? 0, batch: Number(o.batch ?? 0) });
+  const nodes = parseNodes(o.nodes as string | undefined);
+  const variable = o.variable as string | undefined;
+  switch (type) {
+    case 'default': return defaultFigure(res, { monitor: o.monitor as string | undefined });
+    case 'timeseries': return plotTimeSeries(ts(), { nodes, variables: variable ? [variable] : undefined });
+    case 'channels': return plotChannels(ts(), { nodes, variable, zscore: !!o.zscore });
+    case 'heatmap': return plotHeatmap(ts(), { variable });
+    case 'spectrum': return plotPowerSpectrum(ts(), { nodes, variable });
+    case 'phase': return plotPhaseTrajectory(ts(), { nodes, x: o.x as string | undefined, y: o.y as string | undefined });
+    case 'phase-plane': {
+      const model = getModel(res.info.model);
+      const params: Record<string, number> = {};
+      // global model parameters only: coupling.* entries and per-node arrays do not apply to one uncoupled node
+      for (const [k, v] of Object.entries(res.info.parameters ?? {})) if (typeof v === 'number' && k in model.parameters) params[k] = v;
+      return plotPhasePlane(phasePlane(model, { parameters: params, x: o.x as string | undefined, y: o.y as string | undefined }));
+    }
+    case 'fc': {
+      const t = ts();
+      const m = res.monitor((o.monitor as string | undefined) ?? 0);
+      return plotFc(functionalConnectivity(monitorSeries(m, { b: Number(o.batch ?? 0), v: variableIndex(t, variable) })), { labels: t.labels, title: `Functional connectivity of ${t.variables[variableIndex(t, variable)]}` });
+    }
+    case 'fcd': {
+      const m = res.monitor((o.monitor as string | undefined) ?? 0);
+      const s = monitorSeries(m, { b: Number(o.batch ?? 0) });
+      const window = o.window ? Number(o.window) : Math.max(3, Math.floor(s.t / 10));
+      return plotFcd(fcd(s, { window, step: Math.max(1, Math.floor(window / 2)) }), { times: m.time });
+    }
+    case 'network': return plotNetworkOverview(needNetwork(await resultNetwork(res, o.connectivity as string | undefined), type));
+    case 'weights': return plotConnectivityMatrix(needNetwork(await resultNetwork(res, o.connectivity as string | undefined), type), { which: 'weights', log: !!o.log });
+    case 'tracts': return plotConnectivityMatrix(needNetwork(await resultNetwork(res, o.connectivity as string | undefined), type), { which: 'tractLengths', log: !!o.log });
+    case 'degree': return plotDegreeDistribution(needNetwork(await resultNetwork(res, o.connectivity as string | undefined), type));
+    case 'animation': {
+      const net = needNetwork(await resultNetwork(res, o.connectivity as string | undefined), type);
+      const frames = o.frames ? Number(o.frames) : 60;
+      const ext = extname(out).toLowerCase();
+      if (ext === '.gif') writeFileAtomic(out, await animateGif(net, ts(), { variable, frames }));
+      else if (ext === '.html') writeFileAtomic(out, animateHtml(net, ts(), { variable, frames }));
+      else throw new Error(`--type animation writes .gif or .html; got '${out}'`);
+      return undefined;
+    }
+    default: throw new Error(`--type '${type}' does not apply to a simulation result; expected one of ${SIMULATION_PLOT_TYPES.join(', ')}`);
+  }
+}
+
+function experimentFigure(exp: ExperimentResult, type: string, o: Record<string, string | boolean | undefined>): PlotSpec {
+  const pick = <T>(what: string, m: Record<string, T>): T => {
+    const names = Object.keys(m);
+    if (!names.length) throw new Error(`this experiment has no ${what} results`);
+    const name = (o.name as string | undefined) ?? names[0];
+    if (!(name in m)) throw new Error(`no ${what} named '${name}'; this experiment has ${names.join(', ')}`);
+    return m[name];
+  };
+  let t = type;
+  if (t === 'default') {
+    t = Object.keys(exp.explorations).length ? 'exploration' : Object.keys(exp.optimizations).length ? 'loss' : Object.keys(exp.algorithms).length ? 'convergence' : '';
+    if (!t) throw new Error('this experiment holds no exploration, optimisation or algorithm results to plot');
+  }
+  switch (t) {
+    case 'exploration': return plotExploration(fromExplorationResult(pick('exploration', exp.explorations)));
+    case 'loss': return plotLoss(fromOptimizationResult(pick('optimization', exp.optimizations)));
+    case 'parameters': return plotParameterTrajectories(fromOptimizationResult(pick('optimization', exp.optimizations)));
+    case 'convergence': return plotConvergence(fromAlgorithmResult(pick('algorithm', exp.algorithms)));
+    default: throw new Error(`--type '${type}' does not apply to an experiment result; expected one of ${EXPERIMENT_PLOT_TYPES.join(', ')}`);
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('plot')
+    .description('Draw a figure of a result file (.json from `vbt simulate --out`, .nc/.h5 results) as SVG, PNG or interactive HTML (animations: GIF or HTML).')
+    .argument('<file>', 'result file')
+    .option('-t, --type <type>', `simulation: ${SIMULATION_PLOT_TYPES.join(' | ')}; experiment: ${EXPERIMENT_PLOT_TYPES.join(' | ')}`, 'default')
+    .requiredOption('-o, --out <path>', 'output .svg, .png or .html (animation: .gif or .html)')
+    .option('--monitor <name>', 'monitor to plot (default: the first)')
+    .option('--batch <k>', 'batch element (default 0)')
+    .option('--variable <name>', 'variable to plot')
+    .option('--nodes <list>', 'comma-separated node indices or labels')
+    .option('--x <name>', 'x variable (phase, phase-plane)')
+    .option('--y <name>', 'y variable (phase, phase-plane)')
+    .option('--zscore', 'z-score channels (channels)')
+    .option('--log', 'log colour scale (weights, tracts)')
+    .option('--window <samples>', 'FCD window in samples (fcd)')
+    .option('--frames <n>', 'animation frames (default 60)')
+    .option('--name <name>', 'which exploration/optimisation/algorithm of an experiment file')
+    .option('-c, --connectivity <file>', 'the network the result was simulated on (network figures, animation)')
+    .action(async (file: string, o) => {
+      const loaded = await loadResultFile(file);
+      const spec = loaded.kind === 'simulation' ? await simulationFigure(loaded.simulation, o.type, o, o.out) : experimentFigure(loaded.experiment, o.type, o);
+      if (spec) await savePlot(spec, o.out);
+      console.log(`figure written to ${o.out}`);
+    });
+
+  program
+    .command('report')
+    .description('Write one self-contained HTML page about a simulation result: model equations, parameters, network, integrator, figures and key numbers.')
+    .argument('<result>', 'simulation result (.json from `vbt simulate --out`, .nc, .h5)')
+    .requiredOption('-o, --out <path>', 'output .html')
+    .option('-c, --connectivity <file>', 'the network the result was simulated on (adds the network figures)')
+    .option('--monitor <name>', 'monitor to show (default: the first)')
+    .option('--title <text>', 'page title')
+    .action(async (file: string, o) => {
+      if (extname(o.out).toLowerCase() !== '.html') throw new Error(`--out ${o.out}: a report is HTML; expected a .html path`);
+      const loaded = await loadResultFile(file);
+      if (loaded.kind !== 'simulation') throw new Error(`${file}: an experiment result; \`vbt report\` takes a simulation result (plot experiment results with \`vbt plot\`)`);
+      const res = loaded.simulation;
+      const connectivity = await resultNetwork(res, o.connectivity);
+      writeFileAtomic(o.out, buildReport(res, { connectivity, source: file, monitor: o.monitor, title: o.title }));
+      console.log(`report written to ${o.out}`);
+    });
+}
