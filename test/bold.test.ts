@@ -120,7 +120,7 @@ describe('Balloon–Windkessel', () => {
 });
 
 describe('kernel engine monitors Bold and BalloonWindkessel', () => {
-  it('equal the streaming classes fed the Raw trajectory of the same run; sample times s·dt', () => {
+  it('equal the streaming classes (TVB\'s ring) fed the Raw trajectory of the same run; sample times s·dt', () => {
     const dt = 0.5;
     const res = simulateSync({
       model: 'ReducedWongWang', coupling: 'Linear', couplingParameters: { a: 0.02 },
@@ -130,6 +130,7 @@ describe('kernel engine monitors Bold and BalloonWindkessel', () => {
         { name: 'Bold', period: 500 },
         { name: 'Bold', period: 1000, hrfKernel: 'Gamma', hrfLength: 10000 },
         { name: 'BalloonWindkessel', period: 500 },
+        { name: 'Bold', period: 6, hrfLength: 40 }, // TR not a multiple of the 4 ms block; many outputs per ring
       ],
     });
     const raw = res.monitor(0);
@@ -148,6 +149,7 @@ describe('kernel engine monitors Bold and BalloonWindkessel', () => {
       [res.monitor(1), () => new TvbBold({ dt, period: 500, width: N })],
       [res.monitor(2), () => new TvbBold({ dt, period: 1000, width: N, kernel: 'Gamma', hrfLength: 10000 })],
       [res.monitor(3), () => new BalloonBold({ dt, period: 500, width: N })],
+      [res.monitor(4), () => new TvbBold({ dt, period: 6, width: N, hrfLength: 40 })],
     ] as const;
     for (const [mon, make] of cases) {
       const { out, times } = fold(make);
@@ -159,6 +161,22 @@ describe('kernel engine monitors Bold and BalloonWindkessel', () => {
       expect(mon.data.some((v) => v !== mon.data[0])).toBe(true);
     }
     expect(res.monitor(1).shape[1]).toBe(6);
+  });
+
+  it('batched runs keep separate accumulators: each batch element equals its own run', () => {
+    const base = {
+      model: 'ReducedWongWang', coupling: 'Linear', integrator: { name: 'Heun' as const, dt: 1 }, duration: 1500,
+      monitors: [{ name: 'Bold' as const, period: 100, hrfLength: 1000 }],
+    };
+    const both = simulateSync({ ...base, couplingParameters: { a: 0.01 }, batch: { 'coupling.a': [0.01, 0.2] } });
+    const [, T, V, Nn, M] = both.monitor('Bold').shape;
+    const w = T * V * Nn * M;
+    [0.01, 0.2].forEach((a, b) => {
+      const one = simulateSync({ ...base, couplingParameters: { a } }).monitor('Bold');
+      const part = both.monitor('Bold').data.subarray(b * w, (b + 1) * w);
+      expect(Array.from(part)).toEqual(Array.from(one.data));
+    });
+    expect(both.monitor('Bold').data[0]).not.toBe(both.monitor('Bold').data[w]);
   });
 
   it('CLI parses Bold and BalloonWindkessel monitors', () => {

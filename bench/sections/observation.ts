@@ -3,7 +3,8 @@
  * < 50 MB beyond the model state (tvboptim: 8 MB streaming, 202 MB classical). Measured here as
  * the peak growth of ArrayBuffer memory (all typed arrays: history, monitors, outputs) during the
  * run, sampled at every progress tick, for
- *  - streaming: the kernel engine's Bold monitor (TVB's 4 ms interim + 20 s ring) → FC of BOLD;
+ *  - streaming: the kernel engine's Bold monitor (TVB's arithmetic, with per-output accumulators
+ *    instead of the 20 s ring of 4 ms averages) → FC of BOLD;
  *  - classical: Raw trajectory kept, then BOLD after the fact (boldFromTrajectory) → FC.
  * Setup as tvboptim's RWW example: ReducedWongWang, Linear coupling a = 0.5 (G), speed 3 mm/ms,
  * noise σ = 0.01 (nsig = σ²/2), Heun dt 1 ms, Bold TR 720 ms; DK-84 SC (scaled to max 1) when
@@ -18,6 +19,7 @@ import { readNpz } from '../../src/io/npy.js';
 import type { SimulationConfig } from '../../src/simulation/config.js';
 import { StreamingFc, functionalConnectivity, fcCorrLossUpper, monitorSeries } from '../../src/analysis/index.js';
 import { boldFromTrajectory, TvbBold } from '../../src/observation/index.js';
+import { boldPendingOutputs } from '../../src/monitors/bold.js';
 
 const SHARED = process.env.VBT_SHARED ?? resolve(process.cwd(), '../shared');
 
@@ -67,7 +69,9 @@ export default async function (): Promise<void> {
     return { fc: acc.result(), samples: bold.t };
   });
   const ring = new TvbBold({ dt, period: TR, width: N });
-  console.log(`  streaming (kernel Bold monitor): ${streaming.seconds.toFixed(2)} s, ${streaming.out.samples} BOLD samples; peak ArrayBuffer growth ${streaming.peakMB.toFixed(1)} MB (Bold buffers ${(ring.bytes / MB).toFixed(2)} MB; target < 50 MB)`);
+  const K = boldPendingOutputs(ring.istep, ring.interimSteps, ring.hrf.stockSteps, ring.istep, streaming.out.samples);
+  console.log(`  streaming (kernel Bold monitor): ${streaming.seconds.toFixed(2)} s, ${streaming.out.samples} BOLD samples; peak ArrayBuffer growth ${streaming.peakMB.toFixed(2)} MB (target < 50 MB)`);
+  console.log(`    Bold state per run: ${K} output accumulators + 1 block sum = ${(((K + 1) * N * 8) / 1024).toFixed(1)} KB (TVB's 5000-slot ring would be ${(ring.bytes / MB).toFixed(2)} MB)`);
 
   const classical = peakDuring((tick) => {
     const res = simulateSync({ ...base, monitors: [{ name: 'Raw' }], onProgress: tick });

@@ -47,7 +47,31 @@ function lit(x: number): string {
   return Object.is(x, -0) ? '-0' : x < 0 ? `(${x})` : String(x);
 }
 
-/** Kernel-engine code for TVB's Bold monitor. `voi` is already checked. */
+/**
+ * How many BOLD outputs one 4 ms average can reach: the most outputs (at steps s1 + k·istep,
+ * k < nS) whose newest block floor(step/I) lies within one window of S blocks. The kernel Bold
+ * monitor keeps that many accumulators per batch element.
+ */
+export function boldPendingOutputs(istep: number, I: number, S: number, s1: number, nS: number): number {
+  const newest = (k: number) => Math.floor((s1 + k * istep) / I);
+  let K = 1;
+  for (let a = 0, b = 0; a < nS; a++) {
+    while (newest(b) < newest(a) - S + 1) b++;
+    K = Math.max(K, a - b + 1);
+  }
+  return K;
+}
+
+/**
+ * Kernel-engine code for TVB's Bold monitor. `voi` is already checked.
+ *
+ * Same numbers as TVB's ring of 4 ms averages, without the ring: BOLD is linear in the averages and
+ * an average only reaches outputs emitted within hrfLength after it, so each finished 4 ms block
+ * adds its average, weighted by the kernel value for its lag, into one accumulator per pending
+ * output (K ≈ hrfLength/TR + 1 of them, cycled by output number). Memory per batch element is
+ * (K + 1)·W instead of 5000·W, which matters for batched sweeps; the sums are the same terms in
+ * another order (TvbBold in src/observation/bold.ts keeps TVB's ring and the tests compare both).
+ */
 export function emitBold(spec: BoldMonitorSpec, id: string, voi: number[], ctx: MonitorContext): MonitorEmit {
   const { N, M, dt, sFirst, sLast } = ctx;
   const period = spec.period ?? 2000;
@@ -60,46 +84,46 @@ export function emitBold(spec: BoldMonitorSpec, id: string, voi: number[], ctx: 
   const nv = voi.length;
   const W = nv * N * M;
   const nS = countMultiples(istep, sFirst, sLast);
-  const finish = hrf.k1V0 === null ? '' : `for (let q = 0; q < ${W}; q++) out[q] = ${hrf.k1V0} * (out[q] - 1);`;
+  const s1 = Math.ceil(sFirst / istep) * istep; // first output step
+  const K = boldPendingOutputs(istep, I, S, s1, nS);
+  // kernel weight by lag p (0 = the newest average: TVB's offset puts G(t_{S−1}) there)
+  const lagW = new Float64Array(S);
+  lagW[0] = hrf.values[S - 1];
+  for (let p = 1; p < S; p++) lagW[p] = hrf.values[p - 1];
+  const finish = hrf.k1V0 === null ? 'acc[ao + q]' : `${hrf.k1V0} * (acc[ao + q] - 1)`;
   return {
     name: 'Bold', sampleShape: [nv, N, M], nSamples: nS, period: istep * dt, voi,
-    decl: `const ${id}_voi = P.${id}_voi, ${id}_G = P.${id}_G;
+    decl: `const ${id}_voi = P.${id}_voi, ${id}_lagW = P.${id}_lagW;
 const ${id}_time = new Float64Array(${nS});
 const ${id}_data = new Float64Array(B * ${Math.max(1, nS) * W});
 const ${id}_cnt = new Int32Array(B);
-const ${id}_interim = new Float64Array(B * ${I * W});
-const ${id}_stock = new Float64Array(B * ${S * W});`,
+const ${id}_blk = new Float64Array(B * ${W});
+const ${id}_acc = new Float64Array(B * ${K * W});`,
     record: `{
-  const r = s % ${I};
-  const row = r === 0 ? ${I - 1} : r - 1;
-  const ib = b * ${I * W}, sb = b * ${S * W};
-  let o = ib + row * ${W};
-  for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++) ${id}_interim[o++] = obs[(${id}_voi[v] * ${N} + n) * ${M} + m];
-  const newest = (Math.floor(s / ${I}) % ${S} + ${S - 1}) % ${S};
-  if (r === 0) {
-    const so = sb + newest * ${W};
-    for (let q = 0; q < ${W}; q++) {
-      let acc = 0;
-      for (let k = 0; k < ${I}; k++) acc += ${id}_interim[ib + k * ${W} + q];
-      ${id}_stock[so + q] = acc / ${I};
+  const bo = b * ${W}, acc = ${id}_acc, blk = ${id}_blk, lagW = ${id}_lagW;
+  let o = bo;
+  for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++) blk[o++] += obs[(${id}_voi[v] * ${N} + n) * ${M} + m];
+  if (s % ${I} === 0) {
+    const j = s / ${I};
+    // outputs already emitted before step s; the pending ones start there
+    const head = Math.max(0, Math.floor((s - 1 - ${s1 - istep}) / ${istep}));
+    for (let k = head; k < ${nS}; k++) {
+      const p = Math.floor((${s1} + k * ${istep}) / ${I}) - j;
+      if (p >= ${S}) break;
+      const w = lagW[p] / ${I}, ao = b * ${K * W} + (k % ${K}) * ${W};
+      for (let q = 0; q < ${W}; q++) acc[ao + q] += w * blk[bo + q];
     }
+    for (let q = 0; q < ${W}; q++) blk[bo + q] = 0;
   }
   if (s % ${istep} === 0) {
     const c = ${id}_cnt[b]++;
     if (b === 0) ${id}_time[c] = s * ${dt};
-    const out = ${id}_data.subarray((b * ${nS} + c) * ${W}, (b * ${nS} + c + 1) * ${W});
-    const g0 = ${id}_G[${S - 1}];
-    for (let q = 0; q < ${W}; q++) out[q] = g0 * ${id}_stock[sb + newest * ${W} + q];
-    for (let p = 1; p < ${S}; p++) {
-      const g = ${id}_G[p - 1];
-      const so = sb + ((newest - p + ${S}) % ${S}) * ${W};
-      for (let q = 0; q < ${W}; q++) out[q] += g * ${id}_stock[so + q];
-    }
-    ${finish}
+    const out = (b * ${nS} + c) * ${W}, ao = b * ${K * W} + (c % ${K}) * ${W};
+    for (let q = 0; q < ${W}; q++) { ${id}_data[out + q] = ${finish}; acc[ao + q] = 0; }
   }
 }`,
     needsObs: 'true',
-    data: { [`${id}_voi`]: Int32Array.from(voi), [`${id}_G`]: hrf.values },
+    data: { [`${id}_voi`]: Int32Array.from(voi), [`${id}_lagW`]: lagW },
     result: `{ time: ${id}_time, data: ${id}_data }`,
   };
 }
