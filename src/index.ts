@@ -41,3 +41,5 @@ export type {
 } from './spikes/index.js';
 export * from './backend/index.js';
 export * from './tensor/index.js';
+export * from './plot/index.js';
+export * from './report/index.js';
