@@ -57,6 +57,23 @@ describe('vbt simulate --out', () => {
     const t = await readTvbH5(join(out, files[1]));
     expect(c.kind).toBe('Connectivity');
     expect(t.kind === 'TimeSeriesRegion' && t.connectivityGid).toBe(c.gid);
+    // every per-region monitor becomes its own TimeSeriesRegion linked to the one Connectivity
+    const multi = join(dir, 'tvb-multi');
+    await vbt(...sim, '--monitor', 'Raw', '--monitor', 'GlobalAverage:1', '--monitor', 'SubSample:0.5', '--format', 'tvb', '--out', multi);
+    const mf = readdirSync(multi).sort();
+    expect(mf.filter((f) => f.startsWith('Connectivity_'))).toHaveLength(1);
+    expect(mf.filter((f) => f.startsWith('TimeSeriesRegion_'))).toHaveLength(2);
+    const cg = (await readTvbH5(join(multi, mf[0]))).gid;
+    const titles: string[] = [];
+    for (const f of mf.slice(1)) {
+      const x = await readTvbH5(join(multi, f));
+      if (x.kind !== 'TimeSeriesRegion') throw new Error('expected a region time series');
+      expect(x.connectivityGid).toBe(cg);
+      titles.push(x.timeSeries.title);
+    }
+    expect(titles.sort()).toEqual(['Simulation: Raw', 'Simulation: SubSample']);
+    await expect(vbt(...sim, '--monitor', 'GlobalAverage:1', '--format', 'tvb', '--out', join(dir, 'tvb-none'))).rejects.toThrow(/no monitor records the 20 regions/);
+    expect(existsSync(join(dir, 'tvb-none'))).toBe(false);
   });
 
   it.skipIf(!HAVE_SHARED)(`--format tvb/bids with a TVB connectivity ${HAVE_SHARED ? '' : SKIP_REASON}`, async () => {

@@ -148,6 +148,8 @@ describe('Network storage formats and bad input', () => {
 
     writeFileSync(join(dir, 'nocomp.yaml'), text.replace('data_file: small.h5', 'data_file: gone.h5'));
     await expect(Network.fromFile(join(dir, 'nocomp.yaml'))).rejects.toThrow(/nocomp\.yaml: data_file 'gone\.h5' not found/);
+    writeFileSync(join(dir, 'csv.yaml'), text.replace('data_file: small.h5', 'data_file: weights.csv'));
+    await expect(Network.fromFile(join(dir, 'csv.yaml'))).rejects.toThrow(/data_file 'weights\.csv' is a legacy CSV companion; vbt reads HDF5 \(\.h5\) companions only/);
     writeFileSync(join(dir, 'future.yaml'), text.replace('tvb-datamodel/0.7.0', 'tvb-datamodel/2.0.0'));
     await expect(Network.fromFile(join(dir, 'future.yaml'))).rejects.toThrow(/unknown schema_version 'tvb-datamodel\/2\.0\.0'/);
     writeFileSync(join(dir, 'three.yaml'), text.replace('number_of_nodes: 2', 'number_of_nodes: 3'));

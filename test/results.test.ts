@@ -48,6 +48,11 @@ describe('LabeledArray', () => {
     expect(() => a.sel({ node: 'z' })).toThrow(/"z" is not a coordinate of 'node'/);
     expect(() => a.isel({ time: 3 })).toThrow(/index 3 out of range for dimension 'time' of size 3/);
     expect(() => a.sel({ mode: 0 })).toThrow(/dimension 'mode' has no coordinate/);
+    const one = a.isel({ time: [2], node: [1] });
+    expect(one.shape).toEqual([1, 2, 1]);
+    expect(one.squeeze().dims).toEqual(['var']);
+    expect(Array.from(one.squeeze().data)).toEqual([17, 21]);
+    expect(() => a.squeeze(['var'])).toThrow(/dimension 'var' has size 2, not 1/);
   });
 });
 

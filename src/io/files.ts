@@ -12,7 +12,7 @@
  * console.log(await describeFile('out/run.nc'));
  * ```
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import yaml from 'js-yaml';
@@ -27,7 +27,7 @@ import { writeFileAtomic } from './atomic.js';
 import { exportBids } from './bids.js';
 import { isDataset, isGroup, withH5, type H5Group } from './h5.js';
 import { readNpy, readNpz, type NpyArray } from './npy.js';
-import { readTvbH5, writeTvbConnectivityH5, writeTvbExport } from './tvb-h5.js';
+import { gidHex, newTvbGid, readTvbH5, writeTvbConnectivityH5, writeTvbTimeSeriesH5 } from './tvb-h5.js';
 import { getModel } from '../models/catalogue.js';
 
 export type ResultFormat = 'hdf5' | 'netcdf' | 'tvb' | 'bids' | 'json';
@@ -60,7 +60,7 @@ function networkOf(res: SimulationResult): Connectivity {
 
 export interface WriteResultOptions {
   format?: string;
-  /** Monitor to export for single-series formats (tvb); default the first. */
+  /** Monitor to export for TVB (default: every monitor that records all regions, one file each). */
   monitor?: string | number;
   /** BIDS entities. */
   subject?: string;
@@ -80,12 +80,32 @@ export async function writeSimulationResult(res: SimulationResult, path: string,
       writeFileAtomic(path, JSON.stringify(res.toJSON()));
       return [path];
     case 'tvb': {
+      // one Connectivity, and one TimeSeriesRegion per per-region monitor, all linked to it by GID
       const conn = networkOf(res);
       if (!res.network) res.withNetwork(conn);
-      const ts = res.toTimeSeries(opts.monitor ?? 0);
-      if (ts.shape[2] !== conn.n) throw new Error(`--format tvb: monitor ${res.monitor(opts.monitor ?? 0).name} has ${ts.shape[2]} nodes, not the ${conn.n} regions TVB's TimeSeriesRegion needs; pick a per-region monitor`);
-      const out = await writeTvbExport(path, ts, conn);
-      return [out.connectivityPath, out.timeSeriesPath];
+      const picked = opts.monitor !== undefined ? [res.monitors.indexOf(res.monitor(opts.monitor))] : res.monitors.map((_, k) => k).filter((k) => res.monitors[k].shape[3] === conn.n);
+      if (!picked.length) throw new Error(`--format tvb: no monitor records the ${conn.n} regions a TVB TimeSeriesRegion needs (monitors: ${res.monitors.map((m) => `${m.name} with ${m.shape[3]} nodes`).join(', ')})`);
+      for (const k of picked) {
+        const m = res.monitors[k];
+        if (m.shape[3] !== conn.n) throw new Error(`--format tvb: monitor ${m.name} has ${m.shape[3]} nodes, not the ${conn.n} regions TVB's TimeSeriesRegion needs; pick a per-region monitor`);
+      }
+      const connectivityGid = newTvbGid();
+      const written: string[] = [];
+      const connectivityPath = join(path, `Connectivity_${gidHex(connectivityGid)}.h5`);
+      await writeTvbConnectivityH5(connectivityPath, conn, { gid: connectivityGid });
+      written.push(connectivityPath);
+      try {
+        for (const k of picked) {
+          const gid = newTvbGid();
+          const p = join(path, `TimeSeriesRegion_${gidHex(gid)}.h5`);
+          await writeTvbTimeSeriesH5(p, res.toTimeSeries(k), { gid, connectivityGid });
+          written.push(p);
+        }
+      } catch (e) {
+        for (const w of written) rmSync(w, { force: true });
+        throw e;
+      }
+      return written;
     }
     case 'bids': {
       const exp = new ExperimentResult({ id: res.info.model, integration: res.network ? res : res.withNetwork(networkOf(res)) });

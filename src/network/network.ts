@@ -423,6 +423,7 @@ export class Network {
       }
       if (!side || typeof side !== 'object') throw new Error(`${path}: the sidecar is not a mapping`);
       if (typeof side.data_file !== 'string') throw new Error(`${path}: the sidecar has no data_file (the HDF5 companion)`);
+      if (/\.(zarr\/?|csv)$/i.test(side.data_file)) throw new Error(`${path}: data_file '${side.data_file}' is a ${side.data_file.endsWith('csv') ? 'legacy CSV' : 'Zarr'} companion; vbt reads HDF5 (.h5) companions only`);
       companion = join(dirname(path), side.data_file);
       if (!existsSync(companion)) throw new Error(`${path}: data_file '${side.data_file}' not found (looked for ${companion})`);
     }

@@ -132,6 +132,18 @@ export class LabeledArray {
     return new LabeledArray(out, dims, coords, { ...this.attrs }, keptShape);
   }
 
+  /** Drop dimensions of size 1 (all of them, or the ones named). */
+  squeeze(dims?: string[]): LabeledArray {
+    const drop = (dims ?? this.dims.filter((_, a) => this.shape[a] === 1));
+    for (const d of drop) {
+      const a = this.axis(d);
+      if (this.shape[a] !== 1) throw new Error(`squeeze: dimension '${d}' has size ${this.shape[a]}, not 1`);
+    }
+    const sel: Record<string, ISelector> = {};
+    for (const d of drop) sel[d] = 0;
+    return this.isel(sel);
+  }
+
   /** The single value of a 0-d selection. */
   item(): number {
     if (this.data.length !== 1) throw new Error(`item(): array has ${this.data.length} values (shape [${this.shape.join(', ')}])`);
