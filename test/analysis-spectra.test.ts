@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   rfft, periodogram, welch, dominantFrequency, softPeakFrequency, normalisedAveragePower, bandPower,
-  spectralPeakLoss, spectralCorrLoss,
+  spectralPeakLoss, spectralCorrLoss, fftComplex, hilbert, kuramotoOrder, synchronyMetastability, batchSummaries,
 } from '../src/analysis/index.js';
 
 function column(f: (t: number) => number, T: number): number[][] {
@@ -89,5 +89,60 @@ describe('power spectra', () => {
     expect(() => welch(column(Math.sin, 100), 100, { nperseg: 20, noverlap: 20 })).toThrow(/noverlap=20/);
     expect(() => periodogram(column(Math.sin, 100), 0)).toThrow(/fs=0/);
     expect(() => dominantFrequency(periodogram(column(Math.sin, 100), 10), [100, 200])).toThrow(/no frequency bins in band/);
+  });
+});
+
+describe('complex FFT, Hilbert transform, phase summaries', () => {
+  it('fftComplex equals the direct DFT both ways (power-of-two and Bluestein lengths); inverse undoes forward', () => {
+    for (const n of [2, 3, 8, 12, 31]) {
+      const xr = Array.from({ length: n }, (_, t) => Math.sin(t * 0.7) + t / n), xi = Array.from({ length: n }, (_, t) => Math.cos(t * t * 0.3));
+      for (const inverse of [false, true]) {
+        const re = Float64Array.from(xr), im = Float64Array.from(xi);
+        fftComplex(re, im, inverse);
+        const sgn = inverse ? 1 : -1, sc = inverse ? 1 / n : 1;
+        for (let k = 0; k < n; k++) {
+          let r = 0, i = 0;
+          for (let t = 0; t < n; t++) {
+            const a = (sgn * 2 * Math.PI * k * t) / n;
+            r += xr[t] * Math.cos(a) - xi[t] * Math.sin(a);
+            i += xr[t] * Math.sin(a) + xi[t] * Math.cos(a);
+          }
+          expect(Math.abs(re[k] - r * sc)).toBeLessThan(1e-12 * n);
+          expect(Math.abs(im[k] - i * sc)).toBeLessThan(1e-12 * n);
+        }
+      }
+    }
+  });
+
+  it('hilbert matches scipy.signal.hilbert (odd and even lengths); cos → sin', () => {
+    for (const [n, ref] of [
+      [37, [[0, -0.17566661062882824], [5, -0.07876716495492181], [20, -1.1695857943787615], [36, 0.3173772333041458]]],
+      [32, [[0, 0.7509909089616348], [5, 0.055121638347192414], [20, -1.1783743550670835], [31, 1.271388124280967]]],
+    ] as const) {
+      const h = hilbert(Array.from({ length: n }, (_, t) => Math.sin(0.3 * t) + 0.2 * Math.sqrt(t)));
+      for (const [k, v] of ref) expect(h[k]).toBeCloseTo(v, 12);
+    }
+    const h = hilbert(Array.from({ length: 64 }, (_, t) => Math.cos((2 * Math.PI * 5 * t) / 64)));
+    for (let t = 0; t < 64; t++) expect(h[t]).toBeCloseTo(Math.sin((2 * Math.PI * 5 * t) / 64), 12);
+  });
+
+  it('Kuramoto order: 1 for locked phases, cos(Δ/2) for two phases Δ apart; metastability of a drifting pair', () => {
+    const locked = synchronyMetastability(Array.from({ length: 50 }, (_, t) => [0.2 * t, 0.2 * t + 0.6]), { phases: true });
+    expect(locked.synchrony).toBeCloseTo(Math.cos(0.3), 14);
+    expect(locked.metastability).toBeCloseTo(0, 14);
+    // two oscillators at 5 and 6 cycles per 200 samples: R(t) = |cos(Δφ/2)|, Δφ sweeping a full turn
+    const x = Array.from({ length: 200 }, (_, t) => [Math.cos((2 * Math.PI * 5 * t) / 200), Math.cos((2 * Math.PI * 6 * t) / 200)]);
+    const r = kuramotoOrder(x);
+    for (const t of [0, 37, 100, 151]) expect(r[t]).toBeCloseTo(Math.abs(Math.cos((Math.PI * t) / 200)), 10);
+    const sm = synchronyMetastability(x);
+    expect(sm.synchrony).toBeCloseTo(2 / Math.PI, 2); // mean of |cos| over a half period
+    expect(sm.metastability).toBeGreaterThan(0.25);
+  });
+
+  it('batchSummaries: one summary per batch element', () => {
+    const data = Float64Array.from([1, 3, 3, 1, /* b=1 */ 2, 2, 4, 4]);
+    const s = batchSummaries({ data, shape: [2, 2, 1, 2, 1] });
+    expect(s.map((x) => x.meanVariance)).toEqual([1, 1]);
+    expect(s.map((x) => x.globalSignalVariance)).toEqual([0, 1]);
   });
 });
