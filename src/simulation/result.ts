@@ -297,18 +297,18 @@ export class SimulationResult {
       }
     }
     const { finalState: _omit, ...rest } = info;
-    const attrs = {
-        vbt_class: 'SimulationResult',
-        vbt_schema_version: RESULT_SCHEMA_VERSION,
-        title: `vbt simulation: ${info.model}`,
-        model: info.model,
-        coupling: info.coupling,
-        integrator: info.integrator,
-        dt: info.dt,
-        transient: this.transient,
-        vbt_info: JSON.stringify(rest),
-        vbt_monitors: JSON.stringify(monitorList),
-        ...(this.network ? { vbt_network: JSON.stringify({ name: this.network.name, source: this.network.source, speed: this.network.speed }) } : {}),
+    const attrs: Record<string, string | number> = {
+      vbt_class: 'SimulationResult',
+      vbt_schema_version: RESULT_SCHEMA_VERSION,
+      title: `vbt simulation: ${info.model}`,
+      model: info.model,
+      coupling: info.coupling,
+      integrator: info.integrator,
+      dt: info.dt,
+      transient: this.transient,
+      vbt_info: JSON.stringify(rest),
+      vbt_monitors: JSON.stringify(monitorList),
+      ...(this.network ? { vbt_network: JSON.stringify({ name: this.network.name, source: this.network.source, speed: this.network.speed }) } : {}),
     };
     return { dims, variables, attrs: prefix ? { [p('vbt_attrs')]: JSON.stringify(attrs) } : attrs };
   }
