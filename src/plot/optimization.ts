@@ -35,7 +35,7 @@ export function plotLoss(o: OptimizationData, opts: { log?: boolean; title?: str
   values.forEach((v, k) => { if (v.loss < values[best].loss) best = k; });
   const name = o.lossName ?? 'loss';
   return {
-    title: opts.title ?? o.title ?? `${name[0].toUpperCase()}${name.slice(1)} over ${values.length} steps (best ${values[best].loss.toPrecision(4)} at step ${best})`,
+    title: opts.title ?? `${o.title ? `${o.title}: ` : ''}${name[0].toUpperCase()}${name.slice(1)} over ${values.length} steps (best ${Number(values[best].loss.toPrecision(4))} at step ${best})`,
     width: 460, height: 260,
     layer: [
       { data: { values }, mark: { type: 'line', color: OKABE_ITO[0], point: values.length <= 60 ? { color: OKABE_ITO[0] } : false }, encoding: { x: { field: 'step', type: 'quantitative', title: 'step', axis: { tickMinStep: 1, format: 'd' } }, y: { field: 'loss', type: 'quantitative', title: name, scale: log ? { type: 'log' } : { zero: false } }, tooltip: [{ field: 'step' }, { field: 'loss', format: '.4g' }] } },
@@ -61,7 +61,8 @@ export function plotParameterTrajectories(o: OptimizationData, opts: { units?: R
   }));
   const rows: PlotSpec[] = [];
   for (let k = 0; k < panels.length; k += 3) rows.push(concatSpecs(panels.slice(k, k + 3) as unknown as PlotSpec[], 'horizontal'));
-  return rows.length === 1 ? { ...(rows[0] as object), title: opts.title ?? o.title ?? 'Parameter trajectories' } as unknown as PlotSpec : concatSpecs(rows, 'vertical', opts.title ?? o.title ?? 'Parameter trajectories');
+  const title = opts.title ?? `Parameter trajectories${o.title ? ` — ${o.title}` : ''}`;
+  return rows.length === 1 ? { ...(rows[0] as object), title } as unknown as PlotSpec : concatSpecs(rows, 'vertical', title);
 }
 
 export interface RegionalData {

@@ -1,0 +1,104 @@
+import { describe, it, expect } from 'vitest';
+import { plotExploration, plotTimeSeriesGrid, optimumIndex } from '../src/plot/exploration.js';
+import { plotLoss, plotParameterTrajectories, plotRegionalParameters } from '../src/plot/optimization.js';
+import { plotConvergence, plotBeforeAfter } from '../src/plot/algorithm.js';
+import { fromExplorationResult, fromOptimizationResult, fromAlgorithmResult, regionalFromState, fromTimeSeries } from '../src/plot/results.js';
+import { ExplorationResult, OptimizationResult, AlgorithmResult } from '../src/results/experiment.js';
+import { TimeSeries } from '../src/results/timeseries.js';
+import { plotTimeSeries } from '../src/plot/timeseries.js';
+import { toSvg, type PlotSpec } from '../src/plot/render.js';
+import { countMarks, axisTitles, figureTitles } from './plot-helpers.js';
+
+type Rows = Record<string, number | string>[];
+const layers = (s: PlotSpec) => (s as unknown as { layer: { data: { values: Rows } }[] }).layer;
+
+describe('exploration figures', () => {
+  it('1-D: line through every point, optimum ringed and labelled', async () => {
+    const G = [0.1, 0.2, 0.3, 0.4, 0.5];
+    const spec = plotExploration({ observable: 'loss', axes: [{ name: 'G', values: G }], results: G.map((g) => (g - 0.32) ** 2) });
+    const [line, ring, label] = layers(spec);
+    expect(line.data.values.map((r) => r.value)).toEqual(G.map((g) => (g - 0.32) ** 2));
+    expect(ring.data.values).toEqual([expect.objectContaining({ G: 0.3 })]);
+    expect(label.data.values[0].label).toBe('min 0.0004 at G = 0.3');
+    const svg = await toSvg(spec);
+    expect(countMarks(svg, 'line')).toBe(1);
+    expect(countMarks(svg, 'symbol')).toBe(5 + 1); // line points + ring
+    expect(svg).toContain('min 0.0004 at G = 0.3');
+  });
+
+  it('2-D heatmap from an ExplorationResult, optimum marked where its .optimal says', async () => {
+    const a = [1, 2, 3], b = [10, 20, 30, 40];
+    const results = a.flatMap((x) => b.map((y) => Math.abs(x - 2) + Math.abs(y - 30) / 10));
+    const r = new ExplorationResult({ name: 'sweep', axes: [{ name: 'a', values: a }, { name: 'b', values: b }], results, observable: 'loss' });
+    const spec = plotExploration(fromExplorationResult(r));
+    const [cells, ring] = layers(spec);
+    expect(cells.data.values.length).toBe(12);
+    expect(cells.data.values[5]).toEqual({ a: 2, b: 20, value: results[5] });
+    expect(ring.data.values[0]).toMatchObject(r.optimal.parameters);
+    const svg = await toSvg(spec);
+    expect(countMarks(svg, 'rect')).toBe(12);
+    expect(countMarks(svg, 'symbol')).toBe(1);
+    expect(axisTitles(svg).sort()).toEqual(['a', 'b']);
+    expect(optimumIndex([3, NaN, 1, 2], 'max')).toBe(0);
+    expect(() => plotExploration({ observable: 'x', axes: [{ name: 'a', values: [1] }, { name: 'b', values: [1] }, { name: 'c', values: [1, 2] }], results: [1, 2] })).toThrow(/3 axes.*slice/);
+    expect(() => plotExploration({ observable: 'x', axes: [{ name: 'a', values: [1, 2] }], results: [1] })).toThrow(/1 results for a grid of shape \[2\]/);
+  });
+
+  it('time-series grid: one panel per point', async () => {
+    const svg = await toSvg(plotTimeSeriesGrid([1, 2, 3].map((g) => ({ label: `G = ${g}`, time: [0, 1, 2], values: [0, g, 0] })), { columns: 2 }));
+    expect(countMarks(svg, 'line')).toBe(3);
+    for (const g of [1, 2, 3]) expect(svg).toContain(`G = ${g}`);
+  });
+});
+
+describe('optimisation and algorithm figures', () => {
+  const opt = new OptimizationResult({ name: 'fit', state: { G: 0.4, J: [1, 2, 3] }, history: { loss: [1, 0.5, 0.2, 0.25], G: [0.1, 0.2, 0.35, 0.4] } });
+
+  it('loss on a log axis with the best step marked; parameter trajectories', async () => {
+    const o = fromOptimizationResult(opt);
+    const spec = plotLoss(o);
+    expect(layers(spec)[0].data.values).toEqual([0, 1, 2, 3].map((step) => ({ step, loss: opt.history.loss[step] })));
+    expect(layers(spec)[1].data.values).toEqual([{ step: 2, loss: 0.2 }]);
+    const svg = await toSvg(spec);
+    expect(figureTitles(svg)[0]).toContain('best 0.2 at step 2');
+    expect(countMarks(svg, 'line')).toBe(1);
+    const tsvg = await toSvg(plotParameterTrajectories(o));
+    expect(countMarks(tsvg, 'line')).toBe(1);
+    expect(figureTitles(tsvg)).toEqual(expect.arrayContaining(["Parameter trajectories — Optimisation 'fit'", 'G']));
+    expect(() => plotLoss({ loss: [1, -1] }, { log: true })).toThrow(/≤ 0/);
+  });
+
+  it('regional parameters: one bar per region coloured by hemisphere', async () => {
+    const r = regionalFromState(opt, 'J', ['lA', 'lB', 'rA'], [false, false, true]);
+    const spec = plotRegionalParameters({ ...r, unit: 'nA' });
+    const svg = await toSvg(spec);
+    expect(countMarks(svg, 'rect')).toBe(3);
+    expect(axisTitles(svg)).toContain('J (nA)');
+    expect(() => regionalFromState(opt, 'G', ['a'])).toThrow(/single value/);
+  });
+
+  it('convergence panels with targets, and before/after dumbbells', async () => {
+    const alg = new AlgorithmResult({ name: 'fic', state: {}, history: { rate: [8, 5, 3.4, 3.1], J: [1, 1.2, 1.3, 1.31] } });
+    const spec = plotConvergence(fromAlgorithmResult(alg, { rate: 3 }));
+    const svg = await toSvg(spec);
+    expect(countMarks(svg, 'line')).toBe(2);
+    expect(countMarks(svg, 'rule')).toBe(1);
+    expect(figureTitles(svg)).toEqual(expect.arrayContaining(['rate (target 3)', 'J']));
+    const ba = plotBeforeAfter({ labels: ['a', 'b'], before: [5, 1], after: [3, 3.1], quantity: 'rate', unit: 'Hz', target: 3 });
+    const bsvg = await toSvg(ba);
+    expect(countMarks(bsvg, 'symbol')).toBe(4);
+    expect(countMarks(bsvg, 'rule')).toBe(3); // 2 spans + target
+    expect(layers(ba)[1].data.values).toEqual([{ region: 'a', stage: 'before', value: 5 }, { region: 'a', stage: 'after', value: 3 }, { region: 'b', stage: 'before', value: 1 }, { region: 'b', stage: 'after', value: 3.1 }]);
+  });
+
+  it('a results TimeSeries plots through fromTimeSeries (mode selected, units kept)', async () => {
+    const T = 4, V = 1, N = 2, M = 2;
+    const data = Float64Array.from({ length: T * V * N * M }, (_, k) => k);
+    const ts = new TimeSeries({ data, shape: [T, V, N, M], samplePeriod: 0.5, variables: ['x'], regions: ['p', 'q'], units: { data: 'mV' } });
+    const d = fromTimeSeries(ts, 1);
+    expect(Array.from(d.data)).toEqual([1, 3, 5, 7, 9, 11, 13, 15]);
+    const svg = await toSvg(plotTimeSeries(d));
+    expect(axisTitles(svg)).toEqual(expect.arrayContaining(['x (mV)', 'time (ms)']));
+    expect(() => fromTimeSeries(ts, 2)).toThrow(/mode 2 out of range 0..1/);
+  });
+});
