@@ -53,6 +53,16 @@ const isNum = (v: V): v is number => typeof v === 'number';
 
 const CMP = new Set(['<', '<=', '>', '>=', '==', '!=']);
 
+/** z when e is `1 + exp(z)` or `exp(z) + 1` (1 written as 1 or 1.0). */
+function logisticArg(e: Expr): Expr | undefined {
+  if (e.kind !== 'binary' || e.op !== '+') return undefined;
+  const one = (t: Expr) => t.kind === 'num' && t.value === 1;
+  const ex = (t: Expr) => (t.kind === 'call' && t.fn === 'exp' ? t.args[0] : undefined);
+  if (one(e.left)) return ex(e.right);
+  if (one(e.right)) return ex(e.left);
+  return undefined;
+}
+
 /** Compile an expression; `resolve` binds every free symbol. */
 export function compileTensorExpr(e: Expr, resolve: (name: string, e: Expr) => TensorSymbol, pool: ScalarPool): CompiledTensorExpr {
   const T = (v: V): tf.Tensor => (isNum(v) ? pool.get(v) : v);
@@ -112,6 +122,20 @@ export function compileTensorExpr(e: Expr, resolve: (name: string, e: Expr) => T
           if (x.right.kind === 'num' && x.right.value === 2) return (env) => { const v = l(env); return isNum(v) ? v * v : tf.square(v); };
           const f = bin(tf.pow, (p, q) => (q === 2 ? p * p : Math.pow(p, q)));
           return (env) => f(l(env), r(env));
+        }
+        if (x.op === '/') {
+          // c / (1 + exp(z)) → c · sigmoid(−z): the same value, but its float32 gradient stays
+          // finite where exp(z) overflows (a quotient's gradient there is Inf·0 = NaN)
+          const z = logisticArg(x.right);
+          if (z) {
+            const num = rec(x.left), zf = rec(z);
+            return (env) => {
+              const zv = zf(env), c = num(env);
+              if (isNum(zv) && isNum(c)) return c / (1 + Math.exp(zv));
+              const sg = tf.sigmoid(isNum(zv) ? pool.get(-zv) : tf.neg(zv));
+              return isNum(c) && c === 1 ? sg : tf.mul(T(asNumOrFloat(c)), sg);
+            };
+          }
         }
         const f = {
           '+': bin(tf.add, (p, q) => p + q), '-': bin(tf.sub, (p, q) => p - q),
