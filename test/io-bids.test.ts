@@ -76,6 +76,16 @@ describe('BIDS BEP034 export', () => {
     const ts = res.toTimeSeries();
     await ts.toBids(root, { subject: '01', timeseriesFormat: 'h5', label: 'tavg' });
     await ts.toBids(root, { subject: '03', timeseriesFormat: 'nc', label: 'tavg' });
+    await ts.toBids(root, { subject: '04', label: 'tavg' });
+    const pd = py(`
+import sys, json, pandas as pd
+w = pd.read_csv(sys.argv[1], sep='\\t', index_col=0)
+t = pd.read_csv(sys.argv[2], sep='\\t')
+print(json.dumps({'w_shape': list(w.shape), 'w_index': list(w.index), 'w_cols': list(w.columns), 'w23': float(w.iloc[2, 3]),
+  't_cols': list(t.columns), 't_shape': list(t.shape), 't_last': float(t.iloc[-1, 2])}))
+`, join(root, 'sub-04/net/sub-04_net-weights.tsv'), join(root, 'sub-04/ts/sub-04_ts-tavgy0.tsv'));
+    const [T, V, N] = ts.shape;
+    expect(pd).toEqual({ w_shape: [5, 5], w_index: conn.labels, w_cols: conn.labels, w23: conn.weights[2 * 5 + 3], t_cols: ['time', ...conn.labels], t_shape: [T, N + 1], t_last: ts.data[((T - 1) * V + 0) * N + 1] });
     const r = py(`
 import sys, json, h5py, xarray as xr
 f = h5py.File(sys.argv[1], 'r')
