@@ -1,7 +1,7 @@
 /** Spike filters and statistics against hand-computed values and brute force. */
 import { describe, it, expect } from 'vitest';
 import {
-  SpikeReport, NodeTable, histogram, autoBinEdges, arangeEdges, firingRateHistogram, interSpikeIntervals, isiHistogram,
+  SpikeReport, NodeTable, histogram, histogramOfSorted, autoBinEdges, arangeEdges, firingRateHistogram, interSpikeIntervals, isiHistogram,
   selectSpikes, lowerBound, upperBound, rasterData, nodeTableFromConnectivity, mergeByTime, timeOrder, byIdOrder,
 } from '../src/spikes/index.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
@@ -28,6 +28,21 @@ describe('histogram (numpy conventions)', () => {
   it('half-open bins, last bin closed, outside values dropped', () => {
     expect(arr(histogram([0, 0.5, 1, 2, 2.5, -1], [0, 1, 2]).counts)).toEqual([2, 2]);
     expect(() => histogram([1], [0, 0])).toThrow(/bin edges must increase/);
+  });
+  it('sorted fast path and arithmetic bin guess agree with binary search on random data', () => {
+    const rng = new RandomState(9);
+    const v = Float64Array.from({ length: 4000 }, () => Math.round(rng.uniform(-1, 11) * 16) / 16).sort();
+    for (const edges of [arangeEdges(0, 10, 0.25), arangeEdges(0, 10, 3), Float64Array.of(0, 0.1, 5, 9.9, 10)]) {
+      const want = new Float64Array(edges.length - 1);
+      for (const x of v) {
+        if (x < edges[0] || x > edges[edges.length - 1]) continue;
+        let k = edges.length - 2;
+        while (k > 0 && x < edges[k]) k--;
+        want[k]++;
+      }
+      expect(arr(histogram(v, edges).counts)).toEqual(arr(want));
+      expect(arr(histogramOfSorted(v, edges).counts)).toEqual(arr(want));
+    }
   });
   it("'auto' edges: min(Freedman–Diaconis, Sturges) width", () => {
     // n=10, ptp=9: Sturges 9/(log2 10 + 1) = 2.082 < FD 2·4.5·10^(-1/3) = 4.177 → ceil(9/2.082) = 5 bins

@@ -58,6 +58,14 @@ export default async function (): Promise<void> {
     const f = best(() => report.filter({ tStart: 4000, tStop: 5000, group }).report, 3);
     console.log(`  FilteredSpikeReport (window + group):   ${f.ms.toFixed(2)} ms`);
 
+    const all = report.filter();
+    const psth = best(() => all.firingRates({ binSize: 10 }), 2);
+    console.log(`  PSTH of all ${N / 1e6} M spikes (10 ms bins):  ${psth.ms.toFixed(0)} ms`);
+    const isi = best(() => all.isiHistogram({ binSize: 5 }), 2);
+    console.log(`  ISI histogram of all spikes:            ${isi.ms.toFixed(0)} ms  (${isi.out.values.length} intervals)`);
+    const raster = best(() => all.raster({ maxPoints: 200_000 }), 2);
+    console.log(`  raster spec (200 k of ${N / 1e6} M spikes):     ${raster.ms.toFixed(0)} ms`);
+
     // Naive reference: test every spike (no binary search), as a filter over the whole arrays would.
     const member = new Uint8Array(nodes);
     for (const g of group) member[g] = 1;

@@ -27,11 +27,18 @@ export function histogram(values: ArrayLike<number>, edges: ArrayLike<number>): 
   const counts = new Float64Array(nb);
   const lo = e[0];
   const hi = e[nb];
+  const w0 = e[1] - e[0];
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!(v >= lo && v <= hi)) continue;
     if (v === hi) {
       counts[nb - 1]++;
+      continue;
+    }
+    // Edges are usually equal steps: guess the bin arithmetically, check it, else binary search.
+    const g = Math.min(nb - 1, Math.floor((v - lo) / w0));
+    if (e[g] <= v && v < e[g + 1]) {
+      counts[g]++;
       continue;
     }
     let a = 0;
@@ -44,6 +51,42 @@ export function histogram(values: ArrayLike<number>, edges: ArrayLike<number>): 
     counts[a]++;
   }
   return { edges: e, counts };
+}
+
+/** `histogram` for non-decreasing values: two binary searches per bin instead of work per value. */
+export function histogramOfSorted(sorted: Float64Array, edges: ArrayLike<number>): Histogram {
+  const e = Float64Array.from(edges);
+  if (e.length < 2) throw new Error(`histogram: need at least 2 bin edges, got ${e.length}`);
+  for (let k = 1; k < e.length; k++) if (!(e[k] > e[k - 1])) throw new Error(`histogram: bin edges must increase (edge ${k} = ${e[k]} ≤ ${e[k - 1]})`);
+  const nb = e.length - 1;
+  const counts = new Float64Array(nb);
+  let from = lowerBound(sorted, e[0]);
+  for (let k = 0; k < nb; k++) {
+    const to = k === nb - 1 ? upperBound(sorted, e[nb], from) : lowerBound(sorted, e[k + 1], from);
+    counts[k] = to - from;
+    from = to;
+  }
+  return { edges: e, counts };
+}
+
+function lowerBound(t: ArrayLike<number>, x: number, lo = 0): number {
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function upperBound(t: ArrayLike<number>, x: number, lo = 0): number {
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function percentile(sorted: Float64Array, q: number): number {
@@ -93,13 +136,24 @@ export function arangeEdges(start: number, stop: number, binSize: number): Float
 
 /** Number of distinct (population, node id) pairs in a table: the "nodes that fired". */
 export function countSpikingNodes(table: SpikeTable): number {
+  const seen = perPopulationFlags(table);
   let total = 0;
-  for (let p = 0; p < table.populations.length; p++) {
-    const seen = new Set<number>();
-    for (let i = 0; i < table.nodeIds.length; i++) if (table.population[i] === p) seen.add(table.nodeIds[i]);
-    total += seen.size;
+  for (let i = 0; i < table.nodeIds.length; i++) {
+    const f = seen[table.population[i]];
+    const id = table.nodeIds[i];
+    if (!f[id]) {
+      f[id] = 1;
+      total++;
+    }
   }
   return total;
+}
+
+/** One zeroed flag array per population, indexed by node id (sized by the largest id present). */
+function perPopulationFlags(table: SpikeTable): Uint8Array[] {
+  const max = new Int32Array(table.populations.length).fill(-1);
+  for (let i = 0; i < table.nodeIds.length; i++) if (table.nodeIds[i] > max[table.population[i]]) max[table.population[i]] = table.nodeIds[i];
+  return Array.from(max, (m) => new Uint8Array(m + 1));
 }
 
 export interface FiringRateOptions {
@@ -138,7 +192,7 @@ export function firingRateHistogram(table: SpikeTable, options: FiringRateOption
   const binSize = options.binSize ?? (stop > start ? Math.min(50, (stop - start) / (t.length / 100 + 1)) : 1);
   const nodeCount = options.nodeCount ?? countSpikingNodes(table);
   if (!(nodeCount > 0)) throw new Error(`firing-rate histogram: nodeCount must be > 0, got ${nodeCount}`);
-  const h = histogram(t, arangeEdges(start, stop, binSize));
+  const h = histogramOfSorted(t, arangeEdges(start, stop, binSize));
   const nb = h.counts.length;
   const rates = new Float64Array(nb);
   const centers = new Float64Array(nb);
@@ -152,21 +206,21 @@ export function firingRateHistogram(table: SpikeTable, options: FiringRateOption
 
 /** Inter-spike intervals (ms) of each node (per population), or their inverses in Hz. */
 export function interSpikeIntervals(table: SpikeTable, options: { frequency?: boolean } = {}): Float64Array {
-  const out: number[] = [];
-  const last = table.populations.map(() => new Map<number, number>());
+  const last = perPopulationFlags(table).map((f) => new Float64Array(f.length).fill(NaN));
+  const out = new Float64Array(table.timestamps.length);
+  let k = 0;
   for (let i = 0; i < table.timestamps.length; i++) {
-    const m = last[table.population[i]];
+    const l = last[table.population[i]];
     const id = table.nodeIds[i];
-    const prev = m.get(id);
     const t = table.timestamps[i];
-    if (prev !== undefined) {
-      const d = t - prev;
-      if (!options.frequency) out.push(d);
-      else if (d > 0) out.push(1000 / d);
+    const d = t - l[id]; // NaN for a node's first spike
+    if (d === d) {
+      if (!options.frequency) out[k++] = d;
+      else if (d > 0) out[k++] = 1000 / d;
     }
-    m.set(id, t);
+    l[id] = t;
   }
-  return Float64Array.from(out);
+  return out.slice(0, k);
 }
 
 export interface IsiOptions {

@@ -21,11 +21,12 @@ export interface RasterData {
 }
 
 /**
- * Raster coordinates. With no `yAxis` each population's ids are offset by the sizes of the
+ * Raster coordinates (every `stride`-th spike). With no `yAxis` each population's ids are offset by the sizes of the
  * populations before it (node-table size, or largest spiking id + 1); with a property, y is that
  * property of each spiking node (populations lacking it are left out), as bluepysnap does.
  */
-export function rasterData(f: FilteredSpikeReport, yAxis?: string): RasterData {
+export function rasterData(f: FilteredSpikeReport, yAxis?: string, stride = 1): RasterData {
+  if (!(Number.isInteger(stride) && stride >= 1)) throw new Error(`raster: stride must be a positive integer, got ${stride}`);
   const table = f.report;
   const r = f.spikeReport;
   const t: number[] = [];
@@ -49,7 +50,7 @@ export function rasterData(f: FilteredSpikeReport, yAxis?: string): RasterData {
     if (tables.every((x) => !x?.has(yAxis))) throw new Error(`raster: no population has the node property '${yAxis}'${tables.every((x) => !x) ? ' (no node properties are known; open the report with { nodes })' : ''}`);
     categorical = tables.some((x) => x?.has(yAxis) && ['string', 'bool'].includes(x.column(yAxis).kind));
   }
-  for (let i = 0; i < table.timestamps.length; i++) {
+  for (let i = 0; i < table.timestamps.length; i += stride) {
     const name = table.populations[table.population[i]];
     const id = table.nodeIds[i];
     if (!yAxis) {
@@ -88,16 +89,16 @@ const TIME_TITLE = 'time (ms)';
  * ```
  */
 export function rasterSpec(f: FilteredSpikeReport, o: RasterOptions = {}): PlotSpec {
-  const d = rasterData(f, o.yAxis);
   const max = o.maxPoints ?? 200_000;
   if (!(max >= 1)) throw new Error(`raster: maxPoints must be ≥ 1, got ${max}`);
-  const stride = Math.max(1, Math.ceil(d.t.length / max));
-  const values: { t: number; y: number | string; population: string }[] = [];
-  for (let i = 0; i < d.t.length; i += stride) values.push({ t: d.t[i], y: d.y[i], population: d.population[i] });
+  const total = f.length;
+  const stride = Math.max(1, Math.ceil(total / max));
+  const d = rasterData(f, o.yAxis, stride); // thinned before any per-spike object is made
+  const values = Array.from(d.t, (t, i) => ({ t, y: d.y[i], population: d.population[i] }));
   const several = f.spikeReport.populationNames.length > 1;
   const r = f.spikeReport;
   const xDomain = [f.tStart ?? r.timeStart, f.tStop ?? r.timeStop];
-  const title = (o.title ?? 'Spike raster') + (stride > 1 ? ` (1 in ${stride} of ${d.t.length} spikes shown)` : '');
+  const title = (o.title ?? 'Spike raster') + (stride > 1 ? ` (1 in ${stride} of ${total} spikes shown)` : '');
   const points = {
     data: { values },
     mark: { type: 'point', shape: 'M0,-1V1', filled: false, strokeWidth: 1, size: 12 },
