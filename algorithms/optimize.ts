@@ -138,7 +138,9 @@ export async function fit(o: FitOptions): Promise<OptimizationResult> {
   }
   const optName = o.optimizer ?? 'adam';
   const opt = makeOptimizer(optName, lr0);
-  const uVar = tf.variable(tf.tensor1d(Float32Array.from(ps.pack()), 'float32'), true, `vbt_fit_u_${Date.now()}_${Math.random().toString(36).slice(2)}`);
+  const u0 = tf.tensor1d(Float32Array.from(ps.pack()), 'float32');
+  const uVar = tf.variable(u0, true, `vbt_fit_u_${Date.now()}_${Math.random().toString(36).slice(2)}`);
+  u0.dispose();
   const losses: number[] = [];
   const traj: Record<string, number | number[]>[] = [];
   let best = { loss: Infinity, u: ps.pack(), step: -1 };
