@@ -162,3 +162,73 @@ export function tensorSpectralPeakLoss(sp: TensorSpectrum, target: number | Arra
     return tf.mean(tf.square(tf.sub(pk, tgt))) as tf.Scalar;
   });
 }
+
+/**
+ * FCD [W, W] of a [T, N] tensor: FC in windows of `window` samples every `step`, correlated
+ * between windows over their upper triangles (as `fcd`). Differentiable.
+ */
+export function tensorFcd(x: tf.Tensor, opts: { window: number; step?: number; skip?: number }): tf.Tensor2D {
+  check2d(x, 'tensorFcd');
+  const [T, N] = x.shape as [number, number];
+  const skip = opts.skip ?? 0, step = opts.step ?? 1, win = opts.window;
+  if (!Number.isInteger(win) || win < 2) throw new Error(`tensorFcd: window=${win}; expected an integer >= 2`);
+  if (!Number.isInteger(step) || step < 1) throw new Error(`tensorFcd: step=${step}; expected a positive integer`);
+  if (N < 3) throw new Error(`tensorFcd: ${N} channels; need at least 3`);
+  if (T - skip < win) throw new Error(`tensorFcd: ${T - skip} samples after skip=${skip} are fewer than window=${win}`);
+  const nw = Math.floor((T - skip - win) / step) + 1;
+  return tf.tidy(() => {
+    const idx = upperMask(N);
+    const vecs = Array.from({ length: nw }, (_, k) => tf.gather(tf.reshape(tensorFc(tf.slice(x, [skip + k * step, 0], [win, N])), [-1]), idx));
+    const V = tf.stack(vecs); // [nw, P]
+    const Vc = tf.sub(V, tf.mean(V, 1, true));
+    const Vn = tf.div(Vc, tf.sqrt(tf.sum(tf.square(Vc), 1, true)));
+    return tf.matMul(Vn, Vn, false, true) as tf.Tensor2D;
+  });
+}
+
+/** The strict upper triangle (offset k ≥ 1) of a square tensor as a vector. */
+export function tensorUpperTriangle(m: tf.Tensor, k = 1): tf.Tensor1D {
+  const n = m.shape[0];
+  const idx: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = i + k; j < n; j++) idx.push(i * n + j);
+  return tf.tidy(() => tf.gather(tf.reshape(m, [-1]), tf.tensor1d(idx, 'int32')) as tf.Tensor1D);
+}
+
+/**
+ * Gaussian KDE (Scott's bandwidth, from the samples) on `bins` points of `range`, renormalised to
+ * unit area — `kdeDensity` as a differentiable function of the samples. Returns the density [bins].
+ */
+export function tensorKdeDensity(samples: tf.Tensor, opts: { bins?: number; range?: [number, number]; bandwidth?: number } = {}): { x: Float64Array; density: tf.Tensor1D } {
+  const n = samples.size;
+  if (n < 2) throw new Error(`tensorKdeDensity: ${n} samples; need at least 2`);
+  const bins = opts.bins ?? 100;
+  const [lo, hi] = opts.range ?? [-0.99, 0.99];
+  const x = Float64Array.from({ length: bins }, (_, k) => lo + ((hi - lo) * k) / (bins - 1));
+  const dx = x[1] - x[0];
+  const density = tf.tidy(() => {
+    const s = tf.reshape(samples, [1, n]);
+    const h = opts.bandwidth !== undefined
+      ? tf.scalar(opts.bandwidth)
+      : tf.mul(tf.sqrt(tf.div(tf.sum(tf.square(tf.sub(s, tf.mean(s)))), n - 1)), Math.pow(n, -1 / 5));
+    const z = tf.div(tf.sub(tf.tensor2d(Float32Array.from(x), [bins, 1]), s), h);
+    const d = tf.sum(tf.exp(tf.mul(-0.5, tf.square(z))), 1);
+    return tf.div(d, tf.mul(tf.sum(d), dx)) as tf.Tensor1D;
+  });
+  return { x, density };
+}
+
+/** KS distance max |CDF_p − CDF_q| of two densities on one grid (tensors [bins]). */
+export function tensorKsDistance(p: tf.Tensor, q: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const cp = tf.div(tf.cumsum(p), tf.sum(p)), cq = tf.div(tf.cumsum(q), tf.sum(q));
+    return tf.max(tf.abs(tf.sub(cp, cq))) as tf.Scalar;
+  });
+}
+
+/** 1-Wasserstein distance Σ |CDF_p − CDF_q| · dx of two densities on one grid (tensors [bins]). */
+export function tensorWassersteinDistance(p: tf.Tensor, q: tf.Tensor, dx: number): tf.Scalar {
+  return tf.tidy(() => {
+    const cp = tf.div(tf.cumsum(p), tf.sum(p)), cq = tf.div(tf.cumsum(q), tf.sum(q));
+    return tf.mul(tf.sum(tf.abs(tf.sub(cp, cq))), dx) as tf.Scalar;
+  });
+}
