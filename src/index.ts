@@ -34,10 +34,12 @@ export {
   NodeTable, readSonataNodes, writeSonataNodes, nodeTableFromConnectivity, firingRateHistogram, isiHistogram,
   interSpikeIntervals, populationRates, rasterData, rasterSpec, firingRateSpec, isiSpec, populationRatesSpec,
   animationFrames, firingAnimationGif, firingAnimationHtml, saveFiringAnimation, poissonSpikes, spikesFromSimulation,
+  readNodeSets, readSimulationSpikeSetup,
 } from './spikes/index.js';
 export type {
   Spikes, SpikeTable, SpikeQuery, SpikeReportOptions, SortOrder, WriteSpikesOptions, NodeGroup, NodeQuery,
   FiringRateHistogram, IsiHistogram, PopulationRate, PoissonSpikesOptions, SpikesFromSimulationOptions, SimulatedSpikes,
+  NodeSets, SimulationSpikeSetup,
 } from './spikes/index.js';
 export * from './backend/index.js';
 export * from './tensor/index.js';
