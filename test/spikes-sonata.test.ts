@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SpikeReport, readSpikeFile, writeSpikeFile, readSonataNodes, isSortedByTime } from '../src/spikes/index.js';
+import { SpikeReport, readSpikeFile, writeSpikeFile, readSonataNodes, writeSonataNodes, NodeTable, isSortedByTime } from '../src/spikes/index.js';
 
 function findPython(): string | undefined {
   for (const py of ['python3', '/usr/bin/python3']) {
@@ -154,6 +154,31 @@ describe('writing SONATA spike files', () => {
     expect(arr(raw[0].nodeIds)).toEqual([0, 2, 2, 4, 7]);
     expect(raw[0].timestamps[1]).toBeCloseTo(1e-3, 15);
     expect(raw[0].timestamps[2]).toBeCloseTo(0.125, 15);
+  });
+
+  it('a population without spikes round-trips', async () => {
+    const p = join(dir, 'empty.h5');
+    await writeSpikeFile(p, { silent: { timestamps: [], nodeIds: [] }, busy: { timestamps: [1], nodeIds: [4] } });
+    const r = await SpikeReport.open(p);
+    expect(r.population('silent').size).toBe(0);
+    expect(r.filter().rows()).toEqual([{ time: 1, id: 4, population: 'busy' }]);
+  });
+
+  it.skipIf(!PY)('h5py reads our SONATA nodes file: layout, dtypes, values', async () => {
+    const p = join(dir, 'nodes-ours.h5');
+    await writeSonataNodes(p, { cortex: new NodeTable({ layer: [2, 5], mtype: ['PC', 'BC'], x: new Float64Array([0.5, -1]) }) });
+    const py = `
+import h5py, json, sys
+with h5py.File(sys.argv[1], 'r') as f:
+    c = f['nodes/cortex']; g = c['0']
+    out = {k: c[k][()].tolist() for k in ['node_type_id', 'node_group_id', 'node_group_index']}
+    out['layer'] = g['layer'][()].tolist(); out['x'] = g['x'][()].tolist()
+    out['mtype'] = [m.decode() if isinstance(m, bytes) else m for m in g['mtype'][()]]
+    out['dtypes'] = {k: g[k].dtype.kind for k in ['layer', 'x']}
+print(json.dumps(out))`;
+    const r = spawnSync(PY!, ['-c', py, p], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ node_type_id: [0, 0], node_group_id: [0, 0], node_group_index: [0, 1], layer: [2, 5], x: [0.5, -1], mtype: ['PC', 'BC'], dtypes: { layer: 'i', x: 'f' } });
   });
 
   it('bad input is refused with the reason, and no file is left behind', async () => {
