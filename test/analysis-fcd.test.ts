@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HAVE_SHARED, SKIP_REASON, sharedPath } from './shared.js';
 import {
   fcd, fcdValues, fcdDistribution, kdeDensity, histogramDensity, ksDistance, wassersteinDistance,
   ksDistanceSamples, wassersteinSamples, summarize, functionalConnectivity, upperTriangle, pearson,
@@ -89,5 +90,31 @@ describe('summaries for sweeps', () => {
     const u = summarize([[1, 1], [3, 3]]);
     expect(u.globalSignalStd).toBe(1);
     expect(() => summarize([[1]], { skip: 1 })).toThrow(/leaves 0/);
+  });
+});
+
+describe('empirical FCD histograms', () => {
+  it('densityFromHistogram: unit area on the midpoints; bad edges named', async () => {
+    const { densityFromHistogram } = await import('../src/analysis/index.js');
+    const d = densityFromHistogram([0, 1, 2], [1, 3]);
+    expect(Array.from(d.x)).toEqual([0.5, 1.5]);
+    expect(Array.from(d.density)).toEqual([0.25, 0.75]);
+    expect(() => densityFromHistogram([0, 1, 3], [1, 1])).toThrow(/breaks equal spacing/);
+    expect(() => densityFromHistogram([0, 1], [1, 1])).toThrow(/2 edges for 2 bins/);
+  });
+
+  it.skipIf(!HAVE_SHARED)(`dk_average's FCD histogram sits on the KDE grid and compares with a simulated FCD ${HAVE_SHARED ? '' : SKIP_REASON}`, async () => {
+    const { densityFromHistogram } = await import('../src/analysis/index.js');
+    const { readNpz } = await import('../src/io/npy.js');
+    const f = readNpz(sharedPath('data', 'dk_average', 'functional.npz'));
+    const emp = densityFromHistogram(f.fcd_edges.data as Float64Array, f.fcd_hist.data as Float64Array);
+    const sim = fcdDistribution(fcd(Array.from({ length: 300 }, (_, t) => [0, 1, 2, 3, 4].map((i) => Math.sin(0.2 * t * (1 + 0.1 * i)) + 0.5 * Math.sin(t * 1.7 + i * i))), { window: 40, step: 5 }));
+    for (let k = 0; k < 100; k++) expect(sim.x[k]).toBeCloseTo(emp.x[k], 12);
+    expect(ksDistance(emp, emp)).toBe(0);
+    const ks = ksDistance(sim, emp), w1 = wassersteinDistance(sim, emp);
+    expect(ks).toBeGreaterThan(0);
+    expect(ks).toBeLessThanOrEqual(1);
+    expect(w1).toBeGreaterThan(0);
+    expect(w1).toBeLessThan(2);
   });
 });

@@ -123,3 +123,33 @@ export function histogramDensity(samples: ArrayLike<number>, opts: { bins?: numb
 export function fcdDistribution(f: SquareMatrix, opts: { k?: number; bins?: number; range?: [number, number] } = {}): Density {
   return kdeDensity(fcdValues(f, opts.k ?? 1), opts);
 }
+
+/**
+ * A Density from a histogram given as bin edges (length bins+1, equally spaced) and counts or
+ * values per bin — e.g. an empirical FCD histogram — normalised to unit area, on the bin
+ * midpoints. With edges linspace(−1, 1, 101) the midpoints are the default `kdeDensity` grid, so
+ * the two compare directly with `ksDistance` / `wassersteinDistance`.
+ *
+ * @example
+ * ```ts
+ * const d = densityFromHistogram([0, 1, 2], [1, 3]); // x = [0.5, 1.5], density = [0.25, 0.75]
+ * ```
+ */
+export function densityFromHistogram(edges: ArrayLike<number>, counts: ArrayLike<number>): Density {
+  const bins = counts.length;
+  if (edges.length !== bins + 1) throw new Error(`densityFromHistogram: ${edges.length} edges for ${bins} bins; expected bins + 1`);
+  if (bins < 1) throw new Error('densityFromHistogram: no bins');
+  const w = (edges[bins] - edges[0]) / bins;
+  if (!(w > 0)) throw new Error('densityFromHistogram: edges must increase');
+  for (let b = 0; b <= bins; b++) if (Math.abs(edges[b] - (edges[0] + b * w)) > 1e-9 * Math.max(1, Math.abs(edges[b]))) throw new Error(`densityFromHistogram: edge ${b} (${edges[b]}) breaks equal spacing ${w}`);
+  let tot = 0;
+  for (let b = 0; b < bins; b++) {
+    if (!(counts[b] >= 0)) throw new Error(`densityFromHistogram: bin ${b} has ${counts[b]}; expected a non-negative count`);
+    tot += counts[b];
+  }
+  if (!(tot > 0)) throw new Error('densityFromHistogram: all bins are empty');
+  return {
+    x: Float64Array.from({ length: bins }, (_, b) => edges[0] + (b + 0.5) * w),
+    density: Float64Array.from({ length: bins }, (_, b) => counts[b] / (tot * w)),
+  };
+}
