@@ -8,10 +8,11 @@ TVB_ROOT is a tvb-root checkout (with tvb_library, tvb_framework, tvb_storage). 
 scipy, h5py and sqlalchemy; the encryption/cluster modules pyAesCrypt and kubernetes are replaced
 by empty stand-ins because the load path never uses them.
 """
-import json, os, sys, tempfile
+import atexit, json, os, shutil, sys, tempfile
 
 root = sys.argv[1]
 stub = tempfile.mkdtemp(prefix='tvbstub-')
+atexit.register(shutil.rmtree, stub, True)
 for mod, body in {
     'pyAesCrypt/__init__.py': '',
     'kubernetes/__init__.py': 'class _A:\n    def __getattr__(self, k): return _A()\n    def __call__(self, *a, **k): return _A()\nclient = _A()\n',
@@ -20,7 +21,9 @@ for mod, body in {
     os.makedirs(os.path.join(stub, os.path.dirname(mod)), exist_ok=True)
     open(os.path.join(stub, mod), 'w').write(body)
 sys.path[:0] = [os.path.join(root, d) for d in ('tvb_library', 'tvb_framework', 'tvb_storage')] + [stub]
-os.environ.setdefault('HOME', tempfile.mkdtemp(prefix='tvbhome-'))
+home = tempfile.mkdtemp(prefix='tvbhome-')  # TVB writes its settings and logs under HOME
+atexit.register(shutil.rmtree, home, True)
+os.environ['HOME'] = home
 
 import warnings
 warnings.simplefilter('ignore')
