@@ -132,6 +132,11 @@ export class PopulationSpikeReport {
     return this.rawData().sorting;
   }
 
+  /** How the file stored `sorting`: 'enum' (libsonata), 'string' (bmtk) or 'absent'. */
+  get sortingStorage(): 'enum' | 'string' | 'absent' {
+    return this.rawData().sortingStorage;
+  }
+
   get timeUnits(): string {
     return 'ms';
   }

@@ -105,7 +105,10 @@ export function register(program: Command): void {
           timeStart: o.tStart ?? report.timeStart,
           timeStop: o.tStop ?? report.timeStop,
           spikes: f.length,
-          populations: rates.map((r) => ({ ...r, sorting: report.population(r.population).sorting, units: report.population(r.population).fileUnits })),
+          populations: rates.map((r) => {
+            const p = report.population(r.population);
+            return { ...r, sorting: p.sortingStorage === 'absent' ? 'absent' : p.sorting, units: p.fileUnits };
+          }),
         };
         if (o.out) {
           if (!String(o.out).endsWith('.json')) throw new Error(`--out ${o.out}: without --plot the summary is written as .json`);
