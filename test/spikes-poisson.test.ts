@@ -128,3 +128,28 @@ describe('spikes from a Jansen–Rit simulation', () => {
     expect(rates[0].rate).toBeLessThan(5.01); // JansenRit's sigmoid is at most 2·nu_max = 5 Hz
   });
 });
+
+describe('spikes from a reduced Wong–Wang simulation', () => {
+  it("H (kHz) reads S and the coupling input c_0 from two monitors of one period", () => {
+    const conn = syntheticConnectome({ nodes: 4, seed: 5 });
+    const res = simulateSync({
+      model: 'ReducedWongWang', connectivity: conn, coupling: 'Linear', couplingParameters: { a: 0.5 },
+      integrator: { name: 'Heun', dt: 0.1 }, duration: 500, monitors: [{ name: 'TemporalAverage', period: 1 }, { name: 'AfferentCoupling', period: 1 }],
+      initialConditions: { seed: 2 },
+    });
+    const { rates, times, nNodes } = rateSeries(res, { monitor: ['TemporalAverage', 'AfferentCoupling'], rate: 'H' });
+    expect(nNodes).toBe(4);
+    const S = res.monitor('TemporalAverage').data;
+    const c = res.monitor('AfferentCoupling').data;
+    const k = 300, v = 2;
+    const x = 0.6 * 0.2609 * S[k * 4 + v] + 0.33 + 0.2609 * c[k * 4 + v];
+    const H = (0.27 * x - 0.108) / (1 - Math.exp(-154 * (0.27 * x - 0.108)));
+    expect(rates[k * 4 + v]).toBeCloseTo(H, 14);
+    expect(times.length).toBe(500);
+    expect(() => rateSeries(res, { monitor: 'TemporalAverage', rate: 'H' })).toThrow(/unknown symbol\(s\) c_0/);
+    const s = spikesFromSimulation(res, { monitor: ['TemporalAverage', 'AfferentCoupling'], rate: 'H', populationSize: 100, seed: 1 });
+    let expected = 0;
+    for (let q = 0; q < rates.length; q++) expected += rates[q] * 100; // per ms × 1 ms × 100 neurons
+    expect(Math.abs(s.timestamps.length - expected)).toBeLessThan(5 * Math.sqrt(expected));
+  });
+});

@@ -151,8 +151,8 @@ export function poissonSpikes(o: PoissonSpikesOptions): PoissonSpikes {
 }
 
 export interface SpikesFromSimulationOptions {
-  /** Monitor name or index (default the first). */
-  monitor?: string | number;
+  /** Monitor name or index (default the first), or several with the same sample times. */
+  monitor?: string | number | (string | number)[];
   /** Batch element (default 0). */
   batch?: number;
   /** Mode (default 0). */
@@ -184,14 +184,35 @@ export interface SimulatedSpikes extends PoissonSpikes {
   times: Float64Array;
 }
 
-/** Evaluate a rate expression over a simulation result: rates[k * N + v] in the expression's units. */
+/**
+ * Evaluate a rate expression over a simulation result: rates[k * N + v] in the expression's units.
+ * Variables are looked up in the given monitor(s), which must share their sample times (e.g.
+ * TemporalAverage and AfferentCoupling of one period, so a rate may read the coupling input c_0
+ * as ReducedWongWang's H does); model auxiliaries are inlined; `local_coupling` is 0 (region networks).
+ */
 export function rateSeries(result: SimulationResult, o: Pick<SpikesFromSimulationOptions, 'monitor' | 'batch' | 'mode' | 'rate' | 'parameters'>): { times: Float64Array; rates: Float64Array; nNodes: number } {
-  const mon = result.monitor(o.monitor ?? 0);
-  const [, T, V, N, M] = mon.shape;
+  const which = o.monitor === undefined ? [0] : Array.isArray(o.monitor) ? o.monitor : [o.monitor as string | number];
+  if (which.length === 0) throw new Error('rate: no monitor given');
+  const mons = which.map((w) => result.monitor(w));
+  const [, T, , N, M] = mons[0].shape;
+  for (const m of mons.slice(1)) {
+    const same = m.time.length === T && m.time.every((t, k) => Math.abs(t - mons[0].time[k]) <= 1e-9 * Math.max(1, Math.abs(t)));
+    if (!same || m.shape[3] !== N || m.shape[4] !== M) {
+      throw new Error(`rate: monitors '${mons[0].name}' and '${m.name}' do not share sample times and nodes (${T} vs ${m.time.length} samples); use monitors of the same period`);
+    }
+  }
   const b = o.batch ?? 0;
   const mode = o.mode ?? 0;
   if (!(mode >= 0 && mode < M)) throw new Error(`mode ${mode} out of range 0..${M - 1}`);
-  const data = result.batch(b, o.monitor ?? 0);
+  // variable name → [data of its monitor, its row, that monitor's row count]; the first monitor wins
+  const lookup = new Map<string, [Float64Array, number, number]>();
+  mons.forEach((m, q) => {
+    const data = result.batch(b, which[q]);
+    m.variables.forEach((name, row) => {
+      if (!lookup.has(name)) lookup.set(name, [data, row, m.shape[2]]);
+    });
+  });
+  const recorded = (s: string) => lookup.has(s);
   let expr: Expr;
   try {
     expr = parseExpr(o.rate, { field: 'rate' });
@@ -206,27 +227,27 @@ export function rateSeries(result: SimulationResult, o: Pick<SpikesFromSimulatio
     aux = {};
   }
   for (let pass = 0; pass < 20; pass++) {
-    const names = [...freeSymbols(expr)].filter((s) => s in aux && !mon.variables.includes(s));
+    const names = [...freeSymbols(expr)].filter((s) => s in aux && !recorded(s));
     if (!names.length) break;
     expr = substitute(expr, (s) => (names.includes(s) ? parseExpr(String(aux[s])) : undefined));
   }
-  const params: Record<string, number | readonly number[]> = { ...result.info.parameters, ...(o.parameters ?? {}) };
-  const unknown = [...freeSymbols(expr)].filter((s) => !mon.variables.includes(s) && !(s in params));
+  const params: Record<string, number | readonly number[]> = { local_coupling: 0, ...result.info.parameters, ...(o.parameters ?? {}) };
+  const unknown = [...freeSymbols(expr)].filter((s) => !recorded(s) && !(s in params));
   if (unknown.length) {
-    throw new Error(`rate '${o.rate}': unknown symbol(s) ${unknown.join(', ')}; the monitor '${mon.name}' records ${mon.variables.join(', ')}, parameters: ${Object.keys(params).join(', ')}`);
+    const recs = mons.map((m) => `'${m.name}' records ${m.variables.join(', ')}`).join('; ');
+    throw new Error(`rate '${o.rate}': unknown symbol(s) ${unknown.join(', ')}; the monitor ${recs}; parameters: ${Object.keys(params).join(', ')}`);
   }
-  const varIndex = new Map(mon.variables.map((v, i) => [v, i]));
   const rates = new Float64Array(T * N);
   let k = 0;
   let v = 0;
   const env = (s: string): number => {
-    const vi = varIndex.get(s);
-    if (vi !== undefined) return data[((k * V + vi) * N + v) * M + mode];
+    const hit = lookup.get(s);
+    if (hit) return hit[0][((k * hit[2] + hit[1]) * N + v) * M + mode];
     const p = params[s];
     return typeof p === 'number' ? p : (p as readonly number[])[p.length === 1 ? 0 : v];
   };
   for (k = 0; k < T; k++) for (v = 0; v < N; v++) rates[k * N + v] = evalExpr(expr, env);
-  return { times: Float64Array.from(mon.time), rates, nNodes: N };
+  return { times: Float64Array.from(mons[0].time), rates, nNodes: N };
 }
 
 /**
