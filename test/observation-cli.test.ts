@@ -65,6 +65,12 @@ describe('vbt gain', () => {
     let colSum = 0;
     for (let s = 0; s < 65; s++) colSum += g.gain[s][5];
     expect(Math.abs(colSum)).toBeLessThan(1e-9 * Math.abs(g.gain[0][5]) * 65 + 1e-6);
+    const outS = join(dir, 'gain-surface.json');
+    const slog = await vbt('gain', '--sensors', sharedPath('data', 'tvb', 'eeg_brainstorm_65.txt'), '-c', sharedPath('data', 'tvb', 'connectivity_76.zip'),
+      '--surface', sharedPath('data', 'tvb', 'cortex_16384.zip'), '--region-mapping', sharedPath('data', 'tvb', 'regionMapping_16k_76.txt'), '--out', outS);
+    expect(slog).toMatch(/eeg gain \(surface, 16384 vertices\) 65 sensors × 76 regions/);
+    expect(JSON.parse(readFileSync(outS, 'utf8')).gain.length).toBe(65);
+    await expect(vbt('gain', '--sensors', sharedPath('data', 'tvb', 'eeg_brainstorm_65.txt'), '-c', sharedPath('data', 'tvb', 'connectivity_76.zip'), '--surface', 'x.zip', '--out', outS)).rejects.toThrow(/go together/);
     await expect(vbt('gain', '--sensors', '/nonexistent.txt', '-c', sharedPath('data', 'tvb', 'connectivity_76.zip'), '--out', out)).rejects.toThrow(/cannot read sensor file/);
   }, 30_000);
 });

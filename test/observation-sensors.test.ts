@@ -123,3 +123,47 @@ describe('projection and re-referencing', () => {
     tf.dispose([xt, yt, g]);
   });
 });
+
+describe('surface-based region lead fields', () => {
+  it('sum of vertex dipoles (along the normals) per region, in closed form; vertex normals from triangles', async () => {
+    const { surfaceRegionGain, vertexNormals, ieegGain: point } = await import('../src/observation/index.js');
+    // a flat triangle in z = 0 (counter-clockwise from +z) → normals +z
+    const vertices = Float64Array.of(0, 0, 0, 10, 0, 0, 0, 10, 0, 0, 0, 5);
+    const n = vertexNormals(vertices, [0, 1, 2]);
+    expect(Array.from(n.subarray(0, 9))).toEqual([0, 0, 1, 0, 0, 1, 0, 0, 1]);
+    const surface = { vertices, triangles: Int32Array.of(0, 1, 2), normals: Float64Array.of(0, 0, 1, 0, 0, 1, 0, 0, 1, 1, 0, 0) };
+    const sensors = parseSensors('e1 3 4 20\ne2 -5 2 -7\n');
+    const g = surfaceRegionGain(sensors, { surface, regionMapping: [0, 0, 0, 1], modality: 'ieeg', sigma: 0.5 });
+    expect([g.sensors, g.regions]).toEqual([2, 2]);
+    for (let s = 0; s < 2; s++) {
+      const one = parseSensors(`x ${sensors.positions.slice(3 * s, 3 * s + 3).join(' ')}\n`);
+      let want0 = 0;
+      for (let v = 0; v < 3; v++) want0 += point(one, { centres: vertices.slice(3 * v, 3 * v + 3), orientation: [0, 0, 1], sigma: 0.5 }).data[0];
+      const want1 = point(one, { centres: vertices.slice(9, 12), orientation: [1, 0, 0], sigma: 0.5 }).data[0];
+      expect(g.data[s * 2]).toBeCloseTo(want0, 8);
+      expect(g.data[s * 2 + 1]).toBeCloseTo(want1, 8);
+    }
+    // opposite normals at one place cancel, in every modality
+    const pair = { vertices: Float64Array.of(0, 0, 30, 0, 0, 30, 1, 0, 30), triangles: new Int32Array(0), normals: Float64Array.of(1, 0, 0, -1, 0, 0, 0, 1, 0) };
+    for (const modality of ['eeg', 'meg', 'ieeg'] as const) {
+      const z = surfaceRegionGain(parseSensors('m 0 50 90 0 0 1\n'), { surface: pair, regionMapping: [0, 0, 1], modality });
+      expect(Math.abs(z.data[0])).toBeLessThan(1e-12 * Math.abs(z.data[1]) + 1e-300);
+      expect(z.data[1]).not.toBe(0);
+    }
+    expect(() => surfaceRegionGain(sensors, { surface, regionMapping: [0, 0], modality: 'eeg' })).toThrow(/2 entries for 4 vertices/);
+  });
+
+  it.skipIf(!HAVE_SHARED)(`TVB cortex (16384 vertices) + region mapping → 65 × 76 EEG and 271 × 76 MEG gains ${HAVE_SHARED ? '' : SKIP_REASON}`, async () => {
+    const { surfaceRegionGain } = await import('../src/observation/index.js');
+    const { readTvbSurfaceZip, readRegionMapping } = await import('../src/network/index.js');
+    const surface = readTvbSurfaceZip(sharedPath('data', 'tvb', 'cortex_16384.zip'));
+    const regionMapping = readRegionMapping(sharedPath('data', 'tvb', 'regionMapping_16k_76.txt'), 16384);
+    const eeg = surfaceRegionGain(readSensors(sharedPath('data', 'tvb', 'eeg_brainstorm_65.txt')), { surface, regionMapping, regions: 76, modality: 'eeg' });
+    expect([eeg.sensors, eeg.regions]).toEqual([65, 76]);
+    expect(eeg.data.every(Number.isFinite)).toBe(true);
+    const meg = surfaceRegionGain(readSensors(sharedPath('data', 'tvb', 'meg_brainstorm_276.txt')), { surface, regionMapping, regions: 76, modality: 'meg' });
+    expect([meg.sensors, meg.regions]).toEqual([271, 76]);
+    expect(meg.data.every(Number.isFinite)).toBe(true);
+    expect(Math.max(...meg.data.map(Math.abs))).toBeGreaterThan(0);
+  }, 30_000);
+});

@@ -68,7 +68,8 @@ function combine(parts: Float64Array[]): Float64Array {
   return Float64Array.from(parts[0], (_, k) => Math.sqrt(parts.reduce((a, p) => a + p[k] * p[k], 0)));
 }
 
-function dipolePotential(sensorsM: Float64Array, r: Float64Array, q: Float64Array, sigma: number): Float64Array {
+/** Potential of unit dipoles q (n×3) at r (n×3, m) at sensor positions (m), homogeneous medium σ. */
+export function dipolePotential(sensorsM: Float64Array, r: Float64Array, q: Float64Array, sigma: number): Float64Array {
   const ns = sensorsM.length / 3, n = r.length / 3;
   const out = new Float64Array(ns * n);
   for (let s = 0; s < ns; s++) {
@@ -87,6 +88,28 @@ function checkSigma(sigma: number): void {
 }
 
 /**
+ * TVB's EEG sensor placement: each sensor moved, along its direction from the origin, onto the
+ * sphere around the sources (centre = mean source position, radius = 1.05125 × the largest
+ * source distance from it). Sources and result in m.
+ */
+export function eegSensorSphere(sensors: Sensors, sourcesM: Float64Array): Float64Array {
+  const n = sourcesM.length / 3;
+  const c = [0, 0, 0];
+  for (let i = 0; i < n; i++) for (let d = 0; d < 3; d++) c[d] += sourcesM[3 * i + d] / n;
+  let radius = 0;
+  for (let i = 0; i < n; i++) radius = Math.max(radius, Math.hypot(sourcesM[3 * i] - c[0], sourcesM[3 * i + 1] - c[1], sourcesM[3 * i + 2] - c[2]));
+  radius *= 1.05125;
+  const ns = sensors.labels.length;
+  const loc = new Float64Array(3 * ns);
+  for (let s = 0; s < ns; s++) {
+    const p = sensors.positions.subarray(3 * s, 3 * s + 3);
+    const len = Math.hypot(p[0], p[1], p[2]);
+    for (let d = 0; d < 3; d++) loc[3 * s + d] = (p[d] / len) * radius + c[d];
+  }
+  return loc;
+}
+
+/**
  * EEG lead field, dipoles in a homogeneous conductor with the sensors placed on a sphere around
  * the sources (TVB's analytic EEG). Returns V per A·m.
  *
@@ -100,18 +123,8 @@ export function eegGainSphere(sensors: Sensors, opts: GainOptions): GainMatrix {
   const { n, r } = centresOf(opts.centres);
   const sigma = opts.sigma ?? 1;
   checkSigma(sigma);
-  const c = [0, 0, 0];
-  for (let i = 0; i < n; i++) for (let d = 0; d < 3; d++) c[d] += r[3 * i + d] / n;
-  let radius = 0;
-  for (let i = 0; i < n; i++) radius = Math.max(radius, Math.hypot(r[3 * i] - c[0], r[3 * i + 1] - c[1], r[3 * i + 2] - c[2]));
-  radius *= 1.05125;
   const ns = sensors.labels.length;
-  const loc = new Float64Array(3 * ns);
-  for (let s = 0; s < ns; s++) {
-    const p = sensors.positions.subarray(3 * s, 3 * s + 3);
-    const len = Math.hypot(p[0], p[1], p[2]);
-    for (let d = 0; d < 3; d++) loc[3 * s + d] = (p[d] / len) * radius + c[d];
-  }
+  const loc = eegSensorSphere(sensors, r);
   const parts = orientations(opts.orientation ?? 'radial', r, n).map((q) => dipolePotential(loc, r, q, sigma));
   return { data: combine(parts), sensors: ns, regions: n, labels: sensors.labels };
 }

@@ -8,3 +8,4 @@ export * from './tensor.js';
 export * from './sensors.js';
 export * from './gain.js';
 export * from './projection.js';
+export * from './surface-gain.js';

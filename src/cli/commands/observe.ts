@@ -13,7 +13,8 @@ import {
   functionalConnectivity, fcCorrLossUpper, fcCorrLossFull, rmse, monitorSeries, welch, dominantFrequency, fcd, fcdValues,
   type SquareMatrix,
 } from '../../analysis/index.js';
-import { readSensors, eegGainSphere, megGainSphere, ieegGain, rereference, type GainMatrix } from '../../observation/index.js';
+import { readSensors, eegGainSphere, megGainSphere, ieegGain, rereference, surfaceRegionGain, type GainMatrix } from '../../observation/index.js';
+import { readTvbSurfaceZip, readRegionMapping } from '../../network/surface.js';
 
 function int(v: string, what: string, min = 0): number {
   const n = Number(v);
@@ -119,10 +120,23 @@ export function register(program: Command): void {
     .addOption(new Option('--orientation <o>', "dipole orientation ('connectivity' = its average orientations)").choices(['radial', 'free', 'connectivity']))
     .option('--sigma <S/m>', 'conductivity (EEG, iEEG)', '1')
     .option('--reference <ref>', "re-reference the gain: 'average' or a sensor label")
+    .option('--surface <zip>', 'cortical surface (TVB .zip): vertex dipoles along the normals, summed per region')
+    .option('--region-mapping <txt>', 'region index per surface vertex (with --surface)')
     .requiredOption('--out <file.json>', 'where to write {labels, gain: [[...]]}')
     .action(async (o) => {
       const sensors = readSensors(o.sensors);
       const conn = await readAnyConnectivity(o.connectivity);
+      if (o.surface || o.regionMapping) {
+        if (!o.surface || !o.regionMapping) throw new Error('--surface and --region-mapping go together');
+        if (o.orientation) throw new Error('--orientation does not apply with --surface (the vertex normals are the orientations)');
+        const surface = readTvbSurfaceZip(o.surface);
+        const regionMapping = readRegionMapping(o.regionMapping, surface.vertices.length / 3, conn.n);
+        let g = surfaceRegionGain(sensors, { surface, regionMapping, regions: conn.n, modality: o.modality, sigma: Number(o.sigma) });
+        if (o.reference) g = rereference(g, o.reference === 'average' ? 'average' : o.reference, sensors.labels);
+        writeFileAtomic(o.out, JSON.stringify({ modality: o.modality, labels: sensors.labels, regions: conn.labels, gain: rowsOf({ data: g.data, n: g.regions }) }));
+        console.log(`${o.modality} gain (surface, ${surface.vertices.length / 3} vertices) ${g.sensors} sensors × ${g.regions} regions written to ${o.out}`);
+        return;
+      }
       if (!conn.centres || conn.centres.length !== 3 * conn.n) throw new Error(`${o.connectivity}: no region centres; a lead field needs them`);
       let orientation: 'radial' | 'free' | Float64Array | undefined = o.orientation;
       if (o.orientation === 'connectivity') {
