@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProgram } from '../src/cli/main.js';
 import { parseGroup } from '../src/cli/commands/spikes.js';
-import { writeSpikeFile, writeSonataNodes, readSonataNodes, NodeTable } from '../src/spikes/index.js';
+import { writeSpikeFile, writeSonataNodes, readSonataNodes, NodeTable, SpikeReport } from '../src/spikes/index.js';
+import { simulateSync } from '../src/simulation/simulate.js';
+import { syntheticConnectome } from '../src/network/synthetic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vbt-spikes-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,5 +83,30 @@ describe('vbt spikes', () => {
     await expect(vbt('spikes', spikes, '--plot', 'raster')).rejects.toThrow(/--plot needs --out/);
     await expect(vbt('spikes', spikes, '--t-start', 'soon')).rejects.toThrow(/--t-start: 'soon' is not a number/);
     await expect(vbt('spikes', join(dir, 'nope.h5'))).rejects.toThrow(/no such spike file/);
+  });
+});
+
+describe('vbt poisson-spikes', () => {
+  it('draws spikes from a saved Jansen–Rit result and writes SONATA spikes and nodes', async () => {
+    const conn = syntheticConnectome({ nodes: 6, seed: 4 });
+    const res = simulateSync({
+      model: 'JansenRit', connectivity: conn, coupling: 'SigmoidalJansenRit', couplingParameters: { a: 10 },
+      integrator: { name: 'Heun', dt: 0.1 }, duration: 500, transient: 200, monitors: [{ name: 'TemporalAverage', period: 1 }], initialConditions: { seed: 1 },
+    }).withNetwork(conn);
+    const nc = join(dir, 'jr.nc');
+    await res.save(nc);
+    const out = join(dir, 'jr-spikes.h5');
+    const nodesOut = join(dir, 'jr-nodes.h5');
+    const msg = await vbt('poisson-spikes', nc, '--rate', 'sigm_y1_y2', '--size', '30', '--nodes', '0-2,5', '--seed', '7', '--out', out, '--nodes-out', nodesOut);
+    expect(msg).toMatch(/^JansenRit: \d+ spikes from 120 neurons/);
+    const r = await SpikeReport.open(out, { nodes: nodesOut });
+    expect(r.populationNames).toEqual(['JansenRit']);
+    const nodes = r.population('JansenRit').nodes!;
+    expect(nodes.size).toBe(120);
+    expect(nodes.get('region', [0, 30, 60, 90])).toEqual([0, 1, 2, 5]);
+    expect(nodes.get('x', [90])).toEqual([conn.centres[15]]); // coordinates from the network stored with the result
+    expect(r.population('JansenRit').size).toBeGreaterThan(0);
+    await expect(vbt('poisson-spikes', nc, '--rate', 'nope', '--size', '3', '--out', out)).rejects.toThrow(/unknown symbol\(s\) nope/);
+    await expect(vbt('poisson-spikes', nc, '--rate', 'sigm_y1_y2', '--size', '-3', '--out', out)).rejects.toThrow(/--size: '-3'/);
   });
 });

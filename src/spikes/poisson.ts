@@ -170,7 +170,7 @@ export interface SpikesFromSimulationOptions {
   nodes?: readonly number[];
   populationSize: number | readonly number[];
   seed: number;
-  /** Region labels and centres for the neuron table (else the labels recorded in the result). */
+  /** Region labels and centres for the neuron table (default: the result's network, else only its labels). */
   connectivity?: Connectivity;
   /** Spread neurons uniformly within ± jitter mm of their region's centre (default 0), seeded with `seed`. */
   jitter?: number;
@@ -267,21 +267,22 @@ export function spikesFromSimulation(result: SimulationResult, o: SpikesFromSimu
   const scale = (o.rateUnit ?? 'per_ms') === 'Hz' ? 1e-3 : 1;
   if (o.rateUnit !== undefined && o.rateUnit !== 'Hz' && o.rateUnit !== 'per_ms') throw new Error(`rateUnit '${o.rateUnit}' is not one of per_ms, Hz`);
   const s = poissonSpikes({ times, rates, nNodes, nodes: o.nodes, populationSize: o.populationSize, rateScale: scale, seed: o.seed });
-  const labels = o.connectivity?.labels ?? result.info.nodeLabels;
+  const conn = o.connectivity ?? result.network;
+  const labels = conn?.labels ?? result.info.nodeLabels;
   const cols: Record<string, NodeColumnInput> = {
     region: Int32Array.from(s.neuronNode),
     label: Array.from(s.neuronNode, (v) => labels[v] ?? `node_${v}`),
     neuron: Int32Array.from(s.neuronIndex),
   };
-  if (o.connectivity) {
-    if (o.connectivity.n !== nNodes) throw new Error(`connectivity has ${o.connectivity.n} nodes but the simulation result has ${nNodes}`);
-    const c = o.connectivity.centres;
+  if (conn) {
+    if (conn.n !== nNodes) throw new Error(`connectivity has ${conn.n} nodes but the simulation result has ${nNodes}`);
+    const c = conn.centres;
     const jitter = o.jitter ?? 0;
     const rng = new RandomState(o.seed + 1);
     const xyz = [new Float64Array(s.neuronNode.length), new Float64Array(s.neuronNode.length), new Float64Array(s.neuronNode.length)];
     for (let i = 0; i < s.neuronNode.length; i++) for (let d = 0; d < 3; d++) xyz[d][i] = c[3 * s.neuronNode[i] + d] + (jitter ? rng.uniform(-jitter, jitter) : 0);
     [cols.x, cols.y, cols.z] = xyz;
-    cols.hemisphere = Array.from(s.neuronNode, (v) => (o.connectivity!.hemispheres[v] ? 'right' : 'left'));
+    cols.hemisphere = Array.from(s.neuronNode, (v) => (conn.hemispheres[v] ? 'right' : 'left'));
   }
   const scaled = scale === 1 ? rates : rates.map((x) => x * scale);
   return { ...s, nodeTable: new NodeTable(cols, s.neuronNode.length), rates: scaled, times };

@@ -6,9 +6,11 @@
  *   vbt spikes spikes.h5 --nodes nodes.h5 --group layer=5 --plot rate --bin-size 5 --out psth.svg
  *   vbt spikes spikes.h5 --nodes nodes.h5 --plot animation --dt 10 --out firing.gif
  *   vbt spikes sim/simulation_config.json --plot raster --y-axis layer --out raster.svg
+ *   vbt poisson-spikes out/jr.nc --rate sigm_y1_y2 --size 100 --seed 1 --out out/jr-spikes.h5 --nodes-out out/jr-nodes.h5
  */
 import { Command, Option } from 'commander';
-import { SpikeReport, saveFiringAnimation, type NodeGroup, type NodeQuery } from '../../spikes/index.js';
+import { SpikeReport, saveFiringAnimation, spikesFromSimulation, writeSpikeFile, writeSonataNodes, type NodeGroup, type NodeQuery } from '../../spikes/index.js';
+import { readSimulationResult, readAnyConnectivity } from '../../io/files.js';
 import { savePlot } from '../../plot/render.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 
@@ -70,7 +72,13 @@ export function parseGroup(values: string[]): NodeGroup | undefined {
   return q;
 }
 
+/** Registers `vbt spikes` and `vbt poisson-spikes`. */
 export function register(program: Command): void {
+  registerSpikes(program);
+  registerPoisson(program);
+}
+
+function registerSpikes(program: Command): void {
   program
     .command('spikes')
     .description('Summarise, filter and plot a SONATA spike report (HDF5).')
@@ -132,5 +140,53 @@ export function register(program: Command): void {
         await savePlot(spec, o.out);
       }
       console.log(`${o.plot}: ${f.length} spikes → ${o.out}`);
+    });
+}
+
+function idList(v: string): number[] {
+  const out: number[] = [];
+  for (const part of v.split(',')) {
+    const [a, b] = part.split('-').map((x) => Number(x.trim()));
+    if (!Number.isInteger(a) || (b !== undefined && !Number.isInteger(b))) throw new Error(`--nodes: '${v}' is not a list of node indices like 0-9,12`);
+    for (let i = a; i <= (b ?? a); i++) out.push(i);
+  }
+  return out;
+}
+
+/** `vbt poisson-spikes RESULT`: spikes drawn from a simulated firing rate, written as SONATA. */
+export function registerPoisson(program: Command): void {
+  program
+    .command('poisson-spikes')
+    .description('Draw inhomogeneous Poisson spikes from a simulated firing rate and write a SONATA spike report.')
+    .argument('<result>', 'simulation result written by vbt simulate --out (.nc, .h5 or .json)')
+    .requiredOption('--rate <expr>', 'firing rate: a recorded variable, a model auxiliary (JansenRit: sigm_y1_y2) or an expression')
+    .requiredOption('--size <n>', 'neurons per node (one number, or comma-separated per chosen node)')
+    .requiredOption('-o, --out <file>', 'SONATA spike file to write (.h5)')
+    .option('--seed <n>', 'random seed', num('--seed'), 42)
+    .option('--monitor <name>', 'monitor(s) to read (repeatable; same period); default the first', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .addOption(new Option('--rate-unit <unit>', 'unit of the rate').choices(['per_ms', 'Hz']).default('per_ms'))
+    .option('--nodes <list>', 'node indices to turn into populations, e.g. 0-9,12 (default all)')
+    .option('--population <name>', 'population name in the file (default: the model name)')
+    .option('--batch <b>', 'batch element of the result', num('--batch'), 0)
+    .option('--connectivity <file>', 'connectivity for labels and coordinates (default: the one stored with the result)')
+    .option('--jitter <mm>', 'spread neurons within ± jitter mm of their region centre', num('--jitter'), 0)
+    .option('--nodes-out <file>', 'also write the neurons as a SONATA nodes file (region, label, neuron, x, y, z, hemisphere)')
+    .action(async (resultPath: string, o) => {
+      const res = await readSimulationResult(resultPath);
+      const connectivity = o.connectivity ? await readAnyConnectivity(o.connectivity) : undefined;
+      const sizes = String(o.size).split(',').map((x) => Number(x.trim()));
+      if (sizes.some((x) => !Number.isInteger(x) || x < 0)) throw new Error(`--size: '${o.size}' is not a non-negative integer or a comma-separated list of them`);
+      const monitors = o.monitor as string[];
+      const s = spikesFromSimulation(res, {
+        rate: o.rate, rateUnit: o.rateUnit, seed: o.seed, batch: o.batch, jitter: o.jitter, connectivity,
+        populationSize: sizes.length === 1 ? sizes[0] : sizes,
+        ...(monitors.length ? { monitor: monitors.length === 1 ? monitors[0] : monitors } : {}),
+        ...(o.nodes ? { nodes: idList(o.nodes) } : {}),
+      });
+      const pop = o.population ?? res.info.model;
+      await writeSpikeFile(o.out, { [pop]: s });
+      if (o.nodesOut) await writeSonataNodes(o.nodesOut, { [pop]: s.nodeTable });
+      const secs = (s.times[s.times.length - 1] - s.times[0] + (s.times[1] - s.times[0] || 0)) / 1000;
+      console.log(`${pop}: ${s.timestamps.length} spikes from ${s.nodeTable.size} neurons (${(s.timestamps.length / s.nodeTable.size / secs).toFixed(2)} Hz mean) → ${o.out}${o.nodesOut ? ` (+ nodes ${o.nodesOut})` : ''}`);
     });
 }
