@@ -3,6 +3,7 @@ import { Connectivity } from '../src/network/connectivity.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import { plotConnectivityMatrix, plotNetworkGraph, plotNetworkOverview, plotDegreeDistribution, degrees, strengths, layout2d } from '../src/plot/network.js';
 import { toSvg, type PlotSpec } from '../src/plot/render.js';
+import { blockCells } from '../src/plot/blocks.js';
 import { HEMISPHERE_COLOURS } from '../src/plot/theme.js';
 import { countMarks, axisTitles, figureTitles } from './plot-helpers.js';
 
@@ -85,5 +86,24 @@ describe('network figures', () => {
     const dsvg = await toSvg(d);
     expect(axisTitles(dsvg)).toEqual(expect.arrayContaining(['degree (number of inputs)', 'strength (total input weight, a.u.)']));
     expect(countMarks(dsvg, 'rect')).toBeGreaterThan(2);
+  });
+
+  it('large matrices are drawn as block means', async () => {
+    // 7×7 with entry i*7+j = 10 i + j, blocks of 3 (maxSide 3): block (0,1) = rows 0..2, cols 3..5
+    const n = 7, m = Array.from({ length: n * n }, (_, k) => 10 * Math.floor(k / n) + (k % n));
+    const labels = [...Array(n).keys()].map((k) => `r${k}`);
+    const b = blockCells(m, n, labels, 3);
+    expect(b.block).toBe(3);
+    expect(b.order).toEqual(['r0…r2', 'r3…r5', 'r6…r6']);
+    expect(b.cells.length).toBe(9);
+    expect(b.cells[1]).toEqual({ row: 'r0…r2', col: 'r3…r5', value: 10 * 1 + 4 });
+    expect(b.cells[8].value).toBe(66);
+    expect(blockCells(m, n, labels, 3, (v) => v > 60).cells.map((c) => c.value)).toEqual([(61 + 62) / 2, 64, 66]); // row 6 only, 60 dropped
+    const c = new Connectivity({ weights: m, tractLengths: m, labels });
+    const spec = plotConnectivityMatrix(c, { maxSide: 3 });
+    expect(rowsOf(spec).length).toBe(9);
+    const svg = await toSvg(spec);
+    expect(figureTitles(svg)[0]).toContain('(means of 3×3 blocks)');
+    expect(countMarks(svg, 'rect')).toBe(9);
   });
 });

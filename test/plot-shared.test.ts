@@ -28,6 +28,15 @@ describe.skipIf(!HAVE_SHARED)('figures of shared TVB data', () => {
     expect(log.data.values.length).toBe(nonzero);
   }, 30_000);
 
+  it('connectivity_998: drawn as 200 × 200 block means, light enough to render', async () => {
+    const c = readTvbConnectivityZip(sharedPath('data/tvb/connectivity_998.zip'));
+    const spec = plotConnectivityMatrix(c) as unknown as { data: { values: { value: number }[] } };
+    expect(spec.data.values.length).toBe(200 * 200);
+    let s = 0;
+    for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) s += c.weights[i * 998 + j];
+    expect(spec.data.values[0].value).toBeCloseTo(s / 25, 12);
+  }, 30_000);
+
   it('dk_average: simulated vs empirical FC, r in the title equals Pearson of the upper triangles', async () => {
     const dk = loadDkAverage(sharedPath('data/dk_average'));
     const res = await simulate({

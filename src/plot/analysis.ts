@@ -5,6 +5,7 @@
  */
 import type { PlotSpec } from './render.js';
 import { concatSpecs } from './render.js';
+import { blockCells } from './blocks.js';
 import { DIVERGING_SCHEME, OKABE_ITO, SEQUENTIAL_SCHEME, seamlessCells } from './theme.js';
 import { functionalConnectivity, upperTriangle, upperTriangleIndices, type SquareMatrix } from '../analysis/fc.js';
 import { pearson } from '../analysis/losses.js';
@@ -24,6 +25,8 @@ export interface FcPlotOptions {
   size?: number;
   /** Colour domain (default [-1, 1]). */
   domain?: [number, number];
+  /** Larger matrices are drawn as block means with at most this many rows (default 200). */
+  maxSide?: number;
 }
 
 /**
@@ -38,18 +41,18 @@ export interface FcPlotOptions {
 export function plotFc(fc: SquareMatrix, opts: FcPlotOptions = {}): PlotSpec {
   checkSquare(fc, 'plotFc');
   const n = fc.n, labels = labelsFor(n, opts.labels);
-  const values: { i: string; j: string; value: number }[] = [];
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) values.push({ i: labels[i], j: labels[j], value: fc.data[i * n + j] });
-  const axis = n > 40 ? { labels: false, ticks: false, grid: false } : { labelFontSize: 8, grid: false };
+  const bc = blockCells(fc.data, n, labels, opts.maxSide ?? 200);
+  const values = bc.cells.map((c) => ({ i: c.row, j: c.col, value: c.value }));
+  const axis = bc.order.length > 40 ? { labels: false, ticks: false, grid: false } : { labelFontSize: 8, grid: false };
   const size = opts.size ?? 340;
   return seamlessCells({
-    title: opts.title ?? 'Functional connectivity',
+    title: `${opts.title ?? 'Functional connectivity'}${bc.block > 1 ? ` (means of ${bc.block}×${bc.block} blocks)` : ''}`,
     width: size, height: size,
     data: { values },
     mark: 'rect',
     encoding: {
-      x: { field: 'j', type: 'ordinal', title: 'region', sort: labels, scale: { domain: labels, paddingInner: 0 }, axis },
-      y: { field: 'i', type: 'ordinal', title: 'region', sort: labels, scale: { domain: labels, paddingInner: 0 }, axis },
+      x: { field: 'j', type: 'ordinal', title: 'region', sort: bc.order, scale: { domain: bc.order, paddingInner: 0 }, axis },
+      y: { field: 'i', type: 'ordinal', title: 'region', sort: bc.order, scale: { domain: bc.order, paddingInner: 0 }, axis },
       color: { field: 'value', type: 'quantitative', title: 'Pearson r', scale: { scheme: DIVERGING_SCHEME, domain: opts.domain ?? [-1, 1], domainMid: 0 } },
       tooltip: [{ field: 'i' }, { field: 'j' }, { field: 'value', title: 'r', format: '.3f' }],
     },
@@ -73,11 +76,14 @@ export function plotFcComparison(sim: SquareMatrix, emp: SquareMatrix, opts: { l
   const n = sim.n, labels = labelsFor(n, opts.labels);
   const idx = upperTriangleIndices(n);
   const su = upperTriangle(sim), eu = upperTriangle(emp);
-  const points = Array.from(su, (s, k) => ({ empirical: eu[k], simulated: s, pair: `${labels[Math.floor(idx[k] / n)]} – ${labels[idx[k] % n]}` }));
+  // r uses every pair; the scatter shows at most ~20 000 of them (evenly strided) to stay light
+  const stride = Math.max(1, Math.ceil(su.length / 20000));
+  const points: { empirical: number; simulated: number; pair: string }[] = [];
+  for (let k = 0; k < su.length; k += stride) points.push({ empirical: eu[k], simulated: su[k], pair: `${labels[Math.floor(idx[k] / n)]} – ${labels[idx[k] % n]}` });
   let lo = Infinity, hi = -Infinity;
   for (const p of points) { lo = Math.min(lo, p.empirical, p.simulated); hi = Math.max(hi, p.empirical, p.simulated); }
   const scatter = {
-    title: `Upper triangle, r = ${r.toFixed(3)}`,
+    title: `Upper triangle, r = ${r.toFixed(3)}${stride > 1 ? ` (every ${stride}th pair shown)` : ''}`,
     width: 300, height: 300,
     layer: [
       { data: { values: [{ a: lo, b: hi }] }, mark: { type: 'rule', strokeDash: [4, 4], color: '#888888' }, encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'a', type: 'quantitative' }, x2: { field: 'b' }, y2: { field: 'b' } } },

@@ -15,6 +15,7 @@ export { type TimeSeriesData, timeSeriesFromResult, monitorTimeSeries, type From
 export { plotTimeSeries, plotChannels, plotPhaseTrajectory, plotHeatmap, type TimeSeriesPlotOptions, type ChannelsPlotOptions, type PhasePlotOptions, type HeatmapPlotOptions } from './timeseries.js';
 export { plotPowerSpectrum, defaultSegment, samplingRate, EEG_BANDS, type Band, type SpectrumPlotOptions } from './spectrum.js';
 export { phasePlane, plotPhasePlane, zeroContour, type PhasePlane, type PhasePlaneOptions, type PhasePlanePlotOptions, type Segment } from './phaseplane.js';
+export { blockCells, type BlockCells, type MatrixCell } from './blocks.js';
 export { plotConnectivityMatrix, plotNetworkGraph, plotNetworkOverview, plotDegreeDistribution, degrees, strengths, layout2d, type NetworkData, type MatrixPlotOptions, type GraphPlotOptions } from './network.js';
 export { plotFc, plotFcComparison, fcFit, plotFcd, type FcPlotOptions } from './analysis.js';
 export { plotExploration, plotTimeSeriesGrid, optimumIndex, type ExplorationData, type ExplorationAxisData, type SeriesPanel } from './exploration.js';

@@ -5,6 +5,7 @@
  */
 import type { PlotSpec } from './render.js';
 import { concatSpecs } from './render.js';
+import { blockCells } from './blocks.js';
 import { HEMISPHERE_COLOURS, SEQUENTIAL_SCHEME, seamlessCells } from './theme.js';
 
 /** The fields of a Connectivity the figures read (weights[i*n+j] = to i from j). */
@@ -42,11 +43,14 @@ export interface MatrixPlotOptions {
   title?: string;
   /** Side length in pixels (default 360). */
   size?: number;
+  /** Larger matrices are drawn as block means with at most this many rows (default 200). */
+  maxSide?: number;
 }
 
 /**
  * A connectivity matrix as a heatmap: rows = target (to), columns = source (from), in node order.
  * Rows are {to, from, value}; with `log`, zeros are dropped (log 0 is undefined) and show as blank.
+ * Past `maxSide` regions cells are block means (see blockCells).
  *
  * @example
  * ```ts
@@ -57,26 +61,21 @@ export function plotConnectivityMatrix(net: NetworkData, opts: MatrixPlotOptions
   check(net);
   const which = opts.which ?? 'weights';
   if (which !== 'weights' && which !== 'tractLengths') throw new Error(`plotConnectivityMatrix: which='${which as string}'; expected 'weights' or 'tractLengths'`);
-  const m = net[which];
   const n = net.n;
-  const values: { to: string; from: string; value: number }[] = [];
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    const v = m[i * n + j];
-    if (opts.log && !(v > 0)) continue;
-    values.push({ to: net.labels[i], from: net.labels[j], value: v });
-  }
+  const bc = blockCells(net[which], n, net.labels, opts.maxSide ?? 200, opts.log ? (v) => v > 0 : undefined);
+  const values = bc.cells.map((c) => ({ to: c.row, from: c.col, value: c.value }));
   const unit = which === 'weights' ? 'a.u.' : 'mm';
   const name = which === 'weights' ? 'weight' : 'tract length';
   const size = opts.size ?? 360;
-  const axis = n > 40 ? { labels: false, ticks: false, grid: false } : { labelFontSize: 8, grid: false };
+  const axis = bc.order.length > 40 ? { labels: false, ticks: false, grid: false } : { labelFontSize: 8, grid: false };
   return seamlessCells({
-    title: opts.title ?? `${which === 'weights' ? 'Weights' : 'Tract lengths'}${net.name ? ` — ${net.name}` : ''}${opts.log ? ' (log colour)' : ''}`,
+    title: opts.title ?? `${which === 'weights' ? 'Weights' : 'Tract lengths'}${net.name ? ` — ${net.name}` : ''}${opts.log ? ' (log colour)' : ''}${bc.block > 1 ? ` (means of ${bc.block}×${bc.block} blocks)` : ''}`,
     width: size, height: size,
     data: { values },
     mark: { type: 'rect' },
     encoding: {
-      x: { field: 'from', type: 'ordinal', title: 'source region (from)', sort: net.labels, scale: { domain: net.labels, paddingInner: 0 }, axis },
-      y: { field: 'to', type: 'ordinal', title: 'target region (to)', sort: net.labels, scale: { domain: net.labels, paddingInner: 0 }, axis },
+      x: { field: 'from', type: 'ordinal', title: 'source region (from)', sort: bc.order, scale: { domain: bc.order, paddingInner: 0 }, axis },
+      y: { field: 'to', type: 'ordinal', title: 'target region (to)', sort: bc.order, scale: { domain: bc.order, paddingInner: 0 }, axis },
       color: { field: 'value', type: 'quantitative', title: `${name} (${unit})`, scale: opts.log ? { type: 'log', scheme: SEQUENTIAL_SCHEME } : { scheme: SEQUENTIAL_SCHEME } },
       tooltip: [{ field: 'to' }, { field: 'from' }, { field: 'value', title: `${name} (${unit})`, format: '.4g' }],
     },
