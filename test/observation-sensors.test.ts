@@ -167,3 +167,26 @@ describe('surface-based region lead fields', () => {
     expect(Math.max(...meg.data.map(Math.abs))).toBeGreaterThan(0);
   }, 30_000);
 });
+
+describe('kernel-engine sensor monitors', () => {
+  it('EEG monitor = gain · TemporalAverage (re-referenced), sample times as TemporalAverage; bad gains named', async () => {
+    const { simulateSync } = await import('../src/simulation/simulate.js');
+    const { monitorSeries } = await import('../src/analysis/index.js');
+    const N = 20;
+    const rows = Array.from({ length: 4 }, (_, k) => Array.from({ length: N }, (_, i) => Math.sin(k * 7 + i) / (1 + k)));
+    const base = { model: 'Generic2dOscillator', integrator: { name: 'Heun' as const, dt: 0.1 }, duration: 50 };
+    const res = simulateSync({
+      ...base,
+      monitors: [{ name: 'TemporalAverage', period: 2 }, { name: 'EEG', period: 2, gain: rows, reference: 'average' }, { name: 'MEG', period: 2, gain: userGain(rows, N), voi: [0] }],
+    });
+    const ta = res.monitor('TemporalAverage'), eeg = res.monitor('EEG'), meg = res.monitor('MEG');
+    expect(Array.from(eeg.time)).toEqual(Array.from(ta.time));
+    expect(eeg.shape).toEqual([1, 25, 1, 4, 1]);
+    const want = rereference(projectToSensors(monitorSeries(ta), userGain(rows, N)), 'average');
+    const got = monitorSeries(eeg);
+    for (let q = 0; q < want.data.length; q++) expect(got.data[q]).toBeCloseTo(want.data[q], 12);
+    const raw = projectToSensors(monitorSeries(ta), userGain(rows, N));
+    for (let q = 0; q < raw.data.length; q++) expect(meg.data[q]).toBeCloseTo(raw.data[q], 12);
+    expect(() => simulateSync({ ...base, monitors: [{ name: 'EEG', period: 2, gain: [[1, 2]] }] })).toThrow(/row 0 has 2 values; expected 20/);
+  });
+});

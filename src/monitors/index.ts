@@ -11,6 +11,8 @@
 
 import { emitBold, emitBalloon, type BoldMonitorSpec, type BalloonMonitorSpec } from './bold.js';
 export type { BoldMonitorSpec, BalloonMonitorSpec } from './bold.js';
+import { emitSensorMonitor, type SensorMonitorSpec } from './projection.js';
+export type { SensorMonitorSpec } from './projection.js';
 
 export type MonitorSpec =
   | { name: 'Raw'; voi?: number[] }
@@ -20,9 +22,10 @@ export type MonitorSpec =
   | { name: 'SpatialAverage'; period: number; voi?: number[]; mask?: ArrayLike<number>; defaultMask?: 'cortical' | 'hemispheres' }
   | { name: 'AfferentCoupling'; period?: number; voi?: number[] }
   | BoldMonitorSpec
-  | BalloonMonitorSpec;
+  | BalloonMonitorSpec
+  | SensorMonitorSpec;
 
-export const MONITOR_NAMES = ['Raw', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage', 'AfferentCoupling', 'Bold', 'BalloonWindkessel'] as const;
+export const MONITOR_NAMES = ['Raw', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage', 'AfferentCoupling', 'Bold', 'BalloonWindkessel', 'EEG', 'MEG', 'iEEG'] as const;
 
 /** TVB's rounding of period/dt to whole steps. */
 export function istepOf(period: number, dt: number): number {
@@ -83,6 +86,7 @@ export function emitMonitor(spec: MonitorSpec, k: number, ctx: MonitorContext): 
   // BOLD monitors: own defaults (TR 2000 ms) and buffers, in ./bold.ts
   if (spec.name === 'Bold') return emitBold(spec, id, checkVoi(spec.voi, ctx.nvoi, 'variables of interest', spec.name), ctx);
   if (spec.name === 'BalloonWindkessel') return emitBalloon(spec, id, checkVoi(spec.voi, ctx.nvoi, 'variables of interest', spec.name), ctx);
+  if (spec.name === 'EEG' || spec.name === 'MEG' || spec.name === 'iEEG') return emitSensorMonitor(spec, id, checkVoi(spec.voi, ctx.nvoi, 'variables of interest', spec.name), ctx);
   const period = 'period' in spec && spec.period !== undefined ? spec.period : dt;
   if (!(period > 0)) throw new Error(`monitor ${spec.name}: period must be > 0 ms, got ${period}`);
   const istep = istepOf(period, dt);

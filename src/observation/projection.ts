@@ -4,7 +4,6 @@
  * projection commutes with the monitors' averaging: projecting a TemporalAverage equals averaging
  * the projected signal, so no separate kernel monitor is needed for EEG/MEG/iEEG.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { asSeries, type Series } from '../analysis/series.js';
 import type { GainMatrix } from './gain.js';
 
@@ -70,10 +69,4 @@ export function rereference<T extends Series | GainMatrix>(x: T, ref: Reference,
     for (let k = 0; k < s.n; k++) out[t * s.n + k] -= r;
   }
   return { ...s, data: out } as T;
-}
-
-/** Differentiable projection of a [T, N] tensor: [T, S] = x · Gᵀ. */
-export function tensorProjectToSensors(x: tf.Tensor, gain: GainMatrix): tf.Tensor2D {
-  if (x.rank !== 2 || x.shape[1] !== gain.regions) throw new Error(`tensorProjectToSensors: tensor shape [${x.shape.join(', ')}]; expected [T, ${gain.regions}]`);
-  return tf.tidy(() => tf.matMul(x, tf.tensor2d(Float32Array.from(gain.data), [gain.sensors, gain.regions]), false, true) as tf.Tensor2D);
 }

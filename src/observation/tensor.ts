@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { boldHrf, boldInterimSteps, roundHalfEven, type HrfOptions } from './hrf.js';
 import { balloonParameters, balloonStepping, type BalloonParameters } from './balloon.js';
+import type { GainMatrix } from './gain.js';
 
 /** Structural copy of the tensor engine's monitor interface (src/tensor/monitors.ts). */
 export interface TensorBoldMonitor {
@@ -230,4 +231,10 @@ export function createTensorBalloonMonitor(spec: TensorBalloonSpec, ctx: TensorB
       return { carry: st, sample: balloonSignalTensor(p, st[2], st[3]) };
     },
   };
+}
+
+/** Differentiable projection of a [T, N] tensor: [T, S] = x · Gᵀ. */
+export function tensorProjectToSensors(x: tf.Tensor, gain: GainMatrix): tf.Tensor2D {
+  if (x.rank !== 2 || x.shape[1] !== gain.regions) throw new Error(`tensorProjectToSensors: tensor shape [${x.shape.join(', ')}]; expected [T, ${gain.regions}]`);
+  return tf.tidy(() => tf.matMul(x, tf.tensor2d(Float32Array.from(gain.data), [gain.sensors, gain.regions]), false, true) as tf.Tensor2D);
 }

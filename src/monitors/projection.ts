@@ -1,0 +1,66 @@
+/**
+ * Sensor monitors (EEG, MEG, iEEG) for the kernel engine: the observation averaged over each
+ * period (as TemporalAverage: sample at (s − istep/2)·dt, steps before the first recorded one
+ * count as zeros) and projected through a gain matrix, optionally re-referenced. Only the running
+ * sum is kept, so a long run stores sensor samples, never the region trajectory. The projection is
+ * linear, so this equals `projectToSensors` applied to a TemporalAverage output.
+ */
+import { userGain, type GainMatrix } from '../observation/gain.js';
+import { rereference, type Reference } from '../observation/projection.js';
+import type { MonitorContext, MonitorEmit } from './index.js';
+
+export interface SensorMonitorSpec {
+  name: 'EEG' | 'MEG' | 'iEEG';
+  /** Averaging/sampling period (ms). */
+  period: number;
+  voi?: number[];
+  /** Sensors × regions gain (e.g. from eegGainSphere / surfaceRegionGain / userGain), or rows. */
+  gain: GainMatrix | number[][];
+  /** Re-referencing applied to the gain: 'average', a sensor index or label. */
+  reference?: Reference;
+}
+
+function countMultiples(istep: number, a: number, b: number): number {
+  return Math.max(0, Math.floor(b / istep) - Math.floor((a - 1) / istep));
+}
+
+export function emitSensorMonitor(spec: SensorMonitorSpec, id: string, voi: number[], ctx: MonitorContext): MonitorEmit {
+  const { N, M, dt, sFirst, sLast } = ctx;
+  if (!(spec.period > 0)) throw new Error(`monitor ${spec.name}: period must be > 0 ms, got ${spec.period}`);
+  const istep = Math.round(spec.period / dt);
+  if (istep < 1) throw new Error(`monitor ${spec.name}: period ${spec.period} ms is shorter than dt ${dt} ms`);
+  if (!spec.gain) throw new Error(`monitor ${spec.name}: needs a gain matrix (sensors × ${N} regions)`);
+  let g = Array.isArray(spec.gain) ? userGain(spec.gain, N) : spec.gain;
+  if (g.regions !== N) throw new Error(`monitor ${spec.name}: gain has ${g.regions} columns; the network has ${N} regions`);
+  if (spec.reference !== undefined) g = rereference(g, spec.reference);
+  const S = g.sensors, nv = voi.length;
+  const Win = nv * N * M, Wout = nv * S * M;
+  const nS = countMultiples(istep, sFirst, sLast);
+  return {
+    name: spec.name, sampleShape: [nv, S, M], nSamples: nS, period: istep * dt, voi,
+    decl: `const ${id}_voi = P.${id}_voi, ${id}_G = P.${id}_G;
+const ${id}_time = new Float64Array(${nS});
+const ${id}_data = new Float64Array(B * ${Math.max(1, nS) * Wout});
+const ${id}_cnt = new Int32Array(B);
+const ${id}_acc = new Float64Array(B * ${Win});`,
+    record: `{
+  const ao = b * ${Win}, acc = ${id}_acc;
+  let o = ao;
+  for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++) acc[o++] += obs[(${id}_voi[v] * ${N} + n) * ${M} + m];
+  if (s % ${istep} === 0) {
+    const c = ${id}_cnt[b]++;
+    if (b === 0) ${id}_time[c] = (s - ${istep / 2}) * ${dt};
+    const out = (b * ${nS} + c) * ${Wout}, G = ${id}_G;
+    for (let v = 0; v < ${nv}; v++) for (let k = 0; k < ${S}; k++) for (let m = 0; m < ${M}; m++) {
+      let y = 0;
+      for (let n = 0; n < ${N}; n++) y += G[k * ${N} + n] * acc[ao + (v * ${N} + n) * ${M} + m];
+      ${id}_data[out + (v * ${S} + k) * ${M} + m] = y / ${istep};
+    }
+    for (let q = 0; q < ${Win}; q++) acc[ao + q] = 0;
+  }
+}`,
+    needsObs: 'true',
+    data: { [`${id}_voi`]: Int32Array.from(voi), [`${id}_G`]: Float64Array.from(g.data) },
+    result: `{ time: ${id}_time, data: ${id}_data }`,
+  };
+}
