@@ -50,6 +50,12 @@ describe('vbt spikes', () => {
     const s = JSON.parse(readFileSync(json, 'utf8'));
     expect(s.spikes).toBe(4); // cortex nodes 2,3,4,5: t = 1, 3, 7.25, 12
     expect(s.populations.map((p: { population: string; nodes: number }) => [p.population, p.nodes])).toEqual([['cortex', 4], ['thalamus', 0]]);
+    const sub = join(dir, 'subset.h5');
+    await vbt('spikes', spikes, '--nodes', nodes, '--group', 'layer=5,6', '--t-stop', '10', '--out', sub);
+    const r = await SpikeReport.open(sub);
+    expect(Array.from(r.population('cortex').spikes.timestamps)).toEqual([1, 3, 7.25]);
+    expect(Array.from(r.population('cortex').spikes.nodeIds)).toEqual([2, 5, 2]);
+    expect(r.population('thalamus').size).toBe(0);
   });
 
   it('figures and animation files', async () => {

@@ -11,8 +11,8 @@ import { existsSync } from 'node:fs';
 import { h5 } from '../io/h5.js';
 import { readSimulationSpikeSetup } from './simulation-config.js';
 import {
-  readSpikePopulationNames, readSpikePopulationSync, toTimeOrder, permute, sortPermutation, isSortedByTime,
-  type RawSpikePopulation, type ReadSpikesOptions, type SortOrder, type Spikes, type SpikePopulationsInput,
+  readSpikePopulationNames, readSpikePopulationSync, toTimeOrder, permute, sortPermutation, isSortedByTime, writeSpikeFile,
+  type WriteSpikesOptions, type RawSpikePopulation, type ReadSpikesOptions, type SortOrder, type Spikes, type SpikePopulationsInput,
 } from './sonata.js';
 import { firingRateHistogram, isiHistogram, populationRates, type FiringRateHistogram, type FiringRateOptions, type IsiHistogram, type IsiOptions, type PopulationRate } from './analysis.js';
 import { rasterSpec, firingRateSpec, isiSpec, populationRatesSpec, type RasterOptions } from './plots.js';
@@ -333,6 +333,33 @@ export class FilteredSpikeReport {
   /** The firing animation as a self-contained HTML page. */
   firingAnimationHtml(o: AnimationOptions & { title?: string } = {}): string {
     return firingAnimationHtml(this, o);
+  }
+
+  /** The selection split back into populations (time-sorted spikes each; empty populations kept). */
+  byPopulation(): Record<string, Spikes> {
+    const t = this.report;
+    const counts = new Uint32Array(t.populations.length);
+    for (let i = 0; i < t.population.length; i++) counts[t.population[i]]++;
+    const out = t.populations.map((_, p) => ({ timestamps: new Float64Array(counts[p]), nodeIds: new Uint32Array(counts[p]) }));
+    const k = new Uint32Array(t.populations.length);
+    for (let i = 0; i < t.population.length; i++) {
+      const p = t.population[i];
+      out[p].timestamps[k[p]] = t.timestamps[i];
+      out[p].nodeIds[k[p]++] = t.nodeIds[i];
+    }
+    return Object.fromEntries(t.populations.map((name, p) => [name, out[p]]));
+  }
+
+  /**
+   * Write the selection as a SONATA spike file (atomically).
+   *
+   * @example
+   * ```ts
+   * await report.filter({ group: { layer: 5 }, tStart: 0, tStop: 500 }).write('out/l5-spikes.h5');
+   * ```
+   */
+  async write(path: string, options: WriteSpikesOptions = {}): Promise<void> {
+    await writeSpikeFile(path, this.byPopulation(), options);
   }
 
   /** Rows {time, id, population}, for printing or JSON. */

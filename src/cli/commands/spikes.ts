@@ -91,7 +91,7 @@ function registerSpikes(program: Command): void {
     .option('--node-types <csv>', 'SONATA node-types CSV to join with --nodes')
     .option('--node-sets <json>', 'SONATA node-sets file, for --group NAME')
     .addOption(new Option('--plot <kind>', 'figure to draw').choices(['raster', 'rate', 'isi', 'rates', 'animation']))
-    .option('-o, --out <path>', 'output: .svg, .png or .html for figures, .gif or .html for the animation, .json for the summary')
+    .option('-o, --out <path>', 'output: .svg, .png or .html for figures, .gif or .html for the animation; without --plot, .json (summary) or .h5 (the selected spikes as SONATA)')
     .option('--bin-size <x>', 'histogram bin (ms for rate and isi, Hz with --frequency)', num('--bin-size'))
     .option('--frequency', 'ISI histogram of inverse intervals (Hz)')
     .option('--y-axis <property>', 'raster y axis (default node id); animation y coordinate (default y)')
@@ -119,8 +119,10 @@ function registerSpikes(program: Command): void {
           }),
         };
         if (o.out) {
-          if (!String(o.out).endsWith('.json')) throw new Error(`--out ${o.out}: without --plot the summary is written as .json`);
-          writeFileAtomic(o.out, JSON.stringify(summary, null, 2) + '\n');
+          const ext = String(o.out).toLowerCase();
+          if (ext.endsWith('.json')) writeFileAtomic(o.out, JSON.stringify(summary, null, 2) + '\n');
+          else if (ext.endsWith('.h5') || ext.endsWith('.hdf5')) await f.write(o.out);
+          else throw new Error(`--out ${o.out}: without --plot, write the summary as .json or the selected spikes as .h5`);
         }
         console.log(`${file}: ${summary.spikes} spikes in [${summary.timeStart}, ${summary.timeStop}] ms`);
         for (const p of summary.populations) {
