@@ -184,7 +184,7 @@ export function plotPhaseTrajectory(ts: TimeSeriesData, opts: PhasePlotOptions =
 
 export interface HeatmapPlotOptions {
   variable?: string | number;
-  /** At most this many time columns (strided, default 400). */
+  /** At most this many time columns (strided; default 400, fewer for big networks so cells stay ≤ ~80 000). */
   maxTimes?: number;
   /** Diverging colours centred on 0 (for signed, centred data); default: sequential. */
   diverging?: boolean;
@@ -199,7 +199,7 @@ export interface HeatmapPlotOptions {
 export function plotHeatmap(ts: TimeSeriesData, opts: HeatmapPlotOptions = {}): PlotSpec {
   const { T, N } = tsShape(ts);
   const v = variableIndex(ts, opts.variable);
-  const stride = timeStride(T, opts.maxTimes ?? 400);
+  const stride = timeStride(T, opts.maxTimes ?? Math.max(20, Math.min(400, Math.floor(80000 / N))));
   const dt = T > 1 ? ts.time[1] - ts.time[0] : 1;
   const values: Row[] = [];
   for (let t = 0; t < T; t += stride) {

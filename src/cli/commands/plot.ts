@@ -2,6 +2,7 @@
  * `vbt plot FILE --type … --out PATH.{svg,png,html,gif}` and `vbt report RESULT --out report.html`.
  */
 import { Command } from 'commander';
+import cliProgress from 'cli-progress';
 import { extname } from 'node:path';
 import type { SimulationResult } from '../../simulation/result.js';
 import type { ExperimentResult } from '../../results/experiment.js';
@@ -97,7 +98,15 @@ async function simulationFigure(res: SimulationResult, type: string, o: Record<s
       const net = needNetwork(await resultNetwork(res, o.connectivity as string | undefined), type);
       const frames = o.frames ? Number(o.frames) : 60;
       const ext = extname(out).toLowerCase();
-      if (ext === '.gif') writeFileAtomic(out, await animateGif(net, ts(), { variable, frames }));
+      if (ext === '.gif') {
+        const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ stream: process.stderr, format: 'rendering frames [{bar}] {value}/{total}' }, cliProgress.Presets.shades_classic) : undefined;
+        bar?.start(frames, 0);
+        try {
+          writeFileAtomic(out, await animateGif(net, ts(), { variable, frames, onFrame: (d, total) => { bar?.setTotal(total); bar?.update(d); } }));
+        } finally {
+          bar?.stop();
+        }
+      }
       else if (ext === '.html') writeFileAtomic(out, animateHtml(net, ts(), { variable, frames }));
       else throw new Error(`--type animation writes .gif or .html; got '${out}'`);
       return undefined;
