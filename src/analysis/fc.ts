@@ -136,6 +136,11 @@ export class StreamingFc {
 /**
  * Indices (i, j), i < j, of the strict upper triangle, row by row — the N(N−1)/2 distinct entries
  * of a symmetric matrix.
+ *
+ * @example
+ * ```ts
+ * upperTriangleIndices(3); // Int32Array [1, 2, 5]
+ * ```
  */
 export function upperTriangleIndices(n: number, k = 1): Int32Array {
   const out: number[] = [];

@@ -53,6 +53,12 @@ export function fcd(x: Series | ArrayLike<number>[], opts: FcdOptions): SquareMa
  * The FCD values whose distribution is compared: the upper triangle above the diagonal offset k.
  * k = 1 takes every distinct pair of windows; a larger k drops pairs of overlapping windows
  * (k = ceil(window/step) leaves only non-overlapping pairs).
+ *
+ * @example
+ * ```ts
+ * const f = fcd(x, { window: 30, step: 5 });
+ * fcdValues(f, Math.ceil(30 / 5)); // only pairs of non-overlapping windows
+ * ```
  */
 export function fcdValues(f: SquareMatrix, k = 1): Float64Array {
   return upperTriangle(f, k);
@@ -104,7 +110,14 @@ export function kdeDensity(samples: ArrayLike<number>, opts: { bins?: number; ra
   return { x, density };
 }
 
-/** Histogram density of samples on `bins` equal bins over `range` (outliers clipped to the ends). */
+/**
+ * Histogram density of samples on `bins` equal bins over `range` (outliers clipped to the ends).
+ *
+ * @example
+ * ```ts
+ * histogramDensity([0.1, 0.2, 0.9], { bins: 2, range: [0, 1] }).density; // [4/3, 2/3]
+ * ```
+ */
 export function histogramDensity(samples: ArrayLike<number>, opts: { bins?: number; range?: [number, number] } = {}): Density {
   const bins = opts.bins ?? 100;
   const [lo, hi] = opts.range ?? [-1, 1];
@@ -119,7 +132,16 @@ export function histogramDensity(samples: ArrayLike<number>, opts: { bins?: numb
   return { x: Float64Array.from({ length: bins }, (_, b) => lo + (b + 0.5) * w), density };
 }
 
-/** FCD distribution as a KDE on tvboptim's grid: the usual target of FCD fits. */
+/**
+ * FCD distribution as a KDE on tvboptim's grid: the usual target of FCD fits.
+ *
+ * @example
+ * ```ts
+ * const p = fcdDistribution(fcd(simBold, { window: 30 }));
+ * const q = fcdDistribution(fcd(empBold, { window: 30 }));
+ * ksDistance(p, q);
+ * ```
+ */
 export function fcdDistribution(f: SquareMatrix, opts: { k?: number; bins?: number; range?: [number, number] } = {}): Density {
   return kdeDensity(fcdValues(f, opts.k ?? 1), opts);
 }

@@ -74,7 +74,14 @@ export function rfft(x: ArrayLike<number>): { re: Float64Array; im: Float64Array
   return { re, im };
 }
 
-/** Frequencies k·fs/n of the one-sided bins (numpy's rfftfreq). */
+/**
+ * Frequencies k·fs/n of the one-sided bins (numpy's rfftfreq).
+ *
+ * @example
+ * ```ts
+ * rfftFreq(4, 100); // [0, 25, 50]
+ * ```
+ */
 export function rfftFreq(n: number, fs: number): Float64Array {
   return Float64Array.from({ length: Math.floor(n / 2) + 1 }, (_, k) => (k * fs) / n);
 }
@@ -143,6 +150,11 @@ export function fftComplex(re: Float64Array, im: Float64Array, inverse = false):
 /**
  * Analytic signal x + i·H[x] of a real sequence (FFT method, as scipy.signal.hilbert): the
  * positive frequencies doubled, the negative ones zeroed. Returns the imaginary part H[x].
+ *
+ * @example
+ * ```ts
+ * hilbert(Array.from({ length: 8 }, (_, t) => Math.cos(Math.PI * t / 2))); // ≈ sin(π t / 2)
+ * ```
  */
 export function hilbert(x: ArrayLike<number>): Float64Array {
   const n = x.length;

@@ -49,6 +49,11 @@ export function fcCorrLossUpper(sim: SquareMatrix, emp: SquareMatrix): number {
  * 1 − Pearson correlation over **all N² entries** (diagonal and both triangles, as tvboptim's
  * full-matrix variant does). Differs from `fcCorrLossUpper` because every off-diagonal pair
  * counts twice and the diagonal values enter the means.
+ *
+ * @example
+ * ```ts
+ * fcCorrLossFull(functionalConnectivity(sim), functionalConnectivity(emp)); // 0 when identical
+ * ```
  */
 export function fcCorrLossFull(sim: SquareMatrix, emp: SquareMatrix): number {
   sameSize(sim, emp, 'fcCorrLossFull');
@@ -77,6 +82,11 @@ export function rmse(a: ArrayLike<number> | SquareMatrix, b: ArrayLike<number> |
  * Row-wise RMSE of two N×N matrices: entry i is sqrt(mean_j (a_ij − b_ij)²), i.e. how well each
  * node's connectivity profile is matched. `excludeDiagonal` averages over the N−1 off-diagonal
  * entries of each row.
+ *
+ * @example
+ * ```ts
+ * rowRmse(fcSim, fcEmp, { excludeDiagonal: true }); // one value per node
+ * ```
  */
 export function rowRmse(a: SquareMatrix, b: SquareMatrix, opts: { excludeDiagonal?: boolean } = {}): Float64Array {
   sameSize(a, b, 'rowRmse');

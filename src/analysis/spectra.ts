@@ -19,7 +19,14 @@ export interface Spectrum {
 
 export type WindowName = 'hann' | 'boxcar';
 
-/** Periodic (DFT-even) window of length m, as scipy's get_window(name, m). */
+/**
+ * Periodic (DFT-even) window of length m, as scipy's get_window(name, m).
+ *
+ * @example
+ * ```ts
+ * spectralWindow('hann', 4); // [0, 0.5, 1, 0.5]
+ * ```
+ */
 export function spectralWindow(name: WindowName, m: number): Float64Array {
   if (name === 'boxcar') return new Float64Array(m).fill(1);
   if (name === 'hann') return Float64Array.from({ length: m }, (_, k) => 0.5 - 0.5 * Math.cos((2 * Math.PI * k) / m));
@@ -144,6 +151,11 @@ function bandMask(sp: Spectrum, band?: [number, number], skipDc = true): number[
 
 /**
  * Frequency of the largest power per channel (DC excluded), optionally within `band` [lo, hi].
+ *
+ * @example
+ * ```ts
+ * dominantFrequency(welch(x, 1000), [8, 13]); // alpha-band peak per channel (Hz)
+ * ```
  */
 export function dominantFrequency(sp: Spectrum, band?: [number, number]): Float64Array {
   const nb = nFreq(sp), idx = bandMask(sp, band);
@@ -160,6 +172,11 @@ export function dominantFrequency(sp: Spectrum, band?: [number, number]): Float6
  * Soft-argmax peak frequency per channel: Σ_k f_k · softmax(β · P_k / max P)_k — a smooth,
  * differentiable stand-in for the dominant frequency (β = 150 as in tvboptim's Hopf example; larger
  * β → closer to the argmax). DC excluded; optional band.
+ *
+ * @example
+ * ```ts
+ * softPeakFrequency(welch(x, 1000), { beta: 150 }); // ≈ dominantFrequency, but smooth
+ * ```
  */
 export function softPeakFrequency(sp: Spectrum, opts: { beta?: number; band?: [number, number] } = {}): Float64Array {
   const beta = opts.beta ?? 150;
@@ -183,6 +200,11 @@ export function softPeakFrequency(sp: Spectrum, opts: { beta?: number; band?: [n
  * Normalised average power: each channel's spectrum divided by its total power (so it sums to 1
  * over the bins), then averaged over channels — a spectrum shape comparable across amplitudes.
  * DC excluded when `skipDc` (default true).
+ *
+ * @example
+ * ```ts
+ * const { freqs, power } = normalisedAveragePower(periodogram(x, 100)); // power sums to 1
+ * ```
  */
 export function normalisedAveragePower(sp: Spectrum, opts: { skipDc?: boolean } = {}): { freqs: Float64Array; power: Float64Array } {
   const nb = nFreq(sp);
@@ -196,7 +218,14 @@ export function normalisedAveragePower(sp: Spectrum, opts: { skipDc?: boolean } 
   return { freqs: Float64Array.from(idx, (k) => sp.freqs[k]), power };
 }
 
-/** Σ P·df per channel: the variance the (density) spectrum accounts for (Parseval). */
+/**
+ * Σ P·df per channel: the variance the (density) spectrum accounts for (Parseval).
+ *
+ * @example
+ * ```ts
+ * bandPower(periodogram(x, 100)); // per channel ≈ variance (Parseval)
+ * ```
+ */
 export function bandPower(sp: Spectrum, band?: [number, number]): Float64Array {
   const nb = nFreq(sp), df = sp.freqs.length > 1 ? sp.freqs[1] - sp.freqs[0] : 0;
   const idx = bandMask(sp, band, false);
@@ -208,6 +237,11 @@ export function bandPower(sp: Spectrum, band?: [number, number]): Float64Array {
 /**
  * Spectral peak loss: mean over channels of (softPeak_i − target_i)² (target a number or one per
  * channel), in Hz².
+ *
+ * @example
+ * ```ts
+ * spectralPeakLoss(welch(x, 100), 10); // (Hz − 10)² averaged over channels
+ * ```
  */
 export function spectralPeakLoss(sp: Spectrum, target: number | ArrayLike<number>, opts: { beta?: number; band?: [number, number] } = {}): number {
   const pk = softPeakFrequency(sp, opts);
@@ -218,7 +252,14 @@ export function spectralPeakLoss(sp: Spectrum, target: number | ArrayLike<number
   return s / sp.n;
 }
 
-/** 1 − mean over channels of corr(P_sim,i, P_target,i): spectrum-shape loss (tvboptim's JR example). */
+/**
+ * 1 − mean over channels of corr(P_sim,i, P_target,i): spectrum-shape loss (tvboptim's JR example).
+ *
+ * @example
+ * ```ts
+ * spectralCorrLoss(welch(sim, 100), welch(data, 100)); // 0 = same spectral shapes
+ * ```
+ */
 export function spectralCorrLoss(sim: Spectrum, target: Spectrum): number {
   if (sim.n !== target.n || sim.freqs.length !== target.freqs.length) {
     throw new Error(`spectralCorrLoss: spectra are ${sim.n}×${sim.freqs.length} and ${target.n}×${target.freqs.length}; expected the same channels and frequency bins`);

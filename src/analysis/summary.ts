@@ -65,6 +65,11 @@ export function summarize(x: Series | ArrayLike<number>[], opts: { skip?: number
  * Kuramoto order parameter R(t) = |mean_i e^{iφ_i(t)}| of a [T, N] series. `phases: true` takes
  * the values as phases (Kuramoto-type models); otherwise each channel's phase is the angle of its
  * analytic signal (Hilbert transform after removing the mean).
+ *
+ * @example
+ * ```ts
+ * kuramotoOrder([[0, 0], [1, 1 + Math.PI]], { phases: true }); // [1, 0]
+ * ```
  */
 export function kuramotoOrder(x: Series | ArrayLike<number>[], opts: { phases?: boolean; skip?: number } = {}): Float64Array {
   const s = asSeries(x, 'kuramotoOrder');
@@ -111,6 +116,12 @@ export function synchronyMetastability(x: Series | ArrayLike<number>[], opts: { 
 
 /**
  * `summarize` for every batch element of a monitor output ([B, T, V, N, M]), for sweeps.
+ *
+ * @example
+ * ```ts
+ * const res = simulateSync({ ...cfg, batch: { 'coupling.a': [0.1, 0.2] } });
+ * batchSummaries(res.monitor(0)).map((s) => s.meanVariance);
+ * ```
  */
 export function batchSummaries(
   mon: { data: ArrayLike<number>; shape: readonly number[] },

@@ -51,7 +51,14 @@ function upperMask(n: number): tf.Tensor1D {
   return tf.tensor1d(idx, 'int32');
 }
 
-/** 1 − Pearson correlation over the strict upper triangles (i < j) of two FC tensors. */
+/**
+ * 1 − Pearson correlation over the strict upper triangles (i < j) of two FC tensors.
+ *
+ * @example
+ * ```ts
+ * const loss = tensorFcCorrLossUpper(tensorFc(bold), tf.tensor2d(empFc, [n, n]));
+ * ```
+ */
 export function tensorFcCorrLossUpper(sim: tf.Tensor, emp: tf.Tensor): tf.Scalar {
   const n = sim.shape[0];
   if (sim.rank !== 2 || !sim.shape.every((s, k) => s === emp.shape[k])) throw new Error(`tensorFcCorrLossUpper: shapes [${sim.shape}] and [${emp.shape}]; expected two N×N tensors`);
@@ -61,19 +68,40 @@ export function tensorFcCorrLossUpper(sim: tf.Tensor, emp: tf.Tensor): tf.Scalar
   });
 }
 
-/** 1 − Pearson correlation over all N² entries of two FC tensors (tvboptim's fc_corr variant). */
+/**
+ * 1 − Pearson correlation over all N² entries of two FC tensors (tvboptim's fc_corr variant).
+ *
+ * @example
+ * ```ts
+ * const loss = tensorFcCorrLossFull(tensorFc(bold), tf.tensor2d(empFc, [n, n]));
+ * ```
+ */
 export function tensorFcCorrLossFull(sim: tf.Tensor, emp: tf.Tensor): tf.Scalar {
   if (!sim.shape.every((s, k) => s === emp.shape[k])) throw new Error(`tensorFcCorrLossFull: shapes [${sim.shape}] and [${emp.shape}] differ`);
   return tf.tidy(() => tf.sub(1, pearsonT(sim, emp)) as tf.Scalar);
 }
 
-/** sqrt(mean((a − b)²)) over all entries. */
+/**
+ * sqrt(mean((a − b)²)) over all entries.
+ *
+ * @example
+ * ```ts
+ * tensorRmse(tf.tensor1d([0, 0]), tf.tensor1d([3, 4])); // sqrt(12.5)
+ * ```
+ */
 export function tensorRmse(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
   if (!a.shape.every((s, k) => s === b.shape[k]) || a.rank !== b.rank) throw new Error(`tensorRmse: shapes [${a.shape}] and [${b.shape}] differ`);
   return tf.tidy(() => tf.sqrt(tf.mean(tf.square(tf.sub(a, b)))) as tf.Scalar);
 }
 
-/** Row-wise RMSE [N] of two [N, N] tensors. */
+/**
+ * Row-wise RMSE [N] of two [N, N] tensors.
+ *
+ * @example
+ * ```ts
+ * tensorRowRmse(tensorFc(bold), empFcTensor); // [N]
+ * ```
+ */
 export function tensorRowRmse(a: tf.Tensor, b: tf.Tensor): tf.Tensor1D {
   if (a.rank !== 2 || !a.shape.every((s, k) => s === b.shape[k])) throw new Error(`tensorRowRmse: shapes [${a.shape}] and [${b.shape}]; expected two equal 2-D tensors`);
   return tf.tidy(() => tf.sqrt(tf.mean(tf.square(tf.sub(a, b)), 1)) as tf.Tensor1D);
@@ -103,6 +131,11 @@ export interface TensorSpectrum {
 /**
  * Welch PSD [N, F] of a [T, N] tensor (Hann window, 50 % overlap, mean detrending, density
  * scaling; scipy's defaults). `nperseg: T, noverlap: 0, window: 'boxcar'` gives the periodogram.
+ *
+ * @example
+ * ```ts
+ * const sp = tensorWelch(x, 100, { nperseg: 64 }); // sp.power [N, 33]
+ * ```
  */
 export function tensorWelch(x: tf.Tensor, fs: number, opts: { nperseg?: number; noverlap?: number; window?: WindowName; detrend?: boolean } = {}): TensorSpectrum {
   check2d(x, 'tensorWelch');
@@ -140,6 +173,11 @@ export function tensorWelch(x: tf.Tensor, fs: number, opts: { nperseg?: number; 
  * Soft-argmax peak frequency per channel [N]: Σ f · softmax(β · P / max P) over non-DC bins,
  * optionally within `band`. The same function as `softPeakFrequency`, differentiated exactly
  * (max P included: its gradient goes to the peak bin).
+ *
+ * @example
+ * ```ts
+ * tensorSoftPeakFrequency(tensorWelch(x, 100)); // [N], differentiable
+ * ```
  */
 export function tensorSoftPeakFrequency(sp: TensorSpectrum, opts: { beta?: number; band?: [number, number] } = {}): tf.Tensor1D {
   const beta = opts.beta ?? 150;
@@ -154,7 +192,14 @@ export function tensorSoftPeakFrequency(sp: TensorSpectrum, opts: { beta?: numbe
   });
 }
 
-/** mean over channels of (softPeak − target)² (Hz²). */
+/**
+ * mean over channels of (softPeak − target)² (Hz²).
+ *
+ * @example
+ * ```ts
+ * const loss = tensorSpectralPeakLoss(tensorWelch(x, 100), 10);
+ * ```
+ */
 export function tensorSpectralPeakLoss(sp: TensorSpectrum, target: number | ArrayLike<number>, opts: { beta?: number; band?: [number, number] } = {}): tf.Scalar {
   return tf.tidy(() => {
     const pk = tensorSoftPeakFrequency(sp, opts);
@@ -166,6 +211,11 @@ export function tensorSpectralPeakLoss(sp: TensorSpectrum, target: number | Arra
 /**
  * FCD [W, W] of a [T, N] tensor: FC in windows of `window` samples every `step`, correlated
  * between windows over their upper triangles (as `fcd`). Differentiable.
+ *
+ * @example
+ * ```ts
+ * const f = tensorFcd(bold, { window: 30, step: 5 }); // [W, W]
+ * ```
  */
 export function tensorFcd(x: tf.Tensor, opts: { window: number; step?: number; skip?: number }): tf.Tensor2D {
   check2d(x, 'tensorFcd');
@@ -186,7 +236,14 @@ export function tensorFcd(x: tf.Tensor, opts: { window: number; step?: number; s
   });
 }
 
-/** The strict upper triangle (offset k ≥ 1) of a square tensor as a vector. */
+/**
+ * The strict upper triangle (offset k ≥ 1) of a square tensor as a vector.
+ *
+ * @example
+ * ```ts
+ * tensorUpperTriangle(tf.tensor2d([[0, 1], [1, 0]])); // [1]
+ * ```
+ */
 export function tensorUpperTriangle(m: tf.Tensor, k = 1): tf.Tensor1D {
   const n = m.shape[0];
   const idx: number[] = [];
@@ -197,6 +254,11 @@ export function tensorUpperTriangle(m: tf.Tensor, k = 1): tf.Tensor1D {
 /**
  * Gaussian KDE (Scott's bandwidth, from the samples) on `bins` points of `range`, renormalised to
  * unit area — `kdeDensity` as a differentiable function of the samples. Returns the density [bins].
+ *
+ * @example
+ * ```ts
+ * const { x, density } = tensorKdeDensity(tensorUpperTriangle(tensorFcd(bold, { window: 30 })));
+ * ```
  */
 export function tensorKdeDensity(samples: tf.Tensor, opts: { bins?: number; range?: [number, number]; bandwidth?: number } = {}): { x: Float64Array; density: tf.Tensor1D } {
   const n = samples.size;
@@ -217,7 +279,14 @@ export function tensorKdeDensity(samples: tf.Tensor, opts: { bins?: number; rang
   return { x, density };
 }
 
-/** KS distance max |CDF_p − CDF_q| of two densities on one grid (tensors [bins]). */
+/**
+ * KS distance max |CDF_p − CDF_q| of two densities on one grid (tensors [bins]).
+ *
+ * @example
+ * ```ts
+ * tensorKsDistance(tf.tensor1d([1, 0, 0]), tf.tensor1d([0, 0, 1])); // 1
+ * ```
+ */
 export function tensorKsDistance(p: tf.Tensor, q: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const cp = tf.div(tf.cumsum(p), tf.sum(p)), cq = tf.div(tf.cumsum(q), tf.sum(q));
@@ -225,7 +294,14 @@ export function tensorKsDistance(p: tf.Tensor, q: tf.Tensor): tf.Scalar {
   });
 }
 
-/** 1-Wasserstein distance Σ |CDF_p − CDF_q| · dx of two densities on one grid (tensors [bins]). */
+/**
+ * 1-Wasserstein distance Σ |CDF_p − CDF_q| · dx of two densities on one grid (tensors [bins]).
+ *
+ * @example
+ * ```ts
+ * tensorWassersteinDistance(tf.tensor1d([1, 0, 0]), tf.tensor1d([0, 0, 1]), 1); // 2
+ * ```
+ */
 export function tensorWassersteinDistance(p: tf.Tensor, q: tf.Tensor, dx: number): tf.Scalar {
   return tf.tidy(() => {
     const cp = tf.div(tf.cumsum(p), tf.sum(p)), cq = tf.div(tf.cumsum(q), tf.sum(q));

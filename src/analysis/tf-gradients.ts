@@ -21,7 +21,14 @@ const HOOK = `export async function resolve(spec, ctx, next) {
 
 let ready: Promise<void> | undefined;
 
-/** True when tfjs can differentiate the basic ops (checked on `Sub`). */
+/**
+ * True when tfjs can differentiate the basic ops (checked on `Sub`).
+ *
+ * @example
+ * ```ts
+ * if (!gradientsRegistered()) await ensureTfGradients();
+ * ```
+ */
 export function gradientsRegistered(): boolean {
   return tf.getGradient('Sub') !== undefined && tf.getGradient('BatchMatMul') !== undefined;
 }

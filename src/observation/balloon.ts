@@ -38,6 +38,14 @@ export const BALLOON_DEFAULTS: Readonly<BalloonParameters> = Object.freeze({
   k1: 4.3 * 40.3 * 0.4 * 0.04, k2: 25 * 0.4 * 0.04, k3: 1,
 });
 
+/**
+ * Balloon–Windkessel constants: the defaults overlaid with `p`, checked (positive times, 0 < E0 < 1).
+ *
+ * @example
+ * ```ts
+ * balloonParameters({ V0: 0.02 }).k1; // 2.77264 (the defaults' k1)
+ * ```
+ */
 export function balloonParameters(p: Partial<BalloonParameters> = {}): BalloonParameters {
   const out = { ...BALLOON_DEFAULTS, ...p };
   for (const [k, v] of Object.entries(out)) {
@@ -49,7 +57,15 @@ export function balloonParameters(p: Partial<BalloonParameters> = {}): BalloonPa
   return out;
 }
 
-/** Time derivative (per second) of one node's (s, f, v, q) for input x; writes into `d`. */
+/**
+ * Time derivative (per second) of one node's (s, f, v, q) for input x; writes into `d`.
+ *
+ * @example
+ * ```ts
+ * const d = new Float64Array(4);
+ * balloonDerivative(BALLOON_DEFAULTS, [0, 1, 1, 1], 1, d); // d = [1, 0, 0, 0]: input drives s
+ * ```
+ */
 export function balloonDerivative(p: BalloonParameters, st: ArrayLike<number>, x: number, d: Float64Array | number[]): void {
   const [s, f, v, q] = [st[0], st[1], st[2], st[3]];
   const vAlpha = Math.pow(v, 1 / p.alpha);
@@ -59,7 +75,14 @@ export function balloonDerivative(p: BalloonParameters, st: ArrayLike<number>, x
   d[3] = ((f * (1 - Math.pow(1 - p.E0, 1 / f))) / p.E0 - (vAlpha * q) / v) / p.tau_o;
 }
 
-/** The BOLD signal of a haemodynamic state. */
+/**
+ * The BOLD signal of a haemodynamic state.
+ *
+ * @example
+ * ```ts
+ * balloonSignal(BALLOON_DEFAULTS, 1, 1); // 0 at rest
+ * ```
+ */
 export function balloonSignal(p: BalloonParameters, v: number, q: number): number {
   return p.V0 * (p.k1 * (1 - q) + p.k2 * (1 - q / v) + p.k3 * (1 - v));
 }
@@ -76,7 +99,14 @@ export interface BalloonOptions {
   parameters?: Partial<BalloonParameters>;
 }
 
-/** How a Balloon–Windkessel step count relates to the neural step (shared with the kernel emitter). */
+/**
+ * How a Balloon–Windkessel step count relates to the neural step (shared with the kernel emitter).
+ *
+ * @example
+ * ```ts
+ * balloonStepping(0.1, 1); // { every: 10, substeps: 1 }
+ * ```
+ */
 export function balloonStepping(dt: number, dtBw: number): { every: number; substeps: number } {
   if (!(dtBw > 0)) throw new Error(`BalloonWindkessel: dtBw=${dtBw} ms; expected > 0`);
   if (dtBw >= dt) {

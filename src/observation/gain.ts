@@ -68,7 +68,14 @@ function combine(parts: Float64Array[]): Float64Array {
   return Float64Array.from(parts[0], (_, k) => Math.sqrt(parts.reduce((a, p) => a + p[k] * p[k], 0)));
 }
 
-/** Potential of unit dipoles q (n×3) at r (n×3, m) at sensor positions (m), homogeneous medium σ. */
+/**
+ * Potential of unit dipoles q (n×3) at r (n×3, m) at sensor positions (m), homogeneous medium σ.
+ *
+ * @example
+ * ```ts
+ * dipolePotential(Float64Array.of(0, 0, 0.01), Float64Array.of(0, 0, 0), Float64Array.of(0, 0, 1), 1); // [1/(4π·1e-4)]
+ * ```
+ */
 export function dipolePotential(sensorsM: Float64Array, r: Float64Array, q: Float64Array, sigma: number): Float64Array {
   const ns = sensorsM.length / 3, n = r.length / 3;
   const out = new Float64Array(ns * n);
@@ -91,6 +98,11 @@ function checkSigma(sigma: number): void {
  * TVB's EEG sensor placement: each sensor moved, along its direction from the origin, onto the
  * sphere around the sources (centre = mean source position, radius = 1.05125 × the largest
  * source distance from it). Sources and result in m.
+ *
+ * @example
+ * ```ts
+ * eegSensorSphere(sensors, Float64Array.from(conn.centres, (v) => v / 1000)); // sensor positions (m) on the sphere
+ * ```
  */
 export function eegSensorSphere(sensors: Sensors, sourcesM: Float64Array): Float64Array {
   const n = sourcesM.length / 3;
@@ -129,7 +141,14 @@ export function eegGainSphere(sensors: Sensors, opts: GainOptions): GainMatrix {
   return { data: combine(parts), sensors: ns, regions: n, labels: sensors.labels };
 }
 
-/** iEEG/sEEG lead field: dipoles in a homogeneous conductor, contacts at their own positions. */
+/**
+ * iEEG/sEEG lead field: dipoles in a homogeneous conductor, contacts at their own positions.
+ *
+ * @example
+ * ```ts
+ * ieegGain(readSensors('seeg.txt'), { centres: conn.centres, orientation: 'free' });
+ * ```
+ */
 export function ieegGain(sensors: Sensors, opts: GainOptions): GainMatrix {
   const { n, r } = centresOf(opts.centres);
   const sigma = opts.sigma ?? 1;
@@ -142,6 +161,11 @@ export function ieegGain(sensors: Sensors, opts: GainOptions): GainMatrix {
 /**
  * Magnetic field of dipole Q at r0 measured at r, for a spherically symmetric conductor centred at
  * the origin (Sarvas 1987, eq. 25). Positions in m; returns [Bx, By, Bz] in T per A·m.
+ *
+ * @example
+ * ```ts
+ * sarvasField([0, 0, 0.1], [0, 0.01, 0.07], [1, 0, 0]); // [Bx, By, Bz] in T
+ * ```
  */
 export function sarvasField(r: ArrayLike<number>, r0: ArrayLike<number>, Q: ArrayLike<number>): [number, number, number] {
   const a = [r[0] - r0[0], r[1] - r0[1], r[2] - r0[2]];
@@ -162,6 +186,11 @@ export function sarvasField(r: ArrayLike<number>, r0: ArrayLike<number>, Q: Arra
  * MEG lead field with Sarvas' spherical conductor (centred at the coordinate origin): the field
  * along each coil's orientation, or its magnitude when the sensors carry none. Default dipole
  * orientation 'free' (root-sum-square of three orthogonal dipoles), since radial dipoles are silent.
+ *
+ * @example
+ * ```ts
+ * megGainSphere(readSensors('meg_brainstorm_276.txt'), { centres: conn.centres }); // 271 × n
+ * ```
  */
 export function megGainSphere(sensors: Sensors, opts: GainOptions): GainMatrix {
   const { n, r } = centresOf(opts.centres);

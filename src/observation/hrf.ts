@@ -70,7 +70,14 @@ export function boldHrf(opts: HrfOptions = {}): HrfSetup {
   return { kernel, values, time, stockSteps: S, interimPeriod: 1 / BOLD_STOCK_RATE_PER_MS, k1V0 };
 }
 
-/** Python's round(): halves go to the even neighbour (TVB's `int(round(x))`). */
+/**
+ * Python's round(): halves go to the even neighbour (TVB's `int(round(x))`).
+ *
+ * @example
+ * ```ts
+ * roundHalfEven(2.5); // 2
+ * ```
+ */
 export function roundHalfEven(x: number): number {
   const f = Math.floor(x), d = x - f;
   if (d > 0.5) return f + 1;
@@ -78,7 +85,14 @@ export function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-/** TVB's interim period in integration steps: round(4 ms / dt), halves to even as Python does. */
+/**
+ * TVB's interim period in integration steps: round(4 ms / dt), halves to even as Python does.
+ *
+ * @example
+ * ```ts
+ * boldInterimSteps(0.1); // 40
+ * ```
+ */
 export function boldInterimSteps(dt: number): number {
   const I = roundHalfEven(1 / BOLD_STOCK_RATE_PER_MS / dt);
   if (I < 1) throw new Error(`Bold: dt=${dt} ms is longer than the 4 ms interim period; expected dt <= 4 ms (better a divisor of 4)`);

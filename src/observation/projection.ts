@@ -47,6 +47,11 @@ function referenceWeights(ref: Reference, S: number, labels?: string[]): Float64
 /**
  * Re-references sensor signals: subtracts the common average, or one channel, from every channel.
  * Also works on a gain matrix (rows = sensors), which is equivalent and cheaper for long series.
+ *
+ * @example
+ * ```ts
+ * rereference(projectToSensors(x, gain), 'average'); // channels sum to 0 at every time
+ * ```
  */
 export function rereference<T extends Series | GainMatrix>(x: T, ref: Reference, labels?: string[]): T {
   if ('sensors' in x) {

@@ -52,7 +52,14 @@ export function parseSensors(text: string, name = 'sensors'): Sensors {
   return { labels, positions: Float64Array.from(pos), orientations: cols === 7 ? Float64Array.from(ori) : undefined, dropped };
 }
 
-/** Reads a TVB sensor file (see `parseSensors`). */
+/**
+ * Reads a TVB sensor file (see `parseSensors`).
+ *
+ * @example
+ * ```ts
+ * readSensors('../shared/data/tvb/eeg_brainstorm_65.txt').labels.length; // 65
+ * ```
+ */
 export function readSensors(path: string): Sensors {
   let text: string;
   try {

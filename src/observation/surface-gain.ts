@@ -23,6 +23,11 @@ export interface SurfaceGainOptions {
 /**
  * Area-weighted vertex normals (sum of the incident triangles' cross products, normalised), for
  * surfaces stored without normals. Triangles are taken counter-clockwise seen from outside.
+ *
+ * @example
+ * ```ts
+ * vertexNormals([0, 0, 0, 1, 0, 0, 0, 1, 0], [0, 1, 2]); // three times [0, 0, 1]
+ * ```
  */
 export function vertexNormals(vertices: ArrayLike<number>, triangles: ArrayLike<number>): Float64Array {
   const out = new Float64Array(vertices.length);

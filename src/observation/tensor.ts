@@ -187,7 +187,15 @@ export interface TensorBalloonSpec {
   parameters?: Partial<BalloonParameters>;
 }
 
-/** One Euler step (h in s) of the Balloon–Windkessel state [s, f, v, q] for input x; tensors. */
+/**
+ * One Euler step (h in s) of the Balloon–Windkessel state [s, f, v, q] for input x; tensors.
+ *
+ * @example
+ * ```ts
+ * let st = [tf.zeros([4]), tf.ones([4]), tf.ones([4]), tf.ones([4])];
+ * st = balloonEulerStep(balloonParameters(), st, tf.fill([4], 1), 0.001);
+ * ```
+ */
 export function balloonEulerStep(p: BalloonParameters, st: tf.Tensor[], x: tf.Tensor, h: number): tf.Tensor[] {
   const [zs, zf, zv, zq] = st;
   const va = tf.pow(zv, 1 / p.alpha);
@@ -199,13 +207,26 @@ export function balloonEulerStep(p: BalloonParameters, st: tf.Tensor[], x: tf.Te
   return [tf.add(zs, tf.mul(h, ds)), tf.add(zf, tf.mul(h, zs)), tf.add(zv, tf.mul(h, dv)), tf.add(zq, tf.mul(h, dq))];
 }
 
-/** BOLD signal of a haemodynamic state (tensors v, q). */
+/**
+ * BOLD signal of a haemodynamic state (tensors v, q).
+ *
+ * @example
+ * ```ts
+ * balloonSignalTensor(balloonParameters(), tf.ones([2]), tf.ones([2])); // [0, 0]
+ * ```
+ */
 export function balloonSignalTensor(p: BalloonParameters, v: tf.Tensor, q: tf.Tensor): tf.Tensor {
   return tf.mul(p.V0, tf.add(tf.add(tf.mul(p.k1, tf.sub(1, q)), tf.mul(p.k2, tf.sub(1, tf.div(q, v)))), tf.mul(p.k3, tf.sub(1, v))));
 }
 
 /**
  * Balloon–Windkessel BOLD as a tensor-engine monitor (carry: s, f, v, q each [B, V, N, M]).
+ *
+ * @example
+ * ```ts
+ * const mon = createTensorBalloonMonitor({ name: 'BalloonWindkessel', period: 720 }, ctx);
+ * new TensorSimulator(cfg, { extraMonitors: [mon] });
+ * ```
  */
 export function createTensorBalloonMonitor(spec: TensorBalloonSpec, ctx: TensorBoldContext): TensorBoldMonitor {
   const { dt, sFirst, sLast, nvoi, N, M } = ctx;
@@ -233,7 +254,14 @@ export function createTensorBalloonMonitor(spec: TensorBalloonSpec, ctx: TensorB
   };
 }
 
-/** Differentiable projection of a [T, N] tensor: [T, S] = x · Gᵀ. */
+/**
+ * Differentiable projection of a [T, N] tensor: [T, S] = x · Gᵀ.
+ *
+ * @example
+ * ```ts
+ * tensorProjectToSensors(tf.tensor2d([[1, 2]]), userGain([[1, 1]], 2)); // [[3]]
+ * ```
+ */
 export function tensorProjectToSensors(x: tf.Tensor, gain: GainMatrix): tf.Tensor2D {
   if (x.rank !== 2 || x.shape[1] !== gain.regions) throw new Error(`tensorProjectToSensors: tensor shape [${x.shape.join(', ')}]; expected [T, ${gain.regions}]`);
   return tf.tidy(() => tf.matMul(x, tf.tensor2d(Float32Array.from(gain.data), [gain.sensors, gain.regions]), false, true) as tf.Tensor2D);
