@@ -101,6 +101,17 @@ describe('filters', () => {
     }
   });
 
+  it('very large node ids take the sparse paths with the same answers', () => {
+    const big = 3_000_000_000;
+    const r = SpikeReport.fromSpikes({ p: { timestamps: [1, 2, 3, 4, 6], nodeIds: [big, 5, big, big + 1, big] } });
+    const p = r.population('p');
+    expect(arr(p.nodeIds)).toEqual([5, big, big + 1]);
+    expect(arr(p.get({ group: [big, 7] }).timestamps)).toEqual([1, 3, 6]);
+    const f = r.filter();
+    expect(arr(f.isiHistogram({ binSize: 1, density: false }).values)).toEqual([2, 3]);
+    expect(f.firingRates({ binSize: 5 }).nodeCount).toBe(3);
+  });
+
   it('FilteredSpikeReport merges populations in time order, lazily and once', () => {
     const f = report().filter({ tStart: 1, tStop: 8 });
     const table = f.report;

@@ -136,24 +136,40 @@ export function arangeEdges(start: number, stop: number, binSize: number): Float
 
 /** Number of distinct (population, node id) pairs in a table: the "nodes that fired". */
 export function countSpikingNodes(table: SpikeTable): number {
-  const seen = perPopulationFlags(table);
+  const seen = perPopulationState(table, () => 0);
   let total = 0;
   for (let i = 0; i < table.nodeIds.length; i++) {
     const f = seen[table.population[i]];
     const id = table.nodeIds[i];
-    if (!f[id]) {
-      f[id] = 1;
+    if (!f.get(id)) {
+      f.set(id, 1);
       total++;
     }
   }
   return total;
 }
 
-/** One zeroed flag array per population, indexed by node id (sized by the largest id present). */
-function perPopulationFlags(table: SpikeTable): Uint8Array[] {
-  const max = new Int32Array(table.populations.length).fill(-1);
+interface NodeState {
+  get(id: number): number;
+  set(id: number, v: number): void;
+}
+
+/**
+ * Per-population state indexed by node id: a typed array sized by the largest id present, or a Map
+ * when ids are too large for that (ids are normally dense population indices).
+ */
+function perPopulationState(table: SpikeTable, init: () => number): NodeState[] {
+  const max = new Float64Array(table.populations.length).fill(-1);
   for (let i = 0; i < table.nodeIds.length; i++) if (table.nodeIds[i] > max[table.population[i]]) max[table.population[i]] = table.nodeIds[i];
-  return Array.from(max, (m) => new Uint8Array(m + 1));
+  return Array.from(max, (m): NodeState => {
+    if (m < 1 << 26) {
+      const a = new Float64Array(m + 1).fill(init());
+      return { get: (id) => a[id], set: (id, v) => void (a[id] = v) };
+    }
+    const map = new Map<number, number>();
+    const d = init();
+    return { get: (id) => map.get(id) ?? d, set: (id, v) => void map.set(id, v) };
+  });
 }
 
 export interface FiringRateOptions {
@@ -206,19 +222,19 @@ export function firingRateHistogram(table: SpikeTable, options: FiringRateOption
 
 /** Inter-spike intervals (ms) of each node (per population), or their inverses in Hz. */
 export function interSpikeIntervals(table: SpikeTable, options: { frequency?: boolean } = {}): Float64Array {
-  const last = perPopulationFlags(table).map((f) => new Float64Array(f.length).fill(NaN));
+  const last = perPopulationState(table, () => NaN);
   const out = new Float64Array(table.timestamps.length);
   let k = 0;
   for (let i = 0; i < table.timestamps.length; i++) {
     const l = last[table.population[i]];
     const id = table.nodeIds[i];
     const t = table.timestamps[i];
-    const d = t - l[id]; // NaN for a node's first spike
+    const d = t - l.get(id); // NaN for a node's first spike
     if (d === d) {
       if (!options.frequency) out[k++] = d;
       else if (d > 0) out[k++] = 1000 / d;
     }
-    l[id] = t;
+    l.set(id, t);
   }
   return out.slice(0, k);
 }

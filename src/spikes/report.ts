@@ -84,6 +84,7 @@ export function selectSpikes(s: Spikes, tStart?: number, tStop?: number, ids?: U
   if (!ids) return { timestamps: t, nodeIds: id };
   if (ids.length === 0) return { timestamps: new Float64Array(0), nodeIds: new Uint32Array(0) };
   const maxId = ids[ids.length - 1];
+  if (maxId > DENSE_ID_LIMIT) return selectSparse(t, id, ids);
   const member = new Uint8Array(maxId + 1);
   for (let i = 0; i < ids.length; i++) member[ids[i]] = 1;
   let count = 0;
@@ -101,6 +102,18 @@ export function selectSpikes(s: Spikes, tStart?: number, tStop?: number, ids?: U
     }
   }
   return { timestamps: ot, nodeIds: oid };
+}
+
+/** Above this node id a membership table would be too large; sorted ids are binary-searched instead. */
+const DENSE_ID_LIMIT = 1 << 26;
+
+function selectSparse(t: Float64Array, id: Uint32Array, ids: Uint32Array): Spikes {
+  const keep: number[] = [];
+  for (let i = 0; i < id.length; i++) {
+    const k = lowerBound(ids, id[i]);
+    if (k < ids.length && ids[k] === id[i]) keep.push(i);
+  }
+  return { timestamps: Float64Array.from(keep, (i) => t[i]), nodeIds: Uint32Array.from(keep, (i) => id[i]) };
 }
 
 type Loader = () => RawSpikePopulation;
@@ -156,6 +169,7 @@ export class PopulationSpikeReport {
       const ids = this.spikes.nodeIds;
       let max = -1;
       for (let i = 0; i < ids.length; i++) if (ids[i] > max) max = ids[i];
+      if (max > DENSE_ID_LIMIT) return (this.uniqueIds = Uint32Array.from(new Set(ids)).sort());
       const seen = new Uint8Array(max + 1);
       let c = 0;
       for (let i = 0; i < ids.length; i++) if (!seen[ids[i]]) {
