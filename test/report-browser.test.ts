@@ -16,6 +16,8 @@ import { chromium, type Browser } from 'playwright-core';
 import { simulate } from '../src/simulation/simulate.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import { buildReport, reportFigures } from '../src/report/report.js';
+import { animateHtml } from '../src/plot/animate.js';
+import { timeSeriesFromResult } from '../src/plot/data.js';
 import { pngStats } from './plot-helpers.js';
 
 const CANDIDATES = [process.env.VBT_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/lib/chromium/chromium', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'].filter((p): p is string => !!p);
@@ -86,4 +88,29 @@ describe.skipIf(!CHROMIUM)('HTML report in headless Chromium', () => {
     console.log(`report screenshot saved to ${shot}`);
     await page.close();
   }, 60_000);
+
+  it('animation page: the play button advances the frames', async () => {
+    const conn = syntheticConnectome({ nodes: 6 });
+    const res = await simulate({ model: 'Generic2dOscillator', connectivity: conn, integrator: { name: 'Heun', dt: 0.5 }, duration: 100, monitors: [{ name: 'TemporalAverage', period: 5 }], threads: 1 });
+    const file = join(mkdtempSync(join(tmpdir(), 'vbt-anim-')), 'anim.html');
+    writeFileSync(file, animateHtml(conn, timeSeriesFromResult(res), { frames: 20, intervalMs: 30 }));
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    await page.evaluate(() => Promise.all((window as unknown as { vbtFigures: Promise<unknown>[] }).vbtFigures).then(() => true));
+    const label = () => page.$eval('#vbt-anim svg', (svg) => Array.from(svg.querySelectorAll('text')).map((t) => t.textContent ?? '').find((t) => t.startsWith('t = ')));
+    const first = await label();
+    expect(first).toBe(`t = ${res.monitor(0).time[0]} ms`);
+    expect(await page.$$eval('#vbt-anim svg g.mark-symbol path', (p) => p.length)).toBe(6);
+    await page.click('#vbt-play');
+    await page.waitForFunction((t0) => {
+      const txt = Array.from(document.querySelectorAll('#vbt-anim svg text')).map((t) => t.textContent ?? '').find((t) => t.startsWith('t = '));
+      return txt !== undefined && txt !== t0;
+    }, first, { timeout: 5000 });
+    expect(await label()).not.toBe(first);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 30_000);
 });
