@@ -179,6 +179,36 @@ describe('kernel engine monitors Bold and BalloonWindkessel', () => {
     expect(both.monitor('Bold').data[0]).not.toBe(both.monitor('Bold').data[w]);
   });
 
+  it('warm up on the transient: equal the streaming classes fed every step, transient included', () => {
+    const dt = 1, transient = 700, duration = 1300;
+    const base = { model: 'ReducedWongWang', coupling: 'Linear', couplingParameters: { a: 0.05 }, integrator: { name: 'Heun' as const, dt } };
+    const warm = simulateSync({ ...base, transient, duration, monitors: [{ name: 'Bold', period: 100, hrfLength: 2000 }, { name: 'BalloonWindkessel', period: 100 }] });
+    const all = simulateSync({ ...base, duration: transient + duration, monitors: [{ name: 'Raw' }] });
+    const raw = all.monitor('Raw');
+    const N = raw.shape[3];
+    const sFirst = Math.round(raw.time[0] / dt) + transient / dt;
+    for (const [name, make] of [
+      ['Bold', () => new TvbBold({ dt, period: 100, hrfLength: 2000, width: N })],
+      ['BalloonWindkessel', () => new BalloonBold({ dt, period: 100, width: N })],
+    ] as const) {
+      const st = make();
+      const out: number[] = [], times: number[] = [];
+      for (let k = 0; k < raw.shape[1]; k++) {
+        const s = Math.round(raw.time[k] / dt);
+        const y = st.update(s, raw.data, k * N);
+        if (y && s >= sFirst) { out.push(...y); times.push(s * dt); }
+      }
+      const mon = warm.monitor(name);
+      expect(Array.from(mon.time)).toEqual(times);
+      let err = 0;
+      for (let q = 0; q < out.length; q++) err = Math.max(err, Math.abs(out[q] - mon.data[q]));
+      expect(err, name).toBeLessThan(1e-12);
+    }
+    // cold start (no transient) differs: the warm-up is real
+    const cold = simulateSync({ ...base, duration, monitors: [{ name: 'Bold', period: 100, hrfLength: 2000 }] }).monitor('Bold');
+    expect(Math.abs(cold.data[0] - warm.monitor('Bold').data[0])).toBeGreaterThan(1e-3);
+  });
+
   it('CLI parses Bold and BalloonWindkessel monitors', () => {
     expect(parseMonitor('Bold:720')).toEqual({ name: 'Bold', period: 720 });
     expect(parseMonitor('bold')).toEqual({ name: 'Bold' });

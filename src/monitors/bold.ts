@@ -9,8 +9,9 @@
  * - `BalloonWindkessel`: the haemodynamic ODE driven by the observation (meant in Hz), Euler at
  *   dtBw (s inside), instantaneous BOLD at s·dt when s mod istep = 0. Same as `BalloonBold`.
  *
- * During a transient (`record` false) nothing is fed: the buffers start at zero / rest when
- * recording starts, as TVB's monitors do at the start of a run.
+ * Both also provide `warm`: the feeding part alone, for an engine to run during a transient so
+ * that BOLD starts from the haemodynamics of the discarded steps. An engine that does not call it
+ * starts them cold (zero averages / rest), as TVB's monitors start at the beginning of a run.
  */
 import { boldHrf, boldInterimSteps, roundHalfEven, type HrfKernelName } from '../observation/hrf.js';
 import { balloonParameters, balloonStepping, type BalloonParameters } from '../observation/balloon.js';
@@ -122,6 +123,23 @@ const ${id}_acc = new Float64Array(B * ${K * W});`,
     for (let q = 0; q < ${W}; q++) { ${id}_data[out + q] = ${finish}; acc[ao + q] = 0; }
   }
 }`,
+    warm: `{
+  const bo = b * ${W}, acc = ${id}_acc, blk = ${id}_blk, lagW = ${id}_lagW;
+  let o = bo;
+  for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++) blk[o++] += obs[(${id}_voi[v] * ${N} + n) * ${M} + m];
+  if (s % ${I} === 0) {
+    const j = s / ${I};
+    // outputs already emitted before step s; the pending ones start there
+    const head = Math.max(0, Math.floor((s - 1 - ${s1 - istep}) / ${istep}));
+    for (let k = head; k < ${nS}; k++) {
+      const p = Math.floor((${s1} + k * ${istep}) / ${I}) - j;
+      if (p >= ${S}) break;
+      const w = lagW[p] / ${I}, ao = b * ${K * W} + (k % ${K}) * ${W};
+      for (let q = 0; q < ${W}; q++) acc[ao + q] += w * blk[bo + q];
+    }
+    for (let q = 0; q < ${W}; q++) blk[bo + q] = 0;
+  }
+}`,
     needsObs: 'true',
     data: { [`${id}_voi`]: Int32Array.from(voi), [`${id}_lagW`]: lagW },
     result: `{ time: ${id}_time, data: ${id}_data }`,
@@ -176,6 +194,25 @@ for (let q = 0; q < B * ${W}; q++) { ${id}_st[4 * q + 1] = 1; ${id}_st[4 * q + 2
     for (let q = 0; q < ${W}; q++) {
       const zv = ${id}_st[sb + 4 * q + 2], zq = ${id}_st[sb + 4 * q + 3];
       ${id}_data[out + q] = ${lit(p.V0)} * (${lit(p.k1)} * (1 - zq) + ${lit(p.k2)} * (1 - zq / zv) + ${lit(p.k3)} * (1 - zv));
+    }
+  }
+}`,
+    warm: `{
+  const sb = b * ${4 * W};
+  if (s % ${every} === 0) {
+    let c = 0;
+    for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++, c++) {
+      const x = obs[(${id}_voi[v] * ${N} + n) * ${M} + m];
+      const o = sb + 4 * c;
+      let zs = ${id}_st[o], zf = ${id}_st[o + 1], zv = ${id}_st[o + 2], zq = ${id}_st[o + 3];
+      for (let k = 0; k < ${substeps}; k++) {
+        const va = Math.pow(zv, ${ia});
+        const ds = x - zs / ${lit(p.tau_s)} - (zf - 1) / ${lit(p.tau_f)};
+        const dv = (zf - va) / ${lit(p.tau_o)};
+        const dq = ((zf * (1 - Math.pow(${lit(base)}, 1 / zf))) / ${lit(p.E0)} - (va * zq) / zv) / ${lit(p.tau_o)};
+        zf += ${h} * zs; zs += ${h} * ds; zv += ${h} * dv; zq += ${h} * dq;
+      }
+      ${id}_st[o] = zs; ${id}_st[o + 1] = zf; ${id}_st[o + 2] = zv; ${id}_st[o + 3] = zq;
     }
   }
 }`,

@@ -59,6 +59,11 @@ export interface MonitorEmit {
   decl: string;
   /** Statement run for batch element b after step s. */
   record: string;
+  /**
+   * Optional statement for batch element b after a transient step (nothing recorded): lets a
+   * monitor with memory (BOLD) warm up on the discarded steps. Needs the observation array.
+   */
+  warm?: string;
   /** Condition (JS, in s) under which `record` needs the observation array. */
   needsObs: string | null;
   /** Constant arrays the code reads (go to workers with the program). */

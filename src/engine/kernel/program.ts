@@ -484,7 +484,7 @@ function run(s0, n, record, stimStart, onProgress) {
         const cb = b * CS;
         if (${obsCond}) observe(b);
         ${plan.monitors.map((m) => m.record).join('\n        ')}
-      }
+      }${plan.monitors.some((m) => m.warm) ? ` else { observe(b); ${plan.monitors.map((m) => m.warm ?? '').join('\n')} }` : ''}
     }
     if (onProgress && (s - s0) % every === 0) onProgress(s - s0 + 1, n);
   }
