@@ -91,6 +91,20 @@ describe('tensor TVB Bold', () => {
     }
   });
 
+  it('fed during a transient (steps before sFirst) it warms up and emits only from sFirst', () => {
+    const W = 2, T = 900, s0 = 1, sFirst = 301, dt = 1;
+    const x = input(T, W);
+    const ref = boldFromTrajectory(x, { dt, period: 50, width: W, hrfLength: 400, firstStep: s0 });
+    const keep = Array.from(ref.time).map((t, k) => [t, k] as const).filter(([t]) => t / dt >= sFirst);
+    const mon = createTensorBoldMonitor({ name: 'Bold', period: 50, hrfLength: 400 }, { dt, sFirst, sLast: T, nvoi: 1, N: W, M: 1 });
+    expect(Array.from(mon.time)).toEqual(keep.map(([t]) => t));
+    const { samples } = drive(mon, x, W, s0);
+    expect(samples.length).toBe(keep.length);
+    let mx = 0;
+    for (const v of ref.data) mx = Math.max(mx, Math.abs(v));
+    keep.forEach(([, k], i) => { for (let q = 0; q < W; q++) expect(Math.abs(samples[i][q] - ref.data[k * W + q])).toBeLessThan(1e-5 * mx); });
+  });
+
   it('streaming keeps tf.memory().numTensors flat (carry only)', () => {
     const W = 4, T = 400;
     const x = input(T, W);

@@ -4,6 +4,9 @@
  * (the `TensorMonitor` shape the tensor engine takes through `extraMonitors`: initial/record).
  * The arithmetic is that of `TvbBold` / `BalloonBold` (float64) in float32.
  *
+ * Both monitors may also be fed during a transient (steps before sFirst): they then warm up and
+ * emit nothing, like the kernel engine's `warm`.
+ *
  * Streaming TVB Bold without a 5000-row ring: BOLD is linear in the 4 ms averages, and each
  * average only reaches the outputs emitted within hrfLength after it. So the carry is the running
  * sum of the current 4 ms block [B, W] plus one accumulator row per pending output [B, K, W]
@@ -119,7 +122,8 @@ export function createTensorBoldMonitor(spec: TensorBoldSpec, ctx: TensorBoldCon
         a2 = tf.add(acc, tf.mul(tf.reshape(tf.tensor1d(w), [1, K, 1, 1, 1]), tf.expandDims(avg, 1)));
         b2 = tf.zerosLike(b2);
       }
-      if (s % istep !== 0) return { carry: [b2, a2 === acc ? acc.clone() : a2] };
+      // before sFirst (a transient the engine chose to feed): warm up, emit nothing
+      if (s % istep !== 0 || s < sFirst) return { carry: [b2, a2 === acc ? acc.clone() : a2] };
       const B = a2.shape[0];
       const head = tf.reshape(tf.slice(a2, [0, 0, 0, 0, 0], [B, 1, V, N, M]), [B, V, N, M]);
       const sample = k1V0 === null ? head : tf.mul(tf.sub(head, 1), k1V0);
@@ -248,7 +252,7 @@ export function createTensorBalloonMonitor(spec: TensorBalloonSpec, ctx: TensorB
         const x = selectVoi(obs(), voi, nvoi);
         for (let k = 0; k < substeps; k++) st = balloonEulerStep(p, st, x, dtBw / 1000);
       } else st = carry.map((c) => c.clone());
-      if (s % istep !== 0) return { carry: st };
+      if (s % istep !== 0 || s < sFirst) return { carry: st };
       return { carry: st, sample: balloonSignalTensor(p, st[2], st[3]) };
     },
   };
