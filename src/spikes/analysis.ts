@@ -2,7 +2,7 @@
  * Spike-train statistics as pure functions of time-sorted spikes (ms): histograms with numpy's
  * edge conventions, population firing-rate histograms (PSTH), inter-spike intervals, mean rates.
  */
-import type { SpikeTable } from './report.js';
+import type { SpikeTable } from './select.js';
 
 export interface Histogram {
   /** Bin edges, length = counts.length + 1; bins are [e_k, e_k+1) except the last, which is closed. */
