@@ -45,7 +45,7 @@ describe.each(['cpu', 'wasm'])('tensor engine vs kernel engine on %s', { timeout
   beforeAll(async () => { await loadBackend(backend); });
 
   it('Euler, Heun, RK4 with delays (600-step history)', () => {
-    for (const name of ['Euler', 'Heun', 'RK4'] as const) {
+    for (const name of backend === 'cpu' ? (['Euler', 'Heun', 'RK4'] as const) : (['RK4'] as const)) {
       const [e] = compare(g2d({ integrator: { name, dt: 0.1 } }));
       expect(e, name).toBeLessThan(2e-5);
       expect(e, name).toBeGreaterThan(0); // float32 is not float64: the comparison is real
@@ -89,7 +89,8 @@ describe.each(['cpu', 'wasm'])('tensor engine vs kernel engine on %s', { timeout
     ref.dispose(); out.dispose(); sim.dispose();
   });
 
-  it('TemporalAverage and SubSample after a transient; a coupling with x_i (Difference)', () => {
+  // the remaining paths are backend-independent code; cpu covers them, wasm the arithmetic above
+  it.runIf(backend === 'cpu')('TemporalAverage and SubSample after a transient; a coupling with x_i (Difference)', () => {
     const errs = compare(g2d({
       coupling: 'Difference', couplingParameters: { a: 0.1 }, transient: 10, duration: 40,
       variablesOfInterest: ['V', 'W', 'V - W'],
@@ -98,7 +99,7 @@ describe.each(['cpu', 'wasm'])('tensor engine vs kernel engine on %s', { timeout
     for (const e of errs) expect(e).toBeLessThan(2e-5);
   });
 
-  it('boundaries (ReducedWongWang S in [0, 1], clamped) and a 3-mode model (ReducedSetFitzHughNagumo)', () => {
+  it.runIf(backend === 'cpu')('boundaries (ReducedWongWang S in [0, 1], clamped) and a 3-mode model (ReducedSetFitzHughNagumo)', () => {
     const [e1] = compare({ model: 'ReducedWongWang', connectivity: conn, coupling: 'Linear', couplingParameters: { a: 2 }, parameters: { I_o: 0.9 },
       integrator: { name: 'Heun', dt: 0.5 }, duration: 60, monitors: [{ name: 'Raw' }] });
     expect(e1).toBeLessThan(1e-4);

@@ -77,6 +77,83 @@ export function tensorLoss(out: TensorRunResult, voi = 0): tf.Scalar {
   return tf.mean(tf.slice(d, [0, t0, voi, 0, 0], [B, T - t0, 1, N, M])) as tf.Scalar;
 }
 
+/** Float64 base values of a parameter as configured: one per node (or per weight), or one value. */
+function baseValues(sim: TensorSimulator, cfg: SimulationConfig, param: string): Float64Array {
+  const { plan } = sim.prep;
+  if (param === 'weights') return Float64Array.from((cfg.connectivity ?? syntheticConnectome()).weights);
+  const coupling = param.startsWith('coupling.');
+  const p = coupling ? plan.couplingParams[param.slice(9)] : plan.modelParams[param];
+  if (p.kind === 'batch' || p.kind === 'batchnode') throw new Error(`gradcheck: '${param}' is batched in this configuration; check it without a batch`);
+  return p.kind === 'node' ? Float64Array.from(p.data) : Float64Array.from({ length: sim.N }, () => p.data[0]);
+}
+
+function resolveIndex(sim: TensorSimulator, cfg: SimulationConfig, param: string, index: number | undefined): number | undefined {
+  if (!sim.parameterNames().includes(param)) {
+    throw new Error(`gradcheck: unknown parameter '${param}'; expected one of: ${sim.parameterNames().join(', ')}`);
+  }
+  const isWeights = param === 'weights';
+  if (isWeights && index === undefined) {
+    const w = (cfg.connectivity ?? syntheticConnectome()).weights;
+    let best = 0;
+    for (let q = 0; q < w.length; q++) if (Math.abs(w[q]) > Math.abs(w[best])) best = q;
+    return best;
+  }
+  const limit = isWeights ? sim.N * sim.N : sim.N;
+  if (index !== undefined && !(Number.isInteger(index) && index >= 0 && index < limit)) {
+    throw new Error(`gradcheck: index ${index} out of range; expected 0..${limit - 1} (${isWeights ? 'flat weights index i*N + j' : 'node'})`);
+  }
+  if (index === undefined && !isWeights) {
+    const v = baseValues(sim, cfg, param);
+    if (v.some((x) => x !== v[0])) throw new Error(`gradcheck: '${param}' is per node here; pass an index to check one node`);
+  }
+  return index;
+}
+
+/**
+ * Central finite difference of the loss with the float64 kernel engine: d loss / d param (one node
+ * or one weight when `index` is given, the whole scalar otherwise).
+ */
+export function finiteDifference(opts: GradcheckOptions): number {
+  return fdDetails(opts).fd;
+}
+
+function fdDetails(opts: GradcheckOptions, simIn?: TensorSimulator): { fd: number; lossKernel: number; h: number; base: number; index?: number } {
+  const cfg = opts.config;
+  const voi = opts.voi ?? 0;
+  const sim = simIn ?? new TensorSimulator(cfg, opts.engine);
+  try {
+    const index = resolveIndex(sim, cfg, opts.param, opts.index);
+    const pv = baseValues(sim, cfg, opts.param);
+    const base = pv[index ?? 0];
+    const h = base !== 0 ? Math.abs(base) * (opts.step ?? 1e-4) : 1e-6;
+    const conn = cfg.connectivity ?? syntheticConnectome();
+    const at = (delta: number): number => {
+      if (opts.param === 'weights') {
+        const w = Float64Array.from(conn.weights);
+        w[index!] += delta;
+        const c2 = new Connectivity({ weights: w, tractLengths: conn.tractLengths, centres: conn.centres, labels: conn.labels, speed: conn.speed, name: conn.name });
+        return kernelLoss({ ...cfg, connectivity: c2, idelays: cfg.idelays ?? conn.delays(cfg.integrator.dt).idelays }, voi);
+      }
+      const coupling = opts.param.startsWith('coupling.');
+      const name = coupling ? opts.param.slice(9) : opts.param;
+      let v: number | number[];
+      if (index !== undefined) {
+        const arr = Array.from(pv);
+        arr[index] += delta;
+        v = arr;
+      } else v = base + delta;
+      return coupling
+        ? kernelLoss({ ...cfg, couplingParameters: { ...cfg.couplingParameters, [name]: v } }, voi)
+        : kernelLoss({ ...cfg, parameters: { ...cfg.parameters, [name]: v } }, voi);
+    };
+    const lossKernel = at(0);
+    const fd = (at(h) - at(-h)) / (2 * h);
+    return { fd, lossKernel, h, base, index };
+  } finally {
+    if (!simIn) sim.dispose();
+  }
+}
+
 /** Run the check (the backend must be loaded). */
 export function gradcheck(opts: GradcheckOptions): GradcheckResult {
   const cfg = opts.config;
@@ -85,73 +162,23 @@ export function gradcheck(opts: GradcheckOptions): GradcheckResult {
   try {
     const N = sim.N;
     const isWeights = opts.param === 'weights';
-    if (!sim.parameterNames().includes(opts.param)) {
-      throw new Error(`gradcheck: unknown parameter '${opts.param}'; expected one of: ${sim.parameterNames().join(', ')}`);
-    }
-    const conn = cfg.connectivity ?? syntheticConnectome();
-    let index = opts.index;
-    if (isWeights && index === undefined) {
-      let best = 0;
-      for (let q = 0; q < conn.weights.length; q++) if (Math.abs(conn.weights[q]) > Math.abs(conn.weights[best])) best = q;
-      index = best;
-    }
-    const limit = isWeights ? N * N : N;
-    if (index !== undefined && !(Number.isInteger(index) && index >= 0 && index < limit)) {
-      throw new Error(`gradcheck: index ${index} out of range; expected 0..${limit - 1} (${isWeights ? 'flat weights index i*N + j' : 'node'})`);
-    }
-    // the parameter as a tensor: scalar, or per node when one node is checked
-    let p = sim.parameter(opts.param);
-    if (!isWeights && index !== undefined && p.shape.length === 0) {
-      const v = p.dataSync()[0];
-      p.dispose();
-      p = tf.fill([N], v);
-    }
-    if (p.shape.length === 2 && !isWeights) {
-      p.dispose();
-      throw new Error(`gradcheck: '${opts.param}' is batched in this configuration; check it without a batch`);
-    }
-    const pv = Float64Array.from(p.dataSync());
+    const index = resolveIndex(sim, cfg, opts.param, opts.index);
+    // the parameter as a tensor: scalar, per node when one node is checked, [N, N] for weights
+    const pv = baseValues(sim, cfg, opts.param);
+    const p = isWeights ? tf.tensor2d(Float32Array.from(pv), [N, N]) : index !== undefined ? tf.tensor1d(Float32Array.from(pv)) : tf.scalar(pv[0]);
     const t0 = performance.now();
     const { value, grads } = sim.valueAndGrad((out) => tensorLoss(out, voi), { [opts.param]: p });
     const gv = grads[opts.param].dataSync();
-    const autodiff = index !== undefined ? gv[index] : gv[0];
+    const autodiff = gv[index ?? 0];
     grads[opts.param].dispose();
     p.dispose();
     const tAd = (performance.now() - t0) / 1000;
-
-    // central difference with the float64 kernel engine
-    const base = index !== undefined ? pv[index] : pv[0];
-    const h = base !== 0 ? Math.abs(base) * (opts.step ?? 1e-4) : 1e-6;
     const t1 = performance.now();
-    const at = (delta: number): number => {
-      if (isWeights) {
-        const w = Float64Array.from(conn.weights);
-        w[index!] += delta;
-        const c2 = new Connectivity({ weights: w, tractLengths: conn.tractLengths, centres: conn.centres, labels: conn.labels, speed: conn.speed, name: conn.name });
-        return kernelLoss({ ...cfg, connectivity: c2, idelays: cfg.idelays ?? conn.delays(cfg.integrator.dt).idelays }, voi);
-      }
-      const coupling = opts.param.startsWith('coupling.');
-      const name = coupling ? opts.param.slice(9) : opts.param;
-      const current = coupling ? cfg.couplingParameters?.[name] : cfg.parameters?.[name];
-      let v: number | number[];
-      if (index !== undefined) {
-        const arr = Array.from(pv);
-        arr[index] += delta;
-        v = arr;
-      } else {
-        if (current !== undefined && typeof current !== 'number') throw new Error(`gradcheck: '${opts.param}' is per node here; pass --index to check one node`);
-        v = base + delta;
-      }
-      return coupling
-        ? kernelLoss({ ...cfg, couplingParameters: { ...cfg.couplingParameters, [name]: v } }, voi)
-        : kernelLoss({ ...cfg, parameters: { ...cfg.parameters, [name]: v } }, voi);
-    };
-    const lossKernel = at(0);
-    const fd = (at(h) - at(-h)) / (2 * h);
+    const d = fdDetails({ ...opts, index }, sim);
     const tFd = (performance.now() - t1) / 1000;
     return {
-      param: opts.param, index, value: base, lossTensor: value, lossKernel, autodiff, finiteDifference: fd,
-      relErr: Math.abs(autodiff - fd) / Math.max(Math.abs(fd), 1e-12), h,
+      param: opts.param, index, value: d.base, lossTensor: value, lossKernel: d.lossKernel, autodiff, finiteDifference: d.fd,
+      relErr: Math.abs(autodiff - d.fd) / Math.max(Math.abs(d.fd), 1e-12), h: d.h,
       seconds: { autodiff: tAd, finiteDifference: tFd },
     };
   } finally {

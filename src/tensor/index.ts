@@ -5,5 +5,5 @@ export type { CompiledTensorExpr, TensorSymbol } from './expr.js';
 export { DelayRing, stopGradient, vjp, customOp } from './ops.js';
 export { createTensorMonitor } from './monitors.js';
 export type { TensorMonitor, TensorMonitorContext } from './monitors.js';
-export { gradcheck, tensorLoss } from './gradcheck.js';
+export { gradcheck, tensorLoss, finiteDifference } from './gradcheck.js';
 export type { GradcheckOptions, GradcheckResult } from './gradcheck.js';
