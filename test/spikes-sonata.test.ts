@@ -71,6 +71,14 @@ describe.skipIf(!PY)('h5py-written SONATA spike files', () => {
     expect(() => c.get({ group: { layer: 5 } })).toThrow(/property query, but no node properties are known/);
   });
 
+  it('reads gzip-compressed, shuffled, chunked datasets', async () => {
+    const p = (await SpikeReport.open(fx('gzip.h5'))).population('pop');
+    expect(p.size).toBe(5000);
+    expect(p.spikes.timestamps[4999]).toBe(4999 / 4);
+    expect(p.spikes.nodeIds[4999]).toBe((4999 * 7919) % 1000);
+    expect(arr(p.get({ tStart: 100, tStop: 100.5 }).nodeIds)).toEqual([400, 401, 402].map((k) => (k * 7919) % 1000));
+  });
+
   it('sorts files without a sorting claim, converts seconds to ms', async () => {
     const u = (await SpikeReport.open(fx('unsorted.h5'))).population('pop');
     expect(u.sorting).toBe('none');

@@ -7,6 +7,8 @@ Files (all spike times in ms unless stated):
   bmtk.h5       bmtk-style: root @magic=0x0A7A, @version=[0,1]; /spikes/cortex with @sorting as a
                 plain string "by_time"; /spikes/thalamus with an HDF5 enum @sorting = by_id
                 (uint8 base, libsonata's enum {none:0, by_id:1, by_time:2}); node_ids uint64
+  gzip.h5       /spikes/pop, 5000 spikes (t = k/4 ms, id = 7919 k mod 1000) in gzip-compressed,
+                shuffled, chunked datasets
   unsorted.h5   /spikes/pop without @sorting, times out of order
   seconds.h5    /spikes/pop with units "s"
   bad_lengths.h5, bad_sorted.h5 (claims by_time, is not), bad_by_id.h5 (enum by_id, is not),
@@ -46,6 +48,13 @@ def main(out):
         f.attrs["version"] = np.array([0, 1], dtype=np.uint32)
         pop(f, "cortex", [0.5, 1.0, 1.0, 2.5, 3.0, 7.25, 9.0, 12.0], [0, 2, 1, 0, 5, 2, 0, 3], sorting="by_time")
         pop(f, "thalamus", [1.5, 4.0, 2.0, 6.0, 8.0], [0, 0, 1, 1, 2], sorting=1)
+    with h5py.File(p("gzip.h5"), "w") as f:
+        g = f.create_group("spikes/pop")
+        g.attrs.create("sorting", 2, dtype=SORT)
+        ts = np.arange(5000, dtype=np.float64) * 0.25
+        d = g.create_dataset("timestamps", data=ts, chunks=(1000,), compression="gzip", compression_opts=6)
+        d.attrs["units"] = "ms"
+        g.create_dataset("node_ids", data=(np.arange(5000) * 7919 % 1000).astype(np.uint64), chunks=(1000,), compression="gzip", shuffle=True)
     with h5py.File(p("unsorted.h5"), "w") as f:
         pop(f, "pop", [5.0, 1.0, 3.0, 1.0, 0.25], [1, 0, 2, 3, 1])
     with h5py.File(p("seconds.h5"), "w") as f:
