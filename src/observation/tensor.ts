@@ -16,7 +16,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { boldHrf, boldInterimSteps, roundHalfEven, type HrfOptions } from './hrf.js';
 import { balloonParameters, balloonStepping, type BalloonParameters } from './balloon.js';
-import type { GainMatrix } from './gain.js';
+import { userGain, type GainMatrix } from './gain.js';
+import { rereference } from './projection.js';
 
 /** Structural copy of the tensor engine's monitor interface (src/tensor/monitors.ts). */
 export interface TensorBoldMonitor {
@@ -269,4 +270,71 @@ export function createTensorBalloonMonitor(spec: TensorBalloonSpec, ctx: TensorB
 export function tensorProjectToSensors(x: tf.Tensor, gain: GainMatrix): tf.Tensor2D {
   if (x.rank !== 2 || x.shape[1] !== gain.regions) throw new Error(`tensorProjectToSensors: tensor shape [${x.shape.join(', ')}]; expected [T, ${gain.regions}]`);
   return tf.tidy(() => tf.matMul(x, tf.tensor2d(Float32Array.from(gain.data), [gain.sensors, gain.regions]), false, true) as tf.Tensor2D);
+}
+
+/**
+ * EEG/MEG/iEEG as a tensor-engine monitor: the observation averaged over each period (as
+ * TemporalAverage, sample at (s − istep/2)·dt) and projected through the gain — the kernel
+ * engine's sensor monitor, differentiable. Carry: the running sum [B, V, N, M].
+ *
+ * @example
+ * ```ts
+ * const mon = createTensorSensorMonitor({ name: 'EEG', period: 4, gain }, ctx); // samples [B, V, S, M]
+ * ```
+ */
+export function createTensorSensorMonitor(
+  spec: { name: 'EEG' | 'MEG' | 'iEEG'; period: number; voi?: number[]; gain: GainMatrix; reference?: 'average' | number | string },
+  ctx: TensorBoldContext,
+): TensorBoldMonitor {
+  const { dt, sFirst, sLast, nvoi, N, M } = ctx;
+  const voi = checkVoi(spec.voi, nvoi, spec.name);
+  if (spec.gain.regions !== N) throw new Error(`monitor ${spec.name}: gain has ${spec.gain.regions} columns; the network has ${N} regions`);
+  const g = spec.reference !== undefined ? rereference(spec.gain, spec.reference) : spec.gain;
+  const istep = Math.round(spec.period / dt);
+  if (istep < 1) throw new Error(`monitor ${spec.name}: period ${spec.period} ms is shorter than dt ${dt} ms`);
+  const steps = outputSteps(istep, sFirst, sLast);
+  const V = voi.length, S = g.sensors;
+  const G = Float32Array.from(g.data);
+  return {
+    name: spec.name, time: Float64Array.from(steps, (s) => (s - istep / 2) * dt), period: istep * dt, voi, sampleShape: [V, S, M],
+    initial: (B) => [tf.zeros([B, V, N, M])],
+    record: (s, obs, [acc]) => {
+      // the kernel's sensor monitors ignore a transient: so does this one if an engine feeds it
+      if (s < sFirst) return { carry: [acc.clone()] };
+      const sum = tf.add(acc, selectVoi(obs(), voi, nvoi));
+      if (s % istep !== 0) return { carry: [sum] };
+      const B = sum.shape[0];
+      // [B, V, N, M] → [B·V·M, N] · Gᵀ → [B, V, S, M]
+      const flat = tf.reshape(tf.transpose(sum, [0, 1, 3, 2]), [B * V * M, N]);
+      const y = tf.matMul(flat, tf.tensor2d(G, [S, N]), false, true);
+      const sample = tf.transpose(tf.reshape(tf.div(y, istep), [B, V, M, S]), [0, 1, 3, 2]);
+      return { carry: [tf.zerosLike(sum)], sample };
+    },
+  };
+}
+
+/**
+ * The tensor-engine monitor for an observation MonitorSpec (Bold, BalloonWindkessel, EEG, MEG,
+ * iEEG), or undefined for other names — one call for an engine's monitor factory to delegate to.
+ *
+ * @example
+ * ```ts
+ * const mon = tensorObservationMonitor({ name: 'Bold', period: 720 }, ctx) ?? createTensorMonitor(spec, ctx);
+ * ```
+ */
+export function tensorObservationMonitor(spec: { name: string } & Record<string, unknown>, ctx: TensorBoldContext): TensorBoldMonitor | undefined {
+  switch (spec.name) {
+    case 'Bold':
+      return createTensorBoldMonitor(spec as unknown as TensorBoldSpec, ctx);
+    case 'BalloonWindkessel':
+      return createTensorBalloonMonitor(spec as unknown as TensorBalloonSpec, ctx);
+    case 'EEG':
+    case 'MEG':
+    case 'iEEG': {
+      const sp = spec as unknown as { name: 'EEG'; period: number; voi?: number[]; gain: GainMatrix | number[][]; reference?: 'average' | number | string };
+      return createTensorSensorMonitor({ ...sp, gain: Array.isArray(sp.gain) ? userGain(sp.gain, ctx.N) : sp.gain }, ctx);
+    }
+    default:
+      return undefined;
+  }
 }
