@@ -87,8 +87,8 @@ describe('phase plane', () => {
     expect(v.dy).toBeCloseTo(0.02 * (p.a + p.b * v.x + p.c * v.x * v.x - v.y), 12);
     expect(v.dx).toBeCloseTo(0.02 * (v.y - v.x ** 3 + 3 * v.x ** 2 + p.I), 12);
     const svg = await toSvg(plotPhasePlane(pp, { trajectory: { x: [0, 1], y: [0, 1] } }));
-    expect(countMarks(svg, 'symbol')).toBe(81);
-    expect(countMarks(svg, 'rule')).toBe(pp.nullclines.x.length + pp.nullclines.y.length);
+    expect(countMarks(svg, 'symbol')).toBe(81); // arrow heads
+    expect(countMarks(svg, 'rule')).toBe(81 + pp.nullclines.x.length + pp.nullclines.y.length); // arrow shafts + nullcline segments
     expect(countMarks(svg, 'line')).toBe(1);
     expect(svg).toContain('dV/dt = 0');
   });

@@ -169,34 +169,49 @@ export interface PhasePlanePlotOptions {
 }
 
 /**
- * Vector field (wedges pointing along the flow, coloured by log speed) with both nullclines and an
- * optional trajectory. Wedge angles account for the plot's aspect so they point along the flow on
- * screen.
+ * Vector field (arrows of equal length along the flow, coloured by log speed) with both nullclines
+ * and an optional trajectory. Directions are taken on screen, so arrows follow the flow whatever
+ * the axes' aspect.
  */
 export function plotPhasePlane(pp: PhasePlane, opts: PhasePlanePlotOptions = {}): PlotSpec {
   const W = opts.width ?? 420, H = opts.height ?? 380;
   const sx = W / (pp.xRange[1] - pp.xRange[0]), sy = H / (pp.yRange[1] - pp.yRange[0]);
-  const arrows = pp.vectors.map((v) => {
+  // arrows of a fixed on-screen length (70 % of a grid cell) along the flow; colour carries speed
+  const g = Math.max(2, Math.round(Math.sqrt(pp.vectors.length)));
+  const cellPx = Math.min(W, H) / (g - 1);
+  const arrows = pp.vectors.filter((v) => Number.isFinite(v.dx) && Number.isFinite(v.dy)).map((v) => {
     const speed = Math.hypot(v.dx, v.dy);
+    const px = v.dx * sx, py = v.dy * sy;
+    const norm = Math.hypot(px, py) || 1;
+    const len = 0.7 * cellPx;
     // screen angle, degrees clockwise from "up" (vega's symbol rotation)
-    const angle = (Math.atan2(v.dx * sx, v.dy * sy) * 180) / Math.PI;
-    return { ...v, speed, logSpeed: Math.log10(speed || Number.MIN_VALUE), angle };
-  }).filter((v) => Number.isFinite(v.dx) && Number.isFinite(v.dy));
+    const angle = (Math.atan2(px, py) * 180) / Math.PI;
+    return { ...v, tipX: v.x + (len * px) / norm / sx, tipY: v.y + (len * py) / norm / sy, speed, logSpeed: Math.log10(speed || Number.MIN_VALUE), angle };
+  });
   const ncl = [
     ...pp.nullclines.x.map((s) => ({ ...s, which: `d${pp.x}/dt = 0` })),
     ...pp.nullclines.y.map((s) => ({ ...s, which: `d${pp.y}/dt = 0` })),
   ];
   const xEnc = { field: 'x', type: 'quantitative', title: withUnit(pp.x, pp.xUnit), scale: { domain: pp.xRange, nice: false } };
   const yEnc = { field: 'y', type: 'quantitative', title: withUnit(pp.y, pp.yUnit), scale: { domain: pp.yRange, nice: false } };
+  const speedColour = { field: 'logSpeed', type: 'quantitative', title: 'log₁₀ speed', scale: { scheme: SEQUENTIAL_SCHEME } };
   const layer: unknown[] = [
     {
       data: { values: arrows },
-      mark: { type: 'point', shape: 'wedge', filled: true, size: 90, opacity: 0.8 },
+      mark: { type: 'rule', strokeWidth: 1.2, clip: true },
       encoding: {
-        x: xEnc, y: yEnc,
-        angle: { field: 'angle', type: 'quantitative', scale: { domain: [-360, 360], range: [-360, 360] } },
-        color: { field: 'logSpeed', type: 'quantitative', title: 'log₁₀ speed', scale: { scheme: SEQUENTIAL_SCHEME } },
+        x: xEnc, y: yEnc, x2: { field: 'tipX' }, y2: { field: 'tipY' },
+        color: speedColour,
         tooltip: [{ field: 'x' }, { field: 'y' }, { field: 'dx', title: `d${pp.x}/dt` }, { field: 'dy', title: `d${pp.y}/dt` }],
+      },
+    },
+    {
+      data: { values: arrows },
+      mark: { type: 'point', shape: 'triangle-up', filled: true, size: 28, opacity: 1, clip: true },
+      encoding: {
+        x: { field: 'tipX', type: 'quantitative' }, y: { field: 'tipY', type: 'quantitative' },
+        angle: { field: 'angle', type: 'quantitative', scale: { domain: [-360, 360], range: [-360, 360] } },
+        color: { ...speedColour, legend: null },
       },
     },
     {
