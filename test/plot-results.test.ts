@@ -2,9 +2,11 @@ import { describe, it, expect } from 'vitest';
 import { plotExploration, plotTimeSeriesGrid, optimumIndex } from '../src/plot/exploration.js';
 import { plotLoss, plotParameterTrajectories, plotRegionalParameters } from '../src/plot/optimization.js';
 import { plotConvergence, plotBeforeAfter } from '../src/plot/algorithm.js';
-import { fromExplorationResult, fromOptimizationResult, fromAlgorithmResult, regionalFromState, fromTimeSeries } from '../src/plot/results.js';
+import { fromExplorationResult, fromExplorationGrid, fromOptimizationResult, fromAlgorithmResult, regionalFromState, fromTimeSeries } from '../src/plot/results.js';
 import { ExplorationResult, OptimizationResult, AlgorithmResult } from '../src/results/experiment.js';
 import { TimeSeries } from '../src/results/timeseries.js';
+import { ExplorationResult as SweepResult } from '../algorithms/exploration-result.js';
+import { grid, product } from '../algorithms/space.js';
 import { plotTimeSeries } from '../src/plot/timeseries.js';
 import { toSvg, type PlotSpec } from '../src/plot/render.js';
 import { countMarks, axisTitles, figureTitles } from './plot-helpers.js';
@@ -42,6 +44,17 @@ describe('exploration figures', () => {
     expect(optimumIndex([3, NaN, 1, 2], 'max')).toBe(0);
     expect(() => plotExploration({ observable: 'x', axes: [{ name: 'a', values: [1] }, { name: 'b', values: [1] }, { name: 'c', values: [1, 2] }], results: [1, 2] })).toThrow(/3 axes.*slice/);
     expect(() => plotExploration({ observable: 'x', axes: [{ name: 'a', values: [1, 2] }], results: [1] })).toThrow(/1 results for a grid of shape \[2\]/);
+  });
+
+  it("the algorithms' exploration result plots through its grid view, optimum as its .optimal('max')", async () => {
+    const space = product(grid('G', 0, 1, 3), grid('speed', 1, 4, 4));
+    const vals = Float64Array.from({ length: 12 }, (_, k) => Math.sin(k) + k / 10);
+    const r = new SweepResult('sweep', space, { fc_corr: vals });
+    const spec = plotExploration(fromExplorationGrid(r.asGrid('fc_corr'), 'fc_corr', { optimum: 'max' }));
+    const [cells, ring] = layers(spec);
+    expect(cells.data.values.map((c) => c.value)).toEqual(Array.from(vals));
+    expect(ring.data.values[0]).toMatchObject(r.optimal('fc_corr', 'max').parameters);
+    expect(countMarks(await toSvg(spec), 'rect')).toBe(12);
   });
 
   it('time-series grid: one panel per point', async () => {

@@ -59,3 +59,36 @@ export function regionalFromState(r: OptimizationResult | AlgorithmResult, name:
 export function fromAlgorithmResult(r: AlgorithmResult, targets?: Record<string, number>): ConvergenceData {
   return { history: r.history, targets, title: `Convergence of '${r.name}' (${r.nIterations} iterations)` };
 }
+
+/** The grid view of the algorithms' exploration (`result.asGrid(observable)`), structurally. */
+export interface ExplorationGridLike {
+  shape: number[];
+  axes: { names: string[]; values: Record<string, number[]> }[];
+  data: ArrayLike<number>;
+}
+
+/**
+ * ExplorationData from a grid view such as algorithms' `ExplorationResult.asGrid(observable)`. A
+ * zipped dimension (several parameters moving together) is labelled with its first parameter's
+ * values and all names joined by "/".
+ *
+ * @example
+ * ```ts
+ * plotExploration(fromExplorationGrid(result.asGrid('fc_corr'), 'fc_corr', { optimum: 'max' }));
+ * ```
+ */
+export function fromExplorationGrid(g: ExplorationGridLike, observable: string, opts: { optimum?: 'min' | 'max'; unit?: string; title?: string } = {}): ExplorationData {
+  if (g.axes.length !== g.shape.length) throw new Error(`fromExplorationGrid: ${g.axes.length} axes for a grid of shape [${g.shape.join(', ')}]`);
+  return {
+    observable,
+    unit: opts.unit,
+    axes: g.axes.map((a, k) => {
+      const values = a.values[a.names[0]];
+      if (!values || values.length !== g.shape[k]) throw new Error(`fromExplorationGrid: axis ${k} (${a.names.join('/')}) has ${values?.length ?? 0} values; the grid has ${g.shape[k]}`);
+      return { name: a.names.join('/'), values };
+    }),
+    results: g.data,
+    optimum: opts.optimum ?? 'min',
+    title: opts.title,
+  };
+}
