@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { Space, type Dim } from './space.js';
+import * as project from '../src/results/experiment.js';
+import { resultName } from './results.js';
 
 export const EXPLORATION_SCHEMA = 'vbt-exploration/1';
 
@@ -134,6 +136,18 @@ export class ExplorationResult {
     }
     if (best < 0) throw new Error(`ExplorationResult.optimal: every value of '${observable ?? this.observables[0]}' is NaN`);
     return { flatIndex: best, index: this.space.index(best), value: v[best], parameters: this.space.point(best) };
+  }
+
+  /**
+   * The project's single-observable ExplorationResult (src/results) for an ExperimentResult file.
+   * A zipped or sampled dimension becomes one axis named after its first parameter.
+   */
+  toResult(observable?: string): project.ExplorationResult {
+    const name = observable ?? this.observables[0];
+    return new project.ExplorationResult({
+      name: resultName(this.name), observable: name, results: this.values(name),
+      axes: this.space.dims.map((d) => ({ name: d.names[0], values: Array.from(d.values[0]) })),
+    });
   }
 
   toJSON(): Record<string, unknown> {

@@ -6,6 +6,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../src/io/atomic.js';
+import * as project from '../src/results/experiment.js';
+
+/** A name the project's result containers accept (letters, digits, single underscores). */
+export function resultName(s: string): string {
+  const t = s.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  return /^[A-Za-z]/.test(t) ? t : `r_${t}`;
+}
+
+function plainHyper(h: Record<string, unknown>): Record<string, number | string | boolean> {
+  const out: Record<string, number | string | boolean> = {};
+  for (const [k, v] of Object.entries(h)) out[k] = typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : JSON.stringify(v);
+  return out;
+}
 
 export type Values = Record<string, number | number[]>;
 
@@ -101,6 +114,20 @@ export class AlgorithmResult {
     writeFileAtomic(path, JSON.stringify(this.toJSON()));
   }
 
+  /**
+   * The project's AlgorithmResult (src/results), for an ExperimentResult netCDF file: state,
+   * history and hyperparameters; the pre/post snapshots go in as `pre_*`/`post_*` hyperparameters
+   * because that class holds pre/post tuning as full SimulationResults.
+   */
+  toResult(): project.AlgorithmResult {
+    const hyper = plainHyper(this.hyperparameters);
+    for (const [tag, snap] of [['pre', this.preTuning], ['post', this.postTuning]] as const) {
+      if (snap) for (const [k, v] of Object.entries(snap.metrics)) hyper[`${tag}_${k}`] = v;
+    }
+    const history = Object.fromEntries(Object.entries(this.history).map(([k, v]) => [resultName(k), v]));
+    return new project.AlgorithmResult({ name: resultName(this.name), state: this.state, history, hyperparameters: hyper });
+  }
+
   static load(path: string): AlgorithmResult {
     const j = readJson(path, ALGORITHM_SCHEMA, 'AlgorithmResult');
     return new AlgorithmResult(j as never);
@@ -166,6 +193,14 @@ export class OptimizationResult {
   }
   save(path: string): void {
     writeFileAtomic(path, JSON.stringify(this.toJSON()));
+  }
+  /** The project's OptimizationResult (src/results): history `loss` plus one entry per global parameter. */
+  toResult(): project.OptimizationResult {
+    const history: Record<string, number[]> = { loss: this.lossTrajectory };
+    for (const k of Object.keys(this.state)) {
+      if (typeof this.state[k] === 'number') history[resultName(k)] = this.stateTrajectory.map((s) => s[k] as number);
+    }
+    return new project.OptimizationResult({ name: resultName(this.name), state: this.state, history, hyperparameters: { ...plainHyper(this.hyperparameters), bestStep: this.bestStep, ...this.observations } });
   }
   static load(path: string): OptimizationResult {
     return new OptimizationResult(readJson(path, OPTIMIZATION_SCHEMA, 'OptimizationResult') as never);

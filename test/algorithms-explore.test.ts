@@ -8,6 +8,7 @@ import {
 import { simulateSync } from '../src/simulation/simulate.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
+import { ExperimentResult } from '../src/results/experiment.js';
 
 describe('spaces', () => {
   it('grid, log-grid and explicit values', () => {
@@ -73,7 +74,7 @@ describe('ExplorationResult', () => {
     expect(() => res.slice({ c: 1 })).toThrow(/'c' is not a parameter/);
     expect(() => res.asGrid('nope')).toThrow(/no observable 'nope'/);
   });
-  it('save/load round trip (NaN survives), and a bad file is named', () => {
+  it('save/load round trip (NaN survives), the project ExperimentResult file, and a bad file is named', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vbt-expl-'));
     try {
       const f = join(dir, 'r.json');
@@ -83,6 +84,14 @@ describe('ExplorationResult', () => {
       expect(back.space.points()).toEqual(space.points());
       expect(Array.from(back.results.loss)).toEqual([5, 4, 3, 2, NaN, 0]);
       expect(back.metadata).toEqual({ note: 'x' });
+      // into the project's ExperimentResult (netCDF) and back
+      const proj = res.toResult('loss');
+      expect(proj.shape).toEqual([2, 3]);
+      expect(proj.optimal).toEqual(res.optimal('loss'));
+      const exp = new ExperimentResult({ explorations: { t: proj } });
+      await exp.save(join(dir, 'exp.nc'));
+      const expBack = await ExperimentResult.fromFile(join(dir, 'exp.nc'));
+      expect(Array.from(expBack.explorations.t.results)).toEqual([5, 4, 3, 2, NaN, 0]);
       writeFileSync(join(dir, 'bad.json'), '{"schema":"other"}');
       expect(() => ExplorationResult.load(join(dir, 'bad.json'))).toThrow(/bad.json: schema "other"; expected vbt-exploration\/1/);
     } finally {

@@ -89,10 +89,15 @@ describe('FIC', () => {
       expect(back.history).toEqual(r.history);
       expect(back.postTuning).toEqual(r.postTuning);
       expect(back.convergence).toEqual(r.convergence);
+      // the project's AlgorithmResult keeps state, history and the pre/post metrics
+      const proj = r.toResult();
+      expect(proj.name).toBe('fic_gating');
+      expect(proj.convergence.meanS_e_final).toBe(r.convergence.meanS_e_final);
+      expect(proj.hyperparameters.post_meanS_e).toBe(r.postTuning!.metrics.meanS_e);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 30_000);
 });
 
 describe('EIB', () => {
@@ -127,7 +132,7 @@ describe('EIB', () => {
     expect(r.history.eta[399]).toBeCloseTo(0.03, 14);
     expect(r.history.eta[0]).toBeCloseTo(0.03 / 400, 14);
     expect(Math.abs(post.meanS_e - 0.25)).toBeLessThan(0.03);
-  });
+  }, 60_000);
 });
 
 describe.skipIf(!HAVE_SHARED)('dk_average', () => {
