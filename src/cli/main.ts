@@ -63,7 +63,7 @@ export function buildProgram(): Command {
     .option('--dt <ms>', 'integration step (ms)', Number, 0.1)
     .option('-d, --duration <ms>', 'simulated time after the transient (ms)', Number, 1000)
     .option('--transient <ms>', 'simulated first and discarded (ms)', Number, 0)
-    .option('--monitor <spec>', 'Raw | SubSample:P | TemporalAverage:P | GlobalAverage:P | SpatialAverage:P | AfferentCoupling[:P] (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--monitor <spec>', 'Raw | SubSample:P | TemporalAverage:P | GlobalAverage:P | SpatialAverage:P | AfferentCoupling[:P] | Bold[:TR] | BalloonWindkessel[:TR] (repeatable; TR default 2000 ms)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--noise <nsig>', 'additive noise dispersion (one value or one per state variable, comma-separated)')
     .option('--ntau <ms>', 'coloured noise correlation time (ms)', Number)
     .option('--seed <n>', 'seed for noise and random initial conditions', Number, 42)
