@@ -60,8 +60,8 @@ describe('vbt plot / vbt report', () => {
     expect(await run('report', json, '--out', out)).toBe(`report written to ${out}`);
     const html = readFileSync(out, 'utf8');
     expect(html).not.toMatch(/<script[^>]+src=/);
-    expect(html).toContain('Network overview');
-    expect(html).toContain('dV/dt');
+    expect(html.includes('Network overview')).toBe(true);
+    expect(html.includes('dV/dt')).toBe(true);
   });
 
   it('plots an experiment file (exploration heatmap)', async () => {
@@ -74,6 +74,16 @@ describe('vbt plot / vbt report', () => {
     expect(countMarks(svg, 'rect')).toBe(6);
     expect(figureTitles(svg)[0]).toContain("Exploration 'g'");
     await expect(run('plot', nc, '--type', 'loss', '--out', out)).rejects.toThrow(/no optimization results/);
+    await expect(run('report', nc, '--out', join(dir, 'exp.html'))).rejects.toThrow(/without an integration/);
+    // with an integration: the report describes it and appends the exploration
+    const { readSimulationResult } = await import('../src/io/files.js');
+    const withRun = new ExperimentResult({ id: 'e2', integration: await readSimulationResult(json), explorations: exp.explorations });
+    const nc2 = join(dir, 'exp2.nc');
+    await withRun.save(nc2);
+    await run('report', nc2, '--out', join(dir, 'exp2.html'));
+    const page = readFileSync(join(dir, 'exp2.html'), 'utf8');
+    expect(page.includes('<h3>Exploration &#39;g&#39;</h3>')).toBe(true);
+    expect(page.includes('dV/dt')).toBe(true);
   });
 
   it('plots the JSON results of vbt explore, vbt fic/eib and fits', async () => {

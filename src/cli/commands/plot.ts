@@ -28,7 +28,7 @@ import { fromExplorationResult, fromOptimizationResult, fromAlgorithmResult } fr
 import { functionalConnectivity } from '../../analysis/fc.js';
 import { fcd } from '../../analysis/fcd.js';
 import { monitorSeries } from '../../analysis/series.js';
-import { buildReport } from '../../report/report.js';
+import { buildReport, type ReportFigure } from '../../report/report.js';
 import { readFileSync, existsSync } from 'node:fs';
 import {
   ExplorationResult as SweepResult, AlgorithmResult as TuningResult, OptimizationResult as FitResult,
@@ -248,7 +248,7 @@ export function register(program: Command): void {
   program
     .command('report')
     .description('Write one self-contained HTML page about a simulation result: model equations, parameters, network, integrator, figures and key numbers.')
-    .argument('<result>', 'simulation result (.json from `vbt simulate --out`, .nc, .h5)')
+    .argument('<result>', 'simulation result (.json from `vbt simulate --out`, .nc, .h5), or an experiment file with an integration')
     .requiredOption('-o, --out <path>', 'output .html')
     .option('-c, --connectivity <file>', 'the network the result was simulated on (adds the network figures)')
     .option('--monitor <name>', 'monitor to show (default: the first)')
@@ -256,10 +256,19 @@ export function register(program: Command): void {
     .action(async (file: string, o) => {
       if (extname(o.out).toLowerCase() !== '.html') throw new Error(`--out ${o.out}: a report is HTML; expected a .html path`);
       const loaded = await loadResultFile(file);
-      if (loaded.kind !== 'simulation') throw new Error(`${file}: an experiment result; \`vbt report\` takes a simulation result (plot experiment results with \`vbt plot\`)`);
-      const res = loaded.simulation;
+      let res: SimulationResult;
+      const extraFigures: ReportFigure[] = [];
+      if (loaded.kind === 'experiment') {
+        const exp = loaded.experiment;
+        if (!exp.integration) throw new Error(`${file}: an experiment result without an integration (simulation) to describe; plot its parts with \`vbt plot\``);
+        res = exp.integration;
+        // the experiment's other results follow the standard figures
+        for (const e of Object.values(exp.explorations)) if (e.axes.length <= 2) extraFigures.push({ title: `Exploration '${e.name}'`, spec: plotExploration(fromExplorationResult(e)), marks: [e.axes.length === 1 ? 'line' : 'rect'] });
+        for (const r of Object.values(exp.optimizations)) if (r.lossTrajectory.length) extraFigures.push({ title: `Optimisation '${r.name}'`, spec: plotLoss(fromOptimizationResult(r)), marks: ['line'] });
+        for (const a of Object.values(exp.algorithms)) if (a.nIterations) extraFigures.push({ title: `Algorithm '${a.name}'`, spec: plotConvergence(fromAlgorithmResult(a)), marks: ['line'] });
+      } else res = loaded.simulation;
       const connectivity = await resultNetwork(res, o.connectivity);
-      writeFileAtomic(o.out, buildReport(res, { connectivity, source: file, monitor: o.monitor, title: o.title }));
+      writeFileAtomic(o.out, buildReport(res, { connectivity, source: file, monitor: o.monitor, title: o.title, extraFigures }));
       console.log(`report written to ${o.out}`);
     });
 }
