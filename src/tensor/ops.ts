@@ -28,6 +28,19 @@ function f32(t: tf.Tensor): Float32Array {
 }
 
 /**
+ * Peak-memory probe for benchmarks: when enabled, every ring write (forward) and every write's
+ * gradient (backward) samples tf.memory(), so the peak over a whole gradient is seen without
+ * tf.profile (whose per-kernel records do not scale to 10^5 steps).
+ */
+export const memoryProbe = { enabled: false, peakBytes: 0, peakTensors: 0, reset(): void { this.peakBytes = 0; this.peakTensors = 0; } };
+function probe(): void {
+  if (!memoryProbe.enabled) return;
+  const m = tf.memory();
+  if (m.numBytes > memoryProbe.peakBytes) memoryProbe.peakBytes = m.numBytes;
+  if (m.numTensors > memoryProbe.peakTensors) memoryProbe.peakTensors = m.numTensors;
+}
+
+/**
  * The delay history as a ring buffer with a hand-written adjoint. Forward values live in one
  * Float32Array (B × H slots × C values) written in place, so a step costs a write of C values and a
  * read of the delayed links, not a copy of the whole history. The tensors that flow through the
@@ -68,11 +81,13 @@ export class DelayRing {
     const op = customOp((tok: tf.Tensor, xt: tf.Tensor) => {
       const xv = f32(xt);
       for (let b = 0; b < B; b++) this.buf.set(xv.subarray(b * C, (b + 1) * C), (b * H + slot) * C);
+      probe();
       return {
         value: tf.clone(tok),
         gradFunc: () => {
           // the stored value's gradient is whatever later reads put in adj; the overwritten value
           // (step s − H) had no reader after this point
+          probe();
           const dx = new Float32Array(B * C);
           for (let b = 0; b < B; b++) {
             const o = (b * H + slot) * C;
