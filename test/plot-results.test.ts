@@ -2,9 +2,10 @@ import { describe, it, expect } from 'vitest';
 import { plotExploration, plotTimeSeriesGrid, optimumIndex } from '../src/plot/exploration.js';
 import { plotLoss, plotParameterTrajectories, plotRegionalParameters } from '../src/plot/optimization.js';
 import { plotConvergence, plotBeforeAfter } from '../src/plot/algorithm.js';
-import { fromExplorationResult, fromExplorationGrid, fromOptimizationResult, fromAlgorithmResult, regionalFromState, fromTimeSeries } from '../src/plot/results.js';
+import { beforeAfterFromAlgorithm, fromExplorationResult, fromExplorationGrid, fromOptimizationResult, fromAlgorithmResult, regionalFromState, fromTimeSeries } from '../src/plot/results.js';
 import { ExplorationResult, OptimizationResult, AlgorithmResult } from '../src/results/experiment.js';
 import { TimeSeries } from '../src/results/timeseries.js';
+import { SimulationResult } from '../src/simulation/result.js';
 import { ExplorationResult as SweepResult } from '../algorithms/exploration-result.js';
 import { grid, product } from '../algorithms/space.js';
 import { plotTimeSeries } from '../src/plot/timeseries.js';
@@ -102,6 +103,19 @@ describe('optimisation and algorithm figures', () => {
     expect(countMarks(bsvg, 'symbol')).toBe(4);
     expect(countMarks(bsvg, 'rule')).toBe(3); // 2 spans + target
     expect(layers(ba)[1].data.values).toEqual([{ region: 'a', stage: 'before', value: 5 }, { region: 'a', stage: 'after', value: 3 }, { region: 'b', stage: 'before', value: 1 }, { region: 'b', stage: 'after', value: 3.1 }]);
+  });
+
+  it('before/after from the pre/post runs of an AlgorithmResult: per-node time means', async () => {
+    const mk = (scale: number) => new SimulationResult([{ name: 'TemporalAverage', period: 1, time: Float64Array.of(1, 2), variables: ['r'], shape: [1, 2, 1, 3, 1], data: Float64Array.from([1, 2, 3, 3, 4, 5], (x) => x * scale) }],
+      { model: 'X', coupling: 'Linear', integrator: 'Heun', dt: 0.1, nSteps: 20, transientSteps: 0, horizon: 1, batchSize: 1, nodeLabels: ['a', 'b', 'c'], connectivity: 'c', wallSeconds: 0, finalState: new Float64Array(0), stateVariables: ['r'], parameters: {} });
+    const alg = new AlgorithmResult({ name: 'fic', state: {}, history: {}, preTuning: mk(2), postTuning: mk(1) });
+    const d = beforeAfterFromAlgorithm(alg, { variable: 'r', target: 3 });
+    expect(Array.from(d.after)).toEqual([2, 3, 4]);
+    expect(Array.from(d.before)).toEqual([4, 6, 8]);
+    expect(d.labels).toEqual(['a', 'b', 'c']);
+    expect(countMarks(await toSvg(plotBeforeAfter(d)), 'symbol')).toBe(6);
+    expect(() => beforeAfterFromAlgorithm(alg, { variable: 'q' })).toThrow(/no variable 'q'.*\(r\)/);
+    expect(() => beforeAfterFromAlgorithm(new AlgorithmResult({ name: 'x', state: {}, history: {} }))).toThrow(/needs both/);
   });
 
   it('a results TimeSeries plots through fromTimeSeries (mode selected, units kept)', async () => {

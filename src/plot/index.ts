@@ -22,6 +22,6 @@ export { plotExploration, plotTimeSeriesGrid, optimumIndex, type ExplorationData
 export { plotLoss, plotParameterTrajectories, plotRegionalParameters, type OptimizationData, type RegionalData } from './optimization.js';
 export { plotConvergence, plotBeforeAfter, type ConvergenceData, type BeforeAfterData } from './algorithm.js';
 export { animationSpec, animateGif, animateHtml, frameIndices, type AnimateOptions } from './animate.js';
-export { fromTimeSeries, fromExplorationResult, fromExplorationGrid, fromOptimizationResult, fromAlgorithmResult, regionalFromState, type ExplorationGridLike } from './results.js';
+export { fromTimeSeries, fromExplorationResult, fromExplorationGrid, fromOptimizationResult, fromAlgorithmResult, beforeAfterFromAlgorithm, regionalFromState, type ExplorationGridLike } from './results.js';
 export { loadResultFile, type LoadedResult } from './load.js';
 export { defaultFigure, writeDefaultFigure } from './default-figure.js';

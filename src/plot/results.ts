@@ -7,7 +7,8 @@ import type { ExplorationResult, OptimizationResult, AlgorithmResult } from '../
 import type { TimeSeriesData } from './data.js';
 import type { ExplorationData } from './exploration.js';
 import type { OptimizationData, RegionalData } from './optimization.js';
-import type { ConvergenceData } from './algorithm.js';
+import type { ConvergenceData, BeforeAfterData } from './algorithm.js';
+import type { SimulationResult } from '../simulation/result.js';
 
 /**
  * A results TimeSeries (time, variable, region, mode) as TimeSeriesData for one mode.
@@ -91,4 +92,29 @@ export function fromExplorationGrid(g: ExplorationGridLike, observable: string, 
     optimum: opts.optimum ?? 'min',
     title: opts.title,
   };
+}
+
+/**
+ * Per-node time means of one recorded variable before and after tuning, from the pre/post runs an
+ * AlgorithmResult (src/results) carries.
+ *
+ * @example
+ * ```ts
+ * plotBeforeAfter(beforeAfterFromAlgorithm(fic, { variable: 'S_e', target: 0.25 }));
+ * ```
+ */
+export function beforeAfterFromAlgorithm(r: AlgorithmResult, opts: { variable?: string; monitor?: string | number; target?: number; unit?: string } = {}): BeforeAfterData {
+  if (!r.preTuning || !r.postTuning) throw new Error(`algorithm '${r.name}': needs both preTuning and postTuning runs for a before/after comparison`);
+  const means = (res: SimulationResult, stage: string): { labels: string[]; values: Float64Array; name: string } => {
+    const m = res.monitor(opts.monitor ?? 0);
+    const [, T, V, N, M] = m.shape;
+    const v = opts.variable === undefined ? 0 : m.variables.indexOf(opts.variable);
+    if (v < 0) throw new Error(`algorithm '${r.name}' ${stage}: no variable '${opts.variable}' in monitor ${m.name} (${m.variables.join(', ')})`);
+    const out = new Float64Array(N);
+    for (let t = 0; t < T; t++) for (let n = 0; n < N; n++) out[n] += m.data[((t * V + v) * N + n) * M] / T; // batch 0, mode 0
+    return { labels: res.info.nodeLabels.length === N ? res.info.nodeLabels : [...Array(N).keys()].map(String), values: out, name: m.variables[v] };
+  };
+  const pre = means(r.preTuning, 'preTuning'), post = means(r.postTuning, 'postTuning');
+  if (pre.values.length !== post.values.length) throw new Error(`algorithm '${r.name}': pre-tuning run has ${pre.values.length} nodes, post-tuning ${post.values.length}`);
+  return { labels: post.labels, before: pre.values, after: post.values, quantity: `mean ${post.name}`, unit: opts.unit, target: opts.target, title: `'${r.name}': mean ${post.name} per region before and after tuning` };
 }
