@@ -70,6 +70,7 @@ export function buildProgram(): Command {
     .option('--threads <n>', 'worker threads for batched runs', Number)
     .option('-o, --out <path>', 'write the result here (.h5, .nc, .json; a folder for --format tvb|bids)')
     .addOption(new Option('--format <format>', 'output format (default: from the --out extension)').choices(['hdf5', 'netcdf', 'tvb', 'bids', 'json']))
+    .option('--plot [png]', 'also write the default figure (PNG; default: beside --out, else out/figure.png)')
     .option('-q, --quiet', 'no progress bar')
     .action(async (o) => {
       if (o.out) inferResultFormat(o.out, o.format); // fail before a long run, not after
@@ -113,6 +114,11 @@ export function buildProgram(): Command {
       if (o.out) {
         if (connectivity) res.withNetwork(connectivity);
         for (const p of await writeSimulationResult(res, o.out, { format: o.format })) console.log(`result written to ${p}`);
+      }
+      if (o.plot) {
+        const png = typeof o.plot === 'string' ? o.plot : o.out ? o.out.replace(/(\.[^./\\]+)?$/, '.png') : 'out/figure.png';
+        const { writeDefaultFigure } = await import('../plot/default-figure.js');
+        console.log(`figure written to ${await writeDefaultFigure(res, png)}`);
       }
     });
 
