@@ -131,6 +131,21 @@ describe('memory stays flat (cpu)', () => {
     expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
   }, 60000);
 
+  it('runs and gradients leave no tensors behind, with and without checkpointing', () => {
+    const before = tf.memory().numTensors;
+    for (const checkpoint of [0, 7]) {
+      const sim = new TensorSimulator(g2d({ duration: 3, monitors: [{ name: 'TemporalAverage', period: 0.5 }] }), { checkpoint });
+      sim.run({ 'coupling.a': 0.2 }).dispose();
+      sim.run().dispose();
+      const a = tf.scalar(0.1);
+      const { grads } = sim.valueAndGrad((o) => tf.mean(o.monitors[0].data) as tf.Scalar, { 'coupling.a': a });
+      grads['coupling.a'].dispose();
+      a.dispose();
+      sim.dispose();
+      expect(tf.memory().numTensors, `checkpoint ${checkpoint}`).toBe(before);
+    }
+  });
+
   it('a 100-step gradient-descent loop keeps tf.memory().numTensors flat', () => {
     const sim = new TensorSimulator(g2d({ duration: 1, connectivity: syntheticConnectome({ nodes: 3, seed: 2 }) }), { checkpoint: 4 });
     const target = -0.2;

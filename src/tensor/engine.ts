@@ -388,9 +388,10 @@ export class TensorSimulator {
           };
         });
         const packed = run(...cur, ...tensors);
-        const pieces: tf.Tensor[] = [];
-        let o = 0;
-        for (const { shape, size } of shapes) { pieces.push(tf.reshape(tf.slice(packed, [o], [size]), shape)); o += size; }
+        const pieces = tf.tidy(() => {
+          let o = 0;
+          return shapes.map(({ shape, size }) => { const p = tf.reshape(tf.slice(packed, [o], [size]), shape); o += size; return p; });
+        });
         packed.dispose();
         let q = nIn;
         res = { carry: pieces.slice(0, nIn), samples: hasSample.map((h) => (h ? pieces[q++] : null)) };
