@@ -1,0 +1,42 @@
+/** `vbt gradcheck` and `vbt backend`, run through the CLI program as a user would. */
+import { describe, it, expect, vi } from 'vitest';
+import { buildProgram } from '../src/cli/main.js';
+
+async function cli(...args: string[]): Promise<string> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { lines.push(a.join(' ')); });
+  try {
+    await buildProgram().exitOverride().parseAsync(['node', 'vbt', ...args]);
+  } finally {
+    spy.mockRestore();
+  }
+  return lines.join('\n');
+}
+
+describe('vbt gradcheck / vbt backend', () => {
+  it('prints the autodiff gradient, the float64 finite difference and rel_err for a model parameter', async () => {
+    const out = await cli('gradcheck', '--model', 'Generic2dOscillator', '--param', 'a', '--steps', '1000', '--engine', 'tensor',
+      '--nodes', '3', '-k', 'a=0.1', '--backend', 'cpu');
+    expect(out).toMatch(/^backend: cpu/);
+    const ad = Number(/autodiff_grad=(\S+)/.exec(out)![1]);
+    const fd = Number(/fd_grad=(\S+)/.exec(out)![1]);
+    const rel = Number(/^rel_err=(\S+)$/m.exec(out)![1]);
+    expect(Number.isFinite(ad) && Number.isFinite(fd)).toBe(true);
+    expect(Math.abs(fd)).toBeGreaterThan(1e-6);
+    expect(rel).toBeCloseTo(Math.abs(ad - fd) / Math.abs(fd), 12);
+    expect(rel).toBeLessThan(0.01);
+  }, 60000);
+
+  it('per-node index, and clear errors for unknown parameters and bad indices', async () => {
+    const out = await cli('gradcheck', '-m', 'Generic2dOscillator', '--param', 'I', '--index', '1', '--steps', '200', '--nodes', '3', '--backend', 'cpu', '--checkpoint', '50');
+    expect(Number(/^rel_err=(\S+)$/m.exec(out)![1])).toBeLessThan(0.01);
+    await expect(cli('gradcheck', '-m', 'Generic2dOscillator', '--param', 'nope', '--steps', '10', '--backend', 'cpu')).rejects.toThrow(/unknown parameter 'nope'; expected one of: .*coupling\.a.*weights/);
+    await expect(cli('gradcheck', '-m', 'Generic2dOscillator', '--param', 'I', '--index', '9', '--steps', '10', '--nodes', '3', '--backend', 'cpu')).rejects.toThrow(/index 9 out of range; expected 0\.\.2 \(node\)/);
+    await expect(cli('gradcheck', '-m', 'Generic2dOscillator', '--param', 'a', '--steps', '0')).rejects.toThrow(/--steps: expected a positive whole number, got '0'/);
+  }, 60000);
+
+  it('vbt backend reports the loaded backend and why others did not load', async () => {
+    const out = await cli('backend', '--use', 'wasm');
+    expect(out).toMatch(/^backend: wasm \(tfjs 'wasm', @tensorflow\/tfjs-backend-wasm; chosen argument\)/);
+  });
+});
