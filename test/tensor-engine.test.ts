@@ -131,6 +131,13 @@ describe('memory stays flat (cpu)', () => {
     expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
   }, 60000);
 
+  it('a diverging run stops with the kernel engine\'s DivergenceError', () => {
+    // x grows by (1 + dt·γ) = 2 per step: float32 overflows after ~130 steps
+    const sim = new TensorSimulator({ model: 'Linear', parameters: { gamma: 10 }, connectivity: conn, integrator: { name: 'Euler', dt: 0.1 }, duration: 30 });
+    expect(() => sim.run()).toThrow(/simulation diverged at step \d+ .*: x = (-?Infinity|NaN) at node \d+ \(syn-/);
+    sim.dispose();
+  });
+
   it('runs and gradients leave no tensors behind, with and without checkpointing', () => {
     const before = tf.memory().numTensors;
     for (const checkpoint of [0, 7]) {

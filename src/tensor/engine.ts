@@ -40,6 +40,7 @@ import { expandModes } from '../engine/kernel/modes.js';
 import { prepareRun, type PreparedRun } from '../simulation/plan.js';
 import type { SimulationConfig } from '../simulation/config.js';
 import { syntheticConnectome } from '../network/synthetic.js';
+import { DivergenceError } from '../simulation/result.js';
 import { RandomState, type RandomStateSnapshot } from '../random/index.js';
 import { compileTensorExpr, ScalarPool, type CompiledTensorExpr, type TensorSymbol } from './expr.js';
 import { customOp, DelayRing, stopGradient, vjp } from './ops.js';
@@ -434,14 +435,17 @@ export class TensorSimulator {
     };
   }
 
+  /** The kernel engine's DivergenceError, checked at segment ends (reading every step would stall the backend). */
   private checkFinite(state: tf.Tensor[], s: number): void {
     for (let k = 0; k < state.length; k++) {
       const d = state[k].dataSync();
       for (let i = 0; i < d.length; i++) {
         if (!Number.isFinite(d[i])) {
-          const sv = Object.keys(this.prep.plan.spec.state_variables)[Math.floor(k / this.M)];
           const b = Math.floor(i / this.N), n = i % this.N;
-          throw new Error(`tensor engine: simulation diverged by step ${s} (t = ${s * this.prep.plan.dt} ms): ${sv} = ${d[i]} at node ${n} (${this.prep.conn.labels[n] ?? '?'})${b ? `, batch element ${b}` : ''}. Try a smaller dt, other parameters, or state boundaries.`);
+          throw new DivergenceError({
+            step: s, time: s * this.prep.plan.dt, batch: b, variable: this.prep.stateVariables[Math.floor(k / this.M)],
+            node: n, nodeLabel: this.prep.conn.labels[n] ?? '?', mode: k % this.M, value: d[i],
+          });
         }
       }
     }
