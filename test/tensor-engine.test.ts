@@ -99,6 +99,14 @@ describe.each(['cpu', 'wasm'])('tensor engine vs kernel engine on %s', { timeout
     for (const e of errs) expect(e).toBeLessThan(2e-5);
   });
 
+  it.runIf(backend === 'cpu')('PreSigmoidal with a static threshold (Hopfield dynamic = 0) and a region stimulus (PulseTrain)', () => {
+    const [e1] = compare({ model: 'Hopfield', parameters: { dynamic: 0 }, connectivity: conn, coupling: 'PreSigmoidal', couplingParameters: { dynamic: 0, theta: 0.3 },
+      integrator: { name: 'Heun', dt: 0.1 }, duration: 60, monitors: [{ name: 'Raw' }] });
+    expect(e1).toBeLessThan(2e-5);
+    const [e2] = compare(g2d({ duration: 30, stimulus: { weights: [1, 0, 0.5, 0, 0], temporal: { equation: 'PulseTrain', parameters: { T: 5, tau: 1, amp: 2, onset: 3 } } } }));
+    expect(e2).toBeLessThan(2e-5);
+  });
+
   it.runIf(backend === 'cpu')('boundaries (ReducedWongWang S in [0, 1], clamped) and a 3-mode model (ReducedSetFitzHughNagumo)', () => {
     const [e1] = compare({ model: 'ReducedWongWang', connectivity: conn, coupling: 'Linear', couplingParameters: { a: 2 }, parameters: { I_o: 0.9 },
       integrator: { name: 'Heun', dt: 0.5 }, duration: 60, monitors: [{ name: 'Raw' }] });
