@@ -11,6 +11,8 @@ import { loadBackend } from '../src/backend/index.js';
 import { TensorSimulator, gradcheck, tensorLoss, finiteDifference } from '../src/tensor/index.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
+import { Connectivity } from '../src/network/connectivity.js';
+import { simulateSync } from '../src/simulation/simulate.js';
 
 const conn = syntheticConnectome({ nodes: 4, seed: 3 });
 
@@ -111,5 +113,46 @@ describe('checkpointing and truncation (cpu)', () => {
       grads.gamma.dispose();
       sim.dispose();
     }
+  }, 60000);
+});
+
+describe('conduction speed with interpolated delays (cpu)', () => {
+  beforeAll(async () => { await loadBackend('cpu'); });
+  const speed = 3, dt = 0.1;
+  const steps = [[0, 40, 90, 130], [40, 0, 60, 100], [90, 60, 0, 70], [130, 100, 70, 0]].flat();
+  const config = (frac: number): SimulationConfig => ({
+    model: 'Generic2dOscillator', coupling: 'Difference', couplingParameters: { a: 0.5 }, integrator: { name: 'Heun', dt }, duration: 100,
+    connectivity: new Connectivity({ weights: [0, 0.5, 0.2, 0.1, 0.5, 0, 0.3, 0.2, 0.2, 0.3, 0, 0.6, 0.1, 0.2, 0.6, 0], tractLengths: steps.map((k) => (k ? (k + frac) * speed * dt : 0)), speed }),
+    monitors: [{ name: 'Raw' }],
+  });
+
+  it("delays 'linear' equals the kernel engine when every delay is a whole number of steps", () => {
+    const cfg = config(0);
+    const k = simulateSync(cfg);
+    const sim = new TensorSimulator(cfg, { delays: 'linear' });
+    const out = sim.run();
+    const a = k.monitors[0].data, b = out.monitors[0].data.dataSync();
+    let d = 0, m = 0;
+    for (let i = 0; i < a.length; i++) { d = Math.max(d, Math.abs(a[i] - b[i])); m = Math.max(m, Math.abs(a[i])); }
+    expect(d / m).toBeLessThan(2e-5);
+    out.dispose();
+    sim.dispose();
+    expect(() => new TensorSimulator(cfg).run({ speed: 3 })).toThrow(/unknown parameter 'speed'.*delays: 'linear'/);
+  });
+
+  it('d loss / d speed matches a central difference of the same interpolated run (delays half-way between steps)', () => {
+    const sim = new TensorSimulator(config(0.5), { delays: 'linear' });
+    const sp = tf.scalar(speed);
+    const { grads } = sim.valueAndGrad((o) => tensorLoss(o), { speed: sp });
+    const g = grads.speed.dataSync()[0];
+    // ±0.2 % of the speed moves every delay by < 0.3 steps: the loss stays on one linear piece
+    const h = 2e-3 * speed;
+    const f = (v: number) => { const o = sim.run({ speed: v }); const l = tensorLoss(o); const x = l.dataSync()[0]; l.dispose(); o.dispose(); return x; };
+    const fd = (f(speed + h) - f(speed - h)) / (2 * h);
+    expect(Math.abs(fd)).toBeGreaterThan(1e-4);
+    expect(Math.abs(g - fd) / Math.abs(fd)).toBeLessThan(0.01);
+    expect(() => sim.run({ speed: 1 })).toThrow(/speed 1 mm\/ms gives delays of up to \d+ steps, beyond the \d+ prepared for speed 3/);
+    for (const t of [sp, grads.speed]) t.dispose();
+    sim.dispose();
   }, 60000);
 });

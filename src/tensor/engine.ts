@@ -57,6 +57,13 @@ export interface TensorEngineOptions {
   truncate?: number;
   /** Extra monitors (e.g. a differentiable BOLD) appended after the config's monitors. */
   extraMonitors?: TensorMonitor[];
+  /**
+   * 'integer' (default): TVB's delays, rint(L / speed / dt) steps. 'linear': the delay L / speed
+   * is kept fractional and the delayed value is interpolated linearly between the two history
+   * steps around it, which makes the run differentiable in the conduction speed (parameter
+   * `speed`); with integer delays that derivative is zero almost everywhere.
+   */
+  delays?: 'integer' | 'linear';
 }
 
 /** One monitor's output: data [B, T, V, N, M] as a tensor (owned by the caller). */
@@ -146,6 +153,9 @@ export class TensorSimulator {
   private readonly idelays: Int32Array;
   private readonly cvar: number[];
   private readonly weights: Float64Array;
+  /** Slots of the delay ring (TVB's horizon; one more for interpolated delays). */
+  private readonly ringH: number;
+  private readonly linear: boolean;
 
   constructor(readonly config: SimulationConfig, opts: TensorEngineOptions = {}) {
     this.prep = prepareRun(config, () => syntheticConnectome());
@@ -161,22 +171,38 @@ export class TensorSimulator {
     this.cvar = plan.spec.cvar.map((n) => svIdx.get(n)!);
     this.idelays = config.idelays ?? this.prep.conn.delays(plan.dt).idelays;
     this.weights = this.prep.conn.weights;
+    this.linear = opts.delays === 'linear';
+    if (opts.delays !== undefined && opts.delays !== 'integer' && opts.delays !== 'linear') throw new Error(`tensor engine option delays: expected 'integer' or 'linear', got '${opts.delays}'`);
+    this.ringH = this.prep.H;
+    if (this.linear) {
+      if (config.idelays) throw new Error("tensor engine: delays 'linear' computes delays from tract lengths and speed; drop idelays");
+      if (plan.coupling.links === 'tvb-presigmoidal') throw new Error("tensor engine: delays 'linear' is not available for PreSigmoidal's gathering");
+      const tau = this.delaySteps(this.prep.conn.speed);
+      this.ringH = Math.max(this.prep.H, Math.floor(Math.max(...tau)) + 2);
+    }
     const sFirst = this.prep.s0 + this.prep.transientSteps;
     const ctx = { dt: plan.dt, sFirst, sLast: sFirst + this.prep.nSteps - 1, nvoi: plan.parsed.vois.length, N: this.N, M: this.M };
     this.monitors = (config.monitors ?? [{ name: 'Raw' as const }]).map((m) => createTensorMonitor(m, ctx));
     this.monitors.push(...(opts.extraMonitors ?? []));
   }
 
-  /** Names accepted by run()/valueAndGrad(): model parameters, `coupling.NAME`, `weights`. */
+  /** Names accepted by run()/valueAndGrad(): model parameters, `coupling.NAME`, `weights` (and `speed` with delays 'linear'). */
   parameterNames(): string[] {
     const { plan } = this.prep;
-    return [...Object.keys(plan.spec.parameters), ...Object.keys(plan.coupling.parameters).map((k) => PARAM_PREFIX + k), 'weights'];
+    return [...Object.keys(plan.spec.parameters), ...Object.keys(plan.coupling.parameters).map((k) => PARAM_PREFIX + k), 'weights', ...(this.linear ? ['speed'] : [])];
+  }
+
+  /** Fractional delays in steps, L / speed / dt (divided in TVB's order). */
+  private delaySteps(speed: number): Float64Array {
+    const dt = this.prep.plan.dt;
+    return Float64Array.from(this.prep.conn.tractLengths, (L) => L / speed / dt);
   }
 
   /** The configured value of a parameter as a tensor: [] / [N] / [B, 1] / [B, N] as configured, `weights` [N, N]. */
   parameter(name: string): tf.Tensor {
     const { plan } = this.prep;
     if (name === 'weights') return tf.tensor2d(Float32Array.from(this.weights), [this.N, this.N]);
+    if (name === 'speed' && this.linear) return tf.scalar(this.prep.conn.speed);
     const p = name.startsWith(PARAM_PREFIX) ? plan.couplingParams[name.slice(PARAM_PREFIX.length)] : plan.modelParams[name];
     if (!p || (!name.startsWith(PARAM_PREFIX) && !(name in plan.spec.parameters))) {
       throw new Error(`tensor engine: unknown parameter '${name}'; expected one of: ${this.parameterNames().join(', ')}`);
@@ -203,7 +229,10 @@ export class TensorSimulator {
   /** Run the simulation. Parameters given here (numbers or tensors) override the config's. */
   run(params: Record<string, TensorParam> = {}): TensorRunResult {
     for (const k of Object.keys(params)) {
-      if (!this.parameterNames().includes(k)) throw new Error(`tensor engine: unknown parameter '${k}'; expected one of: ${this.parameterNames().join(', ')}`);
+      if (!this.parameterNames().includes(k)) {
+        const hint = k === 'speed' ? " (the conduction speed is a parameter with { delays: 'linear' }; TVB's integer delays make it piecewise constant)" : '';
+        throw new Error(`tensor engine: unknown parameter '${k}'; expected one of: ${this.parameterNames().join(', ')}${hint}`);
+      }
     }
     const owned: tf.Tensor[] = [];
     const names: string[] = [];
@@ -228,9 +257,20 @@ export class TensorSimulator {
     } else {
       const t = this.parameter('weights'); owned.push(t); addTensor('weights', t);
     }
-    const layouts = names.map((n, i) => (n === 'weights' ? 'scalar' : this.layoutOf(n, tensors[i])) as Layout);
+    if (this.linear) {
+      const v = params.speed;
+      if (v === undefined) numbers.set('speed', this.prep.conn.speed);
+      else if (typeof v === 'number') numbers.set('speed', v);
+      else {
+        if (v.size !== 1) throw new Error(`tensor engine: speed must be a scalar, got shape [${v.shape.join(', ')}]`);
+        addTensor('speed', tf.reshape(v, []));
+        owned.push(tensors[tensors.length - 1]);
+      }
+    }
+    const layouts = names.map((n, i) => (n === 'weights' || n === 'speed' ? 'scalar' : this.layoutOf(n, tensors[i])) as Layout);
     try {
-      return this.execute(names, tensors, layouts, numbers, params.weights === undefined ? Float32Array.from(this.weights) : undefined);
+      const speedValue = this.linear ? numbers.get('speed') ?? tensors[names.indexOf('speed')].dataSync()[0] : undefined;
+      return this.execute(names, tensors, layouts, numbers, params.weights === undefined ? Float32Array.from(this.weights) : undefined, speedValue);
     } finally {
       for (const t of owned) t.dispose();
     }
@@ -268,20 +308,20 @@ export class TensorSimulator {
 
   // ------------------------------------------------------------------------------------------
 
-  private execute(names: string[], tensors: tf.Tensor[], layouts: Layout[], numbers: Map<string, number>, weightsConst?: Float32Array): TensorRunResult {
+  private execute(names: string[], tensors: tf.Tensor[], layouts: Layout[], numbers: Map<string, number>, weightsConst?: Float32Array, speed?: number): TensorRunResult {
     const prep = this.prep;
     const { plan } = prep;
     const { N, M, B, nsv } = this;
     const H = prep.H;
     const SS = nsv * N * M;
-    const step = this.compileStep(names, layouts, numbers, weightsConst);
+    const step = this.compileStep(names, layouts, numbers, weightsConst, speed);
     const C = step.C;
     const noise = plan.noise ? new NoiseSource(prep, SS) : undefined;
 
     // initial carry
     const hs = prep.history;
     const perBatch = hs.length === B * H * SS;
-    const ring = new DelayRing(B, H, C, step.initialRing(hs, perBatch));
+    const ring = new DelayRing(B, this.ringH, C, step.initialRing(hs, perBatch));
     const stateData = Array.from({ length: nsv * M }, () => new Float32Array(B * N));
     for (let b = 0; b < B; b++) {
       const hb = perBatch ? b * H * SS : 0;
@@ -454,7 +494,7 @@ export class TensorSimulator {
   // ------------------------------------------------------------------------------------------
   // Compilation of one step for a given binding of parameters (numbers are folded in).
 
-  private compileStep(names: string[], layouts: Layout[], numbers: Map<string, number>, weightsConst?: Float32Array) {
+  private compileStep(names: string[], layouts: Layout[], numbers: Map<string, number>, weightsConst?: Float32Array, speed?: number) {
     const prep = this.prep;
     const { plan } = prep;
     const { spec, parsed, dt } = plan;
@@ -490,23 +530,40 @@ export class TensorSimulator {
       }
     }
     const nPD = nP + derivedSlots.size;
-    const viewsFn = (ps: tf.Tensor[]) => {
-      // Non-scalar parameters are tiled to the full [B, N] (and [B, N, N] for per-link terms): tfjs'
-      // cpu kernels take a slow per-element path whenever an operand has to be broadcast.
-      const post = ps.map((t, i) => {
-        if (names[i] === 'weights' || layouts[i] === 'scalar') return t;
-        const t2 = t.shape.length === 1 ? tf.reshape(t, [1, N]) : t;
-        return t2.shape[0] === B && t2.shape[1] === N ? t2 : tf.tile(t2, [t2.shape[0] === B ? 1 : B, t2.shape[1] === N ? 1 : N]);
+    type Views = { post: tf.Tensor[]; pre: tf.Tensor[]; wT?: tf.Tensor; frac?: tf.Tensor; own: tf.Tensor[] };
+    const viewsFn = (ps: tf.Tensor[]): Views => {
+      // a tidy, so reshapes feeding tiles do not outlive the segment (gradients still flow through it)
+      const r = tf.tidy(() => {
+        // Non-scalar parameters are tiled to the full [B, N] (and [B, N, N] for per-link terms): tfjs'
+        // cpu kernels take a slow per-element path whenever an operand has to be broadcast.
+        const post = ps.map((t, i) => {
+          if (names[i] === 'weights' || layouts[i] === 'scalar') return t;
+          const t2 = t.shape.length === 1 ? tf.reshape(t, [1, N]) : t;
+          return t2.shape[0] === B && t2.shape[1] === N ? t2 : tf.tile(t2, [t2.shape[0] === B ? 1 : B, t2.shape[1] === N ? 1 : N]);
+        });
+        const pre = post.map((t, i) => (names[i] === 'weights' || layouts[i] === 'scalar' ? t : tf.tile(tf.reshape(t, [B, N, 1]), [1, 1, N])));
+        const env = [...post];
+        for (const [name, e] of parsed.derived) {
+          if (!derivedSlots.has(name)) continue;
+          const c = compileTensorExpr(e, (s) => (derivedNumbers.has(s) ? derivedNumbers.get(s)! : derivedSlots.has(s) ? { slot: derivedSlots.get(s)! } : paramSym(s) ?? fail('derived', s)), pool);
+          env.push(c.eval!(env));
+        }
+        const extra: tf.Tensor[] = [];
+        if (weightsSlot >= 0) extra.push(tf.transpose(post[weightsSlot]));
+        // fractional part of each delay: a function of the speed tensor when it is differentiated
+        if (this.linear) {
+          const si = names.indexOf('speed');
+          extra.push(si < 0
+            ? tf.tensor2d(tauFrac!, [N, N])
+            : tf.sub(tf.div(tf.tensor2d(Float32Array.from(this.prep.conn.tractLengths), [N, N]), tf.mul(ps[si], dt)), tf.tensor2d(Float32Array.from(dFloor!), [N, N])));
+        }
+        return { post: env, pre, extra };
       });
-      const pre = post.map((t, i) => (names[i] === 'weights' || layouts[i] === 'scalar' ? t : tf.tile(tf.reshape(t, [B, N, 1]), [1, 1, N])));
-      const env = [...post];
-      for (const [name, e] of parsed.derived) {
-        if (!derivedSlots.has(name)) continue;
-        const c = compileTensorExpr(e, (s) => (derivedNumbers.has(s) ? derivedNumbers.get(s)! : derivedSlots.has(s) ? { slot: derivedSlots.get(s)! } : paramSym(s) ?? fail('derived', s)), pool);
-        env.push(c.eval!(env));
-      }
-      const wT = weightsSlot >= 0 ? tf.transpose(post[weightsSlot]) : undefined;
-      return { post: env, pre, wT, own: [...post.filter((t, i) => t !== ps[i]), ...pre.filter((t, i) => t !== post[i]), ...env.slice(nP), ...(wT ? [wT] : [])] };
+      const wT = weightsSlot >= 0 ? r.extra[0] : undefined;
+      const frac = this.linear ? r.extra[weightsSlot >= 0 ? 1 : 0] : undefined;
+      const mine = new Set(ps);
+      const own = [...new Set([...r.post, ...r.pre, ...r.extra])].filter((t) => !mine.has(t));
+      return { post: r.post, pre: r.pre, wT, frac, own };
     };
 
     // ---- model derivative: env = [params+derived (nPD)] [state (nsv·M)] [coupling (ncv·M)] [aux (naux·M)]
@@ -587,6 +644,17 @@ export class TensorSimulator {
     };
     // value read by target i from source j (row-major [i, j])
     const afferentIdx = (q: number, m: number) => links((i, j) => [D[i * N + j], rowOff(q, m) + j]);
+    // interpolated delays: floor(τ) and floor(τ) + 1 steps, mixed by the fractional part
+    let dFloor: Int32Array | undefined;
+    let tauFrac: Float32Array | undefined;
+    if (this.linear) {
+      const tau = this.delaySteps(speed!);
+      dFloor = Int32Array.from(tau, Math.floor);
+      const need = Math.max(...dFloor) + 2;
+      if (need > this.ringH) throw new Error(`tensor engine: speed ${speed} mm/ms gives delays of up to ${need - 1} steps, beyond the ${this.ringH - 1} prepared for speed ${this.prep.conn.speed}; build the TensorSimulator with the slowest speed you will use`);
+      tauFrac = Float32Array.from(tau, (t, q) => t - dFloor![q]);
+    }
+    const afferentAt = (q: number, m: number, plus: number) => links((i, j) => [dFloor![i * N + j] + plus, rowOff(q, m) + j]);
     const ownMask = Uint8Array.from({ length: NN }, (_, l) => { const i = Math.floor(l / N), k = l % N; return Wd[k * N + i] === 0 ? 1 : 0; });
     const ownIdx = (q: number, m: number, masked: boolean) => links((i, k) => [D[k * N + i], rowOff(q, m) + i], masked ? ownMask : undefined);
     const selfMask = Uint8Array.from({ length: N }, (_, i) => (Wd[i * N + i] === 0 ? 1 : 0));
@@ -627,18 +695,20 @@ export class TensorSimulator {
     // differentiated) apply pre() once per node when a value enters the ring, as the kernel engine
     // does; the coupling is then one fused delayed weighted sum per row.
     const preSyms = [...freeSymbols(cpre)];
-    const pretransform = !presig && !usesXi && preSyms.every((n) => n === 'x_j' || /^x_j_\d+$/.test(n) || typeof cpSym(n) === 'number');
+    const pretransform = !this.linear && !presig && !usesXi && preSyms.every((n) => n === 'x_j' || /^x_j_\d+$/.test(n) || typeof cpSym(n) === 'number');
     const prows = pretransform ? (shared ? 1 : ncv) : ncv;
     const C = prows * M * N;
     const xjRow = (n: string, r: number) => (n === 'x_j' ? r : Number(n.slice(4)));
+    // ring slot j holds step k ≡ j (mod ringH); steps before the stored history repeat its first entry
+    const Hr = this.ringH;
     const initialRing = (hs: Float64Array, perBatch: boolean): Float32Array => {
       const SS = nsv * N * M;
-      const out = new Float32Array(B * H * C);
+      const out = new Float32Array(B * Hr * C);
       for (let b = 0; b < B; b++) {
         const hb = perBatch ? b * H * SS : 0;
-        for (let k = 0; k < H; k++) for (let r = 0; r < prows; r++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
-          const raw = (q: number) => hs[hb + k * SS + (this.cvar[q] * N + n) * M + m];
-          out[(b * H + k) * C + (r * M + m) * N + n] = pretransform
+        for (let k = H - Hr; k < H; k++) for (let r = 0; r < prows; r++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
+          const raw = (q: number) => hs[hb + Math.max(k, 0) * SS + (this.cvar[q] * N + n) * M + m];
+          out[(b * Hr + (((k % Hr) + Hr) % Hr)) * C + (r * M + m) * N + n] = pretransform
             ? evalExpr(cpre, (name) => (name === 'x_j' || /^x_j_\d+$/.test(name) ? raw(xjRow(name, r)) : (cpSym(name) as number)))
             : raw(r);
         }
@@ -660,7 +730,7 @@ export class TensorSimulator {
     };
     const fusedLinks = pretransform ? Array.from({ length: prows }, (_, r) => Array.from({ length: M }, (_, m) => afferentIdx(r, m))) : [];
 
-    let couplingFn: (ring: DelayRing, hist: tf.Tensor, s: number, v: { post: tf.Tensor[]; pre: tf.Tensor[]; wT?: tf.Tensor }) => tf.Tensor[];
+    let couplingFn: (ring: DelayRing, hist: tf.Tensor, s: number, v: { post: tf.Tensor[]; pre: tf.Tensor[]; wT?: tf.Tensor; frac?: tf.Tensor }) => tf.Tensor[];
     const sumW = (vals: tf.Tensor | number, w: tf.Tensor) => tf.sum(tf.mul(typeof vals === 'number' ? pool.get(vals) : vals, w), 2);
     const reshape3 = (t: tf.Tensor) => tf.reshape(t, [B, N, N]);
     if (pretransform) {
@@ -675,7 +745,14 @@ export class TensorSimulator {
       };
     } else if (!presig) {
       const pres = (shared ? [0] : Array.from({ length: ncv }, (_, r) => r)).map((r) => compilePre(r, {}));
-      const idx = Array.from({ length: ncv }, (_, q) => Array.from({ length: M }, (_, m) => (readRows.has(q) ? afferentIdx(q, m) : null)));
+      const idx = Array.from({ length: ncv }, (_, q) => Array.from({ length: M }, (_, m) => (readRows.has(q) ? (this.linear ? afferentAt(q, m, 0) : afferentIdx(q, m)) : null)));
+      const idx1 = this.linear ? Array.from({ length: ncv }, (_, q) => Array.from({ length: M }, (_, m) => (readRows.has(q) ? afferentAt(q, m, 1) : null))) : [];
+      const delayed = (ring: DelayRing, hist: tf.Tensor, s: number, q: number, m: number, frac?: tf.Tensor): tf.Tensor => {
+        const v0 = reshape3(readL(ring, hist, s, idx[q][m]!));
+        if (!frac) return v0;
+        const v1 = reshape3(readL(ring, hist, s, idx1[q][m]!));
+        return tf.add(v0, tf.mul(frac, tf.sub(v1, v0)));
+      };
       // the target's own latest value, repeated along the source axis (same-shape ops stay fast)
       const xiIdx = Array.from({ length: ncv }, (_, q) => Array.from({ length: M }, (_, m) => links((i) => [0, rowOff(q, m) + i])));
       couplingFn = (ring, hist, s, v) => {
@@ -683,7 +760,7 @@ export class TensorSimulator {
         const W = v.post[weightsSlot];
         for (let m = 0; m < M; m++) {
           const env: tf.Tensor[] = [...v.pre];
-          for (let q = 0; q < ncv; q++) env[vBase + q] = idx[q][m] ? reshape3(readL(ring, hist, s, idx[q][m]!)) : (undefined as never);
+          for (let q = 0; q < ncv; q++) env[vBase + q] = idx[q][m] ? delayed(ring, hist, s, q, m, v.frac) : (undefined as never);
           if (usesXi) for (let q = 0; q < ncv; q++) env[vBase + ncv + q] = reshape3(readL(ring, hist, s, xiIdx[q][m]));
           const gxs = pres.map((p) => sumW(val(p.expr, env), W));
           for (let r = 0; r < ncv; r++) {
@@ -762,7 +839,7 @@ export class TensorSimulator {
     const axpy = (x: tf.Tensor, a: number, y: tf.Tensor | number) => tf.add(x, tf.mul(T(y), pool.get(a)));
     const plus = (x: tf.Tensor, y: tf.Tensor | null) => (y ? tf.add(x, y) : x);
 
-    const advance = (ring: DelayRing, c: Carry, v: ReturnType<typeof viewsFn>, nzs: tf.Tensor[] | undefined, s: number) => {
+    const advance = (ring: DelayRing, c: Carry, v: Views, nzs: tf.Tensor[] | undefined, s: number) => {
       const X = c.state;
       const cpl = couplingFn(ring, c.hist, s, v);
       const P = v.post.slice(0, nPD);
@@ -809,7 +886,7 @@ export class TensorSimulator {
       return { state: next, hist: ring.write(c.hist, ringValues(next), s) };
     };
 
-    const record = (out: { state: tf.Tensor[] }, v: ReturnType<typeof viewsFn>, mon: tf.Tensor[][], s: number) => {
+    const record = (out: { state: tf.Tensor[] }, v: Views, mon: tf.Tensor[][], s: number) => {
       let obsT: tf.Tensor | undefined;
       const obs = () => {
         if (!obsT) {
@@ -827,7 +904,7 @@ export class TensorSimulator {
       C,
       initialRing,
       views: viewsFn,
-      disposeViews: (v: ReturnType<typeof viewsFn>) => { for (const t of v.own) t.dispose(); },
+      disposeViews: (v: Views) => { for (const t of v.own) t.dispose(); },
       advance,
       record,
       noiseTensors,
