@@ -11,10 +11,9 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core ships the gradient definitions separately; the engines need them registered.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { ensureTfGradients } from '../analysis/tf-gradients.js';
 
 export const BACKEND_CANDIDATES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendCandidate = (typeof BACKEND_CANDIDATES)[number];
@@ -66,11 +65,13 @@ async function tryLoad(c: BackendCandidate): Promise<void> {
   const ok = await tf.setBackend(TFJS_NAMES[c]);
   if (!ok) throw new Error(`tf.setBackend('${TFJS_NAMES[c]}') returned false`);
   await tf.ready();
+  // tfjs-core's Node build registers no gradients; the tensor engine needs them
+  await ensureTfGradients();
 }
 
 /**
- * Load and activate a backend. With no argument: `VBT_BACKEND` if set, else the first of
- * node-gpu → node → wasm → cpu that loads. Calling again with the same choice is cheap.
+ * Load and activate a backend (and register tfjs' gradients). With no argument: `VBT_BACKEND` if
+ * set, else the first of node-gpu → node → wasm → cpu that loads. Calling again is cheap.
  */
 export async function loadBackend(which?: string): Promise<BackendInfo> {
   const env = process.env.VBT_BACKEND;
