@@ -9,11 +9,12 @@
  * the result; noise drawn from the same numpy-compatible generators in the same order, so a noisy
  * run sees the very same noise as the kernel engine; monitors sample at the same steps.
  *
- * Memory: the history is a [B, H·C] tensor moved along by custom ops whose gradients need no copy
- * of it (see ops.ts), so the tape grows by only the small per-step tensors. `checkpoint: K` cuts
- * the run into segments of K steps wrapped in tf.customGrad: the forward keeps only the segment
- * boundaries, the backward recomputes each segment under its own tape. `truncate: W` stops
- * gradients at every W-step window boundary (truncated backpropagation through time).
+ * Memory: the delay history is a ring buffer in a typed array, read and written by custom ops with
+ * a hand-written adjoint (ops.ts, DelayRing), so the tape grows only by the small per-step tensors.
+ * `checkpoint: K` cuts the run into segments of K steps wrapped in tf.customGrad: the forward keeps
+ * only the segment boundaries, the backward recomputes each segment under its own tape.
+ * `truncate: W` stops gradients at every W-step window boundary (truncated backpropagation through
+ * time). `delays: 'linear'` interpolates fractional delays, making the conduction speed differentiable.
  *
  * @example
  * ```ts
@@ -21,18 +22,18 @@
  * import { loadBackend, TensorSimulator, syntheticConnectome } from 'vbt';
  * await loadBackend('cpu');
  * const sim = new TensorSimulator({
- *   model: 'Generic2dOscillator', connectivity: syntheticConnectome({ n: 4 }), coupling: 'Linear',
+ *   model: 'Generic2dOscillator', connectivity: syntheticConnectome({ nodes: 4 }), coupling: 'Linear',
  *   couplingParameters: { a: 0.1 }, integrator: { name: 'Heun', dt: 0.1 }, duration: 100,
  * }, { checkpoint: 200 });
  * const { value, grads } = sim.valueAndGrad(
- *   (out) => tf.mean(out.monitors[0].data),            // any scalar of the output
+ *   (out) => tf.mean(out.monitors[0].data) as tf.Scalar, // any scalar of the output
  *   { 'coupling.a': tf.scalar(0.1), I: tf.fill([4], 0.5) }); // scalar and per-node parameters
  * console.log(value, grads['coupling.a'].dataSync(), grads.I.shape);
  * sim.dispose();
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Expr, freeSymbols } from '../expr/ast.js';
+import { freeSymbols } from '../expr/ast.js';
 import { evalExpr } from '../expr/codegen-js.js';
 import { CONSTANTS } from '../expr/functions.js';
 import { parseExpr } from '../expr/parse.js';
@@ -917,4 +918,3 @@ function toTensor(v: tf.Tensor | number, B: number, N: number, pool: ScalarPool)
   return t.shape.length === 2 && t.shape[0] === B && t.shape[1] === N ? t : tf.broadcastTo(t, [B, N]);
 }
 
-export type { Expr };
