@@ -11,7 +11,7 @@
  *    ≥ 60 s per gradient step, minutes each on 2 cores with tfjs). Each fitted w is then scored
  *    the same way as the global stage (kernel engine, Bold, fc_corr and RMSE).
  *
- *   npx vite-node examples/fit-fc-rww.ts [gridN=6] [steps=12] [window_s=20]
+ *   npx vite-node examples/fit-fc-rww.ts [gridN=8] [steps=8] [window_s=8] [learningRate=0.005]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -26,7 +26,7 @@ import { monitorSeries } from '../src/analysis/series.js';
 import { rmse } from '../src/analysis/losses.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
 
-const gridN = Number(process.argv[2] ?? 6), steps = Number(process.argv[3] ?? 12), windowS = Number(process.argv[4] ?? 20);
+const gridN = Number(process.argv[2] ?? 8), steps = Number(process.argv[3] ?? 8), windowS = Number(process.argv[4] ?? 8), lr = Number(process.argv[5] ?? 0.005);
 const dk = loadDkAverage(dkAveragePath());
 const sc = maxNormalized(dk.connectivity);
 const n = sc.n;
@@ -64,7 +64,7 @@ const fitCfg: SimulationConfig = {
 };
 const ps = new ParameterSet([regionalParameter('w', w0, { n, transform: clipped(-1, 2) })]);
 const res = await fit({
-  name: 'rww_regional', config: fitCfg, parameters: ps, steps, optimizer: 'adam', learningRate: 0.02,
+  name: 'rww_regional', config: fitCfg, parameters: ps, steps, optimizer: 'adam', learningRate: lr,
   loss: (out) => {
     const d = out.monitors[0].data;
     const [, T] = d.shape;
