@@ -138,14 +138,15 @@ export function register(program: Command): void {
       .option('--rate <hz>', 'deco2014: target rate instead of current (e.g. 3)')
       .option('--eta <x>', 'learning rate (0.5)', '0.5')
       .option('-n, --iterations <n>', 'iterations of 720 ms', '200')
-      .option('--transient <ms>', 'simulated before the first update', '60000'),
+      .option('--transient <ms>', 'simulated before the first update', '60000')
+      .option('--eval <ms>', 'length of the pre/post evaluation runs', '60000'),
   ).action((o) => {
     const { net } = eibNetwork(o);
     const eta = num(o.eta, '--eta');
     const rule: FicRule = o.rule === 'gating'
       ? { kind: 'gating', target: o.target !== undefined ? num(o.target, '--target') : 0.25, eta }
       : { kind: 'deco2014', eta, ...(o.rate !== undefined ? { rate: num(o.rate, '--rate') } : { current: o.target !== undefined ? num(o.target, '--target') : -0.026 }) };
-    const r = fic({ network: net, rule, iterations: Number(o.iterations), transientSteps: Math.round(num(o.transient, '--transient') / net.dt), evaluation: { steps: Math.round(60000 / net.dt) }, progress: o.quiet ? false : undefined });
+    const r = fic({ network: net, rule, iterations: Number(o.iterations), transientSteps: Math.round(num(o.transient, '--transient') / net.dt), evaluation: { steps: Math.round(num(o.eval, '--eval') / net.dt) }, progress: o.quiet ? false : undefined });
     const pre = r.preTuning!.metrics, post = r.postTuning!.metrics;
     console.log(`FIC ${o.rule}: ${r.nIterations} iterations in ${r.seconds.toFixed(1)} s`);
     console.log(`  before: mean S_e ${pre.meanS_e.toFixed(4)}, rate ${pre.meanRate.toFixed(3)} Hz, current ${pre.meanCurrent.toFixed(4)} nA`);
