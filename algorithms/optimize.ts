@@ -153,7 +153,16 @@ export async function fit(o: FitOptions): Promise<OptimizationResult> {
     for (let k = 0; k < o.steps; k++) {
       const u = Float64Array.from(uVar.dataSync());
       lastU = u;
-      const { loss, grad } = lossAndGradient(sim, ps, o.loss, u);
+      let step: { loss: number; grad: Float64Array };
+      try {
+        step = lossAndGradient(sim, ps, o.loss, u);
+      } catch (e) {
+        // a parameter set that makes the simulation diverge ends the fit; the best-seen state stands
+        if ((e as Error).name !== 'DivergenceError') throw e;
+        stopped = `simulation diverged at step ${k}: ${(e as Error).message}`;
+        break;
+      }
+      const { loss, grad } = step;
       if (!Number.isFinite(loss)) { stopped = `non-finite loss at step ${k}`; break; }
       const values = ps.values(u);
       losses.push(loss);

@@ -76,5 +76,5 @@ const res = await fit({
 target.dispose();
 const wFit = res.state.w as number[];
 const before = await scoreBold(w0), after = await scoreBold(wFit);
-console.log(`regional fit (${backend.name}, ${res.nSteps} Adam steps, ${windowS} s window, ${res.seconds.toFixed(0)} s): surrogate loss ${res.initialLoss.toFixed(4)} -> ${res.finalLoss.toFixed(4)}`);
+console.log(`regional fit (${backend.name}, ${res.nSteps} Adam steps, ${windowS} s window, ${res.seconds.toFixed(0)} s): surrogate loss ${res.initialLoss.toFixed(4)} -> best ${res.lossTrajectory[res.bestStep].toFixed(4)} (step ${res.bestStep})${res.stoppedEarly ? `; stopped: ${res.stoppedEarly.split(".")[0]}` : ""}`);
 console.log(`  BOLD fc_corr ${before.fc_corr.toFixed(3)} -> ${after.fc_corr.toFixed(3)}, RMSE ${before.rmse.toFixed(3)} -> ${after.rmse.toFixed(3)} (tvboptim regional: 0.556); w range ${Math.min(...wFit).toFixed(3)} … ${Math.max(...wFit).toFixed(3)}`);
