@@ -72,3 +72,25 @@ describe('BOLD: kernel engine and tensor engine', () => {
     sim.dispose();
   }, 60_000);
 });
+
+describe('observation monitors named in the config run in the tensor engine', () => {
+  it('Bold and EEG given as monitors, after a transient they warm up on: equal to the kernel engine', () => {
+    const c: SimulationConfig = { ...cfg(0.3), transient: 100, monitors: [{ name: 'Raw' }, bold, eeg] };
+    const kernel = simulateSync(c);
+    const sim = new TensorSimulator(c);
+    const out = sim.run();
+    for (const [k, name] of [[0, 'Raw'], [1, 'Bold'], [2, 'EEG']] as const) {
+      const km = kernel.monitor(name), tm = out.monitors[k];
+      expect(tm.name).toBe(name);
+      expect(Array.from(tm.time)).toEqual(Array.from(km.time));
+      expect(tm.data.shape).toEqual(km.shape);
+      const d = tm.data.dataSync();
+      let mx = 0, err = 0;
+      for (let q = 0; q < d.length; q++) { mx = Math.max(mx, Math.abs(km.data[q])); err = Math.max(err, Math.abs(d[q] - km.data[q])); }
+      expect(mx, name).toBeGreaterThan(1e-3);
+      expect(err, name).toBeLessThan(2e-5 * mx);
+    }
+    out.dispose();
+    sim.dispose();
+  }, 60_000);
+});

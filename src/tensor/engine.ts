@@ -345,6 +345,7 @@ export class TensorSimulator {
     const total = prep.transientSteps + prep.nSteps;
     const s0 = prep.s0;
     const sFirst = s0 + prep.transientSteps;
+    const anyWarm = this.monitors.some((m) => m.warm);
     const K = this.opts.checkpoint && this.opts.checkpoint > 0 ? this.opts.checkpoint : 0;
     const W = this.opts.truncate && this.opts.truncate > 0 ? this.opts.truncate : 0;
     // segment boundaries: every checkpoint, every truncation window, and at least every 2000 steps
@@ -369,7 +370,7 @@ export class TensorSimulator {
         }
         const next = tf.tidy(() => {
           const out = step.advance(ring, c, views, nz, s);
-          const rec = s >= sFirst ? step.record(out, views, c.mon, s) : { mon: c.mon.map((x) => x.map((y) => y.clone())), samples: [] as (tf.Tensor | undefined)[] };
+          const rec = s >= sFirst || anyWarm ? step.record(out, views, c.mon, s, s < sFirst) : { mon: c.mon.map((x) => x.map((y) => y.clone())), samples: [] as (tf.Tensor | undefined)[] };
           return { state: out.state, hist: out.hist, mon: rec.mon, samples: rec.samples };
         });
         if (nz) for (const x of nz) x.dispose();
@@ -887,7 +888,7 @@ export class TensorSimulator {
       return { state: next, hist: ring.write(c.hist, ringValues(next), s) };
     };
 
-    const record = (out: { state: tf.Tensor[] }, v: Views, mon: tf.Tensor[][], s: number) => {
+    const record = (out: { state: tf.Tensor[] }, v: Views, mon: tf.Tensor[][], s: number, transient = false) => {
       let obsT: tf.Tensor | undefined;
       const obs = () => {
         if (!obsT) {
@@ -897,7 +898,8 @@ export class TensorSimulator {
         }
         return obsT;
       };
-      const res = this.monitors.map((m, i) => m.record(s, obs, mon[i]));
+      // during the transient only warm monitors are fed (they emit nothing before sFirst)
+      const res = this.monitors.map((m, i) => (transient && !m.warm ? { carry: mon[i].map((y) => y.clone()), sample: undefined } : m.record(s, obs, mon[i])));
       return { mon: res.map((r) => r.carry), samples: res.map((r) => r.sample) };
     };
 

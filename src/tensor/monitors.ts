@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { istepOf, type MonitorSpec } from '../monitors/index.js';
+import { tensorObservationMonitor } from '../observation/tensor.js';
 
 export interface TensorMonitorContext {
   dt: number;
@@ -45,6 +46,8 @@ export interface TensorMonitor {
    * inside a tf.tidy: return fresh tensors only (the engine disposes the old carry).
    */
   record(s: number, obs: () => tf.Tensor, carry: tf.Tensor[]): { carry: tf.Tensor[]; sample?: tf.Tensor };
+  /** Fed during the transient too (BOLD-like monitors warm up on it, as in the kernel engine). */
+  readonly warm?: boolean;
 }
 
 function selectVoi(obs: tf.Tensor, voi: number[], nvoi: number): tf.Tensor {
@@ -74,8 +77,11 @@ export function createTensorMonitor(spec: MonitorSpec, ctx: TensorMonitorContext
       record: (_s, obs) => ({ carry: [], sample: selectVoi(obs(), voi, nvoi) }),
     };
   }
+  // BOLD, Balloon–Windkessel and sensor (EEG/MEG/iEEG) monitors come from the observation models
+  const observed = tensorObservationMonitor(spec as unknown as { name: string } & Record<string, unknown>, ctx);
+  if (observed) return { ...observed, warm: true } as TensorMonitor;
   if (spec.name !== 'SubSample' && spec.name !== 'TemporalAverage') {
-    throw new Error(`tensor engine: monitor '${spec.name}' is not supported; expected Raw, SubSample or TemporalAverage`);
+    throw new Error(`tensor engine: monitor '${spec.name}' is not supported; expected Raw, SubSample, TemporalAverage, Bold, BalloonWindkessel, EEG, MEG or iEEG`);
   }
   const period = spec.period;
   if (!(period > 0)) throw new Error(`monitor ${spec.name}: period must be > 0 ms, got ${period}`);
