@@ -63,6 +63,40 @@ function logisticArg(e: Expr): Expr | undefined {
   return undefined;
 }
 
+/** Structural equality of two expressions (positions ignored). */
+function sameExpr(p: Expr, q: Expr): boolean {
+  if (p.kind !== q.kind) return false;
+  switch (p.kind) {
+    case 'num': return p.value === (q as typeof p).value;
+    case 'sym': return p.name === (q as typeof p).name;
+    case 'unary': return p.op === (q as typeof p).op && sameExpr(p.arg, (q as typeof p).arg);
+    case 'binary': { const r = q as typeof p; return p.op === r.op && sameExpr(p.left, r.left) && sameExpr(p.right, r.right); }
+    case 'cond': { const r = q as typeof p; return sameExpr(p.test, r.test) && sameExpr(p.then, r.then) && sameExpr(p.else, r.else); }
+    case 'call': { const r = q as typeof p; return p.fn === r.fn && p.args.length === r.args.length && p.args.every((a, i) => sameExpr(a, r.args[i])); }
+  }
+}
+
+/**
+ * k when `num / den` is `y / (1 - exp(-k y))` (the Wong–Wang transfer function's form; -k y written
+ * as `-k * y`, `-(k * y)`, `y * -k` or `-(y * k)`).
+ */
+function rateFunctionFactor(num: Expr, den: Expr): Expr | undefined {
+  if (den.kind !== 'binary' || den.op !== '-' || den.left.kind !== 'num' || den.left.value !== 1) return undefined;
+  const ex = den.right;
+  if (ex.kind !== 'call' || ex.fn !== 'exp') return undefined;
+  const z = ex.args[0];
+  const other = (prod: Expr): Expr | undefined => {
+    if (prod.kind !== 'binary' || prod.op !== '*') return undefined;
+    if (sameExpr(prod.right, num)) return prod.left;
+    if (sameExpr(prod.left, num)) return prod.right;
+    return undefined;
+  };
+  if (z.kind === 'unary' && z.op === '-') return other(z.arg);
+  const k = other(z);
+  if (k && k.kind === 'unary' && k.op === '-') return k.arg;
+  return undefined;
+}
+
 /** Compile an expression; `resolve` binds every free symbol. */
 export function compileTensorExpr(e: Expr, resolve: (name: string, e: Expr) => TensorSymbol, pool: ScalarPool): CompiledTensorExpr {
   const T = (v: V): tf.Tensor => (isNum(v) ? pool.get(v) : v);
@@ -134,6 +168,25 @@ export function compileTensorExpr(e: Expr, resolve: (name: string, e: Expr) => T
               if (isNum(zv) && isNum(c)) return c / (1 + Math.exp(zv));
               const sg = tf.sigmoid(isNum(zv) ? pool.get(-zv) : tf.neg(zv));
               return isNum(c) && c === 1 ? sg : tf.mul(T(asNumOrFloat(c)), sg);
+            };
+          }
+        }
+        if (x.op === '/') {
+          // y / (1 - exp(-k y)) is 0/0 at y = 0, which float32 hits: a y computed as a·x − b is exactly
+          // 0 for some x near b/a (one float32 x in a few thousand there). With t = k y it equals
+          // f(t)/k, f(t) = t / (1 − e^(−t)) = min(t, 0) + g(|t|), g(s) = s / −expm1(−s) (no overflow
+          // for t ≪ 0 either); below s = 1e-3, g is continued linearly (g(s) = 1 + s/2 + O(s²)).
+          const kx = rateFunctionFactor(x.left, x.right);
+          if (kx) {
+            const yf = rec(x.left), kf = rec(kx);
+            return (env) => {
+              const y = yf(env), k = kf(env);
+              if (isNum(y) && isNum(k)) return y / (1 - Math.exp(-k * y));
+              const t = tf.mul(T(asNumOrFloat(k)), T(asNumOrFloat(y)));
+              const s = tf.abs(t), ss = tf.maximum(s, pool.get(1e-3));
+              const g = tf.div(ss, tf.neg(tf.expm1(tf.neg(ss))));
+              const f = tf.add(tf.add(tf.minimum(t, pool.get(0)), g), tf.mul(tf.sub(s, ss), pool.get(0.5)));
+              return isNum(k) ? tf.mul(f, pool.get(1 / k)) : tf.div(f, k);
             };
           }
         }
