@@ -33,7 +33,8 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { freeSymbols } from '../expr/ast.js';
+import { freeSymbols, type Expr } from '../expr/ast.js';
+import { add as symAdd, mul as symMul } from './symbolic.js';
 import { evalExpr } from '../expr/codegen-js.js';
 import { CONSTANTS } from '../expr/functions.js';
 import { parseExpr } from '../expr/parse.js';
@@ -47,6 +48,7 @@ import { compileTensorExpr, ScalarPool, type CompiledTensorExpr, type TensorSymb
 import { customOp, DelayRing, stopGradient, vjp } from './ops.js';
 import { createTensorMonitor, type TensorMonitor } from './monitors.js';
 import { gradientsRegistered } from '../analysis/tf-gradients.js';
+import { compileFusedEquation, type FusedEquation, type FusedSymbol } from './fused.js';
 
 export interface TensorEngineOptions {
   /**
@@ -65,6 +67,11 @@ export interface TensorEngineOptions {
    * `speed`); with integer delays that derivative is zero almost everywhere.
    */
   delays?: 'integer' | 'linear';
+  /**
+   * true (default): each state variable's derivative runs as one op whose backward is its symbolic
+   * derivative; false: one tfjs op per expression node (the reference form, for comparisons).
+   */
+  fused?: boolean;
 }
 
 /** One monitor's output: data [B, T, V, N, M] as a tensor (owned by the caller). */
@@ -604,8 +611,31 @@ export class TensorSimulator {
     const voiC = parsed.vois.map((e) => Array.from({ length: M }, (_, m) => compileTensorExpr(expandModes(e, m, M, consts as never), modelSym, pool)));
     const val = (c: CompiledTensorExpr, env: tf.Tensor[]): tf.Tensor | number => (c.const !== undefined ? c.const : c.eval(env));
 
+    // Each derivative as one op with a symbolic backward (fused.ts), unless a function in it has no
+    // symbolic derivative here; the op-by-op form stays as the fallback.
+    let fusedEqs: (FusedEquation | number)[] | null = null;
+    if (this.opts.fused !== false) {
+      const auxExp = parsed.auxiliaries.flatMap(([, e]) => Array.from({ length: M }, (_, m) => expandModes(e, m, M, consts as never)));
+      const fusedSym = (full: string): FusedSymbol => {
+        const at = full.lastIndexOf('@');
+        const ai = auxNames.indexOf(full.slice(0, at));
+        if (ai >= 0 && !auxConst.has(full)) return { aux: ai * M + Number(full.slice(at + 1)) };
+        const r = modelSym(full);
+        return typeof r === 'number' ? r : { input: r.slot };
+      };
+      try {
+        fusedEqs = parsed.equations.flatMap(([, e], k) => Array.from({ length: M }, (_, m) => {
+          const c = eqC[k][m];
+          return c.const !== undefined ? c.const : compileFusedEquation(auxExp, expandModes(e, m, M, consts as never), fusedSym);
+        }));
+      } catch {
+        fusedEqs = null;
+      }
+    }
+
     const dfun = (params: tf.Tensor[], X: tf.Tensor[], cpl: tf.Tensor[]): (tf.Tensor | number)[] => {
       const env = [...params, ...X, ...cpl];
+      if (fusedEqs) return fusedEqs.map((f) => (typeof f === 'number' ? f : f.apply(env, [B, N])));
       for (let a = 0; a < auxC.length; a++) for (let m = 0; m < M; m++) {
         const c = auxC[a][m];
         env[aBase + a * M + m] = c.const !== undefined ? (pool.get(c.const) as tf.Tensor) : c.eval(env);
@@ -840,6 +870,33 @@ export class TensorSimulator {
     const T = (v: tf.Tensor | number) => (typeof v === 'number' ? pool.get(v) : v);
     const axpy = (x: tf.Tensor, a: number, y: tf.Tensor | number) => tf.add(x, tf.mul(T(y), pool.get(a)));
     const plus = (x: tf.Tensor, y: tf.Tensor | null) => (y ? tf.add(x, y) : x);
+    // An integrator combination clamp_k(Σ c·term) as one op (fused.ts): null where a term is not
+    // [B, N] or a scalar (then the op-by-op form below runs).
+    const combos = new Map<string, FusedEquation>();
+    const combine = (k: number, terms: [tf.Tensor | number | null, number][]): tf.Tensor | null => {
+      if (this.opts.fused === false) return null;
+      let c0 = 0;
+      const ts: tf.Tensor[] = [], cs: number[] = [];
+      for (const [t, c] of terms) {
+        if (t === null) continue;
+        if (typeof t === 'number') { c0 += c * t; continue; }
+        if (t.size !== 1 && t.size !== B * N) return null;
+        ts.push(t); cs.push(c);
+      }
+      const key = `${k}|${c0}|${cs.join(',')}|${ts.map((t) => (t.size === 1 ? 's' : 'v')).join('')}`;
+      let f = combos.get(key);
+      if (!f) {
+        const sym = (j: number): Expr => ({ kind: 'sym', name: `t${j}`, pos: { line: 0, col: 0 } });
+        let e: Expr = { kind: 'num', value: c0, pos: { line: 0, col: 0 } };
+        cs.forEach((c, j) => { e = symAdd(e, symMul({ kind: 'num', value: c, pos: e.pos }, sym(j))); });
+        const bd = plan.boundaries[k];
+        if (bd && bd[0] > -Infinity) e = { kind: 'call', fn: 'max', args: [e, { kind: 'num', value: bd[0], pos: e.pos }], pos: e.pos };
+        if (bd && bd[1] < Infinity) e = { kind: 'call', fn: 'min', args: [e, { kind: 'num', value: bd[1], pos: e.pos }], pos: e.pos };
+        f = compileFusedEquation([], e, (n) => ({ input: Number(n.slice(1)) }));
+        if (combos.size < 256) combos.set(key, f);
+      }
+      return f.apply(ts, [B, N]);
+    };
 
     const advance = (ring: DelayRing, c: Carry, v: Views, nzs: tf.Tensor[] | undefined, s: number) => {
       const X = c.state;
@@ -855,21 +912,28 @@ export class TensorSimulator {
       };
       const d1 = dfun(P, X, cpl);
       let next: tf.Tensor[];
+      const stimT1 = (k: number) => (stimN && stimulated.has(k) ? stimN : null);
       if (plan.scheme === 'euler') {
         next = each((k, m) => {
           const i = k * M + m;
+          const fusedNext = combine(k, [[X[i], 1], [d1[i], dt], [stimT1(k), dt], [noiseTerm(k, m, X, nzs), 1]]);
+          if (fusedNext) return fusedNext;
           const dx = stimOf(k, 1) ? tf.add(T(d1[i]), stimOf(k, 1)!) : d1[i];
           return clamp(k, plus(axpy(X[i], dt, dx), noiseTerm(k, m, X, nzs)));
         });
       } else if (plan.scheme === 'heun') {
         const pred = each((k, m) => {
           const i = k * M + m;
+          const fusedPred = combine(k, [[X[i], 1], [d1[i], dt], [stimT1(k), dt], [noiseTerm(k, m, X, nzs), 1]]);
+          if (fusedPred) return fusedPred;
           const dx = stimOf(k, 1) ? tf.add(T(d1[i]), stimOf(k, 1)!) : d1[i];
           return clamp(k, plus(axpy(X[i], dt, dx), noiseTerm(k, m, X, nzs)));
         });
         const d2 = dfun(P, pred, cpl);
         next = each((k, m) => {
           const i = k * M + m;
+          const fusedNext = combine(k, [[X[i], 1], [d1[i], dt / 2], [d2[i], dt / 2], [stimT1(k), dt], [noiseTerm(k, m, X, nzs), 1]]);
+          if (fusedNext) return fusedNext;
           const sum = typeof d1[i] === 'number' && typeof d2[i] === 'number' ? (d1[i] as number) + (d2[i] as number) : tf.add(T(d1[i]), T(d2[i]));
           return clamp(k, plus(plus(axpy(X[i], dt / 2, sum), stimOf(k, dt)), noiseTerm(k, m, X, nzs)));
         });
