@@ -22,7 +22,7 @@ import type { Expr } from '../expr/ast.js';
 import { freeSymbols, substitute } from '../expr/ast.js';
 import { toJs } from '../expr/codegen-js.js';
 import { customOp } from './ops.js';
-import { add, diffExpr, logisticForm, mul } from './symbolic.js';
+import { add, diffExpr, logisticForm, mul, rateForm } from './symbolic.js';
 
 /** How a symbol is bound: a number, an input tensor, or an earlier auxiliary definition. */
 export type FusedSymbol = number | { input: number } | { aux: number };
@@ -46,11 +46,11 @@ const isZero = (e: Expr) => e.kind === 'num' && e.value === 0;
  */
 export function compileFusedEquation(aux: Expr[], expr: Expr, resolve: (name: string) => FusedSymbol): FusedEquation {
   // rename: inputs → $i<k>, auxiliaries → $a<k>, numbers inlined
-  const rename = (e: Expr): Expr => logisticForm(substitute(e, (name) => {
+  const rename = (e: Expr): Expr => logisticForm(rateForm(substitute(e, (name) => {
     const s = resolve(name);
     if (typeof s === 'number') return { kind: 'num', value: s, pos: e.pos };
     return { kind: 'sym', name: 'input' in s ? `$i${s.input}` : `$a${s.aux}`, pos: e.pos };
-  }));
+  })));
   const auxR = aux.map(rename);
   const eq = rename(expr);
   // auxiliaries the equation needs, transitively

@@ -165,3 +165,58 @@ function powDiff(a: Expr, b: Expr, da: Expr, db: Expr): Expr {
   // a^b · (b' ln a + b a' / a)
   return mul(pow(a, b), add(mul(db, call('log', a)), div(mul(b, da), a)));
 }
+
+/** Structural equality (positions ignored). */
+export function sameExpr(p: Expr, q: Expr): boolean {
+  if (p.kind !== q.kind) return false;
+  switch (p.kind) {
+    case 'num': return q.kind === 'num' && p.value === q.value;
+    case 'sym': return q.kind === 'sym' && p.name === q.name;
+    case 'unary': return q.kind === 'unary' && p.op === q.op && sameExpr(p.arg, q.arg);
+    case 'binary': return q.kind === 'binary' && p.op === q.op && sameExpr(p.left, q.left) && sameExpr(p.right, q.right);
+    case 'cond': return q.kind === 'cond' && sameExpr(p.test, q.test) && sameExpr(p.then, q.then) && sameExpr(p.else, q.else);
+    case 'call': return q.kind === 'call' && p.fn === q.fn && p.args.length === q.args.length && p.args.every((a, i) => sameExpr(a, q.args[i]));
+  }
+}
+
+/** k when `den` is 1 − exp(−k·y) for the given y (−k·y written −k*y, −(k*y), y*−k, −(y*k)). */
+function rateFactor(y: Expr, den: Expr): Expr | undefined {
+  if (den.kind !== 'binary' || den.op !== '-' || !isNum(den.left, 1)) return undefined;
+  const ex = den.right;
+  if (ex.kind !== 'call' || ex.fn !== 'exp') return undefined;
+  const z = ex.args[0];
+  const factor = (p: Expr) => (p.kind !== 'binary' || p.op !== '*' ? undefined : sameExpr(p.right, y) ? p.left : sameExpr(p.left, y) ? p.right : undefined);
+  if (z.kind === 'unary' && z.op === '-') return factor(z.arg);
+  const k = factor(z);
+  if (k?.kind === 'unary' && k.op === '-') return k.arg;
+  if (k?.kind === 'num') return num(-k.value);
+  return undefined;
+}
+
+/**
+ * `y / (1 − exp(−k·y))` (the Wong–Wang transfer function) → `f(k·y) / k` with
+ * f(t) = t / (1 − e^(−t)) written without its 0/0 at t = 0 and without overflow for t ≪ 0:
+ * f(t) = min(t, 0) + |t| / −expm1(−|t|), and 1 + t/2 for |t| < 1e-6 (float64: the next term,
+ * t²/12, is below rounding there), so value and derivative stay finite where y is exactly 0.
+ */
+export function rateForm(e: Expr): Expr {
+  const rec = (x: Expr): Expr => {
+    switch (x.kind) {
+      case 'num': case 'sym': return x;
+      case 'unary': return { ...x, arg: rec(x.arg) };
+      case 'cond': return { ...x, test: rec(x.test), then: rec(x.then), else: rec(x.else) };
+      case 'call': return { ...x, args: x.args.map(rec) };
+      case 'binary': {
+        const k = x.op === '/' ? rateFactor(x.left, x.right) : undefined;
+        if (k) {
+          const t = mul(rec(k), rec(x.left));
+          const s = call('abs', t);
+          const far = add(call('min', t, num(0)), div(s, neg(call('expm1', neg(s)))));
+          return div(cond(cmp('<', s, num(1e-6)), add(num(1), mul(num(0.5), t)), far), rec(k));
+        }
+        return { ...x, left: rec(x.left), right: rec(x.right) };
+      }
+    }
+  };
+  return rec(e);
+}
