@@ -25,3 +25,4 @@ export { makeProgress } from './progress.js';
 export type { Progress, ProgressOption } from './progress.js';
 export * from './observables.js';
 export * from './optimize.js';
+export * from './rww-linear.js';
