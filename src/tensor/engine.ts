@@ -957,8 +957,11 @@ export class TensorSimulator {
       const obs = () => {
         if (!obsT) {
           const env = [...v.post.slice(0, nPD), ...out.state];
-          const per = voiC.map((row) => tf.stack(row.map((c) => toTensor(val(c, env), B, N, pool)), 2)); // [B, N, M]
-          obsT = tf.stack(per, 1);
+          if (voiC.length === 1 && M === 1) obsT = tf.reshape(toTensor(val(voiC[0][0], env), B, N, pool), [B, 1, N, 1]); // a stack of one is a copy
+          else {
+            const per = voiC.map((row) => tf.stack(row.map((c) => toTensor(val(c, env), B, N, pool)), 2)); // [B, N, M]
+            obsT = tf.stack(per, 1);
+          }
         }
         return obsT;
       };

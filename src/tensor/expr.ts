@@ -194,7 +194,15 @@ export function compileTensorExpr(e: Expr, resolve: (name: string, e: Expr) => T
           '+': bin(tf.add, (p, q) => p + q), '-': bin(tf.sub, (p, q) => p - q),
           '*': bin(tf.mul, (p, q) => p * q), '/': bin(tf.div, (p, q) => p / q),
         }[x.op as '+']!;
-        return (env) => { const a = l(env), b = r(env); return f(asNumOrFloat(a), asNumOrFloat(b)); };
+        // x + 0, x − 0, x · 1, x / 1 are x exactly: no op (Linear's post `a * gx + b` with b = 0)
+        const unit = x.op === '*' ? 1 : x.op === '/' || x.op === '-' ? NaN : 0;
+        const unitR = x.op === '*' || x.op === '/' ? 1 : 0;
+        return (env) => {
+          const a = l(env), b = r(env);
+          if (!isNum(a) && b === unitR) return asFloat(a);
+          if (!isNum(b) && a === unit) return asFloat(b);
+          return f(asNumOrFloat(a), asNumOrFloat(b));
+        };
       }
       case 'cond': {
         const c = rec(x.test), a = rec(x.then), b = rec(x.else);

@@ -60,6 +60,10 @@ export function compileFusedEquation(aux: Expr[], expr: Expr, resolve: (name: st
   };
   visit(eq);
   const order = [...need].sort((a, b) => a - b);
+  // a run compiles its step anew (numbers are folded in): the derivation and the JS compile are cached
+  const key = JSON.stringify([order.map((k) => [k, auxR[k]]), eq], (k, v) => (k === 'pos' ? undefined : v));
+  const hit = CACHE.get(key);
+  if (hit) return fusedFrom(hit.inputs, hit.fwd, hit.back);
   const inputsOf = (e: Expr) => [...freeSymbols(e)].filter((n) => n.startsWith('$i')).map((n) => Number(n.slice(2)));
   const inputs = [...new Set([...inputsOf(eq), ...order.flatMap((k) => inputsOf(auxR[k]))])].sort((a, b) => a - b);
   const js = (e: Expr) => toJs(e, symJs);
@@ -96,6 +100,14 @@ export function compileFusedEquation(aux: Expr[], expr: Expr, resolve: (name: st
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const back = new Function('ins', 'sizes', 'n', 'dy', 'grads', backSrc) as BackKernel;
 
+  if (CACHE.size >= 2000) CACHE.delete(CACHE.keys().next().value!);
+  CACHE.set(key, { inputs, fwd, back });
+  return fusedFrom(inputs, fwd, back);
+}
+
+const CACHE = new Map<string, { inputs: number[]; fwd: Kernel; back: BackKernel }>();
+
+function fusedFrom(inputs: number[], fwd: Kernel, back: BackKernel): FusedEquation {
   return {
     inputs,
     apply(all: tf.Tensor[], shape: [number, number]): tf.Tensor {
@@ -105,18 +117,20 @@ export function compileFusedEquation(aux: Expr[], expr: Expr, resolve: (name: st
         if (t.size !== 1 && t.size !== n) throw new Error(`fused model derivative: input ${inputs[j]} has shape [${t.shape.join(', ')}]; expected a scalar or ${n} values`);
         return t.size;
       });
+      const shapes = xs.map((t) => t.shape);
       const op = customOp((...args: unknown[]) => {
         const ts = args.slice(0, xs.length) as tf.Tensor[];
-        (args[xs.length] as (t: tf.Tensor[]) => void)(ts); // the backward reads the inputs, nothing else
+        // the backward reads the input values captured here (dataSync gives arrays tfjs never
+        // writes to again), not saved tensors: tfjs would clone each saved tensor per step
         const data = ts.map((t) => t.dataSync() as ArrayLike<number>);
         const out = new Float32Array(n);
         fwd(data, sizes, n, out);
         return {
           value: tf.tensor2d(out, shape),
-          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          gradFunc: (dy: tf.Tensor) => {
             const grads = sizes.map((s) => new Float64Array(s));
-            back(saved.map((t) => t.dataSync() as ArrayLike<number>), sizes, n, dy.dataSync() as ArrayLike<number>, grads);
-            return grads.map((g, j) => tf.tensor(Float32Array.from(g), saved[j].shape));
+            back(data, sizes, n, dy.dataSync() as ArrayLike<number>, grads);
+            return grads.map((g, j) => tf.tensor(Float32Array.from(g), shapes[j]));
           },
         };
       });
