@@ -13,7 +13,7 @@ import { simulate } from '../simulation/simulate.js';
 import type { MonitorSpec } from '../monitors/index.js';
 import type { IntegratorName, SimulationConfig } from '../simulation/config.js';
 import { checkReference, formatCheck } from '../reference/check.js';
-import { inferResultFormat, writeSimulationResult } from '../io/files.js';
+import { inferResultFormat, readAnyConnectivity, writeSimulationResult } from '../io/files.js';
 import { summarize } from './summary.js';
 import { commandModules } from './commands/index.js';
 
@@ -55,7 +55,7 @@ export function buildProgram(): Command {
     .description('Simulate a network of neural masses with the float64 kernel engine.')
     .option('-m, --model <name>', 'model name from the catalogue, or a .yaml model file', 'JansenRit')
     .option('-p, --param <name=value>', 'model parameter (repeatable); comma-separated values = one per node', collectKv, {})
-    .option('-c, --connectivity <zip>', 'TVB connectivity ZIP (default: the built-in synthetic connectome)')
+    .option('-c, --connectivity <file>', 'TVB connectivity ZIP or H5, tvbo Network .yaml/.h5, or .npz with SC (default: the built-in synthetic connectome)')
     .option('--speed <mm/ms>', 'conduction speed (default: the connectivity\'s, TVB default 3)', Number)
     .option('--coupling <name>', 'coupling function', 'Linear')
     .option('-k, --coupling-param <name=value>', 'coupling parameter (repeatable)', collectKv, {})
@@ -74,7 +74,7 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress bar')
     .action(async (o) => {
       if (o.out) inferResultFormat(o.out, o.format); // fail before a long run, not after
-      const conn = o.connectivity ? readTvbConnectivityZip(o.connectivity) : undefined;
+      const conn = o.connectivity ? await readAnyConnectivity(o.connectivity) : undefined;
       const connectivity = conn && o.speed ? conn.withSpeed(o.speed) : conn;
       const parameters: Record<string, number | number[]> = {};
       for (const [k, v] of Object.entries(o.param as Record<string, string>)) parameters[k] = parseValue(v, `--param ${k}`);
