@@ -159,12 +159,18 @@ describe('fused derivative of every catalogue model vs the float64 interpreter',
 });
 
 describe('fused engine vs the op-by-op engine (cpu)', () => {
-  it('ReducedWongWang (boundaries) and JansenRit, Heun with delays and noise: same run and gradient', () => {
+  it('RWW (boundaries), JansenRit (Heun, noise), Generic2dOscillator (Euler), ReducedSetFitzHughNagumo (3 modes): same run and gradient', () => {
     const conn = syntheticConnectome({ nodes: 4, seed: 3 });
-    for (const [model, param, noise] of [['ReducedWongWang', 'I_o', undefined], ['JansenRit', 'mu', { nsig: [0, 0, 0, 0.01, 0, 0], seed: 2 }]] as const) {
+    const cases = [
+      ['ReducedWongWang', 'I_o', 'Heun', 0.1, undefined],
+      ['JansenRit', 'mu', 'Heun', 0.1, { nsig: [0, 0, 0, 0.01, 0, 0], seed: 2 }],
+      ['Generic2dOscillator', 'I', 'Euler', 0.1, undefined],
+      ['ReducedSetFitzHughNagumo', 'a', 'Heun', 0.02, undefined],
+    ] as const;
+    for (const [model, param, scheme, dt, noise] of cases) {
       const config = {
-        model, connectivity: conn, coupling: 'Linear', couplingParameters: { a: 0.1 }, integrator: { name: 'Heun' as const, dt: 0.1, noise },
-        duration: 30, monitors: [{ name: 'Raw' as const }], initialConditions: { seed: 5 },
+        model, connectivity: conn, coupling: 'Linear', couplingParameters: { a: 0.1 }, integrator: { name: scheme, dt, noise },
+        duration: 200 * dt, monitors: [{ name: 'Raw' as const }], initialConditions: { seed: 5 },
       };
       const out = [true, false].map((fused) => {
         const sim = new TensorSimulator(config, { fused });

@@ -8,6 +8,8 @@
  *     tfjs tensors at the peak, plus the delay ring and its segment snapshots, which live in typed
  *     arrays outside tfjs) for T = 10^3, 10^4 and 10^5 steps (10^5 without checkpointing is
  *     skipped: ~4 GB in ~17 M tape tensors);
+ *  2b. the fused model step (one op per integration step, symbolic backward) against the op-by-op
+ *     form (`fused: false`) on the same run: forward and gradient times and their ratio;
  *  3. the peak memory of a checkpointed gradient for 84 nodes × 60 000 steps (tvboptim: 223 MB).
  * Times are CPU seconds of this process (the machine is shared; CPU time tracks the work).
  * `VBT_BENCH_QUICK=1` shortens every run 10×.
@@ -82,8 +84,8 @@ export default async function (): Promise<void> {
   // 2. gradient/forward ratio and memory vs T
   await loadBackend('cpu');
   const loss = (o: { monitors: { data: tf.Tensor }[] }) => tf.mean(tf.square(tf.sub(o.monitors[0].data, 0.3))) as tf.Scalar;
-  const gradRun = async (steps: number, checkpoint: number) => {
-    const sim = new TensorSimulator(base(steps), { checkpoint });
+  const gradRun = async (steps: number, checkpoint: number, fused = true) => {
+    const sim = new TensorSimulator(base(steps), { checkpoint, fused });
     const a = tf.scalar(0.5);
     const before = tf.memory().numBytes;
     memoryProbe.reset();
@@ -109,6 +111,13 @@ export default async function (): Promise<void> {
       const r = await gradRun(T, K);
       console.log(`  T=${String(T).padStart(6)} ${K ? `checkpoint K=${K}` : 'single tape     '}: grad ${r.grad.toFixed(2)} s, forward ${r.fwd.toFixed(2)} s, grad/forward ${(r.grad / r.fwd).toFixed(1)}×, peak ${mb(r.peak)} (tfjs ${mb(r.tfPeak)}, ${r.tensors} tensors), dL/dG ${r.g.toExponential(4)}`);
     }
+  }
+
+  // 2b. the same gradient with the op-by-op model (one tfjs op per expression node, `fused: false`)
+  {
+    const T = q(4000), K = Math.round(Math.sqrt(T) * 2);
+    const [f, o] = [await gradRun(T, K, true), await gradRun(T, K, false)];
+    console.log(`\n2b. T=${T} checkpoint K=${K}, fused model step vs op-by-op: forward ${f.fwd.toFixed(2)} s vs ${o.fwd.toFixed(2)} s (${(o.fwd / f.fwd).toFixed(1)}× faster), grad ${f.grad.toFixed(2)} s vs ${o.grad.toFixed(2)} s (${(o.grad / f.grad).toFixed(1)}× faster), grad/forward ${(f.grad / f.fwd).toFixed(2)}× vs ${(o.grad / o.fwd).toFixed(2)}×; dL/dG ${f.g.toExponential(5)} vs ${o.g.toExponential(5)}`);
   }
 
   // 3. the tvboptim workload: 84 nodes × 60 000 steps, checkpointed

@@ -48,7 +48,7 @@ import { compileTensorExpr, ScalarPool, type CompiledTensorExpr, type TensorSymb
 import { customOp, DelayRing, stopGradient, vjp } from './ops.js';
 import { createTensorMonitor, type TensorMonitor } from './monitors.js';
 import { gradientsRegistered } from '../analysis/tf-gradients.js';
-import { compileFusedEquation, type FusedEquation, type FusedSymbol } from './fused.js';
+import { compileFusedEquation, compileFusedStep, type FusedEquation, type FusedStep, type FusedSymbol } from './fused.js';
 
 export interface TensorEngineOptions {
   /**
@@ -633,6 +633,28 @@ export class TensorSimulator {
       }
     }
 
+    // Euler and Heun steps as one op each (fused.ts): the tape then holds one node per step for the model
+    let fusedStep: FusedStep | null = null;
+    if (fusedEqs && (plan.scheme === 'euler' || plan.scheme === 'heun')) {
+      const auxExp = parsed.auxiliaries.flatMap(([, e]) => Array.from({ length: M }, (_, m) => expandModes(e, m, M, consts as never)));
+      const fusedSym = (full: string): FusedSymbol => {
+        const at = full.lastIndexOf('@');
+        const ai = auxNames.indexOf(full.slice(0, at));
+        if (ai >= 0 && !auxConst.has(full)) return { aux: ai * M + Number(full.slice(at + 1)) };
+        const r = modelSym(full);
+        return typeof r === 'number' ? r : { input: r.slot };
+      };
+      try {
+        const eqs = parsed.equations.flatMap(([, e]) => Array.from({ length: M }, (_, m) => expandModes(e, m, M, consts as never)));
+        fusedStep = compileFusedStep(auxExp, eqs, fusedSym, eqs.map((_, e) => sBase + e), plan.scheme, dt, eqs.map((_, e) => {
+          const bd = plan.boundaries[Math.floor(e / M)];
+          return bd ? [bd[0], bd[1]] as [number, number] : undefined;
+        }));
+      } catch {
+        fusedStep = null;
+      }
+    }
+
     const dfun = (params: tf.Tensor[], X: tf.Tensor[], cpl: tf.Tensor[]): (tf.Tensor | number)[] => {
       const env = [...params, ...X, ...cpl];
       if (fusedEqs) return fusedEqs.map((f) => (typeof f === 'number' ? f : f.apply(env, [B, N])));
@@ -910,6 +932,14 @@ export class TensorSimulator {
         for (let k = 0; k < nsv; k++) for (let m = 0; m < M; m++) out.push(f(k, m));
         return out;
       };
+      if (fusedStep && !stimN && nz?.kind !== 'multiplicative') {
+        const env = [...P, ...X, ...cpl];
+        if (fusedStep.inputs.every((k) => env[k].size === 1 || env[k].size === B * N)) {
+          const r = fusedStep.apply(env, nzs ? each((k, m) => nzs[k * M + m]) : undefined, [B, N]);
+          const next = nsv * M === 1 ? [r] : tf.unstack(r, 0);
+          return { state: next, hist: ring.write(c.hist, ringValues(next), s) };
+        }
+      }
       const d1 = dfun(P, X, cpl);
       let next: tf.Tensor[];
       const stimT1 = (k: number) => (stimN && stimulated.has(k) ? stimN : null);

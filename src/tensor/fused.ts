@@ -144,3 +144,183 @@ function symJs(n: string): string {
   if (n.startsWith('$d')) return `d${n.slice(2)}`;
   return `a${n.slice(2)}`;
 }
+
+/** All state equations of a model as two JS functions of one element's inputs (values in `inputs` order). */
+interface ModelFns {
+  inputs: number[];
+  /** f[e] = equation e at x. */
+  F: (x: Float64Array, f: Float64Array) => void;
+  /** gx[j] += Σ_e gf[e] · ∂f_e/∂x_j. */
+  VJP: (x: Float64Array, gf: Float64Array, gx: Float64Array) => void;
+}
+
+const MODEL_CACHE = new Map<string, ModelFns>();
+
+function compileModelFns(aux: Expr[], eqs: Expr[], resolve: (name: string) => FusedSymbol, extraInputs: number[]): ModelFns {
+  const rename = (e: Expr): Expr => logisticForm(rateForm(substitute(e, (name) => {
+    const s = resolve(name);
+    if (typeof s === 'number') return { kind: 'num', value: s, pos: e.pos };
+    return { kind: 'sym', name: 'input' in s ? `$i${s.input}` : `$a${s.aux}`, pos: e.pos };
+  })));
+  const auxR = aux.map(rename);
+  const eqR = eqs.map(rename);
+  const need = new Set<number>();
+  const visit = (e: Expr) => {
+    for (const n of freeSymbols(e)) if (n.startsWith('$a')) { const k = Number(n.slice(2)); if (!need.has(k)) { need.add(k); visit(auxR[k]); } }
+  };
+  eqR.forEach(visit);
+  const order = [...need].sort((a, b) => a - b);
+  const key = JSON.stringify([order.map((k) => [k, auxR[k]]), eqR, extraInputs], (k, v) => (k === 'pos' ? undefined : v));
+  const hit = MODEL_CACHE.get(key);
+  if (hit) return hit;
+  const inputsOf = (e: Expr) => [...freeSymbols(e)].filter((n) => n.startsWith('$i')).map((n) => Number(n.slice(2)));
+  const inputs = [...new Set([...extraInputs, ...eqR.flatMap(inputsOf), ...order.flatMap((k) => inputsOf(auxR[k]))])].sort((a, b) => a - b);
+  const reads = inputs.map((k, j) => `const x${k} = x[${j}];`).join('\n');
+  const auxJs = order.map((k) => `const a${k} = ${toJs(auxR[k], symJs)};`).join('\n');
+  const fSrc = `${reads}\n${auxJs}\n${eqR.map((e, q) => `f[${q}] = ${toJs(e, symJs)};`).join('\n')}`;
+  const lines: string[] = [];
+  const total = new Map<string, boolean>();
+  for (const [j, k] of inputs.entries()) {
+    const chainOf = (e: Expr): Expr | null => {
+      let t: Expr = diffExpr(e, `$i${k}`);
+      for (const a of order) {
+        if (!total.get(`${a},${k}`)) continue;
+        const p = diffExpr(e, `$a${a}`);
+        if (!isZero(p)) t = add(t, mul(p, { kind: 'sym', name: `$d${a}_${k}`, pos: { line: 0, col: 0 } }));
+      }
+      return isZero(t) ? null : t;
+    };
+    for (const a of order) {
+      const t = chainOf(auxR[a]);
+      total.set(`${a},${k}`, t !== null);
+      if (t) lines.push(`const d${a}_${k} = ${toJs(t, symJs)};`);
+    }
+    const terms = eqR.map((e, q) => { const t = chainOf(e); return t ? `gf[${q}] * (${toJs(t, symJs)})` : null; }).filter((t) => t);
+    if (terms.length) lines.push(`gx[${j}] += ${terms.join(' + ')};`);
+  }
+  const vSrc = `${reads}\n${auxJs}\n${lines.join('\n')}`;
+  const fns: ModelFns = {
+    inputs,
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    F: new Function('x', 'f', fSrc) as ModelFns['F'],
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    VJP: new Function('x', 'gf', 'gx', vSrc) as ModelFns['VJP'],
+  };
+  if (MODEL_CACHE.size >= 500) MODEL_CACHE.delete(MODEL_CACHE.keys().next().value!);
+  MODEL_CACHE.set(key, fns);
+  return fns;
+}
+
+export interface FusedStep {
+  /** Input slots read (state slots included), in the order `apply` takes them from the caller's list. */
+  readonly inputs: number[];
+  /**
+   * One Euler or Heun step: the next state of every equation, [E, B, N] for E equations (E = 1:
+   * [B, N]). `noise` (optional): one additive increment per equation, each a scalar or [B, N].
+   */
+  apply(env: tf.Tensor[], noise: tf.Tensor[] | undefined, shape: [number, number]): tf.Tensor;
+}
+
+/**
+ * A whole integration step (Euler, or Heun's predictor and corrector) as one op. The forward and
+ * the backward run the model's equations element by element; the backward recomputes the stages
+ * from the inputs and applies the symbolic vector–Jacobian product at both evaluation points, so
+ * the tape holds one node per step whatever the model.
+ * `stateSlots[e]` is the input slot of equation e's own variable; `bounds[e]` its clamp (TVB's
+ * boundaries: applied to the predictor and the result).
+ */
+export function compileFusedStep(
+  aux: Expr[], eqs: Expr[], resolve: (name: string) => FusedSymbol, stateSlots: number[],
+  scheme: 'euler' | 'heun', dt: number, bounds: ([number, number] | undefined)[],
+): FusedStep {
+  const fns = compileModelFns(aux, eqs, resolve, stateSlots);
+  const { inputs, F, VJP } = fns;
+  const E = eqs.length;
+  const nIn = inputs.length;
+  const sPos = stateSlots.map((s) => inputs.indexOf(s));
+  const lo = bounds.map((b) => (b ? b[0] : -Infinity)), hi = bounds.map((b) => (b ? b[1] : Infinity));
+  const clampVal = (e: number, v: number) => Math.min(Math.max(v, lo[e]), hi[e]);
+  // tfjs' maximum/minimum pass the gradient where v ≥ lo and v ≤ hi (ties included)
+  const pass = (e: number, v: number) => (v >= lo[e] && v <= hi[e] ? 1 : 0);
+  return {
+    inputs,
+    apply(all: tf.Tensor[], noise: tf.Tensor[] | undefined, shape: [number, number]): tf.Tensor {
+      const n = shape[0] * shape[1];
+      const xs = [...inputs.map((k) => all[k]), ...(noise ?? [])];
+      const sizes = xs.map((t, j) => {
+        if (t.size !== 1 && t.size !== n) throw new Error(`fused step: input ${j} has shape [${t.shape.join(', ')}]; expected a scalar or ${n} values`);
+        return t.size;
+      });
+      const shapes = xs.map((t) => t.shape);
+      const nz = noise ? noise.length : 0;
+      const op = customOp((...args: unknown[]) => {
+        const data = (args.slice(0, xs.length) as tf.Tensor[]).map((t) => t.dataSync() as ArrayLike<number>);
+        const x = new Float64Array(nIn), x2 = new Float64Array(nIn), f1 = new Float64Array(E), f2 = new Float64Array(E);
+        const pre = new Float64Array(E); // predictor before its clamp
+        const load = (i: number) => { for (let j = 0; j < nIn; j++) x[j] = sizes[j] === 1 ? data[j][0] : data[j][i]; };
+        const noiseAt = (e: number, i: number) => (nz ? (sizes[nIn + e] === 1 ? data[nIn + e][0] : data[nIn + e][i]) : 0);
+        // stages of element i; returns next-before-clamp in f2 (f1, pre, x2 filled)
+        const stages = (i: number, out: Float64Array) => {
+          load(i);
+          F(x, f1);
+          if (scheme === 'euler') { for (let e = 0; e < E; e++) out[e] = x[sPos[e]] + dt * f1[e] + noiseAt(e, i); return; }
+          x2.set(x);
+          for (let e = 0; e < E; e++) { pre[e] = x[sPos[e]] + dt * f1[e] + noiseAt(e, i); x2[sPos[e]] = clampVal(e, pre[e]); }
+          F(x2, f2);
+          for (let e = 0; e < E; e++) out[e] = x[sPos[e]] + (dt / 2) * (f1[e] + f2[e]) + noiseAt(e, i);
+        };
+        const out = new Float32Array(E * n);
+        const nxt = new Float64Array(E);
+        // the stages' values, kept for the backward (which then evaluates no model function)
+        const preAll = new Float64Array(E * n), nxtAll = new Float64Array(E * n);
+        for (let i = 0; i < n; i++) {
+          stages(i, nxt);
+          for (let e = 0; e < E; e++) { out[e * n + i] = clampVal(e, nxt[e]); nxtAll[e * n + i] = nxt[e]; preAll[e * n + i] = pre[e]; }
+        }
+        return {
+          value: E === 1 ? tf.tensor2d(out, shape) : tf.tensor3d(out, [E, shape[0], shape[1]]),
+          gradFunc: (dyT: tf.Tensor) => {
+            const dy = dyT.dataSync() as ArrayLike<number>;
+            const grads = sizes.map((s) => new Float64Array(s));
+            const gx = new Float64Array(nIn), g2 = new Float64Array(nIn), gf1 = new Float64Array(E), gf2 = new Float64Array(E);
+            const gn = new Float64Array(E);
+            for (let i = 0; i < n; i++) {
+              let any = false;
+              for (let e = 0; e < E; e++) if (dy[e * n + i] !== 0) any = true;
+              if (!any) continue;
+              load(i);
+              if (scheme === 'heun') {
+                x2.set(x);
+                for (let e = 0; e < E; e++) { pre[e] = preAll[e * n + i]; x2[sPos[e]] = clampVal(e, pre[e]); }
+              }
+              for (let e = 0; e < E; e++) nxt[e] = nxtAll[e * n + i];
+              gx.fill(0);
+              for (let e = 0; e < E; e++) gn[e] = dy[e * n + i] * pass(e, nxt[e]);
+              for (let e = 0; e < E; e++) gx[sPos[e]] += gn[e];
+              if (scheme === 'euler') {
+                for (let e = 0; e < E; e++) gf1[e] = gn[e] * dt;
+              } else {
+                for (let e = 0; e < E; e++) gf2[e] = gn[e] * (dt / 2);
+                g2.fill(0);
+                VJP(x2, gf2, g2);
+                for (let e = 0; e < E; e++) {
+                  const gp = g2[sPos[e]] * pass(e, pre[e]);
+                  g2[sPos[e]] = 0;
+                  gx[sPos[e]] += gp;
+                  gf1[e] = gn[e] * (dt / 2) + gp * dt;
+                  if (nz) { const j = nIn + e; if (sizes[j] === 1) grads[j][0] += gp; else grads[j][i] += gp; }
+                }
+                for (let j = 0; j < nIn; j++) gx[j] += g2[j];
+              }
+              VJP(x, gf1, gx);
+              for (let j = 0; j < nIn; j++) { if (sizes[j] === 1) grads[j][0] += gx[j]; else grads[j][i] += gx[j]; }
+              if (nz) for (let e = 0; e < E; e++) { const j = nIn + e; if (sizes[j] === 1) grads[j][0] += gn[e]; else grads[j][i] += gn[e]; }
+            }
+            return grads.map((g, j) => tf.tensor(Float32Array.from(g), shapes[j]));
+          },
+        };
+      });
+      return op(...xs);
+    },
+  };
+}
