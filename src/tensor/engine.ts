@@ -33,7 +33,7 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { freeSymbols, type Expr } from '../expr/ast.js';
+import { freeSymbols, substitute, type Expr } from '../expr/ast.js';
 import { add as symAdd, mul as symMul } from './symbolic.js';
 import { evalExpr } from '../expr/codegen-js.js';
 import { CONSTANTS } from '../expr/functions.js';
@@ -633,28 +633,6 @@ export class TensorSimulator {
       }
     }
 
-    // Euler and Heun steps as one op each (fused.ts): the tape then holds one node per step for the model
-    let fusedStep: FusedStep | null = null;
-    if (fusedEqs && (plan.scheme === 'euler' || plan.scheme === 'heun')) {
-      const auxExp = parsed.auxiliaries.flatMap(([, e]) => Array.from({ length: M }, (_, m) => expandModes(e, m, M, consts as never)));
-      const fusedSym = (full: string): FusedSymbol => {
-        const at = full.lastIndexOf('@');
-        const ai = auxNames.indexOf(full.slice(0, at));
-        if (ai >= 0 && !auxConst.has(full)) return { aux: ai * M + Number(full.slice(at + 1)) };
-        const r = modelSym(full);
-        return typeof r === 'number' ? r : { input: r.slot };
-      };
-      try {
-        const eqs = parsed.equations.flatMap(([, e]) => Array.from({ length: M }, (_, m) => expandModes(e, m, M, consts as never)));
-        fusedStep = compileFusedStep(auxExp, eqs, fusedSym, eqs.map((_, e) => sBase + e), plan.scheme, dt, eqs.map((_, e) => {
-          const bd = plan.boundaries[Math.floor(e / M)];
-          return bd ? [bd[0], bd[1]] as [number, number] : undefined;
-        }));
-      } catch {
-        fusedStep = null;
-      }
-    }
-
     const dfun = (params: tf.Tensor[], X: tf.Tensor[], cpl: tf.Tensor[]): (tf.Tensor | number)[] => {
       const env = [...params, ...X, ...cpl];
       if (fusedEqs) return fusedEqs.map((f) => (typeof f === 'number' ? f : f.apply(env, [B, N])));
@@ -797,6 +775,19 @@ export class TensorSimulator {
         }
         return out;
       };
+    }
+    // the delayed weighted sums alone (before post), one per (row, mode) slot, for the fused step
+    const rawCoupling = (ring: DelayRing, hist: tf.Tensor, s: number, v: { post: tf.Tensor[] }): tf.Tensor[] => {
+      const out: tf.Tensor[] = [];
+      const W = weightsConst ?? v.post[weightsSlot];
+      for (let m = 0; m < M; m++) {
+        const gxs = fusedLinks.map((row) => ring.readWeightedSum(hist, s, N, row[m].delay, row[m].off, W));
+        for (let r = 0; r < ncv; r++) out[r * M + m] = gxs[shared ? 0 : r];
+      }
+      return out;
+    };
+    if (pretransform) {
+      // defined above
     } else if (!presig) {
       const pres = (shared ? [0] : Array.from({ length: ncv }, (_, r) => r)).map((r) => compilePre(r, {}));
       const idx = Array.from({ length: ncv }, (_, q) => Array.from({ length: M }, (_, m) => (readRows.has(q) ? (this.linear ? afferentAt(q, m, 0) : afferentIdx(q, m)) : null)));
@@ -920,10 +911,64 @@ export class TensorSimulator {
       return f.apply(ts, [B, N]);
     };
 
+    // Euler and Heun steps as one op each (fused.ts): the tape then holds one node per step for the
+    // model; with a coupling applied at the source (pretransform) its post() is folded in as well,
+    // so the op takes the raw delayed sums. Compiled on first use (null: not available).
+    let fusedStepC: FusedStep | null | undefined;
+    const sym = (name: string): Expr => ({ kind: 'sym', name, pos: { line: 0, col: 0 } });
+    const getFusedStep = (): FusedStep | null => {
+      if (fusedStepC !== undefined) return fusedStepC;
+      fusedStepC = null;
+      if (!fusedEqs || (plan.scheme !== 'euler' && plan.scheme !== 'heun')) return null;
+      const auxExp = parsed.auxiliaries.flatMap(([, e]) => Array.from({ length: M }, (_, m) => expandModes(e, m, M, consts as never)));
+      const nA = auxExp.length;
+      if (pretransform) {
+        for (let r = 0; r < ncv; r++) for (let m = 0; m < M; m++) {
+          auxExp.push(substitute(cpost, (nm) => (nm === 'gx' ? sym(`__gx@${r}@${m}`) : cpNames.includes(nm) ? sym(`__cp@${nm}`) : undefined)));
+        }
+      }
+      const fusedSym = (full: string): FusedSymbol => {
+        if (full.startsWith('__gx@')) { const [, r, m] = full.split('@'); return { input: cBase + Number(r) * M + Number(m) }; }
+        if (full.startsWith('__cp@')) {
+          const p = cpSym(full.slice(5));
+          if (p === undefined) return fail(`coupling ${cs.name}.post`, full.slice(5));
+          return typeof p === 'number' ? p : { input: p.slot };
+        }
+        const at = full.lastIndexOf('@');
+        if (at < 0) return full in CONSTANTS ? CONSTANTS[full] : fail(`coupling ${cs.name}.post`, full);
+        const cm = pretransform ? /^c_(\d+)@(\d+)$/.exec(full) : null;
+        if (cm) return { aux: nA + Number(cm[1]) * M + Number(cm[2]) };
+        const ai = auxNames.indexOf(full.slice(0, at));
+        if (ai >= 0 && !auxConst.has(full)) return { aux: ai * M + Number(full.slice(at + 1)) };
+        const r = modelSym(full);
+        return typeof r === 'number' ? r : { input: r.slot };
+      };
+      try {
+        const eqs = parsed.equations.flatMap(([, e]) => Array.from({ length: M }, (_, m) => expandModes(e, m, M, consts as never)));
+        fusedStepC = compileFusedStep(auxExp, eqs, fusedSym, eqs.map((_, e) => sBase + e), plan.scheme, dt, eqs.map((_, e) => {
+          const bd = plan.boundaries[Math.floor(e / M)];
+          return bd ? [bd[0], bd[1]] as [number, number] : undefined;
+        }));
+      } catch {
+        fusedStepC = null;
+      }
+      return fusedStepC;
+    };
+
     const advance = (ring: DelayRing, c: Carry, v: Views, nzs: tf.Tensor[] | undefined, s: number) => {
       const X = c.state;
-      const cpl = couplingFn(ring, c.hist, s, v);
       const P = v.post.slice(0, nPD);
+      const fusedStep = stimW || nz?.kind === 'multiplicative' ? null : getFusedStep();
+      if (fusedStep) {
+        const env = [...P, ...X, ...(pretransform ? rawCoupling(ring, c.hist, s, v) : couplingFn(ring, c.hist, s, v))];
+        if (fusedStep.inputs.every((k) => env[k].size === 1 || env[k].size === B * N)) {
+          const r = fusedStep.apply(env, nzs ? Array.from({ length: nsv * M }, (_, i) => nzs[i]) : undefined, [B, N]);
+          const next = nsv * M === 1 ? [r] : tf.unstack(r, 0);
+          return { state: next, hist: ring.write(c.hist, ringValues(next), s) };
+        }
+        // an input of another shape (not expected): the op-by-op step below (the tidy frees these)
+      }
+      const cpl = couplingFn(ring, c.hist, s, v);
       const stimT = stimAt ? stimAt(s) : 0;
       const stimN = stimW ? tf.mul(stimW, pool.get(stimT)) : null;
       const stimOf = (k: number, scale: number): tf.Tensor | null => (stimN && stimulated.has(k) ? (scale === 1 ? stimN : tf.mul(stimN, pool.get(scale))) : null);
@@ -932,14 +977,6 @@ export class TensorSimulator {
         for (let k = 0; k < nsv; k++) for (let m = 0; m < M; m++) out.push(f(k, m));
         return out;
       };
-      if (fusedStep && !stimN && nz?.kind !== 'multiplicative') {
-        const env = [...P, ...X, ...cpl];
-        if (fusedStep.inputs.every((k) => env[k].size === 1 || env[k].size === B * N)) {
-          const r = fusedStep.apply(env, nzs ? each((k, m) => nzs[k * M + m]) : undefined, [B, N]);
-          const next = nsv * M === 1 ? [r] : tf.unstack(r, 0);
-          return { state: next, hist: ring.write(c.hist, ringValues(next), s) };
-        }
-      }
       const d1 = dfun(P, X, cpl);
       let next: tf.Tensor[];
       const stimT1 = (k: number) => (stimN && stimulated.has(k) ? stimN : null);

@@ -54,12 +54,7 @@ export function compileFusedEquation(aux: Expr[], expr: Expr, resolve: (name: st
   const auxR = aux.map(rename);
   const eq = rename(expr);
   // auxiliaries the equation needs, transitively
-  const need = new Set<number>();
-  const visit = (e: Expr) => {
-    for (const n of freeSymbols(e)) if (n.startsWith('$a')) { const k = Number(n.slice(2)); if (!need.has(k)) { need.add(k); visit(auxR[k]); } }
-  };
-  visit(eq);
-  const order = [...need].sort((a, b) => a - b);
+  const order = auxOrder(auxR, [eq]);
   // a run compiles its step anew (numbers are folded in): the derivation and the JS compile are cached
   const key = JSON.stringify([order.map((k) => [k, auxR[k]]), eq], (k, v) => (k === 'pos' ? undefined : v));
   const hit = CACHE.get(key);
@@ -139,6 +134,26 @@ function fusedFrom(inputs: number[], fwd: Kernel, back: BackKernel): FusedEquati
   };
 }
 
+/** The auxiliaries the expressions need, each after those it reads (definitions may be listed in any order). */
+function auxOrder(auxR: Expr[], roots: Expr[]): number[] {
+  const order: number[] = [];
+  const state = new Map<number, 1 | 2>();
+  const visit = (e: Expr) => {
+    for (const n of freeSymbols(e)) {
+      if (!n.startsWith('$a')) continue;
+      const k = Number(n.slice(2));
+      if (state.get(k) === 2) continue;
+      if (state.get(k) === 1) throw new Error('fused: auxiliary definitions refer to each other in a cycle');
+      state.set(k, 1);
+      visit(auxR[k]);
+      state.set(k, 2);
+      order.push(k);
+    }
+  };
+  roots.forEach(visit);
+  return order;
+}
+
 function symJs(n: string): string {
   if (n.startsWith('$i')) return `x${n.slice(2)}`;
   if (n.startsWith('$d')) return `d${n.slice(2)}`;
@@ -164,12 +179,7 @@ function compileModelFns(aux: Expr[], eqs: Expr[], resolve: (name: string) => Fu
   })));
   const auxR = aux.map(rename);
   const eqR = eqs.map(rename);
-  const need = new Set<number>();
-  const visit = (e: Expr) => {
-    for (const n of freeSymbols(e)) if (n.startsWith('$a')) { const k = Number(n.slice(2)); if (!need.has(k)) { need.add(k); visit(auxR[k]); } }
-  };
-  eqR.forEach(visit);
-  const order = [...need].sort((a, b) => a - b);
+  const order = auxOrder(auxR, eqR);
   const key = JSON.stringify([order.map((k) => [k, auxR[k]]), eqR, extraInputs], (k, v) => (k === 'pos' ? undefined : v));
   const hit = MODEL_CACHE.get(key);
   if (hit) return hit;
