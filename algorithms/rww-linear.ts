@@ -21,7 +21,7 @@
  * const fc = rwwLinearFc(net, 'lowFrequency'); // n×n, zero diagonal
  * ```
  */
-import { Matrix, LuDecomposition, inverse } from 'ml-matrix';
+import { Matrix, LuDecomposition, EigenvalueDecomposition, inverse } from 'ml-matrix';
 
 export interface RwwNetwork {
   n: number;
@@ -65,7 +65,7 @@ export interface RwwLinearisation {
  * condition). Throws when Newton does not converge or the fixed point is unstable (the linear
  * fluctuation picture does not apply there).
  */
-export function rwwLinearise(net: RwwNetwork, S0?: ArrayLike<number>): RwwLinearisation {
+export function rwwLinearise(net: RwwNetwork, S0?: ArrayLike<number>, opts: { checkStability?: boolean } = {}): RwwLinearisation {
   const n = net.n;
   if (net.weights.length !== n * n) throw new Error(`rww-linear: weights has ${net.weights.length} entries; expected n² = ${n * n}`);
   const a = net.a ?? 0.27, b = net.b ?? 0.108, d = net.d ?? 154, gam = net.gamma ?? 0.641, tau = net.tau_s ?? 100, JN = net.J_N ?? 0.2609;
@@ -102,6 +102,11 @@ export function rwwLinearise(net: RwwNetwork, S0?: ArrayLike<number>): RwwLinear
   }
   if (!(res < 1e-10)) throw new Error(`rww-linear: Newton did not reach a fixed point (max |dS/dt| = ${res}); G = ${G} may be past the low-activity state`);
   evaluate();
+  if (opts.checkStability ?? true) {
+    const re = new EigenvalueDecomposition(J).realEigenvalues;
+    const top = Math.max(...re);
+    if (!(top < 0)) throw new Error(`rww-linear: the fixed point is unstable (largest eigenvalue real part ${top.toExponential(3)} /ms); the linear fluctuation picture does not apply`);
+  }
   return { S, J, residual: res };
 }
 
@@ -151,6 +156,8 @@ export interface FitRwwLinearOptions {
   learningRate?: number;
   /** Bounds of the free values (default w ∈ [−1, 1.5], I_o ∈ [0, 0.6]); Adam steps are clipped into them. */
   bounds?: Partial<Record<'w' | 'I_o', [number, number]>>;
+  /** Learning rate at step k from the base rate (e.g. `schedules.cosine(steps)` from optimize.ts). */
+  schedule?: (step: number, base: number) => number;
   /** Finite-difference step (default 1e-6). */
   h?: number;
   onStep?: (info: { step: number; fcCorr: number; seconds: number }) => void;
@@ -162,6 +169,8 @@ export interface FitRwwLinearResult {
   /** Surrogate fc_corr (full matrix, zero diagonals) per step, before each update. */
   trajectory: number[];
   best: { step: number; fcCorr: number };
+  /** Why the fit ended before `steps`, or null. */
+  stopped: string | null;
   seconds: number;
 }
 
@@ -181,7 +190,8 @@ function fullCorr(a: Float64Array, b: ArrayLike<number>, n: number): number {
  * Regional fit of the linearised RWW network's FC to an empirical FC: maximise the full-matrix
  * fc_corr of `rwwLinearFc` over per-region w (and/or I_o) by Adam on a forward-difference gradient
  * (each difference re-solves the fixed point by Newton from the current one, 2–3 iterations). A
- * parameter change that loses the stable fixed point counts as fc_corr −1 for that difference.
+ * parameter change that loses the stable fixed point counts as fc_corr −1 for that difference, and
+ * an Adam step that loses it is halved until it does not.
  *
  * @example
  * ```ts
@@ -202,11 +212,12 @@ export function fitRwwLinear(o: FitRwwLinearOptions): FitRwwLinearResult {
   let lin = rwwLinearise({ ...o.net, ...vals });
   const score = (net: RwwNetwork, S0: Float64Array): number => {
     try {
-      const L = rwwLinearise(net, S0);
+      const L = rwwLinearise(net, S0, { checkStability: false });
       return fullCorr(rwwLinearFc(net, kind, L), o.empFc, n);
     } catch { return -1; }
   };
   const trajectory: number[] = [];
+  let stopped: string | null = null;
   let best = { step: -1, fcCorr: -Infinity, w: vals.w.slice(), I_o: vals.I_o.slice() };
   for (let k = 0; k < steps; k++) {
     const f0 = fullCorr(rwwLinearFc({ ...o.net, ...vals }, kind, lin), o.empFc, n);
@@ -222,21 +233,32 @@ export function fitRwwLinear(o: FitRwwLinearOptions): FitRwwLinearResult {
         grad[p * n + i] = -(score({ ...o.net, ...vals, [name]: arr }, lin.S) - f0) / h; // loss = −fc_corr
       }
     });
-    const c1 = 1 - b1 ** (k + 1), c2 = 1 - b2 ** (k + 1);
-    free.forEach((name, p) => {
-      const [lo, hi] = bounds[name];
-      for (let i = 0; i < n; i++) {
-        const q = p * n + i, g = grad[q];
-        m[q] = b1 * m[q] + (1 - b1) * g;
-        v[q] = b2 * v[q] + (1 - b2) * g * g;
-        vals[name][i] = Math.min(hi, Math.max(lo, vals[name][i] - (lr * m[q] / c1) / (Math.sqrt(v[q] / c2) + eps)));
-      }
-    });
-    try {
-      lin = rwwLinearise({ ...o.net, ...vals }, lin.S);
-    } catch (e) {
-      throw new Error(`fitRwwLinear: step ${k} left the stable fixed point (${(e as Error).message}); lower the learning rate`);
+    const c1 = 1 - b1 ** (k + 1), c2 = 1 - b2 ** (k + 1), lrk = o.schedule ? o.schedule(k, lr) : lr;
+    const prev = { w: vals.w.slice(), I_o: vals.I_o.slice() };
+    const delta = new Float64Array(dim);
+    for (let q = 0; q < dim; q++) {
+      m[q] = b1 * m[q] + (1 - b1) * grad[q];
+      v[q] = b2 * v[q] + (1 - b2) * grad[q] * grad[q];
+      delta[q] = -(lrk * m[q] / c1) / (Math.sqrt(v[q] / c2) + eps);
+    }
+    // a step that loses the stable fixed point is halved (up to 6 times) rather than taken
+    let moved = false;
+    for (let half = 0; half < 7 && !moved; half++) {
+      const f = 0.5 ** half;
+      free.forEach((name, p) => {
+        const [lo, hi] = bounds[name];
+        for (let i = 0; i < n; i++) vals[name][i] = Math.min(hi, Math.max(lo, prev[name][i] + f * delta[p * n + i]));
+      });
+      try {
+        lin = rwwLinearise({ ...o.net, ...vals }, lin.S);
+        moved = true;
+      } catch { /* try a shorter step */ }
+    }
+    if (!moved) {
+      vals.w = prev.w; vals.I_o = prev.I_o;
+      stopped = `step ${k}: every step length down to 1/64 loses the stable fixed point`;
+      break;
     }
   }
-  return { w: best.w, I_o: best.I_o, trajectory, best: { step: best.step, fcCorr: best.fcCorr }, seconds: (performance.now() - t0) / 1000 };
+  return { w: best.w, I_o: best.I_o, trajectory, best: { step: best.step, fcCorr: best.fcCorr }, stopped, seconds: (performance.now() - t0) / 1000 };
 }

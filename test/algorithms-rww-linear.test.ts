@@ -81,4 +81,17 @@ describe('linearised RWW', () => {
     expect(res.trajectory[0]).toBeLessThan(0.999);
     expect(1 - res.best.fcCorr).toBeLessThan((1 - res.trajectory[0]) / 100);
   });
+
+  it('an unstable fixed point is refused; a fit with a far too large learning rate runs to its end and returns a stable state', () => {
+    // strong recurrence and coupling: Newton still finds a fixed point, but not a stable one
+    let msg = '';
+    try { rwwLinearise({ ...net, G: 0.3, w: 1.2, I_o: 0.3 }); } catch (e) { msg = (e as Error).message; }
+    expect(msg).toMatch(/unstable|Newton did not reach/);
+    const target = rwwLinearFc({ ...net, w: [0.0, 0.6, -0.3, 0.5, 0.05, 0.4] }, 'lowFrequency');
+    const res = fitRwwLinear({ net: { ...net, w: 0.2 }, empFc: target, steps: 30, learningRate: 0.5 });
+    expect(res.stopped).toBeNull();
+    expect(res.trajectory.length).toBe(30);
+    for (const f of res.trajectory) expect(Number.isFinite(f)).toBe(true);
+    expect(() => rwwLinearise({ ...net, w: res.w })).not.toThrow();
+  });
 });
