@@ -1,15 +1,15 @@
 /** CLI: simulate --out/--format, convert between connectivity formats, info — run in-process. */
-import { describe, expect, it, beforeAll, afterAll, vi } from 'vitest';
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HAVE_SHARED, SKIP_REASON, sharedPath } from './shared.js';
-import { buildProgram } from '../src/cli/main.js';
 import { readTvbH5 } from '../src/io/tvb-h5.js';
 import { SimulationResult } from '../src/simulation/result.js';
 import { readTvbConnectivityZip } from '../src/network/tvb-zip.js';
 import { Network } from '../src/network/network.js';
 import { readSimulationResult } from '../src/io/files.js';
+import { vbt } from './cli-helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -17,16 +17,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function vbt(...args: string[]): Promise<string> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'vbt', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.join('\n');
-}
 
 const sim = ['simulate', '-m', 'Generic2dOscillator', '--dt', '0.1', '--duration', '5', '-q'];
 

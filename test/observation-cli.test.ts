@@ -1,29 +1,19 @@
 /** CLI: vbt fc / spectrum / gain, run in-process on a small simulated result. */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HAVE_SHARED, SKIP_REASON, sharedPath } from './shared.js';
-import { buildProgram } from '../src/cli/main.js';
 import { readSimulationResult } from '../src/io/files.js';
 import { functionalConnectivity, fcCorrLossUpper, monitorSeries, welch, dominantFrequency } from '../src/analysis/index.js';
 import { eegGainSphere, readSensors, rereference } from '../src/observation/index.js';
 import { readTvbConnectivityZip } from '../src/network/index.js';
+import { vbt } from './cli-helpers.js';
 
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'vbt-cli-obs-')); });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function vbt(...args: string[]): Promise<string> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'vbt', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.join('\n');
-}
 
 describe('vbt fc / spectrum', () => {
   it('computes FC (+ metrics, FCD) and spectra of a saved run as the library does', async () => {

@@ -1,29 +1,19 @@
 /** `vbt spikes`: summary, filters, figures and animation from the command line (run in-process). */
-import { describe, it, expect, afterAll, vi } from 'vitest';
+import { describe, it, expect, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildProgram } from '../src/cli/main.js';
 import { parseGroup } from '../src/cli/commands/spikes.js';
 import { writeSpikeFile, writeSonataNodes, readSonataNodes, NodeTable, SpikeReport } from '../src/spikes/index.js';
 import { simulateSync } from '../src/simulation/simulate.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
+import { vbt } from './cli-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vbt-spikes-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const spikes = join(dir, 'spikes.h5');
 const nodes = join(dir, 'nodes.h5');
 
-async function vbt(...args: string[]): Promise<string> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'vbt', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.join('\n');
-}
 
 describe('vbt spikes', () => {
   it('prepares files: spikes and a SONATA nodes file written by vbt and read back', async () => {
