@@ -21,7 +21,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Expr } from '../expr/ast.js';
 import { freeSymbols, substitute } from '../expr/ast.js';
 import { toJs } from '../expr/codegen-js.js';
-import { customOp } from './ops.js';
+import { customOp, memoryProbe, recordingTape } from './ops.js';
 import { add, diffExpr, logisticForm, mul, rateForm } from './symbolic.js';
 
 /** How a symbol is bound: a number, an input tensor, or an earlier auxiliary definition. */
@@ -118,6 +118,8 @@ function fusedFrom(inputs: number[], fwd: Kernel, back: BackKernel): FusedEquati
         // the backward reads the input values captured here (dataSync gives arrays tfjs never
         // writes to again), not saved tensors: tfjs would clone each saved tensor per step
         const data = ts.map((t) => t.dataSync() as ArrayLike<number>);
+        const held = recordingTape() ? data.reduce((a, d) => a + 4 * d.length, 0) : 0;
+        memoryProbe.jsBytes += held;
         const out = new Float32Array(n);
         fwd(data, sizes, n, out);
         return {
@@ -125,6 +127,7 @@ function fusedFrom(inputs: number[], fwd: Kernel, back: BackKernel): FusedEquati
           gradFunc: (dy: tf.Tensor) => {
             const grads = sizes.map((s) => new Float64Array(s));
             back(data, sizes, n, dy.dataSync() as ArrayLike<number>, grads);
+            memoryProbe.jsBytes -= held;
             return grads.map((g, j) => tf.tensor(Float32Array.from(g), shapes[j]));
           },
         };
@@ -188,26 +191,21 @@ function compileModelFns(aux: Expr[], eqs: Expr[], resolve: (name: string) => Fu
   const reads = inputs.map((k, j) => `const x${k} = x[${j}];`).join('\n');
   const auxJs = order.map((k) => `const a${k} = ${toJs(auxR[k], symJs)};`).join('\n');
   const fSrc = `${reads}\n${auxJs}\n${eqR.map((e, q) => `f[${q}] = ${toJs(e, symJs)};`).join('\n')}`;
-  const lines: string[] = [];
-  const total = new Map<string, boolean>();
-  for (const [j, k] of inputs.entries()) {
-    const chainOf = (e: Expr): Expr | null => {
-      let t: Expr = diffExpr(e, `$i${k}`);
-      for (const a of order) {
-        if (!total.get(`${a},${k}`)) continue;
-        const p = diffExpr(e, `$a${a}`);
-        if (!isZero(p)) t = add(t, mul(p, { kind: 'sym', name: `$d${a}_${k}`, pos: { line: 0, col: 0 } }));
-      }
-      return isZero(t) ? null : t;
-    };
-    for (const a of order) {
-      const t = chainOf(auxR[a]);
-      total.set(`${a},${k}`, t !== null);
-      if (t) lines.push(`const d${a}_${k} = ${toJs(t, symJs)};`);
+  // reverse mode within the element: each expression's partials with respect to the symbols it
+  // reads directly are evaluated once, and adjoints flow from the equations through the
+  // auxiliaries (latest first) to the inputs, whatever the number of inputs
+  const lines: string[] = order.map((a) => `let g${a} = 0;`);
+  const posOf = new Map(inputs.map((k, j) => [k, j]));
+  const push = (e: Expr, adj: string) => {
+    for (const n of freeSymbols(e)) {
+      const p = diffExpr(e, n);
+      if (isZero(p)) continue;
+      const target = n.startsWith('$i') ? `gx[${posOf.get(Number(n.slice(2)))}]` : `g${n.slice(2)}`;
+      lines.push(`${target} += ${adj} * (${toJs(p, symJs)});`);
     }
-    const terms = eqR.map((e, q) => { const t = chainOf(e); return t ? `gf[${q}] * (${toJs(t, symJs)})` : null; }).filter((t) => t);
-    if (terms.length) lines.push(`gx[${j}] += ${terms.join(' + ')};`);
-  }
+  };
+  eqR.forEach((e, q) => { lines.push(`if (gf[${q}] !== 0) {`); push(e, `gf[${q}]`); lines.push('}'); });
+  for (const a of [...order].reverse()) { lines.push(`if (g${a} !== 0) {`); push(auxR[a], `g${a}`); lines.push('}'); }
   const vSrc = `${reads}\n${auxJs}\n${lines.join('\n')}`;
   const fns: ModelFns = {
     inputs,
@@ -281,11 +279,15 @@ export function compileFusedStep(
         };
         const out = new Float32Array(E * n);
         const nxt = new Float64Array(E);
-        // the stages' values, kept for the backward (which then evaluates no model function)
-        const preAll = new Float64Array(E * n), nxtAll = new Float64Array(E * n);
+        // on a tape, the stages' values are kept for the backward (which then evaluates no model function)
+        const taped = recordingTape();
+        const preAll = taped ? new Float64Array(E * n) : undefined, nxtAll = taped ? new Float64Array(E * n) : undefined;
+        const held = taped ? 16 * E * n + data.reduce((a, d) => a + 4 * d.length, 0) : 0;
+        memoryProbe.jsBytes += held;
         for (let i = 0; i < n; i++) {
           stages(i, nxt);
-          for (let e = 0; e < E; e++) { out[e * n + i] = clampVal(e, nxt[e]); nxtAll[e * n + i] = nxt[e]; preAll[e * n + i] = pre[e]; }
+          for (let e = 0; e < E; e++) out[e * n + i] = clampVal(e, nxt[e]);
+          if (taped) for (let e = 0; e < E; e++) { nxtAll![e * n + i] = nxt[e]; preAll![e * n + i] = pre[e]; }
         }
         return {
           value: E === 1 ? tf.tensor2d(out, shape) : tf.tensor3d(out, [E, shape[0], shape[1]]),
@@ -298,12 +300,15 @@ export function compileFusedStep(
               let any = false;
               for (let e = 0; e < E; e++) if (dy[e * n + i] !== 0) any = true;
               if (!any) continue;
-              load(i);
-              if (scheme === 'heun') {
-                x2.set(x);
-                for (let e = 0; e < E; e++) { pre[e] = preAll[e * n + i]; x2[sPos[e]] = clampVal(e, pre[e]); }
+              if (!preAll || !nxtAll) stages(i, nxt);
+              else {
+                load(i);
+                if (scheme === 'heun') {
+                  x2.set(x);
+                  for (let e = 0; e < E; e++) { pre[e] = preAll[e * n + i]; x2[sPos[e]] = clampVal(e, pre[e]); }
+                }
+                for (let e = 0; e < E; e++) nxt[e] = nxtAll[e * n + i];
               }
-              for (let e = 0; e < E; e++) nxt[e] = nxtAll[e * n + i];
               gx.fill(0);
               for (let e = 0; e < E; e++) gn[e] = dy[e * n + i] * pass(e, nxt[e]);
               for (let e = 0; e < E; e++) gx[sPos[e]] += gn[e];
@@ -326,6 +331,7 @@ export function compileFusedStep(
               for (let j = 0; j < nIn; j++) { if (sizes[j] === 1) grads[j][0] += gx[j]; else grads[j][i] += gx[j]; }
               if (nz) for (let e = 0; e < E; e++) { const j = nIn + e; if (sizes[j] === 1) grads[j][0] += gn[e]; else grads[j][i] += gn[e]; }
             }
+            memoryProbe.jsBytes -= held;
             return grads.map((g, j) => tf.tensor(Float32Array.from(g), shapes[j]));
           },
         };

@@ -32,11 +32,16 @@ function f32(t: tf.Tensor): Float32Array {
  * gradient (backward) samples tf.memory(), so the peak over a whole gradient is seen without
  * tf.profile (whose per-kernel records do not scale to 10^5 steps).
  */
-export const memoryProbe = { enabled: false, peakBytes: 0, peakTensors: 0, reset(): void { this.peakBytes = 0; this.peakTensors = 0; } };
+export const memoryProbe = {
+  enabled: false, peakBytes: 0, peakTensors: 0,
+  /** Bytes held outside tfjs for a pending backward (typed arrays in fused ops' closures), counted in peakBytes. */
+  jsBytes: 0,
+  reset(): void { this.peakBytes = 0; this.peakTensors = 0; this.jsBytes = 0; },
+};
 function probe(): void {
   if (!memoryProbe.enabled) return;
   const m = tf.memory();
-  if (m.numBytes > memoryProbe.peakBytes) memoryProbe.peakBytes = m.numBytes;
+  if (m.numBytes + memoryProbe.jsBytes > memoryProbe.peakBytes) memoryProbe.peakBytes = m.numBytes + memoryProbe.jsBytes;
   if (m.numTensors > memoryProbe.peakTensors) memoryProbe.peakTensors = m.numTensors;
 }
 
@@ -208,6 +213,16 @@ export class DelayRing {
     }));
     return op(token);
   }
+}
+
+/**
+ * Whether an op being run now is recorded on a gradient tape (a custom op's forward can then keep
+ * what its backward needs; otherwise its backward will never run). Reads tfjs engine state: the
+ * tape records only top-level kernels (depth 1) while a gradient is being taken.
+ */
+export function recordingTape(): boolean {
+  const st = (tf.engine() as unknown as { state: { gradientDepth: number; kernelDepth: number } }).state;
+  return st.gradientDepth > 0 && st.kernelDepth === 1;
 }
 
 /** Identity whose gradient is zero: the cut of truncated backpropagation. */
