@@ -7,3 +7,7 @@ export { createTensorMonitor } from './monitors.js';
 export type { TensorMonitor, TensorMonitorContext } from './monitors.js';
 export { gradcheck, tensorLoss, finiteDifference } from './gradcheck.js';
 export type { GradcheckOptions, GradcheckResult } from './gradcheck.js';
+export { compileFusedEquation, compileFusedStep } from './fused.js';
+export type { FusedEquation, FusedStep, FusedSymbol } from './fused.js';
+export { diffExpr, logisticForm, rateForm, sameExpr } from './symbolic.js';
+export { recordingTape } from './ops.js';
