@@ -144,6 +144,20 @@ export class DelayRing {
     return op(token);
   }
 
+  private readonly rels = new WeakMap<Int32Array, WeakMap<Int32Array, Int32Array>>();
+  /** off[l] − delay[l]·C, cached per (delay, off) pair: the links are fixed for a run. */
+  private relative(delay: Int32Array, off: Int32Array): Int32Array {
+    let byOff = this.rels.get(delay);
+    if (!byOff) { byOff = new WeakMap(); this.rels.set(delay, byOff); }
+    let r = byOff.get(off);
+    if (!r) {
+      const C = this.C;
+      r = Int32Array.from(delay, (d, l) => off[l] - d * C);
+      byOff.set(off, r);
+    }
+    return r;
+  }
+
   /**
    * Delayed weighted sum in one op: out[b, i] = Σ_j W[i, j] · value(b, link i·N + j), for links laid
    * out as an N × N matrix. `weights` is either a constant (row-major Float32Array) or an [N, N]
@@ -152,13 +166,9 @@ export class DelayRing {
   readWeightedSum(token: tf.Tensor, s: number, N: number, delay: Int32Array, off: Int32Array, weights: Float32Array | tf.Tensor): tf.Tensor {
     const { B, H, C } = this;
     const L = N * N;
-    const base = (((s - 1) % H) + H) % H;
-    const at = new Int32Array(L);
-    for (let l = 0; l < L; l++) {
-      let slot = base - delay[l];
-      if (slot < 0) slot += H;
-      at[l] = slot * C + off[l];
-    }
+    // link l reads ring offset base·C + rel[l] (wrapped once): no per-step index array
+    const baseC = ((((s - 1) % H) + H) % H) * C, HC = H * C;
+    const rel = this.relative(delay, off);
     const wT = weights instanceof Float32Array ? undefined : weights;
     const body = (tok: tf.Tensor, second?: unknown) => {
       // customGrad appends its save() callback to the arguments: a tensor second argument is W
@@ -171,10 +181,20 @@ export class DelayRing {
         const o = b * H * C;
         for (let i = 0; i < N; i++) {
           let acc = 0;
-          for (let j = 0, l = i * N; j < N; j++, l++) {
-            const v = buf[o + at[l]];
-            if (vals) vals[b * L + l] = v;
-            acc += w[l] * v;
+          if (vals) {
+            for (let j = 0, l = i * N; j < N; j++, l++) {
+              let q = baseC + rel[l];
+              if (q < 0) q += HC;
+              const v = buf[o + q];
+              vals[b * L + l] = v;
+              acc += w[l] * v;
+            }
+          } else {
+            for (let j = 0, l = i * N; j < N; j++, l++) {
+              let q = baseC + rel[l];
+              if (q < 0) q += HC;
+              acc += w[l] * buf[o + q];
+            }
           }
           out[b * N + i] = acc;
         }
@@ -189,7 +209,11 @@ export class DelayRing {
             for (let i = 0; i < N; i++) {
               const gi = g[b * N + i];
               if (gi === 0) continue;
-              for (let j = 0, l = i * N; j < N; j++, l++) adj[o + at[l]] += gi * w[l];
+              for (let j = 0, l = i * N; j < N; j++, l++) {
+                let q = baseC + rel[l];
+                if (q < 0) q += HC;
+                adj[o + q] += gi * w[l];
+              }
             }
           }
           if (!vals) return [tf.zerosLike(tok)];
