@@ -1,78 +1,20 @@
 /**
  * The dk_average data set (84-region Desikan–Killiany average SC with tract lengths, and the
- * empirical FC with zero diagonal) as vbt objects. A minimal `.npz` reader lives here because the
- * project-wide npy/npz reader was not committed when this module was written; it handles exactly
- * what these files hold: little-endian float64/int64 (C or Fortran order, ≤ 2-D) and `<U` strings.
+ * empirical FC with zero diagonal) as vbt objects, read with the project's npy/npz reader.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { unzipSync } from 'fflate';
+import { readNpz, type NpyArray } from '../src/io/npy.js';
 import { Connectivity } from '../src/network/connectivity.js';
 import type { SquareMatrix } from '../src/analysis/fc.js';
 import { fcCorrLossFull } from '../src/analysis/losses.js';
 
-export interface NpyLite {
-  shape: number[];
-  data: Float64Array | string[];
-}
-
-function parseNpyLite(b: Uint8Array, where: string): NpyLite {
-  const magic = String.fromCharCode(...b.subarray(1, 6));
-  if (b[0] !== 0x93 || magic !== 'NUMPY') throw new Error(`${where}: not a .npy array (bad magic)`);
-  const major = b[6];
-  const hlen = major === 1 ? b[8] | (b[9] << 8) : b[8] | (b[9] << 8) | (b[10] << 16) | (b[11] << 24);
-  const hstart = major === 1 ? 10 : 12;
-  const header = new TextDecoder().decode(b.subarray(hstart, hstart + hlen));
-  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
-  const fortran = /'fortran_order':\s*True/.test(header);
-  const shapeTxt = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || shapeTxt === undefined) throw new Error(`${where}: unreadable .npy header ${header}`);
-  if (fortran && shapeTxt.split(',').filter((x) => x.trim()).length > 2) throw new Error(`${where}: Fortran-order arrays of more than 2 dimensions are not supported here`);
-  const shape = shapeTxt.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const count = shape.reduce((a, c) => a * c, 1);
-  const off = hstart + hlen;
-  const view = new DataView(b.buffer, b.byteOffset + off, b.byteLength - off);
-  if (descr === '<f8' || descr === '<i8') {
-    const out = new Float64Array(count);
-    for (let k = 0; k < count; k++) out[k] = descr === '<f8' ? view.getFloat64(8 * k, true) : Number(view.getBigInt64(8 * k, true));
-    if (fortran && shape.length === 2) {
-      // column-major on disk: element (i, j) is at j*rows + i
-      const [r, c] = shape;
-      const t = new Float64Array(count);
-      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[i * c + j] = out[j * r + i];
-      return { shape, data: t };
-    }
-    return { shape, data: out };
-  }
-  const u = /^<U(\d+)$/.exec(descr);
-  if (u) {
-    const w = Number(u[1]);
-    const out: string[] = [];
-    for (let k = 0; k < count; k++) {
-      let s = '';
-      for (let c = 0; c < w; c++) {
-        const cp = view.getUint32(4 * (k * w + c), true);
-        if (cp === 0) break;
-        s += String.fromCodePoint(cp);
-      }
-      out.push(s);
-    }
-    return { shape, data: out };
-  }
-  throw new Error(`${where}: dtype ${descr} not supported here (expected <f8, <i8 or <U)`);
-}
+/** A numpy array as read from an `.npz` member (src/io's reader: every dtype, either byte order, C or Fortran order). */
+export type NpyLite = NpyArray;
 
 /** Arrays of an `.npz` file by name (without the `.npy` suffix). */
 export function readNpzLite(path: string): Record<string, NpyLite> {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(new Uint8Array(readFileSync(path)));
-  } catch (e) {
-    throw new Error(`${path}: cannot read as .npz (${(e as Error).message})`);
-  }
-  const out: Record<string, NpyLite> = {};
-  for (const [name, bytes] of Object.entries(files)) out[name.replace(/\.npy$/, '')] = parseNpyLite(bytes, `${path}:${name}`);
-  return out;
+  return readNpz(path);
 }
 
 export interface DkAverage {

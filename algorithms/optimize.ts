@@ -177,6 +177,9 @@ export async function fit(o: FitOptions): Promise<OptimizationResult> {
       if (o.onStep?.(info) === true) { stopped = `callback at step ${k}`; break; }
       if (o.earlyStop?.lossBelow !== undefined && loss < o.earlyStop.lossBelow) { stopped = `loss ${loss} below ${o.earlyStop.lossBelow} at step ${k}`; break; }
       if (o.earlyStop?.patience !== undefined && sinceBest >= o.earlyStop.patience) { stopped = `no improvement for ${o.earlyStop.patience} steps at step ${k}`; break; }
+      // a non-finite gradient with a finite loss would turn every parameter into NaN through the optimiser
+      const bad = grad.findIndex((g) => !Number.isFinite(g));
+      if (bad >= 0) { stopped = `non-finite gradient at step ${k} (entry ${bad} of ${grad.length})`; break; }
       if (k === o.steps - 1) break; // the last evaluated state is the final one
       (opt as unknown as { learningRate: number }).learningRate = lr;
       tf.tidy(() => opt.applyGradients({ [uVar.name]: tf.tensor1d(Float32Array.from(grad), 'float32') }));

@@ -91,6 +91,19 @@ describe('fit on the tensor engine', () => {
     }
   }, 60_000);
 
+  it('a finite loss with a non-finite gradient stops the fit before the optimiser spreads NaN', async () => {
+    // sqrt(|x − x|) is 0 with derivative ∞·0 = NaN: the loss stays finite, its gradient does not
+    const nanGrad = (out: { monitors: { data: tf.Tensor }[] }) => {
+      const d = out.monitors[0].data;
+      return tf.add(mse(out), tf.mul(0, tf.sum(tf.sqrt(tf.abs(tf.sub(d, d)))))) as tf.Scalar;
+    };
+    const ps = new ParameterSet([globalParameter('a', 0.4, { target: 'coupling', transform: logPositive })]);
+    const r = await fit({ config: base, parameters: ps, loss: nanGrad, steps: 5, progress: false });
+    expect(r.stoppedEarly).toMatch(/non-finite gradient at step 0/);
+    expect(r.state.a).toBeCloseTo(0.4, 6);
+    expect(Number.isFinite(r.lossTrajectory[0])).toBe(true);
+  }, 60_000);
+
   it('an unknown parameter is named', async () => {
     const ps = new ParameterSet([globalParameter('nope', 1)]);
     await expect(fit({ config: base, parameters: ps, loss: mse, steps: 1, progress: false })).rejects.toThrow(/'nope' is not a parameter of this simulation/);
