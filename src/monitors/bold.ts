@@ -92,6 +92,29 @@ export function emitBold(spec: BoldMonitorSpec, id: string, voi: number[], ctx: 
   lagW[0] = hrf.values[S - 1];
   for (let p = 1; p < S; p++) lagW[p] = hrf.values[p - 1];
   const finish = hrf.k1V0 === null ? 'acc[ao + q]' : `${hrf.k1V0} * (acc[ao + q] - 1)`;
+  const feed = `  const bo = b * ${W}, acc = ${id}_acc, blk = ${id}_blk, lagW = ${id}_lagW;
+  let o = bo;
+  for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++) blk[o++] += obs[(${id}_voi[v] * ${N} + n) * ${M} + m];
+  if (s % ${I} === 0) {
+    const j = s / ${I};
+    // outputs already emitted before step s; the pending ones start there
+    const head = Math.max(0, Math.floor((s - 1 - ${s1 - istep}) / ${istep}));
+    for (let k = head; k < ${nS}; k++) {
+      const p = Math.floor((${s1} + k * ${istep}) / ${I}) - j;
+      if (p >= ${S}) break;
+      const w = lagW[p] / ${I}, ao = b * ${K * W} + (k % ${K}) * ${W};
+      for (let q = 0; q < ${W}; q++) acc[ao + q] += w * blk[bo + q];
+    }
+    for (let q = 0; q < ${W}; q++) blk[bo + q] = 0;
+  }
+`;
+  const emit = `  if (s % ${istep} === 0) {
+    const c = ${id}_cnt[b]++;
+    if (b === 0) ${id}_time[c] = s * ${dt};
+    const out = (b * ${nS} + c) * ${W}, ao = b * ${K * W} + (c % ${K}) * ${W};
+    for (let q = 0; q < ${W}; q++) { ${id}_data[out + q] = ${finish}; acc[ao + q] = 0; }
+  }
+`;
   return {
     name: 'Bold', sampleShape: [nv, N, M], nSamples: nS, period: istep * dt, voi,
     decl: `const ${id}_voi = P.${id}_voi, ${id}_lagW = P.${id}_lagW;
@@ -100,46 +123,11 @@ const ${id}_data = new Float64Array(B * ${Math.max(1, nS) * W});
 const ${id}_cnt = new Int32Array(B);
 const ${id}_blk = new Float64Array(B * ${W});
 const ${id}_acc = new Float64Array(B * ${K * W});`,
+    // warm (the transient) feeds the accumulators; record also emits the finished samples
     record: `{
-  const bo = b * ${W}, acc = ${id}_acc, blk = ${id}_blk, lagW = ${id}_lagW;
-  let o = bo;
-  for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++) blk[o++] += obs[(${id}_voi[v] * ${N} + n) * ${M} + m];
-  if (s % ${I} === 0) {
-    const j = s / ${I};
-    // outputs already emitted before step s; the pending ones start there
-    const head = Math.max(0, Math.floor((s - 1 - ${s1 - istep}) / ${istep}));
-    for (let k = head; k < ${nS}; k++) {
-      const p = Math.floor((${s1} + k * ${istep}) / ${I}) - j;
-      if (p >= ${S}) break;
-      const w = lagW[p] / ${I}, ao = b * ${K * W} + (k % ${K}) * ${W};
-      for (let q = 0; q < ${W}; q++) acc[ao + q] += w * blk[bo + q];
-    }
-    for (let q = 0; q < ${W}; q++) blk[bo + q] = 0;
-  }
-  if (s % ${istep} === 0) {
-    const c = ${id}_cnt[b]++;
-    if (b === 0) ${id}_time[c] = s * ${dt};
-    const out = (b * ${nS} + c) * ${W}, ao = b * ${K * W} + (c % ${K}) * ${W};
-    for (let q = 0; q < ${W}; q++) { ${id}_data[out + q] = ${finish}; acc[ao + q] = 0; }
-  }
-}`,
+${feed}${emit}}`,
     warm: `{
-  const bo = b * ${W}, acc = ${id}_acc, blk = ${id}_blk, lagW = ${id}_lagW;
-  let o = bo;
-  for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++) blk[o++] += obs[(${id}_voi[v] * ${N} + n) * ${M} + m];
-  if (s % ${I} === 0) {
-    const j = s / ${I};
-    // outputs already emitted before step s; the pending ones start there
-    const head = Math.max(0, Math.floor((s - 1 - ${s1 - istep}) / ${istep}));
-    for (let k = head; k < ${nS}; k++) {
-      const p = Math.floor((${s1} + k * ${istep}) / ${I}) - j;
-      if (p >= ${S}) break;
-      const w = lagW[p] / ${I}, ao = b * ${K * W} + (k % ${K}) * ${W};
-      for (let q = 0; q < ${W}; q++) acc[ao + q] += w * blk[bo + q];
-    }
-    for (let q = 0; q < ${W}; q++) blk[bo + q] = 0;
-  }
-}`,
+${feed}}`,
     needsObs: 'true',
     data: { [`${id}_voi`]: Int32Array.from(voi), [`${id}_lagW`]: lagW },
     result: `{ time: ${id}_time, data: ${id}_data }`,
@@ -161,16 +149,7 @@ export function emitBalloon(spec: BalloonMonitorSpec, id: string, voi: number[],
   const nS = countMultiples(istep, sFirst, sLast);
   const ia = 1 / p.alpha;
   const base = 1 - p.E0;
-  return {
-    name: 'BalloonWindkessel', sampleShape: [nv, N, M], nSamples: nS, period: istep * dt, voi,
-    decl: `const ${id}_voi = P.${id}_voi;
-const ${id}_time = new Float64Array(${nS});
-const ${id}_data = new Float64Array(B * ${Math.max(1, nS) * W});
-const ${id}_cnt = new Int32Array(B);
-const ${id}_st = new Float64Array(B * ${4 * W});
-for (let q = 0; q < B * ${W}; q++) { ${id}_st[4 * q + 1] = 1; ${id}_st[4 * q + 2] = 1; ${id}_st[4 * q + 3] = 1; }`,
-    record: `{
-  const sb = b * ${4 * W};
+  const feed = `  const sb = b * ${4 * W};
   if (s % ${every} === 0) {
     let c = 0;
     for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++, c++) {
@@ -187,7 +166,8 @@ for (let q = 0; q < B * ${W}; q++) { ${id}_st[4 * q + 1] = 1; ${id}_st[4 * q + 2
       ${id}_st[o] = zs; ${id}_st[o + 1] = zf; ${id}_st[o + 2] = zv; ${id}_st[o + 3] = zq;
     }
   }
-  if (s % ${istep} === 0) {
+`;
+  const emit = `  if (s % ${istep} === 0) {
     const c = ${id}_cnt[b]++;
     if (b === 0) ${id}_time[c] = s * ${dt};
     const out = (b * ${nS} + c) * ${W};
@@ -196,26 +176,20 @@ for (let q = 0; q < B * ${W}; q++) { ${id}_st[4 * q + 1] = 1; ${id}_st[4 * q + 2
       ${id}_data[out + q] = ${lit(p.V0)} * (${lit(p.k1)} * (1 - zq) + ${lit(p.k2)} * (1 - zq / zv) + ${lit(p.k3)} * (1 - zv));
     }
   }
-}`,
+`;
+  return {
+    name: 'BalloonWindkessel', sampleShape: [nv, N, M], nSamples: nS, period: istep * dt, voi,
+    decl: `const ${id}_voi = P.${id}_voi;
+const ${id}_time = new Float64Array(${nS});
+const ${id}_data = new Float64Array(B * ${Math.max(1, nS) * W});
+const ${id}_cnt = new Int32Array(B);
+const ${id}_st = new Float64Array(B * ${4 * W});
+for (let q = 0; q < B * ${W}; q++) { ${id}_st[4 * q + 1] = 1; ${id}_st[4 * q + 2] = 1; ${id}_st[4 * q + 3] = 1; }`,
+    // warm (the transient) feeds the accumulators; record also emits the finished samples
+    record: `{
+${feed}${emit}}`,
     warm: `{
-  const sb = b * ${4 * W};
-  if (s % ${every} === 0) {
-    let c = 0;
-    for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++, c++) {
-      const x = obs[(${id}_voi[v] * ${N} + n) * ${M} + m];
-      const o = sb + 4 * c;
-      let zs = ${id}_st[o], zf = ${id}_st[o + 1], zv = ${id}_st[o + 2], zq = ${id}_st[o + 3];
-      for (let k = 0; k < ${substeps}; k++) {
-        const va = Math.pow(zv, ${ia});
-        const ds = x - zs / ${lit(p.tau_s)} - (zf - 1) / ${lit(p.tau_f)};
-        const dv = (zf - va) / ${lit(p.tau_o)};
-        const dq = ((zf * (1 - Math.pow(${lit(base)}, 1 / zf))) / ${lit(p.E0)} - (va * zq) / zv) / ${lit(p.tau_o)};
-        zf += ${h} * zs; zs += ${h} * ds; zv += ${h} * dv; zq += ${h} * dq;
-      }
-      ${id}_st[o] = zs; ${id}_st[o + 1] = zf; ${id}_st[o + 2] = zv; ${id}_st[o + 3] = zq;
-    }
-  }
-}`,
+${feed}}`,
     needsObs: `s % ${every} === 0 || s % ${istep} === 0`,
     data: { [`${id}_voi`]: Int32Array.from(voi) },
     result: `{ time: ${id}_time, data: ${id}_data }`,
