@@ -18,17 +18,10 @@ import { boldHrf, boldInterimSteps, roundHalfEven, type HrfOptions } from './hrf
 import { balloonParameters, balloonStepping, type BalloonParameters } from './balloon.js';
 import { userGain, type GainMatrix } from './gain.js';
 import { rereference } from './projection.js';
+import type { TensorMonitor } from '../tensor/monitors.js';
 
-/** Structural copy of the tensor engine's monitor interface (src/tensor/monitors.ts). */
-export interface TensorBoldMonitor {
-  readonly name: string;
-  readonly time: Float64Array;
-  readonly period: number;
-  readonly voi: number[];
-  readonly sampleShape: [number, number, number];
-  initial(B: number): tf.Tensor[];
-  record(s: number, obs: () => tf.Tensor, carry: tf.Tensor[]): { carry: tf.Tensor[]; sample?: tf.Tensor };
-}
+/** The tensor engine's monitor interface; these monitors plug into `TensorSimulator` as they are. */
+export type TensorBoldMonitor = TensorMonitor;
 
 export interface TensorBoldContext {
   dt: number;
