@@ -40,37 +40,11 @@ export function rfft(x: ArrayLike<number>): { re: Float64Array; im: Float64Array
     for (let k = 0; k < nb; k++) { re[k] = out[2 * k]; im[k] = out[2 * k + 1]; }
     return { re, im };
   }
-  // Bluestein: X_k = conj(w_k) · Σ_t (x_t conj(w_t)) w_{k−t}, with w_j = e^{iπ j²/n}
-  let m = 1;
-  while (m < 2 * n - 1) m <<= 1;
-  const f = plan(m);
-  const wr = new Float64Array(n), wi = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const a = (Math.PI * ((j * j) % (2 * n))) / n; // j² mod 2n keeps the angle exact for large j
-    wr[j] = Math.cos(a); wi[j] = Math.sin(a);
-  }
-  const A = new Array<number>(2 * m).fill(0), Bv = new Array<number>(2 * m).fill(0);
-  for (let t = 0; t < n; t++) { A[2 * t] = x[t] * wr[t]; A[2 * t + 1] = -x[t] * wi[t]; }
-  Bv[0] = wr[0]; Bv[1] = wi[0];
-  for (let j = 1; j < n; j++) {
-    Bv[2 * j] = wr[j]; Bv[2 * j + 1] = wi[j];
-    Bv[2 * (m - j)] = wr[j]; Bv[2 * (m - j) + 1] = wi[j];
-  }
-  const FA = f.createComplexArray() as number[], FB = f.createComplexArray() as number[];
-  f.transform(FA, A);
-  f.transform(FB, Bv);
-  for (let k = 0; k < m; k++) {
-    const ar = FA[2 * k], ai = FA[2 * k + 1], br = FB[2 * k], bi = FB[2 * k + 1];
-    A[2 * k] = ar * br - ai * bi;
-    A[2 * k + 1] = ar * bi + ai * br;
-  }
-  const conv = f.createComplexArray() as number[];
-  f.inverseTransform(conv, A);
-  for (let k = 0; k < nb; k++) {
-    const cr = conv[2 * k], ci = conv[2 * k + 1];
-    re[k] = cr * wr[k] + ci * wi[k];
-    im[k] = ci * wr[k] - cr * wi[k];
-  }
+  // other lengths: the complex transform (Bluestein) of x + 0i, one-sided half kept
+  const fr = Float64Array.from(x), fi = new Float64Array(n);
+  fftComplex(fr, fi);
+  re.set(fr.subarray(0, nb));
+  im.set(fi.subarray(0, nb));
   return { re, im };
 }
 
