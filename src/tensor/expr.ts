@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Expr } from '../expr/ast.js';
 import { FUNCTIONS } from '../expr/functions.js';
+import { logisticArg, rateFactor } from './symbolic.js';
 
 /** How a symbol is bound: a number known at compile time, or an input tensor slot. */
 export type TensorSymbol = number | { slot: number };
@@ -52,50 +53,6 @@ type Fn = (env: tf.Tensor[]) => V;
 const isNum = (v: V): v is number => typeof v === 'number';
 
 const CMP = new Set(['<', '<=', '>', '>=', '==', '!=']);
-
-/** z when e is `1 + exp(z)` or `exp(z) + 1` (1 written as 1 or 1.0). */
-function logisticArg(e: Expr): Expr | undefined {
-  if (e.kind !== 'binary' || e.op !== '+') return undefined;
-  const one = (t: Expr) => t.kind === 'num' && t.value === 1;
-  const ex = (t: Expr) => (t.kind === 'call' && t.fn === 'exp' ? t.args[0] : undefined);
-  if (one(e.left)) return ex(e.right);
-  if (one(e.right)) return ex(e.left);
-  return undefined;
-}
-
-/** Structural equality of two expressions (positions ignored). */
-function sameExpr(p: Expr, q: Expr): boolean {
-  if (p.kind !== q.kind) return false;
-  switch (p.kind) {
-    case 'num': return p.value === (q as typeof p).value;
-    case 'sym': return p.name === (q as typeof p).name;
-    case 'unary': return p.op === (q as typeof p).op && sameExpr(p.arg, (q as typeof p).arg);
-    case 'binary': { const r = q as typeof p; return p.op === r.op && sameExpr(p.left, r.left) && sameExpr(p.right, r.right); }
-    case 'cond': { const r = q as typeof p; return sameExpr(p.test, r.test) && sameExpr(p.then, r.then) && sameExpr(p.else, r.else); }
-    case 'call': { const r = q as typeof p; return p.fn === r.fn && p.args.length === r.args.length && p.args.every((a, i) => sameExpr(a, r.args[i])); }
-  }
-}
-
-/**
- * k when `num / den` is `y / (1 - exp(-k y))` (the Wong–Wang transfer function's form; -k y written
- * as `-k * y`, `-(k * y)`, `y * -k` or `-(y * k)`).
- */
-function rateFunctionFactor(num: Expr, den: Expr): Expr | undefined {
-  if (den.kind !== 'binary' || den.op !== '-' || den.left.kind !== 'num' || den.left.value !== 1) return undefined;
-  const ex = den.right;
-  if (ex.kind !== 'call' || ex.fn !== 'exp') return undefined;
-  const z = ex.args[0];
-  const other = (prod: Expr): Expr | undefined => {
-    if (prod.kind !== 'binary' || prod.op !== '*') return undefined;
-    if (sameExpr(prod.right, num)) return prod.left;
-    if (sameExpr(prod.left, num)) return prod.right;
-    return undefined;
-  };
-  if (z.kind === 'unary' && z.op === '-') return other(z.arg);
-  const k = other(z);
-  if (k && k.kind === 'unary' && k.op === '-') return k.arg;
-  return undefined;
-}
 
 /** Compile an expression; `resolve` binds every free symbol. */
 export function compileTensorExpr(e: Expr, resolve: (name: string, e: Expr) => TensorSymbol, pool: ScalarPool): CompiledTensorExpr {
@@ -176,7 +133,7 @@ export function compileTensorExpr(e: Expr, resolve: (name: string, e: Expr) => T
           // 0 for some x near b/a (one float32 x in a few thousand there). With t = k y it equals
           // f(t)/k, f(t) = t / (1 − e^(−t)) = min(t, 0) + g(|t|), g(s) = s / −expm1(−s) (no overflow
           // for t ≪ 0 either); below s = 1e-3, g is continued linearly (g(s) = 1 + s/2 + O(s²)).
-          const kx = rateFunctionFactor(x.left, x.right);
+          const kx = rateFactor(x.left, x.right);
           if (kx) {
             const yf = rec(x.left), kf = rec(kx);
             return (env) => {

@@ -59,6 +59,13 @@ const cond = (test: Expr, then: Expr, els: Expr): Expr =>
   isNum(then, 0) && isNum(els, 0) ? num(0) : { kind: 'cond', test, then, else: els, pos: P0 };
 const cmp = (op: '<' | '<=' | '>' | '>=', a: Expr, b: Expr): Expr => ({ kind: 'binary', op, left: a, right: b, pos: P0 });
 
+/** z when e is `1 + exp(z)` or `exp(z) + 1`. */
+export function logisticArg(e: Expr): Expr | undefined {
+  if (e.kind !== 'binary' || e.op !== '+') return undefined;
+  const ex = (t: Expr) => (t.kind === 'call' && t.fn === 'exp' ? t.args[0] : undefined);
+  return isNum(e.left, 1) ? ex(e.right) : isNum(e.right, 1) ? ex(e.left) : undefined;
+}
+
 /**
  * `c / (1 + exp(z))` → `c · sigmoid(−z)`: equal values, but the derivative of the logistic form
  * stays finite where exp(z) overflows (the quotient rule there gives Inf/Inf).
@@ -72,12 +79,8 @@ export function logisticForm(e: Expr): Expr {
       case 'call': return { ...x, args: x.args.map(rec) };
       case 'binary': {
         const l = rec(x.left), r = rec(x.right);
-        if (x.op === '/' && r.kind === 'binary' && r.op === '+') {
-          const one = (t: Expr) => isNum(t, 1);
-          const ex = (t: Expr) => (t.kind === 'call' && t.fn === 'exp' ? t.args[0] : undefined);
-          const z = one(r.left) ? ex(r.right) : one(r.right) ? ex(r.left) : undefined;
-          if (z) return mul(l, call('sigmoid', neg(z)));
-        }
+        const z = x.op === '/' ? logisticArg(r) : undefined;
+        if (z) return mul(l, call('sigmoid', neg(z)));
         return { ...x, left: l, right: r };
       }
     }
@@ -180,7 +183,7 @@ export function sameExpr(p: Expr, q: Expr): boolean {
 }
 
 /** k when `den` is 1 − exp(−k·y) for the given y (−k·y written −k*y, −(k*y), y*−k, −(y*k)). */
-function rateFactor(y: Expr, den: Expr): Expr | undefined {
+export function rateFactor(y: Expr, den: Expr): Expr | undefined {
   if (den.kind !== 'binary' || den.op !== '-' || !isNum(den.left, 1)) return undefined;
   const ex = den.right;
   if (ex.kind !== 'call' || ex.fn !== 'exp') return undefined;
