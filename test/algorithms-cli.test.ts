@@ -1,21 +1,10 @@
-import { describe, it, expect, vi } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildProgram } from '../src/cli/main.js';
 import { AlgorithmResult, ExplorationResult } from '../algorithms/index.js';
+import { vbt } from './cli-helpers.js';
 import { HAVE_SHARED, SKIP_REASON, sharedPath } from './shared.js';
-
-async function run(args: string[]): Promise<string> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { lines.push(a.join(' ')); });
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'vbt', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.join('\n');
-}
 
 describe.skipIf(!HAVE_SHARED)('CLI: fic and explore on dk_average', () => {
   const dk = sharedPath('data', 'dk_average');
@@ -23,7 +12,7 @@ describe.skipIf(!HAVE_SHARED)('CLI: fic and explore on dk_average', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vbt-cli-'));
     try {
       const out = join(dir, 'fic.json');
-      const text = await run(['fic', '--dk-average', dk, '--rule', 'deco2014', '--rate', '3', '-n', '15', '--transient', '4000', '--eval', '4000', '-q', '-o', out]);
+      const text = await vbt('fic', '--dk-average', dk, '--rule', 'deco2014', '--rate', '3', '-n', '15', '--transient', '4000', '--eval', '4000', '-q', '-o', out);
       expect(text).toMatch(/FIC deco2014: 15 iterations/);
       const r = AlgorithmResult.load(out);
       expect(r.preTuning!.metrics.meanRate).toBeGreaterThan(10);
@@ -37,7 +26,7 @@ describe.skipIf(!HAVE_SHARED)('CLI: fic and explore on dk_average', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vbt-cli-'));
     try {
       const out = join(dir, 'ex.json');
-      const text = await run(['explore', '--dk-average', dk, '--grid', 'coupling.a=0.1:0.4:2', '--values', 'w=0.15', '--duration', '25000', '--transient', '2000', '--skip', '5', '-q', '-o', out]);
+      const text = await vbt('explore', '--dk-average', dk, '--grid', 'coupling.a=0.1:0.4:2', '--values', 'w=0.15', '--duration', '25000', '--transient', '2000', '--skip', '5', '-q', '-o', out);
       expect(text).toMatch(/2 points \(shape 2×1\)/);
       const r = ExplorationResult.load(out);
       expect(r.shape).toEqual([2, 1]);
@@ -48,8 +37,8 @@ describe.skipIf(!HAVE_SHARED)('CLI: fic and explore on dk_average', () => {
     }
   }, 60_000);
   it('bad input is named', async () => {
-    await expect(run(['explore', '--dk-average', dk, '--grid', 'coupling.a=0.1:0.4', '-q'])).rejects.toThrow(/--grid: 'coupling.a=0.1:0.4' is not NAME=LO:HI:N/);
-    await expect(run(['eib', '--connectivity', sharedPath('data', 'tvb', 'connectivity_76.zip'), '-n', '1', '-q'])).rejects.toThrow(/needs the empirical FC/);
+    await expect(vbt('explore', '--dk-average', dk, '--grid', 'coupling.a=0.1:0.4', '-q')).rejects.toThrow(/--grid: 'coupling.a=0.1:0.4' is not NAME=LO:HI:N/);
+    await expect(vbt('eib', '--connectivity', sharedPath('data', 'tvb', 'connectivity_76.zip'), '-n', '1', '-q')).rejects.toThrow(/needs the empirical FC/);
   });
 });
 if (!HAVE_SHARED) console.warn(SKIP_REASON);

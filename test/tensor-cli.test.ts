@@ -1,17 +1,6 @@
 /** `vbt gradcheck` and `vbt backend`, run through the CLI program as a user would. */
-import { describe, it, expect, vi } from 'vitest';
-import { buildProgram } from '../src/cli/main.js';
-
-async function cli(...args: string[]): Promise<string> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { lines.push(a.join(' ')); });
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'vbt', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.join('\n');
-}
+import { describe, it, expect } from 'vitest';
+import { vbt as cli } from './cli-helpers.js';
 
 describe('vbt gradcheck / vbt backend', () => {
   it('prints the autodiff gradient, the float64 finite difference and rel_err for a model parameter', async () => {
