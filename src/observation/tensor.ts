@@ -18,20 +18,13 @@ import { boldHrf, boldInterimSteps, roundHalfEven, type HrfOptions } from './hrf
 import { balloonParameters, balloonStepping, type BalloonParameters } from './balloon.js';
 import { userGain, type GainMatrix } from './gain.js';
 import { rereference } from './projection.js';
-import type { TensorMonitor } from '../tensor/monitors.js';
+import type { TensorMonitor, TensorMonitorContext } from '../tensor/monitors.js';
 
 /** The tensor engine's monitor interface; these monitors plug into `TensorSimulator` as they are. */
 export type TensorBoldMonitor = TensorMonitor;
 
-export interface TensorBoldContext {
-  dt: number;
-  /** First and last recorded step (inclusive). */
-  sFirst: number;
-  sLast: number;
-  nvoi: number;
-  N: number;
-  M: number;
-}
+/** What a tensor monitor needs to know about the run (the engine's monitor context). */
+export type TensorBoldContext = TensorMonitorContext;
 
 /** Kernel weight of the average p interim periods older than the newest (TVB's offset). */
 function lagWeight(G: Float64Array, p: number): number {
