@@ -30,6 +30,17 @@ function ctxOf(c: SimulationConfig) {
   return { dt: p.plan.dt, sFirst, sLast: sFirst + p.nSteps - 1, nvoi: p.plan.parsed.vois.length, N: p.plan.N, M: p.plan.M };
 }
 
+/** Largest |tensor − kernel| and largest |kernel| of one monitor, after checking names, times and shapes. */
+function compareMonitor(km: { time: ArrayLike<number>; data: ArrayLike<number>; shape: number[] }, tm: { name: string; time: ArrayLike<number>; data: tf.Tensor }, name: string) {
+  expect(tm.name).toBe(name);
+  expect(Array.from(tm.time)).toEqual(Array.from(km.time));
+  expect(tm.data.shape).toEqual(km.shape);
+  const d = tm.data.dataSync();
+  let mx = 0, err = 0;
+  for (let q = 0; q < d.length; q++) { mx = Math.max(mx, Math.abs(km.data[q])); err = Math.max(err, Math.abs(d[q] - km.data[q])); }
+  return { mx, err };
+}
+
 describe('BOLD: kernel engine and tensor engine', () => {
   it('same samples (float32 rounding) and the FC-loss gradient matches kernel finite differences', () => {
     const a0 = 0.3;
@@ -38,13 +49,8 @@ describe('BOLD: kernel engine and tensor engine', () => {
     const sim = new TensorSimulator({ ...cfg(a0), monitors: [] }, { extraMonitors: [createTensorBoldMonitor(bold, ctx), createTensorBalloonMonitor(balloon, ctx), tensorObservationMonitor(eeg, ctx)!] });
     const out = sim.run();
     for (const [k, name] of [[0, 'Bold'], [1, 'BalloonWindkessel'], [2, 'EEG']] as const) {
-      const km = kernel.monitor(name), tm = out.monitors[k];
-      expect(tm.name).toBe(name);
-      expect(Array.from(tm.time)).toEqual(Array.from(km.time));
-      expect(tm.data.shape).toEqual(km.shape);
-      const d = tm.data.dataSync();
-      let mx = 0, err = 0;
-      for (let q = 0; q < d.length; q++) { mx = Math.max(mx, Math.abs(km.data[q])); err = Math.max(err, Math.abs(d[q] - km.data[q])); }
+      const km = kernel.monitor(name);
+      const { mx, err } = compareMonitor(km, out.monitors[k], name);
       expect(km.shape[1]).toBe(name === 'EEG' ? 30 : 15);
       // Balloon: BOLD ∝ 1 − q with q ≈ 1 held in float32 (spacing 6e-8) through 300 Euler steps, so
       // its error is absolute (≈ V0·k·1e-6), not relative to the tiny 300 ms response
@@ -80,13 +86,8 @@ describe('observation monitors named in the config run in the tensor engine', ()
     const sim = new TensorSimulator(c);
     const out = sim.run();
     for (const [k, name] of [[0, 'Raw'], [1, 'Bold'], [2, 'EEG']] as const) {
-      const km = kernel.monitor(name), tm = out.monitors[k];
-      expect(tm.name).toBe(name);
-      expect(Array.from(tm.time)).toEqual(Array.from(km.time));
-      expect(tm.data.shape).toEqual(km.shape);
-      const d = tm.data.dataSync();
-      let mx = 0, err = 0;
-      for (let q = 0; q < d.length; q++) { mx = Math.max(mx, Math.abs(km.data[q])); err = Math.max(err, Math.abs(d[q] - km.data[q])); }
+      const km = kernel.monitor(name);
+      const { mx, err } = compareMonitor(km, out.monitors[k], name);
       expect(mx, name).toBeGreaterThan(1e-3);
       expect(err, name).toBeLessThan(2e-5 * mx);
     }
