@@ -6,23 +6,11 @@ import {
 } from '../src/spikes/index.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import { RandomState } from '../src/random/index.js';
+import { smallReport } from './spikes-fixture.js';
 
 const arr = (x: ArrayLike<number>) => Array.from(x);
 
-// The same spikes as tools/make_sonata_fixtures.py's bmtk.h5, in memory.
-const report = () =>
-  SpikeReport.fromSpikes(
-    {
-      cortex: { timestamps: [0.5, 1.0, 1.0, 2.5, 3.0, 7.25, 9.0, 12.0], nodeIds: [0, 2, 1, 0, 5, 2, 0, 3] },
-      thalamus: { timestamps: [1.5, 4.0, 2.0, 6.0, 8.0], nodeIds: [0, 0, 1, 1, 2] },
-    },
-    {
-      nodes: {
-        cortex: new NodeTable({ layer: [2, 3, 5, 5, 6, 6], x: new Float64Array([0, 10, 30, 20, 40, 50]), y: new Float64Array([0, 5, 15, 10, 20, 25]) }),
-        thalamus: new NodeTable({ x: new Float64Array([0, 1, 2]), y: new Float64Array([2, 1, 0]) }),
-      },
-    },
-  );
+const report = smallReport;
 
 describe('histogram (numpy conventions)', () => {
   it('half-open bins, last bin closed, outside values dropped', () => {

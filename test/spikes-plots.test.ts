@@ -4,26 +4,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SpikeReport, NodeTable, saveFiringAnimation } from '../src/spikes/index.js';
+import { saveFiringAnimation } from '../src/spikes/index.js';
 import { toSvg, savePlot } from '../src/plot/render.js';
 import { countMarks, axisTitles, figureTitles, pngStats } from './plot-helpers.js';
+import { smallReport } from './spikes-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vbt-spike-plots-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const report = () =>
-  SpikeReport.fromSpikes(
-    {
-      cortex: { timestamps: [0.5, 1.0, 1.0, 2.5, 3.0, 7.25, 9.0, 12.0], nodeIds: [0, 2, 1, 0, 5, 2, 0, 3] },
-      thalamus: { timestamps: [1.5, 4.0, 2.0, 6.0, 8.0], nodeIds: [0, 0, 1, 1, 2] },
-    },
-    {
-      nodes: {
-        cortex: new NodeTable({ layer: [2, 3, 5, 5, 6, 6], x: new Float64Array([0, 10, 30, 20, 40, 50]), y: new Float64Array([0, 5, 15, 10, 20, 25]) }),
-        thalamus: new NodeTable({ x: new Float64Array([0, 1, 2]), y: new Float64Array([2, 1, 0]) }),
-      },
-    },
-  );
+const report = smallReport;
 
 describe('spike figures', () => {
   it('raster: one tick per spike, a rule between populations, titled axes', async () => {
