@@ -8,7 +8,6 @@ import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { getModel, listModels } from '../models/catalogue.js';
 import { listCouplings, getCoupling } from '../coupling/catalogue.js';
-import { readTvbConnectivityZip } from '../network/tvb-zip.js';
 import { simulate } from '../simulation/simulate.js';
 import type { MonitorSpec } from '../monitors/index.js';
 import type { IntegratorName, SimulationConfig } from '../simulation/config.js';
