@@ -26,3 +26,4 @@ export type { Progress, ProgressOption } from './progress.js';
 export * from './observables.js';
 export * from './optimize.js';
 export * from './rww-linear.js';
+export * from './eib-gradient.js';
