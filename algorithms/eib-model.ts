@@ -45,6 +45,8 @@ export interface EibNetworkOptions {
   seed?: number;
   /** Initial state (default 0.001 for both, tvboptim's). */
   initial?: { S_e?: number | ArrayLike<number>; S_i?: number | ArrayLike<number> };
+  /** Clamp to [0, 1] after each Heun stage (default true, tvboptim's BoundedSolver); false = plain Heun, as tvboptim's EIB evaluation runs. */
+  bounded?: boolean;
 }
 
 /** Time means over one `run`, per node. */
@@ -94,6 +96,8 @@ export class EibNetwork {
   readonly S_i: Float64Array;
   /** Steps taken so far (TVB's step index of the last computed state). */
   step = 0;
+  /** Whether states are clamped to [0, 1] (see EibNetworkOptions.bounded); may be switched between runs. */
+  bounded = true;
   private readonly g: number;
   private readonly rng: RandomState;
   private effLRE: Float64Array;
@@ -122,6 +126,7 @@ export class EibNetwork {
     this.nsig = nsig;
     this.g = Math.sqrt(2 * nsig);
     this.rng = new RandomState(o.seed ?? 42);
+    if (o.bounded === false) this.bounded = false;
     this.effLRE = new Float64Array(n * n);
     this.effFFI = new Float64Array(n * n);
   }
@@ -146,7 +151,7 @@ export class EibNetwork {
   clone(seed?: number): EibNetwork {
     return new EibNetwork({
       n: this.n, weights: this.weights, parameters: this.p, J_i: this.J_i, wLRE: this.wLRE, wFFI: this.wFFI, dt: this.dt,
-      nsig: this.nsig, seed: seed ?? 42, initial: { S_e: this.S_e, S_i: this.S_i },
+      nsig: this.nsig, seed: seed ?? 42, initial: { S_e: this.S_e, S_i: this.S_i }, bounded: this.bounded,
     });
   }
 
@@ -165,7 +170,7 @@ export class EibNetwork {
     const sumE = new Float64Array(n), sumI = new Float64Array(n), sumR = new Float64Array(n), sumX = new Float64Array(n);
     const gJ = p.G * p.J_N;
     const sq = this.g * Math.sqrt(dt);
-    const clamp = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
+    const clamp = this.bounded ? (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x) : (x: number) => x;
     // derivative at (E, I) with the frozen coupling; also returns x_e for the means
     const deriv = (E: Float64Array, I: Float64Array, outE: Float64Array, outI: Float64Array, xe?: Float64Array, he?: Float64Array) => {
       for (let i = 0; i < n; i++) {

@@ -46,7 +46,12 @@ export interface EvaluationOptions {
   warmupSteps?: number;
   /** Empirical FC to compare with (zero diagonal). */
   targetFc?: SquareMatrix;
+  /** BOLD samples dropped before the FC (default 0; tvboptim's EIB evaluation drops 20). */
+  skip?: number;
+  /** Noise seed of the evaluation run (default 1234); pick one never used in tuning. */
   seed?: number;
+  /** Clamp the evaluation run to [0, 1] (default: as the network; tvboptim's EIB evaluation runs unbounded). */
+  bounded?: boolean;
 }
 
 /** The current x/a at which the transfer function H(x) = x/(1 − e^{−d x}) gives `rate` Hz. */
@@ -74,21 +79,35 @@ function mean(a: ArrayLike<number>): number {
  */
 export function evaluateNetwork(net: EibNetwork, o: EvaluationOptions): TuningSnapshot {
   const sim = net.clone(o.seed ?? 1234);
+  if (o.bounded !== undefined) sim.bounded = o.bounded;
   const tr = o.tr ?? 720;
   const warm = o.warmupSteps ?? Math.ceil(20000 / sim.dt);
   const bold = new TvbBold({ dt: sim.dt, period: tr, width: sim.n });
+  const skip = o.skip ?? 0;
+  if (!Number.isInteger(skip) || skip < 0) throw new Error(`evaluateNetwork: skip=${skip}; expected a non-negative integer number of BOLD samples`);
   const samples: Float64Array[] = [];
-  const observe = (s: number, S_e: Float64Array) => {
+  let seen = 0;
+  // the range shows whether the integrator's [0, 1] bounds could have acted (tvboptim evaluates unbounded)
+  let minE = Infinity, maxE = -Infinity, minI = Infinity, maxI = -Infinity;
+  const observe = (s: number, S_e: Float64Array, S_i: Float64Array) => {
+    for (let i = 0; i < S_e.length; i++) {
+      const e = S_e[i], q = S_i[i];
+      if (e < minE) minE = e;
+      if (e > maxE) maxE = e;
+      if (q < minI) minI = q;
+      if (q > maxI) maxI = q;
+    }
     const y = bold.update(s, S_e);
-    if (y && s > warm) samples.push(y);
+    if (y && s > warm && seen++ >= skip) samples.push(y);
   };
-  sim.run(warm, observe);
+  if (warm > 0) sim.run(warm, observe);
   const m: EibMeans = sim.run(o.steps, observe);
   const snap: TuningSnapshot = {
     means: { S_e: Array.from(m.S_e), S_i: Array.from(m.S_i), rate: Array.from(m.rate), current: Array.from(m.current) },
-    metrics: { meanS_e: mean(m.S_e), meanRate: mean(m.rate), meanCurrent: mean(m.current), boldSamples: samples.length },
+    metrics: { meanS_e: mean(m.S_e), meanRate: mean(m.rate), meanCurrent: mean(m.current), boldSamples: samples.length, minS_e: minE, maxS_e: maxE, minS_i: minI, maxS_i: maxI },
   };
-  if (o.targetFc && samples.length >= 3) {
+  if (o.targetFc && samples.length < 3) throw new Error(`evaluateNetwork: ${samples.length} BOLD samples after skip=${skip}; lengthen steps (${o.steps})`);
+  if (o.targetFc) {
     const n = sim.n;
     const data = new Float64Array(samples.length * n);
     samples.forEach((r, k) => data.set(r, k * n));
@@ -98,6 +117,43 @@ export function evaluateNetwork(net: EibNetwork, o: EvaluationOptions): TuningSn
     snap.metrics.rmse = rmse(fc, o.targetFc);
   }
   return snap;
+}
+
+/**
+ * `evaluateNetwork` once per noise seed; metrics are the means over seeds, with each seed's value
+ * kept as `<metric>@<seed>` and the spread as `<metric>_sd` (sample standard deviation). Per-node
+ * means and the FC are averaged over seeds too.
+ *
+ * @example
+ * ```ts
+ * const snap = evaluateSeeds(net, { steps: 75_000, skip: 20, targetFc: dk.fc }, [1001, 1002, 1003]);
+ * snap.metrics.fc_corr;        // mean over the three runs
+ * snap.metrics['fc_corr@1002']; // one run
+ * ```
+ */
+export function evaluateSeeds(net: EibNetwork, o: EvaluationOptions, seeds: readonly number[]): TuningSnapshot {
+  if (seeds.length === 0) throw new Error('evaluateSeeds: seeds is empty; expected at least one noise seed');
+  const snaps = seeds.map((seed) => evaluateNetwork(net, { ...o, seed }));
+  if (snaps.length === 1) {
+    const one = snaps[0];
+    for (const [k, v] of Object.entries({ ...one.metrics })) if (k !== 'boldSamples') one.metrics[`${k}@${seeds[0]}`] = v;
+    return one;
+  }
+  const avg = (xs: number[][]): number[] => xs[0].map((_, i) => xs.reduce((s, x) => s + x[i], 0) / xs.length);
+  const means: Record<string, number[]> = {};
+  for (const k of Object.keys(snaps[0].means)) means[k] = avg(snaps.map((s) => s.means[k]));
+  const metrics: Record<string, number> = {};
+  for (const k of Object.keys(snaps[0].metrics)) {
+    const v = snaps.map((s) => s.metrics[k]);
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    metrics[k] = m;
+    if (k === 'boldSamples') continue;
+    metrics[`${k}_sd`] = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
+    v.forEach((x, q) => { metrics[`${k}@${seeds[q]}`] = x; });
+  }
+  const out: TuningSnapshot = { means, metrics };
+  if (snaps[0].fc) out.fc = avg(snaps.map((s) => s.fc!));
+  return out;
 }
 
 /** One FIC update of `J` in place from a window's means; returns the per-node error driven to 0. */
