@@ -7,7 +7,12 @@ import { EibNetwork } from '../algorithms/eib-model.js';
 import { TvbBold } from '../src/observation/bold.js';
 import { functionalConnectivity } from '../src/analysis/fc.js';
 import { rmse } from '../src/analysis/losses.js';
-import { fcCorr, loadDkAverage, maxNormalized } from '../algorithms/data.js';
+import { fcCorr } from '../algorithms/data.js';
+import { OptimizationResult } from '../algorithms/results.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { vbt } from './cli-helpers.js';
 import { HAVE_SHARED, SKIP_REASON, sharedPath } from './shared.js';
 
 // deterministic pseudo-random numbers in [0, 1)
@@ -172,14 +177,23 @@ describe('E/I gradient: building blocks', () => {
   });
 });
 
-describe.skipIf(!HAVE_SHARED)('E/I gradient on dk_average (short run)', () => {
-  it('the gradient is finite and one AdaMax step lowers the loss of the same-noise 60 s run', () => {
-    const dk = loadDkAverage(sharedPath('data', 'dk_average'));
-    const sc = maxNormalized(dk.connectivity);
-    const setup = eibGradientSetup({ n: sc.n, weights: sc.weights, targetFc: dk.fc, duration: 60000, transient: 20000 });
-    const r = eibGradientFit({ setup, steps: 2, evaluationSeeds: [], freshTransientSeed: null, progress: false });
-    expect(r.lossTrajectory.every(Number.isFinite)).toBe(true);
-    expect(r.lossTrajectory[2]).toBeLessThan(r.lossTrajectory[0]);
+describe.skipIf(!HAVE_SHARED)('E/I gradient on dk_average (short run, through the CLI)', () => {
+  it('vbt eib-gradient: finite gradients, two AdaMax steps lower the loss of the same-noise 60 s run, OptimizationResult written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vbt-eibg-'));
+    try {
+      const out = join(dir, 'eibg.json');
+      const text = await vbt('eib-gradient', '--dk-average', sharedPath('data', 'dk_average'), '-n', '2', '--duration', '60000', '--transient', '20000', '--eval-seeds', '', '-o', out);
+      expect(text).toMatch(/E\/I gradient: 2 steps/);
+      const r = OptimizationResult.load(out);
+      expect(r.lossTrajectory.length).toBe(3);
+      expect(r.lossTrajectory.every(Number.isFinite)).toBe(true);
+      expect(r.lossTrajectory[2]).toBeLessThan(r.lossTrajectory[0]);
+      expect((r.state.J_i as number[]).length).toBe(84);
+      expect((r.state.wLRE as number[]).length).toBe(84 * 84);
+      await expect(vbt('eib-gradient', '--dk-average', sharedPath('data', 'dk_average'), '--skip', '-1')).rejects.toThrow(/--skip: '-1'; expected an integer ≥ 0/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
 if (!HAVE_SHARED) console.warn(SKIP_REASON);

@@ -9,6 +9,7 @@ import { register as registerSpikes } from './spikes.js';
 import { register as registerTensor } from './tensor.js';
 import { register as registerAlgorithms } from './algorithms.js';
 import { register as registerObserve } from './observe.js';
+import { register as registerEibGradient } from './eib-gradient.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -19,4 +20,5 @@ export const commandModules: RegisterCommand[] = [
   registerSpikes,
   registerPlot,
   registerAlgorithms,
+  registerEibGradient,
 ];

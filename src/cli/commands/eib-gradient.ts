@@ -1,0 +1,59 @@
+/**
+ * `vbt eib-gradient`: gradient E/I tuning (J_i, wLRE, wFFI by AdaMax through the exact float64
+ * adjoint) of the two-channel Wong–Wang E/I network against the dk_average empirical FC.
+ */
+import { Command, Option } from 'commander';
+import { eibGradientSetup, eibGradientFit, loadDkAverage, maxNormalized, dkAveragePath } from '../../../algorithms/index.js';
+
+function num(v: string, what: string): number {
+  const x = Number(v);
+  if (!Number.isFinite(x)) throw new Error(`${what}: '${v}' is not a number`);
+  return x;
+}
+
+function int(v: string, what: string, min: number): number {
+  const x = num(v, what);
+  if (!Number.isInteger(x) || x < min) throw new Error(`${what}: '${v}'; expected an integer ≥ ${min}`);
+  return x;
+}
+
+export function register(program: Command): void {
+  program
+    .command('eib-gradient')
+    .description('Gradient E/I tuning (tvboptim\'s alternative to EIB): J_i, wLRE, wFFI by AdaMax on RMSE(Bold FC) + activity term, dk_average, exact float64 adjoint.')
+    .option('--dk-average [dir]', 'dk_average folder (default $VBT_SHARED/data/dk_average or ../shared/data/dk_average)')
+    .option('-n, --steps <n>', 'AdaMax steps', '66')
+    .option('--lr <x>', 'learning rate', '0.033')
+    .option('--duration <ms>', 'simulated time per loss run', '300000')
+    .option('--transient <ms>', 'transient before the loss run (once)', '300000')
+    .option('--sigma <s>', 'noise σ on S_e', '0.01')
+    .option('--skip <n>', 'Bold samples skipped before the FC', '30')
+    .option('--activity-weight <x>', 'weight of mean_i(⟨S_e⟩ − 0.25)²', '1')
+    .addOption(new Option('--noise <mode>', 'noise of the loss run per step').choices(['fixed', 'per-step']).default('fixed'))
+    .option('--seed <n>', 'noise seed of the loss runs', '0')
+    .option('--eval-seeds <list>', 'comma-separated noise seeds of the fresh evaluation runs', '1001,1002')
+    .option('-o, --out <file>', 'OptimizationResult JSON')
+    .option('-q, --quiet', 'no per-step lines')
+    .action((o) => {
+      const dir = typeof o.dkAverage === 'string' ? o.dkAverage : dkAveragePath();
+      const dk = loadDkAverage(dir);
+      const sc = maxNormalized(dk.connectivity);
+      const setup = eibGradientSetup({
+        n: sc.n, weights: sc.weights, targetFc: dk.fc, sigma: num(o.sigma, '--sigma'), duration: num(o.duration, '--duration'),
+        transient: num(o.transient, '--transient'), skip: int(o.skip, '--skip', 0), activityWeight: num(o.activityWeight, '--activity-weight'),
+      });
+      const evaluationSeeds = String(o.evalSeeds).split(',').filter((s) => s.trim() !== '').map((s) => int(s.trim(), '--eval-seeds', 0));
+      const r = eibGradientFit({
+        setup, steps: int(o.steps, '--steps', 0), lr: num(o.lr, '--lr'), noise: o.noise, seed: int(o.seed, '--seed', 0), evaluationSeeds,
+        progress: false,
+        onStep: o.quiet ? undefined : (k, v, s) => console.log(`step ${k}: loss ${v.loss.toFixed(4)} RMSE ${v.rmse.toFixed(4)} activity ${v.activity.toExponential(2)} fc_corr ${v.fcCorr.toFixed(3)} (${s.toFixed(1)} s)`),
+      });
+      const ob = r.observations;
+      console.log(`E/I gradient: ${r.nSteps - 1} steps, ${ob.seconds_per_step.toFixed(2)} s per step, ${r.seconds.toFixed(1)} s in all`);
+      if (ob.fc_corr_before !== undefined) {
+        console.log(`  before: fc_corr ${ob.fc_corr_before.toFixed(4)}  RMSE ${ob.rmse_before.toFixed(4)}`);
+        console.log(`  after:  fc_corr ${ob.fc_corr_after.toFixed(4)}  RMSE ${ob.rmse_after.toFixed(4)}`);
+      }
+      if (o.out) { r.save(o.out); console.log(`result written to ${o.out}`); }
+    });
+}
