@@ -1,5 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { EibNetwork, eib, evaluateNetwork, evaluateSeeds, transfer, EIB_DEFAULTS } from '../algorithms/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EibNetwork, eib, evaluateNetwork, evaluateSeeds, transfer, EIB_DEFAULTS, AlgorithmResult } from '../algorithms/index.js';
+import { vbt } from './cli-helpers.js';
+import { HAVE_SHARED, SKIP_REASON, sharedPath } from './shared.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import { functionalConnectivity, type SquareMatrix } from '../src/analysis/fc.js';
 import { TvbBold } from '../src/observation/bold.js';
@@ -128,3 +133,34 @@ describe('EIB protocol pieces', () => {
     expect(() => eib({ network: net, targetFc: target, window: 2 })).toThrow(/window=2/);
   });
 });
+
+describe.skipIf(!HAVE_SHARED)('vbt eib on dk_average', () => {
+  it('passes keep / warm-up / evaluation seeds through and reports the mean over the seeds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vbt-eib-'));
+    try {
+      const out = join(dir, 'eib.json');
+      const text = await vbt('eib', '--dk-average', sharedPath('data', 'dk_average'), '-n', '6', '--window', '40', '--warmup', '3', '--keep', 'best',
+        '--eval-seeds', '7,8', '--transient', '2000', '--eval', '20000', '-q', '-o', out);
+      expect(text).toMatch(/EIB: 6 iterations in [0-9.]+ s \(keep best\)/);
+      const r = AlgorithmResult.load(out);
+      expect(r.hyperparameters.keep).toBe('best');
+      expect(r.hyperparameters.warmup).toBe(3);
+      expect(r.hyperparameters.evalSeeds).toEqual([7, 8]);
+      expect(r.hyperparameters.evalSkip).toBe(20);
+      expect(r.history.eta[2]).toBe(0.005);
+      const m = r.postTuning!.metrics;
+      expect(m.fc_corr).toBeCloseTo((m['fc_corr@7'] + m['fc_corr@8']) / 2, 14);
+      // TRs ending inside the recorded 5000 steps after the 5000-step warm-up, less the 20 skipped
+      expect(m.boldSamples).toBe(Math.floor(10000 / 180) - Math.floor(5000 / 180) - 20);
+      expect(text).toContain(`mean of seeds 7, 8: ${m['fc_corr@7'].toFixed(4)} / ${m['fc_corr@8'].toFixed(4)}`);
+      expect(r.state.wLRE).toEqual(r.state.best_wLRE);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+  it('a bad --eval-seeds entry is named', async () => {
+    await expect(vbt('eib', '--dk-average', sharedPath('data', 'dk_average'), '--eval-seeds', '7,x', '-q')).rejects.toThrow(/--eval-seeds: 'x' is not a number/);
+    await expect(vbt('eib', '--dk-average', sharedPath('data', 'dk_average'), '--seed', '5', '--eval-seeds', '4,5', '-q')).rejects.toThrow(/contains the tuning --seed 5/);
+  });
+});
+if (!HAVE_SHARED) console.warn(SKIP_REASON);

@@ -160,15 +160,27 @@ export function register(program: Command): void {
       .description('E/I-balance tuning (Schirner et al. 2023) of wLRE/wFFI against the dk_average empirical FC, FIC inside.')
       .option('-n, --iterations <n>', 'EIB iterations (one 720 ms TR each)', '2000')
       .option('--eta <x>', 'EIB learning rate (linear warm-up)', '0.005')
-      .option('--window <n>', 'sliding window in BOLD samples', '150'),
+      .option('--window <n>', 'sliding window in BOLD samples', '150')
+      .option('--warmup <n>', 'iterations of the linear learning-rate warm-up (default: all of them)')
+      .addOption(new Option('--keep <which>', 'values kept: last iteration (tvboptim), best window fc_corr, or average of the last --average-over').choices(['last', 'best', 'average']).default('last'))
+      .option('--average-over <n>', 'iterations averaged by --keep average (default: the window)')
+      .option('--eval-seeds <list>', 'noise seeds of the fresh evaluation runs (comma-separated; not the tuning --seed)', '1234')
+      .option('--transient <ms>', 'simulated before the FIC phase', '300000')
+      .option('--eval <ms>', 'recorded length of each evaluation run (FC without its first 20 TRs)', '300000'),
   ).action((o) => {
     const { net, fc } = eibNetwork(o);
     if (!fc) throw new Error('vbt eib: needs the empirical FC; use --dk-average (a TVB ZIP carries no FC)');
-    const r = eib({ network: net, targetFc: fc, iterations: Number(o.iterations), eta: num(o.eta, '--eta'), window: Number(o.window), progress: o.quiet ? false : undefined });
+    const seeds = String(o.evalSeeds).split(',').map((v) => num(v, '--eval-seeds'));
+    if (seeds.includes(num(String(o.seed), '--seed'))) throw new Error(`vbt eib: --eval-seeds ${o.evalSeeds} contains the tuning --seed ${o.seed}; evaluate on noise never used in tuning`);
+    const r = eib({
+      network: net, targetFc: fc, iterations: Number(o.iterations), eta: num(o.eta, '--eta'), window: Number(o.window), keep: o.keep,
+      ...(o.warmup !== undefined ? { warmup: num(o.warmup, '--warmup') } : {}), ...(o.averageOver !== undefined ? { averageOver: num(o.averageOver, '--average-over') } : {}),
+      transient: num(o.transient, '--transient'), evaluation: { seeds, steps: Math.round(num(o.eval, '--eval') / net.dt) }, progress: o.quiet ? false : undefined,
+    });
     const pre = r.preTuning!.metrics, post = r.postTuning!.metrics;
-    console.log(`EIB: ${r.nIterations} iterations in ${r.seconds.toFixed(1)} s`);
+    console.log(`EIB: ${r.nIterations} iterations in ${r.seconds.toFixed(1)} s (keep ${o.keep})`);
     console.log(`  before: fc_corr ${pre.fc_corr.toFixed(4)}  RMSE ${pre.rmse.toFixed(4)}`);
-    console.log(`  after:  fc_corr ${post.fc_corr.toFixed(4)}  RMSE ${post.rmse.toFixed(4)}`);
+    console.log(`  after:  fc_corr ${post.fc_corr.toFixed(4)}  RMSE ${post.rmse.toFixed(4)}${seeds.length > 1 ? `  (mean of seeds ${seeds.join(', ')}: ${seeds.map((s) => post[`fc_corr@${s}`].toFixed(4)).join(' / ')})` : ''}`);
     if (o.out) { r.save(o.out); console.log(`result written to ${o.out}`); }
   });
 }
