@@ -22,6 +22,6 @@ export function summarize(res: SimulationResult): string {
     `Simulated ${i.model} on ${i.nodeLabels.length} nodes (${i.connectivity}) with ${i.coupling} coupling, ` +
     `${i.integrator} dt = ${i.dt} ms, for ${+simMs.toPrecision(8)} ms${i.transientSteps ? ` after a ${+(i.transientSteps * i.dt).toPrecision(6)} ms transient` : ''}` +
     `${i.batchSize > 1 ? ` × ${i.batchSize} parameter sets` : ''}: ${i.nSteps + i.transientSteps} steps in ${i.wallSeconds.toFixed(3)} s ` +
-    `(${(stepsPerS / 1000).toFixed(1)}k steps/s, delay horizon ${i.horizon} steps). Recorded ${mons}.`
+    `(${(stepsPerS / 1000).toFixed(1)}k steps/s${i.kernel ? `, ${i.kernel === 'wasm' ? 'WebAssembly SIMD' : 'JavaScript'} kernel` : ''}, delay horizon ${i.horizon} steps). Recorded ${mons}.`
   );
 }

@@ -45,9 +45,14 @@ export interface MonitorContext {
   sLast: number;
   cortical?: boolean[];
   hemispheres?: boolean[];
+  /**
+   * When every variable of interest is a state variable itself: its row in the state array. Raw,
+   * TemporalAverage and SubSample then read the state directly instead of a copied observation.
+   */
+  voiState?: number[];
 }
 
-/** Code and sizes for one monitor inside a kernel program. Variables in scope: s, b, B, obs, cpl, cb. */
+/** Code and sizes for one monitor inside a kernel program. Variables in scope: s, b, B, obs, cpl, cb, state, sb. */
 export interface MonitorEmit {
   name: string;
   /** Per-sample shape: [variables, nodes (or areas), modes]. */
@@ -99,11 +104,14 @@ export function emitMonitor(spec: MonitorSpec, k: number, ctx: MonitorContext): 
   const isCoupling = spec.name === 'AfferentCoupling';
   const voi = checkVoi(spec.voi, isCoupling ? ctx.ncv : ctx.nvoi, isCoupling ? 'coupling rows' : 'variables of interest', spec.name);
   const nv = voi.length;
-  const src = isCoupling ? 'cpl' : 'obs';
-  const srcBase = isCoupling ? 'cb' : '0';
+  const direct = !isCoupling && ctx.voiState && ['Raw', 'TemporalAverage', 'SubSample'].includes(spec.name) ? ctx.voiState : null;
+  const src = isCoupling ? 'cpl' : direct ? 'state' : 'obs';
+  const srcBase = isCoupling ? 'cb' : direct ? 'sb' : '0';
+  // row of the source array holding voi index vi
+  const row = (vi: number) => (direct ? direct[vi] : vi);
   // index of voi v, node n, mode m in the source array
   const at = (v: string, n: string, m: string) => `${srcBase} + ((${id}_voi[${v}] * ${N} + ${n}) * ${M} + ${m})`;
-  const data: Record<string, Float64Array | Int32Array> = { [`${id}_voi`]: Int32Array.from(voi) };
+  const data: Record<string, Float64Array | Int32Array> = { [`${id}_voi`]: Int32Array.from(voi, row) };
   const width = nv * N * M;
   const loadVoi = `const ${id}_voi = P.${id}_voi;`;
   const everyStep = spec.name === 'Raw' || (isCoupling && istep === 1);
@@ -123,7 +131,7 @@ const ${id}_cnt = new Int32Array(B);`,
   let o = (b * ${nS} + c) * ${width};
   for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++) ${id}_data[o++] = ${src}[${at('v', 'n', 'm')}];
 }`,
-      needsObs: isCoupling ? null : 'true',
+      needsObs: isCoupling || direct ? null : 'true',
       data,
       result: `{ time: ${id}_time, data: ${id}_data }`,
     };
@@ -141,7 +149,7 @@ const ${id}_acc = new Float64Array(B * ${width});`,
       // rows not yet written are zeros, so adding each observation as it comes gives the same sum.
       record: `{
   const o = b * ${width};
-  ${voi.map((vi, v) => `for (let q = 0; q < ${N * M}; q++) ${id}_acc[o + ${v * N * M} + q] += ${src}[${srcBase} + ${vi * N * M} + q];`).join('\n  ')}
+  ${voi.map((vi, v) => `for (let q = 0; q < ${N * M}; q++) ${id}_acc[o + ${v * N * M} + q] += ${src}[${srcBase} + ${row(vi) * N * M} + q];`).join('\n  ')}
   if (s % ${istep} === 0) {
     const c = ${id}_cnt[b]++;
     if (b === 0) ${id}_time[c] = (s - ${istep / 2}) * ${dt};
@@ -149,7 +157,7 @@ const ${id}_acc = new Float64Array(B * ${width});`,
     for (let q = 0; q < ${width}; q++) { ${id}_data[out + q] = ${id}_acc[o + q] / ${istep}; ${id}_acc[o + q] = 0; }
   }
 }`,
-      needsObs: isCoupling ? null : 'true',
+      needsObs: isCoupling || direct ? null : 'true',
       data,
       result: `{ time: ${id}_time, data: ${id}_data }`,
     };
@@ -165,9 +173,9 @@ const ${id}_cnt = new Int32Array(B);`,
   const c = ${id}_cnt[b]++;
   if (b === 0) ${id}_time[c] = s * ${dt};
   let o = (b * ${nS} + c) * ${width};
-  for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++) ${id}_data[o++] = obs[${at('v', 'n', 'm')}];
+  for (let v = 0; v < ${nv}; v++) for (let n = 0; n < ${N}; n++) for (let m = 0; m < ${M}; m++) ${id}_data[o++] = ${src}[${at('v', 'n', 'm')}];
 }`,
-      needsObs: `s % ${istep} === 0`,
+      needsObs: direct ? null : `s % ${istep} === 0`,
       data,
       result: `{ time: ${id}_time, data: ${id}_data }`,
     };

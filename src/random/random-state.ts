@@ -126,7 +126,25 @@ export class RandomState {
 
   /** Fill `out` with uniform [0, 1) doubles; same sequence as calling randomSample() out.length times. */
   fillRandomSample(out: Float64Array): Float64Array {
-    for (let i = 0; i < out.length; i++) out[i] = this.randomSample();
+    return this.fillUniformAt(out, 0, out.length, 0, 1);
+  }
+
+  /**
+   * out[off … off+count) = uniform(lo, hi), the same stream as `count` calls of uniform(): the
+   * generator loop is inlined here because large initial histories draw millions of values.
+   */
+  fillUniformAt(out: Float64Array, off: number, count: number, lo = 0, hi = 1): Float64Array {
+    const range = checkRange(lo, hi);
+    const mt = this.mt;
+    let pos = this.pos;
+    for (let i = 0; i < count; i++) {
+      if (pos >= MT_N) { twist(mt); pos = 0; }
+      const a = temper(mt[pos++]) >>> 5;
+      if (pos >= MT_N) { twist(mt); pos = 0; }
+      const b = temper(mt[pos++]) >>> 6;
+      out[off + i] = lo + range * ((a * TWO_26 + b) / TWO_53);
+    }
+    this.pos = pos;
     return out;
   }
 
@@ -156,9 +174,7 @@ export class RandomState {
 
   /** Fill `out` with uniform doubles in [lo, hi). */
   fillUniform(out: Float64Array, lo = 0, hi = 1): Float64Array {
-    const range = checkRange(lo, hi);
-    for (let i = 0; i < out.length; i++) out[i] = lo + range * this.randomSample();
-    return out;
+    return this.fillUniformAt(out, 0, out.length, lo, hi);
   }
 
   /** Snapshot for checkpointing; JSON-serialisable and shaped like numpy's get_state(). */

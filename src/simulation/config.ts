@@ -72,6 +72,13 @@ export interface SimulationConfig {
   /** Use these integer delays instead of computing them from tract lengths (n*n). */
   idelays?: Int32Array;
   /** 'float32' stores the delay history and weights in float32 as TVB does; default 'float64'. */
+  /**
+   * Kernel-engine code for the hot loops: 'wasm' (default) runs the model step and the delayed
+   * coupling as generated WebAssembly SIMD wherever the model's expressions allow it, else JS;
+   * 'js' always uses the generated JavaScript. VBT_KERNEL=js sets the default. Results agree to
+   * float64 rounding.
+   */
+  kernel?: 'wasm' | 'js';
   historyPrecision?: 'float32' | 'float64';
   /** Worker threads for batched runs (default: all cores when the batch is larger than 1). */
   threads?: number;

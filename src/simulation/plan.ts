@@ -155,9 +155,11 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
   const sFirst = s0 + transientSteps;
   const sLast = sFirst + nSteps - 1;
 
-  // monitors
+  // monitors; variables of interest that are plain state variables are read from the state directly
+  const voiRows = parsed.vois.map((e) => (e.kind === 'sym' ? svs.indexOf(e.name) : -1));
+  const voiState = voiRows.every((r) => r >= 0) ? voiRows : undefined;
   const monitors = (cfg.monitors ?? [{ name: 'Raw' } as MonitorSpec]).map((m, k) =>
-    emitMonitor(m, k, { N, M, dt, nvoi: parsed.vois.length, ncv: spec.cvar.length, sFirst, sLast, cortical: conn.cortical.length ? conn.cortical : undefined, hemispheres: conn.hemispheres.length ? conn.hemispheres : undefined }),
+    emitMonitor(m, k, { N, M, dt, nvoi: parsed.vois.length, ncv: spec.cvar.length, sFirst, sLast, voiState, cortical: conn.cortical.length ? conn.cortical : undefined, hemispheres: conn.hemispheres.length ? conn.hemispheres : undefined }),
   );
   const data: Record<string, Float64Array | Int32Array | Uint8Array> = {};
   for (const m of monitors) Object.assign(data, m.data);
@@ -247,6 +249,7 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
     plan: {
       N, M, dt, H, spec, parsed, modelParams, coupling, couplingParams, scheme, boundaries, noise, stimulus, monitors,
       historyPrecision: f32 ? 'float32' : 'float64',
+      kernel: cfg.kernel ?? (process.env.VBT_KERNEL === 'js' ? 'js' : 'wasm'),
     },
     conn, B, H, nSteps, transientSteps, s0, history, data, seeds,
     voiNames: spec.variables_of_interest.map(String),
@@ -294,7 +297,7 @@ function initialHistory(cfg: SimulationConfig, spec: ModelSpec, H: number, N: nu
     for (let k = 0; k < H; k++) {
       for (let v = 0; v < nsv; v++) {
         const [lo, hi] = spec.state_variables[svs[v]].range;
-        for (let q = 0; q < N * M; q++) hist[k * S + v * N * M + q] = rng.uniform(lo, hi);
+        rng.fillUniformAt(hist, k * S + v * N * M, N * M, lo, hi);
       }
     }
   }

@@ -69,6 +69,8 @@ export interface SimulationInfo {
   nodeLabels: string[];
   connectivity: string;
   wallSeconds: number;
+  /** Which code ran the hot loops: generated WebAssembly SIMD or generated JavaScript. */
+  kernel?: 'wasm' | 'js';
   /** Final state per batch element, (B, nsv, N, M). */
   finalState: Float64Array;
   stateVariables: string[];

@@ -134,7 +134,7 @@ async function runWorkers(prep: PreparedRun, source: string, threads: number, on
   return { outputs, state };
 }
 
-function assemble(prep: PreparedRun, outputs: { time: Float64Array; data: Float64Array }[], state: Float64Array, wall: number, cfg: SimulationConfig): SimulationResult {
+function assemble(prep: PreparedRun & { kernel: 'wasm' | 'js' }, outputs: { time: Float64Array; data: Float64Array }[], state: Float64Array, wall: number, cfg: SimulationConfig): SimulationResult {
   const { plan } = prep;
   const mons: MonitorOutput[] = plan.monitors.map((m, i) => {
     const vars = m.name === 'AfferentCoupling' ? m.voi.map((v) => `c_${v}`) : m.voi.map((v) => prep.voiNames[v]);
@@ -160,6 +160,7 @@ function assemble(prep: PreparedRun, outputs: { time: Float64Array; data: Float6
     nodeLabels: prep.conn.labels,
     connectivity: prep.conn.name,
     wallSeconds: wall,
+    kernel: prep.kernel,
     finalState: state,
     stateVariables: prep.stateVariables,
     parameters,
@@ -167,9 +168,12 @@ function assemble(prep: PreparedRun, outputs: { time: Float64Array; data: Float6
 }
 
 /** Prepare (validate) without running: useful to inspect sizes, delays and the generated code. */
-export function prepare(cfg: SimulationConfig): PreparedRun & { source: string } {
+export function prepare(cfg: SimulationConfig): PreparedRun & { source: string; kernel: 'wasm' | 'js' } {
   const prep = prepareRun(cfg, () => syntheticConnectome());
-  return { ...prep, source: generateProgram(prep.plan) };
+  const { source, wasm } = generateProgram(prep.plan);
+  // the module travels with the other program data, so worker threads compile it themselves
+  const data = wasm ? { ...prep.data, wasm } : prep.data;
+  return { ...prep, data, source, kernel: wasm ? 'wasm' : 'js' };
 }
 
 /** Run one simulation (or a batch) with the float64 kernel engine in this thread. */

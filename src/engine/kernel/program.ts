@@ -12,6 +12,7 @@ import type { CouplingSpec } from '../../coupling/catalogue.js';
 import { parseExpr } from '../../expr/index.js';
 import { type ResolvedParam, paramRead } from '../params.js';
 import { expandModes } from './modes.js';
+import { generateWasm } from '../wasm/kernel.js';
 import type { MonitorEmit } from '../../monitors/index.js';
 
 export type IntegratorScheme = 'euler' | 'heun' | 'rk4';
@@ -47,6 +48,15 @@ export interface KernelPlan {
   stimulus?: { temporalJs: string; weights: Float64Array; variables: number[]; /** program-scope declarations the expression uses */ temporalDecl?: string };
   monitors: MonitorEmit[];
   historyPrecision: 'float32' | 'float64';
+  /** 'wasm' (default): the step, coupling pre-transform and gather run as generated WebAssembly SIMD where the model allows; 'js': never. */
+  kernel?: 'wasm' | 'js';
+}
+
+/** A generated kernel program: JS source plus, when used, the WebAssembly module it instantiates. */
+export interface KernelProgram {
+  source: string;
+  /** The module bytes (structured-cloneable, so workers compile it themselves), or null. */
+  wasm: Uint8Array | null;
 }
 
 const svIndex = (spec: ModelSpec) => new Map(Object.keys(spec.state_variables).map((n, i) => [n, i]));
@@ -70,7 +80,7 @@ function kexp(x) {
   return KEXP_T[j & 63] * KEXP_P[(j >> 6) + 1100] * p;
 }`;
 
-export function generateProgram(plan: KernelPlan): string {
+export function generateProgram(plan: KernelPlan): KernelProgram {
   const { N, M, dt, H, spec, parsed } = plan;
   const svs = Object.keys(spec.state_variables);
   const nsv = svs.length;
@@ -100,12 +110,55 @@ export function generateProgram(plan: KernelPlan): string {
       .join(' ');
   const mps = Object.entries(plan.modelParams);
 
+  // ---------- coupling analysis ----------
+  const cpl = plan.coupling;
+  const cpre = parseExpr(cpl.pre, { field: `coupling ${cpl.name}.pre` });
+  const cpost = parseExpr(cpl.post, { field: `coupling ${cpl.name}.post` });
+  const cparamRead = (name: string): string | undefined => (plan.couplingParams[name] ? `cp_${name}` : undefined);
+  const couplingSym = (env: Record<string, string>) => (name: string) => {
+    if (name in env) return env[name];
+    const p = cparamRead(name);
+    if (p) return p;
+    if (name in CONSTANTS) return String(CONSTANTS[name]);
+    throw new Error(`coupling ${cpl.name}: unknown name '${name}'`);
+  };
+  const shared = cpl.rows === 'shared';
+  const usesXi = JSON.stringify(cpre).includes('"name":"x_i');
+  const preParamsOk = Object.entries(plan.couplingParams).every(([n, p]) => (p.kind === 'scalar' || p.kind === 'batch') || !JSON.stringify(cpre).includes(`"name":"${n}"`));
+  const pretransform = cpl.links !== 'tvb-presigmoidal' && !usesXi && preParamsOk;
+  const prows = shared ? 1 : ncv;
+  const PS = prows * N * M * H2;
+  const wk = plan.kernel === 'js' ? null : generateWasm(plan, pretransform);
+
   // ---------- state, history, coupling arrays ----------
+  if (wk) {
+    // the arrays the module reads are views on its memory; the header holds each region's address
+    const regions: [string, string][] = [
+      ['state', `B * ${nsv * N * M} * 8`],
+      ['cpl', `B * ${ncv * N * M} * 8`],
+      ['noise', plan.noise ? `B * ${nsv * N * M} * 8` : '0'],
+      ['noiseGain', plan.noise ? 'P.noiseGain.byteLength' : '0'],
+      ['pbuf', wk.pre ? `B * ${PS} * 8` : '0'],
+      ['rowPtr', 'P.rowPtr.byteLength'], ['lnkOff', 'P.lnkOff.byteLength'], ['lnkW', 'P.lnkW.byteLength'],
+    ];
+    for (const sl of wk.slots.slice(8)) regions.push([sl, `P.${sl}.byteLength`]);
+    emit(`const WSLOTS = [${wk.slots.map((x) => `'${x}'`).join(', ')}];
+const WOFF = {};
+let wtop = ${Math.ceil((4 * wk.slots.length) / 16) * 16};
+${regions.map(([n, size]) => `WOFF.${n} = wtop; wtop += Math.ceil((${size}) / 16) * 16;`).join('\n')}
+const wmem = new WebAssembly.Memory({ initial: Math.ceil(wtop / 65536) + 1 });
+{ const hdr = new Int32Array(wmem.buffer, 0, WSLOTS.length); WSLOTS.forEach((x, i) => { hdr[i] = WOFF[x]; }); }
+for (const x of ['noiseGain', 'rowPtr', 'lnkOff', 'lnkW', ...WSLOTS.slice(8)]) {
+  const src = P[x];
+  if (src) new src.constructor(wmem.buffer, WOFF[x], src.length).set(src);
+}
+const WX = new WebAssembly.Instance(new WebAssembly.Module(P.wasm), { env: { mem: wmem } }).exports;`);
+  }
   const HIST = plan.historyPrecision === 'float32' ? 'Float32Array' : 'Float64Array';
   const HS = ncv * N * M * H2;
-  emit(`const state = ctx.state;            // B x nsv x N x M`);
+  emit(`const state = ${wk ? `new Float64Array(wmem.buffer, WOFF.state, B * ${nsv * N * M})` : 'ctx.state'}; // B x nsv x N x M`);
   emit(`const hist = new ${HIST}(B * ${HS}); // B x ncv x N x M x 2H (each slot stored twice, so reads need no modulo)`);
-  emit(`const cpl = new Float64Array(B * ${ncv * N * M});`);
+  emit(`const cpl = ${wk ? `new Float64Array(wmem.buffer, WOFF.cpl, B * ${ncv * N * M})` : `new Float64Array(B * ${ncv * N * M})`};`);
   emit(`const obs = new Float64Array(${parsed.vois.length * N * M});`);
   emit(`const rowPtr = P.rowPtr, lnkOff = P.lnkOff, lnkW = P.lnkW, lnkZero = P.lnkZero, selfOff = P.selfOff, selfZero = P.selfZero;`);
   emit(`const SS = ${nsv * N * M}, CS = ${ncv * N * M}, HS = ${HS};`);
@@ -126,24 +179,6 @@ export function generateProgram(plan: KernelPlan): string {
   }
 }`);
 
-  // ---------- coupling ----------
-  const cpl = plan.coupling;
-  const cpre = parseExpr(cpl.pre, { field: `coupling ${cpl.name}.pre` });
-  const cpost = parseExpr(cpl.post, { field: `coupling ${cpl.name}.post` });
-  const cparamRead = (name: string): string | undefined => (plan.couplingParams[name] ? `cp_${name}` : undefined);
-  const couplingSym = (env: Record<string, string>) => (name: string) => {
-    if (name in env) return env[name];
-    const p = cparamRead(name);
-    if (p) return p;
-    if (name in CONSTANTS) return String(CONSTANTS[name]);
-    throw new Error(`coupling ${cpl.name}: unknown name '${name}'`);
-  };
-  const shared = cpl.rows === 'shared';
-  const usesXi = JSON.stringify(cpre).includes('"name":"x_i');
-  const preParamsOk = Object.entries(plan.couplingParams).every(([n, p]) => (p.kind === 'scalar' || p.kind === 'batch') || !JSON.stringify(cpre).includes(`"name":"${n}"`));
-  const pretransform = cpl.links !== 'tvb-presigmoidal' && !usesXi && preParamsOk;
-  const prows = shared ? 1 : ncv;
-  const PS = prows * N * M * H2;
   if (pretransform) {
     // pbuf[b][row][n][m][2H]: pre(x) of every stored history value, written once per node and step
     const f32 = plan.historyPrecision === 'float32';
@@ -160,8 +195,8 @@ export function generateProgram(plan: KernelPlan): string {
       return lines.join('\n    ');
     };
     const hoists = `${hoist('run', 'CP_', cParams, 'cp_')} ${hoist('batch', 'CP_', cParams, 'cp_')}`;
-    emit(`const pbuf = new Float64Array(B * ${PS});
-function writePreFromState(b, slot) {
+    emit(`const pbuf = ${wk?.pre ? `new Float64Array(wmem.buffer, WOFF.pbuf, B * ${PS})` : `new Float64Array(B * ${PS})`};
+function writePreFromState(b, slot) {${wk?.pre ? ' WX.pre(b, slot); }\nfunction writePreFromStateJs(b, slot) {' : ''}
   const pb = b * ${PS}, sb = b * SS;
   ${hoists}
   for (let n = 0; n < N; n++) {
@@ -176,7 +211,7 @@ for (let b = 0; b < B; b++) {
   }
 }`);
   }
-  emit(`function coupling(s, b) {
+  emit(`function coupling(s, b) {${wk?.coupling ? ' WX.coupling((s - 1) % H, b); }\nfunction couplingJs(s, b) {' : ''}
   const tm = (s - 1) % H, hb = b * HS, cb = b * CS, pb = b * ${PS};
   ${hoist('run', 'CP_', cParams, 'cp_')} ${hoist('batch', 'CP_', cParams, 'cp_')}
   for (let i = 0; i < N; i++) {
@@ -376,12 +411,12 @@ for (let b = 0; b < B; b++) {
       ),
     );
   }
-  emit(`const noise = ${plan.noise ? `new Float64Array(B * SS)` : 'null'};
+  emit(`const noise = ${plan.noise ? (wk ? 'new Float64Array(wmem.buffer, WOFF.noise, B * SS)' : 'new Float64Array(B * SS)') : 'null'};
 const noiseGain = ${plan.noise ? 'P.noiseGain' : 'null'};
 const stimW = ${plan.stimulus ? 'P.stimW' : 'null'};
 let stimT = 0;
 ${plan.stimulus?.temporalDecl ?? ''}
-function step(b) {
+function step(b) {${wk ? ' return WX.step(b); }\nfunction stepJs(b) {' : ''}
   const sb = b * SS, cb = b * CS, nb = b * SS;
   let chk = 0;
   ${hoist('run', 'MP_', mps, 'mp_')} ${hoist('batch', 'MP_', mps, 'mp_')}
@@ -481,7 +516,7 @@ function run(s0, n, record, stimStart, onProgress) {
       writeHistory(s, b);
       coupling(s + 1, b);
       if (record) {
-        const cb = b * CS;
+        const cb = b * CS, sb = b * SS;
         if (${obsCond}) observe(b);
         ${plan.monitors.map((m) => m.record).join('\n        ')}
       }${plan.monitors.some((m) => m.warm) ? ` else { observe(b); ${plan.monitors.map((m) => m.warm ?? '').join('\n')} }` : ''}
@@ -492,9 +527,9 @@ function run(s0, n, record, stimStart, onProgress) {
 function results() {
   return [${plan.monitors.map((m) => m.result).join(', ')}];
 }
-return { run, results, state };`);
+return { run, results, ${wk ? '/* a copy: the memory cannot be transferred */ get state() { return state.slice(); }' : 'state'} };`);
   // Every exp in generated code (models, couplings, stimuli) goes through the inlinable kernelExp.
-  return L.join('\n').split('Math.exp(').join('kexp(');
+  return { source: L.join('\n').split('Math.exp(').join('kexp('), wasm: wk ? wk.bytes : null };
 }
 
 /** Instantiate a program in this thread. */
