@@ -26,8 +26,9 @@ import { fcCorr } from './data.js';
 
 /**
  * Which tuned values EIB ends with: `last` (tvboptim: the final iteration's), `best` (those in
- * force during the iteration whose sliding-window FC had the highest fc_corr with the target) or
- * `average` (their mean over the last `averageOver` iterations).
+ * force during the iteration whose sliding-window FC had the highest fc_corr with the target,
+ * among iterations whose window holds EIB-phase samples only) or `average` (their mean over the
+ * last `averageOver` iterations).
  */
 export type EibKeep = 'last' | 'best' | 'average';
 export const EIB_KEEPS: readonly EibKeep[] = ['last', 'best', 'average'];
@@ -222,7 +223,9 @@ export function eib(o: EibOptions): AlgorithmResult {
     const corr = fcCorr(fcp, o.targetFc), err = rmse(fcp, o.targetFc);
     o.onIteration?.({ iteration: k, fc: fcp, fc_corr: corr, rmse: err, eta: etaK, network: net });
     // the candidates are the values in force while this iteration's newest BOLD sample was simulated
-    if (corr > bestCorr) {
+    // a window still holding samples from before the EIB phase (transient, FIC's approach to its
+    // target) carries their slow common drift, which inflates fc_corr: those iterations are no candidates
+    if ((k + 1 >= W || k === N - 1) && corr > bestCorr) {
       bestCorr = corr;
       bestK = k;
       best.J_i.set(Jrun);
