@@ -125,8 +125,8 @@ describe('EIB', () => {
     const net = new EibNetwork({ n, weights, seed: 3 });
     const r = eib({ network: net, targetFc: target, iterations: 400, eta: 0.03, window: 60, transient: 20000, ficIterations: 60, evaluation: { steps: 50000 }, progress: false });
     const pre = r.preTuning!.metrics, post = r.postTuning!.metrics;
-    expect(post.fc_corr).toBeGreaterThan(pre.fc_corr + 0.05); // measured 0.643 → 0.720
-    expect(post.rmse).toBeLessThan(pre.rmse - 0.005); // measured 0.129 → 0.116
+    expect(post.fc_corr).toBeGreaterThan(pre.fc_corr + 0.05); // measured 0.637 → 0.707 (pre: the untuned network; evaluation skips 20 TRs, unbounded)
+    expect(post.rmse).toBeLessThan(pre.rmse - 0.005); // measured 0.145 → 0.123
     expect((r.state.wLRE as number[]).every((w) => w >= 0)).toBe(true);
     expect((r.state.wFFI as number[]).every((w) => w >= 0)).toBe(true);
     expect(r.history.eta[399]).toBeCloseTo(0.03, 14);
