@@ -45,10 +45,13 @@ import { syntheticConnectome } from '../network/synthetic.js';
 import { DivergenceError } from '../simulation/result.js';
 import { RandomState, type RandomStateSnapshot } from '../random/index.js';
 import { compileTensorExpr, ScalarPool, type CompiledTensorExpr, type TensorSymbol } from './expr.js';
-import { customOp, DelayRing, stopGradient, vjp } from './ops.js';
+import { customOp, DelayRing, stopGradient, takeRows, vjp } from './ops.js';
 import { createTensorMonitor, type TensorMonitor } from './monitors.js';
 import { gradientsRegistered } from '../analysis/tf-gradients.js';
 import { compileFusedEquation, compileFusedStep, type FusedEquation, type FusedStep, type FusedSymbol } from './fused.js';
+import { runSegment, type RingTransform, type SegmentFeed, type SegmentSpec } from './segment.js';
+import { toJs } from '../expr/codegen-js.js';
+import { diffExpr, logisticForm, rateForm } from './symbolic.js';
 
 export interface TensorEngineOptions {
   /**
@@ -363,9 +366,79 @@ export class TensorSimulator {
     const samples: tf.Tensor[][] = this.monitors.map(() => []);
     const nzBuf = noise ? new Float64Array(B * SS) : undefined;
 
+    const plan1 = step.segmentPlan(noise);
+    // steps per segment op: its output (one state per step) stays near 1 MB
+    const chunk = Math.max(1, Math.floor(2 ** 18 / (nsv * M * B * N)));
+    // Steps [a, b) as segment ops; the monitors take each op's states as one block (or step by step).
+    const tFirst = prep.transientSteps;
+    const segmentOps = (cin: tf.Tensor[], views: ReturnType<typeof step.views>, params: tf.Tensor[], a: number, b: number) => {
+      const mine = new Set(cin);
+      const drop = (ts: tf.Tensor[]) => { for (const x of ts) if (!mine.has(x)) x.dispose(); };
+      let c = unflat(cin);
+      const E = nsv * M;
+      const seg: tf.Tensor[][] = this.monitors.map(() => []);
+      for (let t0 = a; t0 < b;) {
+        // a block is all transient or all recorded
+        const t1 = Math.min(b, t0 + chunk, t0 < tFirst ? tFirst : Infinity);
+        const K = t1 - t0;
+        const r = runSegment(plan1!.spec, ring, c.hist, c.state, params, s0 + t0, K);
+        const res = tf.tidy(() => {
+          const state = Array.from({ length: E }, (_, e) => tf.reshape(takeRows(r.states, e * K + K - 1, 1), [B, N]));
+          const fed = this.monitors.map((m) => t0 >= tFirst || !!m.warm);
+          const mon = c.mon.map((x) => x);
+          const samples: (tf.Tensor | undefined)[] = this.monitors.map(() => undefined);
+          if (fed.some((f) => f)) {
+            const X = E === 1 ? [r.states] : Array.from({ length: E }, (_, e) => takeRows(r.states, e * K, K));
+            const obs = step.observeBlock(X, views, K);
+            let perStep: tf.Tensor[] | undefined;
+            this.monitors.forEach((m, i) => {
+              if (!fed[i]) return;
+              const o = m.recordBlock?.(s0 + t0, obs, mon[i]);
+              if (o) {
+                mon[i] = o.carry;
+                samples[i] = o.samples;
+                return;
+              }
+              perStep ??= tf.unstack(obs, 0);
+              const got: tf.Tensor[] = [];
+              for (let k = 0; k < K; k++) {
+                const o = m.record(s0 + t0 + k, () => perStep![k], mon[i]);
+                mon[i] = o.carry;
+                if (o.sample) got.push(o.sample);
+              }
+              if (got.length) samples[i] = tf.stack(got, 1);
+            });
+          }
+          return { state, mon, samples };
+        });
+        r.states.dispose();
+        drop([...c.state, c.hist]);
+        const keep = new Set(res.mon.flat());
+        drop(c.mon.flat().filter((x) => !keep.has(x)));
+        res.samples.forEach((x, i) => x && seg[i].push(x));
+        c = { state: res.state, hist: r.token, mon: res.mon };
+        t0 = t1;
+      }
+      const stacked = seg.map((list) => {
+        if (!list.length) return null;
+        if (list.length === 1) return list[0];
+        const r = tf.concat(list, 1);
+        for (const x of list) x.dispose();
+        return r;
+      });
+      const out = flat(c);
+      return { carry: out.map((x) => (mine.has(x) ? x.clone() : x)), samples: stacked };
+    };
+
     // Run steps [a, b) from carry `c`; returns new carry and per-monitor stacked samples (or null).
     const segment = (cin: tf.Tensor[], ps: tf.Tensor[], a: number, b: number): { carry: tf.Tensor[]; samples: (tf.Tensor | null)[] } => {
       const views = step.views(ps);
+      const params = plan1 ? plan1.params(views) : null;
+      if (params) {
+        const r = segmentOps(cin, views, params, a, b);
+        step.disposeViews(views);
+        return r;
+      }
       let c = unflat(cin);
       const seg: tf.Tensor[][] = this.monitors.map(() => []);
       for (let t = a; t < b; t++) {
@@ -558,7 +631,8 @@ export class TensorSimulator {
           env.push(c.eval!(env));
         }
         const extra: tf.Tensor[] = [];
-        if (weightsSlot >= 0) extra.push(tf.transpose(post[weightsSlot]));
+        // Wᵀ for PreSigmoidal's gathering only (tfjs' transpose is slow; this runs once per segment)
+        if (weightsSlot >= 0) extra.push(presig ? tf.transpose(post[weightsSlot]) : post[weightsSlot]);
         // fractional part of each delay: a function of the speed tensor when it is differentiated
         if (this.linear) {
           const si = names.indexOf('speed');
@@ -733,9 +807,9 @@ export class TensorSimulator {
     const xjRow = (n: string, r: number) => (n === 'x_j' ? r : Number(n.slice(4)));
     // ring slot j holds step k ≡ j (mod ringH); steps before the stored history repeat its first entry
     const Hr = this.ringH;
-    const initialRing = (hs: Float64Array, perBatch: boolean): Float32Array => {
+    const initialRing = (hs: Float64Array, perBatch: boolean): Float64Array => {
       const SS = nsv * N * M;
-      const out = new Float32Array(B * Hr * C);
+      const out = new Float64Array(B * Hr * C);
       for (let b = 0; b < B; b++) {
         const hb = perBatch ? b * H * SS : 0;
         for (let k = H - Hr; k < H; k++) for (let r = 0; r < prows; r++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
@@ -955,6 +1029,58 @@ export class TensorSimulator {
       return fusedStepC;
     };
 
+    // Whole runs of steps as one op (segment.ts): the fused step with a pretransformed coupling
+    // (the ring holds pre(x) and the sums are plain weighted sums) and constant weights.
+    const segmentPlan = (noise?: NoiseSource): { spec: SegmentSpec; params: (v: Views) => tf.Tensor[] | null } | null => {
+      if (this.opts.fused === false || !pretransform || stimW || nz?.kind === 'multiplicative' || !weightsConst) return null;
+      const fs = getFusedStep();
+      if (!fs) return null;
+      const paramSlots: number[] = [];
+      const feed: SegmentFeed[] = [];
+      for (const slot of fs.inputs) {
+        if (slot < nPD) { feed.push({ param: paramSlots.length }); paramSlots.push(slot); }
+        else if (slot >= sBase && slot < cBase) feed.push({ state: slot - sBase });
+        else if (slot >= cBase && slot < cBase + ncv * M) {
+          const r = Math.floor((slot - cBase) / M), m = (slot - cBase) % M;
+          feed.push({ coupling: (shared ? 0 : r) * M + m });
+        } else return null;
+      }
+      const sums: SegmentSpec['sums'] = [];
+      const writes: RingTransform[] = [];
+      for (let r = 0; r < prows; r++) for (let m = 0; m < M; m++) {
+        sums.push(fusedLinks[r][m]);
+        // pre of the coupling variables as a JS function of v[q] = cvar q's value (and its gradient)
+        const e = logisticForm(rateForm(substitute(cpre, (n) => {
+          if (n === 'x_j' || /^x_j_\d+$/.test(n)) return { kind: 'sym', name: `$v${xjRow(n, r)}`, pos: { line: 0, col: 0 } };
+          const c = cpSym(n);
+          return typeof c === 'number' ? { kind: 'num', value: c, pos: { line: 0, col: 0 } } : undefined;
+        }))); // the overflow-safe forms fused.ts differentiates too
+        const js = (x: Expr) => toJs(x, (n) => `v[${n.slice(2)}]`);
+        const dsrc = this.cvar.map((_, q) => `g[${q}] = ${js(diffExpr(e, `$v${q}`))};`).join('\n');
+        writes.push({
+          reads: this.cvar.map((k) => k * M + m),
+          // eslint-disable-next-line @typescript-eslint/no-implied-eval
+          f: new Function('v', `return ${js(e)};`) as RingTransform['f'],
+          // eslint-disable-next-line @typescript-eslint/no-implied-eval
+          df: new Function('v', 'g', dsrc) as RingTransform['df'],
+        });
+      }
+      const SS = nsv * N * M;
+      const spec: SegmentSpec = {
+        B, N, elem: fs.elem, feed, sums, weights: this.weights, writes,
+        noise: noise && {
+          next: (o) => noise.next(o), size: B * SS,
+          at: (b, e, n) => b * SS + (Math.floor(e / M) * N + n) * M + (e % M),
+          gain: (e, n) => nz!.gain[Math.floor(e / M) * N + n],
+        },
+      };
+      const params = (v: Views) => {
+        const ts = paramSlots.map((k) => v.post[k]);
+        return ts.every((t) => t.size === 1 || t.size === B * N) ? ts : null;
+      };
+      return { spec, params };
+    };
+
     const advance = (ring: DelayRing, c: Carry, v: Views, nzs: tf.Tensor[] | undefined, s: number) => {
       const X = c.state;
       const P = v.post.slice(0, nPD);
@@ -1037,13 +1163,27 @@ export class TensorSimulator {
       return { mon: res.map((r) => r.carry), samples: res.map((r) => r.sample) };
     };
 
+    // the observation of a block of K steps (state tensors [K, B, N]) as [K, B, nvoi, N, M]
+    const observeBlock = (X: tf.Tensor[], v: Views, K: number): tf.Tensor => {
+      const env = [...v.post.slice(0, nPD), ...X];
+      const one = (c: CompiledTensorExpr): tf.Tensor => {
+        const r = val(c, env);
+        const t = typeof r === 'number' ? pool.get(r) : r;
+        return t.shape.length === 3 && t.shape[0] === K ? t : tf.broadcastTo(t, [K, B, N]);
+      };
+      if (voiC.length === 1 && M === 1) return tf.reshape(one(voiC[0][0]), [K, B, 1, N, 1]);
+      return tf.stack(voiC.map((row) => tf.stack(row.map(one), 3)), 2);
+    };
+
     return {
       C,
+      observeBlock,
       initialRing,
       views: viewsFn,
       disposeViews: (v: Views) => { for (const t of v.own) t.dispose(); },
       advance,
       record,
+      segmentPlan,
       noiseTensors,
     };
   }

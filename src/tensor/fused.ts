@@ -227,6 +227,20 @@ export interface FusedStep {
    * [B, N]). `noise` (optional): one additive increment per equation, each a scalar or [B, N].
    */
   apply(env: tf.Tensor[], noise: tf.Tensor[] | undefined, shape: [number, number]): tf.Tensor;
+  /** The same step for one element in float64, for callers that loop over steps themselves (segment.ts). */
+  readonly elem: FusedStepElement;
+}
+
+/**
+ * One element's step. `x` holds the element's inputs in `inputs` order (state at `statePos`);
+ * `forward` writes the clamped next state to `out` and keeps the unclamped predictor and result in
+ * `pre` and `nxt` for `backward`, which adds the vector–Jacobian product of `gOut` to `gx`.
+ */
+export interface FusedStepElement {
+  readonly E: number;
+  readonly statePos: number[];
+  forward(x: Float64Array, noise: Float64Array | null, out: Float64Array, pre: Float64Array, nxt: Float64Array): void;
+  backward(x: Float64Array, pre: Float64Array, nxt: Float64Array, gOut: Float64Array, gx: Float64Array): void;
 }
 
 /**
@@ -250,8 +264,45 @@ export function compileFusedStep(
   const clampVal = (e: number, v: number) => Math.min(Math.max(v, lo[e]), hi[e]);
   // tfjs' maximum/minimum pass the gradient where v ≥ lo and v ≤ hi (ties included)
   const pass = (e: number, v: number) => (v >= lo[e] && v <= hi[e] ? 1 : 0);
+  const x2e = new Float64Array(nIn), f1e = new Float64Array(E), f2e = new Float64Array(E);
+  const g2e = new Float64Array(nIn), gf1e = new Float64Array(E), gf2e = new Float64Array(E), gne = new Float64Array(E);
+  const elem: FusedStepElement = {
+    E, statePos: sPos,
+    forward(x, noise, out, pre, nxt) {
+      F(x, f1e);
+      if (scheme === 'euler') {
+        for (let e = 0; e < E; e++) { nxt[e] = x[sPos[e]] + dt * f1e[e] + (noise ? noise[e] : 0); out[e] = clampVal(e, nxt[e]); }
+        return;
+      }
+      x2e.set(x);
+      for (let e = 0; e < E; e++) { pre[e] = x[sPos[e]] + dt * f1e[e] + (noise ? noise[e] : 0); x2e[sPos[e]] = clampVal(e, pre[e]); }
+      F(x2e, f2e);
+      for (let e = 0; e < E; e++) { nxt[e] = x[sPos[e]] + (dt / 2) * (f1e[e] + f2e[e]) + (noise ? noise[e] : 0); out[e] = clampVal(e, nxt[e]); }
+    },
+    backward(x, pre, nxt, gOut, gx) {
+      for (let e = 0; e < E; e++) gne[e] = gOut[e] * pass(e, nxt[e]);
+      for (let e = 0; e < E; e++) gx[sPos[e]] += gne[e];
+      if (scheme === 'euler') {
+        for (let e = 0; e < E; e++) gf1e[e] = gne[e] * dt;
+      } else {
+        x2e.set(x);
+        for (let e = 0; e < E; e++) { x2e[sPos[e]] = clampVal(e, pre[e]); gf2e[e] = gne[e] * (dt / 2); }
+        g2e.fill(0);
+        VJP(x2e, gf2e, g2e);
+        for (let e = 0; e < E; e++) {
+          const gp = g2e[sPos[e]] * pass(e, pre[e]);
+          g2e[sPos[e]] = 0;
+          gx[sPos[e]] += gp;
+          gf1e[e] = gne[e] * (dt / 2) + gp * dt;
+        }
+        for (let j = 0; j < nIn; j++) gx[j] += g2e[j];
+      }
+      VJP(x, gf1e, gx);
+    },
+  };
   return {
     inputs,
+    elem,
     apply(all: tf.Tensor[], noise: tf.Tensor[] | undefined, shape: [number, number]): tf.Tensor {
       const n = shape[0] * shape[1];
       const xs = [...inputs.map((k) => all[k]), ...(noise ?? [])];

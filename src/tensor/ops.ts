@@ -47,7 +47,8 @@ function probe(): void {
 
 /**
  * The delay history as a ring buffer with a hand-written adjoint. Forward values live in one
- * Float32Array (B × H slots × C values) written in place, so a step costs a write of C values and a
+ * Float64Array (B × H slots × C values) written in place (float64 so that segment kernels that
+ * step in float64, segment.ts, read back what they wrote unrounded), so a step costs a write of C values and a
  * read of the delayed links, not a copy of the whole history. The tensors that flow through the
  * tape are scalar tokens: they order the ring's operations for tfjs' backward pass, while the
  * gradient with respect to stored values accumulates in a second ring (`adj`). tfjs runs backward
@@ -57,12 +58,12 @@ function probe(): void {
  * Step s writes slot s mod H; a read for step s with delay d takes slot (s − 1 − d) mod H.
  */
 export class DelayRing {
-  readonly buf: Float32Array;
-  readonly adj: Float32Array;
-  constructor(readonly B: number, readonly H: number, readonly C: number, initial?: Float32Array) {
-    this.buf = initial ?? new Float32Array(B * H * C);
+  readonly buf: Float64Array;
+  readonly adj: Float64Array;
+  constructor(readonly B: number, readonly H: number, readonly C: number, initial?: Float32Array | Float64Array) {
+    this.buf = initial instanceof Float64Array ? initial : initial ? Float64Array.from(initial) : new Float64Array(B * H * C);
     if (this.buf.length !== B * H * C) throw new Error(`DelayRing: initial history has ${this.buf.length} values; expected B·H·C = ${B * H * C}`);
-    this.adj = new Float32Array(B * H * C);
+    this.adj = new Float64Array(B * H * C);
   }
 
   /** A fresh token for the start of a run. */
@@ -71,11 +72,11 @@ export class DelayRing {
   }
 
   /** Forward values only (no gradient): a copy of the ring, to restore before recomputing a segment. */
-  snapshot(): Float32Array {
+  snapshot(): Float64Array {
     return this.buf.slice();
   }
 
-  restore(s: Float32Array): void {
+  restore(s: Float64Array): void {
     this.buf.set(s);
   }
 
@@ -96,7 +97,7 @@ export class DelayRing {
           const dx = new Float32Array(B * C);
           for (let b = 0; b < B; b++) {
             const o = (b * H + slot) * C;
-            dx.set(this.adj.subarray(o, o + C), b * C);
+            for (let q = 0; q < C; q++) dx[b * C + q] = this.adj[o + q];
             this.adj.fill(0, o, o + C);
           }
           return [tf.zerosLike(tok), tf.tensor2d(dx, [B, C])];
@@ -184,7 +185,7 @@ export class DelayRing {
           if (vals) {
             for (let j = 0, l = i * N; j < N; j++, l++) {
               let q = baseC + rel[l];
-              if (q < 0) q += HC;
+              q += HC & (q >> 31); // branch-free wrap (the sign follows the links' delays, unpredictably)
               const v = buf[o + q];
               vals[b * L + l] = v;
               acc += w[l] * v;
@@ -192,7 +193,7 @@ export class DelayRing {
           } else {
             for (let j = 0, l = i * N; j < N; j++, l++) {
               let q = baseC + rel[l];
-              if (q < 0) q += HC;
+              q += HC & (q >> 31);
               acc += w[l] * buf[o + q];
             }
           }
@@ -211,7 +212,7 @@ export class DelayRing {
               if (gi === 0) continue;
               for (let j = 0, l = i * N; j < N; j++, l++) {
                 let q = baseC + rel[l];
-                if (q < 0) q += HC;
+                q += HC & (q >> 31);
                 adj[o + q] += gi * w[l];
               }
             }
@@ -237,6 +238,28 @@ export class DelayRing {
     }));
     return op(token);
   }
+}
+
+/**
+ * Rows [start, start + count) of x along its first axis. tf.slice's gradient pads dy to x's shape
+ * element by element (slow on the cpu backend for a block of thousands of steps); this one copies
+ * contiguous memory both ways.
+ */
+export function takeRows(x: tf.Tensor, start: number, count: number): tf.Tensor {
+  const rows = x.shape[0];
+  if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 1 && start + count <= rows)) {
+    throw new Error(`takeRows: rows [${start}, ${start + count}) are outside [0, ${rows})`);
+  }
+  const row = x.size / rows;
+  const op = customOp((xt: tf.Tensor) => ({
+    value: tf.tensor(f32(xt).slice(start * row, (start + count) * row), [count, ...xt.shape.slice(1)]),
+    gradFunc: (dy: tf.Tensor) => {
+      const g = new Float32Array(rows * row);
+      g.set(f32(dy), start * row);
+      return [tf.tensor(g, xt.shape)];
+    },
+  }));
+  return op(x);
 }
 
 /**

@@ -1,0 +1,223 @@
+/**
+ * A run of K integration steps — delayed coupling, the model's Euler/Heun step, the clamp, the
+ * write into the delay ring — as one differentiable op whose forward and backward are plain
+ * float64 loops. The per-step tfjs ops of the step-by-step form (one coupling op, one step op, one
+ * ring write, their tape nodes, tensors and gradient accumulations) cost more than the arithmetic
+ * on a few hundred values; here a segment costs one op forward and one backward. The state stays
+ * float64 from step to step inside the op (it is rounded to float32 only in the output), which is
+ * also what keeps long runs close to the float64 kernel engine.
+ *
+ * Applies when the coupling is a delayed weighted sum of a per-node transform of the source
+ * (`pre` of x_j and numbers: Linear, Scaling, Sigmoidal, ...) and the step compiles to a fused
+ * element kernel (fused.ts); the engine falls back to the step-by-step form otherwise.
+ *
+ * @example
+ * ```ts
+ * // inside the engine: one op for steps [s, s + K)
+ * // const { states, token } = runSegment(spec, ring, tok, stateTensors, paramTensors, s, K);
+ * // states: [E·K, B, N] (variable-major), the ring holds the K new entries
+ * ```
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { customOp, memoryProbe, recordingTape, type DelayRing } from './ops.js';
+import type { FusedStepElement } from './fused.js';
+
+/** What feeds input j of the element kernel. */
+export type SegmentFeed = { param: number } | { state: number } | { coupling: number };
+
+/** A per-node transform entering the ring (coupling pre), of the element's coupling variables. */
+export interface RingTransform {
+  /** State indices (e = k·M + m, for mode m) of the values it reads, in the order of `v`. */
+  reads: number[];
+  f: (v: Float64Array) => number;
+  /** g[q] = ∂f/∂v[q]. */
+  df: (v: Float64Array, g: Float64Array) => void;
+}
+
+export interface SegmentSpec {
+  B: number;
+  N: number;
+  elem: FusedStepElement;
+  feed: SegmentFeed[];
+  /** Delayed weighted sums computed each step: links into the ring (delay, offset into a slot). */
+  sums: { delay: Int32Array; off: Int32Array }[];
+  /** Row-major weights [N × N] (to i from j). */
+  weights: Float32Array | Float64Array;
+  /** What is written into ring offset w·N + n after a step: writes[w] of node n's new state. */
+  writes: RingTransform[];
+  /** Additive noise: draws the next step's increments, scaled per equation and node. */
+  noise?: { next(out: Float64Array): void; size: number; at: (b: number, e: number, n: number) => number; gain: (e: number, n: number) => number };
+}
+
+/**
+ * Steps [s, s + K) from `state` (E tensors [B, N]) with parameter tensors `params` (size 1 or
+ * B·N, as `feed` refers to them). Returns the K new states as one [E·K, B, N] tensor (variable
+ * major: rows e·K … e·K + K − 1 are variable e's steps) and a token
+ * that orders later ring operations after this segment.
+ */
+export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor, state: tf.Tensor[], params: tf.Tensor[], s: number, K: number): { states: tf.Tensor; token: tf.Tensor } {
+  const { B, N, elem, feed, sums, weights, writes, noise } = spec;
+  const E = elem.E, BN = B * N, nIn = feed.length, nS = sums.length;
+  const { H, C } = ring;
+  const HC = H * C;
+  const nP = params.length;
+  const rels = sums.map(({ delay, off }) => Int32Array.from(delay, (d, l) => off[l] - d * C));
+  const op = customOp((...args: unknown[]) => {
+    const ins = args.slice(0, 1 + E + nP) as tf.Tensor[];
+    const sv = ins.slice(1, 1 + E).map((t) => t.dataSync());
+    const pv = ins.slice(1 + E).map((t) => Float64Array.from(t.dataSync()));
+    const psz = pv.map((p) => p.length);
+    const taped = recordingTape();
+    // kept for the backward: state at each step's start (and the end), coupling sums, predictor and result before clamps
+    const X = new Float64Array((taped ? K + 1 : 2) * E * BN);
+    for (let e = 0; e < E; e++) for (let i = 0; i < BN; i++) X[e * BN + i] = sv[e][i];
+    const S = taped ? new Float64Array(K * nS * BN) : new Float64Array(nS * BN);
+    const PRE = taped ? new Float64Array(K * E * BN) : undefined, NXT = taped ? new Float64Array(K * E * BN) : undefined;
+    const held = taped ? 8 * (X.length + S.length + 2 * K * E * BN) : 0;
+    memoryProbe.jsBytes += held;
+    const out32 = new Float32Array(K * E * BN);
+    const x = new Float64Array(nIn), o = new Float64Array(E), pre = new Float64Array(E), nxt = new Float64Array(E);
+    const nzE = new Float64Array(E);
+    const nzBuf = noise ? new Float64Array(noise.size) : undefined;
+    const v = new Float64Array(Math.max(1, ...writes.map((w) => w.reads.length)));
+    const buf = ring.buf;
+    for (let t = 0; t < K; t++) {
+      const st = s + t;
+      // delayed weighted sums (the same loop as DelayRing.readWeightedSum)
+      const sOff = taped ? t * nS * BN : 0;
+      const baseC = ((((st - 1) % H) + H) % H) * C;
+      for (let q = 0; q < nS; q++) {
+        const rel = rels[q];
+        for (let b = 0; b < B; b++) {
+          const ob = b * HC;
+          for (let i = 0; i < N; i++) {
+            let acc = 0;
+            for (let j = 0, l = i * N; j < N; j++, l++) {
+              let p = baseC + rel[l];
+              p += HC & (p >> 31);
+              acc += weights[l] * buf[ob + p];
+            }
+            S[sOff + q * BN + b * N + i] = acc;
+          }
+        }
+      }
+      if (noise) noise.next(nzBuf!);
+      const xo = taped ? t * E * BN : 0, xn = xo + E * BN;
+      for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) {
+        const i = b * N + n;
+        for (let j = 0; j < nIn; j++) {
+          const f = feed[j];
+          if ('state' in f) x[j] = X[xo + f.state * BN + i];
+          else if ('coupling' in f) x[j] = S[sOff + f.coupling * BN + i];
+          else x[j] = psz[f.param] === 1 ? pv[f.param][0] : pv[f.param][i];
+        }
+        if (noise) for (let e = 0; e < E; e++) nzE[e] = noise.gain(e, n) * nzBuf![noise.at(b, e, n)];
+        elem.forward(x, noise ? nzE : null, o, pre, nxt);
+        for (let e = 0; e < E; e++) {
+          X[xn + e * BN + i] = o[e];
+          out32[(e * K + t) * BN + i] = o[e];
+        }
+        if (taped) for (let e = 0; e < E; e++) { PRE![(t * E + e) * BN + i] = pre[e]; NXT![(t * E + e) * BN + i] = nxt[e]; }
+      }
+      // the new state enters the ring (slot of step st)
+      const slotC = (((st % H) + H) % H) * C;
+      for (let w = 0; w < writes.length; w++) {
+        const tr = writes[w];
+        for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) {
+          for (let q = 0; q < tr.reads.length; q++) v[q] = X[xn + tr.reads[q] * BN + b * N + n];
+          buf[b * HC + slotC + w * N + n] = tr.f(v);
+        }
+      }
+      if (!taped) X.copyWithin(0, xn, xn + E * BN); // without a backward only the current state is kept
+    }
+    const value = tf.tensor3d(out32, [K * E, B, N]);
+    if (!taped) return { value, gradFunc: () => { throw new Error('segment: no backward without a tape'); } };
+    return {
+      value,
+      gradFunc: (dyT: tf.Tensor) => {
+        const dy = dyT.dataSync();
+        const adj = ring.adj;
+        let g = new Float64Array(E * BN), gPrev = new Float64Array(E * BN);
+        const gp = pv.map((p) => new Float64Array(p.length));
+        const gS = new Float64Array(nS * BN);
+        const gx = new Float64Array(nIn), gOut = new Float64Array(E), dv = new Float64Array(v.length);
+        for (let t = K - 1; t >= 0; t--) {
+          const st = s + t;
+          for (let e = 0; e < E; e++) for (let i = 0; i < BN; i++) g[e * BN + i] += dy[(e * K + t) * BN + i];
+          // the ring write of step st: what later reads put in adj, through the transform
+          const xn = (t + 1) * E * BN, xo = t * E * BN, sOff = t * nS * BN;
+          const slotC = (((st % H) + H) % H) * C;
+          for (let w = 0; w < writes.length; w++) {
+            const tr = writes[w];
+            for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) {
+              const a = b * HC + slotC + w * N + n;
+              const ga = adj[a];
+              if (ga === 0) continue;
+              adj[a] = 0;
+              for (let q = 0; q < tr.reads.length; q++) v[q] = X[xn + tr.reads[q] * BN + b * N + n];
+              tr.df(v, dv);
+              for (let q = 0; q < tr.reads.length; q++) g[tr.reads[q] * BN + b * N + n] += ga * dv[q];
+            }
+          }
+          // the step
+          gPrev.fill(0);
+          gS.fill(0);
+          for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) {
+            const i = b * N + n;
+            let any = false;
+            for (let e = 0; e < E; e++) { gOut[e] = g[e * BN + i]; if (gOut[e] !== 0) any = true; }
+            if (!any) continue;
+            for (let j = 0; j < nIn; j++) {
+              const f = feed[j];
+              if ('state' in f) x[j] = X[xo + f.state * BN + i];
+              else if ('coupling' in f) x[j] = S[sOff + f.coupling * BN + i];
+              else x[j] = psz[f.param] === 1 ? pv[f.param][0] : pv[f.param][i];
+            }
+            for (let e = 0; e < E; e++) { pre[e] = PRE![(t * E + e) * BN + i]; nxt[e] = NXT![(t * E + e) * BN + i]; }
+            gx.fill(0);
+            elem.backward(x, pre, nxt, gOut, gx);
+            for (let j = 0; j < nIn; j++) {
+              const f = feed[j], d = gx[j];
+              if (d === 0) continue;
+              if ('state' in f) gPrev[f.state * BN + i] += d;
+              else if ('coupling' in f) gS[f.coupling * BN + i] += d;
+              else gp[f.param][psz[f.param] === 1 ? 0 : i] += d;
+            }
+          }
+          // the delayed sums' adjoint: scattered into the ring slots they read
+          const baseC = ((((st - 1) % H) + H) % H) * C;
+          for (let q = 0; q < nS; q++) {
+            const rel = rels[q];
+            for (let b = 0; b < B; b++) {
+              const ob = b * HC;
+              for (let i = 0; i < N; i++) {
+                const gi = gS[q * BN + b * N + i];
+                if (gi === 0) continue;
+                for (let j = 0, l = i * N; j < N; j++, l++) {
+                  let p = baseC + rel[l];
+                  p += HC & (p >> 31);
+                  adj[ob + p] += gi * weights[l];
+                }
+              }
+            }
+          }
+          const tmp = g; g = gPrev; gPrev = tmp;
+        }
+        memoryProbe.jsBytes -= held;
+        const grads: tf.Tensor[] = [tf.zerosLike(ins[0])];
+        for (let e = 0; e < E; e++) grads.push(tf.tensor2d(Float32Array.from(g.subarray(e * BN, (e + 1) * BN)), [B, N]));
+        gp.forEach((d, k) => grads.push(tf.tensor(Float32Array.from(d), ins[1 + E + k].shape)));
+        return grads;
+      },
+    };
+  });
+  const states = op(token, ...state, ...params);
+  const tok = segmentToken(states);
+  return { states, token: tok };
+}
+
+/** A scalar token that depends on a segment's output (zero gradient): later ring ops come after it on the tape. */
+const segmentToken = customOp((x: tf.Tensor) => ({
+  value: tf.scalar(0),
+  gradFunc: () => [tf.zerosLike(x)],
+}));
