@@ -1,10 +1,14 @@
 /**
  * Agreement of the tensor engine (float32, cpu backend) with the float64 kernel engine on every
- * public TVB reference case over the first 100 ms: max |tensor − kernel| / max |kernel| per monitor.
- * The bound is 1e-3, except where float32 itself cannot get there — rwwei_clamp (clamping amplifies
- * rounding: TVB's own float32 run deviates 1.2e-3 from float64) and epileptor_difference (sharp
- * fast-subsystem spikes shift by float32 rounding) — which are held to 1e-2; the measured numbers
- * are printed.
+ * public TVB reference case over the first 100 ms: max |tensor − kernel| / max |kernel| per monitor,
+ * held to 1e-3 (issue #3) and, to catch regressions, to 1e-5.
+ *
+ * Measured (cpu backend): the cases run by segment ops (segment.ts), which step the state in float64
+ * and round only what they output, sit at float32's output rounding, 3e-8 … 8e-8: rwwei_clamp 2.98e-8
+ * and epileptor_difference 6.89e-8 (1.02e-3 and 1.65e-3 when the state was rounded to float32 every
+ * step: near the clamp, and in the Epileptor's fast subsystem, the rounding grew ~10^4-fold within
+ * 100 ms). Step by step in float32 still: g2d_linear_rk4 8.73e-7 (RK4 is not fused) and
+ * hopfield_presigmoidal 3.71e-6 (PreSigmoidal's gathering).
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { basename } from 'node:path';
@@ -15,7 +19,7 @@ import { simulateSync } from '../src/simulation/simulate.js';
 import { readReference } from '../src/reference/read.js';
 import { configFromReference } from '../src/reference/check.js';
 
-const LOOSE: Record<string, number> = { rwwei_clamp: 1e-2, epileptor_difference: 1e-2 };
+const TARGET = 1e-3, TIGHT = 1e-5;
 const TENSOR_MONITORS = new Set(['Raw', 'SubSample', 'TemporalAverage']);
 
 describe.skipIf(!HAVE_SHARED)('tensor engine (float32) vs kernel engine (float64) on the TVB reference cases, first 100 ms', () => {
@@ -40,7 +44,8 @@ describe.skipIf(!HAVE_SHARED)('tensor engine (float32) vs kernel engine (float64
       for (let q = 0; q < a.length; q++) { d = Math.max(d, Math.abs(a[q] - b[q])); m = Math.max(m, Math.abs(a[q])); }
       const rel = d / m;
       measured.push(`${name} ${k.monitors[i].name}: ${rel.toExponential(2)}`);
-      expect(rel, `${name} ${k.monitors[i].name}`).toBeLessThan(LOOSE[name] ?? 1e-3);
+      expect(rel, `${name} ${k.monitors[i].name}`).toBeLessThan(TARGET);
+      expect(rel, `${name} ${k.monitors[i].name}`).toBeLessThan(TIGHT);
     }
     out.dispose();
     sim.dispose();

@@ -49,7 +49,7 @@ import { customOp, DelayRing, stopGradient, takeRows, vjp } from './ops.js';
 import { createTensorMonitor, type TensorMonitor } from './monitors.js';
 import { gradientsRegistered } from '../analysis/tf-gradients.js';
 import { compileFusedEquation, compileFusedStep, type FusedEquation, type FusedStep, type FusedSymbol } from './fused.js';
-import { runSegment, type RingTransform, type SegmentFeed, type SegmentSpec } from './segment.js';
+import { runSegment, stateShadow, type RingTransform, type SegmentFeed, type SegmentSpec } from './segment.js';
 import { toJs } from '../expr/codegen-js.js';
 import { diffExpr, logisticForm, rateForm } from './symbolic.js';
 
@@ -333,15 +333,17 @@ export class TensorSimulator {
     const hs = prep.history;
     const perBatch = hs.length === B * H * SS;
     const ring = new DelayRing(B, this.ringH, C, step.initialRing(hs, perBatch));
-    const stateData = Array.from({ length: nsv * M }, () => new Float32Array(B * N));
+    const stateData = Array.from({ length: nsv * M }, () => new Float64Array(B * N));
     for (let b = 0; b < B; b++) {
       const hb = perBatch ? b * H * SS : 0;
       for (let k = 0; k < nsv; k++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
         stateData[k * M + m][b * N + n] = hs[hb + (H - 1) * SS + (k * N + n) * M + m];
       }
     }
+    const state0 = stateData.map((d) => tf.tensor2d(Float32Array.from(d), [B, N]));
+    state0.forEach((t, e) => stateShadow.set(t, stateData[e])); // segments start from the float64 values
     let carry: Carry = {
-      state: stateData.map((d) => tf.tensor2d(d, [B, N])),
+      state: state0,
       hist: ring.token(),
       mon: this.monitors.map((m) => m.initial(B)),
     };
@@ -412,6 +414,7 @@ export class TensorSimulator {
           return { state, mon, samples };
         });
         r.states.dispose();
+        res.state.forEach((x, e) => stateShadow.set(x, r.final.subarray(e * B * N, (e + 1) * B * N)));
         drop([...c.state, c.hist]);
         const keep = new Set(res.mon.flat());
         drop(c.mon.flat().filter((x) => !keep.has(x)));
@@ -988,15 +991,16 @@ export class TensorSimulator {
     // Euler and Heun steps as one op each (fused.ts): the tape then holds one node per step for the
     // model; with a coupling applied at the source (pretransform) its post() is folded in as well,
     // so the op takes the raw delayed sums. Compiled on first use (null: not available).
-    let fusedStepC: FusedStep | null | undefined;
+    // `fold`: post() inside the op, which then takes the raw sums (segment.ts folds it for any coupling)
+    const fusedStepC = new Map<boolean, FusedStep | null>();
     const sym = (name: string): Expr => ({ kind: 'sym', name, pos: { line: 0, col: 0 } });
-    const getFusedStep = (): FusedStep | null => {
-      if (fusedStepC !== undefined) return fusedStepC;
-      fusedStepC = null;
+    const getFusedStep = (fold = pretransform): FusedStep | null => {
+      if (fusedStepC.has(fold)) return fusedStepC.get(fold)!;
+      fusedStepC.set(fold, null);
       if (!fusedEqs || (plan.scheme !== 'euler' && plan.scheme !== 'heun')) return null;
       const auxExp = parsed.auxiliaries.flatMap(([, e]) => Array.from({ length: M }, (_, m) => expandModes(e, m, M, consts as never)));
       const nA = auxExp.length;
-      if (pretransform) {
+      if (fold) {
         for (let r = 0; r < ncv; r++) for (let m = 0; m < M; m++) {
           auxExp.push(substitute(cpost, (nm) => (nm === 'gx' ? sym(`__gx@${r}@${m}`) : cpNames.includes(nm) ? sym(`__cp@${nm}`) : undefined)));
         }
@@ -1010,7 +1014,7 @@ export class TensorSimulator {
         }
         const at = full.lastIndexOf('@');
         if (at < 0) return full in CONSTANTS ? CONSTANTS[full] : fail(`coupling ${cs.name}.post`, full);
-        const cm = pretransform ? /^c_(\d+)@(\d+)$/.exec(full) : null;
+        const cm = fold ? /^c_(\d+)@(\d+)$/.exec(full) : null;
         if (cm) return { aux: nA + Number(cm[1]) * M + Number(cm[2]) };
         const ai = auxNames.indexOf(full.slice(0, at));
         if (ai >= 0 && !auxConst.has(full)) return { aux: ai * M + Number(full.slice(at + 1)) };
@@ -1019,21 +1023,24 @@ export class TensorSimulator {
       };
       try {
         const eqs = parsed.equations.flatMap(([, e]) => Array.from({ length: M }, (_, m) => expandModes(e, m, M, consts as never)));
-        fusedStepC = compileFusedStep(auxExp, eqs, fusedSym, eqs.map((_, e) => sBase + e), plan.scheme, dt, eqs.map((_, e) => {
+        fusedStepC.set(fold, compileFusedStep(auxExp, eqs, fusedSym, eqs.map((_, e) => sBase + e), plan.scheme, dt, eqs.map((_, e) => {
           const bd = plan.boundaries[Math.floor(e / M)];
           return bd ? [bd[0], bd[1]] as [number, number] : undefined;
-        }));
+        })));
       } catch {
-        fusedStepC = null;
+        fusedStepC.set(fold, null);
       }
-      return fusedStepC;
+      return fusedStepC.get(fold)!;
     };
 
     // Whole runs of steps as one op (segment.ts): the fused step with a pretransformed coupling
     // (the ring holds pre(x) and the sums are plain weighted sums) and constant weights.
+    // Couplings whose per-link term reads the target's own value (x_i: Difference, Kuramoto) too,
+    // with numbers for parameters inside the term and one coupling variable per row.
+    const withXi = !pretransform && !this.linear && !presig && !shared && preSyms.every((n) => n === 'x_i' || n === 'x_j' || typeof cpSym(n) === 'number');
     const segmentPlan = (noise?: NoiseSource): { spec: SegmentSpec; params: (v: Views) => tf.Tensor[] | null } | null => {
-      if (this.opts.fused === false || !pretransform || stimW || nz?.kind === 'multiplicative' || !weightsConst) return null;
-      const fs = getFusedStep();
+      if (this.opts.fused === false || !(pretransform || withXi) || stimW || nz?.kind === 'multiplicative' || !weightsConst) return null;
+      const fs = getFusedStep(true);
       if (!fs) return null;
       const paramSlots: number[] = [];
       const feed: SegmentFeed[] = [];
@@ -1047,7 +1054,25 @@ export class TensorSimulator {
       }
       const sums: SegmentSpec['sums'] = [];
       const writes: RingTransform[] = [];
+      const pos0 = { line: 0, col: 0 };
       for (let r = 0; r < prows; r++) for (let m = 0; m < M; m++) {
+        if (withXi) {
+          const e = logisticForm(rateForm(substitute(cpre, (n) => (n === 'x_i' || n === 'x_j' ? undefined : { kind: 'num', value: cpSym(n) as number, pos: pos0 }))));
+          const js = (x: Expr) => toJs(x, (n) => (n === 'x_i' ? 'xi' : 'xj'));
+          const L = afferentIdx(r, m);
+          sums.push({
+            ...L,
+            term: {
+              offI: Int32Array.from({ length: N }, (_, i) => rowOff(r, m) + i),
+              // eslint-disable-next-line @typescript-eslint/no-implied-eval
+              f: new Function('xi', 'xj', `return ${js(e)};`) as (xi: number, xj: number) => number,
+              // eslint-disable-next-line @typescript-eslint/no-implied-eval
+              df: new Function('xi', 'xj', 'g', `g[0] = ${js(diffExpr(e, 'x_i'))}; g[1] = ${js(diffExpr(e, 'x_j'))};`) as (xi: number, xj: number, g: Float64Array) => void,
+            },
+          });
+          writes.push({ reads: [this.cvar[r] * M + m], f: (v) => v[0], df: (_v, g) => { g[0] = 1; } });
+          continue;
+        }
         sums.push(fusedLinks[r][m]);
         // pre of the coupling variables as a JS function of v[q] = cvar q's value (and its gradient)
         const e = logisticForm(rateForm(substitute(cpre, (n) => {

@@ -34,13 +34,28 @@ export interface RingTransform {
   df: (v: Float64Array, g: Float64Array) => void;
 }
 
+/**
+ * A per-link term of a coupling that reads the target too (Difference: x_j − x_i, Kuramoto:
+ * sin(x_j − x_i)): the sum is Σ_j w_ij · f(x_i, x_j) with x_i the target's latest value (offset
+ * `offI[i]` of the newest slot) and x_j the delayed source.
+ */
+export interface LinkTerm {
+  offI: Int32Array;
+  f: (xi: number, xj: number) => number;
+  /** g[0] = ∂f/∂x_i, g[1] = ∂f/∂x_j. */
+  df: (xi: number, xj: number, g: Float64Array) => void;
+}
+
+/** float64 values of state tensors the engine made (the tensor holds them rounded): a segment starts from these. */
+export const stateShadow = new WeakMap<tf.Tensor, Float64Array>();
+
 export interface SegmentSpec {
   B: number;
   N: number;
   elem: FusedStepElement;
   feed: SegmentFeed[];
   /** Delayed weighted sums computed each step: links into the ring (delay, offset into a slot). */
-  sums: { delay: Int32Array; off: Int32Array }[];
+  sums: { delay: Int32Array; off: Int32Array; term?: LinkTerm }[];
   /** Row-major weights [N × N] (to i from j). */
   weights: Float32Array | Float64Array;
   /** What is written into ring offset w·N + n after a step: writes[w] of node n's new state. */
@@ -55,16 +70,25 @@ export interface SegmentSpec {
  * major: rows e·K … e·K + K − 1 are variable e's steps) and a token
  * that orders later ring operations after this segment.
  */
-export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor, state: tf.Tensor[], params: tf.Tensor[], s: number, K: number): { states: tf.Tensor; token: tf.Tensor } {
+export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor, state: tf.Tensor[], params: tf.Tensor[], s: number, K: number): { states: tf.Tensor; token: tf.Tensor; final: Float64Array } {
   const { B, N, elem, feed, sums, weights, writes, noise } = spec;
   const E = elem.E, BN = B * N, nIn = feed.length, nS = sums.length;
   const { H, C } = ring;
   const HC = H * C;
   const nP = params.length;
   const rels = sums.map(({ delay, off }) => Int32Array.from(delay, (d, l) => off[l] - d * C));
+  const terms = sums.map((x) => x.term);
+  const relsH = sums.map(({ delay, off }) => Int32Array.from(delay, (d, l) => off[l] - (d + 1) * C));
+  const dg = new Float64Array(2);
+  const final = new Float64Array(E * BN);
   const op = customOp((...args: unknown[]) => {
     const ins = args.slice(0, 1 + E + nP) as tf.Tensor[];
-    const sv = ins.slice(1, 1 + E).map((t) => t.dataSync());
+    // the float64 values behind the state tensors where the engine kept them (and they still match)
+    const sv = state.map((t, e) => {
+      const d = ins[1 + e].dataSync();
+      const sh = stateShadow.get(t);
+      return sh && sh.length === d.length && sh.every((x, i) => Math.fround(x) === d[i]) ? sh : d;
+    });
     const pv = ins.slice(1 + E).map((t) => Float64Array.from(t.dataSync()));
     const psz = pv.map((p) => p.length);
     const taped = recordingTape();
@@ -73,7 +97,15 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
     for (let e = 0; e < E; e++) for (let i = 0; i < BN; i++) X[e * BN + i] = sv[e][i];
     const S = taped ? new Float64Array(K * nS * BN) : new Float64Array(nS * BN);
     const PRE = taped ? new Float64Array(K * E * BN) : undefined, NXT = taped ? new Float64Array(K * E * BN) : undefined;
-    const held = taped ? 8 * (X.length + S.length + 2 * K * E * BN) : 0;
+    // couplings with a per-link term need the values they read in the backward: the H slots
+    // before the segment and the K written in it, in time order (the ring itself is overwritten)
+    const HK = H + K;
+    const past = taped && terms.some((x) => x) ? new Float64Array(B * HK * C) : undefined;
+    if (past) for (let b = 0; b < B; b++) for (let u = 0; u < H; u++) {
+      const slot = ((((s - H + u) % H) + H) % H) * C;
+      past.set(ring.buf.subarray(b * HC + slot, b * HC + slot + C), (b * HK + u) * C);
+    }
+    const held = taped ? 8 * (X.length + S.length + 2 * K * E * BN + (past ? past.length : 0)) : 0;
     memoryProbe.jsBytes += held;
     const out32 = new Float32Array(K * E * BN);
     const x = new Float64Array(nIn), o = new Float64Array(E), pre = new Float64Array(E), nxt = new Float64Array(E);
@@ -92,10 +124,20 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
           const ob = b * HC;
           for (let i = 0; i < N; i++) {
             let acc = 0;
-            for (let j = 0, l = i * N; j < N; j++, l++) {
-              let p = baseC + rel[l];
-              p += HC & (p >> 31);
-              acc += weights[l] * buf[ob + p];
+            if (terms[q]) {
+              const { f, offI } = terms[q]!;
+              const xi = buf[ob + baseC + offI[i]];
+              for (let j = 0, l = i * N; j < N; j++, l++) {
+                let p = baseC + rel[l];
+                p += HC & (p >> 31);
+                acc += weights[l] * f(xi, buf[ob + p]);
+              }
+            } else {
+              for (let j = 0, l = i * N; j < N; j++, l++) {
+                let p = baseC + rel[l];
+                p += HC & (p >> 31);
+                acc += weights[l] * buf[ob + p];
+              }
             }
             S[sOff + q * BN + b * N + i] = acc;
           }
@@ -128,8 +170,11 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
           buf[b * HC + slotC + w * N + n] = tr.f(v);
         }
       }
+      if (past) for (let b = 0; b < B; b++) past.set(buf.subarray(b * HC + slotC, b * HC + slotC + C), (b * HK + H + t) * C);
       if (!taped) X.copyWithin(0, xn, xn + E * BN); // without a backward only the current state is kept
     }
+    const fo = taped ? K * E * BN : 0;
+    final.set(X.subarray(fo, fo + E * BN));
     const value = tf.tensor3d(out32, [K * E, B, N]);
     if (!taped) return { value, gradFunc: () => { throw new Error('segment: no backward without a tape'); } };
     return {
@@ -193,6 +238,23 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
               for (let i = 0; i < N; i++) {
                 const gi = gS[q * BN + b * N + i];
                 if (gi === 0) continue;
+                if (terms[q]) {
+                  const { df, offI } = terms[q]!;
+                  const relH = relsH[q];
+                  const pi = ob + baseC + offI[i];
+                  const ph = (b * HK + H + t) * C; // the past's row of step st
+                  const xi = past![ph - C + offI[i]];
+                  let gxi = 0;
+                  for (let j = 0, l = i * N; j < N; j++, l++) {
+                    let p = baseC + rel[l];
+                    p += HC & (p >> 31);
+                    df(xi, past![ph + relH[l]], dg);
+                    gxi += gi * weights[l] * dg[0];
+                    adj[ob + p] += gi * weights[l] * dg[1];
+                  }
+                  adj[pi] += gxi;
+                  continue;
+                }
                 for (let j = 0, l = i * N; j < N; j++, l++) {
                   let p = baseC + rel[l];
                   p += HC & (p >> 31);
@@ -213,7 +275,7 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
   });
   const states = op(token, ...state, ...params);
   const tok = segmentToken(states);
-  return { states, token: tok };
+  return { states, token: tok, final };
 }
 
 /** A scalar token that depends on a segment's output (zero gradient): later ring ops come after it on the tape. */
