@@ -145,3 +145,16 @@ describe('logCR (correctly rounded log)', () => {
     }
   });
 });
+
+describe('RandomState bulk and skip paths', () => {
+  it('skipUniform(n) leaves the stream where n uniform() calls do, across twists; fillUniformAt equals uniform()', () => {
+    for (const n of [0, 1, 311, 312, 313, 1000, 5000]) {
+      const a = new RandomState(7), b = new RandomState(7);
+      for (let i = 0; i < n; i++) a.uniform(-1, 2);
+      b.skipUniform(n);
+      const x = new Float64Array(700);
+      b.fillUniformAt(x, 0, 700, -1, 2);
+      for (let i = 0; i < 700; i++) expect(x[i]).toBe(a.uniform(-1, 2));
+    }
+  });
+});

@@ -75,6 +75,12 @@ export interface MonitorEmit {
   data: Record<string, Float64Array | Int32Array>;
   /** Expression for the output object {time, data}. */
   result: string;
+  /**
+   * Present when the monitor sums state rows every recorded step (TemporalAverage of plain state
+   * variables): the program declares `acc` (B × rows × N × M) itself and either adds the rows
+   * there in its own code (then runs `flush` instead of `record`) or runs `record` as usual.
+   */
+  stateSum?: { rows: number[]; acc: string; flush: string };
 }
 
 function countMultiples(istep: number, a: number, b: number): number {
@@ -138,28 +144,31 @@ const ${id}_cnt = new Int32Array(B);`,
   }
   const nS = countMultiples(istep, sFirst, sLast);
   if (averaging) {
+    const flush = `if (s % ${istep} === 0) {
+    const o = b * ${width};
+    const c = ${id}_cnt[b]++;
+    if (b === 0) ${id}_time[c] = (s - ${istep / 2}) * ${dt};
+    const out = (b * ${nS} + c) * ${width};
+    for (let q = 0; q < ${width}; q++) { ${id}_data[out + q] = ${id}_acc[o + q] / ${istep}; ${id}_acc[o + q] = 0; }
+  }`;
     return {
       name: spec.name, sampleShape: [nv, N, M], nSamples: nS, period: istep * dt, voi,
       decl: `${loadVoi}
 const ${id}_time = new Float64Array(${nS});
 const ${id}_data = new Float64Array(B * ${Math.max(1, nS) * width});
 const ${id}_cnt = new Int32Array(B);
-const ${id}_acc = new Float64Array(B * ${width});`,
+${direct ? '' : `const ${id}_acc = new Float64Array(B * ${width});`}`,
       // A running sum equals TVB's stock mean exactly: the stock's rows are summed in time order and
       // rows not yet written are zeros, so adding each observation as it comes gives the same sum.
       record: `{
   const o = b * ${width};
   ${voi.map((vi, v) => `for (let q = 0; q < ${N * M}; q++) ${id}_acc[o + ${v * N * M} + q] += ${src}[${srcBase} + ${row(vi) * N * M} + q];`).join('\n  ')}
-  if (s % ${istep} === 0) {
-    const c = ${id}_cnt[b]++;
-    if (b === 0) ${id}_time[c] = (s - ${istep / 2}) * ${dt};
-    const out = (b * ${nS} + c) * ${width};
-    for (let q = 0; q < ${width}; q++) { ${id}_data[out + q] = ${id}_acc[o + q] / ${istep}; ${id}_acc[o + q] = 0; }
-  }
+  ${flush}
 }`,
       needsObs: isCoupling || direct ? null : 'true',
       data,
       result: `{ time: ${id}_time, data: ${id}_data }`,
+      stateSum: direct ? { rows: voi.map(row), acc: `${id}_acc`, flush } : undefined,
     };
   }
   if (spec.name === 'SubSample') {

@@ -129,6 +129,17 @@ export class RandomState {
     return this.fillUniformAt(out, 0, out.length, 0, 1);
   }
 
+  /** Advance the stream past `count` uniform doubles (2·count words) without computing them. */
+  skipUniform(count: number): void {
+    let need = 2 * count;
+    while (need > 0) {
+      if (this.pos >= MT_N) { twist(this.mt); this.pos = 0; }
+      const take = Math.min(need, MT_N - this.pos);
+      this.pos += take;
+      need -= take;
+    }
+  }
+
   /**
    * out[off … off+count) = uniform(lo, hi), the same stream as `count` calls of uniform(): the
    * generator loop is inlined here because large initial histories draw millions of values.

@@ -291,13 +291,18 @@ function initialHistory(cfg: SimulationConfig, spec: ModelSpec, H: number, N: nu
       throw new Error(`initialConditions.history: expected ${H}x${nsv}x${N}x${M} = ${H * S} values (horizon × state variables × nodes × modes) or one state of ${S}, got ${h.length}`);
     }
   } else {
-    // TVB's default: random within each state variable's nominal range, at every history step
+    // TVB's default: random within each state variable's nominal range, at every history step.
+    // Only the coupling variables of past steps and the whole last step (the current state) are
+    // ever read, so the other draws are skipped (the stream still advances past them, as in TVB)
+    // and left at 0.
     const rng = new RandomState(ic?.seed ?? 42);
+    const cvars = new Set(spec.cvar);
     hist = new Float64Array(H * S);
     for (let k = 0; k < H; k++) {
       for (let v = 0; v < nsv; v++) {
         const [lo, hi] = spec.state_variables[svs[v]].range;
-        rng.fillUniformAt(hist, k * S + v * N * M, N * M, lo, hi);
+        if (k < H - 1 && !cvars.has(svs[v])) rng.skipUniform(N * M);
+        else rng.fillUniformAt(hist, k * S + v * N * M, N * M, lo, hi);
       }
     }
   }

@@ -128,7 +128,8 @@ export function generateProgram(plan: KernelPlan): KernelProgram {
   const pretransform = cpl.links !== 'tvb-presigmoidal' && !usesXi && preParamsOk;
   const prows = shared ? 1 : ncv;
   const PS = prows * N * M * H2;
-  const wk = plan.kernel === 'js' ? null : generateWasm(plan, pretransform);
+  const stateSums = plan.monitors.filter((m) => m.stateSum).map((m) => m.stateSum!);
+  const wk = plan.kernel === 'js' ? null : generateWasm(plan, pretransform, stateSums.map((x) => ({ acc: x.acc, rows: x.rows })));
 
   // ---------- state, history, coupling arrays ----------
   if (wk) {
@@ -141,7 +142,8 @@ export function generateProgram(plan: KernelPlan): KernelProgram {
       ['pbuf', wk.pre ? `B * ${PS} * 8` : '0'],
       ['rowPtr', 'P.rowPtr.byteLength'], ['lnkOff', 'P.lnkOff.byteLength'], ['lnkW', 'P.lnkW.byteLength'],
     ];
-    for (const sl of wk.slots.slice(8)) regions.push([sl, `P.${sl}.byteLength`]);
+    const sumLen = new Map(stateSums.map((x) => [x.acc, `B * ${x.rows.length * N * M} * 8`]));
+    for (const sl of wk.slots.slice(8)) regions.push([sl, sumLen.get(sl) ?? `P.${sl}.byteLength`]);
     emit(`const WSLOTS = [${wk.slots.map((x) => `'${x}'`).join(', ')}];
 const WOFF = {};
 let wtop = ${Math.ceil((4 * wk.slots.length) / 16) * 16};
@@ -416,7 +418,7 @@ const noiseGain = ${plan.noise ? 'P.noiseGain' : 'null'};
 const stimW = ${plan.stimulus ? 'P.stimW' : 'null'};
 let stimT = 0;
 ${plan.stimulus?.temporalDecl ?? ''}
-function step(b) {${wk ? ' return WX.step(b); }\nfunction stepJs(b) {' : ''}
+function step(b, sum) {${wk ? ` return ${stateSums.length ? 'sum ? WX.stepSum(b) : ' : ''}WX.step(b); }\nfunction stepJs(b) {` : ''}
   const sb = b * SS, cb = b * CS, nb = b * SS;
   let chk = 0;
   ${hoist('run', 'MP_', mps, 'mp_')} ${hoist('batch', 'MP_', mps, 'mp_')}
@@ -459,6 +461,10 @@ function step(b) {${wk ? ' return WX.step(b); }\nfunction stepJs(b) {' : ''}
 }`);
 
   // ---------- monitors ----------
+  for (const x of stateSums) {
+    const len = `B * ${x.rows.length * N * M}`;
+    emit(`const ${x.acc} = ${wk ? `new Float64Array(wmem.buffer, WOFF.${x.acc}, ${len})` : `new Float64Array(${len})`};`);
+  }
   for (const mon of plan.monitors) emit(mon.decl);
   const needObs = plan.monitors.map((m) => m.needsObs).filter((x): x is string => x !== null);
   const obsCond = needObs.includes('true') ? 'true' : needObs.length ? needObs.map((c) => `(${c})`).join(' || ') : 'false';
@@ -511,14 +517,14 @@ function run(s0, n, record, stimStart, onProgress) {
     ${plan.stimulus ? `stimT = (t => ${plan.stimulus.temporalJs})((s - stimStart) * ${dt});` : ''}
     for (let b = 0; b < B; b++) {
       ${plan.noise ? 'drawNoise(b);' : ''}
-      const chk = step(b);
+      const chk = step(b, record ? 1 : 0);
       if (!Number.isFinite(chk)) diverged(s, b);
       writeHistory(s, b);
       coupling(s + 1, b);
       if (record) {
         const cb = b * CS, sb = b * SS;
         if (${obsCond}) observe(b);
-        ${plan.monitors.map((m) => m.record).join('\n        ')}
+        ${plan.monitors.map((m) => (wk && m.stateSum ? m.stateSum.flush : m.record)).join('\n        ')}
       }${plan.monitors.some((m) => m.warm) ? ` else { observe(b); ${plan.monitors.map((m) => m.warm ?? '').join('\n')} }` : ''}
     }
     if (onProgress && (s - s0) % every === 0) onProgress(s - s0 + 1, n);

@@ -161,19 +161,63 @@ function i64Const(v: number): Bytes {
   return I.v(V.const, ...Array.from(b));
 }
 
+/**
+ * Loop-invariant subexpressions (built only from run- or batch-constant names) are moved out of the
+ * node loop: they are computed once per call, with the same operations in the same order, so the
+ * values are unchanged. V8's wasm compiler does not hoist them itself.
+ */
+function hoistInvariants(exprs: Expr[], invariant: (name: string) => boolean): { exprs: Expr[]; hoisted: [string, Expr][] } {
+  const hoisted: [string, Expr][] = [];
+  const seen = new Map<string, string>();
+  const key = (e: Expr): string => JSON.stringify(e, (k, v) => (k === 'pos' ? undefined : v));
+  const isInv = (e: Expr): boolean => {
+    switch (e.kind) {
+      case 'num': return true;
+      case 'sym': return invariant(e.name);
+      case 'unary': return isInv(e.arg);
+      case 'binary': return isInv(e.left) && isInv(e.right);
+      case 'cond': return isInv(e.test) && isInv(e.then) && isInv(e.else);
+      case 'call': return e.args.every(isInv);
+    }
+  };
+  const rec = (e: Expr): Expr => {
+    if (e.kind !== 'num' && e.kind !== 'sym' && isInv(e)) {
+      const k = key(e);
+      let name = seen.get(k);
+      if (!name) {
+        name = `__inv${hoisted.length}`;
+        seen.set(k, name);
+        hoisted.push([name, e]);
+      }
+      return { kind: 'sym', name, pos: e.pos };
+    }
+    switch (e.kind) {
+      case 'num': case 'sym': return e;
+      case 'unary': return { ...e, arg: rec(e.arg) };
+      case 'binary': return { ...e, left: rec(e.left), right: rec(e.right) };
+      case 'cond': return { ...e, test: rec(e.test), then: rec(e.then), else: rec(e.else) };
+      case 'call': return { ...e, args: e.args.map(rec) };
+    }
+  };
+  return { exprs: exprs.map(rec), hoisted };
+}
+
 /** How a parameter is read inside a node loop. */
 interface ParamAccess { prologue: Bytes; get: (tail: boolean) => Bytes }
 
-export function generateWasm(plan: KernelPlan, pretransform: boolean): WasmKernel | null {
+/** A running sum of state rows kept by the step (TemporalAverage): `acc` is its header slot name. */
+export interface StateSum { acc: string; rows: number[] }
+
+export function generateWasm(plan: KernelPlan, pretransform: boolean, sums: StateSum[] = []): WasmKernel | null {
   try {
-    return build(plan, pretransform);
+    return build(plan, pretransform, sums);
   } catch (e) {
     if (e instanceof Unsupported) { if (process.env.VBT_WASM_DEBUG) console.error(`wasm kernel not used for ${plan.spec.name}: ${e.message}`); return null; }
     throw e;
   }
 }
 
-function build(plan: KernelPlan, pretransform: boolean): WasmKernel {
+function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmKernel {
   const { N, M, H, spec, parsed } = plan;
   if (M !== 1) throw new Unsupported('modes');
   if (plan.stimulus) throw new Unsupported('stimulus');
@@ -216,10 +260,14 @@ function build(plan: KernelPlan, pretransform: boolean): WasmKernel {
   };
 
   // ---------------- step ----------------
-  {
+  // Two variants: 'step' and, when monitors sum state rows, 'stepSum' that also adds them. A
+  // runtime flag inside the node loop instead costs ~30% (V8 then spills the v128 locals).
+  const emitStep = (fname: string, sums: StateSum[]) => {
     const fn = new Fn([T.i32]);
     const b = 0;
     const o = fn.local(T.i32), sb = fn.local(T.i32), cb = fn.local(T.i32), nb = fn.local(T.i32), gb = fn.local(T.i32);
+    // state sums: base address of each accumulator for this batch element
+    const sumBase = sums.map(() => fn.local(T.i32));
     const chk = fn.local(T.v128);
     const vx = new VExpr(fn);
     const prologue: Bytes = [];
@@ -231,12 +279,40 @@ function build(plan: KernelPlan, pretransform: boolean): WasmKernel {
     }
     prologue.push(...base('state'), ...I.get(b), ...I.i32(SS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(sb));
     prologue.push(...base('cpl'), ...I.get(b), ...I.i32(CS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(cb));
+    sums.forEach((sm, a) => prologue.push(...base(sm.acc), ...I.get(b), ...I.i32(sm.rows.length * N * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(sumBase[a])));
     if (plan.noise) {
       prologue.push(...base('noise'), ...I.get(b), ...I.i32(SS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(nb));
       prologue.push(...base('noiseGain'), ...I.set(gb));
     }
     const X = Array.from({ length: nsv }, () => fn.local(T.v128));
     const Cl = Array.from({ length: ncv }, () => fn.local(T.v128));
+    const bare = (n: string) => (n.lastIndexOf('@') >= 0 ? n.slice(0, n.lastIndexOf('@')) : n);
+    const invariant = (full: string) => {
+      const name = bare(full);
+      const p = plan.modelParams[name];
+      if (p) return p.kind === 'scalar' || p.kind === 'batch';
+      if (svIdx.has(name) || auxNames.has(name)) return false;
+      return (name in consts && typeof consts[name] === 'number') || name in CONSTANTS;
+    };
+    const nAux = parsed.auxiliaries.length;
+    const hz = hoistInvariants([...parsed.auxiliaries.map(([, e]) => e), ...parsed.equations.map(([, e]) => e)], invariant);
+    const auxE = parsed.auxiliaries.map(([n], i) => [n, hz.exprs[i]] as [string, Expr]);
+    const eqE = parsed.equations.map((_, i) => hz.exprs[nAux + i]);
+    const invL = new Map<string, number>();
+    const paramSym = (full: string): Bytes => {
+      const name = bare(full);
+      if (invL.has(name)) return I.get(invL.get(name)!);
+      if (mp.has(name)) return mp.get(name)!.get(false);
+      if (name === 'local_coupling') return vconst(0);
+      if (name in CONSTANTS) return vconst(CONSTANTS[name]);
+      if (name in consts && typeof consts[name] === 'number') return vconst(consts[name] as number);
+      throw new Unsupported(`name ${name}`);
+    };
+    for (const [name, e] of hz.hoisted) {
+      const l = fn.local(T.v128);
+      prologue.push(...vx.emit(e, paramSym), ...I.set(l));
+      invL.set(name, l);
+    }
     const NZ = plan.noise ? Array.from({ length: nsv }, () => fn.local(T.v128)) : [];
 
     const body = (tail: boolean): Bytes => {
@@ -261,6 +337,7 @@ function build(plan: KernelPlan, pretransform: boolean): WasmKernel {
           const name = at >= 0 ? full.slice(0, at) : full;
           if (svIdx.has(name)) return I.get(inp[svIdx.get(name)!]);
           if (aux.has(name)) return I.get(aux.get(name)!);
+          if (invL.has(name)) return I.get(invL.get(name)!);
           if (auxNames.has(name)) throw new Error(`auxiliary ${name} used before it is defined`);
           if (mp.has(name)) return mp.get(name)!.get(tail);
           const cm = /^c_(\d+)$/.exec(name);
@@ -275,12 +352,12 @@ function build(plan: KernelPlan, pretransform: boolean): WasmKernel {
           }
           throw new Unsupported(`name ${name}`);
         };
-        for (const [name, e] of parsed.auxiliaries) {
+        for (const [name, e] of auxE) {
           const l = fn.local(T.v128);
           out.push(...vx.emit(e, sym), ...I.set(l));
           aux.set(name, l);
         }
-        return parsed.equations.map(([, e]) => {
+        return eqE.map((e) => {
           const l = fn.local(T.v128);
           out.push(...vx.emit(e, sym), ...I.set(l));
           return l;
@@ -302,6 +379,13 @@ function build(plan: KernelPlan, pretransform: boolean): WasmKernel {
         out.push(...clamp(k, v), ...I.set(val));
         out.push(...store(sb, k * N * 8, I.get(val)));
         out.push(...I.get(chk), ...I.get(val), ...(tail ? [...LANE0_MASK, ...I.v(V.and)] : []), ...I.v(V.f64x2Add), ...I.set(chk));
+        const adds: Bytes = [];
+        sums.forEach((sm, a) => sm.rows.forEach((row, p) => {
+          if (row !== k) return;
+          const off = p * N * 8;
+          adds.push(...store(sumBase[a], off, [...load(sumBase[a], off), ...I.get(val), ...I.v(V.f64x2Add)]));
+        }));
+        out.push(...adds);
       };
       const dt = plan.dt;
       if (plan.scheme === 'euler') {
@@ -351,8 +435,11 @@ function build(plan: KernelPlan, pretransform: boolean): WasmKernel {
     }
     if (N % 2) code.push(...I.i32((N - 1) * 8), ...I.set(o), ...body(true));
     code.push(...I.get(chk), ...I.v(V.f64x2Extract, 0), ...I.get(chk), ...I.v(V.f64x2Extract, 1), ...I.f64Add());
-    funcs.push({ name: 'step', params: fn.params, results: [T.f64], locals: fn.locals, body: code });
-  }
+    funcs.push({ name: fname, params: fn.params, results: [T.f64], locals: fn.locals, body: code });
+  };
+  emitStep('step', []);
+  if (sums.length) emitStep('stepSum', sums);
+  const nStep = funcs.length;
 
   // ---------------- coupling pre-transform and gather ----------------
   let pre = false, coupling = false;
@@ -486,7 +573,7 @@ function build(plan: KernelPlan, pretransform: boolean): WasmKernel {
       coupling = true;
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
-      funcs.splice(1);
+      funcs.splice(nStep);
     }
   }
   return { bytes: buildModule(funcs, 1), slots, step: true, pre, coupling };
