@@ -69,6 +69,11 @@ export interface SimulationInfo {
   nodeLabels: string[];
   connectivity: string;
   wallSeconds: number;
+  /**
+   * Process CPU time of the integration alone (after set-up: delays, initial history, code
+   * generation), set by simulateSync — the part TVB's Simulator.run() covers after configure().
+   */
+  runCpuSeconds?: number;
   /** Which code ran the hot loops: generated WebAssembly SIMD or generated JavaScript. */
   kernel?: 'wasm' | 'js';
   /** Final state per batch element, (B, nsv, N, M). */

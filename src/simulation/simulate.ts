@@ -180,8 +180,12 @@ export function prepare(cfg: SimulationConfig): PreparedRun & { source: string; 
 export function simulateSync(cfg: SimulationConfig): SimulationResult {
   const prep = prepare(cfg);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const { outputs, state } = runLocal(prep, prep.source, cfg.onProgress);
-  return assemble(prep, outputs, state, (performance.now() - t0) / 1000, cfg);
+  const c1 = process.cpuUsage(c0);
+  const res = assemble(prep, outputs, state, (performance.now() - t0) / 1000, cfg);
+  res.info.runCpuSeconds = (c1.user + c1.system) / 1e6;
+  return res;
 }
 
 /** Run with the kernel engine; batches are spread over worker threads (all cores by default). */

@@ -139,7 +139,7 @@ export function generateProgram(plan: KernelPlan): KernelProgram {
       ['cpl', `B * ${ncv * N * M} * 8`],
       ['noise', plan.noise ? `B * ${nsv * N * M} * 8` : '0'],
       ['noiseGain', plan.noise ? 'P.noiseGain.byteLength' : '0'],
-      ['pbuf', wk.pre ? `B * ${PS} * 8` : '0'],
+      ['pbuf', wk.pre ? `B * ${prows * N * M * wk.ring} * 8` : '0'],
       ['rowPtr', 'P.rowPtr.byteLength'], ['lnkOff', 'P.lnkOff.byteLength'], ['lnkW', 'P.lnkW.byteLength'],
     ];
     const sumLen = new Map(stateSums.map((x) => [x.acc, `B * ${x.rows.length * N * M} * 8`]));
@@ -154,6 +154,10 @@ for (const x of ['noiseGain', 'rowPtr', 'lnkOff', 'lnkW', ...WSLOTS.slice(8)]) {
   const src = P[x];
   if (src) new src.constructor(wmem.buffer, WOFF[x], src.length).set(src);
 }
+${wk.pre ? `{ // links as node·ring + ((ring − d) mod ring), from the JS layout node·2H + H − d
+  const q = new Int32Array(wmem.buffer, WOFF.lnkOff, P.lnkOff.length);
+  for (let k = 0; k < q.length; k++) { const t = P.lnkOff[k] % ${H2}, j = (P.lnkOff[k] - t) / ${H2}, d = H - t; q[k] = j * ${wk.ring} + ((${wk.ring} - d) & ${wk.ring - 1}); }
+}` : ''}
 const WX = new WebAssembly.Instance(new WebAssembly.Module(P.wasm), { env: { mem: wmem } }).exports;`);
   }
   const HIST = plan.historyPrecision === 'float32' ? 'Float32Array' : 'Float64Array';
@@ -185,6 +189,11 @@ const WX = new WebAssembly.Instance(new WebAssembly.Module(P.wasm), { env: { mem
     // pbuf[b][row][n][m][2H]: pre(x) of every stored history value, written once per node and step
     const f32 = plan.historyPrecision === 'float32';
     // reader(q, m): JS reading coupling variable q (cvar order), mode m, of node n
+    // wasm keeps one copy of each value in a power-of-two ring per node; the JS program a doubled 2H row
+    const ringW = wk?.pre ? wk.ring : 0;
+    const PSw = ringW ? prows * N * M * ringW : PS;
+    const store = (r: number, m: number) =>
+      ringW ? `pbuf[pb + (${r} * N + n) * ${ringW} + slot] = v;` : `const o = pb + ((${r} * N + n) * M + ${m}) * ${H2} + slot; pbuf[o] = v; pbuf[o + H] = v;`;
     const preLines = (reader: (q: number, m: number) => string): string => {
       const rd = (q: number, m: number) => (f32 ? `Math.fround(${reader(q, m)})` : reader(q, m));
       const lines: string[] = [];
@@ -192,28 +201,28 @@ const WX = new WebAssembly.Instance(new WebAssembly.Module(P.wasm), { env: { mem
         const env: Record<string, string> = {};
         for (let q = 0; q < ncv; q++) env[`x_j_${q}`] = rd(q, m);
         env.x_j = rd(r, m);
-        lines.push(`{ const v = ${toJs(cpre, couplingSym(env))}; const o = pb + ((${r} * N + n) * M + ${m}) * ${H2} + slot; pbuf[o] = v; pbuf[o + H] = v; }`);
+        lines.push(`{ const v = ${toJs(cpre, couplingSym(env))}; ${store(r, m)} }`);
       }
       return lines.join('\n    ');
     };
     const hoists = `${hoist('run', 'CP_', cParams, 'cp_')} ${hoist('batch', 'CP_', cParams, 'cp_')}`;
-    emit(`const pbuf = ${wk?.pre ? `new Float64Array(wmem.buffer, WOFF.pbuf, B * ${PS})` : `new Float64Array(B * ${PS})`};
-function writePreFromState(b, slot) {${wk?.pre ? ' WX.pre(b, slot); }\nfunction writePreFromStateJs(b, slot) {' : ''}
+    emit(`const pbuf = ${ringW ? `new Float64Array(wmem.buffer, WOFF.pbuf, B * ${PSw})` : `new Float64Array(B * ${PS})`};
+${ringW ? '' : `function writePreFromState(b, slot) {
   const pb = b * ${PS}, sb = b * SS;
   ${hoists}
   for (let n = 0; n < N; n++) {
     ${preLines((q, m) => `state[sb + (${cvar[q]} * N + n) * M + ${m}]`)}
   }
-}
+}`}
 for (let b = 0; b < B; b++) {
-  const pb = b * ${PS}, hb = b * HS;
+  const pb = b * ${PSw}, hb = b * HS;
   ${hoists}
   for (let slot = 0; slot < H; slot++) for (let n = 0; n < N; n++) {
     ${preLines((q, m) => `hist[hb + ((${q} * N + n) * M + ${m}) * ${H2} + slot]`)}
   }
 }`);
   }
-  emit(`function coupling(s, b) {${wk?.coupling ? ' WX.coupling((s - 1) % H, b); }\nfunction couplingJs(s, b) {' : ''}
+  emit(`function coupling(s, b) {${wk?.coupling ? ' WX.coupling(s - 1, b); }\nfunction couplingJs(s, b) {' : ''}
   const tm = (s - 1) % H, hb = b * HS, cb = b * CS, pb = b * ${PS};
   ${hoist('run', 'CP_', cParams, 'cp_')} ${hoist('batch', 'CP_', cParams, 'cp_')}
   for (let i = 0; i < N; i++) {
@@ -432,7 +441,7 @@ function step(b, sum) {${wk ? ` return ${stateSums.length ? 'sum ? WX.stepSum(b)
   // ---------- history write ----------
   emit(`function writeHistory(s, b) {
   const slot = s % H, hb = b * HS, sb = b * SS;
-  ${pretransform ? 'writePreFromState(b, slot);' : ''}
+  ${pretransform ? (wk?.pre ? `WX.pre(b, s & ${wk.ring - 1});` : 'writePreFromState(b, slot);') : ''}
   ${pretransform ? '' /* the coupling reads only pbuf after initialisation */ : cvar
     .map(
       (sv, c) => `for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) { const v = state[sb + (${sv} * N + n) * M + m]; const o = hb + ((${c} * N + n) * M + m) * ${H2} + slot; hist[o] = v; hist[o + H] = v; }`,

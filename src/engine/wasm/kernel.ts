@@ -27,6 +27,12 @@ export interface WasmKernel {
   bytes: Uint8Array<ArrayBuffer>;
   /** Header slot order: the JS program writes each region's byte address at 4·slot. */
   slots: string[];
+  /**
+   * Slots per node in the module's coupling history ring (a power of two ≥ the horizon): values
+   * are stored once and read at (t − d) mod ring, instead of the JS program's doubled 2·H rows.
+   * Link offsets are packed as node·ring + ((ring − d) mod ring).
+   */
+  ring: number;
   /** Which JS functions the module replaces. */
   step: boolean;
   pre: boolean;
@@ -228,7 +234,9 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
   const ncv = cvar.length;
   const consts = spec.constants ?? {};
   const auxNames = new Set(parsed.auxiliaries.map(([n]) => n));
-  const H2 = 2 * H;
+  let R = 1;
+  while (R < H) R *= 2;
+  const mask = R - 1;
   const SS = nsv * N, CS = ncv * N;
 
   const slots = ['state', 'cpl', 'noise', 'noiseGain', 'pbuf', 'rowPtr', 'lnkOff', 'lnkW'];
@@ -449,7 +457,7 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
     const cpost = parseExpr(cpl.post, { field: `coupling ${cpl.name}.post` });
     const shared = cpl.rows === 'shared';
     const prows = shared ? 1 : ncv;
-    const PS = prows * N * H2;
+    const PS = prows * N * R;
     const f32 = plan.historyPrecision === 'float32';
     try {
       // pre(b, slot)
@@ -470,7 +478,7 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
         // pa: byte address of pbuf[b][row 0][node 0][slot]
         prologue.push(...base('pbuf'), ...I.get(b), ...I.i32(PS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.get(slot), ...I.i32(8), ...I.i32Mul(), ...I.i32Add(), ...I.set(pa));
         const xj = Array.from({ length: ncv }, () => fn.local(T.v128));
-        const n8 = fn.local(T.i32); // byte offset of node n's row within a pbuf row block: n·H2·8
+        const n8 = fn.local(T.i32); // byte offset of node n's row within a pbuf row block: n·R·8
         const body = (tail: boolean): Bytes => {
           const out: Bytes = [];
           for (let q = 0; q < ncv; q++) {
@@ -490,11 +498,9 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
             };
             const v = fn.local(T.v128);
             out.push(...vx.emit(cpre, sym), ...I.set(v));
-            const rowOff = r * N * H2 * 8;
-            for (const dup of [0, H * 8]) {
-              out.push(...I.get(pa), ...I.get(n8), ...I.i32Add(), ...I.get(v), ...vlane(V.store64Lane, rowOff + dup, 0));
-              if (!tail) out.push(...I.get(pa), ...I.get(n8), ...I.i32Add(), ...I.get(v), ...vlane(V.store64Lane, rowOff + dup + H2 * 8, 1));
-            }
+            const rowOff = r * N * R * 8;
+            out.push(...I.get(pa), ...I.get(n8), ...I.i32Add(), ...I.get(v), ...vlane(V.store64Lane, rowOff, 0));
+            if (!tail) out.push(...I.get(pa), ...I.get(n8), ...I.i32Add(), ...I.get(v), ...vlane(V.store64Lane, rowOff + R * 8, 1));
           }
           return out;
         };
@@ -502,10 +508,10 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
         const code: Bytes = [...prologue, ...I.i32(0), ...I.set(o), ...I.i32(0), ...I.set(n8)];
         if (pairs > 0) {
           code.push(...I.block(), ...I.loop(), ...body(false));
-          code.push(...I.get(n8), ...I.i32(2 * H2 * 8), ...I.i32Add(), ...I.set(n8));
+          code.push(...I.get(n8), ...I.i32(2 * R * 8), ...I.i32Add(), ...I.set(n8));
           code.push(...I.get(o), ...I.i32(16), ...I.i32Add(), ...I.tee(o), ...I.i32(pairs * 16), ...I.i32LtU(), ...I.brIf(0), ...I.end(), ...I.end());
         }
-        if (N % 2) code.push(...I.i32((N - 1) * 8), ...I.set(o), ...I.i32((N - 1) * H2 * 8), ...I.set(n8), ...body(true));
+        if (N % 2) code.push(...I.i32((N - 1) * 8), ...I.set(o), ...I.i32((N - 1) * R * 8), ...I.set(n8), ...body(true));
         funcs.push({ name: 'pre', params: fn.params, results: [], locals: fn.locals, body: code });
       }
       // coupling(tm, b)
@@ -523,14 +529,18 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
           cp.set(name, a);
           prologue.push(...a.prologue);
         }
-        // pb: byte address of pbuf[b] + tm·8 (every link offset is then added ×8)
-        prologue.push(...base('pbuf'), ...I.get(b), ...I.i32(PS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.get(tm), ...I.i32(8), ...I.i32Mul(), ...I.i32Add(), ...I.set(pb));
+        // pb: byte address of pbuf[b]; tm is the step s − 1 whose stored values a zero delay reads
+        prologue.push(...base('pbuf'), ...I.get(b), ...I.i32(PS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(pb));
         prologue.push(...base('cpl'), ...I.get(b), ...I.i32(CS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(cb));
         prologue.push(...base('lnkOff'), ...I.set(lo), ...base('lnkW'), ...I.set(lw), ...base('rowPtr'), ...I.set(rp));
+        const qv = fn.local(T.i32);
         const term = (j: number, rowOff: number): Bytes => [
-          // lnkW[k+j] * pbuf[pb + 8·lnkOff[k+j] + rowOff]
+          // lnkW[k+j] * pbuf[pb + 8·((q & ~mask) | ((tm + q) & mask)) + rowOff], q = lnkOff[k+j]
           ...I.get(lw), ...I.get(k4), ...I.i32(2), ...I.i32Mul(), ...I.i32Add(), ...I.f64Load(8 * j),
-          ...I.get(pb), ...I.get(lo), ...I.get(k4), ...I.i32Add(), ...I.i32Load(4 * j), ...I.i32(3), ...I.i32Shl(), ...I.i32Add(), ...I.f64Load(rowOff),
+          ...I.get(pb),
+          ...I.get(lo), ...I.get(k4), ...I.i32Add(), ...I.i32Load(4 * j), ...I.tee(qv), ...I.i32(~mask), ...I.i32And(),
+          ...I.get(tm), ...I.get(qv), ...I.i32Add(), ...I.i32(mask), ...I.i32And(), ...I.i32Or(),
+          ...I.i32(3), ...I.i32Shl(), ...I.i32Add(), ...I.f64Load(rowOff),
           ...I.f64Mul(),
         ];
         const row: Bytes = [];
@@ -547,7 +557,7 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
         }
         row.push(...I.block(), ...I.loop());
         row.push(...I.get(k4), ...I.get(k14), ...I.i32GeS(), ...I.brIf(1));
-        for (let r = 0; r < prows; r++) row.push(...I.get(q[r]), ...term(0, r * N * H2 * 8), ...I.f64Add(), ...I.set(q[r]));
+        for (let r = 0; r < prows; r++) row.push(...I.get(q[r]), ...term(0, r * N * R * 8), ...I.f64Add(), ...I.set(q[r]));
         row.push(...I.get(k4), ...I.i32(4), ...I.i32Add(), ...I.set(k4), ...I.br(0), ...I.end(), ...I.end());
         const accs: Bytes[] = prows === 1
           ? [[...I.get(q[0]), ...I.get(q[1]), ...I.f64Add(), ...I.get(q[2]), ...I.get(q[3]), ...I.f64Add(), ...I.f64Add()]]
@@ -576,7 +586,7 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
       funcs.splice(nStep);
     }
   }
-  return { bytes: buildModule(funcs, 1), slots, step: true, pre, coupling };
+  return { bytes: buildModule(funcs, 1), slots, ring: R, step: true, pre, coupling };
 }
 
 let expProbe: WebAssembly.Instance | null = null;
