@@ -168,7 +168,7 @@ describe('E/I gradient: building blocks', () => {
     const n = 6;
     const net = network(n);
     const setup = eibGradientSetup({ n, ...net, duration: 30000, transient: 20000, skip: 2, activitySteps: 100 });
-    const r = eibGradientFit({ setup, steps: 8, lr: 0.05, evaluationSeeds: [77], freshTransientSeed: null, progress: false });
+    const r = eibGradientFit({ setup, steps: 8, lr: 0.05, evaluationSeeds: [77], progress: false });
     expect(r.lossTrajectory.length).toBe(9);
     expect(r.finalLoss).toBeLessThan(0.8 * r.initialLoss);
     expect(r.stateTrajectory[8].meanJ_i).not.toBe(1);

@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option('--activity-weight <x>', 'weight of mean_i(⟨S_e⟩ − 0.25)²', '1')
     .addOption(new Option('--noise <mode>', 'noise of the loss run per step').choices(['fixed', 'per-step']).default('fixed'))
     .option('--seed <n>', 'noise seed of the loss runs', '0')
-    .option('--eval-seeds <list>', 'comma-separated noise seeds of the fresh evaluation runs', '1001,1002')
+    .option('--eval-seeds <list>', 'comma-separated noise seeds of the fresh evaluation runs', '1001,1002,1003')
     .option('-o, --out <file>', 'OptimizationResult JSON')
     .option('-q, --quiet', 'no per-step lines')
     .action((o) => {
