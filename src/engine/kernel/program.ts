@@ -427,7 +427,7 @@ const noiseGain = ${plan.noise ? 'P.noiseGain' : 'null'};
 const stimW = ${plan.stimulus ? 'P.stimW' : 'null'};
 let stimT = 0;
 ${plan.stimulus?.temporalDecl ?? ''}
-function step(b, sum) {${wk ? ` return ${stateSums.length ? 'sum ? WX.stepSum(b) : ' : ''}WX.step(b); }\nfunction stepJs(b) {` : ''}
+function step(b, sum, s) {${wk ? ` const slot = s & ${wk.ring - 1}; return ${stateSums.length ? 'sum ? WX.stepSum(b, slot) : ' : ''}WX.step(b, slot); }\nfunction stepJs(b) {` : ''}
   const sb = b * SS, cb = b * CS, nb = b * SS;
   let chk = 0;
   ${hoist('run', 'MP_', mps, 'mp_')} ${hoist('batch', 'MP_', mps, 'mp_')}
@@ -441,7 +441,7 @@ function step(b, sum) {${wk ? ` return ${stateSums.length ? 'sum ? WX.stepSum(b)
   // ---------- history write ----------
   emit(`function writeHistory(s, b) {
   const slot = s % H, hb = b * HS, sb = b * SS;
-  ${pretransform ? (wk?.pre ? `WX.pre(b, s & ${wk.ring - 1});` : 'writePreFromState(b, slot);') : ''}
+  ${pretransform ? (wk?.pre ? '/* the wasm step already wrote the pre-transformed state */' : 'writePreFromState(b, slot);') : ''}
   ${pretransform ? '' /* the coupling reads only pbuf after initialisation */ : cvar
     .map(
       (sv, c) => `for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) { const v = state[sb + (${sv} * N + n) * M + m]; const o = hb + ((${c} * N + n) * M + m) * ${H2} + slot; hist[o] = v; hist[o + H] = v; }`,
@@ -526,7 +526,7 @@ function run(s0, n, record, stimStart, onProgress) {
     ${plan.stimulus ? `stimT = (t => ${plan.stimulus.temporalJs})((s - stimStart) * ${dt});` : ''}
     for (let b = 0; b < B; b++) {
       ${plan.noise ? 'drawNoise(b);' : ''}
-      const chk = step(b, record ? 1 : 0);
+      const chk = step(b, record ? 1 : 0, s);
       if (!Number.isFinite(chk)) diverged(s, b);
       writeHistory(s, b);
       coupling(s + 1, b);

@@ -1,10 +1,11 @@
 /**
- * WebAssembly versions of the kernel engine's three hot functions, generated from the same model and
+ * WebAssembly versions of the kernel engine's hot loops, generated from the same model and
  * coupling ASTs as the JS program:
- *   step(b) → f64       one integration step of every node of batch element b (f64x2 SIMD: two nodes
- *                        per instruction), returning the sum of the new state (the divergence check);
- *   pre(b, slot)        the coupling's pre-transform of the new state into its history ring;
- *   coupling(tm, b)     the delayed weighted sums over the link lists, then the post expression.
+ *   step(b, slot) → f64   one integration step of every node of batch element b (f64x2 SIMD: two
+ *                          nodes per instruction), then the coupling's pre-transform of the new
+ *                          state into history slot `slot`; returns the sum of the new state (the
+ *                          divergence check). `stepSum` also adds TemporalAverage rows.
+ *   coupling(t, b)        the delayed weighted sums over the link lists, then the post expression.
  * The JS program keeps everything else (initial history, noise draws, monitors, the run loop) and
  * reads/writes the same arrays as views on the module's memory.
  *
@@ -33,7 +34,7 @@ export interface WasmKernel {
    * Link offsets are packed as node·ring + ((ring − d) mod ring).
    */
   ring: number;
-  /** Which JS functions the module replaces. */
+  /** Which JS functions the module replaces (pre: the step writes the pre-transformed history). */
   step: boolean;
   pre: boolean;
   coupling: boolean;
@@ -214,7 +215,27 @@ interface ParamAccess { prologue: Bytes; get: (tail: boolean) => Bytes }
 /** A running sum of state rows kept by the step (TemporalAverage): `acc` is its header slot name. */
 export interface StateSum { acc: string; rows: number[] }
 
+const cache = new Map<string, WasmKernel | null>();
+
+/**
+ * The module for a plan, or null when the model is outside the kernels' coverage. Modules are
+ * cached by everything `build` reads (parameter values live in memory, not in the code), so
+ * explorations and repeated runs skip the code generation.
+ */
 export function generateWasm(plan: KernelPlan, pretransform: boolean, sums: StateSum[] = []): WasmKernel | null {
+  const kinds = (ps: Record<string, ResolvedParam>) => Object.entries(ps).map(([n, p]) => [n, p.kind]);
+  const key = JSON.stringify([
+    plan.spec, plan.coupling, kinds(plan.modelParams), kinds(plan.couplingParams), plan.N, plan.M, plan.H, plan.dt, plan.scheme,
+    plan.boundaries, plan.noise ? [plan.noise.kind, plan.noise.multA, plan.noise.multB] : null, !!plan.stimulus, plan.historyPrecision, pretransform, sums,
+  ]);
+  if (cache.has(key)) return cache.get(key)!;
+  const k = generate(plan, pretransform, sums);
+  if (cache.size >= 64) cache.delete(cache.keys().next().value as string);
+  cache.set(key, k);
+  return k;
+}
+
+function generate(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmKernel | null {
   try {
     return build(plan, pretransform, sums);
   } catch (e) {
@@ -267,12 +288,39 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
     }
   };
 
+  // ---------------- coupling: can the module do the pre-transform and the gather? ----------------
+  const cpl = plan.coupling;
+  const cpre = parseExpr(cpl.pre, { field: `coupling ${cpl.name}.pre` });
+  const cpost = parseExpr(cpl.post, { field: `coupling ${cpl.name}.post` });
+  const shared = cpl.rows === 'shared';
+  const prows = shared ? 1 : ncv;
+  const PS = prows * N * R;
+  const f32 = plan.historyPrecision === 'float32';
+  let preOk = false;
+  if (pretransform) {
+    try {
+      const scratch = new VExpr(new Fn([]));
+      const any = (name: string): Bytes => {
+        if (/^x_j(_\d+)?$/.test(name) || name === 'gx' || name in plan.couplingParams || name in CONSTANTS) return vconst(0);
+        throw new Unsupported(`coupling name ${name}`);
+      };
+      scratch.emit(cpre, any);
+      scratch.emit(cpost, any);
+      preOk = true;
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+    }
+  }
+
   // ---------------- step ----------------
   // Two variants: 'step' and, when monitors sum state rows, 'stepSum' that also adds them. A
   // runtime flag inside the node loop instead costs ~30% (V8 then spills the v128 locals).
   const emitStep = (fname: string, sums: StateSum[]) => {
-    const fn = new Fn([T.i32]);
-    const b = 0;
+    // (b, slot): slot is the ring slot of the new state, where the fused pre-transform stores it
+    const fn = new Fn([T.i32, T.i32]);
+    const b = 0, slot = 1;
+    const pa = fn.local(T.i32);
+    const cpAcc = new Map<string, ParamAccess>();
     const o = fn.local(T.i32), sb = fn.local(T.i32), cb = fn.local(T.i32), nb = fn.local(T.i32), gb = fn.local(T.i32);
     // state sums: base address of each accumulator for this batch element
     const sumBase = sums.map(() => fn.local(T.i32));
@@ -288,6 +336,16 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
     prologue.push(...base('state'), ...I.get(b), ...I.i32(SS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(sb));
     prologue.push(...base('cpl'), ...I.get(b), ...I.i32(CS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(cb));
     sums.forEach((sm, a) => prologue.push(...base(sm.acc), ...I.get(b), ...I.i32(sm.rows.length * N * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(sumBase[a])));
+    if (preOk) {
+      for (const [name, p] of Object.entries(plan.couplingParams)) {
+        if (p.kind !== 'scalar' && p.kind !== 'batch') continue; // pretransform implies the pre reads no per-node values
+        const a = paramAccess(fn, `cp_${name}`, p, b, o);
+        cpAcc.set(name, a);
+        prologue.push(...a.prologue);
+      }
+      // pa: byte address of pbuf[b][row 0][node 0][slot]
+      prologue.push(...base('pbuf'), ...I.get(b), ...I.i32(PS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.get(slot), ...I.i32(8), ...I.i32Mul(), ...I.i32Add(), ...I.set(pa));
+    }
     if (plan.noise) {
       prologue.push(...base('noise'), ...I.get(b), ...I.i32(SS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(nb));
       prologue.push(...base('noiseGain'), ...I.set(gb));
@@ -382,8 +440,10 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
       };
       const nzt = (k: number): Bytes => (plan.noise ? [...I.get(NZ[k]), ...I.v(V.f64x2Add)] : []);
       const axpy = (x: number, a: number, d: Bytes): Bytes => [...I.get(x), ...vconst(a), ...d, ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add)];
+      const newVal: number[] = [];
       const write = (k: number, v: Bytes) => {
         const val = fn.local(T.v128);
+        newVal[k] = val;
         out.push(...clamp(k, v), ...I.set(val));
         out.push(...store(sb, k * N * 8, I.get(val)));
         out.push(...I.get(chk), ...I.get(val), ...(tail ? [...LANE0_MASK, ...I.v(V.and)] : []), ...I.v(V.f64x2Add), ...I.set(chk));
@@ -433,6 +493,33 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
           ]);
         }
       }
+      if (preOk) {
+        // the coupling's pre-transform of the new state, into the history ring: node n's row is
+        // n·R slots long, so the two lanes go to rows n and n+1
+        const xj = cvar.map((k) => {
+          if (!f32) return newVal[k];
+          const l = fn.local(T.v128); // TVB stores the history in float32 when asked: round first
+          out.push(...I.get(newVal[k]), ...I.v(0x5e /* f32x4.demote_f64x2_zero */), ...I.v(0x5f /* f64x2.promote_low_f32x4 */), ...I.set(l));
+          return l;
+        });
+        const rowAddr = fn.local(T.i32);
+        out.push(...I.get(pa), ...I.get(o), ...I.i32(Math.log2(R)), ...I.i32Shl(), ...I.i32Add(), ...I.set(rowAddr));
+        for (let r = 0; r < prows; r++) {
+          const sym = (name: string): Bytes => {
+            const m = /^x_j_(\d+)$/.exec(name);
+            if (m) return I.get(xj[Number(m[1])]);
+            if (name === 'x_j') return I.get(xj[r]);
+            if (cpAcc.has(name)) return cpAcc.get(name)!.get(tail);
+            if (name in CONSTANTS) return vconst(CONSTANTS[name]);
+            throw new Unsupported(`coupling name ${name}`);
+          };
+          const v = fn.local(T.v128);
+          out.push(...vx.emit(cpre, sym), ...I.set(v));
+          const rowOff = r * N * R * 8;
+          out.push(...I.get(rowAddr), ...I.get(v), ...vlane(V.store64Lane, rowOff, 0));
+          if (!tail) out.push(...I.get(rowAddr), ...I.get(v), ...vlane(V.store64Lane, rowOff + R * 8, 1));
+        }
+      }
       return out;
     };
     const pairs = Math.floor(N / 2);
@@ -449,71 +536,10 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
   if (sums.length) emitStep('stepSum', sums);
   const nStep = funcs.length;
 
-  // ---------------- coupling pre-transform and gather ----------------
-  let pre = false, coupling = false;
-  const cpl = plan.coupling;
-  if (pretransform) {
-    const cpre = parseExpr(cpl.pre, { field: `coupling ${cpl.name}.pre` });
-    const cpost = parseExpr(cpl.post, { field: `coupling ${cpl.name}.post` });
-    const shared = cpl.rows === 'shared';
-    const prows = shared ? 1 : ncv;
-    const PS = prows * N * R;
-    const f32 = plan.historyPrecision === 'float32';
+  // ---------------- the delayed gather ----------------
+  let coupling = false;
+  if (preOk) {
     try {
-      // pre(b, slot)
-      {
-        const fn = new Fn([T.i32, T.i32]);
-        const b = 0, slot = 1;
-        const o = fn.local(T.i32), sb = fn.local(T.i32), pa = fn.local(T.i32);
-        const vx = new VExpr(fn);
-        const cp = new Map<string, ParamAccess>();
-        const prologue: Bytes = [];
-        for (const [name, p] of Object.entries(plan.couplingParams)) {
-          if (p.kind !== 'scalar' && p.kind !== 'batch') continue;
-          const a = paramAccess(fn, `cp_${name}`, p, b, o);
-          cp.set(name, a);
-          prologue.push(...a.prologue);
-        }
-        prologue.push(...base('state'), ...I.get(b), ...I.i32(SS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(sb));
-        // pa: byte address of pbuf[b][row 0][node 0][slot]
-        prologue.push(...base('pbuf'), ...I.get(b), ...I.i32(PS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.get(slot), ...I.i32(8), ...I.i32Mul(), ...I.i32Add(), ...I.set(pa));
-        const xj = Array.from({ length: ncv }, () => fn.local(T.v128));
-        const n8 = fn.local(T.i32); // byte offset of node n's row within a pbuf row block: n·R·8
-        const body = (tail: boolean): Bytes => {
-          const out: Bytes = [];
-          for (let q = 0; q < ncv; q++) {
-            out.push(...I.get(sb), ...I.get(o), ...I.i32Add(), ...(tail ? vmem(V.load64Zero, cvar[q] * N * 8, 3) : vmem(V.load, cvar[q] * N * 8)));
-            // TVB stores the history in float32 when asked: round before the transform
-            if (f32) out.push(...I.v(0x5e /* f32x4.demote_f64x2_zero */), ...I.v(0x5f /* f64x2.promote_low_f32x4 */));
-            out.push(...I.set(xj[q]));
-          }
-          for (let r = 0; r < prows; r++) {
-            const sym = (name: string): Bytes => {
-              const m = /^x_j_(\d+)$/.exec(name);
-              if (m) return I.get(xj[Number(m[1])]);
-              if (name === 'x_j') return I.get(xj[r]);
-              if (cp.has(name)) return cp.get(name)!.get(tail);
-              if (name in CONSTANTS) return vconst(CONSTANTS[name]);
-              throw new Unsupported(`coupling name ${name}`);
-            };
-            const v = fn.local(T.v128);
-            out.push(...vx.emit(cpre, sym), ...I.set(v));
-            const rowOff = r * N * R * 8;
-            out.push(...I.get(pa), ...I.get(n8), ...I.i32Add(), ...I.get(v), ...vlane(V.store64Lane, rowOff, 0));
-            if (!tail) out.push(...I.get(pa), ...I.get(n8), ...I.i32Add(), ...I.get(v), ...vlane(V.store64Lane, rowOff + R * 8, 1));
-          }
-          return out;
-        };
-        const pairs = Math.floor(N / 2);
-        const code: Bytes = [...prologue, ...I.i32(0), ...I.set(o), ...I.i32(0), ...I.set(n8)];
-        if (pairs > 0) {
-          code.push(...I.block(), ...I.loop(), ...body(false));
-          code.push(...I.get(n8), ...I.i32(2 * R * 8), ...I.i32Add(), ...I.set(n8));
-          code.push(...I.get(o), ...I.i32(16), ...I.i32Add(), ...I.tee(o), ...I.i32(pairs * 16), ...I.i32LtU(), ...I.brIf(0), ...I.end(), ...I.end());
-        }
-        if (N % 2) code.push(...I.i32((N - 1) * 8), ...I.set(o), ...I.i32((N - 1) * R * 8), ...I.set(n8), ...body(true));
-        funcs.push({ name: 'pre', params: fn.params, results: [], locals: fn.locals, body: code });
-      }
       // coupling(tm, b)
       {
         const fn = new Fn([T.i32, T.i32]);
@@ -579,14 +605,13 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
         code.push(...I.get(i), ...I.i32(1), ...I.i32Add(), ...I.tee(i), ...I.i32(N), ...I.i32LtS(), ...I.brIf(0), ...I.end(), ...I.end());
         funcs.push({ name: 'coupling', params: fn.params, results: [], locals: fn.locals, body: code });
       }
-      pre = true;
       coupling = true;
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       funcs.splice(nStep);
     }
   }
-  return { bytes: buildModule(funcs, 1), slots, ring: R, step: true, pre, coupling };
+  return { bytes: buildModule(funcs, 1), slots, ring: R, step: true, pre: coupling, coupling };
 }
 
 let expProbe: WebAssembly.Instance | null = null;
