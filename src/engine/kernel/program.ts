@@ -148,6 +148,7 @@ export function generateProgram(plan: KernelPlan): KernelProgram {
 const WOFF = {};
 let wtop = ${Math.ceil((4 * wk.slots.length) / 16) * 16};
 ${regions.map(([n, size]) => `WOFF.${n} = wtop; wtop += Math.ceil((${size}) / 16) * 16;`).join('\n')}
+if (wtop > 2 ** 31) throw new Error('kernel: the WebAssembly kernel would need ' + Math.ceil(wtop / 2 ** 20) + ' MB for ' + B + ' batch elements in one thread (limit 2048 MB); split the batch, use more threads, or set kernel: "js"');
 const wmem = new WebAssembly.Memory({ initial: Math.ceil(wtop / 65536) + 1 });
 { const hdr = new Int32Array(wmem.buffer, 0, WSLOTS.length); WSLOTS.forEach((x, i) => { hdr[i] = WOFF[x]; }); }
 for (const x of ['noiseGain', 'rowPtr', 'lnkOff', 'lnkW', ...WSLOTS.slice(8)]) {
