@@ -1070,7 +1070,7 @@ export class TensorSimulator {
               df: new Function('xi', 'xj', 'g', `g[0] = ${js(diffExpr(e, 'x_i'))}; g[1] = ${js(diffExpr(e, 'x_j'))};`) as (xi: number, xj: number, g: Float64Array) => void,
             },
           });
-          writes.push({ reads: [this.cvar[r] * M + m], f: (v) => v[0], df: (_v, g) => { g[0] = 1; } });
+          writes.push({ identity: true, reads: [this.cvar[r] * M + m], f: (v) => v[0], df: (_v, g) => { g[0] = 1; } });
           continue;
         }
         sums.push(fusedLinks[r][m]);
@@ -1083,6 +1083,7 @@ export class TensorSimulator {
         const js = (x: Expr) => toJs(x, (n) => `v[${n.slice(2)}]`);
         const dsrc = this.cvar.map((_, q) => `g[${q}] = ${js(diffExpr(e, `$v${q}`))};`).join('\n');
         writes.push({
+          identity: e.kind === 'sym' && e.name === '$v0',
           reads: this.cvar.map((k) => k * M + m),
           // eslint-disable-next-line @typescript-eslint/no-implied-eval
           f: new Function('v', `return ${js(e)};`) as RingTransform['f'],

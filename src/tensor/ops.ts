@@ -38,7 +38,8 @@ export const memoryProbe = {
   jsBytes: 0,
   reset(): void { this.peakBytes = 0; this.peakTensors = 0; this.jsBytes = 0; },
 };
-function probe(): void {
+/** Samples memory for `memoryProbe` (ops that keep data for their backward call it). */
+export function probe(): void {
   if (!memoryProbe.enabled) return;
   const m = tf.memory();
   if (m.numBytes + memoryProbe.jsBytes > memoryProbe.peakBytes) memoryProbe.peakBytes = m.numBytes + memoryProbe.jsBytes;
@@ -64,6 +65,16 @@ export class DelayRing {
     this.buf = initial instanceof Float64Array ? initial : initial ? Float64Array.from(initial) : new Float64Array(B * H * C);
     if (this.buf.length !== B * H * C) throw new Error(`DelayRing: initial history has ${this.buf.length} values; expected B·H·C = ${B * H * C}`);
     this.adj = new Float64Array(B * H * C);
+  }
+
+  private gs?: Float64Array;
+  /**
+   * Gradients of the delayed sums by step (slot of the step that read), for segment ops that
+   * gather a stored value's gradient from the steps that read it instead of scattering into `adj`
+   * from every read (loads instead of read-modify-writes; segment.ts).
+   */
+  get gsum(): Float64Array {
+    return (this.gs ??= new Float64Array(this.B * this.H * this.C));
   }
 
   /** A fresh token for the start of a run. */
@@ -233,6 +244,7 @@ export class DelayRing {
       value: tf.clone(tok),
       gradFunc: () => {
         this.adj.fill(0);
+        this.gs?.fill(0);
         return [tf.zerosLike(tok)];
       },
     }));

@@ -19,7 +19,7 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { customOp, memoryProbe, recordingTape, type DelayRing } from './ops.js';
+import { customOp, memoryProbe, probe, recordingTape, type DelayRing } from './ops.js';
 import type { FusedStepElement } from './fused.js';
 
 /** What feeds input j of the element kernel. */
@@ -32,6 +32,8 @@ export interface RingTransform {
   f: (v: Float64Array) => number;
   /** g[q] = ∂f/∂v[q]. */
   df: (v: Float64Array, g: Float64Array) => void;
+  /** f(v) = v[0] (Linear's pre): the loops then skip the calls. */
+  identity?: boolean;
 }
 
 /**
@@ -78,6 +80,18 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
   const nP = params.length;
   const rels = sums.map(({ delay, off }) => Int32Array.from(delay, (d, l) => off[l] - d * C));
   const terms = sums.map((x) => x.term);
+  // Plain sums whose row q reads ring row q (offset q·N + j for source j) get their adjoint by
+  // gathering: the gradient of value u at (q, j) is Σ_i w_ij · gsum[step u + 1 + d_ij][q, i]
+  const gathered = sums.map(({ off, term }, q) => !term && sums.length === writes.length && off.every((o, l) => o === q * N + (l % N)));
+  const relG = sums.map(({ delay }, q) => {
+    const r = new Int32Array(N * N);
+    for (let j = 0; j < N; j++) for (let i = 0; i < N; i++) r[j * N + i] = (delay[i * N + j] + 1) * C + q * N + i;
+    return r;
+  });
+  // feed as typed arrays (kind 0: state, 1: coupling sum, 2: parameter) — the loops run per element
+  const fKind = Int8Array.from(feed, (f) => ('state' in f ? 0 : 'coupling' in f ? 1 : 2));
+  const fIdx = Int32Array.from(feed, (f) => ('state' in f ? f.state : 'coupling' in f ? f.coupling : f.param));
+  const wT = Float64Array.from({ length: N * N }, (_, k) => weights[(k % N) * N + Math.floor(k / N)]);
   const relsH = sums.map(({ delay, off }) => Int32Array.from(delay, (d, l) => off[l] - (d + 1) * C));
   const dg = new Float64Array(2);
   const final = new Float64Array(E * BN);
@@ -93,19 +107,22 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
     const psz = pv.map((p) => p.length);
     const taped = recordingTape();
     // kept for the backward: state at each step's start (and the end), coupling sums, predictor and result before clamps
-    const X = new Float64Array((taped ? K + 1 : 2) * E * BN);
+    // what the backward needs comes from the spec's pool (a checkpointed gradient recomputes and
+    // releases one segment after the other: fresh arrays each time cost allocation and GC)
+    const set = taped ? takeSet(spec, K, E * BN, nS * BN, terms.some((x) => x) ? B * (H + K) * C : 0) : undefined;
+    const X = set ? set.X : new Float64Array(2 * E * BN);
     for (let e = 0; e < E; e++) for (let i = 0; i < BN; i++) X[e * BN + i] = sv[e][i];
-    const S = taped ? new Float64Array(K * nS * BN) : new Float64Array(nS * BN);
-    const PRE = taped ? new Float64Array(K * E * BN) : undefined, NXT = taped ? new Float64Array(K * E * BN) : undefined;
+    const S = set ? set.S : new Float64Array(nS * BN);
+    const PRE = set?.PRE, NXT = set?.NXT;
     // couplings with a per-link term need the values they read in the backward: the H slots
     // before the segment and the K written in it, in time order (the ring itself is overwritten)
     const HK = H + K;
-    const past = taped && terms.some((x) => x) ? new Float64Array(B * HK * C) : undefined;
+    const past = set?.past;
     if (past) for (let b = 0; b < B; b++) for (let u = 0; u < H; u++) {
       const slot = ((((s - H + u) % H) + H) % H) * C;
       past.set(ring.buf.subarray(b * HC + slot, b * HC + slot + C), (b * HK + u) * C);
     }
-    const held = taped ? 8 * (X.length + S.length + 2 * K * E * BN + (past ? past.length : 0)) : 0;
+    const held = taped ? 8 * ((K + 1) * E * BN + K * nS * BN + 2 * K * E * BN + (past ? B * HK * C : 0)) : 0;
     memoryProbe.jsBytes += held;
     const out32 = new Float32Array(K * E * BN);
     const x = new Float64Array(nIn), o = new Float64Array(E), pre = new Float64Array(E), nxt = new Float64Array(E);
@@ -148,10 +165,8 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
       for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) {
         const i = b * N + n;
         for (let j = 0; j < nIn; j++) {
-          const f = feed[j];
-          if ('state' in f) x[j] = X[xo + f.state * BN + i];
-          else if ('coupling' in f) x[j] = S[sOff + f.coupling * BN + i];
-          else x[j] = psz[f.param] === 1 ? pv[f.param][0] : pv[f.param][i];
+          const k = fKind[j], q = fIdx[j];
+          x[j] = k === 0 ? X[xo + q * BN + i] : k === 1 ? S[sOff + q * BN + i] : psz[q] === 1 ? pv[q][0] : pv[q][i];
         }
         if (noise) for (let e = 0; e < E; e++) nzE[e] = noise.gain(e, n) * nzBuf![noise.at(b, e, n)];
         elem.forward(x, noise ? nzE : null, o, pre, nxt);
@@ -165,6 +180,11 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
       const slotC = (((st % H) + H) % H) * C;
       for (let w = 0; w < writes.length; w++) {
         const tr = writes[w];
+        if (tr.identity) {
+          const xr = xn + tr.reads[0] * BN;
+          for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) buf[b * HC + slotC + w * N + n] = X[xr + b * N + n];
+          continue;
+        }
         for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) {
           for (let q = 0; q < tr.reads.length; q++) v[q] = X[xn + tr.reads[q] * BN + b * N + n];
           buf[b * HC + slotC + w * N + n] = tr.f(v);
@@ -176,12 +196,14 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
     const fo = taped ? K * E * BN : 0;
     final.set(X.subarray(fo, fo + E * BN));
     const value = tf.tensor3d(out32, [K * E, B, N]);
+    probe();
     if (!taped) return { value, gradFunc: () => { throw new Error('segment: no backward without a tape'); } };
     return {
       value,
       gradFunc: (dyT: tf.Tensor) => {
         const dy = dyT.dataSync();
         const adj = ring.adj;
+        const gsum = gathered.some((x) => x) ? ring.gsum : adj;
         let g = new Float64Array(E * BN), gPrev = new Float64Array(E * BN);
         const gp = pv.map((p) => new Float64Array(p.length));
         const gS = new Float64Array(nS * BN);
@@ -194,11 +216,21 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
           const slotC = (((st % H) + H) % H) * C;
           for (let w = 0; w < writes.length; w++) {
             const tr = writes[w];
+            const rg = gathered[w] ? relG[w] : undefined;
             for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) {
               const a = b * HC + slotC + w * N + n;
-              const ga = adj[a];
-              if (ga === 0) continue;
+              let ga = adj[a];
               adj[a] = 0;
+              if (rg) {
+                const ob = b * HC;
+                for (let i = 0, k = n * N; i < N; i++, k++) {
+                  let p = slotC + rg[k];
+                  p -= HC & ((HC - 1 - p) >> 31);
+                  ga += wT[k] * gsum[ob + p];
+                }
+              }
+              if (ga === 0) continue;
+              if (tr.identity) { g[tr.reads[0] * BN + b * N + n] += ga; continue; }
               for (let q = 0; q < tr.reads.length; q++) v[q] = X[xn + tr.reads[q] * BN + b * N + n];
               tr.df(v, dv);
               for (let q = 0; q < tr.reads.length; q++) g[tr.reads[q] * BN + b * N + n] += ga * dv[q];
@@ -213,26 +245,30 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
             for (let e = 0; e < E; e++) { gOut[e] = g[e * BN + i]; if (gOut[e] !== 0) any = true; }
             if (!any) continue;
             for (let j = 0; j < nIn; j++) {
-              const f = feed[j];
-              if ('state' in f) x[j] = X[xo + f.state * BN + i];
-              else if ('coupling' in f) x[j] = S[sOff + f.coupling * BN + i];
-              else x[j] = psz[f.param] === 1 ? pv[f.param][0] : pv[f.param][i];
+              const k = fKind[j], q = fIdx[j];
+              x[j] = k === 0 ? X[xo + q * BN + i] : k === 1 ? S[sOff + q * BN + i] : psz[q] === 1 ? pv[q][0] : pv[q][i];
             }
             for (let e = 0; e < E; e++) { pre[e] = PRE![(t * E + e) * BN + i]; nxt[e] = NXT![(t * E + e) * BN + i]; }
             gx.fill(0);
             elem.backward(x, pre, nxt, gOut, gx);
             for (let j = 0; j < nIn; j++) {
-              const f = feed[j], d = gx[j];
+              const d = gx[j];
               if (d === 0) continue;
-              if ('state' in f) gPrev[f.state * BN + i] += d;
-              else if ('coupling' in f) gS[f.coupling * BN + i] += d;
-              else gp[f.param][psz[f.param] === 1 ? 0 : i] += d;
+              const k = fKind[j], q = fIdx[j];
+              if (k === 0) gPrev[q * BN + i] += d;
+              else if (k === 1) gS[q * BN + i] += d;
+              else gp[q][psz[q] === 1 ? 0 : i] += d;
             }
           }
           // the delayed sums' adjoint: scattered into the ring slots they read
           const baseC = ((((st - 1) % H) + H) % H) * C;
           for (let q = 0; q < nS; q++) {
             const rel = rels[q];
+            if (gathered[q]) {
+              // kept by step for the writes of the values this step read (gathered above, later in the backward)
+              for (let b = 0; b < B; b++) gsum.set(gS.subarray(q * BN + b * N, q * BN + (b + 1) * N), b * HC + slotC + q * N);
+              continue;
+            }
             for (let b = 0; b < B; b++) {
               const ob = b * HC;
               for (let i = 0; i < N; i++) {
@@ -265,7 +301,9 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
           }
           const tmp = g; g = gPrev; gPrev = tmp;
         }
+        probe();
         memoryProbe.jsBytes -= held;
+        POOL.get(spec)!.push(set!);
         const grads: tf.Tensor[] = [tf.zerosLike(ins[0])];
         for (let e = 0; e < E; e++) grads.push(tf.tensor2d(Float32Array.from(g.subarray(e * BN, (e + 1) * BN)), [B, N]));
         gp.forEach((d, k) => grads.push(tf.tensor(Float32Array.from(d), ins[1 + E + k].shape)));
@@ -276,6 +314,21 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
   const states = op(token, ...state, ...params);
   const tok = segmentToken(states);
   return { states, token: tok, final };
+}
+
+interface SavedSet { K: number; X: Float64Array; S: Float64Array; PRE: Float64Array; NXT: Float64Array; past?: Float64Array }
+const POOL = new WeakMap<SegmentSpec, SavedSet[]>();
+
+/** Arrays for K steps' saved values (entries beyond K are scratch; every entry used is written before it is read). */
+function takeSet(spec: SegmentSpec, K: number, EBN: number, SBN: number, pastLen: number): SavedSet {
+  let free = POOL.get(spec);
+  if (!free) POOL.set(spec, (free = []));
+  const i = free.findIndex((x) => x.K >= K && (x.past?.length ?? 0) >= pastLen);
+  if (i >= 0) return free.splice(i, 1)[0];
+  return {
+    K, X: new Float64Array((K + 1) * EBN), S: new Float64Array(K * SBN), PRE: new Float64Array(K * EBN), NXT: new Float64Array(K * EBN),
+    past: pastLen ? new Float64Array(pastLen) : undefined,
+  };
 }
 
 /** A scalar token that depends on a segment's output (zero gradient): later ring ops come after it on the tape. */
