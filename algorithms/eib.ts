@@ -6,7 +6,11 @@
  *
  *   FC_p = FC(last `window` BOLD samples),  RMSE_i = sqrt(mean_j (FC_t,ij − FC_p,ij)²)
  *   wLRE_ij ← max(0, wLRE_ij + η_k (FC_t,ij − FC_p,ij) RMSE_i)
- *   wFFI_ij ← max(0, wFFI_ij − η_k (FC_t,ij − FC_p,ij) RMSE_i),   η_k = η·(k+1)/N (linear warm-up)
+ *   wFFI_ij ← max(0, wFFI_ij − η_k (FC_t,ij − FC_p,ij) RMSE_i),   η_k = η·min(1, (k+1)/warmup)
+ *
+ * (linear warm-up; tvboptim's warmup = N). The defaults are tvboptim's protocol; on dk_average it
+ * reaches fc_corr ≈ 0.68 on fresh runs, and 6000 iterations with warmup 2000 reach ≈ 0.81
+ * (examples/eib.ts).
  *
  * The protocol follows tvboptim's EI-tuning notebook: 300 s transient (bounded Heun, dt 4 ms), a
  * FIC-only phase (200 TRs, η 0.5) whose last `window` BOLD samples seed the window, the EIB phase
