@@ -168,8 +168,8 @@ export default async function (): Promise<void> {
     const K = 256;
     const wrt = () => ({ 'coupling.a': tf.scalar(0.5), w: tf.fill([n], 0.6) });
     console.log(`\n4. issue #6's item — time per gradient step of the RWW FC fit: ${n} regions (${conn.name}), dt 1 ms, noise, TVB Bold TR 720 ms, loss 1 − fc_corr(Bold FC, empirical FC) (full matrix, first ${skip} TRs skipped), d/d(G, w_i), checkpoint K=${K}, CPU seconds of one step (valueAndGrad), really run:`);
-    gradRun(fitConfig(q(4)), K, fitLoss, wrt, { forward: false }); // warm-up
-    for (const seconds of [10, 20, 60].map(q)) {
+    gradRun(fitConfig(6), K, fitLoss, wrt, { forward: false }); // warm-up
+    for (const seconds of QUICK ? [6, 8] : [10, 20, 60]) {
       const r = gradRun(fitConfig(seconds), K, fitLoss, wrt);
       console.log(`  ${String(seconds).padStart(3)} s simulated (${seconds * 1000} steps): gradient step ${r.grad.toFixed(1)} s (forward alone ${r.fwd.toFixed(1)} s, ratio ${(r.grad / r.fwd).toFixed(2)}×), peak ${mb(r.peak)} (tfjs + kept for backward ${mb(r.tfPeak)}), ${r.tensors} tensors at the peak; loss ${r.value.toFixed(4)} (fc_corr ${(1 - r.value).toFixed(4)}), dL/dG ${r.g.toExponential(4)}`);
     }

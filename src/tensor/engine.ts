@@ -11,6 +11,9 @@
  *
  * Memory: the delay history is a ring buffer in a typed array, read and written by custom ops with
  * a hand-written adjoint (ops.ts, DelayRing), so the tape grows only by the small per-step tensors.
+ * Where the step fuses (Euler/Heun, a coupling whose per-link term is pre(x_j) or reads x_i,
+ * constant weights, additive noise) whole runs of steps are one op (segment.ts): float64 loops
+ * forward and backward, the state float64 from step to step, the monitors fed a block at a time.
  * `checkpoint: K` cuts the run into segments of K steps wrapped in tf.customGrad: the forward keeps
  * only the segment boundaries, the backward recomputes each segment under its own tape.
  * `truncate: W` stops gradients at every W-step window boundary (truncated backpropagation through
