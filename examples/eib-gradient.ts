@@ -4,16 +4,16 @@
  * S_e noise σ = 0.01, 300 s transient (fixed start state and Bold history), loss run of 300 s with
  * TVB HRF Bold (TR 720 ms), loss = RMSE(FC skip 30 TRs, FC_emp) + mean_i(⟨S_e,i⟩_last 500 − 0.25)²,
  * J_i (84) and wLRE, wFFI (84×84, clipped at 0) by AdaMax(W) lr 0.033 for 66 steps through the
- * exact float64 adjoint. Evaluated before/after on fresh noise seeds (fc_corr full matrix with zero
+ * exact float64 adjoint, a new noise seed for each step's run (seeds 0…65). Evaluated before/after on fresh noise seeds (fc_corr full matrix with zero
  * diagonals, RMSE).
  *
- *   npx vite-node examples/eib-gradient.ts [steps=66] [duration_ms=300000] [noise=fixed|per-step] [out.json]
+ *   npx vite-node examples/eib-gradient.ts [steps=66] [duration_ms=300000] [noise=per-step|fixed] [out.json]
  */
 import { eibGradientSetup, eibGradientFit, loadDkAverage, maxNormalized, dkAveragePath } from '../algorithms/index.js';
 
 const steps = Number(process.argv[2] ?? 66);
 const duration = Number(process.argv[3] ?? 300_000);
-const noise = (process.argv[4] ?? 'fixed') as 'fixed' | 'per-step';
+const noise = (process.argv[4] ?? 'per-step') as 'fixed' | 'per-step';
 const out = process.argv[5];
 
 const t0 = performance.now();

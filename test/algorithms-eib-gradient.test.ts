@@ -168,12 +168,18 @@ describe('E/I gradient: building blocks', () => {
     const n = 6;
     const net = network(n);
     const setup = eibGradientSetup({ n, ...net, duration: 30000, transient: 20000, skip: 2, activitySteps: 100 });
-    const r = eibGradientFit({ setup, steps: 8, lr: 0.05, evaluationSeeds: [77], progress: false });
+    const r = eibGradientFit({ setup, steps: 8, lr: 0.05, noise: 'fixed', evaluationSeeds: [77], progress: false });
     expect(r.lossTrajectory.length).toBe(9);
     expect(r.finalLoss).toBeLessThan(0.8 * r.initialLoss);
     expect(r.stateTrajectory[8].meanJ_i).not.toBe(1);
     expect(r.observations.fc_corr_before).toBeTypeOf('number');
     expect((r.state.wLRE as number[]).every((w) => w >= 0)).toBe(true);
+    // per-step noise: step k's run uses seed + k (the final state's loss is the seed + 8 run's)
+    const q = eibGradientFit({ setup, steps: 8, lr: 0.05, seed: 10, evaluationSeeds: [], progress: false });
+    expect(q.lossTrajectory[0]).toBe(eibLoss(setup, eibStartParams(n), 10).loss);
+    const fin = { J_i: Float64Array.from(q.state.J_i as number[]), wLRE: Float64Array.from(q.state.wLRE as number[]), wFFI: Float64Array.from(q.state.wFFI as number[]) };
+    expect(q.lossTrajectory[8]).toBe(eibLoss(setup, fin, 18).loss);
+    expect(q.finalLoss).toBeLessThan(q.initialLoss);
   });
 });
 
@@ -182,7 +188,7 @@ describe.skipIf(!HAVE_SHARED)('E/I gradient on dk_average (short run, through th
     const dir = mkdtempSync(join(tmpdir(), 'vbt-eibg-'));
     try {
       const out = join(dir, 'eibg.json');
-      const text = await vbt('eib-gradient', '--dk-average', sharedPath('data', 'dk_average'), '-n', '2', '--duration', '60000', '--transient', '20000', '--eval-seeds', '', '-o', out);
+      const text = await vbt('eib-gradient', '--dk-average', sharedPath('data', 'dk_average'), '--noise', 'fixed', '-n', '2', '--duration', '60000', '--transient', '20000', '--eval-seeds', '', '-o', out);
       expect(text).toMatch(/E\/I gradient: 2 steps/);
       const r = OptimizationResult.load(out);
       expect(r.lossTrajectory.length).toBe(3);

@@ -29,7 +29,7 @@ export function register(program: Command): void {
     .option('--sigma <s>', 'noise σ on S_e', '0.01')
     .option('--skip <n>', 'Bold samples skipped before the FC', '30')
     .option('--activity-weight <x>', 'weight of mean_i(⟨S_e⟩ − 0.25)²', '1')
-    .addOption(new Option('--noise <mode>', 'noise of the loss run per step').choices(['fixed', 'per-step']).default('fixed'))
+    .addOption(new Option('--noise <mode>', 'noise of the loss run: a new seed each step, or one realisation throughout').choices(['per-step', 'fixed']).default('per-step'))
     .option('--seed <n>', 'noise seed of the loss runs', '0')
     .option('--eval-seeds <list>', 'comma-separated noise seeds of the fresh evaluation runs', '1001,1002,1003')
     .option('-o, --out <file>', 'OptimizationResult JSON')
