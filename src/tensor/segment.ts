@@ -78,21 +78,7 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
   const { H, C } = ring;
   const HC = H * C;
   const nP = params.length;
-  const rels = sums.map(({ delay, off }) => Int32Array.from(delay, (d, l) => off[l] - d * C));
-  const terms = sums.map((x) => x.term);
-  // Plain sums whose row q reads ring row q (offset q·N + j for source j) get their adjoint by
-  // gathering: the gradient of value u at (q, j) is Σ_i w_ij · gsum[step u + 1 + d_ij][q, i]
-  const gathered = sums.map(({ off, term }, q) => !term && sums.length === writes.length && off.every((o, l) => o === q * N + (l % N)));
-  const relG = sums.map(({ delay }, q) => {
-    const r = new Int32Array(N * N);
-    for (let j = 0; j < N; j++) for (let i = 0; i < N; i++) r[j * N + i] = (delay[i * N + j] + 1) * C + q * N + i;
-    return r;
-  });
-  // feed as typed arrays (kind 0: state, 1: coupling sum, 2: parameter) — the loops run per element
-  const fKind = Int8Array.from(feed, (f) => ('state' in f ? 0 : 'coupling' in f ? 1 : 2));
-  const fIdx = Int32Array.from(feed, (f) => ('state' in f ? f.state : 'coupling' in f ? f.coupling : f.param));
-  const wT = Float64Array.from({ length: N * N }, (_, k) => weights[(k % N) * N + Math.floor(k / N)]);
-  const relsH = sums.map(({ delay, off }) => Int32Array.from(delay, (d, l) => off[l] - (d + 1) * C));
+  const { rels, terms, gathered, relG, fKind, fIdx, wT, relsH } = prepared(spec, C);
   const dg = new Float64Array(2);
   const final = new Float64Array(E * BN);
   const op = customOp((...args: unknown[]) => {
@@ -314,6 +300,43 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
   const states = op(token, ...state, ...params);
   const tok = segmentToken(states);
   return { states, token: tok, final };
+}
+
+interface Prepared {
+  rels: Int32Array[]; relsH: Int32Array[]; relG: Int32Array[]; terms: (LinkTerm | undefined)[]; gathered: boolean[];
+  fKind: Int8Array; fIdx: Int32Array; wT: Float64Array;
+}
+const PREPARED = new WeakMap<SegmentSpec, Prepared>();
+
+/** Index tables of a spec for a ring of C values per slot, built once per run (a run calls runSegment per segment). */
+function prepared(spec: SegmentSpec, C: number): Prepared {
+  const hit = PREPARED.get(spec);
+  if (hit) return hit;
+  const { N, sums, writes, feed, weights } = spec;
+  const NN = N * N;
+  const rels: Int32Array[] = [], relsH: Int32Array[] = [], relG: Int32Array[] = [];
+  const gathered: boolean[] = [];
+  sums.forEach(({ delay, off, term }, q) => {
+    const r = new Int32Array(NN), rh = new Int32Array(NN), rg = new Int32Array(NN);
+    // plain sums whose row q reads ring row q (offset q·N + j for source j) get their adjoint by
+    // gathering: the gradient of value u at (q, j) is Σ_i w_ij · gsum[step u + 1 + d_ij][q, i]
+    let rowQ = !term && sums.length === writes.length;
+    for (let l = 0; l < NN; l++) {
+      r[l] = off[l] - delay[l] * C;
+      rh[l] = off[l] - (delay[l] + 1) * C;
+      if (off[l] !== q * N + (l % N)) rowQ = false;
+    }
+    for (let j = 0; j < N; j++) for (let i = 0; i < N; i++) rg[j * N + i] = (delay[i * N + j] + 1) * C + q * N + i;
+    rels.push(r); relsH.push(rh); relG.push(rg); gathered.push(rowQ);
+  });
+  const wT = new Float64Array(NN);
+  for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) wT[j * N + i] = weights[i * N + j];
+  // feed as typed arrays (kind 0: state, 1: coupling sum, 2: parameter): the loops run per element
+  const fKind = Int8Array.from(feed, (f) => ('state' in f ? 0 : 'coupling' in f ? 1 : 2));
+  const fIdx = Int32Array.from(feed, (f) => ('state' in f ? f.state : 'coupling' in f ? f.coupling : f.param));
+  const p: Prepared = { rels, relsH, relG, terms: sums.map((x) => x.term), gathered, fKind, fIdx, wT };
+  PREPARED.set(spec, p);
+  return p;
 }
 
 interface SavedSet { K: number; X: Float64Array; S: Float64Array; PRE: Float64Array; NXT: Float64Array; past?: Float64Array }
