@@ -162,7 +162,16 @@ export function eibGradientSetup(o: EibGradientSetupOptions): EibGradientSetup {
   };
 }
 
-/** The same protocol with a new transient run at `params` (its own seed), from tvboptim's initial state. */
+/**
+ * The same protocol with a new transient run at `params` (its own seed), from tvboptim's initial
+ * state (0.001, 0.001).
+ *
+ * @example
+ * ```ts
+ * const s2 = eibGradientSetupFrom(setup, fitted, 4242);
+ * eibLoss(s2, fitted, 1001).fcCorr; // equals eibLoss(setup, fitted, 1001).fcCorr once skip ≥ the 20 s HRF
+ * ```
+ */
 export function eibGradientSetupFrom(setup: EibGradientSetup, params: EibGradientParams, transientSeed: number, transient = 300_000): EibGradientSetup {
   const s = eibGradientSetup({
     n: setup.n, weights: setup.weights, targetFc: setup.targetFc, parameters: setup.parameters, dt: setup.dt,

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import {
-  eibGradientSetup, eibLoss, eibStartParams, eibGradientFit, crossProduct, adamaxStep, eibNoise,
+  eibGradientSetup, eibGradientSetupFrom, eibLoss, eibStartParams, eibGradientFit, crossProduct, adamaxStep, eibNoise,
   type EibGradientParams, type EibGradientSetup,
 } from '../algorithms/eib-gradient.js';
 import { EibNetwork } from '../algorithms/eib-model.js';
@@ -89,6 +89,23 @@ describe('E/I gradient: forward', () => {
     }
     expect(v.activity).toBeCloseTo(act / n, 14);
     expect(v.loss).toBeCloseTo(v.rmse + v.activity, 14);
+  });
+});
+
+describe('E/I gradient: start state', () => {
+  it('a new transient at other parameters gives the same loss once the skipped Bold covers the 20 s HRF (the network forgets its start)', () => {
+    const n = 4;
+    const net = network(n);
+    const a = eibGradientSetup({ n, ...net, duration: 40000, transient: 20000, transientSeed: 1, skip: 30, activitySteps: 100 });
+    const p = params(n);
+    const b = eibGradientSetupFrom(a, p, 2, 16000);
+    expect(Math.abs(b.initial.S_e[0] - a.initial.S_e[0])).toBeGreaterThan(1e-4);
+    const va = eibLoss(a, p, 5), vb = eibLoss(b, p, 5);
+    expect(Math.abs(va.fcCorr - vb.fcCorr)).toBeLessThan(1e-10);
+    expect(Math.abs(va.loss - vb.loss)).toBeLessThan(1e-10);
+    // with a short skip the Bold still sees the history, and the two differ
+    const a3 = { ...a, skip: 3 }, b3 = { ...b, skip: 3 };
+    expect(Math.abs(eibLoss(a3, p, 5).loss - eibLoss(b3, p, 5).loss)).toBeGreaterThan(1e-8);
   });
 });
 
