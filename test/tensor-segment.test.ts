@@ -11,7 +11,9 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadBackend } from '../src/backend/index.js';
 import { TensorSimulator, createTensorMonitor } from '../src/tensor/index.js';
-import { takeRows } from '../src/tensor/ops.js';
+import { takeRows, DelayRing } from '../src/tensor/ops.js';
+import { compileFusedStep, runSegment } from '../src/tensor/index.js';
+import { parseExpr } from '../src/expr/parse.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
 import type { TensorRunResult, TensorEngineOptions } from '../src/tensor/index.js';
@@ -91,6 +93,23 @@ describe('segment ops vs the op-by-op engine (cpu)', () => {
 
 describe('segment pieces', () => {
   beforeAll(async () => { await loadBackend('cpu'); });
+
+  it('the doc example: two nodes exchanging x one step back conserve x_0 + x_1; first steps by hand', () => {
+    const step = compileFusedStep([], [parseExpr('-x + c')], (n) => ({ input: n === 'x' ? 0 : 1 }), [0], 'euler', 0.1, [undefined]);
+    const ring = new DelayRing(1, 2, 2, Float64Array.of(1, 0, 1, 0));
+    const x0 = tf.tensor2d([[1, 0]]);
+    const { states, token } = runSegment({
+      B: 1, N: 2, elem: step.elem, feed: step.inputs.map((k) => (k === 0 ? { state: 0 } : { coupling: 0 })),
+      sums: [{ delay: Int32Array.of(0, 0, 0, 0), off: Int32Array.of(0, 1, 0, 1) }], weights: Float64Array.of(0, 1, 1, 0),
+      writes: [{ reads: [0], f: (v) => v[0], df: (_v, g) => { g[0] = 1; }, identity: true }],
+    }, ring, ring.token(), [x0], [], 0, 10);
+    expect(states.shape).toEqual([10, 1, 2]);
+    const d = states.dataSync();
+    expect(d[0]).toBeCloseTo(0.9, 6); expect(d[1]).toBeCloseTo(0.1, 6);
+    expect(d[2]).toBeCloseTo(0.82, 6); expect(d[3]).toBeCloseTo(0.18, 6);
+    for (let t = 0; t < 10; t++) expect(d[2 * t] + d[2 * t + 1]).toBeCloseTo(1, 6);
+    for (const t of [x0, states, token]) t.dispose();
+  });
 
   it('takeRows: the rows, and a gradient that is dy in those rows and zero elsewhere', () => {
     const x = tf.tensor3d(Float32Array.from({ length: 24 }, (_, i) => i), [4, 3, 2]);

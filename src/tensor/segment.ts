@@ -7,15 +7,27 @@
  * float64 from step to step inside the op (it is rounded to float32 only in the output), which is
  * also what keeps long runs close to the float64 kernel engine.
  *
- * Applies when the coupling is a delayed weighted sum of a per-node transform of the source
- * (`pre` of x_j and numbers: Linear, Scaling, Sigmoidal, ...) and the step compiles to a fused
- * element kernel (fused.ts); the engine falls back to the step-by-step form otherwise.
+ * Applies when the step compiles to a fused element kernel (fused.ts) and the coupling is a
+ * delayed weighted sum of a per-node transform of the source (`pre` of x_j and numbers: Linear,
+ * Scaling, Sigmoidal, SigmoidalJansenRit, ...) or of a per-link term that reads the target too
+ * (x_j − x_i, sin(x_j − x_i)); the engine falls back to the step-by-step form otherwise. The
+ * backward of a plain sum gathers each stored value's gradient from the steps that read it (a ring
+ * of per-step sum gradients, `DelayRing.gsum`): loads where scattering from every read would be
+ * read-modify-writes.
  *
  * @example
  * ```ts
- * // inside the engine: one op for steps [s, s + K)
- * // const { states, token } = runSegment(spec, ring, tok, stateTensors, paramTensors, s, K);
- * // states: [E·K, B, N] (variable-major), the ring holds the K new entries
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { parseExpr, compileFusedStep, DelayRing, runSegment } from 'vbt';
+ * // dx/dt = −x + c, c = Σ_j w_ij x_j one step back; two nodes, Euler dt 0.1
+ * const step = compileFusedStep([], [parseExpr('-x + c')], (n) => ({ input: n === 'x' ? 0 : 1 }), [0], 'euler', 0.1, [undefined]);
+ * const ring = new DelayRing(1, 2, 2, Float64Array.of(1, 0, 1, 0)); // B = 1, H = 2 slots of C = 2
+ * const { states } = runSegment({
+ *   B: 1, N: 2, elem: step.elem, feed: step.inputs.map((k) => (k === 0 ? { state: 0 } : { coupling: 0 })),
+ *   sums: [{ delay: Int32Array.of(0, 0, 0, 0), off: Int32Array.of(0, 1, 0, 1) }], weights: Float64Array.of(0, 1, 1, 0),
+ *   writes: [{ reads: [0], f: (v) => v[0], df: (_v, g) => { g[0] = 1; }, identity: true }],
+ * }, ring, ring.token(), [tf.tensor2d([[1, 0]])], [], 0, 10);
+ * states.shape; // [10, 1, 2]: ten steps of one variable
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -189,7 +201,19 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
       gradFunc: (dyT: tf.Tensor) => {
         const dy = dyT.dataSync();
         const adj = ring.adj;
-        const gsum = gathered.some((x) => x) ? ring.gsum : adj;
+        // the sums' gradients by step, time-ordered for this segment: rows 0 … K − 1 are its steps
+        // (filled going backwards), rows K … K + H − 1 the H steps after it (from the ring), so the
+        // gather below needs no wrap; rows 0 … H − 1 go back into the ring for earlier segments
+        const anyG = gathered.some((x) => x);
+        const KH = K + H;
+        const G = anyG ? new Float64Array(B * KH * C) : undefined;
+        if (G) {
+          const gr = ring.gsum;
+          for (let b = 0; b < B; b++) for (let u = 0; u < H; u++) {
+            const sl = ((((s + K + u) % H) + H) % H) * C;
+            G.set(gr.subarray(b * HC + sl, b * HC + sl + C), (b * KH + K + u) * C);
+          }
+        }
         let g = new Float64Array(E * BN), gPrev = new Float64Array(E * BN);
         const gp = pv.map((p) => new Float64Array(p.length));
         const gS = new Float64Array(nS * BN);
@@ -208,12 +232,8 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
               let ga = adj[a];
               adj[a] = 0;
               if (rg) {
-                const ob = b * HC;
-                for (let i = 0, k = n * N; i < N; i++, k++) {
-                  let p = slotC + rg[k];
-                  p -= HC & ((HC - 1 - p) >> 31);
-                  ga += wT[k] * gsum[ob + p];
-                }
+                const og = (b * KH + t + 1) * C; // row of step st + 1
+                for (let i = 0, k = n * N; i < N; i++, k++) ga += wT[k] * G![og + rg[k]];
               }
               if (ga === 0) continue;
               if (tr.identity) { g[tr.reads[0] * BN + b * N + n] += ga; continue; }
@@ -252,7 +272,7 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
             const rel = rels[q];
             if (gathered[q]) {
               // kept by step for the writes of the values this step read (gathered above, later in the backward)
-              for (let b = 0; b < B; b++) gsum.set(gS.subarray(q * BN + b * N, q * BN + (b + 1) * N), b * HC + slotC + q * N);
+              for (let b = 0; b < B; b++) G!.set(gS.subarray(q * BN + b * N, q * BN + (b + 1) * N), (b * KH + t) * C + q * N);
               continue;
             }
             for (let b = 0; b < B; b++) {
@@ -287,6 +307,13 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
           }
           const tmp = g; g = gPrev; gPrev = tmp;
         }
+        if (G) {
+          const gr = ring.gsum;
+          for (let b = 0; b < B; b++) for (let u = 0; u < H; u++) {
+            const sl = ((((s + u) % H) + H) % H) * C;
+            gr.set(G.subarray((b * KH + u) * C, (b * KH + u + 1) * C), b * HC + sl);
+          }
+        }
         probe();
         memoryProbe.jsBytes -= held;
         POOL.get(spec)!.push(set!);
@@ -320,13 +347,14 @@ function prepared(spec: SegmentSpec, C: number): Prepared {
     const r = new Int32Array(NN), rh = new Int32Array(NN), rg = new Int32Array(NN);
     // plain sums whose row q reads ring row q (offset q·N + j for source j) get their adjoint by
     // gathering: the gradient of value u at (q, j) is Σ_i w_ij · gsum[step u + 1 + d_ij][q, i]
+    // (relG: d_ij·C + q·N + i, from the row of step u + 1 in a time-ordered array)
     let rowQ = !term && sums.length === writes.length;
     for (let l = 0; l < NN; l++) {
       r[l] = off[l] - delay[l] * C;
       rh[l] = off[l] - (delay[l] + 1) * C;
       if (off[l] !== q * N + (l % N)) rowQ = false;
     }
-    for (let j = 0; j < N; j++) for (let i = 0; i < N; i++) rg[j * N + i] = (delay[i * N + j] + 1) * C + q * N + i;
+    for (let j = 0; j < N; j++) for (let i = 0; i < N; i++) rg[j * N + i] = delay[i * N + j] * C + q * N + i;
     rels.push(r); relsH.push(rh); relG.push(rg); gathered.push(rowQ);
   });
   const wT = new Float64Array(NN);
