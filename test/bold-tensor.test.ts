@@ -36,6 +36,38 @@ function drive(mon: TensorBoldMonitor, x: Float64Array, W: number, s0: number, B
   return { samples, carryEnd: carry.length };
 }
 
+/** Drives a monitor through recordBlock in stretches of irregular lengths, as the segmented engine does. */
+function driveBlocks(mon: TensorBoldMonitor, x: Float64Array, W: number, s0: number, B = 1): Float32Array[] {
+  let carry = mon.initial(B);
+  const samples: Float32Array[] = [];
+  const T = x.length / W;
+  const lens = [1, 7, 64, 333, 2, 1000];
+  for (let k = 0, i = 0; k < T; i++) {
+    const L = Math.min(lens[i % lens.length], T - k);
+    const r = tf.tidy(() => {
+      const obs = tf.tile(tf.tensor(Float32Array.from(x.subarray(k * W, (k + L) * W)), [L, 1, 1, W, 1]), [1, B, 1, 1, 1]);
+      const out = mon.recordBlock!(s0 + k, obs, carry)!;
+      return { c: out.carry.map((t) => tf.keep(t)), s: out.samples ? tf.keep(out.samples) : undefined };
+    });
+    tf.dispose(carry);
+    carry = r.c;
+    if (r.s) {
+      const [, E] = r.s.shape;
+      const d = r.s.dataSync() as Float32Array;
+      // [B, E, V, N, M] → one sample per emitted step, batch elements side by side as in drive()
+      for (let e = 0; e < E!; e++) {
+        const one = new Float32Array(B * W);
+        for (let b = 0; b < B; b++) one.set(d.subarray((b * E! + e) * W, (b * E! + e + 1) * W), b * W);
+        samples.push(one);
+      }
+      r.s.dispose();
+    }
+    k += L;
+  }
+  tf.dispose(carry);
+  return samples;
+}
+
 describe('tensor TVB Bold', () => {
   const cases = [
     { dt: 0.5, period: 250, hrfLength: 400, s0: 103, T: 2400 }, // period a multiple of the 4 ms block
@@ -103,6 +135,23 @@ describe('tensor TVB Bold', () => {
     let mx = 0;
     for (const v of ref.data) mx = Math.max(mx, Math.abs(v));
     keep.forEach(([, k], i) => { for (let q = 0; q < W; q++) expect(Math.abs(samples[i][q] - ref.data[k * W + q])).toBeLessThan(1e-5 * mx); });
+  });
+
+  it('recordBlock over stretches of any length equals step-by-step recording, transient included', () => {
+    const all = [...cases.map((c) => ({ ...c, sFirst: c.s0 })), { dt: 1, period: 50, hrfLength: 400, s0: 1, T: 900, sFirst: 301 }];
+    for (const c of all) {
+      const W = 3;
+      const x = input(c.T, W);
+      const mk = () => createTensorBoldMonitor({ name: 'Bold', period: c.period, hrfLength: c.hrfLength, hrfKernel: (c as { kernel?: 'Gamma' }).kernel }, { dt: c.dt, sFirst: c.sFirst, sLast: c.s0 + c.T - 1, nvoi: 1, N: W, M: 1 });
+      const step = drive(mk(), x, W, c.s0, 2).samples;
+      const before = tf.memory().numTensors;
+      const block = driveBlocks(mk(), x, W, c.s0, 2);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(block.length).toBe(step.length);
+      let mx = 0;
+      for (const v of step) for (const q of v) mx = Math.max(mx, Math.abs(q));
+      block.forEach((b, k) => { for (let q = 0; q < b.length; q++) expect(Math.abs(b[q] - step[k][q])).toBeLessThan(2e-6 * mx); });
+    }
   });
 
   it('streaming keeps tf.memory().numTensors flat (carry only)', () => {

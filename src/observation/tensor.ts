@@ -117,7 +117,57 @@ export function createTensorBoldMonitor(spec: TensorBoldSpec, ctx: TensorBoldCon
       const rest = K > 1 ? tf.concat([tf.slice(a2, [0, 1, 0, 0, 0], [B, K - 1, V, N, M]), tf.zeros([B, 1, V, N, M])], 1) : tf.zerosLike(a2);
       return { carry: [b2, rest], sample };
     },
+    // Steps s0 … s0+L−1 at once, as matrix products: the 4 ms block sums are A·obs (A marks which
+    // step falls in which block), every finished block reaches every output with its lag weight
+    // (zero for outputs emitted before the block ends, so emission order needs no care), and the
+    // outputs emitted in this stretch are the first E rows of the extended accumulator.
+    recordBlock: (s0, obsBlock, [blk, acc]) => {
+      const [L, B] = obsBlock.shape as [number, number];
+      const W = V * N * M;
+      const x = tf.reshape(blockSelect(obsBlock, voi, nvoi), [L, B * W]);
+      const ends: number[] = []; // block index j of each block finishing in this stretch, and where
+      const endAt: number[] = [];
+      for (let t = 0; t < L; t++) if ((s0 + t) % I === 0) { ends.push((s0 + t) / I); endAt.push(t); }
+      const head = headAt(s0);
+      let E = 0;
+      while (head + E < steps.length && steps[head + E] <= s0 + L - 1) E++;
+      const blkFlat = tf.reshape(blk, [1, B * W]);
+      let newBlk: tf.Tensor, contrib: tf.Tensor | null = null;
+      if (ends.length === 0) {
+        newBlk = tf.add(blkFlat, tf.sum(x, 0, true));
+      } else {
+        const nJ = ends.length;
+        const A = new Float32Array(nJ * L);
+        for (let q = 0; q < nJ; q++) for (let t = q === 0 ? 0 : endAt[q - 1] + 1; t <= endAt[q]; t++) A[q * L + t] = 1;
+        const tail = new Float32Array(L);
+        for (let t = endAt[nJ - 1] + 1; t < L; t++) tail[t] = 1;
+        // the carried partial block belongs to the first block that ends here
+        const first = new Float32Array(nJ); first[0] = 1;
+        const sums = tf.add(tf.matMul(tf.tensor2d(A, [nJ, L]), x), tf.matMul(tf.tensor2d(first, [nJ, 1]), blkFlat));
+        const nO = K + E;
+        const Wm = new Float32Array(nO * nJ);
+        for (let r = 0; r < nO && head + r < steps.length; r++) for (let q = 0; q < nJ; q++) Wm[r * nJ + q] = lagWeight(G, newest[head + r] - ends[q]);
+        contrib = tf.matMul(tf.tensor2d(Wm, [nO, nJ]), tf.div(sums, I)); // [nO, B·W]
+        newBlk = tf.matMul(tf.tensor2d(tail, [1, L]), x);
+      }
+      const nO = K + E;
+      let ext: tf.Tensor = tf.reshape(acc, [B, K, W]);
+      if (E > 0) ext = tf.concat([ext, tf.zeros([B, E, W])], 1);
+      if (contrib) {
+        const c = tf.reshape(contrib, [nO, B, W]);
+        ext = tf.add(ext, B === 1 ? tf.reshape(c, [1, nO, W]) : tf.transpose(c, [1, 0, 2]));
+      }
+      const carry = [tf.reshape(newBlk, [B, V, N, M]), tf.reshape(tf.slice(ext, [0, E, 0], [B, K, W]), [B, K, V, N, M])];
+      if (E === 0) return { carry };
+      const out = tf.reshape(tf.slice(ext, [0, 0, 0], [B, E, W]), [B, E, V, N, M]);
+      return { carry, samples: k1V0 === null ? out : tf.mul(tf.sub(out, 1), k1V0) };
+    },
   };
+}
+
+/** The variables of interest of a block [L, B, nvoi, N, M]. */
+function blockSelect(obs: tf.Tensor, voi: number[], nvoi: number): tf.Tensor {
+  return voi.length === nvoi && voi.every((v, i) => v === i) ? obs : tf.gather(obs, tf.tensor1d(voi, 'int32'), 2);
 }
 
 /**
