@@ -33,6 +33,10 @@ function network84(): { conn: Connectivity; fc?: { data: Float64Array; n: number
 async function throughput(label: string, base: SimulationConfig, name: string, lo: number, hi: number, points: number): Promise<void> {
   const mean = { m: (r: { monitor(): { data: Float64Array } }) => { const d = r.monitor().data; let s = 0; for (const x of d) s += x; return s / d.length; } };
   const space = grid(name, lo, hi, points);
+  // warm both ways first (code generation, JIT, the kernel's idle worker threads), as a sweep of
+  // many batches would be after its first
+  await explore({ base, space, observables: mean, batchSize: points, progress: false });
+  await explore({ base, space: grid(name, lo, hi, 1), observables: mean, batchSize: 1, threads: 1, progress: false });
   const batched = await explore({ base, space, observables: mean, batchSize: points, progress: false });
   const single = await explore({ base, space, observables: mean, batchSize: 1, threads: 1, progress: false });
   const pb = batched.metadata.pointsPerSecond as number, ps = single.metadata.pointsPerSecond as number;

@@ -79,7 +79,7 @@ function runLocal(prep: PreparedRun, source: string, onProgress?: (done: number,
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-parentPort.once('message', async (msg) => {
+parentPort.on('message', async (msg) => {
   try {
     const ctx = msg.ctx;
     if (msg.rng) ctx.Rng = (await import(msg.rng)).RandomState;
@@ -95,28 +95,57 @@ parentPort.once('message', async (msg) => {
   }
 });`;
 
+/**
+ * Idle kernel workers, kept between runs: starting a worker costs ~50–100 ms, which dominated
+ * short batched runs (explorations of 2 s simulations). Idle workers are unref'd, so they never
+ * keep the process alive.
+ */
+const idleWorkers: Worker[] = [];
+
+function takeWorker(): Worker {
+  const w = idleWorkers.pop() ?? new Worker(WORKER_SOURCE, { eval: true });
+  w.ref();
+  return w;
+}
+
+function releaseWorker(w: Worker): void {
+  w.removeAllListeners('message');
+  w.removeAllListeners('error');
+  w.unref();
+  if (idleWorkers.length < availableParallelism()) idleWorkers.push(w);
+  else void w.terminate();
+}
+
 async function runWorkers(prep: PreparedRun, source: string, threads: number, onProgress?: (done: number, total: number) => void) {
   const B = prep.B;
   const W = Math.min(threads, B);
   const bounds = Array.from({ length: W + 1 }, (_, k) => Math.round((k * B) / W));
   const done = new Array(W).fill(0);
   const total = prep.transientSteps + prep.nSteps;
+  // compiled once here and shared: workers then start on code V8 has already optimised
+  const bytes = (prep.data as { wasm?: Uint8Array<ArrayBuffer> }).wasm;
+  const wasmModule = bytes ? new WebAssembly.Module(bytes) : undefined;
   const parts = await Promise.all(
     Array.from({ length: W }, (_, k) => new Promise<{ outputs: { time: Float64Array; data: Float64Array }[]; state: Float64Array }>((resolve, reject) => {
-      const w = new Worker(WORKER_SOURCE, { eval: true });
+      const w = takeWorker();
       w.on('message', (m) => {
         if (m.progress !== undefined) {
           done[k] = m.progress;
           onProgress?.(Math.min(...done), total);
           return;
         }
-        void w.terminate();
+        releaseWorker(w);
         if (m.error) reject(m.divergence ? toDivergenceError(m.divergence, prep) : new Error(`kernel worker failed: ${m.error}`));
         else resolve(m);
       });
-      w.on('error', reject);
+      w.on('error', (e) => {
+        // a crashed worker is not reused
+        w.removeAllListeners();
+        void w.terminate();
+        reject(e);
+      });
       w.postMessage({
-        ctx: sliceBatch(prep, bounds[k], bounds[k + 1]), source, rng: prep.plan.noise ? rngModuleUrl() : undefined,
+        ctx: { ...sliceBatch(prep, bounds[k], bounds[k + 1]), wasmModule }, source, rng: prep.plan.noise ? rngModuleUrl() : undefined,
         s0: prep.s0, transientSteps: prep.transientSteps, nSteps: prep.nSteps,
       });
     })),

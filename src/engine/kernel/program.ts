@@ -159,7 +159,7 @@ ${wk.pre ? `{ // links as node·ring + ((ring − d) mod ring), from the JS layo
   const q = new Int32Array(wmem.buffer, WOFF.lnkOff, P.lnkOff.length);
   for (let k = 0; k < q.length; k++) { const t = P.lnkOff[k] % ${H2}, j = (P.lnkOff[k] - t) / ${H2}, d = H - t; q[k] = j * ${wk.ring} + ((${wk.ring} - d) & ${wk.ring - 1}); }
 }` : ''}
-const WX = new WebAssembly.Instance(new WebAssembly.Module(P.wasm), { env: { mem: wmem } }).exports;`);
+const WX = new WebAssembly.Instance(ctx.wasmModule || new WebAssembly.Module(P.wasm), { env: { mem: wmem } }).exports;`);
   }
   const HIST = plan.historyPrecision === 'float32' ? 'Float32Array' : 'Float64Array';
   const HS = ncv * N * M * H2;
