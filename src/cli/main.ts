@@ -14,19 +14,10 @@ import type { IntegratorName, SimulationConfig } from '../simulation/config.js';
 import { checkReference, formatCheck } from '../reference/check.js';
 import { inferResultFormat, readAnyConnectivity, writeSimulationResult } from '../io/files.js';
 import { summarize } from './summary.js';
+import { collectKv, parseNumbers } from './parse.js';
 import { commandModules } from './commands/index.js';
 
-function parseValue(v: string, what: string): number | number[] {
-  const parts = v.split(',').map((x) => Number(x.trim()));
-  if (parts.some((x) => !Number.isFinite(x))) throw new Error(`${what}: '${v}' is not a number or a comma-separated list of numbers`);
-  return parts.length === 1 ? parts[0] : parts;
-}
 
-function collectKv(value: string, prev: Record<string, string>): Record<string, string> {
-  const eq = value.indexOf('=');
-  if (eq < 1) throw new Error(`expected NAME=VALUE, got '${value}'`);
-  return { ...prev, [value.slice(0, eq)]: value.slice(eq + 1) };
-}
 
 /** "Raw", "TemporalAverage:1", "SubSample:0.5" (period in ms). */
 export function parseMonitor(s: string): MonitorSpec {
@@ -76,9 +67,9 @@ export function buildProgram(): Command {
       const conn = o.connectivity ? await readAnyConnectivity(o.connectivity) : undefined;
       const connectivity = conn && o.speed ? conn.withSpeed(o.speed) : conn;
       const parameters: Record<string, number | number[]> = {};
-      for (const [k, v] of Object.entries(o.param as Record<string, string>)) parameters[k] = parseValue(v, `--param ${k}`);
+      for (const [k, v] of Object.entries(o.param as Record<string, string>)) parameters[k] = parseNumbers(v, `--param ${k}`);
       const couplingParameters: Record<string, number | number[]> = {};
-      for (const [k, v] of Object.entries(o.couplingParam as Record<string, string>)) couplingParameters[k] = parseValue(v, `--coupling-param ${k}`);
+      for (const [k, v] of Object.entries(o.couplingParam as Record<string, string>)) couplingParameters[k] = parseNumbers(v, `--coupling-param ${k}`);
       const monitors = (o.monitor as string[]).length ? (o.monitor as string[]).map(parseMonitor) : [{ name: 'TemporalAverage', period: 1 } as MonitorSpec];
       let bar: cliProgress.SingleBar | undefined;
       const cfg: SimulationConfig = {
@@ -90,7 +81,7 @@ export function buildProgram(): Command {
         integrator: {
           name: o.integrator as IntegratorName,
           dt: o.dt,
-          noise: o.noise !== undefined ? { nsig: parseValue(o.noise, '--noise'), ntau: o.ntau, seed: o.seed } : undefined,
+          noise: o.noise !== undefined ? { nsig: parseNumbers(o.noise, '--noise'), ntau: o.ntau, seed: o.seed } : undefined,
         },
         duration: o.duration,
         transient: o.transient,

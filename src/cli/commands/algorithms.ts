@@ -13,26 +13,17 @@ import { readTvbConnectivityZip } from '../../network/tvb-zip.js';
 import { parseMonitor } from '../main.js';
 import type { SquareMatrix } from '../../analysis/fc.js';
 import type { SimulationConfig } from '../../simulation/config.js';
+import { collectKv, parseNumber } from '../parse.js';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
-}
-function kv(value: string, prev: Record<string, string>): Record<string, string> {
-  const eq = value.indexOf('=');
-  if (eq < 1) throw new Error(`expected NAME=VALUE, got '${value}'`);
-  return { ...prev, [value.slice(0, eq)]: value.slice(eq + 1) };
-}
-function num(v: string, what: string): number {
-  const x = Number(v);
-  if (!Number.isFinite(x)) throw new Error(`${what}: '${v}' is not a number`);
-  return x;
 }
 
 /** NAME=LO:HI:N */
 function parseRange(s: string, flag: string): [string, number, number, number] {
   const m = /^([^=]+)=([^:]+):([^:]+):(\d+)$/.exec(s);
   if (!m) throw new Error(`${flag}: '${s}' is not NAME=LO:HI:N (e.g. coupling.a=0:0.5:8)`);
-  return [m[1], num(m[2], `${flag} ${m[1]} lo`), num(m[3], `${flag} ${m[1]} hi`), Number(m[4])];
+  return [m[1], parseNumber(m[2], `${flag} ${m[1]} lo`), parseNumber(m[3], `${flag} ${m[1]} hi`), Number(m[4])];
 }
 
 /** The network: a TVB ZIP, or dk_average (SC/max, no delays) with its empirical FC. */
@@ -45,8 +36,8 @@ function loadNetwork(o: { connectivity?: string; dkAverage?: string | boolean })
 
 function eibNetwork(o: Record<string, string | boolean | undefined>): { net: EibNetwork; fc?: SquareMatrix } {
   const { conn, fc } = loadNetwork(o as never);
-  const sigma = num(String(o.sigma ?? '0.01'), '--sigma');
-  const net = new EibNetwork({ n: conn.n, weights: conn.weights, dt: num(String(o.dt ?? '4'), '--dt'), nsig: 0.5 * sigma * sigma, seed: num(String(o.seed ?? '42'), '--seed') });
+  const sigma = parseNumber(String(o.sigma ?? '0.01'), '--sigma');
+  const net = new EibNetwork({ n: conn.n, weights: conn.weights, dt: parseNumber(String(o.dt ?? '4'), '--dt'), nsig: 0.5 * sigma * sigma, seed: parseNumber(String(o.seed ?? '42'), '--seed') });
   return { net, fc };
 }
 
@@ -58,7 +49,7 @@ export function register(program: Command): void {
     .option('-c, --connectivity <zip>', 'TVB connectivity ZIP (default: dk_average, SC/max, no delays)')
     .option('--dk-average [dir]', 'use dk_average (default $VBT_SHARED/data/dk_average or ../shared/data/dk_average)')
     .option('--coupling <name>', 'coupling function', 'Linear')
-    .option('-p, --param <name=value>', 'fixed model parameter (repeatable)', kv, {})
+    .option('-p, --param <name=value>', 'fixed model parameter (repeatable)', collectKv, {})
     .option('--grid <name=lo:hi:n>', 'linear grid axis (repeatable; product of all axes)', collect, [])
     .option('--log-grid <name=lo:hi:n>', 'log-spaced axis (repeatable)', collect, [])
     .option('--values <name=v1,v2,...>', 'explicit values axis (repeatable)', collect, [])
@@ -91,18 +82,18 @@ export function register(program: Command): void {
           ...(o.values as string[]).map((s) => {
             const eq = s.indexOf('=');
             if (eq < 1) throw new Error(`--values: '${s}' is not NAME=v1,v2,...`);
-            return values(s.slice(0, eq), s.slice(eq + 1).split(',').map((x) => num(x, `--values ${s.slice(0, eq)}`)));
+            return values(s.slice(0, eq), s.slice(eq + 1).split(',').map((x) => parseNumber(x, `--values ${s.slice(0, eq)}`)));
           }),
         ];
         if (!axes.length) throw new Error('explore: give at least one --grid, --log-grid or --values axis');
         space = product(...axes);
       }
       const parameters: Record<string, number> = {};
-      for (const [k, v] of Object.entries(o.param as Record<string, string>)) parameters[k] = num(v, `--param ${k}`);
+      for (const [k, v] of Object.entries(o.param as Record<string, string>)) parameters[k] = parseNumber(v, `--param ${k}`);
       const base: SimulationConfig = {
         model: o.model, parameters, connectivity: conn, coupling: o.coupling,
-        integrator: { name: 'Heun', dt: num(o.dt, '--dt'), noise: { nsig: num(o.noise, '--noise'), seed: Number(o.seed) } },
-        transient: num(o.transient, '--transient'), duration: num(o.duration, '--duration'), monitors: [parseMonitor(o.monitor)],
+        integrator: { name: 'Heun', dt: parseNumber(o.dt, '--dt'), noise: { nsig: parseNumber(o.noise, '--noise'), seed: Number(o.seed) } },
+        transient: parseNumber(o.transient, '--transient'), duration: parseNumber(o.duration, '--duration'), monitors: [parseMonitor(o.monitor)],
       };
       let observables: Record<string, Observable>;
       if (o.observable === 'fc') {
@@ -142,11 +133,11 @@ export function register(program: Command): void {
       .option('--eval <ms>', 'length of the pre/post evaluation runs', '60000'),
   ).action((o) => {
     const { net } = eibNetwork(o);
-    const eta = num(o.eta, '--eta');
+    const eta = parseNumber(o.eta, '--eta');
     const rule: FicRule = o.rule === 'gating'
-      ? { kind: 'gating', target: o.target !== undefined ? num(o.target, '--target') : 0.25, eta }
-      : { kind: 'deco2014', eta, ...(o.rate !== undefined ? { rate: num(o.rate, '--rate') } : { current: o.target !== undefined ? num(o.target, '--target') : -0.026 }) };
-    const r = fic({ network: net, rule, iterations: Number(o.iterations), transientSteps: Math.round(num(o.transient, '--transient') / net.dt), evaluation: { steps: Math.round(num(o.eval, '--eval') / net.dt) }, progress: o.quiet ? false : undefined });
+      ? { kind: 'gating', target: o.target !== undefined ? parseNumber(o.target, '--target') : 0.25, eta }
+      : { kind: 'deco2014', eta, ...(o.rate !== undefined ? { rate: parseNumber(o.rate, '--rate') } : { current: o.target !== undefined ? parseNumber(o.target, '--target') : -0.026 }) };
+    const r = fic({ network: net, rule, iterations: Number(o.iterations), transientSteps: Math.round(parseNumber(o.transient, '--transient') / net.dt), evaluation: { steps: Math.round(parseNumber(o.eval, '--eval') / net.dt) }, progress: o.quiet ? false : undefined });
     const pre = r.preTuning!.metrics, post = r.postTuning!.metrics;
     console.log(`FIC ${o.rule}: ${r.nIterations} iterations in ${r.seconds.toFixed(1)} s`);
     console.log(`  before: mean S_e ${pre.meanS_e.toFixed(4)}, rate ${pre.meanRate.toFixed(3)} Hz, current ${pre.meanCurrent.toFixed(4)} nA`);
@@ -170,12 +161,12 @@ export function register(program: Command): void {
   ).action((o) => {
     const { net, fc } = eibNetwork(o);
     if (!fc) throw new Error('vbt eib: needs the empirical FC; use --dk-average (a TVB ZIP carries no FC)');
-    const seeds = String(o.evalSeeds).split(',').map((v) => num(v, '--eval-seeds'));
-    if (seeds.includes(num(String(o.seed), '--seed'))) throw new Error(`vbt eib: --eval-seeds ${o.evalSeeds} contains the tuning --seed ${o.seed}; evaluate on noise never used in tuning`);
+    const seeds = String(o.evalSeeds).split(',').map((v) => parseNumber(v, '--eval-seeds'));
+    if (seeds.includes(parseNumber(String(o.seed), '--seed'))) throw new Error(`vbt eib: --eval-seeds ${o.evalSeeds} contains the tuning --seed ${o.seed}; evaluate on noise never used in tuning`);
     const r = eib({
-      network: net, targetFc: fc, iterations: Number(o.iterations), eta: num(o.eta, '--eta'), window: Number(o.window), keep: o.keep,
-      ...(o.warmup !== undefined ? { warmup: num(o.warmup, '--warmup') } : {}), ...(o.averageOver !== undefined ? { averageOver: num(o.averageOver, '--average-over') } : {}),
-      transient: num(o.transient, '--transient'), evaluation: { seeds, steps: Math.round(num(o.eval, '--eval') / net.dt) }, progress: o.quiet ? false : undefined,
+      network: net, targetFc: fc, iterations: Number(o.iterations), eta: parseNumber(o.eta, '--eta'), window: Number(o.window), keep: o.keep,
+      ...(o.warmup !== undefined ? { warmup: parseNumber(o.warmup, '--warmup') } : {}), ...(o.averageOver !== undefined ? { averageOver: parseNumber(o.averageOver, '--average-over') } : {}),
+      transient: parseNumber(o.transient, '--transient'), evaluation: { seeds, steps: Math.round(parseNumber(o.eval, '--eval') / net.dt) }, progress: o.quiet ? false : undefined,
     });
     const pre = r.preTuning!.metrics, post = r.postTuning!.metrics;
     console.log(`EIB: ${r.nIterations} iterations in ${r.seconds.toFixed(1)} s (keep ${o.keep})`);

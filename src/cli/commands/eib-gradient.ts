@@ -4,18 +4,9 @@
  */
 import { Command, Option } from 'commander';
 import { eibGradientSetup, eibGradientFit, loadDkAverage, maxNormalized, dkAveragePath } from '../../../algorithms/index.js';
+import { parseInteger, parseNumber } from '../parse.js';
 
-function num(v: string, what: string): number {
-  const x = Number(v);
-  if (!Number.isFinite(x)) throw new Error(`${what}: '${v}' is not a number`);
-  return x;
-}
 
-function int(v: string, what: string, min: number): number {
-  const x = num(v, what);
-  if (!Number.isInteger(x) || x < min) throw new Error(`${what}: '${v}'; expected an integer ≥ ${min}`);
-  return x;
-}
 
 export function register(program: Command): void {
   program
@@ -39,12 +30,12 @@ export function register(program: Command): void {
       const dk = loadDkAverage(dir);
       const sc = maxNormalized(dk.connectivity);
       const setup = eibGradientSetup({
-        n: sc.n, weights: sc.weights, targetFc: dk.fc, sigma: num(o.sigma, '--sigma'), duration: num(o.duration, '--duration'),
-        transient: num(o.transient, '--transient'), skip: int(o.skip, '--skip', 0), activityWeight: num(o.activityWeight, '--activity-weight'),
+        n: sc.n, weights: sc.weights, targetFc: dk.fc, sigma: parseNumber(o.sigma, '--sigma'), duration: parseNumber(o.duration, '--duration'),
+        transient: parseNumber(o.transient, '--transient'), skip: parseInteger(o.skip, '--skip', 0), activityWeight: parseNumber(o.activityWeight, '--activity-weight'),
       });
-      const evaluationSeeds = String(o.evalSeeds).split(',').filter((s) => s.trim() !== '').map((s) => int(s.trim(), '--eval-seeds', 0));
+      const evaluationSeeds = String(o.evalSeeds).split(',').filter((s) => s.trim() !== '').map((s) => parseInteger(s.trim(), '--eval-seeds', 0));
       const r = eibGradientFit({
-        setup, steps: int(o.steps, '--steps', 0), lr: num(o.lr, '--lr'), noise: o.noise, seed: int(o.seed, '--seed', 0), evaluationSeeds,
+        setup, steps: parseInteger(o.steps, '--steps', 0), lr: parseNumber(o.lr, '--lr'), noise: o.noise, seed: parseInteger(o.seed, '--seed', 0), evaluationSeeds,
         progress: false,
         onStep: o.quiet ? undefined : (k, v, s) => console.log(`step ${k}: loss ${v.loss.toFixed(4)} RMSE ${v.rmse.toFixed(4)} activity ${v.activity.toExponential(2)} fc_corr ${v.fcCorr.toFixed(3)} (${s.toFixed(1)} s)`),
       });

@@ -15,12 +15,8 @@ import {
 } from '../../analysis/index.js';
 import { readSensors, eegGainSphere, megGainSphere, ieegGain, rereference, surfaceRegionGain, type GainMatrix } from '../../observation/index.js';
 import { readTvbSurfaceZip, readRegionMapping } from '../../network/surface.js';
+import { parseInteger } from '../parse.js';
 
-function int(v: string, what: string, min = 0): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${what}: '${v}' is not an integer >= ${min}`);
-  return n;
-}
 
 /** An N×N matrix from .npy/.npz (array `fc`, or the only 2-D array) or .json ([[...]] or {fc: [[...]]}). */
 export function readMatrix(path: string, key = 'fc'): SquareMatrix {
@@ -61,8 +57,8 @@ export function register(program: Command): void {
       const res = await readSimulationResult(file);
       const which = /^\d+$/.test(o.monitor) ? Number(o.monitor) : o.monitor;
       const mon = res.monitor(which);
-      const x = monitorSeries(mon, { v: int(o.variable, '--variable') });
-      const fc = functionalConnectivity(x, { skip: int(o.skip, '--skip') });
+      const x = monitorSeries(mon, { v: parseInteger(o.variable, '--variable', 0) });
+      const fc = functionalConnectivity(x, { skip: parseInteger(o.skip, '--skip', 0) });
       const off = fcdValues(fc);
       const meanFc = off.reduce((a, b) => a + b, 0) / off.length;
       console.log(`FC of ${mon.name} (${x.t} samples, ${x.n} nodes, skip ${o.skip}): mean off-diagonal ${meanFc.toFixed(4)}`);
@@ -75,7 +71,7 @@ export function register(program: Command): void {
         out.metrics = m;
       }
       if (o.fcd) {
-        const f = fcd(x, { window: int(o.fcd, '--fcd', 2), step: int(o.fcdStep, '--fcd-step', 1), skip: int(o.skip, '--skip') });
+        const f = fcd(x, { window: parseInteger(o.fcd, '--fcd', 2), step: parseInteger(o.fcdStep, '--fcd-step', 1), skip: parseInteger(o.skip, '--skip', 0) });
         const v = fcdValues(f);
         console.log(`FCD: ${f.n} windows, mean ${(v.reduce((a, b) => a + b, 0) / v.length).toFixed(4)}`);
         out.fcd = rowsOf(f);
@@ -96,12 +92,12 @@ export function register(program: Command): void {
       const res = await readSimulationResult(file);
       const which = /^\d+$/.test(o.monitor) ? Number(o.monitor) : o.monitor;
       const mon = res.monitor(which);
-      const x = monitorSeries(mon, { v: int(o.variable, '--variable') });
-      const skip = int(o.skip, '--skip');
+      const x = monitorSeries(mon, { v: parseInteger(o.variable, '--variable', 0) });
+      const skip = parseInteger(o.skip, '--skip', 0);
       if (skip >= x.t) throw new Error(`--skip ${skip}: the monitor has only ${x.t} samples`);
       const xs = { data: x.data.subarray(skip * x.n), t: x.t - skip, n: x.n };
       const fs = 1000 / mon.period;
-      const sp = welch(xs, fs, { nperseg: o.nperseg ? int(o.nperseg, '--nperseg', 2) : undefined });
+      const sp = welch(xs, fs, { nperseg: o.nperseg ? parseInteger(o.nperseg, '--nperseg', 2) : undefined });
       const dom = dominantFrequency(sp);
       const sorted = Array.from(dom).sort((a, b) => a - b);
       console.log(`${mon.name}: fs ${fs} Hz, ${sp.freqs.length} bins; dominant frequency median ${sorted[Math.floor(sorted.length / 2)].toFixed(3)} Hz (min ${sorted[0].toFixed(3)}, max ${sorted[sorted.length - 1].toFixed(3)})`);

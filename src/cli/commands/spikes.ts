@@ -13,12 +13,9 @@ import { SpikeReport, saveFiringAnimation, spikesFromSimulation, writeSpikeFile,
 import { readSimulationResult, readAnyConnectivity } from '../../io/files.js';
 import { savePlot } from '../../plot/render.js';
 import { writeFileAtomic } from '../../io/atomic.js';
+import { parseNumber } from '../parse.js';
 
-const num = (what: string) => (v: string): number => {
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x)) throw new Error(`${what}: '${v}' is not a number`);
-  return x;
-};
+const num = (what: string) => (v: string): number => parseNumber(v, what);
 
 function scalar(v: string): number | string | boolean {
   if (v === 'true' || v === 'false') return v === 'true';

@@ -8,24 +8,10 @@ import { gradcheck } from '../../tensor/gradcheck.js';
 import { syntheticConnectome } from '../../network/synthetic.js';
 import { readTvbConnectivityZip } from '../../network/tvb-zip.js';
 import type { IntegratorName, SimulationConfig } from '../../simulation/config.js';
+import { collectKv, parseInteger, parseNumbers } from '../parse.js';
 
-function kv(value: string, prev: Record<string, string>): Record<string, string> {
-  const eq = value.indexOf('=');
-  if (eq < 1) throw new Error(`expected NAME=VALUE, got '${value}'`);
-  return { ...prev, [value.slice(0, eq)]: value.slice(eq + 1) };
-}
 
-function num(v: string, what: string): number | number[] {
-  const parts = v.split(',').map((x) => Number(x.trim()));
-  if (parts.some((x) => !Number.isFinite(x))) throw new Error(`${what}: '${v}' is not a number or a comma-separated list of numbers`);
-  return parts.length === 1 ? parts[0] : parts;
-}
 
-function positiveInt(v: string, what: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${what}: expected a positive whole number, got '${v}'`);
-  return n;
-}
 
 export function register(program: Command): void {
   program
@@ -45,14 +31,14 @@ export function register(program: Command): void {
     )
     .requiredOption('-m, --model <name>', 'model name from the catalogue, or a .yaml model file')
     .requiredOption('--param <name>', 'parameter: a model parameter, coupling.NAME, or weights')
-    .option('--steps <n>', 'integration steps', (v) => positiveInt(v, '--steps'), 1000)
+    .option('--steps <n>', 'integration steps', (v) => parseInteger(v, '--steps'), 1000)
     .addOption(new Option('--engine <engine>', 'engine that computes the autodiff gradient').choices(['tensor']).default('tensor'))
     .option('--index <k>', 'node index (per-node derivative) or flat weights index i*N+j', (v) => Number(v))
-    .option('-p, --model-param <name=value>', 'model parameter (repeatable); comma-separated = one per node', kv, {})
+    .option('-p, --model-param <name=value>', 'model parameter (repeatable); comma-separated = one per node', collectKv, {})
     .option('--coupling <name>', 'coupling function', 'Linear')
-    .option('-k, --coupling-param <name=value>', 'coupling parameter (repeatable)', kv, {})
+    .option('-k, --coupling-param <name=value>', 'coupling parameter (repeatable)', collectKv, {})
     .option('-c, --connectivity <zip>', 'TVB connectivity ZIP (default: synthetic connectome of --nodes nodes)')
-    .option('--nodes <n>', 'nodes of the synthetic connectome', (v) => positiveInt(v, '--nodes'), 5)
+    .option('--nodes <n>', 'nodes of the synthetic connectome', (v) => parseInteger(v, '--nodes'), 5)
     .addOption(new Option('-i, --integrator <name>', 'integration scheme').choices(['Euler', 'Heun', 'RK4']).default('Heun'))
     .option('--dt <ms>', 'integration step (ms)', Number, 0.1)
     .option('--noise <nsig>', 'additive noise dispersion (fixed seeded noise; both engines draw the same numbers)')
@@ -66,9 +52,9 @@ export function register(program: Command): void {
       console.log(formatBackend(info));
       if (!(o.dt > 0)) throw new Error(`--dt: expected a positive number of ms, got ${o.dt}`);
       const parameters: Record<string, number | number[]> = {};
-      for (const [k, v] of Object.entries(o.modelParam as Record<string, string>)) parameters[k] = num(v, `--model-param ${k}`);
+      for (const [k, v] of Object.entries(o.modelParam as Record<string, string>)) parameters[k] = parseNumbers(v, `--model-param ${k}`);
       const couplingParameters: Record<string, number | number[]> = {};
-      for (const [k, v] of Object.entries(o.couplingParam as Record<string, string>)) couplingParameters[k] = num(v, `--coupling-param ${k}`);
+      for (const [k, v] of Object.entries(o.couplingParam as Record<string, string>)) couplingParameters[k] = parseNumbers(v, `--coupling-param ${k}`);
       const connectivity = o.connectivity ? readTvbConnectivityZip(o.connectivity) : syntheticConnectome({ nodes: o.nodes });
       const config: SimulationConfig = {
         model: o.model,
@@ -79,7 +65,7 @@ export function register(program: Command): void {
         integrator: {
           name: o.integrator as IntegratorName,
           dt: o.dt,
-          noise: o.noise !== undefined ? { nsig: num(o.noise, '--noise'), seed: o.seed } : undefined,
+          noise: o.noise !== undefined ? { nsig: parseNumbers(o.noise, '--noise'), seed: o.seed } : undefined,
         },
         duration: o.steps * o.dt,
         monitors: [{ name: 'Raw' }],
