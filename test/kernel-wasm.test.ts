@@ -4,7 +4,7 @@ import { simulate, simulateSync } from '../src/simulation/simulate.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import { listModels } from '../src/models/catalogue.js';
-import { wasmExp } from '../src/engine/wasm/kernel.js';
+import { wasmMath } from '../src/engine/wasm/kernel.js';
 import { RandomState } from '../src/random/index.js';
 
 /** Largest |a − b| relative to the largest |b|, over all monitors. */
@@ -34,17 +34,45 @@ describe('wasm kernel', () => {
     const rng = new RandomState(5);
     const x = new Float64Array(20000);
     rng.fillUniformAt(x, 0, x.length, -708, 709.7);
-    const y = wasmExp(x);
+    const y = wasmMath('exp', x);
     let worst = 0;
     for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(y[i] / Math.exp(x[i]) - 1));
     expect(worst).toBeLessThan(4e-16);
     const special = Float64Array.of(0, 1, -1, 710, -746, Infinity, -Infinity, NaN, 1e-300, -1e-300);
-    const ys = wasmExp(special);
+    const ys = wasmMath('exp', special);
     special.forEach((v, i) => {
       if (Number.isNaN(v)) expect(ys[i]).toBeNaN();
       else if (!Number.isFinite(Math.exp(v)) || Math.exp(v) === 0 || Math.exp(v) === 1) expect(ys[i]).toBe(Math.exp(v));
       else expect(Math.abs(ys[i] / Math.exp(v) - 1)).toBeLessThan(4e-16);
     });
+  });
+
+  it('tanh, log, sin, cos: within a few ulps of Math over wide ranges; special values as Math', () => {
+    const rng = new RandomState(9);
+    const cases: [('tanh' | 'log' | 'sin' | 'cos'), number, number, number][] = [
+      // function, lo, hi, allowed relative error (sin/cos: absolute, their values cross 0)
+      ['tanh', -25, 25, 1e-15], ['tanh', -1e-3, 1e-3, 1e-15],
+      ['log', 1e-300, 1e300, 5e-16], ['log', 0.5, 2, 5e-16], ['log', 1e-320, 1e-308, 5e-16],
+      ['sin', -300, 300, 5e-16], ['cos', -300, 300, 5e-16], ['sin', -1, 1, 5e-16],
+    ];
+    for (const [fn, lo, hi, tol] of cases) {
+      const x = new Float64Array(20000);
+      if (fn === 'log' && hi / lo > 1e6) for (let i = 0; i < x.length; i++) x[i] = Math.exp(Math.log(lo) + (Math.log(hi) - Math.log(lo)) * rng.randomSample());
+      else rng.fillUniformAt(x, 0, x.length, lo, hi);
+      const y = wasmMath(fn, x);
+      let worst = 0;
+      for (let i = 0; i < x.length; i++) {
+        const ref = Math[fn](x[i]);
+        const err = fn === 'sin' || fn === 'cos' ? Math.abs(y[i] - ref) : Math.abs(y[i] / ref - 1);
+        worst = Math.max(worst, err);
+      }
+      expect(worst, `${fn} on [${lo}, ${hi}]`).toBeLessThan(tol * (fn === 'sin' || fn === 'cos' ? 1 : 1));
+    }
+    const special = Float64Array.of(0, -0, Infinity, -Infinity, NaN, -1, 1);
+    for (const fn of ['tanh', 'log', 'sin', 'cos'] as const) {
+      const y = wasmMath(fn, special);
+      special.forEach((v, i) => expect(Object.is(y[i], Math[fn](v)) || Math.abs(y[i] - Math[fn](v)) < 1e-15, `${fn}(${v}) = ${y[i]}, Math: ${Math[fn](v)}`).toBe(true));
+    }
   });
 
   it('every catalogue model it covers gives the JS kernel result (Heun, delays, 100 steps)', () => {
@@ -65,8 +93,8 @@ describe('wasm kernel', () => {
       expect(diff, model).toBeLessThan(1e-11);
     }
     // the models named in the issues (S1 JansenRit, the gradient set) must stay on the fast path
-    for (const m of ['JansenRit', 'ReducedWongWang', 'Generic2dOscillator', 'MontbrioPazoRoxin', 'ReducedWongWangExcInh', 'Epileptor', 'WilsonCowan', 'SupHopf']) expect(covered).toContain(m);
-    expect(covered.length).toBeGreaterThanOrEqual(19);
+    for (const m of ['JansenRit', 'ReducedWongWang', 'Generic2dOscillator', 'MontbrioPazoRoxin', 'ReducedWongWangExcInh', 'Epileptor', 'WilsonCowan', 'SupHopf', 'Kuramoto', 'LarterBreakspear', 'KIonEx']) expect(covered).toContain(m);
+    expect(covered.length).toBeGreaterThanOrEqual(22);
   }, 30_000);
 
   it('Euler and RK4, additive and multiplicative noise, per-node and per-batch parameters, float32 history, S1 coupling', () => {
@@ -93,8 +121,8 @@ describe('wasm kernel', () => {
     expect(relDiff(threaded.info.finalState, one.info.finalState)).toBeLessThan(1e-11);
   });
 
-  it('a model outside its coverage (tanh) runs on the JS kernel', () => {
-    const r = simulateSync({ model: 'LarterBreakspear', connectivity: conn, coupling: 'Linear', integrator: { name: 'Heun', dt: 0.1 }, duration: 1 });
+  it('a model outside its coverage (erfc) runs on the JS kernel', () => {
+    const r = simulateSync({ model: 'ZerlautAdaptationFirstOrder', connectivity: conn, coupling: 'Linear', integrator: { name: 'Heun', dt: 0.1 }, duration: 1 });
     expect(r.info.kernel).toBe('js');
   });
 

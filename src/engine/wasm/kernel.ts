@@ -87,6 +87,10 @@ class VExpr {
         const a = e.args;
         switch (e.fn) {
           case 'exp': return this.exp(this.emit(a[0], sym));
+          case 'tanh': return this.tanh(this.emit(a[0], sym));
+          case 'log': return this.log(this.emit(a[0], sym));
+          case 'sin': return this.sincos(this.emit(a[0], sym), false);
+          case 'cos': return this.sincos(this.emit(a[0], sym), true);
           case 'sqrt': return [...this.emit(a[0], sym), ...I.v(V.f64x2Sqrt)];
           case 'abs': return [...this.emit(a[0], sym), ...I.v(V.f64x2Abs)];
           case 'min': if (a.length === 2) return [...this.emit(a[0], sym), ...this.emit(a[1], sym), ...I.v(V.f64x2Min)]; break;
@@ -158,6 +162,122 @@ class VExpr {
     out.push(...pow2([...I.get(ex), ...k1, ...I.v(0xd1 /* i64x2.sub */)]), ...I.v(V.f64x2Mul));
     return out;
   }
+
+  /**
+   * e^x − 1 without cancellation near 0: with e^x = 2^k·(1 + q), q from the same polynomial minus
+   * its constant term, e^x − 1 = 2^k·q + (2^k − 1).
+   */
+  private expm1(arg: Bytes): Bytes {
+    const x = this.fn.local(T.v128), k = this.fn.local(T.v128), r = this.fn.local(T.v128), ki = this.fn.local(T.v128), p2 = this.fn.local(T.v128);
+    const C = [1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040, 1 / 40320, 1 / 362880, 1 / 3628800, 1 / 39916800, 1 / 479001600];
+    const out: Bytes = [...arg, ...vconst(-1100), ...I.v(V.f64x2Max), ...vconst(1100), ...I.v(V.f64x2Min), ...I.set(x)];
+    out.push(...I.get(x), ...vconst(1.4426950408889634), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Nearest), ...I.set(k));
+    out.push(...I.get(x), ...I.get(k), ...vconst(0.6931471803691238), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Sub));
+    out.push(...I.get(k), ...vconst(1.9082149292705877e-10), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Sub), ...I.set(r));
+    // q = r·(c1 + r·(c2 + …))
+    out.push(...vconst(C[11]));
+    for (let i = 10; i >= 0; i--) out.push(...I.get(r), ...I.v(V.f64x2Mul), ...vconst(C[i]), ...I.v(V.f64x2Add));
+    out.push(...I.get(r), ...I.v(V.f64x2Mul), ...I.set(r));
+    out.push(...I.get(k), ...I.v(V.i32x4TruncSatF64x2SZero), ...I.v(V.i64x2ExtendLowI32x4S), ...I.set(ki));
+    const pow2 = (half: Bytes): Bytes => [...half, ...i64Const(1023), ...I.v(V.i64x2Add), ...I.i32(52), ...I.v(V.i64x2Shl)];
+    const k1: Bytes = [...I.get(ki), ...I.i32(1), ...I.v(0xcc /* i64x2.shr_s */)];
+    // 2^k as two factors (|k| up to 1600)
+    out.push(...pow2(k1), ...pow2([...I.get(ki), ...k1, ...I.v(0xd1 /* i64x2.sub */)]), ...I.v(V.f64x2Mul), ...I.set(p2));
+    out.push(...I.get(p2), ...I.get(r), ...I.v(V.f64x2Mul), ...I.get(p2), ...vconst(1), ...I.v(V.f64x2Sub), ...I.v(V.f64x2Add));
+    return out;
+  }
+
+  /** tanh x = −m/(2 + m) with m = expm1(−2|x|), sign copied from x (so −0 stays −0). */
+  tanh(arg: Bytes): Bytes {
+    const x = this.fn.local(T.v128), m = this.fn.local(T.v128);
+    const out: Bytes = [...arg, ...I.set(x)];
+    out.push(...this.expm1([...I.get(x), ...ABS, ...I.v(V.and), ...vconst(-2), ...I.v(V.f64x2Mul)]), ...I.set(m));
+    out.push(...I.get(m), ...I.v(V.f64x2Neg), ...vconst(2), ...I.get(m), ...I.v(V.f64x2Add), ...I.v(V.f64x2Div));
+    // bitselect(a, b, m) = a where m, else b: the sign bit from x, the rest from tanh|x|
+    out.push(...I.set(m), ...I.get(x), ...I.get(m), ...SIGN, ...I.v(V.bitselect));
+    return out;
+  }
+
+  /**
+   * Natural log: x = 2^e·m with m in [√½, √2) (subnormals scaled by 2^54 first), log m =
+   * 2·atanh((m−1)/(m+1)) by its odd series to f^23 (|f| ≤ 0.1716, truncation < 1e-19), plus e·ln2
+   * in two parts. x < 0 and NaN give NaN, 0 gives −Infinity, +Infinity stays.
+   */
+  log(arg: Bytes): Bytes {
+    const x = this.fn.local(T.v128), y = this.fn.local(T.v128), e = this.fn.local(T.v128), m = this.fn.local(T.v128), f = this.fn.local(T.v128), s2 = this.fn.local(T.v128), big = this.fn.local(T.v128);
+    const out: Bytes = [...arg, ...I.set(x)];
+    // subnormal lanes: y = x·2^54, and 54 is taken off the exponent below
+    const tiny = this.fn.local(T.v128);
+    out.push(...I.get(x), ...vconst(2.2250738585072014e-308), ...I.v(V.f64x2Lt), ...I.set(tiny));
+    out.push(...I.get(x), ...vconst(18014398509481984), ...I.v(V.f64x2Mul), ...I.get(x), ...I.get(tiny), ...I.v(V.bitselect), ...I.set(y));
+    // biased exponent E as a double: reinterpret(E + 0x4330…) − 2^52
+    out.push(...I.get(y), ...I.i32(52), ...I.v(0xcd /* i64x2.shr_u */), ...i64ConstBits(0x7ffn), ...I.v(V.and));
+    out.push(...i64ConstBits(0x4330000000000000n), ...I.v(V.i64x2Add), ...vconst(4503599627370496), ...I.v(V.f64x2Sub));
+    out.push(...vconst(1023), ...I.v(V.f64x2Sub), ...vconst(54), ...vconst(0), ...I.get(tiny), ...I.v(V.bitselect), ...I.v(V.f64x2Sub), ...I.set(e));
+    // mantissa in [1, 2)
+    out.push(...I.get(y), ...i64ConstBits(0x000fffffffffffffn), ...I.v(V.and), ...i64ConstBits(0x3ff0000000000000n), ...I.v(V.or), ...I.set(m));
+    // m ≥ √2 → m/2, e + 1
+    out.push(...I.get(m), ...vconst(Math.SQRT2), ...I.v(V.f64x2Ge), ...I.set(big));
+    out.push(...I.get(m), ...vconst(0.5), ...I.v(V.f64x2Mul), ...I.get(m), ...I.get(big), ...I.v(V.bitselect), ...I.set(m));
+    out.push(...I.get(e), ...vconst(1), ...vconst(0), ...I.get(big), ...I.v(V.bitselect), ...I.v(V.f64x2Add), ...I.set(e));
+    out.push(...I.get(m), ...vconst(1), ...I.v(V.f64x2Sub), ...I.get(m), ...vconst(1), ...I.v(V.f64x2Add), ...I.v(V.f64x2Div), ...I.set(f));
+    out.push(...I.get(f), ...I.get(f), ...I.v(V.f64x2Mul), ...I.set(s2));
+    // 2f·(1 + s/3 + s²/5 + … + s^11/23)
+    out.push(...vconst(1 / 23));
+    for (let k = 21; k >= 1; k -= 2) out.push(...I.get(s2), ...I.v(V.f64x2Mul), ...vconst(1 / k), ...I.v(V.f64x2Add));
+    out.push(...I.get(f), ...I.v(V.f64x2Mul), ...vconst(2), ...I.v(V.f64x2Mul));
+    out.push(...I.get(e), ...vconst(1.9082149292705877e-10), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add));
+    out.push(...I.get(e), ...vconst(0.6931471803691238), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...I.set(m));
+    // special values
+    out.push(...vconst(NaN), ...I.get(m), ...I.get(x), ...vconst(0), ...I.v(V.f64x2Lt), ...I.get(x), ...I.get(x), ...I.v(V.f64x2Ne), ...I.v(V.or), ...I.v(V.bitselect), ...I.set(m));
+    out.push(...vconst(-Infinity), ...I.get(m), ...I.get(x), ...vconst(0), ...I.v(V.f64x2Eq), ...I.v(V.bitselect), ...I.set(m));
+    out.push(...vconst(Infinity), ...I.get(m), ...I.get(x), ...vconst(Infinity), ...I.v(V.f64x2Eq), ...I.v(V.bitselect));
+    return out;
+  }
+
+  /**
+   * sin or cos: q = nearest(x·2/π), r = x − q·π/2 with π/2 in three parts (exact products for
+   * |q| < 2^20), Taylor polynomials on |r| ≤ π/4 (sin to r^15, cos to r^16), then the quadrant
+   * q mod 4 picks ±sin r or ±cos r.
+   */
+  sincos(arg: Bytes, cosine: boolean): Bytes {
+    const x = this.fn.local(T.v128), q = this.fn.local(T.v128), r = this.fn.local(T.v128), r2 = this.fn.local(T.v128), sn = this.fn.local(T.v128), cs = this.fn.local(T.v128), n = this.fn.local(T.v128);
+    const out: Bytes = [...arg, ...I.set(x)];
+    out.push(...I.get(x), ...vconst(0.6366197723675814), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Nearest), ...I.set(q));
+    out.push(...I.get(x), ...I.get(q), ...vconst(1.5707963267341256), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Sub));
+    out.push(...I.get(q), ...vconst(6.077100506506192e-11), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Sub));
+    out.push(...I.get(q), ...vconst(2.0222662487959506e-21), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Sub), ...I.set(r));
+    out.push(...I.get(r), ...I.get(r), ...I.v(V.f64x2Mul), ...I.set(r2));
+    // sin r = r + r·r²·(−1/3! + r²·(1/5! − …))
+    const fact = (k: number) => { let p = 1; for (let i = 2; i <= k; i++) p *= i; return p; };
+    out.push(...vconst(-1 / fact(15)));
+    for (let k = 13; k >= 3; k -= 2) out.push(...I.get(r2), ...I.v(V.f64x2Mul), ...vconst((((k - 1) / 2) % 2 ? -1 : 1) / fact(k)), ...I.v(V.f64x2Add));
+    out.push(...I.get(r2), ...I.v(V.f64x2Mul), ...I.get(r), ...I.v(V.f64x2Mul), ...I.get(r), ...I.v(V.f64x2Add), ...I.set(sn));
+    // cos r = 1 − r²/2 + r²·r²·(1/4! − r²/6! + …)
+    out.push(...vconst(1 / fact(16)));
+    for (let k = 14; k >= 4; k -= 2) out.push(...I.get(r2), ...I.v(V.f64x2Mul), ...vconst(((k / 2) % 2 ? -1 : 1) / fact(k)), ...I.v(V.f64x2Add));
+    out.push(...I.get(r2), ...I.v(V.f64x2Mul), ...I.get(r2), ...I.v(V.f64x2Mul), ...vconst(1), ...I.get(r2), ...vconst(0.5), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Sub), ...I.v(V.f64x2Add), ...I.set(cs));
+    // n = q mod 4 (two's complement low bits of q + 1.5·2^52), plus 1 for the cosine
+    out.push(...I.get(q), ...vconst(6755399441055744), ...I.v(V.f64x2Add), ...(cosine ? [...i64Const(1), ...I.v(V.i64x2Add)] : []), ...i64ConstBits(3n), ...I.v(V.and), ...I.set(n));
+    const bit = (b: bigint): Bytes => [...I.get(n), ...i64ConstBits(b), ...I.v(V.and), ...i64ConstBits(0n), ...I.v(0xd7 /* i64x2.ne */)];
+    // odd quadrant: the other function; quadrants 2 and 3: negated
+    out.push(...I.get(cs), ...I.get(sn), ...bit(1n), ...I.v(V.bitselect));
+    out.push(...bit(2n), ...SIGN, ...I.v(V.and), ...I.v(V.xor));
+    return out;
+  }
+}
+
+
+const SIGN: Bytes = i64ConstBits(0x80000000n << 32n);
+const ABS: Bytes = i64ConstBits((0x7fffffffn << 32n) | 0xffffffffn);
+
+/** A v128 constant holding the 64-bit pattern `bits` in both lanes. */
+function i64ConstBits(bits: bigint): Bytes {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  dv.setBigUint64(0, bits, true);
+  dv.setBigUint64(8, bits, true);
+  return I.v(V.const, ...Array.from(b));
 }
 
 function i64Const(v: number): Bytes {
@@ -614,32 +734,36 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
   return { bytes: buildModule(funcs, 1), slots, ring: R, step: true, pre: coupling, coupling };
 }
 
-let expProbe: WebAssembly.Instance | null = null;
+const probes = new Map<string, { f: (addr: number) => void; mem: WebAssembly.Memory }>();
+
+/** The elementary functions the vector kernels implement themselves. */
+export type WasmMathFunction = 'exp' | 'tanh' | 'log' | 'sin' | 'cos';
 
 /**
- * The kernels' vector exp applied to `x` (two lanes at a time), for checking its accuracy against
- * Math.exp.
- * @example wasmExp(Float64Array.of(0, 1, -745.2, Infinity)) // ≈ [1, e, 0, Infinity]
+ * A kernel's own vector implementation of `fn` applied to `x` (two lanes at a time), for checking
+ * its accuracy against Math.
+ * @example wasmMath('exp', Float64Array.of(0, 1, -745.2, Infinity)) // ≈ [1, e, 0, Infinity]
  */
-export function wasmExp(x: Float64Array): Float64Array {
-  if (!expProbe) {
-    const fn = new Fn([T.i32]);
-    const vx = new VExpr(fn);
-    const o = 0;
-    const body: Bytes = [...I.get(o), ...vx.exp([...I.get(o), ...vmem(V.load, 0)]), ...vmem(V.store, 0)];
+export function wasmMath(fn: WasmMathFunction, x: Float64Array): Float64Array {
+  let probe = probes.get(fn);
+  if (!probe) {
+    const f = new Fn([T.i32]);
+    const vx = new VExpr(f);
+    const load: Bytes = [...I.get(0), ...vmem(V.load, 0)];
+    const val = fn === 'exp' ? vx.exp(load) : fn === 'tanh' ? vx.tanh(load) : fn === 'log' ? vx.log(load) : vx.sincos(load, fn === 'cos');
+    const body: Bytes = [...I.get(0), ...val, ...vmem(V.store, 0)];
     const mem = new WebAssembly.Memory({ initial: 1 });
-    const bytes = buildModule([{ name: 'exp2', params: fn.params, results: [], locals: fn.locals, body }], 1);
-    expProbe = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem } });
-    (expProbe as unknown as { mem: WebAssembly.Memory }).mem = mem;
+    const bytes = buildModule([{ name: 'f', params: f.params, results: [], locals: f.locals, body }], 1);
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem } });
+    probe = { f: inst.exports.f as (addr: number) => void, mem };
+    probes.set(fn, probe);
   }
-  const mem = (expProbe as unknown as { mem: WebAssembly.Memory }).mem;
-  const f = expProbe.exports.exp2 as (addr: number) => void;
   const out = new Float64Array(x.length);
-  const buf = new Float64Array(mem.buffer, 0, 2);
+  const buf = new Float64Array(probe.mem.buffer, 0, 2);
   for (let i = 0; i < x.length; i += 2) {
     buf[0] = x[i];
     buf[1] = i + 1 < x.length ? x[i + 1] : 0;
-    f(0);
+    probe.f(0);
     out[i] = buf[0];
     if (i + 1 < x.length) out[i + 1] = buf[1];
   }
