@@ -104,6 +104,9 @@ describe('wasm kernel', () => {
       { model: 'ReducedWongWang', connectivity: conn, coupling: 'Linear', couplingParameters: { a: 0.3 }, integrator: { name: 'Heun', dt: 0.5, noise: { nsig: 1e-4, kind: 'multiplicative', a: 1, b: 0.1 } }, duration: 50, monitors: [{ name: 'Raw' }, { name: 'Bold', period: 10 }] },
       { model: 'JansenRit', connectivity: conn, coupling: 'SigmoidalJansenRit', integrator: { name: 'Heun', dt: 2 ** -4 }, duration: 5, historyPrecision: 'float32', batch: { 'coupling.a': [1, 5, 10] } },
       { model: 'ReducedWongWangExcInh', connectivity: conn, coupling: 'Linear', integrator: { name: 'Heun', dt: 0.1 }, duration: 10, batch: { 'model.J_i': [[1, 1.1, 1.2, 0.9, 1, 1, 1], [0.8, 1, 1, 1, 1, 1, 1.3]] } },
+      // couplings whose per-link term reads x_i gather from the program's own history
+      { model: 'Generic2dOscillator', connectivity: conn, coupling: 'Difference', integrator: { name: 'Heun', dt: 0.1 }, duration: 20, batch: { 'coupling.a': [0.01, 0.05] } },
+      { model: 'Kuramoto', connectivity: conn, coupling: 'Kuramoto', couplingParameters: { a: 0.5 }, integrator: { name: 'RK4', dt: 0.1, noise: { nsig: 1e-3, seed: 3 } }, duration: 20 },
     ];
     for (const c of cases) {
       const { w, diff } = both(c);

@@ -143,6 +143,7 @@ export function generateProgram(plan: KernelPlan): KernelProgram {
       ['rowPtr', 'P.rowPtr.byteLength'], ['lnkOff', 'P.lnkOff.byteLength'], ['lnkW', 'P.lnkW.byteLength'],
     ];
     const sumLen = new Map(stateSums.map((x) => [x.acc, `B * ${x.rows.length * N * M} * 8`]));
+    sumLen.set('hist', `B * ${ncv * N * M * H2} * 8`);
     for (const sl of wk.slots.slice(8)) regions.push([sl, sumLen.get(sl) ?? `P.${sl}.byteLength`]);
     emit(`const WSLOTS = [${wk.slots.map((x) => `'${x}'`).join(', ')}];
 const WOFF = {};
@@ -164,7 +165,7 @@ const WX = new WebAssembly.Instance(ctx.wasmModule || new WebAssembly.Module(P.w
   const HIST = plan.historyPrecision === 'float32' ? 'Float32Array' : 'Float64Array';
   const HS = ncv * N * M * H2;
   emit(`const state = ${wk ? `new Float64Array(wmem.buffer, WOFF.state, B * ${nsv * N * M})` : 'ctx.state'}; // B x nsv x N x M`);
-  emit(`const hist = new ${HIST}(B * ${HS}); // B x ncv x N x M x 2H (each slot stored twice, so reads need no modulo)`);
+  emit(`const hist = ${wk?.hist ? `new Float64Array(wmem.buffer, WOFF.hist, B * ${HS})` : `new ${HIST}(B * ${HS})`}; // B x ncv x N x M x 2H (each slot stored twice, so reads need no modulo)`);
   emit(`const cpl = ${wk ? `new Float64Array(wmem.buffer, WOFF.cpl, B * ${ncv * N * M})` : `new Float64Array(B * ${ncv * N * M})`};`);
   emit(`const obs = new Float64Array(${parsed.vois.length * N * M});`);
   emit(`const rowPtr = P.rowPtr, lnkOff = P.lnkOff, lnkW = P.lnkW, lnkZero = P.lnkZero, selfOff = P.selfOff, selfZero = P.selfZero;`);
@@ -223,7 +224,7 @@ for (let b = 0; b < B; b++) {
   }
 }`);
   }
-  emit(`function coupling(s, b) {${wk?.coupling ? ' WX.coupling(s - 1, b); }\nfunction couplingJs(s, b) {' : ''}
+  emit(`function coupling(s, b) {${wk?.coupling ? ` WX.coupling(${wk.hist ? '(s - 1) % H' : 's - 1'}, b); }\nfunction couplingJs(s, b) {` : ''}
   const tm = (s - 1) % H, hb = b * HS, cb = b * CS, pb = b * ${PS};
   ${hoist('run', 'CP_', cParams, 'cp_')} ${hoist('batch', 'CP_', cParams, 'cp_')}
   for (let i = 0; i < N; i++) {

@@ -22,7 +22,7 @@ import type { Expr } from '../../expr/index.js';
 import { parseExpr, CONSTANTS } from '../../expr/index.js';
 import type { KernelPlan } from '../kernel/program.js';
 import type { ResolvedParam } from '../params.js';
-import { type Bytes, type FuncDef, I, T, V, type ValType, buildModule, vmem, vlane } from './encoder.js';
+import { type Bytes, type FuncDef, I, T, V, type ValType, buildModule, uleb, vmem, vlane } from './encoder.js';
 
 export interface WasmKernel {
   bytes: Uint8Array<ArrayBuffer>;
@@ -37,6 +37,11 @@ export interface WasmKernel {
   /** Which JS functions the module replaces (pre: the step writes the pre-transformed history). */
   step: boolean;
   pre: boolean;
+  /**
+   * The coupling gathers from the JS program's own float64 history (couplings whose per-link term
+   * reads x_i), which then lives in the module's memory as slot 'hist'.
+   */
+  hist: boolean;
   coupling: boolean;
 }
 
@@ -731,7 +736,98 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
       funcs.splice(nStep);
     }
   }
-  return { bytes: buildModule(funcs, 1), slots, ring: R, step: true, pre: coupling, coupling };
+  // ---------------- couplings whose per-link term reads x_i (Difference, Kuramoto) ----------------
+  // They read the JS program's float64 history (doubled 2H rows, written by the program) directly:
+  // two links per instruction, the delayed x_j of each gathered into one lane, x_i broadcast.
+  let histGather = false;
+  if (!pretransform && cpl.links !== 'tvb-presigmoidal' && !f32) {
+    try {
+      const H2 = 2 * H;
+      const HS = ncv * N * H2;
+      const fn = new Fn([T.i32, T.i32]);
+      const tm = 0, b = 1;
+      const i = fn.local(T.i32), i8 = fn.local(T.i32), k = fn.local(T.i32), k1 = fn.local(T.i32), hb = fn.local(T.i32), cb = fn.local(T.i32);
+      const lo = fn.local(T.i32), lw = fn.local(T.i32), rp = fn.local(T.i32), a0 = fn.local(T.i32), a1 = fn.local(T.i32);
+      const vx = new VExpr(fn);
+      const cp = new Map<string, ParamAccess>();
+      const prologue: Bytes = [];
+      for (const [name, p] of Object.entries(plan.couplingParams)) {
+        const a = paramAccess(fn, `cp_${name}`, p, b, i8);
+        cp.set(name, a);
+        prologue.push(...a.prologue);
+      }
+      // hb: byte address of hist[b] + tm·8
+      prologue.push(...base('hist'), ...I.get(b), ...I.i32(HS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.get(tm), ...I.i32(8), ...I.i32Mul(), ...I.i32Add(), ...I.set(hb));
+      prologue.push(...base('cpl'), ...I.get(b), ...I.i32(CS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(cb));
+      prologue.push(...base('lnkOff'), ...I.set(lo), ...base('lnkW'), ...I.set(lw), ...base('rowPtr'), ...I.set(rp));
+      const rows = shared ? [0] : Array.from({ length: ncv }, (_, r) => r);
+      const xi = Array.from({ length: ncv }, () => fn.local(T.v128));
+      const xj = Array.from({ length: ncv }, () => fn.local(T.v128));
+      const acc = rows.map(() => fn.local(T.v128));
+      const rowOff = (q: number) => q * N * H2 * 8;
+      // link address (bytes) of link index k (+1): hb + 8·lnkOff[k]
+      const linkAddr = (kk: Bytes): Bytes => [...I.get(hb), ...I.get(lo), ...kk, ...I.i32(4), ...I.i32Mul(), ...I.i32Add(), ...I.i32Load(0), ...I.i32(3), ...I.i32Shl(), ...I.i32Add()];
+      const terms = (pair: boolean): Bytes => {
+        const out: Bytes = [];
+        for (let q = 0; q < ncv; q++) {
+          // v128.load64_lane takes (address, vector): link k+1's value into lane 1 of link k's
+          if (pair) out.push(...I.get(a1), ...I.get(a0), ...vmem(V.load64Zero, rowOff(q), 3), ...[0xfd, ...uleb(0x57), 3, ...uleb(rowOff(q)), 1], ...I.set(xj[q]));
+          else out.push(...I.get(a0), ...vmem(V.load64Zero, rowOff(q), 3), ...I.set(xj[q]));
+        }
+        rows.forEach((r, ri) => {
+          const sym = (name: string): Bytes => {
+            const m = /^x_([ij])_(\d+)$/.exec(name);
+            if (m) return I.get((m[1] === 'i' ? xi : xj)[Number(m[2])]);
+            if (name === 'x_j') return I.get(xj[r]);
+            if (name === 'x_i') return I.get(xi[r]);
+            if (cp.has(name)) return cp.get(name)!.get(true);
+            if (name in CONSTANTS) return vconst(CONSTANTS[name]);
+            throw new Unsupported(`coupling name ${name}`);
+          };
+          // weights of the two links (or one, the other lane zero), times the per-link term
+          const w: Bytes = [...I.get(lw), ...I.get(k), ...I.i32(8), ...I.i32Mul(), ...I.i32Add(), ...(pair ? vmem(V.load, 0) : vmem(V.load64Zero, 0, 3))];
+          out.push(...I.get(acc[ri]), ...w, ...vx.emit(cpre, sym), ...I.v(V.f64x2Mul), ...(pair ? [] : [...LANE0_MASK, ...I.v(V.and)]), ...I.v(V.f64x2Add), ...I.set(acc[ri]));
+        });
+        return out;
+      };
+      const row: Bytes = [];
+      // x_i: the target's own stored value of step s − 1 (slot tm, read from its second copy at tm + H)
+      for (let q = 0; q < ncv; q++) row.push(...I.get(hb), ...I.get(i), ...I.i32(H2 * 8), ...I.i32Mul(), ...I.i32Add(), ...I.v(V.load64Splat, 3, ...uleb(rowOff(q) + H * 8)), ...I.set(xi[q]));
+      for (const a of acc) row.push(...vconst(0), ...I.set(a));
+      row.push(...I.get(rp), ...I.get(i), ...I.i32(4), ...I.i32Mul(), ...I.i32Add(), ...I.i32Load(0), ...I.set(k));
+      row.push(...I.get(rp), ...I.get(i), ...I.i32(4), ...I.i32Mul(), ...I.i32Add(), ...I.i32Load(4), ...I.set(k1));
+      // pairs while k + 1 < k1
+      row.push(...I.block(), ...I.loop());
+      row.push(...I.get(k), ...I.i32(1), ...I.i32Add(), ...I.get(k1), ...I.i32GeS(), ...I.brIf(1));
+      row.push(...linkAddr(I.get(k)), ...I.set(a0), ...linkAddr([...I.get(k), ...I.i32(1), ...I.i32Add()]), ...I.set(a1));
+      row.push(...terms(true));
+      row.push(...I.get(k), ...I.i32(2), ...I.i32Add(), ...I.set(k), ...I.br(0), ...I.end(), ...I.end());
+      // a last single link
+      row.push(...I.block(), ...I.get(k), ...I.get(k1), ...I.i32GeS(), ...I.brIf(0));
+      row.push(...linkAddr(I.get(k)), ...I.set(a0), ...terms(false), ...I.end());
+      const accL = acc.map(() => fn.local(T.v128));
+      acc.forEach((a, ri) => row.push(...I.get(a), ...I.v(V.f64x2Extract, 0), ...I.get(a), ...I.v(V.f64x2Extract, 1), ...I.f64Add(), ...I.v(V.f64x2Splat), ...I.set(accL[ri])));
+      for (let r = 0; r < ncv; r++) {
+        const sym = (name: string): Bytes => {
+          if (name === 'gx') return I.get(accL[shared ? 0 : r]);
+          if (cp.has(name)) return cp.get(name)!.get(true);
+          if (name in CONSTANTS) return vconst(CONSTANTS[name]);
+          throw new Unsupported(`coupling name ${name}`);
+        };
+        row.push(...I.get(cb), ...I.get(i8), ...I.i32Add(), ...vx.emit(cpost, sym), ...I.v(V.f64x2Extract, 0), ...I.f64Store(r * N * 8));
+      }
+      const code: Bytes = [...prologue, ...I.i32(0), ...I.set(i), ...I.i32(0), ...I.set(i8)];
+      code.push(...I.block(), ...I.loop(), ...row);
+      code.push(...I.get(i8), ...I.i32(8), ...I.i32Add(), ...I.set(i8));
+      code.push(...I.get(i), ...I.i32(1), ...I.i32Add(), ...I.tee(i), ...I.i32(N), ...I.i32LtS(), ...I.brIf(0), ...I.end(), ...I.end());
+      funcs.push({ name: 'coupling', params: fn.params, results: [], locals: fn.locals, body: code });
+      histGather = true;
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      funcs.splice(nStep);
+    }
+  }
+  return { bytes: buildModule(funcs, 1), slots, ring: R, step: true, pre: coupling, coupling: coupling || histGather, hist: histGather };
 }
 
 const probes = new Map<string, { f: (addr: number) => void; mem: WebAssembly.Memory }>();
