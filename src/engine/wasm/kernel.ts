@@ -661,30 +661,67 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
   if (sums.length) emitStep('stepSum', sums);
   const nStep = funcs.length;
 
-  // ---------------- the delayed gather ----------------
+  // ---------------- the delayed gather: coupling(tm, b) ----------------
+  interface Gather {
+    fn: Fn; vx: VExpr; tm: number; b: number;
+    /** target index and its byte offset i·8 */
+    i: number; i8: number;
+    /** byte addresses of the link offsets, link weights and row pointers */
+    lo: number; lw: number; rp: number;
+    /** coupling parameters (a node-kind one is the target's value) and constants */
+    param: (name: string) => Bytes;
+  }
+  /**
+   * One coupling function: `links` gives the per-call set-up and, for target i, code that leaves
+   * the weighted sum of each coupling row, splatted, in the returned v128 locals; the post
+   * expression then writes every row of cpl[b][·][i].
+   */
+  const emitGather = (links: (g: Gather) => { prologue: Bytes; row: Bytes; sums: number[] }) => {
+    const fn = new Fn([T.i32, T.i32]);
+    const g: Gather = {
+      fn, vx: new VExpr(fn), tm: 0, b: 1, i: fn.local(T.i32), i8: fn.local(T.i32), lo: fn.local(T.i32), lw: fn.local(T.i32), rp: fn.local(T.i32),
+      param: () => [],
+    };
+    const cb = fn.local(T.i32);
+    const cp = new Map<string, ParamAccess>();
+    const prologue: Bytes = [];
+    for (const [name, p] of Object.entries(plan.couplingParams)) {
+      const a = paramAccess(fn, `cp_${name}`, p, g.b, g.i8);
+      cp.set(name, a);
+      prologue.push(...a.prologue);
+    }
+    g.param = (name: string): Bytes => {
+      if (cp.has(name)) return cp.get(name)!.get(true);
+      if (name in CONSTANTS) return vconst(CONSTANTS[name]);
+      throw new Unsupported(`coupling name ${name}`);
+    };
+    prologue.push(...base('cpl'), ...I.get(g.b), ...I.i32(CS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(cb));
+    prologue.push(...base('lnkOff'), ...I.set(g.lo), ...base('lnkW'), ...I.set(g.lw), ...base('rowPtr'), ...I.set(g.rp));
+    const own = links(g);
+    const row = [...own.row];
+    for (let r = 0; r < ncv; r++) {
+      const gx = own.sums[shared ? 0 : r];
+      row.push(...I.get(cb), ...I.get(g.i8), ...I.i32Add(), ...g.vx.emit(cpost, (name) => (name === 'gx' ? I.get(gx) : g.param(name))), ...I.v(V.f64x2Extract, 0), ...I.f64Store(r * N * 8));
+    }
+    const code: Bytes = [...prologue, ...own.prologue, ...I.i32(0), ...I.set(g.i), ...I.i32(0), ...I.set(g.i8)];
+    code.push(...I.block(), ...I.loop(), ...row);
+    code.push(...I.get(g.i8), ...I.i32(8), ...I.i32Add(), ...I.set(g.i8));
+    code.push(...I.get(g.i), ...I.i32(1), ...I.i32Add(), ...I.tee(g.i), ...I.i32(N), ...I.i32LtS(), ...I.brIf(0), ...I.end(), ...I.end());
+    funcs.push({ name: 'coupling', params: fn.params, results: [], locals: fn.locals, body: code });
+  };
+  /** Byte address of rowPtr[i + at]'s value ×4 (a link index as a byte offset into lnkOff). */
+  const rowStart = (g: Gather, at: 0 | 1): Bytes => [...I.get(g.rp), ...I.get(g.i), ...I.i32(4), ...I.i32Mul(), ...I.i32Add(), ...I.i32Load(4 * at)];
+
+  // pre(x_j) already in the ring: a link is a multiply-add
   let coupling = false;
   if (preOk) {
     try {
-      // coupling(tm, b)
-      {
-        const fn = new Fn([T.i32, T.i32]);
-        const tm = 0, b = 1;
-        const i = fn.local(T.i32), i8 = fn.local(T.i32), k4 = fn.local(T.i32), k14 = fn.local(T.i32), pb = fn.local(T.i32), cb = fn.local(T.i32);
-        const lo = fn.local(T.i32), lw = fn.local(T.i32), rp = fn.local(T.i32), addr = fn.local(T.i32);
+      emitGather((g) => {
+        const { fn, tm, lo, lw } = g;
+        const k4 = fn.local(T.i32), k14 = fn.local(T.i32), pb = fn.local(T.i32), qv = fn.local(T.i32);
         const q = Array.from({ length: Math.max(4, prows) }, () => fn.local(T.f64));
-        const vx = new VExpr(fn);
-        const cp = new Map<string, ParamAccess>();
-        const prologue: Bytes = [];
-        for (const [name, p] of Object.entries(plan.couplingParams)) {
-          const a = paramAccess(fn, `cp_${name}`, p, b, i8);
-          cp.set(name, a);
-          prologue.push(...a.prologue);
-        }
         // pb: byte address of pbuf[b]; tm is the step s − 1 whose stored values a zero delay reads
-        prologue.push(...base('pbuf'), ...I.get(b), ...I.i32(PS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(pb));
-        prologue.push(...base('cpl'), ...I.get(b), ...I.i32(CS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(cb));
-        prologue.push(...base('lnkOff'), ...I.set(lo), ...base('lnkW'), ...I.set(lw), ...base('rowPtr'), ...I.set(rp));
-        const qv = fn.local(T.i32);
+        const prologue: Bytes = [...base('pbuf'), ...I.get(g.b), ...I.i32(PS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(pb)];
         const term = (j: number, rowOff: number): Bytes => [
           // lnkW[k+j] * pbuf[pb + 8·((q & ~mask) | ((tm + q) & mask)) + rowOff], q = lnkOff[k+j]
           ...I.get(lw), ...I.get(k4), ...I.i32(2), ...I.i32Mul(), ...I.i32Add(), ...I.f64Load(8 * j),
@@ -696,9 +733,7 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
         ];
         const row: Bytes = [];
         for (let r = 0; r < q.length; r++) row.push(...I.f64(0), ...I.set(q[r]));
-        // k4 = 4·rowPtr[i], k14 = 4·rowPtr[i+1]
-        row.push(...I.get(rp), ...I.get(i), ...I.i32(4), ...I.i32Mul(), ...I.i32Add(), ...I.tee(addr), ...I.i32Load(0), ...I.i32(4), ...I.i32Mul(), ...I.set(k4));
-        row.push(...I.get(addr), ...I.i32Load(4), ...I.i32(4), ...I.i32Mul(), ...I.set(k14));
+        row.push(...rowStart(g, 0), ...I.i32(4), ...I.i32Mul(), ...I.set(k4), ...rowStart(g, 1), ...I.i32(4), ...I.i32Mul(), ...I.set(k14));
         if (prows === 1) {
           // four partial sums, as in the JS program
           row.push(...I.block(), ...I.loop());
@@ -713,114 +748,75 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
         const accs: Bytes[] = prows === 1
           ? [[...I.get(q[0]), ...I.get(q[1]), ...I.f64Add(), ...I.get(q[2]), ...I.get(q[3]), ...I.f64Add(), ...I.f64Add()]]
           : Array.from({ length: prows }, (_, r) => I.get(q[r]));
-        const accL = accs.map(() => fn.local(T.v128));
-        accs.forEach((a, r) => row.push(...a, ...I.v(V.f64x2Splat), ...I.set(accL[r])));
-        for (let r = 0; r < ncv; r++) {
-          const sym = (name: string): Bytes => {
-            if (name === 'gx') return I.get(accL[shared ? 0 : r]);
-            if (cp.has(name)) return cp.get(name)!.get(true);
-            if (name in CONSTANTS) return vconst(CONSTANTS[name]);
-            throw new Unsupported(`coupling name ${name}`);
-          };
-          row.push(...I.get(cb), ...I.get(i8), ...I.i32Add(), ...vx.emit(cpost, sym), ...I.v(V.f64x2Extract, 0), ...I.f64Store(r * N * 8));
-        }
-        const code: Bytes = [...prologue, ...I.i32(0), ...I.set(i), ...I.i32(0), ...I.set(i8)];
-        code.push(...I.block(), ...I.loop(), ...row);
-        code.push(...I.get(i8), ...I.i32(8), ...I.i32Add(), ...I.set(i8));
-        code.push(...I.get(i), ...I.i32(1), ...I.i32Add(), ...I.tee(i), ...I.i32(N), ...I.i32LtS(), ...I.brIf(0), ...I.end(), ...I.end());
-        funcs.push({ name: 'coupling', params: fn.params, results: [], locals: fn.locals, body: code });
-      }
+        const sums = accs.map(() => fn.local(T.v128));
+        accs.forEach((a, r) => row.push(...a, ...I.v(V.f64x2Splat), ...I.set(sums[r])));
+        return { prologue, row, sums };
+      });
       coupling = true;
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       funcs.splice(nStep);
     }
   }
-  // ---------------- couplings whose per-link term reads x_i (Difference, Kuramoto) ----------------
-  // They read the JS program's float64 history (doubled 2H rows, written by the program) directly:
-  // two links per instruction, the delayed x_j of each gathered into one lane, x_i broadcast.
+  // Couplings whose per-link term reads x_i (Difference, Kuramoto) read the JS program's float64
+  // history (doubled 2H rows, written by the program): two links per instruction, the delayed x_j
+  // of each gathered into one lane, x_i broadcast.
   let histGather = false;
   if (!pretransform && cpl.links !== 'tvb-presigmoidal' && !f32) {
     try {
-      const H2 = 2 * H;
-      const HS = ncv * N * H2;
-      const fn = new Fn([T.i32, T.i32]);
-      const tm = 0, b = 1;
-      const i = fn.local(T.i32), i8 = fn.local(T.i32), k = fn.local(T.i32), k1 = fn.local(T.i32), hb = fn.local(T.i32), cb = fn.local(T.i32);
-      const lo = fn.local(T.i32), lw = fn.local(T.i32), rp = fn.local(T.i32), a0 = fn.local(T.i32), a1 = fn.local(T.i32);
-      const vx = new VExpr(fn);
-      const cp = new Map<string, ParamAccess>();
-      const prologue: Bytes = [];
-      for (const [name, p] of Object.entries(plan.couplingParams)) {
-        const a = paramAccess(fn, `cp_${name}`, p, b, i8);
-        cp.set(name, a);
-        prologue.push(...a.prologue);
-      }
-      // hb: byte address of hist[b] + tm·8
-      prologue.push(...base('hist'), ...I.get(b), ...I.i32(HS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.get(tm), ...I.i32(8), ...I.i32Mul(), ...I.i32Add(), ...I.set(hb));
-      prologue.push(...base('cpl'), ...I.get(b), ...I.i32(CS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.set(cb));
-      prologue.push(...base('lnkOff'), ...I.set(lo), ...base('lnkW'), ...I.set(lw), ...base('rowPtr'), ...I.set(rp));
-      const rows = shared ? [0] : Array.from({ length: ncv }, (_, r) => r);
-      const xi = Array.from({ length: ncv }, () => fn.local(T.v128));
-      const xj = Array.from({ length: ncv }, () => fn.local(T.v128));
-      const acc = rows.map(() => fn.local(T.v128));
-      const rowOff = (q: number) => q * N * H2 * 8;
-      // link address (bytes) of link index k (+1): hb + 8·lnkOff[k]
-      const linkAddr = (kk: Bytes): Bytes => [...I.get(hb), ...I.get(lo), ...kk, ...I.i32(4), ...I.i32Mul(), ...I.i32Add(), ...I.i32Load(0), ...I.i32(3), ...I.i32Shl(), ...I.i32Add()];
-      const terms = (pair: boolean): Bytes => {
-        const out: Bytes = [];
-        for (let q = 0; q < ncv; q++) {
-          // v128.load64_lane takes (address, vector): link k+1's value into lane 1 of link k's
-          if (pair) out.push(...I.get(a1), ...I.get(a0), ...vmem(V.load64Zero, rowOff(q), 3), ...[0xfd, ...uleb(0x57), 3, ...uleb(rowOff(q)), 1], ...I.set(xj[q]));
-          else out.push(...I.get(a0), ...vmem(V.load64Zero, rowOff(q), 3), ...I.set(xj[q]));
-        }
-        rows.forEach((r, ri) => {
-          const sym = (name: string): Bytes => {
-            const m = /^x_([ij])_(\d+)$/.exec(name);
-            if (m) return I.get((m[1] === 'i' ? xi : xj)[Number(m[2])]);
-            if (name === 'x_j') return I.get(xj[r]);
-            if (name === 'x_i') return I.get(xi[r]);
-            if (cp.has(name)) return cp.get(name)!.get(true);
-            if (name in CONSTANTS) return vconst(CONSTANTS[name]);
-            throw new Unsupported(`coupling name ${name}`);
-          };
-          // weights of the two links (or one, the other lane zero), times the per-link term
-          const w: Bytes = [...I.get(lw), ...I.get(k), ...I.i32(8), ...I.i32Mul(), ...I.i32Add(), ...(pair ? vmem(V.load, 0) : vmem(V.load64Zero, 0, 3))];
-          out.push(...I.get(acc[ri]), ...w, ...vx.emit(cpre, sym), ...I.v(V.f64x2Mul), ...(pair ? [] : [...LANE0_MASK, ...I.v(V.and)]), ...I.v(V.f64x2Add), ...I.set(acc[ri]));
-        });
-        return out;
-      };
-      const row: Bytes = [];
-      // x_i: the target's own stored value of step s − 1 (slot tm, read from its second copy at tm + H)
-      for (let q = 0; q < ncv; q++) row.push(...I.get(hb), ...I.get(i), ...I.i32(H2 * 8), ...I.i32Mul(), ...I.i32Add(), ...I.v(V.load64Splat, 3, ...uleb(rowOff(q) + H * 8)), ...I.set(xi[q]));
-      for (const a of acc) row.push(...vconst(0), ...I.set(a));
-      row.push(...I.get(rp), ...I.get(i), ...I.i32(4), ...I.i32Mul(), ...I.i32Add(), ...I.i32Load(0), ...I.set(k));
-      row.push(...I.get(rp), ...I.get(i), ...I.i32(4), ...I.i32Mul(), ...I.i32Add(), ...I.i32Load(4), ...I.set(k1));
-      // pairs while k + 1 < k1
-      row.push(...I.block(), ...I.loop());
-      row.push(...I.get(k), ...I.i32(1), ...I.i32Add(), ...I.get(k1), ...I.i32GeS(), ...I.brIf(1));
-      row.push(...linkAddr(I.get(k)), ...I.set(a0), ...linkAddr([...I.get(k), ...I.i32(1), ...I.i32Add()]), ...I.set(a1));
-      row.push(...terms(true));
-      row.push(...I.get(k), ...I.i32(2), ...I.i32Add(), ...I.set(k), ...I.br(0), ...I.end(), ...I.end());
-      // a last single link
-      row.push(...I.block(), ...I.get(k), ...I.get(k1), ...I.i32GeS(), ...I.brIf(0));
-      row.push(...linkAddr(I.get(k)), ...I.set(a0), ...terms(false), ...I.end());
-      const accL = acc.map(() => fn.local(T.v128));
-      acc.forEach((a, ri) => row.push(...I.get(a), ...I.v(V.f64x2Extract, 0), ...I.get(a), ...I.v(V.f64x2Extract, 1), ...I.f64Add(), ...I.v(V.f64x2Splat), ...I.set(accL[ri])));
-      for (let r = 0; r < ncv; r++) {
-        const sym = (name: string): Bytes => {
-          if (name === 'gx') return I.get(accL[shared ? 0 : r]);
-          if (cp.has(name)) return cp.get(name)!.get(true);
-          if (name in CONSTANTS) return vconst(CONSTANTS[name]);
-          throw new Unsupported(`coupling name ${name}`);
+      emitGather((g) => {
+        const { fn, vx, tm, lo, lw, i } = g;
+        const H2 = 2 * H;
+        const HS = ncv * N * H2;
+        const k = fn.local(T.i32), k1 = fn.local(T.i32), hb = fn.local(T.i32), a0 = fn.local(T.i32), a1 = fn.local(T.i32);
+        // hb: byte address of hist[b] + tm·8
+        const prologue: Bytes = [...base('hist'), ...I.get(g.b), ...I.i32(HS * 8), ...I.i32Mul(), ...I.i32Add(), ...I.get(tm), ...I.i32(8), ...I.i32Mul(), ...I.i32Add(), ...I.set(hb)];
+        const rows = shared ? [0] : Array.from({ length: ncv }, (_, r) => r);
+        const xi = Array.from({ length: ncv }, () => fn.local(T.v128));
+        const xj = Array.from({ length: ncv }, () => fn.local(T.v128));
+        const acc = rows.map(() => fn.local(T.v128));
+        const rowOff = (q: number) => q * N * H2 * 8;
+        // byte address of a link's delayed value: hb + 8·lnkOff[k]
+        const linkAddr = (kk: Bytes): Bytes => [...I.get(hb), ...I.get(lo), ...kk, ...I.i32(4), ...I.i32Mul(), ...I.i32Add(), ...I.i32Load(0), ...I.i32(3), ...I.i32Shl(), ...I.i32Add()];
+        const terms = (pair: boolean): Bytes => {
+          const out: Bytes = [];
+          for (let q = 0; q < ncv; q++) {
+            // v128.load64_lane takes (address, vector): link k+1's value into lane 1 of link k's
+            if (pair) out.push(...I.get(a1), ...I.get(a0), ...vmem(V.load64Zero, rowOff(q), 3), ...[0xfd, ...uleb(0x57), 3, ...uleb(rowOff(q)), 1], ...I.set(xj[q]));
+            else out.push(...I.get(a0), ...vmem(V.load64Zero, rowOff(q), 3), ...I.set(xj[q]));
+          }
+          rows.forEach((r, ri) => {
+            const sym = (name: string): Bytes => {
+              const m = /^x_([ij])_(\d+)$/.exec(name);
+              if (m) return I.get((m[1] === 'i' ? xi : xj)[Number(m[2])]);
+              if (name === 'x_j') return I.get(xj[r]);
+              if (name === 'x_i') return I.get(xi[r]);
+              return g.param(name);
+            };
+            // weights of the two links (or one, the other lane zero), times the per-link term
+            const w: Bytes = [...I.get(lw), ...I.get(k), ...I.i32(8), ...I.i32Mul(), ...I.i32Add(), ...(pair ? vmem(V.load, 0) : vmem(V.load64Zero, 0, 3))];
+            out.push(...I.get(acc[ri]), ...w, ...vx.emit(cpre, sym), ...I.v(V.f64x2Mul), ...(pair ? [] : [...LANE0_MASK, ...I.v(V.and)]), ...I.v(V.f64x2Add), ...I.set(acc[ri]));
+          });
+          return out;
         };
-        row.push(...I.get(cb), ...I.get(i8), ...I.i32Add(), ...vx.emit(cpost, sym), ...I.v(V.f64x2Extract, 0), ...I.f64Store(r * N * 8));
-      }
-      const code: Bytes = [...prologue, ...I.i32(0), ...I.set(i), ...I.i32(0), ...I.set(i8)];
-      code.push(...I.block(), ...I.loop(), ...row);
-      code.push(...I.get(i8), ...I.i32(8), ...I.i32Add(), ...I.set(i8));
-      code.push(...I.get(i), ...I.i32(1), ...I.i32Add(), ...I.tee(i), ...I.i32(N), ...I.i32LtS(), ...I.brIf(0), ...I.end(), ...I.end());
-      funcs.push({ name: 'coupling', params: fn.params, results: [], locals: fn.locals, body: code });
+        const row: Bytes = [];
+        // x_i: the target's own stored value of step s − 1 (slot tm, read from its second copy at tm + H)
+        for (let q = 0; q < ncv; q++) row.push(...I.get(hb), ...I.get(i), ...I.i32(H2 * 8), ...I.i32Mul(), ...I.i32Add(), ...I.v(V.load64Splat, 3, ...uleb(rowOff(q) + H * 8)), ...I.set(xi[q]));
+        for (const a of acc) row.push(...vconst(0), ...I.set(a));
+        row.push(...rowStart(g, 0), ...I.set(k), ...rowStart(g, 1), ...I.set(k1));
+        // pairs while k + 1 < k1
+        row.push(...I.block(), ...I.loop());
+        row.push(...I.get(k), ...I.i32(1), ...I.i32Add(), ...I.get(k1), ...I.i32GeS(), ...I.brIf(1));
+        row.push(...linkAddr(I.get(k)), ...I.set(a0), ...linkAddr([...I.get(k), ...I.i32(1), ...I.i32Add()]), ...I.set(a1));
+        row.push(...terms(true));
+        row.push(...I.get(k), ...I.i32(2), ...I.i32Add(), ...I.set(k), ...I.br(0), ...I.end(), ...I.end());
+        // a last single link
+        row.push(...I.block(), ...I.get(k), ...I.get(k1), ...I.i32GeS(), ...I.brIf(0));
+        row.push(...linkAddr(I.get(k)), ...I.set(a0), ...terms(false), ...I.end());
+        const sums = acc.map(() => fn.local(T.v128));
+        acc.forEach((a, ri) => row.push(...I.get(a), ...I.v(V.f64x2Extract, 0), ...I.get(a), ...I.v(V.f64x2Extract, 1), ...I.f64Add(), ...I.v(V.f64x2Splat), ...I.set(sums[ri])));
+        return { prologue, row, sums };
+      });
       histGather = true;
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
