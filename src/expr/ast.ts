@@ -33,14 +33,27 @@ export function freeSymbols(e: Expr, out: Set<string> = new Set()): Set<string> 
   return out;
 }
 
+/**
+ * Rebuild an expression top-down: where `visit` returns an expression it replaces that node (it may
+ * call `rec` on parts of it), elsewhere the node is copied with its children rebuilt.
+ * @example mapExpr(e, (x) => (x.kind === 'num' ? { ...x, value: 2 * x.value } : undefined)) // every constant doubled
+ */
+export function mapExpr(e: Expr, visit: (x: Expr, rec: (y: Expr) => Expr) => Expr | undefined): Expr {
+  const rec = (x: Expr): Expr => {
+    const v = visit(x, rec);
+    if (v) return v;
+    switch (x.kind) {
+      case 'num': case 'sym': return x;
+      case 'unary': return { ...x, arg: rec(x.arg) };
+      case 'binary': return { ...x, left: rec(x.left), right: rec(x.right) };
+      case 'cond': return { ...x, test: rec(x.test), then: rec(x.then), else: rec(x.else) };
+      case 'call': return { ...x, args: x.args.map(rec) };
+    }
+  };
+  return rec(e);
+}
+
 /** Rebuild an expression with some symbols replaced by other expressions. */
 export function substitute(e: Expr, map: (name: string) => Expr | undefined): Expr {
-  switch (e.kind) {
-    case 'num': return e;
-    case 'sym': return map(e.name) ?? e;
-    case 'unary': return { ...e, arg: substitute(e.arg, map) };
-    case 'binary': return { ...e, left: substitute(e.left, map), right: substitute(e.right, map) };
-    case 'cond': return { ...e, test: substitute(e.test, map), then: substitute(e.then, map), else: substitute(e.else, map) };
-    case 'call': return { ...e, args: e.args.map((a) => substitute(a, map)) };
-  }
+  return mapExpr(e, (x) => (x.kind === 'sym' ? map(x.name) : undefined));
 }

@@ -14,7 +14,7 @@
  * evalExpr(d, (n) => (n === 'a' ? 3 : 0.5));                 // 3 + cos(0.5)
  * ```
  */
-import type { Expr, Pos } from '../expr/ast.js';
+import { mapExpr, type Expr, type Pos } from '../expr/ast.js';
 import { FUNCTIONS } from '../expr/functions.js';
 
 const P0: Pos = { line: 0, col: 0 };
@@ -71,21 +71,12 @@ export function logisticArg(e: Expr): Expr | undefined {
  * stays finite where exp(z) overflows (the quotient rule there gives Inf/Inf).
  */
 export function logisticForm(e: Expr): Expr {
-  const rec = (x: Expr): Expr => {
-    switch (x.kind) {
-      case 'num': case 'sym': return x;
-      case 'unary': return { ...x, arg: rec(x.arg) };
-      case 'cond': return { ...x, test: rec(x.test), then: rec(x.then), else: rec(x.else) };
-      case 'call': return { ...x, args: x.args.map(rec) };
-      case 'binary': {
-        const l = rec(x.left), r = rec(x.right);
-        const z = x.op === '/' ? logisticArg(r) : undefined;
-        if (z) return mul(l, call('sigmoid', neg(z)));
-        return { ...x, left: l, right: r };
-      }
-    }
-  };
-  return rec(e);
+  return mapExpr(e, (x, rec) => {
+    if (x.kind !== 'binary' || x.op !== '/') return undefined;
+    const l = rec(x.left), r = rec(x.right);
+    const z = logisticArg(r);
+    return z ? mul(l, call('sigmoid', neg(z))) : { ...x, left: l, right: r };
+  });
 }
 
 /** d e / d v, as a simplified expression. Throws for functions without a derivative here. */
@@ -203,23 +194,12 @@ export function rateFactor(y: Expr, den: Expr): Expr | undefined {
  * t²/12, is below rounding there), so value and derivative stay finite where y is exactly 0.
  */
 export function rateForm(e: Expr): Expr {
-  const rec = (x: Expr): Expr => {
-    switch (x.kind) {
-      case 'num': case 'sym': return x;
-      case 'unary': return { ...x, arg: rec(x.arg) };
-      case 'cond': return { ...x, test: rec(x.test), then: rec(x.then), else: rec(x.else) };
-      case 'call': return { ...x, args: x.args.map(rec) };
-      case 'binary': {
-        const k = x.op === '/' ? rateFactor(x.left, x.right) : undefined;
-        if (k) {
-          const t = mul(rec(k), rec(x.left));
-          const s = call('abs', t);
-          const far = add(call('min', t, num(0)), div(s, neg(call('expm1', neg(s)))));
-          return div(cond(cmp('<', s, num(1e-6)), add(num(1), mul(num(0.5), t)), far), rec(k));
-        }
-        return { ...x, left: rec(x.left), right: rec(x.right) };
-      }
-    }
-  };
-  return rec(e);
+  return mapExpr(e, (x, rec) => {
+    const k = x.kind === 'binary' && x.op === '/' ? rateFactor(x.left, x.right) : undefined;
+    if (!k || x.kind !== 'binary') return undefined;
+    const t = mul(rec(k), rec(x.left));
+    const s = call('abs', t);
+    const far = add(call('min', t, num(0)), div(s, neg(call('expm1', neg(s)))));
+    return div(cond(cmp('<', s, num(1e-6)), add(num(1), mul(num(0.5), t)), far), rec(k));
+  });
 }

@@ -19,7 +19,7 @@
  * depends on the source only. Anything else returns null and the JS program runs unchanged.
  */
 import type { Expr } from '../../expr/index.js';
-import { parseExpr, CONSTANTS } from '../../expr/index.js';
+import { parseExpr, mapExpr, CONSTANTS } from '../../expr/index.js';
 import type { KernelPlan } from '../kernel/program.js';
 import type { ResolvedParam } from '../params.js';
 import { type Bytes, type FuncDef, I, T, V, type ValType, buildModule, uleb, vmem, vlane } from './encoder.js';
@@ -61,6 +61,8 @@ const vconst = (x: number): Bytes => {
   const b = Array.from(new Uint8Array(new Float64Array([x, x]).buffer));
   return I.v(V.const, ...b);
 };
+/** 1/i! for i = 0 … 12: e^r to degree 12. */
+const EXP_TAYLOR = Array.from({ length: 13 }, (_, i) => { let f = 1; for (let j = 2; j <= i; j++) f *= j; return 1 / f; });
 const LANE0_MASK: Bytes = I.v(V.const, 255, 255, 255, 255, 255, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0);
 
 /** Vector expression emitter; `sym` pushes a v128 for a name. */
@@ -151,21 +153,8 @@ class VExpr {
   exp(arg: Bytes): Bytes {
     this.temps();
     const { ex, k, r } = this;
-    const C = [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040, 1 / 40320, 1 / 362880, 1 / 3628800, 1 / 39916800, 1 / 479001600];
-    const out: Bytes = [...arg, ...vconst(-1100), ...I.v(V.f64x2Max), ...vconst(1100), ...I.v(V.f64x2Min), ...I.set(ex)];
-    out.push(...I.get(ex), ...vconst(1.4426950408889634), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Nearest), ...I.set(k));
-    out.push(...I.get(ex), ...I.get(k), ...vconst(0.6931471803691238), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Sub));
-    out.push(...I.get(k), ...vconst(1.9082149292705877e-10), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Sub), ...I.set(r));
-    // Horner: c12; then (acc·r + c_i) down to c0
-    out.push(...vconst(C[12]));
-    for (let i = 11; i >= 0; i--) out.push(...I.get(r), ...I.v(V.f64x2Mul), ...vconst(C[i]), ...I.v(V.f64x2Add));
-    // k as i64 lanes; 2^(k>>1) · 2^(k − k>>1)
-    out.push(...I.get(k), ...I.v(V.i32x4TruncSatF64x2SZero), ...I.v(V.i64x2ExtendLowI32x4S), ...I.set(ex));
-    const pow2 = (half: Bytes): Bytes => [...half, ...i64Const(1023), ...I.v(V.i64x2Add), ...I.i32(52), ...I.v(V.i64x2Shl)];
-    const k1: Bytes = [...I.get(ex), ...I.i32(1), ...I.v(0xcc /* i64x2.shr_s */)];
-    out.push(...pow2(k1), ...I.v(V.f64x2Mul));
-    out.push(...pow2([...I.get(ex), ...k1, ...I.v(0xd1 /* i64x2.sub */)]), ...I.v(V.f64x2Mul));
-    return out;
+    // ex is free again once k and r are known: it holds k as i64 lanes
+    return [...this.reduce(arg, ex, k, r, ex), ...this.horner(r, EXP_TAYLOR), ...this.scale(ex)];
   }
 
   /**
@@ -174,22 +163,36 @@ class VExpr {
    */
   private expm1(arg: Bytes): Bytes {
     const x = this.fn.local(T.v128), k = this.fn.local(T.v128), r = this.fn.local(T.v128), ki = this.fn.local(T.v128), p2 = this.fn.local(T.v128);
-    const C = [1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040, 1 / 40320, 1 / 362880, 1 / 3628800, 1 / 39916800, 1 / 479001600];
+    const out = this.reduce(arg, x, k, r, ki);
+    // q = r·(c1 + r·(c2 + …)) into r
+    out.push(...this.horner(r, EXP_TAYLOR.slice(1)), ...I.get(r), ...I.v(V.f64x2Mul), ...I.set(r));
+    out.push(...vconst(1), ...this.scale(ki), ...I.set(p2));
+    out.push(...I.get(p2), ...I.get(r), ...I.v(V.f64x2Mul), ...I.get(p2), ...vconst(1), ...I.v(V.f64x2Sub), ...I.v(V.f64x2Add));
+    return out;
+  }
+
+  /** x = clamp(arg, ±1100) into `x`; k = nearest(x·log2 e); r = x − k·ln2 (two parts); k as i64 lanes into `ki`. */
+  private reduce(arg: Bytes, x: number, k: number, r: number, ki: number): Bytes {
     const out: Bytes = [...arg, ...vconst(-1100), ...I.v(V.f64x2Max), ...vconst(1100), ...I.v(V.f64x2Min), ...I.set(x)];
     out.push(...I.get(x), ...vconst(1.4426950408889634), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Nearest), ...I.set(k));
     out.push(...I.get(x), ...I.get(k), ...vconst(0.6931471803691238), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Sub));
     out.push(...I.get(k), ...vconst(1.9082149292705877e-10), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Sub), ...I.set(r));
-    // q = r·(c1 + r·(c2 + …))
-    out.push(...vconst(C[11]));
-    for (let i = 10; i >= 0; i--) out.push(...I.get(r), ...I.v(V.f64x2Mul), ...vconst(C[i]), ...I.v(V.f64x2Add));
-    out.push(...I.get(r), ...I.v(V.f64x2Mul), ...I.set(r));
     out.push(...I.get(k), ...I.v(V.i32x4TruncSatF64x2SZero), ...I.v(V.i64x2ExtendLowI32x4S), ...I.set(ki));
+    return out;
+  }
+
+  /** Σ c_i r^i by Horner (c_0 first). */
+  private horner(r: number, c: number[]): Bytes {
+    const out: Bytes = [...vconst(c[c.length - 1])];
+    for (let i = c.length - 2; i >= 0; i--) out.push(...I.get(r), ...I.v(V.f64x2Mul), ...vconst(c[i]), ...I.v(V.f64x2Add));
+    return out;
+  }
+
+  /** The value on the stack times 2^k (k as i64 lanes in `ki`), as 2^(k>>1) · 2^(k − k>>1). */
+  private scale(ki: number): Bytes {
     const pow2 = (half: Bytes): Bytes => [...half, ...i64Const(1023), ...I.v(V.i64x2Add), ...I.i32(52), ...I.v(V.i64x2Shl)];
     const k1: Bytes = [...I.get(ki), ...I.i32(1), ...I.v(0xcc /* i64x2.shr_s */)];
-    // 2^k as two factors (|k| up to 1600)
-    out.push(...pow2(k1), ...pow2([...I.get(ki), ...k1, ...I.v(0xd1 /* i64x2.sub */)]), ...I.v(V.f64x2Mul), ...I.set(p2));
-    out.push(...I.get(p2), ...I.get(r), ...I.v(V.f64x2Mul), ...I.get(p2), ...vconst(1), ...I.v(V.f64x2Sub), ...I.v(V.f64x2Add));
-    return out;
+    return [...pow2(k1), ...I.v(V.f64x2Mul), ...pow2([...I.get(ki), ...k1, ...I.v(0xd1 /* i64x2.sub */)]), ...I.v(V.f64x2Mul)];
   }
 
   /** tanh x = −m/(2 + m) with m = expm1(−2|x|), sign copied from x (so −0 stays −0). */
@@ -312,26 +315,18 @@ function hoistInvariants(exprs: Expr[], invariant: (name: string) => boolean): {
       case 'call': return e.args.every(isInv);
     }
   };
-  const rec = (e: Expr): Expr => {
-    if (e.kind !== 'num' && e.kind !== 'sym' && isInv(e)) {
-      const k = key(e);
-      let name = seen.get(k);
-      if (!name) {
-        name = `__inv${hoisted.length}`;
-        seen.set(k, name);
-        hoisted.push([name, e]);
-      }
-      return { kind: 'sym', name, pos: e.pos };
+  const hoist = (e: Expr): Expr | undefined => {
+    if (e.kind === 'num' || e.kind === 'sym' || !isInv(e)) return undefined;
+    const k = key(e);
+    let name = seen.get(k);
+    if (!name) {
+      name = `__inv${hoisted.length}`;
+      seen.set(k, name);
+      hoisted.push([name, e]);
     }
-    switch (e.kind) {
-      case 'num': case 'sym': return e;
-      case 'unary': return { ...e, arg: rec(e.arg) };
-      case 'binary': return { ...e, left: rec(e.left), right: rec(e.right) };
-      case 'cond': return { ...e, test: rec(e.test), then: rec(e.then), else: rec(e.else) };
-      case 'call': return { ...e, args: e.args.map(rec) };
-    }
+    return { kind: 'sym', name, pos: e.pos };
   };
-  return { exprs: exprs.map(rec), hoisted };
+  return { exprs: exprs.map((e) => mapExpr(e, hoist)), hoisted };
 }
 
 /** How a parameter is read inside a node loop. */
