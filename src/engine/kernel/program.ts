@@ -224,7 +224,8 @@ for (let b = 0; b < B; b++) {
   }
 }`);
   }
-  emit(`function coupling(s, b) {${wk?.coupling ? ` WX.coupling(${wk.hist ? '(s - 1) % H' : 's - 1'}, b); }\nfunction couplingJs(s, b) {` : ''}
+  const couplingStart = L.length;
+  emit(`function coupling(s, b) {
   const tm = (s - 1) % H, hb = b * HS, cb = b * CS, pb = b * ${PS};
   ${hoist('run', 'CP_', cParams, 'cp_')} ${hoist('batch', 'CP_', cParams, 'cp_')}
   for (let i = 0; i < N; i++) {
@@ -330,6 +331,11 @@ for (let b = 0; b < B; b++) {
   }
   emit(`  }
 }`);
+  if (wk?.coupling) {
+    // the module's gather replaces the JS one
+    L.splice(couplingStart);
+    emit(`function coupling(s, b) { WX.coupling(${wk.hist ? '(s - 1) % H' : 's - 1'}, b); }`);
+  }
 
   // ---------- model derivative, emitted per stage ----------
   const boundsOf = (k: number) => plan.boundaries[k];
@@ -429,7 +435,11 @@ const noiseGain = ${plan.noise ? 'P.noiseGain' : 'null'};
 const stimW = ${plan.stimulus ? 'P.stimW' : 'null'};
 let stimT = 0;
 ${plan.stimulus?.temporalDecl ?? ''}
-function step(b, sum, s) {${wk ? ` const slot = s & ${wk.ring - 1}; return ${stateSums.length ? 'sum ? WX.stepSum(b, slot) : ' : ''}WX.step(b, slot); }\nfunction stepJs(b) {` : ''}
+${
+  // the module's step, when there is one, replaces the JS one
+  wk
+    ? `function step(b, sum, s) { const slot = s & ${wk.ring - 1}; return ${stateSums.length ? 'sum ? WX.stepSum(b, slot) : ' : ''}WX.step(b, slot); }`
+    : `function step(b, sum, s) {
   const sb = b * SS, cb = b * CS, nb = b * SS;
   let chk = 0;
   ${hoist('run', 'MP_', mps, 'mp_')} ${hoist('batch', 'MP_', mps, 'mp_')}
@@ -438,6 +448,7 @@ function step(b, sum, s) {${wk ? ` const slot = s & ${wk.ring - 1}; return ${sta
     ${body.join('\n    ')}
   }
   return chk;
+}`
 }`);
 
   // ---------- history write ----------
