@@ -6,7 +6,7 @@ import { AlgorithmResult, ExplorationResult } from '../algorithms/index.js';
 import { vbt } from './cli-helpers.js';
 import { HAVE_SHARED, SKIP_REASON, sharedPath } from './shared.js';
 
-describe.skipIf(!HAVE_SHARED)('CLI: fic and explore on dk_average', () => {
+describe.skipIf(!HAVE_SHARED)(`CLI: fic and explore on dk_average ${HAVE_SHARED ? '' : SKIP_REASON}`, () => {
   const dk = sharedPath('data', 'dk_average');
   it('vbt fic (Deco 2014, 3 Hz) moves the mean rate from ≈17 Hz toward 3 Hz and writes an AlgorithmResult', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vbt-cli-'));
@@ -41,4 +41,3 @@ describe.skipIf(!HAVE_SHARED)('CLI: fic and explore on dk_average', () => {
     await expect(vbt('eib', '--connectivity', sharedPath('data', 'tvb', 'connectivity_76.zip'), '-n', '1', '-q')).rejects.toThrow(/needs the empirical FC/);
   });
 });
-if (!HAVE_SHARED) console.warn(SKIP_REASON);

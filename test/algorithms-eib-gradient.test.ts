@@ -200,7 +200,7 @@ describe('E/I gradient: building blocks', () => {
   });
 });
 
-describe.skipIf(!HAVE_SHARED)('E/I gradient on dk_average (short run, through the CLI)', () => {
+describe.skipIf(!HAVE_SHARED)(`E/I gradient on dk_average (short run, through the CLI) ${HAVE_SHARED ? '' : SKIP_REASON}`, () => {
   it('vbt eib-gradient: finite gradients, two AdaMax steps lower the loss of the same-noise 60 s run, OptimizationResult written', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vbt-eibg-'));
     try {
@@ -219,4 +219,3 @@ describe.skipIf(!HAVE_SHARED)('E/I gradient on dk_average (short run, through th
     }
   }, 60_000);
 });
-if (!HAVE_SHARED) console.warn(SKIP_REASON);

@@ -135,7 +135,7 @@ describe('EIB protocol pieces', () => {
   });
 });
 
-describe.skipIf(!HAVE_SHARED)('vbt eib on dk_average', () => {
+describe.skipIf(!HAVE_SHARED)(`vbt eib on dk_average ${HAVE_SHARED ? '' : SKIP_REASON}`, () => {
   it('passes keep / warm-up / evaluation seeds through and reports the mean over the seeds', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vbt-eib-'));
     try {
@@ -164,4 +164,3 @@ describe.skipIf(!HAVE_SHARED)('vbt eib on dk_average', () => {
     await expect(vbt('eib', '--dk-average', sharedPath('data', 'dk_average'), '--seed', '5', '--eval-seeds', '4,5', '-q')).rejects.toThrow(/contains the tuning --seed 5/);
   });
 });
-if (!HAVE_SHARED) console.warn(SKIP_REASON);

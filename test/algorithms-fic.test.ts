@@ -135,7 +135,7 @@ describe('EIB', () => {
   }, 60_000);
 });
 
-describe.skipIf(!HAVE_SHARED)('dk_average', () => {
+describe.skipIf(!HAVE_SHARED)(`dk_average ${HAVE_SHARED ? '' : SKIP_REASON}`, () => {
   it('loads 84 regions, symmetric SC, FC with zero diagonal (tvboptim: off-diagonal range −0.048…0.878, mean 0.234)', () => {
     const dk = loadDkAverage(sharedPath('data', 'dk_average'));
     expect(dk.connectivity.n).toBe(84);
@@ -154,4 +154,3 @@ describe.skipIf(!HAVE_SHARED)('dk_average', () => {
     expect(fcCorr(dk.fc, dk.fc)).toBeCloseTo(1, 14);
   });
 });
-if (!HAVE_SHARED) console.warn(SKIP_REASON);

@@ -12,9 +12,8 @@ import { pearson } from '../src/analysis/losses.js';
 import { toSvg, type PlotSpec } from '../src/plot/render.js';
 import { countMarks, figureTitles } from './plot-helpers.js';
 
-if (!HAVE_SHARED) console.warn(SKIP_REASON);
 
-describe.skipIf(!HAVE_SHARED)('figures of shared TVB data', () => {
+describe.skipIf(!HAVE_SHARED)(`figures of shared TVB data ${HAVE_SHARED ? '' : SKIP_REASON}`, () => {
   it('connectivity_76: 76 nodes, hemispheres side by side, log weights drop exactly the zeros', async () => {
     const c = readTvbConnectivityZip(sharedPath('data/tvb/connectivity_76.zip'));
     const svg = await toSvg(plotNetworkOverview(c));

@@ -18,8 +18,11 @@ describe.skipIf(!HAVE_SHARED)(`TVB reference runs ${HAVE_SHARED ? '' : SKIP_REAS
       for (const m of r.monitors) {
         expect(m.ok, `${name} ${m.name}: ${line}`).toBe(true);
         expect(m.worstRatio, `${name} ${m.name}: ${line}`).toBeLessThanOrEqual(1);
-        // a faithful float64 engine sits at ~0.1 of the allowance; far below that would mean the rule is vacuous
-        expect(m.maxAbsErr).toBeGreaterThanOrEqual(0);
+        // The allowance is 10x TVB's own float32-vs-float64 deviation and a float64 engine lands on the
+        // float64 side of it, so the ratio sits at ~0.1. Far below would mean we compared the reference with
+        // itself (or a vacuous rule); far above, that our arithmetic drifted from the float64 reimplementation.
+        expect(m.worstRatio, `${name} ${m.name}: ${line}`).toBeGreaterThan(0.05);
+        expect(m.worstRatio, `${name} ${m.name}: ${line}`).toBeLessThan(0.2);
       }
     }, 60_000);
   }

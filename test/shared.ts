@@ -5,7 +5,6 @@ import { resolve, join } from 'node:path';
 export const SHARED = process.env.VBT_SHARED ?? resolve(__dirname, '../../shared');
 export const HAVE_SHARED = existsSync(join(SHARED, 'reference'));
 export const SKIP_REASON = `shared data not found at ${SHARED} (set VBT_SHARED); skipping tests that need TVB reference data`;
-if (!HAVE_SHARED) console.warn(SKIP_REASON);
 
 export function referenceFiles(): string[] {
   if (!HAVE_SHARED) return [];

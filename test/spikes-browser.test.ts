@@ -15,7 +15,6 @@ import { savePlot } from '../src/plot/render.js';
 const CANDIDATES = [process.env.VBT_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/lib/chromium/chromium', '/usr/bin/google-chrome'].filter((p): p is string => !!p);
 const CHROMIUM = CANDIDATES.find((p) => existsSync(p));
 const SKIP = `no Chromium found (looked at ${CANDIDATES.join(', ')}); skipping the spike pages' browser test`;
-if (!CHROMIUM) console.warn(SKIP);
 
 const dir = mkdtempSync(join(tmpdir(), 'vbt-spikes-browser-'));
 const report = () =>
@@ -24,7 +23,7 @@ const report = () =>
     { nodes: { cortex: new NodeTable({ x: new Float64Array([0, 10, 20]), y: new Float64Array([0, 10, 0]) }) } },
   );
 
-describe.skipIf(!CHROMIUM)('spike pages in headless Chromium', () => {
+describe.skipIf(!CHROMIUM)(`spike pages in headless Chromium ${CHROMIUM ? '' : SKIP}`, () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });

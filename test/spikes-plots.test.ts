@@ -67,7 +67,7 @@ describe('firing animation', () => {
   });
 
   const py = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import PIL, numpy'], { encoding: 'utf8' }).status === 0);
-  it.skipIf(!py)('GIF: Pillow decodes one frame per dt with the spiking nodes drawn in their population colour', () => {
+  it.skipIf(!py)(`GIF: Pillow decodes one frame per dt with the spiking nodes drawn in their population colour${py ? '' : ' (skipped: python3 with Pillow and numpy not found; tried python3, /usr/bin/python3)'}`, () => {
     const path = join(dir, 'firing.gif');
     saveFiringAnimation(f(), path, { dt: 2, width: 200, height: 160 });
     expect(existsSync(path)).toBe(true);

@@ -19,7 +19,6 @@ function findPython(): string | undefined {
 }
 const PY = findPython();
 const NO_PY = 'python3 with h5py and numpy not found (tried python3, /usr/bin/python3); skipping the h5py interoperability tests';
-if (!PY) console.warn(NO_PY);
 
 const dir = mkdtempSync(join(tmpdir(), 'vbt-spikes-'));
 const fx = (n: string) => join(dir, 'fx', n);
@@ -33,7 +32,7 @@ beforeAll(() => {
 
 const arr = (x: ArrayLike<number>) => Array.from(x);
 
-describe.skipIf(!PY)('h5py-written SONATA spike files', () => {
+describe.skipIf(!PY)(`h5py-written SONATA spike files ${PY ? '' : NO_PY}`, () => {
   it('reads a bmtk-style file: string and enum sorting, uint64 ids, two populations', async () => {
     const r = await SpikeReport.open(fx('bmtk.h5'));
     expect(r.populationNames).toEqual(['cortex', 'thalamus']);
@@ -172,7 +171,7 @@ describe('writing SONATA spike files', () => {
     expect(r.filter().rows()).toEqual([{ time: 1, id: 4, population: 'busy' }]);
   });
 
-  it.skipIf(!PY)('h5py reads our SONATA nodes file: layout, dtypes, values', async () => {
+  it.skipIf(!PY)(`h5py reads our SONATA nodes file: layout, dtypes, values ${PY ? '' : NO_PY}`, async () => {
     const p = join(dir, 'nodes-ours.h5');
     await writeSonataNodes(p, { cortex: new NodeTable({ layer: [2, 5], mtype: ['PC', 'BC'], x: new Float64Array([0.5, -1]) }) });
     const py = `
@@ -199,7 +198,7 @@ print(json.dumps(out))`;
     await expect(SpikeReport.open(p)).rejects.toThrow(/no such spike file/);
   });
 
-  it.skipIf(!PY)('h5py reads our file identically: datasets, dtypes, attributes', async () => {
+  it.skipIf(!PY)(`h5py reads our file identically: datasets, dtypes, attributes ${PY ? '' : NO_PY}`, async () => {
     const p = join(dir, 'ours-h5py.h5');
     await writeSpikeFile(p, input, { sortingAttribute: 'string' });
     const py = `
