@@ -21,6 +21,7 @@
 import type { Expr } from '../../expr/index.js';
 import { parseExpr, mapExpr, CONSTANTS } from '../../expr/index.js';
 import type { KernelPlan } from '../kernel/program.js';
+import { type Combination, planIntegrator } from '../../plan/integrator.js';
 import type { ResolvedParam } from '../params.js';
 import { type Bytes, type FuncDef, I, T, V, type ValType, buildModule, uleb, vmem, vlane } from './encoder.js';
 
@@ -368,6 +369,7 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
   const { N, M, H, spec, parsed } = plan;
   if (M !== 1) throw new Unsupported('modes');
   if (plan.stimulus) throw new Unsupported('stimulus');
+  if (plan.projections) throw new Unsupported('projections (the JS kernel runs them)');
   const svs = Object.keys(spec.state_variables);
   const nsv = svs.length;
   const svIdx = new Map(svs.map((n, i) => [n, i]));
@@ -559,7 +561,6 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
         return r;
       };
       const nzt = (k: number): Bytes => (plan.noise ? [...I.get(NZ[k]), ...I.v(V.f64x2Add)] : []);
-      const axpy = (x: number, a: number, d: Bytes): Bytes => [...I.get(x), ...vconst(a), ...d, ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add)];
       const newVal: number[] = [];
       const write = (k: number, v: Bytes) => {
         const val = fn.local(T.v128);
@@ -575,44 +576,26 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
         }));
         out.push(...adds);
       };
-      const dt = plan.dt;
-      if (plan.scheme === 'euler') {
-        const d = dfun(X);
-        for (let k = 0; k < nsv; k++) write(k, [...axpy(X[k], dt, I.get(d[k])), ...nzt(k)]);
-      } else if (plan.scheme === 'heun') {
-        const d1 = dfun(X);
-        const Pn = X.map((x, k) => {
+      // the stepping rule of the plan's tableau (src/plan/integrator.ts): x + factor·Σ w·k [+ noise], clamped
+      const integ = plan.integrator ?? planIntegrator(plan.scheme, plan.dt);
+      const combine = (c: Combination, k: number, d: number[][]): Bytes => {
+        const sum: Bytes = [];
+        c.terms.forEach((t, q) => {
+          sum.push(...(t.weight === 1 ? I.get(d[t.stage][k]) : [...vconst(t.weight), ...I.get(d[t.stage][k]), ...I.v(V.f64x2Mul)]));
+          if (q > 0) sum.push(...I.v(V.f64x2Add));
+        });
+        return [...I.get(X[k]), ...vconst(c.factor), ...sum, ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...(c.noise ? nzt(k) : [])];
+      };
+      const ks: number[][] = [dfun(X)];
+      for (const c of integ.stages) {
+        const inp = X.map((_, k) => {
           const l = fn.local(T.v128);
-          out.push(...clamp(k, [...axpy(x, dt, I.get(d1[k])), ...nzt(k)]), ...I.set(l));
+          out.push(...clamp(k, combine(c, k, ks)), ...I.set(l));
           return l;
         });
-        const d2 = dfun(Pn);
-        // x + (d1 + d2)·dt/2, same association as the JS program
-        for (let k = 0; k < nsv; k++) write(k, [...I.get(X[k]), ...I.get(d1[k]), ...I.get(d2[k]), ...I.v(V.f64x2Add), ...vconst(dt / 2), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...nzt(k)]);
-      } else {
-        const r1 = dfun(X);
-        const mid = (d: number[], f: number) => X.map((x, k) => {
-          const l = fn.local(T.v128);
-          out.push(...clamp(k, [...I.get(x), ...vconst(f), ...I.get(d[k]), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add)]), ...I.set(l));
-          return l;
-        });
-        const i1 = mid(r1, dt / 2);
-        const r2 = dfun(i1);
-        const i2 = mid(r2, dt / 2);
-        const r3 = dfun(i2);
-        const i3 = mid(r3, dt);
-        const r4 = dfun(i3);
-        for (let k = 0; k < nsv; k++) {
-          // x + dt/6 · (r1 + 2 r2 + 2 r3 + r4)
-          write(k, [
-            ...I.get(X[k]), ...vconst(dt / 6),
-            ...I.get(r1[k]), ...vconst(2), ...I.get(r2[k]), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add),
-            ...vconst(2), ...I.get(r3[k]), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add),
-            ...I.get(r4[k]), ...I.v(V.f64x2Add),
-            ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...nzt(k),
-          ]);
-        }
+        ks.push(dfun(inp));
       }
+      for (let k = 0; k < nsv; k++) write(k, combine(integ.result, k, ks));
       if (preOk) {
         // the coupling's pre-transform of the new state, into the history ring: node n's row is
         // n·R slots long, so the two lanes go to rows n and n+1
