@@ -114,6 +114,12 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
   for (const [k, ps] of Object.entries(spec.parameters)) {
     modelParams[k] = resolveParam(k, cfg.parameters?.[k] ?? (ps.default as ParamValue), batch.model[k], N, B);
   }
+  for (const [q, k] of (cfg.perNode ?? []).entries()) {
+    const p = modelParams[k];
+    if (!p) throw new Error(`perNode[${q}]: unknown parameter '${k}' of model ${spec.name}; expected one of: ${Object.keys(spec.parameters).join(', ')}`);
+    if (p.kind === 'scalar') modelParams[k] = { kind: 'node', data: new Float64Array(N).fill(p.data[0]) };
+    else if (p.kind === 'batch') modelParams[k] = { kind: 'batchnode', data: Float64Array.from({ length: B * N }, (_, q2) => p.data[Math.floor(q2 / N)]) };
+  }
   // derived parameters: evaluated once per (batch element, node)
   for (const [name, e] of parsed.derived) {
     const perNode = Object.values(modelParams).some((p) => p.kind === 'node' || p.kind === 'batchnode');

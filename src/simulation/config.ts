@@ -51,6 +51,11 @@ export interface SimulationConfig {
   model: string | ModelSpec;
   /** Model parameter overrides: a number or one value per node. */
   parameters?: Record<string, ParamValue>;
+  /**
+   * Model parameters laid out per node even when all values are equal, so that a program kept
+   * across runs can be given new per-node values in place (FIC's J_i).
+   */
+  perNode?: string[];
   /** Default: the built-in synthetic connectome (clearly labelled as such). */
   connectivity?: Connectivity;
   /** Not for models with `projections` (they declare their own inputs). */
