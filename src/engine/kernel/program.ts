@@ -218,13 +218,18 @@ for (let b = 0; b < B; b++) {
     const n = i; ${hoist('node', 'CP_', cParams, 'cp_')} ${proj ? hoist('node', 'MP_', mps, 'mp_') : ''}`);
   const rowOff = (r: number, m: number) => (r * N * M + m) * H2;
   if (proj) {
-    // each projection has its own block of link weights (W∘e); one accumulator, links in source order
+    // each projection has its own block of link weights (W∘e) and its own accumulator; one pass over
+    // the links serves all of them, each summing in source order
+    const accs = proj.map((_, r) => `acc${r}`);
+    emit(`    let ${accs.map((a) => `${a} = 0`).join(', ')};
+    const k1 = rowPtr[i + 1];
+    for (let k = rowPtr[i]; k < k1; k++) {
+      const o = pb + lnkOff[k] + tm;
+      ${proj.map((_, r) => `acc${r} += lnkW[${r ? `${r} * NL + ` : ''}k] * pbuf[o${r ? ` + ${rowOff(r, 0)}` : ''}];`).join('\n      ')}
+    }`);
     proj.forEach((pr, r) => {
-      const post = toJs(pr.post, (name) => (name === 'gx' ? 'acc' : plan.modelParams[name] ? `mp_${name}` : modelConst(name)));
-      emit(`    { let acc = 0;
-      const k1 = rowPtr[i + 1], wo = ${r} * NL;
-      for (let k = rowPtr[i]; k < k1; k++) acc += lnkW[wo + k] * pbuf[pb + ${rowOff(r, 0)} + lnkOff[k] + tm];
-      cpl[cb + ${r * N} + i] = ${post}; }`);
+      const post = toJs(pr.post, (name) => (name === 'gx' ? `acc${r}` : plan.modelParams[name] ? `mp_${name}` : modelConst(name)));
+      emit(`    cpl[cb + ${r * N} + i] = ${post};`);
     });
   } else if (cpl.links === 'tvb-presigmoidal') {
     const dyn = plan.couplingParams.dynamic;
@@ -363,9 +368,10 @@ for (let b = 0; b < B; b++) {
       default: throw new Error(`model ${spec.name}: unknown name '${name}'`);
     }
   };
-  const emitAux = (stage: string, sym: (full: string) => string): string[] => {
+  const emitAux = (stage: string, sym: (full: string) => string, only?: Set<string>): string[] => {
     const out: string[] = [];
     for (const [name, e] of parsed.auxiliaries) {
+      if (only && !only.has(name)) continue;
       for (let m = 0; m < M; m++) out.push(`const ${stage}_${name}_${m} = ${toJs(expandModes(e, m, M, consts), sym)};`);
     }
     return out;
@@ -466,8 +472,15 @@ ${
   });
   // variables of interest that read auxiliaries evaluate them at the state and the coupling it sees
   const voiAux = parsed.vois.some((e) => [...freeSymbols(e)].some((n) => auxNames.has(n)));
+  /** The auxiliaries the variables of interest read, directly or through other auxiliaries. */
+  function auxClosure(): Set<string> {
+    const need = new Set<string>();
+    const visit = (e: Expr) => { for (const n of freeSymbols(e)) if (auxNames.has(n) && !need.has(n)) { need.add(n); visit(parsed.auxiliaries.find(([a]) => a === n)![1]); } };
+    parsed.vois.forEach(visit);
+    return need;
+  }
   const obAux = voiAux
-    ? [...Array.from({ length: nIn * M }, (_, q) => `const c${Math.floor(q / M)}_${q % M} = cpl[cb + (${Math.floor(q / M)} * N + n) * M + ${q % M}];`), ...emitAux('ob', obSym)]
+    ? [...Array.from({ length: nIn * M }, (_, q) => `const c${Math.floor(q / M)}_${q % M} = cpl[cb + (${Math.floor(q / M)} * N + n) * M + ${q % M}];`), ...emitAux('ob', obSym, auxClosure())]
     : [];
   emit(`function observe(b) {
   const sb = b * SS, cb = b * CS;
