@@ -56,6 +56,7 @@ import { runSegment, stateShadow, type RingTransform, type SegmentFeed, type Seg
 import { toJs } from '../expr/codegen-js.js';
 import { diffExpr, logisticForm, rateForm } from './symbolic.js';
 import { couplingSymbols } from '../plan/coupling.js';
+import { stimulusTimeCourse } from '../plan/stimulus.js';
 
 export interface TensorEngineOptions {
   /**
@@ -937,8 +938,8 @@ export class TensorSimulator {
     let stimW: tf.Tensor | undefined;
     const stimulated = new Set(plan.stimulus?.variables ?? []);
     if (plan.stimulus) {
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval
-      const f = new Function(`${plan.stimulus.temporalDecl ?? ''}\nreturn (t) => ${plan.stimulus.temporalJs};`)() as (t: number) => number;
+      // from the plan's data (an expression or a catalogue equation), not from the kernel's generated JS
+      const f = stimulusTimeCourse(plan.stimulus.temporal);
       stimAt = (s) => f((s - prep.s0) * dt);
       stimW = tf.keep(tf.tensor2d(Float32Array.from(plan.stimulus.weights), [1, N]));
     }
