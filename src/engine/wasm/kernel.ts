@@ -22,6 +22,7 @@ import type { Expr } from '../../expr/index.js';
 import { parseExpr, mapExpr, CONSTANTS } from '../../expr/index.js';
 import type { KernelPlan } from '../kernel/program.js';
 import { type Combination, planIntegrator } from '../../plan/integrator.js';
+import { resolveSymbols } from '../../plan/symbols.js';
 import type { ResolvedParam } from '../params.js';
 import { type Bytes, type FuncDef, I, T, V, type ValType, buildModule, uleb, vmem, vlane } from './encoder.js';
 
@@ -377,6 +378,7 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
   const ncv = cvar.length;
   const consts = spec.constants ?? {};
   const auxNames = new Set(parsed.auxiliaries.map(([n]) => n));
+  const symbols = plan.symbols ?? resolveSymbols(spec, parsed, plan.modelParams, plan.couplingParams);
   let R = 1;
   while (R < H) R *= 2;
   const mask = R - 1;
@@ -523,22 +525,22 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
         const sym = (full: string): Bytes => {
           const at = full.lastIndexOf('@');
           const name = at >= 0 ? full.slice(0, at) : full;
-          if (svIdx.has(name)) return I.get(inp[svIdx.get(name)!]);
-          if (aux.has(name)) return I.get(aux.get(name)!);
           if (invL.has(name)) return I.get(invL.get(name)!);
-          if (auxNames.has(name)) throw new Error(`auxiliary ${name} used before it is defined`);
-          if (mp.has(name)) return mp.get(name)!.get(tail);
-          const cm = /^c_(\d+)$/.exec(name);
-          if (cm) return I.get(Cl[Number(cm[1])]);
-          if (name === 'local_coupling') return vconst(0);
-          if (name in CONSTANTS) return vconst(CONSTANTS[name]);
-          if (name in consts) {
-            const c = consts[name];
-            if (typeof c === 'number') return vconst(c);
-            if (Array.isArray(c) && typeof c[0] === 'number') return vconst((c as number[])[0]);
-            throw new Unsupported('matrix constant');
+          const sy = symbols[name];
+          switch (sy?.kind) {
+            case 'state': return I.get(inp[sy.index!]);
+            case 'auxiliary':
+              if (!aux.has(name)) throw new Error(`auxiliary ${name} used before it is defined`);
+              return I.get(aux.get(name)!);
+            case 'parameter': case 'derived': return mp.get(name)!.get(tail);
+            case 'coupling-input': return I.get(Cl[sy.index!]);
+            case 'builtin': case 'math-constant': return vconst(sy.value as number);
+            case 'constant':
+              if (sy.layout === 'number') return vconst(sy.value as number);
+              if (sy.layout === 'per-mode') return vconst((sy.value as number[])[0]);
+              throw new Unsupported('matrix constant');
+            default: throw new Unsupported(`name ${name}`);
           }
-          throw new Unsupported(`name ${name}`);
         };
         for (const [name, e] of auxE) {
           const l = fn.local(T.v128);
