@@ -370,7 +370,6 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
   const { N, M, H, spec, parsed } = plan;
   if (M !== 1) throw new Unsupported('modes');
   if (plan.stimulus) throw new Unsupported('stimulus');
-  if (plan.projections) throw new Unsupported('projections (the JS kernel runs them)');
   const svs = Object.keys(spec.state_variables);
   const nsv = svs.length;
   const svIdx = new Map(svs.map((n, i) => [n, i]));
@@ -382,7 +381,10 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
   let R = 1;
   while (R < H) R *= 2;
   const mask = R - 1;
-  const SS = nsv * N, CS = ncv * N;
+  // projection models: the module runs the step (nIn coupling inputs); the JS program gathers the projections
+  const proj = plan.projections;
+  const nIn = proj ? proj.length : ncv;
+  const SS = nsv * N, CS = nIn * N;
 
   const slots = ['state', 'cpl', 'noise', 'noiseGain', 'pbuf', 'rowPtr', 'lnkOff', 'lnkW'];
   const slotOf = (name: string) => {
@@ -421,7 +423,7 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
   const PS = prows * N * R;
   const f32 = plan.historyPrecision === 'float32';
   let preOk = false;
-  if (pretransform) {
+  if (pretransform && !proj) {
     try {
       const scratch = new VExpr(new Fn([]));
       const any = (name: string): Bytes => {
@@ -475,7 +477,7 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
       prologue.push(...base('noiseGain'), ...I.set(gb));
     }
     const X = Array.from({ length: nsv }, () => fn.local(T.v128));
-    const Cl = Array.from({ length: ncv }, () => fn.local(T.v128));
+    const Cl = Array.from({ length: nIn }, () => fn.local(T.v128));
     const bare = (n: string) => (n.lastIndexOf('@') >= 0 ? n.slice(0, n.lastIndexOf('@')) : n);
     const invariant = (full: string) => {
       const name = bare(full);
@@ -510,7 +512,7 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
       const store = (addrBase: number, off: number, val: Bytes): Bytes => [...I.get(addrBase), ...I.get(o), ...I.i32Add(), ...val, ...(tail ? vlane(V.store64Lane, off, 0) : vmem(V.store, off))];
       const out: Bytes = [];
       for (let k = 0; k < nsv; k++) out.push(...load(sb, k * N * 8), ...I.set(X[k]));
-      for (let r = 0; r < ncv; r++) out.push(...load(cb, r * N * 8), ...I.set(Cl[r]));
+      for (let r = 0; r < nIn; r++) out.push(...load(cb, r * N * 8), ...I.set(Cl[r]));
       if (plan.noise) {
         const nz = plan.noise;
         for (let k = 0; k < nsv; k++) {
