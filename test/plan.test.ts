@@ -113,7 +113,7 @@ const TWO: ModelSpec = validateModelSpec({
 }, 'TwoProjections');
 
 describe('coupling projections', () => {
-  it('a two-projection model with delays equals a hand-written float64 Euler loop; the WebAssembly kernel falls back to JS for it', () => {
+  it('a two-projection model with delays equals a hand-written float64 Euler loop, in both kernels', () => {
     const n = 4, dt = 0.1, steps = 60;
     const W = Float64Array.from({ length: n * n }, (_, q) => (Math.floor(q / n) === q % n ? 0 : 0.2 + 0.1 * ((q * 7) % 5)));
     const L = Float64Array.from({ length: n * n }, (_, q) => (Math.floor(q / n) === q % n ? 0 : 1 + ((q * 3) % 4)));
