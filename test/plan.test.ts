@@ -157,6 +157,16 @@ describe('coupling projections', () => {
     expect(maxErr).toBeLessThan(1e-13);
   });
 
+  it('a batch over model parameters of a projection model equals its runs one by one', () => {
+    const conn = syntheticConnectome({ nodes: 5, seed: 2 });
+    const base = { model: 'ReducedWongWangEIB', connectivity: conn, integrator: { dt: 1, noise: { nsig: [1e-4, 0], variables: ['S_e'], seed: 3 } }, duration: 200, initialConditions: { seed: 4 }, monitors: [{ name: 'Raw' as const }], edgeParameters: { wFFI: 0.5 } };
+    const both = simulateSync({ ...base, batch: { G: [0.5, 2], J_i: [1, [0.8, 0.9, 1, 1.1, 1.2]] } }).monitor('Raw');
+    const one = simulateSync({ ...base, parameters: { G: 2, J_i: [0.8, 0.9, 1, 1.1, 1.2] }, integrator: { ...base.integrator, noise: { ...base.integrator.noise, seed: 4 } } }).monitor('Raw').data;
+    const per = one.length;
+    expect(both.data.length).toBe(2 * per);
+    for (let k = 0; k < per; k++) expect(both.data[per + k]).toBe(one[k]);
+  });
+
   it('bad input stops before any work, naming the field', () => {
     const base = { connectivity: syntheticConnectome({ nodes: 3 }), integrator: { dt: 0.1 }, duration: 1 };
     const nine = new Float64Array(9).fill(1);
