@@ -157,6 +157,20 @@ describe('coupling projections', () => {
     expect(maxErr).toBeLessThan(1e-13);
   });
 
+  it('AfferentCoupling records one row per projection: wFFI = ½ halves c_1 exactly', () => {
+    const r = simulateSync({ model: 'ReducedWongWangEIB', connectivity: syntheticConnectome({ nodes: 6 }), edgeParameters: { wFFI: 0.5 }, integrator: { dt: 1 }, duration: 50, initialConditions: { seed: 2 }, monitors: [{ name: 'AfferentCoupling', period: 1 }] });
+    const m = r.monitor('AfferentCoupling');
+    const n = 6, T = m.data.length / (2 * n);
+    expect(T).toBe(50);
+    let any = 0;
+    for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) {
+      const c0 = m.data[(t * 2) * n + i], c1 = m.data[(t * 2 + 1) * n + i];
+      expect(c1).toBe(0.5 * c0);
+      any = Math.max(any, c0);
+    }
+    expect(any).toBeGreaterThan(0);
+  });
+
   it('a batch over model parameters of a projection model equals its runs one by one', () => {
     const conn = syntheticConnectome({ nodes: 5, seed: 2 });
     const base = { model: 'ReducedWongWangEIB', connectivity: conn, integrator: { dt: 1, noise: { nsig: [1e-4, 0], variables: ['S_e'], seed: 3 } }, duration: 200, initialConditions: { seed: 4 }, monitors: [{ name: 'Raw' as const }], edgeParameters: { wFFI: 0.5 } };

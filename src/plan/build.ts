@@ -176,7 +176,7 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
   const voiState = voiRows.every((r) => r >= 0) ? voiRows : undefined;
   const monitorSpecs = cfg.monitors ?? [{ name: 'Raw' } as MonitorSpec];
   const monitors = monitorSpecs.map((m, k) =>
-    emitMonitor(m, k, { N, M, dt, nvoi: parsed.vois.length, ncv: spec.cvar.length, sFirst, sLast, voiState, cortical: conn.cortical.length ? conn.cortical : undefined, hemispheres: conn.hemispheres.length ? conn.hemispheres : undefined }),
+    emitMonitor(m, k, { N, M, dt, nvoi: parsed.vois.length, ncv: (spec.projections ?? spec.cvar).length, sFirst, sLast, voiState, cortical: conn.cortical.length ? conn.cortical : undefined, hemispheres: conn.hemispheres.length ? conn.hemispheres : undefined }),
   );
   const data: Record<string, Float64Array | Int32Array | Uint8Array> = {};
   for (const m of monitors) Object.assign(data, m.data);
