@@ -176,6 +176,8 @@ export class EibNetwork {
       monitors: [],
       variablesOfInterest: EIB_VOIS,
       initialConditions: { history: Float64Array.from([...this.S_e, ...this.S_i]) },
+      // the JS kernel reads J_i and the link weights from these arrays; the WebAssembly one copies
+      // parameters into its own memory once, so in-place updates between windows would not reach it
       kernel: 'js',
     }, () => { throw new Error('unreachable'); });
     // the program reads J_i from this network's own array, so FIC's in-place updates reach it
