@@ -4,7 +4,7 @@
  * input stopped before any work.
  */
 import { describe, expect, it } from 'vitest';
-import { simulateSync, prepare } from '../src/simulation/simulate.js';
+import { simulate, simulateSync, prepare } from '../src/simulation/simulate.js';
 import { Connectivity } from '../src/network/connectivity.js';
 import { TABLEAUX, planIntegrator } from '../src/plan/integrator.js';
 import { classifyCoupling } from '../src/plan/coupling.js';
@@ -179,6 +179,13 @@ describe('coupling projections', () => {
     const per = one.length;
     expect(both.data.length).toBe(2 * per);
     for (let k = 0; k < per; k++) expect(both.data[per + k]).toBe(one[k]);
+  });
+
+  it('a noisy batch of a projection model gives the same numbers in worker threads as in this thread', async () => {
+    const base = { model: 'ReducedWongWangEIB', connectivity: syntheticConnectome({ nodes: 6 }), edgeParameters: { wFFI: 0.7 }, integrator: { dt: 1, noise: { nsig: [1e-4, 0], variables: ['S_e'], seed: 5 } }, duration: 300, initialConditions: { seed: 2 }, batch: { G: [0.5, 1, 1.5, 2] } };
+    const local = simulateSync(base).monitor().data;
+    const threaded = (await simulate({ ...base, threads: 2 })).monitor().data;
+    expect(Array.from(threaded)).toEqual(Array.from(local));
   });
 
   it('bad input stops before any work, naming the field', () => {
