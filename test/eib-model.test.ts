@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EibNetwork } from '../algorithms/eib-model.js';
+import { EibNetwork, EIB_DEFAULTS } from '../algorithms/eib-model.js';
+import { getModel } from '../src/models/catalogue.js';
 import { simulateSync } from '../src/simulation/simulate.js';
 import { Connectivity } from '../src/network/connectivity.js';
 import { EIB_CASES, eibCaseOptions } from './fixtures/eib-network/cases.js';
@@ -35,6 +36,12 @@ describe('ReducedWongWangEIB on the kernel engine = the EibNetwork integrator it
       if (c.sigma === 0.1) expect(ref.S_e.some((v) => v === 0 || v === 1) || ref.S_i.some((v) => v === 0 || v === 1)).toBe(true);
     });
   }
+
+  it("EIB_DEFAULTS are the catalogue model's defaults (tvboptim's EI-tuning values)", () => {
+    const spec = getModel('ReducedWongWangEIB');
+    for (const [k, v] of Object.entries(EIB_DEFAULTS)) expect(spec.parameters[k]?.default, k).toBe(v);
+    expect(Object.keys(spec.edge_parameters ?? {})).toEqual(['wLRE', 'wFFI']);
+  });
 
   it('simulate() runs the model with its projections; wLRE = wFFI = 1, λ = 1 equals ReducedWongWangExcInh with Linear coupling a = 1', () => {
     const c = EIB_CASES[1];
