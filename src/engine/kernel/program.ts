@@ -98,7 +98,13 @@ export function generateProgram(plan: KernelPlan): KernelProgram {
   const pretransform = proj ? true : cc!.kind === 'pretransform';
   /** Coupling inputs c_k: one per projection, else one per coupling variable. */
   const nIn = proj ? proj.length : ncv;
-  const prows = proj ? proj.length : shared ? 1 : ncv;
+  // projections with the same source and pre share one history row (EIB: both read S_e)
+  const exprKey = (e: Expr) => JSON.stringify(e, (k, v) => (k === 'pos' ? undefined : v));
+  const projRowKeys = proj ? [...new Set(proj.map((p) => exprKey(p.source) + exprKey(p.pre)))] : [];
+  /** History row of projection r, and the first projection of each row (whose source and pre it stores). */
+  const projRow = proj ? proj.map((p) => projRowKeys.indexOf(exprKey(p.source) + exprKey(p.pre))) : [];
+  const rowProj = projRowKeys.map((_, row) => projRow.indexOf(row));
+  const prows = proj ? projRowKeys.length : shared ? 1 : ncv;
   const PS = prows * N * M * H2;
   const stateSums = plan.monitors.filter((m) => m.stateSum).map((m) => m.stateSum!);
   const wk = plan.kernel === 'js' ? null : generateWasm(plan, pretransform, stateSums.map((x) => ({ acc: x.acc, rows: x.rows })));
@@ -106,6 +112,7 @@ export function generateProgram(plan: KernelPlan): KernelProgram {
   /** JS of pre-transform row r of the values read by reader(q, m) (q in cvar order). */
   const preValue = (r: number, m: number, rd: (q: number, m: number) => string): string => {
     if (proj) {
+      r = rowProj[r];
       const src = toJs(proj[r].source, (name) => (cvIndex.has(name) ? rd(cvIndex.get(name)!, m) : modelConst(name)));
       return toJs(proj[r].pre, (name) => (name === 'x_j' ? `(${src})` : modelConst(name)));
     }
@@ -225,7 +232,8 @@ for (let b = 0; b < B; b++) {
     const k1 = rowPtr[i + 1];
     for (let k = rowPtr[i]; k < k1; k++) {
       const o = pb + lnkOff[k] + tm;
-      ${proj.map((_, r) => `acc${r} += lnkW[${r ? `${r} * NL + ` : ''}k] * pbuf[o${r ? ` + ${rowOff(r, 0)}` : ''}];`).join('\n      ')}
+      ${projRowKeys.map((_, row) => `const v${row} = pbuf[o${row ? ` + ${rowOff(row, 0)}` : ''}];`).join(' ')}
+      ${proj.map((_, r) => `acc${r} += lnkW[${r ? `${r} * NL + ` : ''}k] * v${projRow[r]};`).join('\n      ')}
     }`);
     proj.forEach((pr, r) => {
       const post = toJs(pr.post, (name) => (name === 'gx' ? `acc${r}` : plan.modelParams[name] ? `mp_${name}` : modelConst(name)));
