@@ -375,8 +375,6 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
   const svIdx = new Map(svs.map((n, i) => [n, i]));
   const cvar = spec.cvar.map((n) => svIdx.get(n)!);
   const ncv = cvar.length;
-  const consts = spec.constants ?? {};
-  const auxNames = new Set(parsed.auxiliaries.map(([n]) => n));
   const symbols = plan.symbols ?? resolveSymbols(spec, parsed, plan.modelParams, plan.couplingParams);
   let R = 1;
   while (R < H) R *= 2;
@@ -480,11 +478,13 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
     const Cl = Array.from({ length: nIn }, () => fn.local(T.v128));
     const bare = (n: string) => (n.lastIndexOf('@') >= 0 ? n.slice(0, n.lastIndexOf('@')) : n);
     const invariant = (full: string) => {
-      const name = bare(full);
-      const p = plan.modelParams[name];
-      if (p) return p.kind === 'scalar' || p.kind === 'batch';
-      if (svIdx.has(name) || auxNames.has(name)) return false;
-      return (name in consts && typeof consts[name] === 'number') || name in CONSTANTS;
+      const sy = symbols[bare(full)];
+      switch (sy?.kind) {
+        case 'parameter': case 'derived': return sy.layout === 'global' || sy.layout === 'per-batch';
+        case 'constant': return sy.layout === 'number';
+        case 'math-constant': return true;
+        default: return false;
+      }
     };
     const nAux = parsed.auxiliaries.length;
     const hz = hoistInvariants([...parsed.auxiliaries.map(([, e]) => e), ...parsed.equations.map(([, e]) => e)], invariant);
@@ -494,10 +494,12 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
     const paramSym = (full: string): Bytes => {
       const name = bare(full);
       if (invL.has(name)) return I.get(invL.get(name)!);
-      if (mp.has(name)) return mp.get(name)!.get(false);
-      if (name === 'local_coupling') return vconst(0);
-      if (name in CONSTANTS) return vconst(CONSTANTS[name]);
-      if (name in consts && typeof consts[name] === 'number') return vconst(consts[name] as number);
+      const sy = symbols[name];
+      switch (sy?.kind) {
+        case 'parameter': case 'derived': return mp.get(name)!.get(false);
+        case 'builtin': case 'math-constant': return vconst(sy.value as number);
+        case 'constant': if (sy.layout === 'number') return vconst(sy.value as number); break;
+      }
       throw new Unsupported(`name ${name}`);
     };
     for (const [name, e] of hz.hoisted) {
