@@ -1,19 +1,23 @@
 /**
  * The two-population Wong–Wang E/I network with two long-range channels (Schirner et al. 2023):
  * long-range excitation onto E (weights W∘wLRE) and feed-forward inhibition onto I (W∘wFFI), both
- * driven by S_e and delay-free. It is the ReducedWongWangExcInh catalogue model with the single
- * coupling term split in two and per-edge channel weights, which the kernel engine's one weight
- * matrix cannot express; so it is integrated here by a small fused float64 loop that follows the
- * kernel engine's conventions exactly (coupling from the state before the step, frozen through the
- * Heun stages; predictor and result clamped to [0, 1]; noise g·√dt·ξ, g = √(2·nsig), the same
- * increment in both Heun stages). With wLRE = wFFI = 1 it reproduces the kernel engine's
- * ReducedWongWangExcInh run (tested).
+ * driven by S_e and delay-free. It is the catalogue model `ReducedWongWangEIB` (two projections with
+ * per-edge parameters) run by the kernel engine; `EibNetwork` keeps one kernel program alive across
+ * windows so that iterative algorithms (FIC, EIB) carry state, noise stream and step count, and
+ * change J_i, wLRE and wFFI in place between windows. The kernel's conventions: coupling from the
+ * state before the step, frozen through the Heun stages; predictor and result clamped to [0, 1];
+ * noise g·√dt·ξ on S_e only, g = √(2·nsig), the same increment in both Heun stages.
  *
  *   x_e = a_e(w_p J_N S_e − J_i S_i + W_e I_o + G J_N C_lre + I_ext) − b_e,  H_e = x_e / (1 − e^{−d_e x_e})
  *   x_i = a_i(J_N S_e − S_i + W_i I_o + λ G J_N C_ffi) − b_i,                H_i = x_i / (1 − e^{−d_i x_i})
  *   dS_e/dt = −S_e/τ_e + (1 − S_e) γ_e H_e,   dS_i/dt = −S_i/τ_i + γ_i H_i
  */
 import { RandomState } from '../src/random/index.js';
+import { getModel } from '../src/models/catalogue.js';
+import type { ModelSpec } from '../src/models/spec.js';
+import { Connectivity } from '../src/network/connectivity.js';
+import { prepareRun, projectionLinkWeights, type PreparedRun } from '../src/plan/build.js';
+import { generateProgram, instantiate, type KernelInstance } from '../src/engine/kernel/program.js';
 
 export interface EibParameters {
   a_e: number; b_e: number; d_e: number; gamma_e: number; tau_e: number; w_p: number; J_N: number; W_e: number;
@@ -73,6 +77,15 @@ export function transfer(x: number, d: number): number {
   return x / (1 - Math.exp(-dx));
 }
 
+/** The catalogue model without its [0, 1] boundaries (tvboptim evaluates unbounded). */
+function unbounded(spec: ModelSpec): ModelSpec {
+  const sv = Object.fromEntries(Object.entries(spec.state_variables).map(([k, v]) => [k, { ...v, boundaries: undefined }]));
+  return { ...spec, state_variables: sv };
+}
+
+/** Variables of interest the network reads after every step: state, and rate and current at the next step's start. */
+const EIB_VOIS = ['S_e', 'S_i', 'H_e', 'x_e / a_e'];
+
 /**
  * A stateful network: `run(steps)` advances it, carrying state, noise stream and step count, so
  * iterative algorithms simulate one window at a time.
@@ -89,22 +102,21 @@ export class EibNetwork {
   readonly dt: number;
   readonly p: EibParameters;
   readonly weights: Float64Array;
+  /** Read live by the kernel program: change in place between runs. */
   readonly J_i: Float64Array;
   readonly wLRE: Float64Array;
   readonly wFFI: Float64Array;
+  /** The state after the last step (copied from the program; may be changed between runs). */
   readonly S_e: Float64Array;
   readonly S_i: Float64Array;
   /** Steps taken so far (TVB's step index of the last computed state). */
   step = 0;
-  /** Whether states are clamped to [0, 1] (see EibNetworkOptions.bounded); may be switched between runs. */
-  bounded = true;
-  private readonly g: number;
   private readonly rng: RandomState;
-  private effLRE: Float64Array;
-  private effFFI: Float64Array;
-  private dirty = true;
-  private same = false;
   private readonly nsig: number;
+  private isBounded = true;
+  private dirty = true;
+  private prep?: PreparedRun;
+  private prog?: KernelInstance;
 
   constructor(o: EibNetworkOptions) {
     const n = o.n;
@@ -124,27 +136,19 @@ export class EibNetwork {
     const nsig = o.nsig ?? 5e-5;
     if (!(nsig >= 0)) throw new Error(`EibNetwork: nsig=${nsig}; expected ≥ 0`);
     this.nsig = nsig;
-    this.g = Math.sqrt(2 * nsig);
     this.rng = new RandomState(o.seed ?? 42);
-    if (o.bounded === false) this.bounded = false;
-    this.effLRE = new Float64Array(n * n);
-    this.effFFI = new Float64Array(n * n);
+    if (o.bounded === false) this.isBounded = false;
+  }
+
+  /** Whether states are clamped to [0, 1] (see EibNetworkOptions.bounded); may be switched between runs. */
+  get bounded(): boolean { return this.isBounded; }
+  set bounded(v: boolean) {
+    if (v !== this.isBounded) { this.isBounded = v; this.prog = undefined; }
   }
 
   /** Call after changing wLRE / wFFI / weights in place. */
   channelsChanged(): void {
     this.dirty = true;
-  }
-
-  private refresh(): void {
-    const nn = this.n * this.n;
-    for (let k = 0; k < nn; k++) {
-      this.effLRE[k] = this.weights[k] * this.wLRE[k];
-      this.effFFI[k] = this.weights[k] * this.wFFI[k];
-    }
-    this.dirty = false;
-    // FIC alone keeps both channels equal: one matrix–vector product per step then suffices
-    this.same = this.wLRE.every((v, k) => v === this.wFFI[k]);
   }
 
   /** An independent copy (state, parameters, channel weights), with its own noise stream. */
@@ -155,76 +159,80 @@ export class EibNetwork {
     });
   }
 
+  /** The kernel program for ReducedWongWangEIB, built once per bounded/unbounded and kept across runs. */
+  private program(): { prep: PreparedRun; prog: KernelInstance } {
+    if (this.prog && this.prep) return { prep: this.prep, prog: this.prog };
+    const { n, dt } = this;
+    const spec = getModel('ReducedWongWangEIB');
+    const prep = prepareRun({
+      model: this.isBounded ? spec : unbounded(spec),
+      connectivity: new Connectivity({ weights: this.weights, tractLengths: new Float64Array(n * n) }),
+      idelays: new Int32Array(n * n),
+      parameters: { ...this.p, J_i: this.J_i },
+      perNode: ['J_i'],
+      edgeParameters: { wLRE: this.wLRE, wFFI: this.wFFI },
+      integrator: { name: 'Heun', dt, ...(this.nsig > 0 ? { noise: { nsig: [this.nsig, 0], variables: ['S_e'] } } : {}) },
+      duration: dt,
+      monitors: [],
+      variablesOfInterest: EIB_VOIS,
+      initialConditions: { history: Float64Array.from([...this.S_e, ...this.S_i]) },
+      // the JS kernel reads J_i and the link weights from these arrays; the WebAssembly one copies
+      // parameters into its own memory once, so in-place updates between windows would not reach it
+      kernel: 'js',
+    }, () => { throw new Error('unreachable'); });
+    // the program reads J_i from this network's own array, so FIC's in-place updates reach it
+    prep.data.mp_J_i = this.J_i;
+    prep.plan.modelParams.J_i = { kind: 'node', data: this.J_i };
+    const rng = this.rng;
+    const prog = instantiate(generateProgram(prep.plan).source, {
+      B: 1, batchOffset: 0, P: prep.data, history: prep.history, state: new Float64Array(2 * n), seeds: [0],
+      // the noise stream continues across rebuilt programs (bounded switched)
+      Rng: function SharedStream() { return rng; },
+    });
+    this.prep = prep;
+    this.prog = prog;
+    this.dirty = true;
+    return { prep, prog };
+  }
+
   /**
    * Advance `steps` steps. `observe(s, S_e, S_i)` sees the state after each step s (for BOLD or
    * trajectories). Returns the time means over these steps.
    */
   run(steps: number, observe?: (s: number, S_e: Float64Array, S_i: Float64Array) => void): EibMeans {
     if (!Number.isInteger(steps) || steps < 1) throw new Error(`EibNetwork.run: steps=${steps}; expected a positive integer`);
-    if (this.dirty) this.refresh();
-    const { n, dt, p, S_e, S_i, J_i, effLRE, effFFI, same } = this;
-    const cL = new Float64Array(n), cF = new Float64Array(n);
-    const dE = new Float64Array(n), dI = new Float64Array(n);
-    const pE = new Float64Array(n), pI = new Float64Array(n);
-    const noise = new Float64Array(n);
+    const { prep, prog } = this.program();
+    const n = this.n;
+    if (this.dirty) {
+      const d = prep.data;
+      projectionLinkWeights(this.weights, n, d.rowPtr as Int32Array, d.lnkSrc as Int32Array, [this.wLRE, this.wFFI], false, d.lnkW as Float64Array);
+      this.dirty = false;
+    }
+    const { S_e, S_i } = this;
+    // program step s integrates the network's step s − H + 1 (H = 1: no delays)
+    let s = prep.s0 + this.step;
+    // state and parameters may have been changed since the last window: restart the coupling from them
+    const x = new Float64Array(2 * n);
+    x.set(S_e, 0);
+    x.set(S_i, n);
+    prog.setState(x, s);
     const sumE = new Float64Array(n), sumI = new Float64Array(n), sumR = new Float64Array(n), sumX = new Float64Array(n);
-    const gJ = p.G * p.J_N;
-    const sq = this.g * Math.sqrt(dt);
-    const clamp = this.bounded ? (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x) : (x: number) => x;
-    // derivative at (E, I) with the frozen coupling; also returns x_e for the means
-    const deriv = (E: Float64Array, I: Float64Array, outE: Float64Array, outI: Float64Array, xe?: Float64Array, he?: Float64Array) => {
-      for (let i = 0; i < n; i++) {
-        const jnse = p.J_N * E[i];
-        const x_e = p.a_e * (p.w_p * jnse - J_i[i] * I[i] + p.W_e * p.I_o + gJ * cL[i] + p.I_ext) - p.b_e;
-        const H_e = transfer(x_e, p.d_e);
-        const x_i = p.a_i * (jnse - I[i] + p.W_i * p.I_o + p.lamda * gJ * cF[i]) - p.b_i;
-        const H_i = transfer(x_i, p.d_i);
-        outE[i] = -E[i] / p.tau_e + (1 - E[i]) * H_e * p.gamma_e;
-        outI[i] = -I[i] / p.tau_i + H_i * p.gamma_i;
-        if (xe) { xe[i] = x_e; he![i] = H_e; }
-      }
-    };
-    const xe = new Float64Array(n), he = new Float64Array(n);
-    const d2E = new Float64Array(n), d2I = new Float64Array(n);
+    let obs = prog.observeNow(s, 0);
     for (let k = 0; k < steps; k++) {
-      if (same) {
-        for (let i = 0; i < n; i++) {
-          let a = 0;
-          const o = i * n;
-          for (let j = 0; j < n; j++) a += effLRE[o + j] * S_e[j];
-          cL[i] = a;
-          cF[i] = a;
-        }
-      } else {
-        for (let i = 0; i < n; i++) {
-          let a = 0, b = 0;
-          const o = i * n;
-          for (let j = 0; j < n; j++) {
-            const s = S_e[j];
-            a += effLRE[o + j] * s;
-            b += effFFI[o + j] * s;
-          }
-          cL[i] = a;
-          cF[i] = b;
-        }
-      }
-      if (sq > 0) for (let i = 0; i < n; i++) noise[i] = sq * this.rng.standardNormal();
-      deriv(S_e, S_i, dE, dI, xe, he);
+      // the means of rate and current use the state each step starts from
+      for (let i = 0; i < n; i++) { sumR[i] += obs[2 * n + i]; sumX[i] += obs[3 * n + i]; }
+      prog.run(s, 1, false, prep.s0);
+      s++;
+      const st = prog.state;
       for (let i = 0; i < n; i++) {
-        pE[i] = clamp(S_e[i] + dt * dE[i] + noise[i]);
-        pI[i] = clamp(S_i[i] + dt * dI[i]);
-      }
-      // the means use the state the step starts from (its rate and current)
-      for (let i = 0; i < n; i++) { sumR[i] += he[i]; sumX[i] += xe[i] / p.a_e; }
-      deriv(pE, pI, d2E, d2I);
-      for (let i = 0; i < n; i++) {
-        S_e[i] = clamp(S_e[i] + 0.5 * dt * (dE[i] + d2E[i]) + noise[i]);
-        S_i[i] = clamp(S_i[i] + 0.5 * dt * (dI[i] + d2I[i]));
+        S_e[i] = st[i];
+        S_i[i] = st[n + i];
         sumE[i] += S_e[i];
         sumI[i] += S_i[i];
       }
       this.step++;
       if (observe) observe(this.step, S_e, S_i);
+      obs = prog.observeNow(s, 0);
     }
     for (let i = 0; i < n; i++) { sumE[i] /= steps; sumI[i] /= steps; sumR[i] /= steps; sumX[i] /= steps; }
     return { S_e: sumE, S_i: sumI, rate: sumR, current: sumX };

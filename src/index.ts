@@ -22,6 +22,7 @@ export * from './monitors/index.js';
 export * from './simulation/config.js';
 export * from './simulation/result.js';
 export { simulate, simulateSync, prepare } from './simulation/simulate.js';
+export { buildRunPlan, TABLEAUX, planIntegrator, classifyCoupling, resolveSymbols, type RunPlan, type ProjectionPlan, type ButcherTableau, type CouplingClass, type ResolvedSymbol } from './plan/index.js';
 export { checkReference, configFromReference, formatCheck } from './reference/check.js';
 export { readReference } from './reference/read.js';
 export { RandomState } from './random/index.js';

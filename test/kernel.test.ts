@@ -30,10 +30,10 @@ describe('kernel engine', () => {
       });
       const dt = 1e-3;
       const res = simulateSync({
-        model: name, connectivity: isolated(N), coupling: 'Linear', integrator: { name: 'Euler', dt }, duration: dt,
+        model: name, connectivity: isolated(N), coupling: spec.projections ? undefined : 'Linear', integrator: { name: 'Euler', dt }, duration: dt,
         initialConditions: { history: x0 }, variablesOfInterest: svs, monitors: [{ name: 'Raw' }],
       });
-      const d = interpretDfun(spec, { nodes: N, state: x0, coupling: new Float64Array(spec.cvar.length * N * M) });
+      const d = interpretDfun(spec, { nodes: N, state: x0, coupling: new Float64Array((spec.projections ?? spec.cvar).length * N * M) });
       const out = res.monitor('Raw').data;
       for (let q = 0; q < x0.length; q++) {
         const k = Math.floor(q / (N * M));

@@ -60,7 +60,7 @@ describe('fused derivative of every catalogue model vs the float64 interpreter',
     const consts = (spec.constants ?? {}) as Record<string, number | number[] | number[][]>;
     const pNames = Object.keys(spec.parameters);
     const svs = Object.keys(spec.state_variables);
-    const ncv = spec.cvar.length;
+    const ncv = (spec.projections ?? spec.cvar).length;
     const P = pNames.length, S = svs.length * M;
     const derivedNames = parsed.derived.map(([n]) => n);
     const auxNames = parsed.auxiliaries.map(([n]) => n);

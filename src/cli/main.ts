@@ -47,7 +47,7 @@ export function buildProgram(): Command {
     .option('-p, --param <name=value>', 'model parameter (repeatable); comma-separated values = one per node', collectKv, {})
     .option('-c, --connectivity <file>', 'TVB connectivity ZIP or H5, tvbo Network .yaml/.h5, or .npz with SC (default: the built-in synthetic connectome)')
     .option('--speed <mm/ms>', 'conduction speed (default: the connectivity\'s, TVB default 3)', Number)
-    .option('--coupling <name>', 'coupling function', 'Linear')
+    .option('--coupling <name>', 'coupling function (default Linear; models with projections bring their own)')
     .option('-k, --coupling-param <name=value>', 'coupling parameter (repeatable)', collectKv, {})
     .addOption(new Option('-i, --integrator <name>', 'integration scheme').choices(['Euler', 'Heun', 'RK4']).default('Heun'))
     .option('--dt <ms>', 'integration step (ms)', Number, 0.1)
@@ -77,7 +77,7 @@ export function buildProgram(): Command {
         parameters,
         connectivity: connectivity ?? (o.speed ? (await import('../network/synthetic.js')).syntheticConnectome().withSpeed(o.speed) : undefined),
         coupling: o.coupling,
-        couplingParameters,
+        couplingParameters: Object.keys(couplingParameters).length ? couplingParameters : undefined,
         integrator: {
           name: o.integrator as IntegratorName,
           dt: o.dt,
@@ -152,6 +152,8 @@ export function buildProgram(): Command {
       console.log('\nstate variables:');
       for (const [k, v] of Object.entries(s.state_variables)) console.log(`  d${k}/dt = ${v.equation}`);
       console.log(`\ncoupling variables: ${s.cvar.join(', ')}; variables of interest: ${s.variables_of_interest.join(', ')}`);
+      (s.projections ?? []).forEach((p, k) => console.log(`projection c_${k}: source ${p.source}${p.weights ? `, weights W∘${p.weights}` : ''}, pre ${p.pre ?? 'x_j'}, post ${p.post ?? 'gx'}${p.description ? `  ${p.description}` : ''}`));
+      for (const [k, e] of Object.entries(s.edge_parameters ?? {})) console.log(`  edge parameter ${k.padEnd(8)} ${e.default}  ${e.description ?? ''}`);
     });
 
   program

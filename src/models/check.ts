@@ -4,8 +4,9 @@ import { type ModelSpec, SpecError } from './spec.js';
 
 export const BUILTIN_MODEL_SYMBOLS = ['local_coupling'];
 
+/** The coupling inputs a model's equations read: one per projection, else one per `cvar`. */
 export function couplingInputNames(spec: ModelSpec): string[] {
-  return spec.cvar.map((_, k) => `c_${k}`);
+  return (spec.projections ?? spec.cvar).map((_, k) => `c_${k}`);
 }
 
 export interface ParsedModel {
@@ -13,6 +14,8 @@ export interface ParsedModel {
   auxiliaries: [string, Expr][];
   equations: [string, Expr][];
   vois: Expr[];
+  /** Projection expressions (source of the source node's cvars, pre of x_j, post of gx and parameters), in input order. */
+  projections: { source: Expr; pre: Expr; post: Expr; weights?: string }[];
 }
 
 /** Parse every expression of a spec, checking names in scope order. */
@@ -54,7 +57,20 @@ export function parseModel(spec: ModelSpec, file = `model ${spec.name}`): Parsed
     check(e, `variables_of_interest[${k}]`, scope);
     return e;
   });
-  return { derived, auxiliaries, equations, vois };
+  const cvars = new Set<string>([...spec.cvar, ...Object.keys(CONSTANTS), ...Object.keys(spec.constants ?? {})]);
+  const params = new Set<string>([...Object.keys(spec.parameters), ...derived.map(([n]) => n), ...Object.keys(spec.constants ?? {}), ...Object.keys(CONSTANTS)]);
+  const projections = (spec.projections ?? []).map((pr, k) => {
+    const source = parse(pr.source, `projections[${k}].source`);
+    for (const s of freeSymbols(source)) {
+      if (!cvars.has(s)) throw new SpecError(`${file}: projections[${k}].source: '${s}' is not a coupling variable (cvar) of the source node; the delay history holds only ${spec.cvar.join(', ')}`);
+    }
+    const pre = parse(pr.pre ?? 'x_j', `projections[${k}].pre`);
+    check(pre, `projections[${k}].pre`, new Set(['x_j', ...Object.keys(CONSTANTS), ...Object.keys(spec.constants ?? {})]));
+    const post = parse(pr.post ?? 'gx', `projections[${k}].post`);
+    check(post, `projections[${k}].post`, new Set(['gx', ...params]));
+    return { source, pre, post, weights: pr.weights };
+  });
+  return { derived, auxiliaries, equations, vois, projections };
 }
 
 export function checkModelExpressions(spec: ModelSpec, file?: string): void {

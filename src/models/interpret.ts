@@ -4,7 +4,7 @@
  */
 import { type Expr, evalExpr, CONSTANTS } from '../expr/index.js';
 import type { ModelSpec } from './spec.js';
-import { parseModel } from './check.js';
+import { parseModel, couplingInputNames } from './check.js';
 
 export interface DfunInput {
   /** Number of nodes. */
@@ -44,7 +44,7 @@ export function interpretDfun(spec: ModelSpec, inp: DfunInput): Float64Array {
       }
       env.set('local_coupling', 0);
       svs.forEach((sv, k) => env.set(sv, inp.state[(k * N + n) * M + m]));
-      spec.cvar.forEach((_, k) => env.set(`c_${k}`, inp.coupling[(k * N + n) * M + m]));
+      couplingInputNames(spec).forEach((c, k) => env.set(c, inp.coupling[(k * N + n) * M + m]));
       perMode.push(env);
     }
     const lookup = (m: number) => (name: string): number => {

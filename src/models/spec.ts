@@ -6,6 +6,13 @@
  * (in the order listed, each may use the ones before), the coupling inputs `c_0`, `c_1`, … (one per
  * entry of `cvar`, in that order, as the coupling function delivers them), and `local_coupling`
  * (0 at region level; kept so TVB's equations read the same).
+ *
+ * A model with `projections` declares its long-range inputs itself: projection k feeds `c_k` with
+ *   c_k,i = post( Σ_j W_ij · e_ij · pre(source(x_j(t − d_ij))) )
+ * where W is the structural connectivity, e an optional per-edge parameter (`edge_parameters`), d
+ * the connectivity's delays, `source` an expression of the source node's coupling variables, `pre`
+ * reads `x_j` (the source value) and `post` reads `gx` (the weighted sum) and model parameters.
+ * Such a model takes no separate coupling function.
  */
 import { z } from 'zod';
 
@@ -28,6 +35,29 @@ export const StateVariableSpecSchema = z
     range: z.tuple([finite, finite]),
     boundaries: z.tuple([bound, bound]).optional(),
     unit: z.string().optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const EdgeParameterSpecSchema = z
+  .object({
+    /** Value of every edge unless a run sets the N×N array. */
+    default: finite,
+    range: z.tuple([finite, finite]).optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const ProjectionSpecSchema = z
+  .object({
+    /** Expression of the source node's coupling variables (its `cvar`), e.g. `S_e`. */
+    source: z.union([z.string(), z.number()]),
+    /** Name of an edge parameter multiplying the structural weights; default none (all ones). */
+    weights: z.string().optional(),
+    /** Per-link transform of the delayed source value `x_j` (default `x_j`). */
+    pre: z.string().optional(),
+    /** Transform of the weighted sum `gx` at the target; may read model parameters (default `gx`). */
+    post: z.string().optional(),
     description: z.string().optional(),
   })
   .strict();
@@ -56,12 +86,18 @@ export const ModelSpecSchema = z
     stvar: z.array(z.string()).optional(),
     /** Default observables: state-variable names or expressions over state/auxiliaries. */
     variables_of_interest: z.array(z.union([z.string(), z.number()])).min(1),
+    /** Per-edge parameters (N×N, row = target) that projections multiply into the structural weights. */
+    edge_parameters: z.record(z.string(), EdgeParameterSpecSchema).optional(),
+    /** Long-range inputs c_0, c_1, … each fed by its own projection (see the module comment). */
+    projections: z.array(ProjectionSpecSchema).min(1).optional(),
     /** Number of modes per node (3 for the ReducedSet models). */
     modes: z.number().int().positive().optional(),
     notes: z.string().optional(),
   })
   .strict();
 
+export type EdgeParameterSpec = z.infer<typeof EdgeParameterSpecSchema>;
+export type ProjectionSpec = z.infer<typeof ProjectionSpecSchema>;
 export type ParameterSpec = z.infer<typeof ParameterSpecSchema>;
 export type StateVariableSpec = z.infer<typeof StateVariableSpecSchema>;
 export type ModelSpec = z.infer<typeof ModelSpecSchema>;
@@ -98,6 +134,14 @@ export function validateModelSpec(obj: unknown, file = '<object>'): ModelSpec {
   for (const n of Object.keys(spec.constants ?? {})) claim(n, 'a constant');
   for (const n of svs) claim(n, 'a state variable');
   for (const n of Object.keys(spec.auxiliaries ?? {})) claim(n, 'an auxiliary');
+  for (const n of Object.keys(spec.edge_parameters ?? {})) claim(n, 'an edge parameter');
+  for (const [k, pr] of (spec.projections ?? []).entries()) {
+    if (pr.weights !== undefined && !(pr.weights in (spec.edge_parameters ?? {}))) {
+      throw new SpecError(`${file}: projections[${k}].weights = '${pr.weights}' is not an edge parameter; expected one of: ${Object.keys(spec.edge_parameters ?? {}).join(', ') || '(none declared in edge_parameters)'}`);
+    }
+  }
+  if (spec.edge_parameters && !spec.projections) throw new SpecError(`${file}: edge_parameters need projections that use them`);
+  if (spec.projections && (spec.modes ?? 1) !== 1) throw new SpecError(`${file}: projections are supported for single-mode models only`);
   for (const [n, p] of Object.entries(spec.parameters)) {
     if (p.range && p.range[0] > p.range[1]) throw new SpecError(`${file}: parameters.${n}.range: lo ${p.range[0]} > hi ${p.range[1]}`);
   }

@@ -19,6 +19,8 @@ export interface NoiseConfig {
   /** Multiplicative noise's linear scaling of the state, b(x) = a·x + b (TVB default a=1, b=0). */
   a?: number;
   b?: number;
+  /** State variables that receive noise (their normals are drawn, in this order of rows); default all (TVB). */
+  variables?: string[];
 }
 
 export interface IntegratorConfig {
@@ -49,9 +51,20 @@ export interface SimulationConfig {
   model: string | ModelSpec;
   /** Model parameter overrides: a number or one value per node. */
   parameters?: Record<string, ParamValue>;
+  /**
+   * Model parameters laid out per node even when all values are equal, so that a program kept
+   * across runs can be given new per-node values in place (FIC's J_i).
+   */
+  perNode?: string[];
   /** Default: the built-in synthetic connectome (clearly labelled as such). */
   connectivity?: Connectivity;
+  /** Not for models with `projections` (they declare their own inputs). */
   coupling?: string | CouplingSpec;
+  /**
+   * Per-edge parameters of a model with projections (e.g. ReducedWongWangEIB's wLRE, wFFI): N×N
+   * values, row = target, as Connectivity.weights; a number sets every edge.
+   */
+  edgeParameters?: Record<string, number | ArrayLike<number>>;
   couplingParameters?: Record<string, ParamValue>;
   integrator: IntegratorConfig;
   /** Simulated length in ms; rounded up to whole steps as TVB does (ceil(duration/dt)). */

@@ -55,6 +55,8 @@ import { compileFusedEquation, compileFusedStep, type FusedEquation, type FusedS
 import { runSegment, stateShadow, type RingTransform, type SegmentFeed, type SegmentSpec } from './segment.js';
 import { toJs } from '../expr/codegen-js.js';
 import { diffExpr, logisticForm, rateForm } from './symbolic.js';
+import { couplingSymbols } from '../plan/coupling.js';
+import { stimulusTimeCourse } from '../plan/stimulus.js';
 
 export interface TensorEngineOptions {
   /**
@@ -174,6 +176,7 @@ export class TensorSimulator {
   constructor(readonly config: SimulationConfig, opts: TensorEngineOptions = {}) {
     this.prep = prepareRun(config, () => syntheticConnectome());
     const { plan } = this.prep;
+    if (plan.projections) throw new Error(`tensor engine: model ${plan.spec.name} feeds its inputs by projections, which the tensor engine does not run; use simulate() (the kernel engine)`);
     this.N = plan.N; this.M = plan.M; this.B = this.prep.B;
     this.nsv = Object.keys(plan.spec.state_variables).length;
     this.opts = opts;
@@ -778,7 +781,7 @@ export class TensorSimulator {
       if (!cpNames.includes(s)) return s in CONSTANTS ? CONSTANTS[s] : undefined;
       return paramSym(PARAM_PREFIX + s);
     };
-    const usesXi = JSON.stringify(cpre).includes('"name":"x_i');
+    const usesXi = couplingSymbols(cs, ncv).readsTarget;
     const shared = cs.rows === 'shared';
     const readRows = new Set<number>();
     const vBase = nP; // per-link values start after the params
@@ -935,8 +938,8 @@ export class TensorSimulator {
     let stimW: tf.Tensor | undefined;
     const stimulated = new Set(plan.stimulus?.variables ?? []);
     if (plan.stimulus) {
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval
-      const f = new Function(`${plan.stimulus.temporalDecl ?? ''}\nreturn (t) => ${plan.stimulus.temporalJs};`)() as (t: number) => number;
+      // from the plan's data (an expression or a catalogue equation), not from the kernel's generated JS
+      const f = stimulusTimeCourse(plan.stimulus.temporal);
       stimAt = (s) => f((s - prep.s0) * dt);
       stimW = tf.keep(tf.tensor2d(Float32Array.from(plan.stimulus.weights), [1, N]));
     }

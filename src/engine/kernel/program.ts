@@ -7,50 +7,19 @@
  */
 import { type Expr, toJs, CONSTANTS } from '../../expr/index.js';
 import type { ModelSpec } from '../../models/spec.js';
-import type { ParsedModel } from '../../models/check.js';
-import type { CouplingSpec } from '../../coupling/catalogue.js';
-import { parseExpr } from '../../expr/index.js';
 import { type ResolvedParam, paramRead } from '../params.js';
 import { expandModes } from './modes.js';
 import { generateWasm } from '../wasm/kernel.js';
-import type { MonitorEmit } from '../../monitors/index.js';
+import type { RunPlan } from '../../plan/types.js';
+import { type Combination, planIntegrator } from '../../plan/integrator.js';
+import { classifyCoupling } from '../../plan/coupling.js';
+import { freeSymbols } from '../../expr/index.js';
+import { resolveSymbols } from '../../plan/symbols.js';
 
-export type IntegratorScheme = 'euler' | 'heun' | 'rk4';
-
-export interface NoisePlan {
-  kind: 'additive' | 'multiplicative';
-  /** sqrt(2·nsig) per state variable and node: nsv*N values. */
-  gain: Float64Array;
-  /** TVB's colouring time constant; 0 = white noise. */
-  ntau: number;
-  /** Multiplicative noise scales by (a·x + b) evaluated at the step's start. */
-  multA?: number;
-  multB?: number;
-  seed: number;
-}
-
-export interface KernelPlan {
-  N: number;
-  M: number;
-  dt: number;
-  H: number;
-  spec: ModelSpec;
-  parsed: ParsedModel;
-  /** Model parameters and derived parameters. */
-  modelParams: Record<string, ResolvedParam>;
-  coupling: CouplingSpec;
-  couplingParams: Record<string, ResolvedParam>;
-  scheme: IntegratorScheme;
-  /** [lo, hi] per state variable or null (±Infinity for open sides). */
-  boundaries: ([number, number] | null)[];
-  noise?: NoisePlan;
-  /** JS expression of `t` (ms from the start of the run) and per-node weights, per stimulated variable. */
-  stimulus?: { temporalJs: string; weights: Float64Array; variables: number[]; /** program-scope declarations the expression uses */ temporalDecl?: string };
-  monitors: MonitorEmit[];
-  historyPrecision: 'float32' | 'float64';
-  /** 'wasm' (default): the step, coupling pre-transform and gather run as generated WebAssembly SIMD where the model allows; 'js': never. */
-  kernel?: 'wasm' | 'js';
-}
+export type { IntegratorScheme } from '../../plan/integrator.js';
+export type { NoisePlan } from '../../plan/types.js';
+/** The kernel program lowers the backend-neutral run plan (src/plan); the name is kept for code that reads it. */
+export type KernelPlan = RunPlan;
 
 /** A generated kernel program: JS source plus, when used, the WebAssembly module it instantiates. */
 export interface KernelProgram {
@@ -112,8 +81,10 @@ export function generateProgram(plan: KernelPlan): KernelProgram {
 
   // ---------- coupling analysis ----------
   const cpl = plan.coupling;
-  const cpre = parseExpr(cpl.pre, { field: `coupling ${cpl.name}.pre` });
-  const cpost = parseExpr(cpl.post, { field: `coupling ${cpl.name}.post` });
+  const proj = plan.projections;
+  // classified once in the plan; a hand-made plan without it is classified here
+  const cc = proj ? undefined : plan.couplingClass ?? classifyCoupling(cpl, ncv, Object.fromEntries(Object.entries(plan.couplingParams).map(([n, p]) => [n, p.kind])));
+  const cpre = cc?.pre, cpost = cc?.post;
   const cparamRead = (name: string): string | undefined => (plan.couplingParams[name] ? `cp_${name}` : undefined);
   const couplingSym = (env: Record<string, string>) => (name: string) => {
     if (name in env) return env[name];
@@ -122,21 +93,47 @@ export function generateProgram(plan: KernelPlan): KernelProgram {
     if (name in CONSTANTS) return String(CONSTANTS[name]);
     throw new Error(`coupling ${cpl.name}: unknown name '${name}'`);
   };
-  const shared = cpl.rows === 'shared';
-  const usesXi = JSON.stringify(cpre).includes('"name":"x_i');
-  const preParamsOk = Object.entries(plan.couplingParams).every(([n, p]) => (p.kind === 'scalar' || p.kind === 'batch') || !JSON.stringify(cpre).includes(`"name":"${n}"`));
-  const pretransform = cpl.links !== 'tvb-presigmoidal' && !usesXi && preParamsOk;
-  const prows = shared ? 1 : ncv;
+  const shared = cc?.shared ?? false;
+  const usesXi = cc?.readsTarget ?? false;
+  const pretransform = proj ? true : cc!.kind === 'pretransform';
+  /** Coupling inputs c_k: one per projection, else one per coupling variable. */
+  const nIn = proj ? proj.length : ncv;
+  // projections with the same source and pre share one history row (EIB: both read S_e)
+  const exprKey = (e: Expr) => JSON.stringify(e, (k, v) => (k === 'pos' ? undefined : v));
+  const projRowKeys = proj ? [...new Set(proj.map((p) => exprKey(p.source) + exprKey(p.pre)))] : [];
+  /** History row of projection r, and the first projection of each row (whose source and pre it stores). */
+  const projRow = proj ? proj.map((p) => projRowKeys.indexOf(exprKey(p.source) + exprKey(p.pre))) : [];
+  const rowProj = projRowKeys.map((_, row) => projRow.indexOf(row));
+  const prows = proj ? projRowKeys.length : shared ? 1 : ncv;
   const PS = prows * N * M * H2;
   const stateSums = plan.monitors.filter((m) => m.stateSum).map((m) => m.stateSum!);
   const wk = plan.kernel === 'js' ? null : generateWasm(plan, pretransform, stateSums.map((x) => ({ acc: x.acc, rows: x.rows })));
+  const cvIndex = new Map(spec.cvar.map((n, q) => [n, q]));
+  /** JS of pre-transform row r of the values read by reader(q, m) (q in cvar order). */
+  const preValue = (r: number, m: number, rd: (q: number, m: number) => string): string => {
+    if (proj) {
+      r = rowProj[r];
+      const src = toJs(proj[r].source, (name) => (cvIndex.has(name) ? rd(cvIndex.get(name)!, m) : modelConst(name)));
+      return toJs(proj[r].pre, (name) => (name === 'x_j' ? `(${src})` : modelConst(name)));
+    }
+    const env: Record<string, string> = {};
+    for (let q = 0; q < ncv; q++) env[`x_j_${q}`] = rd(q, m);
+    env.x_j = rd(r, m);
+    return toJs(cpre!, couplingSym(env));
+  };
+  function modelConst(name: string): string {
+    const c = consts[name];
+    if (typeof c === 'number') return String(c);
+    if (name in CONSTANTS) return String(CONSTANTS[name]);
+    throw new Error(`model ${spec.name}: '${name}' cannot be read here`);
+  }
 
   // ---------- state, history, coupling arrays ----------
   if (wk) {
     // the arrays the module reads are views on its memory; the header holds each region's address
     const regions: [string, string][] = [
       ['state', `B * ${nsv * N * M} * 8`],
-      ['cpl', `B * ${ncv * N * M} * 8`],
+      ['cpl', `B * ${nIn * N * M} * 8`],
       ['noise', plan.noise ? `B * ${nsv * N * M} * 8` : '0'],
       ['noiseGain', plan.noise ? 'P.noiseGain.byteLength' : '0'],
       ['pbuf', wk.pre ? `B * ${prows * N * M * wk.ring} * 8` : '0'],
@@ -166,10 +163,10 @@ const WX = new WebAssembly.Instance(ctx.wasmModule || new WebAssembly.Module(P.w
   const HS = ncv * N * M * H2;
   emit(`const state = ${wk ? `new Float64Array(wmem.buffer, WOFF.state, B * ${nsv * N * M})` : 'ctx.state'}; // B x nsv x N x M`);
   emit(`const hist = ${wk?.hist ? `new Float64Array(wmem.buffer, WOFF.hist, B * ${HS})` : `new ${HIST}(B * ${HS})`}; // B x ncv x N x M x 2H (each slot stored twice, so reads need no modulo)`);
-  emit(`const cpl = ${wk ? `new Float64Array(wmem.buffer, WOFF.cpl, B * ${ncv * N * M})` : `new Float64Array(B * ${ncv * N * M})`};`);
+  emit(`const cpl = ${wk ? `new Float64Array(wmem.buffer, WOFF.cpl, B * ${nIn * N * M})` : `new Float64Array(B * ${nIn * N * M})`};`);
   emit(`const obs = new Float64Array(${parsed.vois.length * N * M});`);
-  emit(`const rowPtr = P.rowPtr, lnkOff = P.lnkOff, lnkW = P.lnkW, lnkZero = P.lnkZero, selfOff = P.selfOff, selfZero = P.selfZero;`);
-  emit(`const SS = ${nsv * N * M}, CS = ${ncv * N * M}, HS = ${HS};`);
+  emit(`const rowPtr = P.rowPtr, lnkOff = P.lnkOff, lnkW = P.lnkW, lnkZero = P.lnkZero, selfOff = P.selfOff, selfZero = P.selfZero, NL = rowPtr[N];`);
+  emit(`const SS = ${nsv * N * M}, CS = ${nIn * N * M}, HS = ${HS};`);
 
   // initial history: ctx.history is (B or 1) x H x nsv x N x M; keep only cvars
   emit(`{
@@ -199,12 +196,7 @@ const WX = new WebAssembly.Instance(ctx.wasmModule || new WebAssembly.Module(P.w
     const preLines = (reader: (q: number, m: number) => string): string => {
       const rd = (q: number, m: number) => (f32 ? `Math.fround(${reader(q, m)})` : reader(q, m));
       const lines: string[] = [];
-      for (let r = 0; r < prows; r++) for (let m = 0; m < M; m++) {
-        const env: Record<string, string> = {};
-        for (let q = 0; q < ncv; q++) env[`x_j_${q}`] = rd(q, m);
-        env.x_j = rd(r, m);
-        lines.push(`{ const v = ${toJs(cpre, couplingSym(env))}; ${store(r, m)} }`);
-      }
+      for (let r = 0; r < prows; r++) for (let m = 0; m < M; m++) lines.push(`{ const v = ${preValue(r, m, rd)}; ${store(r, m)} }`);
       return lines.join('\n    ');
     };
     const hoists = `${hoist('run', 'CP_', cParams, 'cp_')} ${hoist('batch', 'CP_', cParams, 'cp_')}`;
@@ -228,10 +220,26 @@ for (let b = 0; b < B; b++) {
   emit(`function coupling(s, b) {
   const tm = (s - 1) % H, hb = b * HS, cb = b * CS, pb = b * ${PS};
   ${hoist('run', 'CP_', cParams, 'cp_')} ${hoist('batch', 'CP_', cParams, 'cp_')}
+  ${proj ? `${hoist('run', 'MP_', mps, 'mp_')} ${hoist('batch', 'MP_', mps, 'mp_')}` : ''}
   for (let i = 0; i < N; i++) {
-    const n = i; ${hoist('node', 'CP_', cParams, 'cp_')}`);
+    const n = i; ${hoist('node', 'CP_', cParams, 'cp_')} ${proj ? hoist('node', 'MP_', mps, 'mp_') : ''}`);
   const rowOff = (r: number, m: number) => (r * N * M + m) * H2;
-  if (cpl.links === 'tvb-presigmoidal') {
+  if (proj) {
+    // each projection has its own block of link weights (W∘e) and its own accumulator; one pass over
+    // the links serves all of them, each summing in source order
+    const accs = proj.map((_, r) => `acc${r}`);
+    emit(`    let ${accs.map((a) => `${a} = 0`).join(', ')};
+    const k1 = rowPtr[i + 1];
+    for (let k = rowPtr[i]; k < k1; k++) {
+      const o = pb + lnkOff[k] + tm;
+      ${projRowKeys.map((_, row) => `const v${row} = pbuf[o${row ? ` + ${rowOff(row, 0)}` : ''}];`).join(' ')}
+      ${proj.map((_, r) => `acc${r} += lnkW[${r ? `${r} * NL + ` : ''}k] * v${projRow[r]};`).join('\n      ')}
+    }`);
+    proj.forEach((pr, r) => {
+      const post = toJs(pr.post, (name) => (name === 'gx' ? `acc${r}` : plan.modelParams[name] ? `mp_${name}` : modelConst(name)));
+      emit(`    cpl[cb + ${r * N} + i] = ${post};`);
+    });
+  } else if (cpl.links === 'tvb-presigmoidal') {
     const dyn = plan.couplingParams.dynamic;
     if (!dyn || dyn.kind !== 'scalar') throw new Error('PreSigmoidal: dynamic must be a single value');
     if (plan.couplingParams.globalT && plan.couplingParams.globalT.data[0] !== 0) throw new Error('PreSigmoidal: globalT = 1 is not supported');
@@ -292,7 +300,7 @@ for (let b = 0; b < B; b++) {
     }`);
     }
     for (let r = 0; r < ncv; r++) for (let m = 0; m < M; m++) {
-      emit(`    cpl[cb + (${r} * N + i) * M + ${m}] = ${toJs(cpost, couplingSym({ gx: `acc_${shared ? 0 : r}_${m}` }))};`);
+      emit(`    cpl[cb + (${r} * N + i) * M + ${m}] = ${toJs(cpost!, couplingSym({ gx: `acc_${shared ? 0 : r}_${m}` }))};`);
     }
   } else {
     const rows = shared ? [0] : Array.from({ length: ncv }, (_, r) => r);
@@ -309,7 +317,7 @@ for (let b = 0; b < B; b++) {
         env.x_j = `hist[o + ${rowOff(r, m)}]`;
         env.x_i = `xi_${r}_${m}`;
         accs.push(`acc_${r}_${m}`);
-        preLines.push(`acc_${r}_${m} += w * ${toJs(cpre, couplingSym(env))};`);
+        preLines.push(`acc_${r}_${m} += w * ${toJs(cpre!, couplingSym(env))};`);
       }
     }
     if (usesXi) {
@@ -325,7 +333,7 @@ for (let b = 0; b < B; b++) {
     for (let r = 0; r < ncv; r++) {
       for (let m = 0; m < M; m++) {
         const src = shared ? `acc_0_${m}` : `acc_${r}_${m}`;
-        emit(`    cpl[cb + (${r} * N + i) * M + ${m}] = ${toJs(cpost, couplingSym({ gx: src }))};`);
+        emit(`    cpl[cb + (${r} * N + i) * M + ${m}] = ${toJs(cpost!, couplingSym({ gx: src }))};`);
       }
     }
   }
@@ -349,31 +357,37 @@ for (let b = 0; b < B; b++) {
     return v;
   };
   const svIdx = svIndex(spec);
+  const symbols = plan.symbols ?? resolveSymbols(spec, parsed, plan.modelParams, plan.couplingParams);
   const modelSym = (stage: string, inp: (k: number, m: number) => string) => (full: string): string => {
     const at = full.lastIndexOf('@');
     const name = full.slice(0, at);
     const m = Number(full.slice(at + 1));
-    if (svIdx.has(name)) return inp(svIdx.get(name)!, m);
-    if (auxNames.has(name)) return `${stage}_${name}_${m}`;
-    if (plan.modelParams[name]) return `mp_${name}`;
-    const cm = /^c_(\d+)$/.exec(name);
-    if (cm) return `c${cm[1]}_${m}`;
-    if (name === 'local_coupling') return '0';
-    if (name in consts) {
-      const c = consts[name];
-      if (typeof c === 'number') return String(c);
-      if (Array.isArray(c) && typeof c[0] === 'number') return `(${(c as number[])[m]})`;
-      throw new Error(`model ${spec.name}: constant '${name}' is a matrix; use it through mdot(${name}, x)`);
+    const sy = symbols[name];
+    switch (sy?.kind) {
+      case 'state': return inp(sy.index!, m);
+      case 'auxiliary': return `${stage}_${name}_${m}`;
+      case 'parameter': case 'derived': return `mp_${name}`;
+      case 'coupling-input': return `c${sy.index}_${m}`;
+      case 'builtin': case 'math-constant': return String(sy.value);
+      case 'constant':
+        if (sy.layout === 'number') return String(sy.value);
+        if (sy.layout === 'per-mode') return `(${(sy.value as number[])[m]})`;
+        throw new Error(`model ${spec.name}: constant '${name}' is a matrix; use it through mdot(${name}, x)`);
+      default: throw new Error(`model ${spec.name}: unknown name '${name}'`);
     }
-    if (name in CONSTANTS) return String(CONSTANTS[name]);
-    throw new Error(`model ${spec.name}: unknown name '${name}'`);
+  };
+  const emitAux = (stage: string, sym: (full: string) => string, only?: Set<string>): string[] => {
+    const out: string[] = [];
+    for (const [name, e] of parsed.auxiliaries) {
+      if (only && !only.has(name)) continue;
+      for (let m = 0; m < M; m++) out.push(`const ${stage}_${name}_${m} = ${toJs(expandModes(e, m, M, consts), sym)};`);
+    }
+    return out;
   };
   const emitDfun = (stage: string, inp: (k: number, m: number) => string): string[] => {
     const out: string[] = [];
     const sym = modelSym(stage, inp);
-    for (const [name, e] of parsed.auxiliaries) {
-      for (let m = 0; m < M; m++) out.push(`const ${stage}_${name}_${m} = ${toJs(expandModes(e, m, M, consts), sym)};`);
-    }
+    out.push(...emitAux(stage, sym));
     parsed.equations.forEach(([, e], k) => {
       for (let m = 0; m < M; m++) out.push(`const ${stage}_d${k}_${m} = ${toJs(expandModes(e, m, M, consts), sym)};`);
     });
@@ -387,13 +401,18 @@ for (let b = 0; b < B; b++) {
     return r;
   };
   const stimulated = new Set(plan.stimulus?.variables ?? []);
-  const stim = (k: number) => (stimulated.has(k) ? 'stim_n' : null);
-  const plusStim = (k: number, scaled: boolean) => (stim(k) ? (scaled ? ` + ${dt} * stim_n` : ' + stim_n') : '');
   const nz = (k: number, m: number) => (plan.noise ? ` + nz${k}_${m}` : '');
+  /** One combination of the stepping rule (src/plan/integrator.ts), unclamped. */
+  const combine = (c: Combination, k: number, m: number): string => {
+    const sum = c.terms.map((t) => (t.weight === 1 ? D(`k${t.stage}`)(k, m) : `${t.weight} * ${D(`k${t.stage}`)(k, m)}`)).join(' + ');
+    const st = stimulated.has(k);
+    const inner = c.stimulus === 'inside' && st ? `(${sum} + stim_n)` : c.terms.length === 1 && c.terms[0].weight === 1 ? sum : `(${sum})`;
+    return `${X(k, m)} + ${c.factor} * ${inner}${c.stimulus === 'after' && st ? ` + ${dt} * stim_n` : ''}${c.noise ? nz(k, m) : ''}`;
+  };
 
   const body: string[] = [];
   body.push(...each((k, m) => `const ${X(k, m)} = state[sb + (${k} * N + n) * M + ${m}];`));
-  for (let r = 0; r < ncv; r++) for (let m = 0; m < M; m++) body.push(`const c${r}_${m} = cpl[cb + (${r} * N + n) * M + ${m}];`);
+  for (let r = 0; r < nIn; r++) for (let m = 0; m < M; m++) body.push(`const c${r}_${m} = cpl[cb + (${r} * N + n) * M + ${m}];`);
   if (plan.stimulus) body.push('const stim_n = stimT * stimW[n];');
   if (plan.noise) {
     const nzp = plan.noise;
@@ -406,30 +425,15 @@ for (let b = 0; b < B; b++) {
     );
   }
   const write = (f: (k: number, m: number) => string) => each((k, m) => `{ const v = ${f(k, m)}; state[sb + (${k} * N + n) * M + ${m}] = v; chk += v; }`);
-  if (plan.scheme === 'euler') {
-    body.push(...emitDfun('e1', X));
-    body.push(...write((k, m) => clamp(k, `${X(k, m)} + ${dt} * (${D('e1')(k, m)}${plusStim(k, false)})${nz(k, m)}`)));
-  } else if (plan.scheme === 'heun') {
-    body.push(...emitDfun('h1', X));
-    const Pn = (k: number, m: number) => `p${k}_${m}`;
-    body.push(...each((k, m) => `const ${Pn(k, m)} = ${clamp(k, `${X(k, m)} + ${dt} * (${D('h1')(k, m)}${plusStim(k, false)})${nz(k, m)}`)};`));
-    body.push(...emitDfun('h2', Pn));
-    body.push(...write((k, m) => clamp(k, `${X(k, m)} + (${D('h1')(k, m)} + ${D('h2')(k, m)}) * ${dt / 2}${plusStim(k, true)}${nz(k, m)}`)));
-  } else {
-    body.push(...emitDfun('r1', X));
-    const I = (j: number) => (k: number, m: number) => `i${j}_${k}_${m}`;
-    body.push(...each((k, m) => `const ${I(1)(k, m)} = ${clamp(k, `${X(k, m)} + ${dt / 2} * ${D('r1')(k, m)}`)};`));
-    body.push(...emitDfun('r2', I(1)));
-    body.push(...each((k, m) => `const ${I(2)(k, m)} = ${clamp(k, `${X(k, m)} + ${dt / 2} * ${D('r2')(k, m)}`)};`));
-    body.push(...emitDfun('r3', I(2)));
-    body.push(...each((k, m) => `const ${I(3)(k, m)} = ${clamp(k, `${X(k, m)} + ${dt} * ${D('r3')(k, m)}`)};`));
-    body.push(...emitDfun('r4', I(3)));
-    body.push(
-      ...write((k, m) =>
-        clamp(k, `${X(k, m)} + ${dt / 6} * (${D('r1')(k, m)} + 2 * ${D('r2')(k, m)} + 2 * ${D('r3')(k, m)} + ${D('r4')(k, m)})${plusStim(k, true)}${nz(k, m)}`),
-      ),
-    );
-  }
+  // the stages of the plan's tableau: stage 0 at the start state, stage j at the clamped combination stages[j − 1]
+  const integ = plan.integrator ?? planIntegrator(plan.scheme, dt);
+  body.push(...emitDfun('k0', X));
+  integ.stages.forEach((c, j0) => {
+    const V = (k: number, m: number) => `s${j0 + 1}_${k}_${m}`;
+    body.push(...each((k, m) => `const ${V(k, m)} = ${clamp(k, combine(c, k, m))};`));
+    body.push(...emitDfun(`k${j0 + 1}`, V));
+  });
+  body.push(...write((k, m) => clamp(k, combine(integ.result, k, m))));
   emit(`const noise = ${plan.noise ? (wk ? 'new Float64Array(wmem.buffer, WOFF.noise, B * SS)' : 'new Float64Array(B * SS)') : 'null'};
 const noiseGain = ${plan.noise ? 'P.noiseGain' : 'null'};
 const stimW = ${plan.stimulus ? 'P.stimW' : 'null'};
@@ -463,21 +467,35 @@ ${
 }`);
 
   // ---------- observation (variables of interest) ----------
+  const obSym = modelSym('ob', (k, mm) => `state[sb + (${k} * N + n) * M + ${mm}]`);
   const voiLines: string[] = [];
   parsed.vois.forEach((e, v) => {
     for (let m = 0; m < M; m++) {
       const direct = e.kind === 'sym' && svIdx.has(e.name);
       const js = direct
         ? `state[sb + (${svIdx.get((e as { name: string }).name)} * N + n) * M + ${m}]`
-        : toJs(expandModes(e, m, M, consts), modelSym('ob', (k, mm) => `state[sb + (${k} * N + n) * M + ${mm}]`));
+        : toJs(expandModes(e, m, M, consts), obSym);
       voiLines.push(`obs[(${v} * N + n) * M + ${m}] = ${js};`);
     }
   });
+  // variables of interest that read auxiliaries evaluate them at the state and the coupling it sees
+  const voiAux = parsed.vois.some((e) => [...freeSymbols(e)].some((n) => auxNames.has(n)));
+  /** The auxiliaries the variables of interest read, directly or through other auxiliaries. */
+  function auxClosure(): Set<string> {
+    const need = new Set<string>();
+    const visit = (e: Expr) => { for (const n of freeSymbols(e)) if (auxNames.has(n) && !need.has(n)) { need.add(n); visit(parsed.auxiliaries.find(([a]) => a === n)![1]); } };
+    parsed.vois.forEach(visit);
+    return need;
+  }
+  const obAux = voiAux
+    ? [...Array.from({ length: nIn * M }, (_, q) => `const c${Math.floor(q / M)}_${q % M} = cpl[cb + (${Math.floor(q / M)} * N + n) * M + ${q % M}];`), ...emitAux('ob', obSym, auxClosure())]
+    : [];
   emit(`function observe(b) {
-  const sb = b * SS;
+  const sb = b * SS, cb = b * CS;
   ${hoist('run', 'MP_', mps, 'mp_')} ${hoist('batch', 'MP_', mps, 'mp_')}
   for (let n = 0; n < N; n++) {
     ${hoist('node', 'MP_', mps, 'mp_')}
+    ${obAux.join('\n    ')}
     ${voiLines.join('\n    ')}
   }
 }`);
@@ -495,10 +513,26 @@ ${
   if (plan.noise) {
     const nzp = plan.noise;
     const coloured = nzp.ntau > 0;
+    const NM = N * M;
     emit(`const rngs = [];
 for (let b = 0; b < B; b++) rngs.push(new ctx.Rng(ctx.seeds[b]));
 ${
-  coloured
+  nzp.rows
+    ? `// normals are drawn for the noisy rows only, in their order; the other rows stay 0
+const NROWS = [${nzp.rows.join(', ')}], NR = ${nzp.rows.length * NM};
+const nbuf = new Float64Array(NR);
+${coloured ? `const E = Math.exp(-${dt} / ${nzp.ntau}), sq1E2 = Math.sqrt(1 - E * E), dtSqrtLambda = ${dt} * Math.sqrt(1 / ${nzp.ntau});
+const eta = new Float64Array(B * NR);
+for (let b = 0; b < B; b++) { rngs[b].fillStandardNormal(nbuf); eta.set(nbuf, b * NR); }` : `const sqdt = Math.sqrt(${dt});`}
+function drawNoise(b) {
+  rngs[b].fillStandardNormal(nbuf);
+  const o = b * SS;
+  for (let r = 0; r < NROWS.length; r++) {
+    const d = o + NROWS[r] * ${NM}, e = r * ${NM};
+    for (let q = 0; q < ${NM}; q++) ${coloured ? `{ const h = b * NR + e + q; eta[h] = eta[h] * E + sq1E2 * nbuf[e + q]; noise[d + q] = dtSqrtLambda * eta[h]; }` : 'noise[d + q] = nbuf[e + q] * sqdt;'}
+  }
+}`
+    : coloured
     ? `const E = Math.exp(-${dt} / ${nzp.ntau}), sq1E2 = Math.sqrt(1 - E * E), dtSqrtLambda = ${dt} * Math.sqrt(1 / ${nzp.ntau});
 const eta = new Float64Array(B * SS), hbuf = new Float64Array(SS);
 for (let b = 0; b < B; b++) { rngs[b].fillStandardNormal(hbuf); eta.set(hbuf, b * SS); }
@@ -555,9 +589,35 @@ function run(s0, n, record, stimStart, onProgress) {
 function results() {
   return [${plan.monitors.map((m) => m.result).join(', ')}];
 }
-return { run, results, ${wk ? '/* a copy: the memory cannot be transferred */ get state() { return state.slice(); }' : 'state'} };`);
+/** The variables of interest at the current state, with the coupling the next step will see. */
+function observeNow(s, b) {
+  if (!started) { for (let bb = 0; bb < B; bb++) coupling(s, bb); started = true; }
+  observe(b);
+  return obs;
+}
+/** Replace the current state (B × nsv × N × M) before step s: its coupling variables become the latest history entry. */
+function setState(src, s) {
+  ${wk?.pre ? "throw new Error('kernel: setState needs the JS kernel for this model (kernel: js)');" : ''}
+  state.set(src);
+  for (let b = 0; b < B; b++) writeHistory(s - 1, b);
+  for (let b = 0; b < B; b++) coupling(s, b);
+  started = true;
+}
+return { run, results, observeNow, setState, ${wk ? '/* a copy: the memory cannot be transferred */ get state() { return state.slice(); }' : 'state'} };`);
   // Every exp in generated code (models, couplings, stimuli) goes through the inlinable kernelExp.
   return { source: L.join('\n').split('Math.exp(').join('kexp('), wasm: wk ? wk.bytes : null };
+}
+
+/** A running program: `run(s0, n, record, stimStart, onProgress)` integrates steps s0 … s0+n−1. */
+export interface KernelInstance {
+  run: (s0: number, n: number, record: boolean, stimStart: number, onProgress?: (done: number, total: number) => void) => void;
+  results: () => { time: Float64Array; data: Float64Array }[];
+  /** The current state, B × nsv × N × M (the live array with the JS kernel, a copy with the WebAssembly one). */
+  state: Float64Array;
+  /** Variables of interest (nvoi × N × M) of batch element b at the current state, before step s. */
+  observeNow: (s: number, b: number) => Float64Array;
+  /** Replace the current state before step s. */
+  setState: (state: Float64Array, s: number) => void;
 }
 
 /** Instantiate a program in this thread. */
@@ -568,7 +628,7 @@ const programCache = new Map<string, Function>();
  * shares V8's optimised code for the step functions instead of re-warming the JIT, which matters for
  * repeated runs (explorations, FIC/EIB iterations, benchmarks).
  */
-export function instantiate(source: string, ctx: Record<string, unknown>): { run: Function; results: () => { time: Float64Array; data: Float64Array }[]; state: Float64Array } {
+export function instantiate(source: string, ctx: Record<string, unknown>): KernelInstance {
   let f = programCache.get(source);
   if (!f) {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval

@@ -21,6 +21,8 @@
 import type { Expr } from '../../expr/index.js';
 import { parseExpr, mapExpr, CONSTANTS } from '../../expr/index.js';
 import type { KernelPlan } from '../kernel/program.js';
+import { type Combination, planIntegrator } from '../../plan/integrator.js';
+import { resolveSymbols } from '../../plan/symbols.js';
 import type { ResolvedParam } from '../params.js';
 import { type Bytes, type FuncDef, I, T, V, type ValType, buildModule, uleb, vmem, vlane } from './encoder.js';
 
@@ -373,12 +375,14 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
   const svIdx = new Map(svs.map((n, i) => [n, i]));
   const cvar = spec.cvar.map((n) => svIdx.get(n)!);
   const ncv = cvar.length;
-  const consts = spec.constants ?? {};
-  const auxNames = new Set(parsed.auxiliaries.map(([n]) => n));
+  const symbols = plan.symbols ?? resolveSymbols(spec, parsed, plan.modelParams, plan.couplingParams);
   let R = 1;
   while (R < H) R *= 2;
   const mask = R - 1;
-  const SS = nsv * N, CS = ncv * N;
+  // projection models: the module runs the step (nIn coupling inputs); the JS program gathers the projections
+  const proj = plan.projections;
+  const nIn = proj ? proj.length : ncv;
+  const SS = nsv * N, CS = nIn * N;
 
   const slots = ['state', 'cpl', 'noise', 'noiseGain', 'pbuf', 'rowPtr', 'lnkOff', 'lnkW'];
   const slotOf = (name: string) => {
@@ -417,7 +421,7 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
   const PS = prows * N * R;
   const f32 = plan.historyPrecision === 'float32';
   let preOk = false;
-  if (pretransform) {
+  if (pretransform && !proj) {
     try {
       const scratch = new VExpr(new Fn([]));
       const any = (name: string): Bytes => {
@@ -471,14 +475,16 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
       prologue.push(...base('noiseGain'), ...I.set(gb));
     }
     const X = Array.from({ length: nsv }, () => fn.local(T.v128));
-    const Cl = Array.from({ length: ncv }, () => fn.local(T.v128));
+    const Cl = Array.from({ length: nIn }, () => fn.local(T.v128));
     const bare = (n: string) => (n.lastIndexOf('@') >= 0 ? n.slice(0, n.lastIndexOf('@')) : n);
     const invariant = (full: string) => {
-      const name = bare(full);
-      const p = plan.modelParams[name];
-      if (p) return p.kind === 'scalar' || p.kind === 'batch';
-      if (svIdx.has(name) || auxNames.has(name)) return false;
-      return (name in consts && typeof consts[name] === 'number') || name in CONSTANTS;
+      const sy = symbols[bare(full)];
+      switch (sy?.kind) {
+        case 'parameter': case 'derived': return sy.layout === 'global' || sy.layout === 'per-batch';
+        case 'constant': return sy.layout === 'number';
+        case 'math-constant': return true;
+        default: return false;
+      }
     };
     const nAux = parsed.auxiliaries.length;
     const hz = hoistInvariants([...parsed.auxiliaries.map(([, e]) => e), ...parsed.equations.map(([, e]) => e)], invariant);
@@ -488,10 +494,12 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
     const paramSym = (full: string): Bytes => {
       const name = bare(full);
       if (invL.has(name)) return I.get(invL.get(name)!);
-      if (mp.has(name)) return mp.get(name)!.get(false);
-      if (name === 'local_coupling') return vconst(0);
-      if (name in CONSTANTS) return vconst(CONSTANTS[name]);
-      if (name in consts && typeof consts[name] === 'number') return vconst(consts[name] as number);
+      const sy = symbols[name];
+      switch (sy?.kind) {
+        case 'parameter': case 'derived': return mp.get(name)!.get(false);
+        case 'builtin': case 'math-constant': return vconst(sy.value as number);
+        case 'constant': if (sy.layout === 'number') return vconst(sy.value as number); break;
+      }
       throw new Unsupported(`name ${name}`);
     };
     for (const [name, e] of hz.hoisted) {
@@ -506,7 +514,7 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
       const store = (addrBase: number, off: number, val: Bytes): Bytes => [...I.get(addrBase), ...I.get(o), ...I.i32Add(), ...val, ...(tail ? vlane(V.store64Lane, off, 0) : vmem(V.store, off))];
       const out: Bytes = [];
       for (let k = 0; k < nsv; k++) out.push(...load(sb, k * N * 8), ...I.set(X[k]));
-      for (let r = 0; r < ncv; r++) out.push(...load(cb, r * N * 8), ...I.set(Cl[r]));
+      for (let r = 0; r < nIn; r++) out.push(...load(cb, r * N * 8), ...I.set(Cl[r]));
       if (plan.noise) {
         const nz = plan.noise;
         for (let k = 0; k < nsv; k++) {
@@ -521,22 +529,22 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
         const sym = (full: string): Bytes => {
           const at = full.lastIndexOf('@');
           const name = at >= 0 ? full.slice(0, at) : full;
-          if (svIdx.has(name)) return I.get(inp[svIdx.get(name)!]);
-          if (aux.has(name)) return I.get(aux.get(name)!);
           if (invL.has(name)) return I.get(invL.get(name)!);
-          if (auxNames.has(name)) throw new Error(`auxiliary ${name} used before it is defined`);
-          if (mp.has(name)) return mp.get(name)!.get(tail);
-          const cm = /^c_(\d+)$/.exec(name);
-          if (cm) return I.get(Cl[Number(cm[1])]);
-          if (name === 'local_coupling') return vconst(0);
-          if (name in CONSTANTS) return vconst(CONSTANTS[name]);
-          if (name in consts) {
-            const c = consts[name];
-            if (typeof c === 'number') return vconst(c);
-            if (Array.isArray(c) && typeof c[0] === 'number') return vconst((c as number[])[0]);
-            throw new Unsupported('matrix constant');
+          const sy = symbols[name];
+          switch (sy?.kind) {
+            case 'state': return I.get(inp[sy.index!]);
+            case 'auxiliary':
+              if (!aux.has(name)) throw new Error(`auxiliary ${name} used before it is defined`);
+              return I.get(aux.get(name)!);
+            case 'parameter': case 'derived': return mp.get(name)!.get(tail);
+            case 'coupling-input': return I.get(Cl[sy.index!]);
+            case 'builtin': case 'math-constant': return vconst(sy.value as number);
+            case 'constant':
+              if (sy.layout === 'number') return vconst(sy.value as number);
+              if (sy.layout === 'per-mode') return vconst((sy.value as number[])[0]);
+              throw new Unsupported('matrix constant');
+            default: throw new Unsupported(`name ${name}`);
           }
-          throw new Unsupported(`name ${name}`);
         };
         for (const [name, e] of auxE) {
           const l = fn.local(T.v128);
@@ -559,7 +567,6 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
         return r;
       };
       const nzt = (k: number): Bytes => (plan.noise ? [...I.get(NZ[k]), ...I.v(V.f64x2Add)] : []);
-      const axpy = (x: number, a: number, d: Bytes): Bytes => [...I.get(x), ...vconst(a), ...d, ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add)];
       const newVal: number[] = [];
       const write = (k: number, v: Bytes) => {
         const val = fn.local(T.v128);
@@ -575,44 +582,26 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
         }));
         out.push(...adds);
       };
-      const dt = plan.dt;
-      if (plan.scheme === 'euler') {
-        const d = dfun(X);
-        for (let k = 0; k < nsv; k++) write(k, [...axpy(X[k], dt, I.get(d[k])), ...nzt(k)]);
-      } else if (plan.scheme === 'heun') {
-        const d1 = dfun(X);
-        const Pn = X.map((x, k) => {
+      // the stepping rule of the plan's tableau (src/plan/integrator.ts): x + factor·Σ w·k [+ noise], clamped
+      const integ = plan.integrator ?? planIntegrator(plan.scheme, plan.dt);
+      const combine = (c: Combination, k: number, d: number[][]): Bytes => {
+        const sum: Bytes = [];
+        c.terms.forEach((t, q) => {
+          sum.push(...(t.weight === 1 ? I.get(d[t.stage][k]) : [...vconst(t.weight), ...I.get(d[t.stage][k]), ...I.v(V.f64x2Mul)]));
+          if (q > 0) sum.push(...I.v(V.f64x2Add));
+        });
+        return [...I.get(X[k]), ...vconst(c.factor), ...sum, ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...(c.noise ? nzt(k) : [])];
+      };
+      const ks: number[][] = [dfun(X)];
+      for (const c of integ.stages) {
+        const inp = X.map((_, k) => {
           const l = fn.local(T.v128);
-          out.push(...clamp(k, [...axpy(x, dt, I.get(d1[k])), ...nzt(k)]), ...I.set(l));
+          out.push(...clamp(k, combine(c, k, ks)), ...I.set(l));
           return l;
         });
-        const d2 = dfun(Pn);
-        // x + (d1 + d2)·dt/2, same association as the JS program
-        for (let k = 0; k < nsv; k++) write(k, [...I.get(X[k]), ...I.get(d1[k]), ...I.get(d2[k]), ...I.v(V.f64x2Add), ...vconst(dt / 2), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...nzt(k)]);
-      } else {
-        const r1 = dfun(X);
-        const mid = (d: number[], f: number) => X.map((x, k) => {
-          const l = fn.local(T.v128);
-          out.push(...clamp(k, [...I.get(x), ...vconst(f), ...I.get(d[k]), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add)]), ...I.set(l));
-          return l;
-        });
-        const i1 = mid(r1, dt / 2);
-        const r2 = dfun(i1);
-        const i2 = mid(r2, dt / 2);
-        const r3 = dfun(i2);
-        const i3 = mid(r3, dt);
-        const r4 = dfun(i3);
-        for (let k = 0; k < nsv; k++) {
-          // x + dt/6 · (r1 + 2 r2 + 2 r3 + r4)
-          write(k, [
-            ...I.get(X[k]), ...vconst(dt / 6),
-            ...I.get(r1[k]), ...vconst(2), ...I.get(r2[k]), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add),
-            ...vconst(2), ...I.get(r3[k]), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add),
-            ...I.get(r4[k]), ...I.v(V.f64x2Add),
-            ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...nzt(k),
-          ]);
-        }
+        ks.push(dfun(inp));
       }
+      for (let k = 0; k < nsv; k++) write(k, combine(integ.result, k, ks));
       if (preOk) {
         // the coupling's pre-transform of the new state, into the history ring: node n's row is
         // n·R slots long, so the two lanes go to rows n and n+1
