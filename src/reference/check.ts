@@ -8,6 +8,7 @@
  * as much as its storage (see the reference README).
  */
 import { basename } from 'node:path';
+import { checkSurfaceReference, isSurfaceReference } from '../surface/reference.js';
 import { readReference, type ReferenceCase } from './read.js';
 import { Connectivity } from '../network/connectivity.js';
 import { simulateSync } from '../simulation/simulate.js';
@@ -96,8 +97,14 @@ export function configFromReference(ref: ReferenceCase, opts: { historyPrecision
   };
 }
 
-export async function checkReference(file: string, opts: { historyPrecision?: 'float32' | 'float64' } = {}): Promise<ReferenceCheckResult> {
+export async function checkReference(file: string, opts: { historyPrecision?: 'float32' | 'float64'; dataDir?: string } = {}): Promise<ReferenceCheckResult> {
   const t0 = performance.now();
+  // cortical-surface cases (docs/surface-reference-format.md) re-run on the surface path
+  try {
+    if (await isSurfaceReference(file)) return await checkSurfaceReference(file, { dataDir: opts.dataDir });
+  } catch {
+    // not readable as HDF5: readReference below reports it
+  }
   let ref: ReferenceCase;
   try {
     ref = await readReference(file);

@@ -12,6 +12,7 @@ import { syntheticConnectome } from '../network/synthetic.js';
 import type { SimulationConfig } from './config.js';
 import { prepareRun, type PreparedRun } from './plan.js';
 import { DivergenceError, SimulationResult, type MonitorOutput } from './result.js';
+import { simulateSurface, simulateSurfaceAsync } from '../surface/run.js';
 
 /**
  * The compiled random module that worker threads import for noise. Workers run plain JS, so from
@@ -207,6 +208,7 @@ export function prepare(cfg: SimulationConfig): PreparedRun & { source: string; 
 
 /** Run one simulation (or a batch) with the float64 kernel engine in this thread. */
 export function simulateSync(cfg: SimulationConfig): SimulationResult {
+  if (cfg.surface !== undefined) return simulateSurface(cfg);
   const prep = prepare(cfg);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
@@ -219,6 +221,7 @@ export function simulateSync(cfg: SimulationConfig): SimulationResult {
 
 /** Run with the kernel engine; batches are spread over worker threads (all cores by default). */
 export async function simulate(cfg: SimulationConfig): Promise<SimulationResult> {
+  if (cfg.surface !== undefined) return simulateSurfaceAsync(cfg);
   const prep = prepare(cfg);
   const threads = cfg.threads ?? availableParallelism();
   const t0 = performance.now();

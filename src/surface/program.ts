@@ -279,6 +279,8 @@ function step(b) {
   const sb = b * SS;
   for (let n = 0; n < N; n++) { ${voiLines.join(' ')} }
 }`);
+  // monitors that sum state rows leave their accumulator to the program
+  for (const mon of plan.monitors) if (mon.stateSum) emit(`const ${mon.stateSum.acc} = new Float64Array(B * ${mon.stateSum.rows.length * N * M});`);
   for (const mon of plan.monitors) emit(mon.decl);
   const needObs = plan.monitors.map((m) => m.needsObs).filter((x): x is string => x !== null);
   const obsCond = needObs.includes('true') ? 'true' : needObs.length ? needObs.map((c) => `(${c})`).join(' || ') : 'false';

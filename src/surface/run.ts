@@ -3,6 +3,10 @@
  * SimulationConfig, validate everything before any work, generate the surface program
  * (./program.ts) and run it. Semantics: see ./program.ts and README "Cortical surface runs".
  */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { getModel } from '../models/catalogue.js';
 import { parseModel } from '../models/check.js';
 import { getCoupling } from '../coupling/catalogue.js';
@@ -413,7 +417,12 @@ export function runPreparedSurface(prep: PreparedSurfaceRun, onProgress?: (done:
     throw e;
   }
   const c1 = process.cpuUsage(c0);
-  const outs = prog.results();
+  const res = assembleSurface(prep, prog.results(), prog.state, (performance.now() - t0) / 1000);
+  res.info.runCpuSeconds = (c1.user + c1.system) / 1e6;
+  return res;
+}
+
+function assembleSurface(prep: PreparedSurfaceRun, outs: { time: Float64Array; data: Float64Array }[], finalState: Float64Array, wall: number): SimulationResult {
   const B = prep.plan.B;
   const mons: MonitorOutput[] = prep.plan.monitors.map((m, i) => {
     const [V, Nn, M] = m.sampleShape;
@@ -429,9 +438,8 @@ export function runPreparedSurface(prep: PreparedSurfaceRun, onProgress?: (done:
     model: prep.plan.spec.name, coupling: prep.plan.coupling.name, integrator: prep.integratorName, dt: prep.plan.dt,
     nSteps: prep.nSteps, transientSteps: prep.transientSteps, horizon: prep.plan.H, batchSize: B,
     nodeLabels: Array.from({ length: prep.plan.N }, (_, n) => nodeLabel(n, prep)),
-    connectivity: prep.conn.name, wallSeconds: (performance.now() - t0) / 1000, kernel: 'js',
-    finalState: prog.state, stateVariables: prep.stateVariables, parameters,
-    runCpuSeconds: (c1.user + c1.system) / 1e6,
+    connectivity: prep.conn.name, wallSeconds: wall, kernel: 'js',
+    finalState, stateVariables: prep.stateVariables, parameters,
   });
   res.surface = prep.geometry;
   return res;
@@ -441,4 +449,83 @@ export function runPreparedSurface(prep: PreparedSurfaceRun, onProgress?: (done:
 function nodeLabel(n: number, prep: PreparedSurfaceRun): string {
   const V = prep.geometry.regionMapping.length;
   return n < V ? `v${n}` : prep.conn.labels[prep.regmap[n]] ?? `r${prep.regmap[n]}`;
+}
+
+/** The compiled random module for workers (see simulation/simulate.ts: workers import plain JS). */
+function rngUrl(): string | undefined {
+  for (const rel of ['../random/index.js', '../../dist/src/random/index.js']) {
+    const u = new URL(rel, import.meta.url);
+    if (existsSync(fileURLToPath(u))) return u.href;
+  }
+  return undefined;
+}
+
+const SURFACE_WORKER = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', async (msg) => {
+  try {
+    const ctx = msg.ctx;
+    if (msg.rng) ctx.Rng = (await import(msg.rng)).RandomState;
+    const prog = new Function('ctx', msg.source)(ctx);
+    const total = msg.transientSteps + msg.nSteps;
+    const progress = (d) => parentPort.postMessage({ progress: d, total });
+    if (msg.transientSteps) prog.run(msg.s0, msg.transientSteps, false, msg.s0, progress);
+    prog.run(msg.s0 + msg.transientSteps, msg.nSteps, true, msg.s0, (d) => progress(msg.transientSteps + d));
+    const outputs = prog.results();
+    parentPort.postMessage({ outputs, state: prog.state });
+  } catch (e) {
+    parentPort.postMessage({ error: String(e && e.stack || e), divergence: e && e.divergence });
+  }
+});`;
+
+/** Batch elements [b0, b1) of a prepared run as a stand-alone program context. */
+function sliceSurface(prep: PreparedSurfaceRun, b0: number, b1: number) {
+  const { plan } = prep;
+  const P: Record<string, Float64Array | Int32Array> = { ...prep.data };
+  const cut = (arr: Float64Array, kind: string) => (kind === 'batch' ? arr.slice(b0, b1) : kind === 'batchnode' ? arr.slice(b0 * plan.N, b1 * plan.N) : arr);
+  for (const [k, p] of Object.entries(plan.modelParams)) P[`mp_${k}`] = cut(p.data, p.kind);
+  // coupling parameters are per region
+  for (const [k, p] of Object.entries(plan.couplingParams)) P[`cp_${k}`] = p.kind === 'batch' ? p.data.slice(b0, b1) : p.kind === 'batchnode' ? p.data.slice(b0 * plan.R, b1 * plan.R) : p.data;
+  const hs = prep.history.length / plan.B, ss = prep.state.length / plan.B;
+  return { P, B: b1 - b0, batchOffset: b0, history: prep.history.slice(b0 * hs, b1 * hs), state: prep.state.slice(b0 * ss, b1 * ss), seeds: prep.seeds.slice(b0, b1) };
+}
+
+/**
+ * Run a surface simulation; a batch (cfg.batch) is split over worker threads (cfg.threads, default
+ * all cores), each running the same generated program on its share of the batch elements.
+ */
+export async function simulateSurfaceAsync(cfg: SimulationConfig): Promise<SimulationResult> {
+  const prep = prepareSurfaceRun(cfg);
+  const B = prep.plan.B;
+  const threads = Math.min(cfg.threads ?? availableParallelism(), B);
+  const rng = rngUrl();
+  if (B < 2 || threads < 2 || (prep.plan.noise && !rng)) return runPreparedSurface(prep, cfg.onProgress);
+  const t0 = performance.now();
+  const bounds = Array.from({ length: threads + 1 }, (_, k) => Math.round((k * B) / threads));
+  const done = new Array(threads).fill(0);
+  const total = prep.transientSteps + prep.nSteps;
+  const parts = await Promise.all(bounds.slice(0, -1).map((b0, k) => new Promise<{ outputs: { time: Float64Array; data: Float64Array }[]; state: Float64Array }>((res, rej) => {
+    const w = new Worker(SURFACE_WORKER, { eval: true });
+    w.on('message', (m) => {
+      if (m.progress !== undefined) { done[k] = m.progress; cfg.onProgress?.(Math.min(...done), total); return; }
+      void w.terminate();
+      if (m.error) {
+        const d = m.divergence;
+        rej(d ? new DivergenceError({ step: d.step, time: d.step * prep.plan.dt, batch: d.batch, variable: d.variable >= 0 ? prep.stateVariables[d.variable] : '?', node: d.node, nodeLabel: nodeLabel(d.node, prep), mode: d.mode, value: d.value }) : new Error(`surface worker failed: ${m.error}`));
+      } else res(m);
+    });
+    w.on('error', (e) => { void w.terminate(); rej(e); });
+    w.postMessage({ ctx: sliceSurface(prep, b0, bounds[k + 1]), source: prep.source, rng: prep.plan.noise ? rng : undefined, s0: prep.s0, transientSteps: prep.transientSteps, nSteps: prep.nSteps });
+  })));
+  const cat = (arrs: Float64Array[]) => {
+    const out = new Float64Array(arrs.reduce((a, x) => a + x.length, 0));
+    let o = 0;
+    for (const x of arrs) { out.set(x, o); o += x.length; }
+    return out;
+  };
+  const outputs = prep.plan.monitors.map((m, i) => {
+    const per = m.nSamples * m.sampleShape[0] * m.sampleShape[1] * m.sampleShape[2];
+    return { time: parts[0].outputs[i].time, data: cat(parts.map((p, k) => p.outputs[i].data.subarray(0, (bounds[k + 1] - bounds[k]) * per))) };
+  });
+  return assembleSurface(prep, outputs, cat(parts.map((p) => p.state)), (performance.now() - t0) / 1000);
 }
