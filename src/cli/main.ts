@@ -64,7 +64,7 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress bar')
     .option('--surface <zip>', 'cortical surface run: TVB surface ZIP (a neural mass at every vertex; needs --region-mapping and -c)')
     .option('--region-mapping <txt>', 'surface run: one region index per vertex (TVB region-mapping text file)')
-    .option('--local-connectivity <mat|geodesic:CUTOFF[:EQUATION[:k=v,...]]>', 'surface run: TVB local-connectivity .mat, or computed from the mesh (e.g. geodesic:10:Gaussian:sigma=2)')
+    .option('--local-connectivity <mat|neighbours|geodesic:CUTOFF[:EQUATION[:k=v,...]]>', 'surface run: TVB local-connectivity .mat, the 1-ring average (neighbours), or a geodesic kernel from the mesh (e.g. geodesic:10:Gaussian:sigma=2)')
     .option('--local-coupling <strength>', 'surface run: local coupling strength (TVB Cortex.coupling_strength; default 1 with --local-connectivity)', Number)
     .action(async (o) => {
       if (o.out) inferResultFormat(o.out, o.format); // fail before a long run, not after

@@ -4,6 +4,7 @@ import { SPATIAL_EQUATIONS, type LocalConnectivitySpec } from './local-connectiv
 
 /** Parse `geodesic:CUTOFF[:EQUATION[:k=v,...]]` (a mesh-computed local connectivity). */
 export function parseLocalConnectivityOption(v: string): string | LocalConnectivitySpec {
+  if (v === 'neighbours') return { kind: 'neighbours' };
   if (!v.startsWith('geodesic')) return v;
   const [, cutoff, equation, params] = v.split(':');
   const spec: LocalConnectivitySpec = {};

@@ -16,11 +16,15 @@ import type { Surface } from '../network/surface.js';
 import { type CsrMatrix } from './sparse.js';
 
 export interface LocalConnectivitySpec {
+  /** 'geodesic' (default): a spatial equation of distance; 'neighbours': the 1-ring average TVB ships. */
+  kind?: 'geodesic' | 'neighbours';
   /** Truncation distance along the surface, mm (TVB default 40). */
   cutoff?: number;
   /** Spatial equation of the distance (TVB default Gaussian with its defaults). */
   equation?: 'Gaussian' | 'DoubleGaussian' | 'Sigmoid' | 'GeneralizedSigmoid';
   parameters?: Record<string, number>;
+  /** Distance method: 'fmm' (fast marching, default) or 'edges' (Dijkstra along edges). */
+  distance?: DistanceMethod;
   /** Skip TVB's homogenisation (raw kernel values). */
   homogenise?: boolean;
 }
@@ -104,10 +108,127 @@ class Heap {
   get size() { return this.d.length; }
 }
 
+/** How distances along the surface are measured. */
+export type DistanceMethod = 'fmm' | 'edges';
+
+/** Vertex → incident triangles (CSR), for the fast-marching triangle updates. */
+function vertexTriangles(surface: Surface): { ptr: Int32Array; tri: Int32Array } {
+  const V = surface.vertices.length / 3, T = surface.triangles.length / 3;
+  const ptr = new Int32Array(V + 1);
+  for (const v of surface.triangles) ptr[v + 1]++;
+  for (let v = 0; v < V; v++) ptr[v + 1] += ptr[v];
+  const fill = ptr.slice(0, V), tri = new Int32Array(3 * T);
+  for (let t = 0; t < T; t++) for (let c = 0; c < 3; c++) tri[fill[surface.triangles[3 * t + c]]++] = t;
+  return { ptr, tri };
+}
+
 /**
- * Distances along mesh edges from each source to every vertex within `maxDist` (Dijkstra). With
- * several sources, the distance to the nearest one (TVB's geodesic_distance with many foci).
+ * Distance at C from known distances at A and B through their triangle (Kimmel & Sethian's fast
+ * marching update): a virtual planar point source S with |SA| = dA, |SB| = dB on the far side of AB;
+ * valid when the ray S→C crosses the segment AB, else the edge paths.
  */
+function triangleUpdate(P: Float64Array, A: number, B: number, C: number, dA: number, dB: number): number {
+  const len = (i: number, j: number) => Math.hypot(P[3 * i] - P[3 * j], P[3 * i + 1] - P[3 * j + 1], P[3 * i + 2] - P[3 * j + 2]);
+  const c = len(A, B), b = len(A, C), a = len(B, C);
+  const edge = Math.min(dA + b, dB + a);
+  const cx = (b * b + c * c - a * a) / (2 * c);
+  const cy = Math.sqrt(Math.max(0, b * b - cx * cx));
+  const xs = (dA * dA - dB * dB + c * c) / (2 * c);
+  const ys2 = dA * dA - xs * xs;
+  if (ys2 < 0 || cy === 0) return edge;
+  const ys = -Math.sqrt(ys2);
+  const xCross = xs + ((cx - xs) * -ys) / (cy - ys);
+  if (xCross < 0 || xCross > c) return edge;
+  return Math.min(edge, Math.hypot(cx - xs, cy - ys));
+}
+
+/**
+ * Single- or multi-source distances along the surface up to maxDist. 'fmm' (default): fast marching
+ * on the triangles (first-order; measured on an icosphere in test/surface-mesh.test.ts); 'edges':
+ * shortest paths along mesh edges (Dijkstra; always longer than the geodesic).
+ */
+export class SurfaceDistances {
+  readonly graph: CsrMatrix;
+  private readonly vt?: { ptr: Int32Array; tri: Int32Array };
+  private readonly dist: Float64Array;
+  private readonly done: Uint8Array;
+
+  constructor(readonly surface: Surface, readonly method: DistanceMethod = 'fmm', what = 'surface') {
+    if (method !== 'fmm' && method !== 'edges') throw new Error(`${what}: distance method '${method}'; expected 'fmm' or 'edges'`);
+    this.graph = meshGraph(surface, what);
+    if (method === 'fmm') this.vt = vertexTriangles(surface);
+    this.dist = new Float64Array(this.graph.rows).fill(Infinity);
+    this.done = new Uint8Array(this.graph.rows);
+  }
+
+  /** Calls visit(vertex, distance) for every vertex within maxDist of the nearest source. */
+  march(sources: ArrayLike<number>, maxDist: number, visit: (v: number, d: number) => void): void {
+    const { graph: g, dist, done } = this;
+    const P = this.surface.vertices, T = this.surface.triangles;
+    const touched: number[] = [];
+    const h = new Heap();
+    const relax = (w: number, nd: number) => {
+      if (nd <= maxDist && nd < dist[w] && !done[w]) {
+        if (dist[w] === Infinity) touched.push(w);
+        dist[w] = nd; h.push(nd, w);
+      }
+    };
+    for (let k = 0; k < sources.length; k++) {
+      const s = sources[k];
+      if (!Number.isInteger(s) || s < 0 || s >= g.rows) throw new Error(`geodesic distance: source ${s} is not a vertex index (0..${g.rows - 1})`);
+      if (dist[s] === Infinity) touched.push(s);
+      dist[s] = 0; h.push(0, s);
+    }
+    while (h.size) {
+      const [d, u] = h.pop();
+      if (done[u] || d > dist[u]) continue;
+      done[u] = 1;
+      visit(u, d);
+      for (let q = g.rowPtr[u]; q < g.rowPtr[u + 1]; q++) relax(g.colIndex[q], d + g.values[q]);
+      if (this.vt) {
+        for (let q = this.vt.ptr[u]; q < this.vt.ptr[u + 1]; q++) {
+          const t = this.vt.tri[q];
+          const a = T[3 * t], b = T[3 * t + 1], c = T[3 * t + 2];
+          const [o1, o2] = u === a ? [b, c] : u === b ? [c, a] : [a, b];
+          if (done[o1] && !done[o2]) relax(o2, triangleUpdate(P, u, o1, o2, d, dist[o1]));
+          else if (done[o2] && !done[o1]) relax(o1, triangleUpdate(P, u, o2, o1, d, dist[o2]));
+        }
+      }
+    }
+    for (const w of touched) { dist[w] = Infinity; done[w] = 0; }
+  }
+
+  /** Distance from the nearest of `sources` to every vertex (Infinity beyond maxDist). */
+  from(sources: ArrayLike<number>, maxDist = Infinity): Float64Array {
+    const out = new Float64Array(this.graph.rows).fill(Infinity);
+    this.march(sources, maxDist, (v, d) => { out[v] = d; });
+    return out;
+  }
+
+  /** Sparse matrix of distances within `cutoff` for every vertex (the vertex itself excluded), CSR. */
+  within(cutoff: number): CsrMatrix {
+    const V = this.graph.rows;
+    const rowPtr = new Int32Array(V + 1);
+    let cols: Int32Array = new Int32Array(1 << 16), vals: Float64Array = new Float64Array(1 << 16);
+    let nnz = 0;
+    const row: [number, number][] = [];
+    for (let s = 0; s < V; s++) {
+      this.march([s], cutoff, (v, d) => { if (v !== s) row.push([v, d]); });
+      row.sort((x, y) => x[0] - y[0]);
+      if (nnz + row.length > cols.length) {
+        const n2 = Math.max(2 * cols.length, nnz + row.length);
+        const c2 = new Int32Array(n2); c2.set(cols); cols = c2;
+        const v2 = new Float64Array(n2); v2.set(vals); vals = v2;
+      }
+      for (const [v, d] of row) { cols[nnz] = v; vals[nnz++] = d; }
+      row.length = 0;
+      rowPtr[s + 1] = nnz;
+    }
+    return { rows: V, cols: V, rowPtr, colIndex: cols.slice(0, nnz), values: vals.slice(0, nnz) };
+  }
+}
+
+/** Distances along mesh edges (Dijkstra) from the nearest source: the 'edges' method on a graph. */
 export function edgeDistances(graph: CsrMatrix, sources: ArrayLike<number>, maxDist = Infinity): Float64Array {
   const dist = new Float64Array(graph.rows).fill(Infinity);
   const h = new Heap();
@@ -129,54 +250,15 @@ export function edgeDistances(graph: CsrMatrix, sources: ArrayLike<number>, maxD
   return dist;
 }
 
-/** Sparse matrix of distances within `cutoff` for every vertex (the vertex itself excluded), CSR. */
-export function distancesWithin(graph: CsrMatrix, cutoff: number): CsrMatrix {
-  const V = graph.rows;
-  const dist = new Float64Array(V).fill(Infinity);
-  const touched: number[] = [];
-  const rowPtr = new Int32Array(V + 1);
-  let cols: Int32Array = new Int32Array(1 << 16), vals: Float64Array = new Float64Array(1 << 16);
-  let nnz = 0;
-  const h = new Heap();
-  for (let s = 0; s < V; s++) {
-    dist[s] = 0; touched.push(s); h.push(0, s);
-    while (h.size) {
-      const [d, u] = h.pop();
-      if (d > dist[u]) continue;
-      for (let q = graph.rowPtr[u]; q < graph.rowPtr[u + 1]; q++) {
-        const w = graph.colIndex[q];
-        const nd = d + graph.values[q];
-        if (nd <= cutoff && nd < dist[w]) {
-          if (dist[w] === Infinity) touched.push(w);
-          dist[w] = nd; h.push(nd, w);
-        }
-      }
-    }
-    touched.sort((a, b) => a - b);
-    for (const w of touched) {
-      if (w !== s) {
-        if (nnz === cols.length) {
-          const c2 = new Int32Array(2 * nnz); c2.set(cols); cols = c2;
-          const v2 = new Float64Array(2 * nnz); v2.set(vals); vals = v2;
-        }
-        cols[nnz] = w; vals[nnz++] = dist[w];
-      }
-      dist[w] = Infinity;
-    }
-    touched.length = 0;
-    rowPtr[s + 1] = nnz;
-  }
-  return { rows: V, cols: V, rowPtr, colIndex: cols.slice(0, nnz), values: vals.slice(0, nnz) };
-}
-
 /** TVB's LocalConnectivity matrix for a mesh (see the module comment). */
 export function localConnectivity(surface: Surface, spec: LocalConnectivitySpec = {}, what = 'localConnectivity'): CsrMatrix {
+  if (spec.kind === 'neighbours') return neighbourAverage(surface, what);
   const cutoff = spec.cutoff ?? 40;
   if (!(cutoff > 0) || !Number.isFinite(cutoff)) throw new Error(`${what}.cutoff: expected a positive distance in mm, got ${cutoff}`);
   const eqName = spec.equation ?? 'Gaussian';
   if (!SPATIAL_EQUATIONS.includes(eqName)) throw new Error(`${what}.equation: '${eqName}' is not a spatial equation; expected one of ${SPATIAL_EQUATIONS.join(', ')}`);
   const f = compileEquation(getEquation(eqName), spec.parameters ?? {});
-  const D = distancesWithin(meshGraph(surface, `${what}: surface`), cutoff);
+  const D = new SurfaceDistances(surface, spec.distance ?? 'fmm', `${what}: surface`).within(cutoff);
   const values = Float64Array.from(D.values, (d) => f(d));
   const A: CsrMatrix = { ...D, values };
   return spec.homogenise === false ? A : homogenise(A);
@@ -207,4 +289,25 @@ export function homogenise(A: CsrMatrix): CsrMatrix {
     }
   }
   return { ...A, values };
+}
+
+/**
+ * The 1-ring neighbour average: row v has weight 1/degree(v) on each vertex sharing an edge with v.
+ * This is what TVB ships as local_connectivity_16384.mat (all 98 280 entries: the mesh's edges,
+ * weights 1/degree; test/surface-mesh.test.ts compares them entry by entry).
+ */
+export function neighbourAverage(surface: Surface, what = 'localConnectivity'): CsrMatrix {
+  const g = meshGraph(surface, `${what}: surface`);
+  const values = new Float64Array(g.values.length);
+  for (let i = 0; i < g.rows; i++) {
+    const deg = g.rowPtr[i + 1] - g.rowPtr[i];
+    for (let k = g.rowPtr[i]; k < g.rowPtr[i + 1]; k++) values[k] = 1 / deg;
+  }
+  // columns ascending within each row, as a CSR from a sparse file is
+  const cols = g.colIndex.slice();
+  for (let i = 0; i < g.rows; i++) {
+    const seg = Array.from(cols.subarray(g.rowPtr[i], g.rowPtr[i + 1])).sort((a, b) => a - b);
+    cols.set(seg, g.rowPtr[i]);
+  }
+  return { ...g, colIndex: cols, values };
 }
