@@ -47,6 +47,11 @@ export interface SurfacePlan {
   stimulus?: { temporalJs: string; temporalDecl?: string; variables: number[] };
   monitors: MonitorEmit[];
   float32History: boolean;
+  /**
+   * Width of the ELL part of the local connectivity (0: plain CSR). When set, lcEllCol/lcEllVal hold
+   * W entries per row and lcRowPtr/lcCol/lcVal only what does not fit.
+   */
+  ellWidth: number;
 }
 
 /**
@@ -83,6 +88,16 @@ export function extractLocalCoupling(parsed: ParsedModel, model: string): { pars
   };
 }
 
+/**
+ * Statements reading the named closure arrays through local constants: V8 otherwise reloads closure
+ * variables at every use inside the loops (measured: the surface step took twice as long).
+ */
+function localise(code: string, names: string[]): string {
+  let body = code;
+  for (const a of names) body = body.replace(new RegExp(`\\b${a}\\b`, 'g'), `L_${a}`);
+  return `${names.map((a) => `const L_${a} = ${a};`).join(' ')}\n  ${body}`;
+}
+
 /** Program source; the program reads ctx.P (arrays), ctx.B, ctx.seeds, ctx.Rng, ctx.history, ctx.state. */
 export function generateSurfaceProgram(plan: SurfacePlan): string {
   const { N, R, M, H, dt, spec, parsed, scheme } = plan;
@@ -96,6 +111,13 @@ export function generateSurfaceProgram(plan: SurfacePlan): string {
   const L: string[] = [];
   const emit = (s: string) => L.push(s);
   const nLc = plan.lcTerms.length;
+  // Index arithmetic with the sizes as literals (V8 does not fold the program's consts): offset of
+  // (row k, node expression, mode m) in a (rows, nodes, M) array, plus an optional base.
+  const ix = (base: string, k: number, n: string, m: number, nodes = N) => {
+    const c = k * nodes * M + m;
+    const parts = [base !== '0' && base !== '' ? base : '', c ? String(c) : '', M === 1 ? n : `${n} * ${M}`].filter(Boolean);
+    return parts.join(' + ');
+  };
 
   emit(`"use strict";
 const P = ctx.P, B = ctx.B, N = ${N}, R = ${R}, M = ${M}, H = ${H};
@@ -103,7 +125,7 @@ const SS = ${nsv * N * M}, CS = ${ncv * R * M}, HS = ${H * ncv * R * M};
 const state = ctx.state, hist = ctx.history;
 const regmap = P.regmap, regCount = P.regCount;
 const cplR = new Float64Array(B * CS);
-const lcRowPtr = P.lcRowPtr, lcCol = P.lcCol, lcVal = P.lcVal;
+const lcRowPtr = P.lcRowPtr, lcCol = P.lcCol, lcVal = P.lcVal, lcEllCol = P.lcEllCol, lcEllVal = P.lcEllVal;
 const lcIn = new Float64Array(${Math.max(1, nLc) * N * M}), lcOut = new Float64Array(${Math.max(1, nLc) * N * M});
 const kbuf = new Float64Array(${scheme === 'rk4' ? 4 : scheme === 'heun' ? 1 : 0} * SS), pbuf = new Float64Array(SS);
 const obs = new Float64Array(${parsed.vois.length * N * M});
@@ -111,7 +133,9 @@ const regSum = new Float64Array(${ncv * R * M});
 `);
   for (const [k, p] of Object.entries(plan.modelParams)) emit(`const mp_${k} = P.mp_${k};`);
   for (const [k, p] of Object.entries(plan.couplingParams)) emit(`const cp_${k} = P.cp_${k};`);
-  const mpRead = (k: string, n: string) => paramRead(plan.modelParams[k].kind, `mp_${k}`, 'b', n, N);
+  // a parameter that is one value for the whole run is a literal in the code (no loads in the loops)
+  const lit = (x: number) => (Object.is(x, -0) || x < 0 ? `(${x})` : String(x));
+  const mpRead = (k: string, n: string) => (plan.modelParams[k].kind === 'scalar' ? lit(plan.modelParams[k].data[0]) : paramRead(plan.modelParams[k].kind, `mp_${k}`, 'b', n, N));
   const cpRead = (k: string, i: string) => paramRead(plan.couplingParams[k].kind, `cp_${k}`, 'b', i, R);
 
   // ---------- region coupling from the region history ----------
@@ -138,7 +162,7 @@ const regSum = new Float64Array(${ncv * R * M});
     }
   }
   const outs: string[] = [];
-  for (let r = 0; r < ncv; r++) for (let m = 0; m < M; m++) outs.push(`cplR[cb + (${r} * R + i) * M + ${m}] = ${toJs(cpost, csym({ gx: `acc_${shared ? 0 : r}_${m}` }))};`);
+  for (let r = 0; r < ncv; r++) for (let m = 0; m < M; m++) outs.push(`cplR[${ix('cb', r, 'i', m, R)}] = ${toJs(cpost, csym({ gx: `acc_${shared ? 0 : r}_${m}` }))};`);
   emit(`const lnkPtr = P.lnkPtr, lnkSrc = P.lnkSrc, lnkDelay = P.lnkDelay, lnkW = P.lnkW;
 /** Region coupling for step s from the history of steps < s. */
 function coupling(s, b) {
@@ -157,15 +181,16 @@ function coupling(s, b) {
   // ---------- history: region means of the coupling variables ----------
   emit(`function writeHistory(s, b) {
   const sb = b * SS, o = b * HS + (s % H) * CS;
-  regSum.fill(0);
-  ${cvar.map((sv, c) => `for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) regSum[(${c} * R + regmap[n]) * M + m] += state[sb + (${sv} * N + n) * M + m];`).join('\n  ')}
+  ${localise(`regSum.fill(0);
+  ${cvar.map((sv, c) => `for (let n = 0; n < ${N}; n++) ${M === 1 ? `regSum[${c * R} + regmap[n]] += state[${ix('sb', sv, 'n', 0)}];` : `for (let m = 0; m < M; m++) regSum[(${c} * R + regmap[n]) * M + m] += state[sb + (${sv} * N + n) * M + m];`}`).join('\n  ')}
   for (let c = 0; c < ${ncv}; c++) for (let r = 0; r < R; r++) for (let m = 0; m < M; m++) {
     const q = (c * R + r) * M + m;
     hist[o + q] = ${plan.float32History ? 'Math.fround(regSum[q] / regCount[r])' : 'regSum[q] / regCount[r]'};
-  }
+  }`, ['regSum', 'regmap', 'state', 'hist', 'regCount'])}
 }`);
 
   // ---------- model derivative over all nodes of one stage ----------
+  const fusedLc = nLc > 0 && plan.lcTerms.every((e) => e.kind === 'sym' && svIdx.has(e.name));
   const modelSym = (inp: (k: number, m: number) => string) => (full: string): string => {
     const at = full.lastIndexOf('@');
     const name = full.slice(0, at);
@@ -174,9 +199,9 @@ function coupling(s, b) {
     if (auxNames.has(name)) return `a_${name}_${m}`;
     if (plan.modelParams[name]) return mpRead(name, 'n');
     const cm = /^c_(\d+)$/.exec(name);
-    if (cm) return `cplR[cb + (${cm[1]} * R + rn) * M + ${m}]`;
+    if (cm) return `cplR[${ix('cb', Number(cm[1]), 'rn', m, R)}]`;
     const lm = /^__lc(\d+)$/.exec(name);
-    if (lm) return `lcOut[${Number(lm[1]) * N * M} + n * M + ${m}]`;
+    if (lm) return fusedLc ? `lc${lm[1]}_${m}` : `lcOut[${ix('0', Number(lm[1]), 'n', m)}]`;
     if (name === 'local_coupling') return '0';
     if (name in consts) {
       const c = consts[name];
@@ -196,7 +221,15 @@ function coupling(s, b) {
     if (hi < Infinity) return `Math.min(${v}, ${hi})`;
     return v;
   };
-  const src = (arr: string, base: string) => (k: number, m: number) => `${arr}[${base} + (${k} * N + n) * M + ${m}]`;
+  const src = (arr: string, base: string) => (k: number, m: number) => `${arr}[${ix(base, k, 'n', m)}]`;
+  // every stage reads its inputs once per node into locals: stores to other arrays in the loop
+  // would otherwise force V8 to reload them at every use
+  const loc = (k: number, m: number) => `i${k}_${m}`;
+  const loads = (inp: (k: number, m: number) => string) => {
+    const r: string[] = [];
+    for (let k = 0; k < nsv; k++) for (let m = 0; m < M; m++) r.push(`const ${loc(k, m)} = ${inp(k, m)};`);
+    return r.join(' ');
+  };
   /** Statements computing d<k>_<m> for node n from the given input. */
   const dfunLines = (inp: (k: number, m: number) => string): string[] => {
     const out: string[] = [];
@@ -207,13 +240,32 @@ function coupling(s, b) {
     });
     return out;
   };
+  // A term E that is a plain state variable is multiplied straight from the stage's input inside the
+  // node loop (one pass over the surface instead of three); other terms are evaluated at every node
+  // first and then multiplied.
+  const plainSv = (e: Expr) => (e.kind === 'sym' && svIdx.has(e.name) ? svIdx.get(e.name)! : -1);
+  const fused = nLc > 0 && plan.lcTerms.every((e) => plainSv(e) >= 0);
+  const fusedLines = (inpArr: string, inpBase: string): string => {
+    if (!fused) return '';
+    const out: string[] = [`const e = n * ${plan.ellWidth};`];
+    plan.lcTerms.forEach((e, j) => {
+      const k = plainSv(e);
+      for (let m = 0; m < M; m++) {
+        // ELL part: W products without a loop (rows padded with zero weights), then the few
+        // longer rows' remainder: no data-dependent branch for most vertices
+        const terms = Array.from({ length: plan.ellWidth }, (_, w) => `lcEllVal[e + ${w}] * ${inpArr}[${ix(inpBase, k, `lcEllCol[e + ${w}]`, m)}]`);
+        out.push(`let lc${j}_${m} = ${terms.join(' + ') || '0'}; for (let q = lcRowPtr[n], q1 = lcRowPtr[n + 1]; q < q1; q++) lc${j}_${m} += lcVal[q] * ${inpArr}[${ix(inpBase, k, 'lcCol[q]', m)}];`);
+      }
+    });
+    return out.join('\n      ');
+  };
   // local-coupling inputs E_j evaluated at every node, then the sparse products
   const lcLines = (inp: (k: number, m: number) => string): string => {
-    if (!nLc) return '';
+    if (!nLc || fused) return '';
     const sym = modelSym(inp);
     const ev: string[] = [];
     plan.lcTerms.forEach((e, j) => {
-      for (let m = 0; m < M; m++) ev.push(`lcIn[${j * N * M} + n * M + ${m}] = ${toJs(expandModes(e, m, M, consts), sym)};`);
+      for (let m = 0; m < M; m++) ev.push(`lcIn[${ix('0', j, 'n', m)}] = ${toJs(expandModes(e, m, M, consts), sym)};`);
     });
     return `for (let n = 0; n < N; n++) { ${ev.join(' ')} }
   for (let j = 0; j < ${nLc}; j++) for (let m = 0; m < M; m++) {
@@ -227,36 +279,42 @@ function coupling(s, b) {
   };
   const stimulated = new Set(plan.stimulus?.variables ?? []);
   const stim = (k: number, scaled: boolean) => (stimulated.has(k) ? (scaled ? ` + ${dt} * stimT * stimW[n]` : ' + stimT * stimW[n]') : '');
-  const nz = (k: number, m: number) => (plan.noise ? ` + noiseGain[${k} * N + n] * noise[nb + (${k} * N + n) * M + ${m}]` : '');
+  const nz = (k: number, m: number) => (plan.noise ? ` + noiseGain[${k ? `${k * N} + n` : 'n'}] * noise[${ix('0', k, 'n', m)}]` : '');
   const each = (f: (k: number, m: number) => string) => {
     const r: string[] = [];
     for (let k = 0; k < nsv; k++) for (let m = 0; m < M; m++) r.push(f(k, m));
     return r.join('\n      ');
   };
-  const at = (k: number, m: number) => `(${k} * N + n) * M + ${m}`;
+  const at = (k: number, m: number) => ix('0', k, 'n', m);
   const X = src('state', 'sb');
-  const pass = (inp: (k: number, m: number) => string, body: string) => `${lcLines(inp)}
+  const pass = (inp: (k: number, m: number) => string, arr: [string, string], body: string) => `${lcLines(inp)}
   for (let n = 0; n < N; n++) {
       const rn = regmap[n];
-      ${dfunLines(inp).join('\n      ')}
+      ${loads(inp)}
+      ${fusedLines(arr[0], arr[1])}
+      ${dfunLines(loc).join('\n      ')}
       ${body}
   }`;
   let stepBody: string;
   const write = (f: (k: number, m: number) => string) => each((k, m) => `{ const v = ${f(k, m)}; state[sb + ${at(k, m)}] = v; chk += v; }`);
   if (scheme === 'euler') {
-    stepBody = pass(X, write((k, m) => clamp(k, `${X(k, m)} + ${dt} * (d${k}_${m}${stim(k, false)})${nz(k, m)}`)));
+    // the new state goes to pbuf first: the fused local-coupling sums of later nodes read the old one
+    stepBody = `${pass(X, ['state', 'sb'], each((k, m) => `{ const v = ${clamp(k, `${X(k, m)} + ${dt} * (d${k}_${m}${stim(k, false)})${nz(k, m)}`)}; pbuf[${at(k, m)}] = v; chk += v; }`))}
+  state.set(pbuf, sb);`;
   } else if (scheme === 'heun') {
-    stepBody = `${pass(X, each((k, m) => `kbuf[${at(k, m)}] = d${k}_${m}; pbuf[${at(k, m)}] = ${clamp(k, `${X(k, m)} + ${dt} * (d${k}_${m}${stim(k, false)})${nz(k, m)}`)};`))}
-  ${pass(src('pbuf', '0'), write((k, m) => clamp(k, `${X(k, m)} + (kbuf[${at(k, m)}] + d${k}_${m}) * ${dt / 2}${stim(k, true)}${nz(k, m)}`)))}`;
+    stepBody = `${pass(X, ['state', 'sb'], each((k, m) => `kbuf[${at(k, m)}] = d${k}_${m}; pbuf[${at(k, m)}] = ${clamp(k, `${X(k, m)} + ${dt} * (d${k}_${m}${stim(k, false)})${nz(k, m)}`)};`))}
+  ${pass(src('pbuf', '0'), ['pbuf', '0'], write((k, m) => clamp(k, `${X(k, m)} + (kbuf[${at(k, m)}] + d${k}_${m}) * ${dt / 2}${stim(k, true)}${nz(k, m)}`)))}`;
   } else {
     const K = (j: number, k: number, m: number) => `kbuf[${j} * SS + ${at(k, m)}]`;
-    stepBody = `${pass(X, each((k, m) => `${K(0, k, m)} = d${k}_${m}; pbuf[${at(k, m)}] = ${clamp(k, `${X(k, m)} + ${dt / 2} * d${k}_${m}`)};`))}
-  ${pass(src('pbuf', '0'), each((k, m) => `${K(1, k, m)} = d${k}_${m};`))}
+    stepBody = `${pass(X, ['state', 'sb'], each((k, m) => `${K(0, k, m)} = d${k}_${m}; pbuf[${at(k, m)}] = ${clamp(k, `${X(k, m)} + ${dt / 2} * d${k}_${m}`)};`))}
+  ${pass(src('pbuf', '0'), ['pbuf', '0'], each((k, m) => `${K(1, k, m)} = d${k}_${m};`))}
   for (let n = 0; n < N; n++) { ${each((k, m) => `pbuf[${at(k, m)}] = ${clamp(k, `${X(k, m)} + ${dt / 2} * ${K(1, k, m)}`)};`)} }
-  ${pass(src('pbuf', '0'), each((k, m) => `${K(2, k, m)} = d${k}_${m};`))}
+  ${pass(src('pbuf', '0'), ['pbuf', '0'], each((k, m) => `${K(2, k, m)} = d${k}_${m};`))}
   for (let n = 0; n < N; n++) { ${each((k, m) => `pbuf[${at(k, m)}] = ${clamp(k, `${X(k, m)} + ${dt} * ${K(2, k, m)}`)};`)} }
-  ${pass(src('pbuf', '0'), write((k, m) => clamp(k, `${X(k, m)} + ${dt / 6} * (${K(0, k, m)} + 2 * ${K(1, k, m)} + 2 * ${K(2, k, m)} + d${k}_${m})${stim(k, true)}${nz(k, m)}`)))}`;
+  ${pass(src('pbuf', '0'), ['pbuf', '0'], write((k, m) => clamp(k, `${X(k, m)} + ${dt / 6} * (${K(0, k, m)} + 2 * ${K(1, k, m)} + 2 * ${K(2, k, m)} + d${k}_${m})${stim(k, true)}${nz(k, m)}`)))}`;
   }
+  const arrays = ['state', 'pbuf', 'kbuf', 'lcEllVal', 'lcEllCol', 'lcRowPtr', 'lcCol', 'lcVal', 'lcIn', 'lcOut', 'regmap', 'cplR', 'noise', 'noiseGain', 'stimW'];
+  stepBody = localise(stepBody, arrays);
   emit(`const noise = ${plan.noise ? 'new Float64Array(SS)' : 'null'};
 const noiseGain = ${plan.noise ? 'P.noiseGain' : 'null'};
 const stimW = ${plan.stimulus ? 'P.stimW' : 'null'};
@@ -271,9 +329,9 @@ function step(b) {
 
   // ---------- observation ----------
   const voiLines: string[] = [];
-  const svState = (k: number, m: number) => `state[sb + (${k} * N + n) * M + ${m}]`;
+  const svState = (k: number, m: number) => `state[${ix('sb', k, 'n', m)}]`;
   parsed.vois.forEach((e, v) => {
-    for (let m = 0; m < M; m++) voiLines.push(`obs[(${v} * N + n) * M + ${m}] = ${toJs(expandModes(e, m, M, consts), modelSym(svState))};`);
+    for (let m = 0; m < M; m++) voiLines.push(`obs[${ix('0', v, 'n', m)}] = ${toJs(expandModes(e, m, M, consts), modelSym(svState))};`);
   });
   emit(`function observe(b) {
   const sb = b * SS;
@@ -299,6 +357,15 @@ function diverged(s, b) {
   const err = new Error('diverged'); err.divergence = { step: s, batch: b + ctx.batchOffset, variable: -1, node: -1, mode: 0, value: NaN };
   throw err;
 }
+${(() => {
+    const rec = plan.monitors.map((m) => m.record).join('\n  ');
+    const names = ['state', 'obs', ...new Set(rec.match(/\bmon\d+_\w+\b/g) ?? [])];
+    return `function recordMonitors(s, b) {
+  const cb = b * CS, sb = b * SS, cpl = cplR;
+  if (${obsCond}) observe(b);
+  ${localise(rec, names)}
+}`;
+  })()}
 let started = false;
 function run(s0, n, record, stimStart, onProgress) {
   if (!started) { for (let b = 0; b < B; b++) coupling(s0, b); started = true; }
@@ -312,11 +379,7 @@ function run(s0, n, record, stimStart, onProgress) {
       if (!Number.isFinite(chk)) diverged(s, b);
       writeHistory(s, b);
       coupling(s + 1, b);
-      if (record) {
-        const cb = b * CS, sb = b * SS, cpl = cplR;
-        if (${obsCond}) observe(b);
-        ${plan.monitors.map((m) => m.record).join('\n        ')}
-      }${plan.monitors.some((m) => m.warm) ? ` else { const sb = b * SS; observe(b); ${plan.monitors.map((m) => m.warm ?? '').join('\n')} }` : ''}
+      if (record) recordMonitors(s, b);${plan.monitors.some((m) => m.warm) ? ` else { const sb = b * SS; observe(b); ${plan.monitors.map((m) => m.warm ?? '').join('\n')} }` : ''}
     }
     if (onProgress && (s - s0) % every === 0) onProgress(s - s0 + 1, n);
   }

@@ -231,10 +231,12 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
   }
   const regCount = new Float64Array(R);
   for (const r of regmap) regCount[r]++;
+  const fusedLc = !!lc && terms.every((e) => e.kind === 'sym' && svs.includes(e.name));
+  const ell = fusedLc ? splitEll(lc!) : { width: 0, col: new Int32Array(0), val: new Float64Array(0), rest: lc ?? { rowPtr: new Int32Array(N + 1), colIndex: new Int32Array(0), values: new Float64Array(0) } };
   Object.assign(data, {
     lnkPtr: ptr, lnkSrc: Int32Array.from(src), lnkDelay: Int32Array.from(del), lnkW: Float64Array.from(w),
     regmap, regCount,
-    lcRowPtr: lc?.rowPtr ?? new Int32Array(N + 1), lcCol: lc?.colIndex ?? new Int32Array(0), lcVal: lc?.values ?? new Float64Array(0),
+    lcRowPtr: ell.rest.rowPtr, lcCol: ell.rest.colIndex, lcVal: ell.rest.values, lcEllCol: ell.col, lcEllVal: ell.val,
   });
   for (const [k, p] of Object.entries(modelParams)) data[`mp_${k}`] = p.data;
   for (const [k, p] of Object.entries(couplingParams)) data[`cp_${k}`] = p.data;
@@ -285,7 +287,7 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
   const { history, state } = surfaceInitialConditions(cfg, spec, svs, regmap, R, H, M, B, boundaries);
   const plan: SurfacePlan = {
     N, R, M, B, H, dt, spec, parsed, modelParams, coupling, couplingParams, scheme, boundaries,
-    lcTerms: lc ? terms : [], hasLc: !!lc, noise: !!integ.noise, stimulus, monitors, float32History: f32,
+    lcTerms: lc ? terms : [], hasLc: !!lc, noise: !!integ.noise, stimulus, monitors, float32History: f32, ellWidth: ell.width,
   };
   // without a local connectivity the local-coupling terms are zero
   const source = generateSurfaceProgram(lc ? plan : { ...plan, parsed: zeroLc(plan.parsed) });
@@ -295,6 +297,29 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
     regmap, stateVariables: svs, voiNames: spec.variables_of_interest.map(String),
     integratorName: `${scheme === 'rk4' ? 'RK4' : scheme === 'euler' ? 'Euler' : 'Heun'}${integ.noise ? 'Stochastic' : 'Deterministic'}`,
   };
+}
+
+/**
+ * ELL + CSR split of a sparse matrix: the first W entries of every row (W covers 99 % of the rows;
+ * shorter rows padded with weight 0 on their own vertex) and a CSR of the entries beyond W.
+ */
+export function splitEll(A: CsrMatrix): { width: number; col: Int32Array; val: Float64Array; rest: CsrMatrix } {
+  const n = A.rows;
+  const lens = Array.from({ length: n }, (_, i) => A.rowPtr[i + 1] - A.rowPtr[i]).sort((a, b) => a - b);
+  const width = Math.min(16, lens[Math.min(n - 1, Math.floor(0.99 * n))] ?? 0);
+  const col = new Int32Array(n * width), val = new Float64Array(n * width);
+  const rowPtr = new Int32Array(n + 1);
+  const rc: number[] = [], rv: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let w = 0;
+    for (let k = A.rowPtr[i]; k < A.rowPtr[i + 1]; k++, w++) {
+      if (w < width) { col[i * width + w] = A.colIndex[k]; val[i * width + w] = A.values[k]; }
+      else { rc.push(A.colIndex[k]); rv.push(A.values[k]); }
+    }
+    for (; w < width; w++) col[i * width + w] = i;
+    rowPtr[i + 1] = rc.length;
+  }
+  return { width, col, val, rest: { rows: n, cols: A.cols, rowPtr, colIndex: Int32Array.from(rc), values: Float64Array.from(rv) } };
 }
 
 /** Local-coupling products replaced by 0 (no local connectivity). */
