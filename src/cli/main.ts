@@ -108,7 +108,7 @@ export function buildProgram(): Command {
       bar?.stop();
       console.log(summarize(res));
       if (o.out) {
-        if (connectivity) res.withNetwork(connectivity);
+        if (connectivity && !res.surface) res.withNetwork(connectivity); // a surface result keeps its regions' labels with the mesh
         for (const p of await writeSimulationResult(res, o.out, { format: o.format })) console.log(`result written to ${p}`);
       }
       if (o.plot) {

@@ -30,6 +30,8 @@ export interface SurfaceGeometry {
   vertices: Float64Array;
   triangles: Int32Array;
   regionMapping: Int32Array;
+  /** Labels of the connectivity's regions (the mapping's targets). */
+  regionLabels?: string[];
 }
 
 export interface PreparedSurfaceRun {
@@ -293,7 +295,7 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
   const source = generateSurfaceProgram(lc ? plan : { ...plan, parsed: zeroLc(plan.parsed) });
   return {
     plan, source, data, history, state, seeds, s0, nSteps, transientSteps, conn,
-    geometry: { vertices: surface.vertices, triangles: surface.triangles, regionMapping: Int32Array.from(mapping) },
+    geometry: { vertices: surface.vertices, triangles: surface.triangles, regionMapping: Int32Array.from(mapping), regionLabels: [...conn.labels] },
     regmap, stateVariables: svs, voiNames: spec.variables_of_interest.map(String),
     integratorName: `${scheme === 'rk4' ? 'RK4' : scheme === 'euler' ? 'Euler' : 'Heun'}${integ.noise ? 'Stochastic' : 'Deterministic'}`,
   };
