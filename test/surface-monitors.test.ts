@@ -16,6 +16,7 @@ import { syntheticConnectome } from '../src/network/synthetic';
 import { TvbBold } from '../src/observation/bold';
 import type { Sensors } from '../src/observation/sensors';
 import { localConnectivity } from '../src/surface/local-connectivity';
+import { regionAverage } from '../src/surface/regions';
 
 const S = icosphere(2, 60); // 162 vertices
 const V = S.vertices.length / 3;
@@ -101,6 +102,23 @@ describe('surface monitors', () => {
     expect(bold.shape[1]).toBe(outs.length);
     // the monitor regroups the 5000-term kernel sum (streaming accumulators): equal to summation rounding
     for (let k = 0; k < outs.length; k++) for (const n of [0, 50, V]) expect(Math.abs(bold.data[k * N + n] - outs[k][n])).toBeLessThan(1e-8 * Math.abs(outs[k][n]) + 1e-12);
+  });
+
+  it('region-averaged Bold (mean of vertex Bolds) equals the Bold of the region-mean activity', () => {
+    const regmap = [...mapping, 10, 11];
+    const rb = regionAverage(bold, regmap);
+    expect(rb.shape).toEqual([1, bold.shape[1], 1, 12, 1]);
+    const ref = new TvbBold({ dt: 0.1, period: 8, width: 12 });
+    const outs: Float64Array[] = [];
+    for (let j = 0; j < raw.shape[1]; j++) {
+      const means = new Float64Array(12), cnt = new Float64Array(12);
+      regmap.forEach((r, n) => { means[r] += rawAt(j, 0, n); cnt[r]++; });
+      for (let r = 0; r < 12; r++) means[r] /= cnt[r];
+      const o = ref.update(s0 + j, means);
+      if (o) outs.push(o);
+    }
+    for (let k = 0; k < outs.length; k++) for (let r = 0; r < 12; r++) expect(Math.abs(rb.data[k * 12 + r] - outs[k][r])).toBeLessThan(1e-8 * Math.abs(outs[k][r]) + 1e-12);
+    expect(() => regionAverage(bold, [1, 2])).toThrow(/2 region indices for a monitor with 164 nodes/);
   });
 
   it('the result file reopens with vertices, triangles and the region mapping', async () => {

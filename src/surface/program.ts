@@ -181,12 +181,12 @@ function coupling(s, b) {
   // ---------- history: region means of the coupling variables ----------
   emit(`function writeHistory(s, b) {
   const sb = b * SS, o = b * HS + (s % H) * CS;
-  ${localise(`regSum.fill(0);
-  ${cvar.map((sv, c) => `for (let n = 0; n < ${N}; n++) ${M === 1 ? `regSum[${c * R} + regmap[n]] += state[${ix('sb', sv, 'n', 0)}];` : `for (let m = 0; m < M; m++) regSum[(${c} * R + regmap[n]) * M + m] += state[sb + (${sv} * N + n) * M + m];`}`).join('\n  ')}
+  // regSum was filled by the step's last pass, in node order (TVB: add.at, then / bincount)
   for (let c = 0; c < ${ncv}; c++) for (let r = 0; r < R; r++) for (let m = 0; m < M; m++) {
     const q = (c * R + r) * M + m;
     hist[o + q] = ${plan.float32History ? 'Math.fround(regSum[q] / regCount[r])' : 'regSum[q] / regCount[r]'};
-  }`, ['regSum', 'regmap', 'state', 'hist', 'regCount'])}
+  }
+  regSum.fill(0);
 }`);
 
   // ---------- model derivative over all nodes of one stage ----------
@@ -296,10 +296,13 @@ function coupling(s, b) {
       ${body}
   }`;
   let stepBody: string;
-  const write = (f: (k: number, m: number) => string) => each((k, m) => `{ const v = ${f(k, m)}; state[sb + ${at(k, m)}] = v; chk += v; }`);
+  // the new value of a coupling variable also goes into its region's sum (the history write then
+  // only divides): one pass over the surface less per step
+  const toRegion = (k: number, m: number) => (cvar.includes(k) ? ` regSum[${cvar.indexOf(k) * R * M + m}${M === 1 ? ' + rn' : ` + rn * ${M}`}] += v;` : '');
+  const write = (f: (k: number, m: number) => string) => each((k, m) => `{ const v = ${f(k, m)}; state[sb + ${at(k, m)}] = v; chk += v;${toRegion(k, m)} }`);
   if (scheme === 'euler') {
     // the new state goes to pbuf first: the fused local-coupling sums of later nodes read the old one
-    stepBody = `${pass(X, ['state', 'sb'], each((k, m) => `{ const v = ${clamp(k, `${X(k, m)} + ${dt} * (d${k}_${m}${stim(k, false)})${nz(k, m)}`)}; pbuf[${at(k, m)}] = v; chk += v; }`))}
+    stepBody = `${pass(X, ['state', 'sb'], each((k, m) => `{ const v = ${clamp(k, `${X(k, m)} + ${dt} * (d${k}_${m}${stim(k, false)})${nz(k, m)}`)}; pbuf[${at(k, m)}] = v; chk += v;${toRegion(k, m)} }`))}
   state.set(pbuf, sb);`;
   } else if (scheme === 'heun') {
     stepBody = `${pass(X, ['state', 'sb'], each((k, m) => `kbuf[${at(k, m)}] = d${k}_${m}; pbuf[${at(k, m)}] = ${clamp(k, `${X(k, m)} + ${dt} * (d${k}_${m}${stim(k, false)})${nz(k, m)}`)};`))}
@@ -313,7 +316,7 @@ function coupling(s, b) {
   for (let n = 0; n < N; n++) { ${each((k, m) => `pbuf[${at(k, m)}] = ${clamp(k, `${X(k, m)} + ${dt} * ${K(2, k, m)}`)};`)} }
   ${pass(src('pbuf', '0'), ['pbuf', '0'], write((k, m) => clamp(k, `${X(k, m)} + ${dt / 6} * (${K(0, k, m)} + 2 * ${K(1, k, m)} + 2 * ${K(2, k, m)} + d${k}_${m})${stim(k, true)}${nz(k, m)}`)))}`;
   }
-  const arrays = ['state', 'pbuf', 'kbuf', 'lcEllVal', 'lcEllCol', 'lcRowPtr', 'lcCol', 'lcVal', 'lcIn', 'lcOut', 'regmap', 'cplR', 'noise', 'noiseGain', 'stimW'];
+  const arrays = ['state', 'regSum', 'pbuf', 'kbuf', 'lcEllVal', 'lcEllCol', 'lcRowPtr', 'lcCol', 'lcVal', 'lcIn', 'lcOut', 'regmap', 'cplR', 'noise', 'noiseGain', 'stimW'];
   stepBody = localise(stepBody, arrays);
   emit(`const noise = ${plan.noise ? 'new Float64Array(SS)' : 'null'};
 const noiseGain = ${plan.noise ? 'P.noiseGain' : 'null'};
