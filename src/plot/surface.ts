@@ -18,7 +18,7 @@ export function shadedColour(t: number, shade: number): string {
   return `#${h(r)}${h(g)}${h(b)}`;
 }
 
-export interface SurfaceGeometry {
+export interface SurfacePlotGeometry {
   vertices: ArrayLike<number>;
   triangles: ArrayLike<number>;
   /** Region index per vertex, with `leftRegions`, decides which vertices form the left hemisphere. */
@@ -48,7 +48,7 @@ const dot = (a: Vec, b: Vec) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
  * The left-right axis and the sign of the left side: from the mapping and `leftRegions` when given
  * (TVB's 16k cortex has left-right along y), else the x axis with left at negative x (RAS).
  */
-export function hemisphereAxis(g: SurfaceGeometry, leftRegions?: ArrayLike<boolean>): { axis: 0 | 1; leftSign: number; mid: number } {
+export function hemisphereAxis(g: SurfacePlotGeometry, leftRegions?: ArrayLike<boolean>): { axis: 0 | 1; leftSign: number; mid: number } {
   const V = g.vertices.length / 3;
   if (g.regionMapping && leftRegions && g.regionMapping.length >= V) {
     const sum = [[0, 0, 0], [0, 0, 0]], cnt = [0, 0];
@@ -70,7 +70,7 @@ export function hemisphereAxis(g: SurfaceGeometry, leftRegions?: ArrayLike<boole
 interface Face { d: number; coords: number[][]; fill: string }
 
 /** The four views (left/right × lateral/medial) as one Vega-Lite spec. */
-export function plotSurface(g: SurfaceGeometry, values: ArrayLike<number>, opts: SurfacePlotOptions = {}): PlotSpec {
+export function plotSurface(g: SurfacePlotGeometry, values: ArrayLike<number>, opts: SurfacePlotOptions = {}): PlotSpec {
   const V = g.vertices.length / 3, T = g.triangles.length / 3;
   if (values.length < V) throw new Error(`plotSurface: ${values.length} values for ${V} vertices`);
   const P = (v: number): Vec => [g.vertices[3 * v], g.vertices[3 * v + 1], g.vertices[3 * v + 2]];

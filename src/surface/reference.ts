@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { attr, attrOpt, openH5 } from '../io/h5.js';
 import { Connectivity } from '../network/connectivity.js';
 import { getModel } from '../models/catalogue.js';
@@ -188,6 +188,3 @@ function compareMonitor(m: SurfaceReferenceMonitor, out: { time: Float64Array; d
     note: timeOk ? undefined : `sample times differ by up to ${timeErr}`,
   };
 }
-
-/** The directory holding a case's data files when they sit next to it (tests with copies). */
-export const siblingDataDir = (file: string) => dirname(file);
