@@ -19,7 +19,7 @@ import { simulateSurface, simulateSurfaceAsync } from '../surface/run.js';
  * TypeScript sources (tests) they use the build in dist/ (made by `npm install`); when neither is
  * there, batched noisy runs stay in this thread.
  */
-function rngModuleUrl(): string | undefined {
+export function rngModuleUrl(): string | undefined {
   const here = new URL('../random/index.js', import.meta.url);
   if (existsSync(fileURLToPath(here))) return here.href;
   const built = new URL('../../dist/src/random/index.js', import.meta.url);
@@ -78,7 +78,7 @@ function runLocal(prep: PreparedRun, source: string, onProgress?: (done: number,
   return { outputs: prog.results(), state: prog.state };
 }
 
-const WORKER_SOURCE = `
+export const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 parentPort.on('message', async (msg) => {
   try {
@@ -103,13 +103,13 @@ parentPort.on('message', async (msg) => {
  */
 const idleWorkers: Worker[] = [];
 
-function takeWorker(): Worker {
+export function takeWorker(): Worker {
   const w = idleWorkers.pop() ?? new Worker(WORKER_SOURCE, { eval: true });
   w.ref();
   return w;
 }
 
-function releaseWorker(w: Worker): void {
+export function releaseWorker(w: Worker): void {
   w.removeAllListeners('message');
   w.removeAllListeners('error');
   w.unref();

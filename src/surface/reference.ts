@@ -13,7 +13,7 @@ import { Connectivity } from '../network/connectivity.js';
 import { getModel } from '../models/catalogue.js';
 import type { MonitorSpec } from '../monitors/index.js';
 import type { SimulationConfig } from '../simulation/config.js';
-import type { MonitorCheck, ReferenceCheckResult } from '../reference/check.js';
+import { applyRule, type MonitorCheck, type ReferenceCheckResult } from '../reference/check.js';
 import { simulateSurface } from './run.js';
 
 export interface SurfaceReferenceMonitor {
@@ -160,31 +160,12 @@ function compareMonitor(m: SurfaceReferenceMonitor, out: { time: Float64Array; d
   if (T !== m.time.length || m.data.length !== T * width) {
     return { name: m.class, ok: false, maxAbsErr: NaN, allowed: NaN, worstRatio: Infinity, note: `shape mismatch: ours ${T}x${V}x${cols.length}x${M}, TVB ${m.shape.join('x')}` };
   }
-  let lo = Infinity, hi = -Infinity;
-  for (const x of m.data) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
-  const floor = 1e-9 * (hi - lo);
-  let maxErr = 0, worst = 0, allowedAtWorst = 0, errAtWorst = 0, timeErr = 0;
-  for (let s = 0; s < T; s++) {
-    timeErr = Math.max(timeErr, Math.abs(out.time[s] - m.time[s]));
+  return applyRule(m.class, T, (s) => {
     let e = 0;
-    for (let v = 0; v < V; v++) {
-      for (let c = 0; c < cols.length; c++) {
-        for (let q = 0; q < M; q++) {
-          const ours = out.data[((s * V + v) * Nn + cols[c]) * M + q];
-          const tvb = m.data[((s * V + v) * cols.length + c) * M + q];
-          const d = Math.abs(ours - tvb);
-          e = Number.isNaN(d) ? Infinity : Math.max(e, d);
-        }
-      }
+    for (let v = 0; v < V; v++) for (let c = 0; c < cols.length; c++) for (let q = 0; q < M; q++) {
+      const d = Math.abs(out.data[((s * V + v) * Nn + cols[c]) * M + q] - m.data[((s * V + v) * cols.length + c) * M + q]);
+      e = Number.isNaN(d) ? Infinity : Math.max(e, d);
     }
-    const allowed = 10 * m.float64Deviation[s] + floor;
-    maxErr = Math.max(maxErr, e);
-    const ratio = allowed > 0 ? e / allowed : e > 0 ? Infinity : 0;
-    if (ratio >= worst) { worst = ratio; allowedAtWorst = allowed; errAtWorst = e; }
-  }
-  const timeOk = timeErr <= 1e-9 * Math.max(1, Math.abs(m.time[T - 1] ?? 1));
-  return {
-    name: m.class, ok: worst <= 1 && timeOk, maxAbsErr: maxErr, errAtWorst, allowed: allowedAtWorst, worstRatio: worst,
-    note: timeOk ? undefined : `sample times differ by up to ${timeErr}`,
-  };
+    return e;
+  }, m.data, m.float64Deviation, out.time, m.time);
 }

@@ -3,10 +3,8 @@
  * SimulationConfig, validate everything before any work, generate the surface program
  * (./program.ts) and run it. Semantics: see ./program.ts and README "Cortical surface runs".
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { releaseWorker, rngModuleUrl, takeWorker } from '../simulation/simulate.js';
 import { getModel } from '../models/catalogue.js';
 import { parseModel } from '../models/check.js';
 import { getCoupling } from '../coupling/catalogue.js';
@@ -478,33 +476,6 @@ function nodeLabel(n: number, prep: PreparedSurfaceRun): string {
   return n < V ? `v${n}` : prep.conn.labels[prep.regmap[n]] ?? `r${prep.regmap[n]}`;
 }
 
-/** The compiled random module for workers (see simulation/simulate.ts: workers import plain JS). */
-function rngUrl(): string | undefined {
-  for (const rel of ['../random/index.js', '../../dist/src/random/index.js']) {
-    const u = new URL(rel, import.meta.url);
-    if (existsSync(fileURLToPath(u))) return u.href;
-  }
-  return undefined;
-}
-
-const SURFACE_WORKER = `
-const { parentPort } = require('node:worker_threads');
-parentPort.on('message', async (msg) => {
-  try {
-    const ctx = msg.ctx;
-    if (msg.rng) ctx.Rng = (await import(msg.rng)).RandomState;
-    const prog = new Function('ctx', msg.source)(ctx);
-    const total = msg.transientSteps + msg.nSteps;
-    const progress = (d) => parentPort.postMessage({ progress: d, total });
-    if (msg.transientSteps) prog.run(msg.s0, msg.transientSteps, false, msg.s0, progress);
-    prog.run(msg.s0 + msg.transientSteps, msg.nSteps, true, msg.s0, (d) => progress(msg.transientSteps + d));
-    const outputs = prog.results();
-    parentPort.postMessage({ outputs, state: prog.state });
-  } catch (e) {
-    parentPort.postMessage({ error: String(e && e.stack || e), divergence: e && e.divergence });
-  }
-});`;
-
 /** Batch elements [b0, b1) of a prepared run as a stand-alone program context. */
 function sliceSurface(prep: PreparedSurfaceRun, b0: number, b1: number) {
   const { plan } = prep;
@@ -525,23 +496,24 @@ export async function simulateSurfaceAsync(cfg: SimulationConfig): Promise<Simul
   const prep = prepareSurfaceRun(cfg);
   const B = prep.plan.B;
   const threads = Math.min(cfg.threads ?? availableParallelism(), B);
-  const rng = rngUrl();
+  const rng = rngModuleUrl();
   if (B < 2 || threads < 2 || (prep.plan.noise && !rng)) return runPreparedSurface(prep, cfg.onProgress);
   const t0 = performance.now();
   const bounds = Array.from({ length: threads + 1 }, (_, k) => Math.round((k * B) / threads));
   const done = new Array(threads).fill(0);
   const total = prep.transientSteps + prep.nSteps;
   const parts = await Promise.all(bounds.slice(0, -1).map((b0, k) => new Promise<{ outputs: { time: Float64Array; data: Float64Array }[]; state: Float64Array }>((res, rej) => {
-    const w = new Worker(SURFACE_WORKER, { eval: true });
+    // the region engine's workers run any program with this interface (run, results, state)
+    const w = takeWorker();
     w.on('message', (m) => {
       if (m.progress !== undefined) { done[k] = m.progress; cfg.onProgress?.(Math.min(...done), total); return; }
-      void w.terminate();
+      releaseWorker(w);
       if (m.error) {
         const d = m.divergence;
         rej(d ? new DivergenceError({ step: d.step, time: d.step * prep.plan.dt, batch: d.batch, variable: d.variable >= 0 ? prep.stateVariables[d.variable] : '?', node: d.node, nodeLabel: nodeLabel(d.node, prep), mode: d.mode, value: d.value }) : new Error(`surface worker failed: ${m.error}`));
       } else res(m);
     });
-    w.on('error', (e) => { void w.terminate(); rej(e); });
+    w.on('error', (e) => { w.removeAllListeners(); void w.terminate(); rej(e); });
     w.postMessage({ ctx: sliceSurface(prep, b0, bounds[k + 1]), source: prep.source, rng: prep.plan.noise ? rng : undefined, s0: prep.s0, transientSteps: prep.transientSteps, nSteps: prep.nSteps });
   })));
   const cat = (arrs: Float64Array[]) => {
