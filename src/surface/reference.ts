@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { attr, attrOpt, openH5 } from '../io/h5.js';
+import { attrOpt, openH5 } from '../io/h5.js';
+import { referenceAccessors } from '../reference/read.js';
 import { Connectivity } from '../network/connectivity.js';
 import { getModel } from '../models/catalogue.js';
 import type { MonitorSpec } from '../monitors/index.js';
@@ -68,15 +69,7 @@ function dataFile(dir: string, name: string, sha: string | undefined, file: stri
 export async function readSurfaceReference(path: string, dataDir = defaultDataDir()): Promise<SurfaceReferenceCase> {
   const f = await openH5(path);
   try {
-    const A = (n: string) => attr(f, n, path);
-    const attrs: Record<string, unknown> = {};
-    for (const k of Object.keys(f.attrs)) attrs[k] = A(k);
-    const ds = (n: string) => {
-      const d = f.get(n) as { value: unknown; shape: number[] } | null;
-      if (!d) throw new Error(`${path}: missing dataset '${n}'`);
-      return d;
-    };
-    const f64 = (n: string) => Float64Array.from(ds(n).value as ArrayLike<number>);
+    const { A, attrs, ds, f64 } = referenceAccessors(f, path);
     const has = (n: string) => f.get(n) !== null;
     const model = String(A('model'));
     const spec = getModel(model);
