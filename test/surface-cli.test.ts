@@ -57,10 +57,27 @@ describe.skipIf(!HAVE)(`vbt simulate --surface and its figures${why}`, () => {
     await expect(vbt('plot', nc, '--type', 'surface', '--monitor', 'SpatialAverage', '--out', join(dir, 'x.png'))).rejects.toThrow(/SpatialAverage has 76 nodes, fewer than the 16384 vertices/);
   });
 
+  it.skipIf(!CHROMIUM)('vbt report on a surface run: static views render and the embedded viewer draws (headless Chromium)', async () => {
+    const html = join(dir, 'report.html');
+    await vbt('report', nc, '--out', html);
+    const text = readFileSync(html, 'utf8');
+    for (const t of ['Activity on the cortex', 'Interactive cortex', 'Region averages over time']) expect(text).toContain(t);
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--use-gl=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'] });
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
+    await page.evaluate(() => Promise.all((window as unknown as { vbtFigures: Promise<unknown>[] }).vbtFigures).then(() => true));
+    expect(await page.$$eval('figure.vbt-figure svg path', (els) => els.length)).toBeGreaterThan(30000);
+    const frame = page.frameLocator('iframe.vbt-surface-viewer');
+    await expect.poll(async () => frame.locator('#time').textContent(), { timeout: 60_000 }).toMatch(/\(1\/20\)/);
+    expect(errors).toEqual([]);
+  }, 180_000);
+
   it.skipIf(!CHROMIUM)('the WebGL viewer renders, its slider changes the frame, dragging rotates (headless Chromium)', async () => {
     const html = join(dir, 'viewer.html');
     await vbt('plot', nc, '--type', 'surface', '--out', html);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--use-gl=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'] });
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--use-gl=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'] });
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
