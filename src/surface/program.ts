@@ -299,10 +299,14 @@ function coupling(s, b) {
   // the new value of a coupling variable also goes into its region's sum (the history write then
   // only divides): one pass over the surface less per step
   const toRegion = (k: number, m: number) => (cvar.includes(k) ? ` regSum[${cvar.indexOf(k) * R * M + m}${M === 1 ? ' + rn' : ` + rn * ${M}`}] += v;` : '');
-  const write = (f: (k: number, m: number) => string) => each((k, m) => `{ const v = ${f(k, m)}; state[sb + ${at(k, m)}] = v; chk += v;${toRegion(k, m)} }`);
+  // TemporalAverage of plain state variables: the new values are summed here on recorded steps
+  // (the monitor then only flushes), another pass over the surface less
+  const sums = plan.monitors.filter((mo) => mo.stateSum).map((mo) => mo.stateSum!);
+  const toMonitors = (k: number, m: number) => sums.map((x) => x.rows.map((row, j) => (row === k ? ` if (rec) ${x.acc}[b * ${x.rows.length * N * M} + ${ix('0', j, 'n', m)}] += v;` : '')).join('')).join('');
+  const write = (f: (k: number, m: number) => string) => each((k, m) => `{ const v = ${f(k, m)}; state[sb + ${at(k, m)}] = v; chk += v;${toRegion(k, m)}${toMonitors(k, m)} }`);
   if (scheme === 'euler') {
     // the new state goes to pbuf first: the fused local-coupling sums of later nodes read the old one
-    stepBody = `${pass(X, ['state', 'sb'], each((k, m) => `{ const v = ${clamp(k, `${X(k, m)} + ${dt} * (d${k}_${m}${stim(k, false)})${nz(k, m)}`)}; pbuf[${at(k, m)}] = v; chk += v;${toRegion(k, m)} }`))}
+    stepBody = `${pass(X, ['state', 'sb'], each((k, m) => `{ const v = ${clamp(k, `${X(k, m)} + ${dt} * (d${k}_${m}${stim(k, false)})${nz(k, m)}`)}; pbuf[${at(k, m)}] = v; chk += v;${toRegion(k, m)}${toMonitors(k, m)} }`))}
   state.set(pbuf, sb);`;
   } else if (scheme === 'heun') {
     stepBody = `${pass(X, ['state', 'sb'], each((k, m) => `kbuf[${at(k, m)}] = d${k}_${m}; pbuf[${at(k, m)}] = ${clamp(k, `${X(k, m)} + ${dt} * (d${k}_${m}${stim(k, false)})${nz(k, m)}`)};`))}
@@ -316,14 +320,14 @@ function coupling(s, b) {
   for (let n = 0; n < N; n++) { ${each((k, m) => `pbuf[${at(k, m)}] = ${clamp(k, `${X(k, m)} + ${dt} * ${K(2, k, m)}`)};`)} }
   ${pass(src('pbuf', '0'), ['pbuf', '0'], write((k, m) => clamp(k, `${X(k, m)} + ${dt / 6} * (${K(0, k, m)} + 2 * ${K(1, k, m)} + 2 * ${K(2, k, m)} + d${k}_${m})${stim(k, true)}${nz(k, m)}`)))}`;
   }
-  const arrays = ['state', 'regSum', 'pbuf', 'kbuf', 'lcEllVal', 'lcEllCol', 'lcRowPtr', 'lcCol', 'lcVal', 'lcIn', 'lcOut', 'regmap', 'cplR', 'noise', 'noiseGain', 'stimW'];
+  const arrays = [...sums.map((x) => x.acc), 'state', 'regSum', 'pbuf', 'kbuf', 'lcEllVal', 'lcEllCol', 'lcRowPtr', 'lcCol', 'lcVal', 'lcIn', 'lcOut', 'regmap', 'cplR', 'noise', 'noiseGain', 'stimW'];
   stepBody = localise(stepBody, arrays);
   emit(`const noise = ${plan.noise ? 'new Float64Array(SS)' : 'null'};
 const noiseGain = ${plan.noise ? 'P.noiseGain' : 'null'};
 const stimW = ${plan.stimulus ? 'P.stimW' : 'null'};
 let stimT = 0;
 ${plan.stimulus?.temporalDecl ?? ''}
-function step(b) {
+function step(b, rec) {
   const sb = b * SS, cb = b * CS, nb = 0;
   let chk = 0;
   ${stepBody}
@@ -361,7 +365,7 @@ function diverged(s, b) {
   throw err;
 }
 ${(() => {
-    const rec = plan.monitors.map((m) => m.record).join('\n  ');
+    const rec = plan.monitors.map((m) => (m.stateSum ? m.stateSum.flush : m.record)).join('\n  ');
     const names = ['state', 'obs', ...new Set(rec.match(/\bmon\d+_\w+\b/g) ?? [])];
     return `function recordMonitors(s, b) {
   const cb = b * CS, sb = b * SS, cpl = cplR;
@@ -378,7 +382,7 @@ function run(s0, n, record, stimStart, onProgress) {
     ${plan.stimulus ? `stimT = (t => ${plan.stimulus.temporalJs})((s - stimStart) * ${dt});` : ''}
     for (let b = 0; b < B; b++) {
       ${plan.noise ? 'rngs[b].fillStandardNormal(noise); for (let q = 0; q < SS; q++) noise[q] *= sqdt;' : ''}
-      const chk = step(b);
+      const chk = step(b, record);
       if (!Number.isFinite(chk)) diverged(s, b);
       writeHistory(s, b);
       coupling(s + 1, b);
