@@ -46,4 +46,5 @@ export * from './backend/index.js';
 export * from './tensor/index.js';
 export * from './plot/index.js';
 export * from './report/index.js';
+export * from './surface/index.js';
 export * as algorithms from '../algorithms/index.js';

@@ -62,8 +62,13 @@ export function buildProgram(): Command {
     .addOption(new Option('--format <format>', 'output format (default: from the --out extension)').choices(['hdf5', 'netcdf', 'tvb', 'bids', 'json']))
     .option('--plot [png]', 'also write the default figure (PNG; default: beside --out, else out/figure.png)')
     .option('-q, --quiet', 'no progress bar')
+    .option('--surface <zip>', 'cortical surface run: TVB surface ZIP (a neural mass at every vertex; needs --region-mapping and -c)')
+    .option('--region-mapping <txt>', 'surface run: one region index per vertex (TVB region-mapping text file)')
+    .option('--local-connectivity <mat|neighbours|geodesic:CUTOFF[:EQUATION[:k=v,...]]>', 'surface run: TVB local-connectivity .mat, the 1-ring average (neighbours), or a geodesic kernel from the mesh (e.g. geodesic:10:Gaussian:sigma=2)')
+    .option('--local-coupling <strength>', 'surface run: local coupling strength (TVB Cortex.coupling_strength; default 1 with --local-connectivity)', Number)
     .action(async (o) => {
       if (o.out) inferResultFormat(o.out, o.format); // fail before a long run, not after
+      const surfaceKeys = o.surface ? (await import('../surface/cli.js')).surfaceConfigFromOptions(o) : {};
       const conn = o.connectivity ? await readAnyConnectivity(o.connectivity) : undefined;
       const connectivity = conn && o.speed ? conn.withSpeed(o.speed) : conn;
       const parameters: Record<string, number | number[]> = {};
@@ -88,6 +93,7 @@ export function buildProgram(): Command {
         monitors,
         initialConditions: { seed: o.seed },
         threads: o.threads,
+        ...surfaceKeys,
         onProgress: (done, total) => {
           if (o.quiet || !process.stderr.isTTY && !process.env.VBT_PROGRESS) return;
           if (!bar) {
@@ -102,7 +108,7 @@ export function buildProgram(): Command {
       bar?.stop();
       console.log(summarize(res));
       if (o.out) {
-        if (connectivity) res.withNetwork(connectivity);
+        if (connectivity && !res.surface) res.withNetwork(connectivity); // a surface result keeps its regions' labels with the mesh
         for (const p of await writeSimulationResult(res, o.out, { format: o.format })) console.log(`result written to ${p}`);
       }
       if (o.plot) {
@@ -117,6 +123,7 @@ export function buildProgram(): Command {
     .description('Re-run TVB reference HDF5 files with the kernel engine and compare (default: every file in $VBT_SHARED/reference or ../shared/reference).')
     .argument('[files...]', 'reference .h5 files')
     .addOption(new Option('--history <precision>', 'delay-history precision').choices(['float32', 'float64']).default('float64'))
+    .option('--data <dir>', 'surface cases: folder with the mesh/mapping/local-connectivity files they name (default $VBT_SHARED/data/tvb)')
     .action(async (files: string[], o) => {
       if (!files.length) {
         const dir = join(sharedDir(), 'reference');
@@ -125,7 +132,7 @@ export function buildProgram(): Command {
       }
       let pass = 0, fail = 0;
       for (const f of files) {
-        const r = await checkReference(f, { historyPrecision: o.history });
+        const r = await checkReference(f, { historyPrecision: o.history, dataDir: o.data });
         console.log(formatCheck(r));
         if (r.ok) pass++; else fail++;
       }

@@ -241,6 +241,7 @@ function simSummary(r: SimulationResult): string[] {
     `model ${r.info.model}, coupling ${r.info.coupling}, ${r.info.integrator} dt ${r.info.dt} ms, ${r.info.nSteps} steps after a ${r.transient} ms transient, batch ${r.info.batchSize}`,
     `nodes: ${r.info.nodeLabels.length} (${r.info.connectivity})`,
     ...r.monitors.map((m) => `monitor ${m.name} (period ${m.period} ms): shape ${fmtShape(m.shape)} (trial, time, variable, node, mode); variables ${m.variables.join(', ')}`),
+    ...(r.surface ? [`cortical surface: ${r.surface.vertices.length / 3} vertices, ${r.surface.triangles.length / 3} triangles, region mapping onto ${new Set(r.surface.regionMapping).size} regions`] : []),
   ];
 }
 

@@ -8,6 +8,7 @@
  * as much as its storage (see the reference README).
  */
 import { basename } from 'node:path';
+import { checkSurfaceReference, isSurfaceReference } from '../surface/reference.js';
 import { readReference, type ReferenceCase } from './read.js';
 import { Connectivity } from '../network/connectivity.js';
 import { simulateSync } from '../simulation/simulate.js';
@@ -96,8 +97,14 @@ export function configFromReference(ref: ReferenceCase, opts: { historyPrecision
   };
 }
 
-export async function checkReference(file: string, opts: { historyPrecision?: 'float32' | 'float64' } = {}): Promise<ReferenceCheckResult> {
+export async function checkReference(file: string, opts: { historyPrecision?: 'float32' | 'float64'; dataDir?: string } = {}): Promise<ReferenceCheckResult> {
   const t0 = performance.now();
+  // cortical-surface cases (docs/surface-reference-format.md) re-run on the surface path
+  try {
+    if (await isSurfaceReference(file)) return await checkSurfaceReference(file, { dataDir: opts.dataDir });
+  } catch {
+    // not readable as HDF5: readReference below reports it
+  }
   let ref: ReferenceCase;
   try {
     ref = await readReference(file);
@@ -123,30 +130,41 @@ export async function checkReference(file: string, opts: { historyPrecision?: 'f
         checks.push({ name: m.class, ok: false, maxAbsErr: NaN, allowed: NaN, worstRatio: Infinity, note: `shape mismatch: ours ${out.shape.slice(1).join('x')}, TVB ${m.shape.join('x')}` });
         continue;
       }
-      let lo = Infinity, hi = -Infinity;
-      for (const x of m.data) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
-      const floor = 1e-9 * (hi - lo);
-      let maxErr = 0, worst = 0, allowedAtWorst = 0, errAtWorst = 0, timeErr = 0;
-      for (let s = 0; s < T; s++) {
-        timeErr = Math.max(timeErr, Math.abs(out.time[s] - m.time[s]));
+      checks.push(applyRule(m.class, T, (s) => {
         let e = 0;
         for (let q = 0; q < width; q++) e = Math.max(e, Math.abs(out.data[s * width + q] - m.data[s * width + q]));
-        if (Number.isNaN(out.data[s * width])) e = Infinity;
-        const allowed = 10 * m.float64Deviation[s] + floor;
-        maxErr = Math.max(maxErr, e);
-        const ratio = allowed > 0 ? e / allowed : e > 0 ? Infinity : 0;
-        if (ratio >= worst) { worst = ratio; allowedAtWorst = allowed; errAtWorst = e; }
-      }
-      const timeOk = timeErr <= 1e-9 * Math.max(1, Math.abs(m.time[T - 1] ?? 1));
-      checks.push({
-        name: m.class, ok: worst <= 1 && timeOk, maxAbsErr: maxErr, errAtWorst, allowed: allowedAtWorst, worstRatio: worst,
-        note: timeOk ? undefined : `sample times differ by up to ${timeErr}`,
-      });
+        return Number.isNaN(out.data[s * width]) ? Infinity : e;
+      }, m.data, m.float64Deviation, out.time, m.time));
     }
     return { file, name, ok: checks.every((c) => c.ok), monitors: checks, wallSeconds: (performance.now() - t0) / 1000 };
   } catch (e) {
     return { file, name, ok: false, monitors: [], wallSeconds: (performance.now() - t0) / 1000, error: (e as Error).message };
   }
+}
+
+/**
+ * The rule for one monitor: per sample s, err(s) ≤ 10·float64_deviation[s] + 1e-9·(max − min of
+ * TVB's data), and sample times equal to 1e-9 relative. `err(s)` is the largest |ours − TVB| of
+ * sample s (Infinity for NaN).
+ */
+export function applyRule(name: string, T: number, err: (s: number) => number, tvbData: ArrayLike<number>, f64dev: ArrayLike<number>, ourTime: ArrayLike<number>, tvbTime: ArrayLike<number>): MonitorCheck {
+  let lo = Infinity, hi = -Infinity;
+  for (let q = 0; q < tvbData.length; q++) { lo = Math.min(lo, tvbData[q]); hi = Math.max(hi, tvbData[q]); }
+  const floor = 1e-9 * (hi - lo);
+  let maxErr = 0, worst = 0, allowedAtWorst = 0, errAtWorst = 0, timeErr = 0;
+  for (let s = 0; s < T; s++) {
+    timeErr = Math.max(timeErr, Math.abs(ourTime[s] - tvbTime[s]));
+    const e = err(s);
+    const allowed = 10 * f64dev[s] + floor;
+    maxErr = Math.max(maxErr, e);
+    const ratio = allowed > 0 ? e / allowed : e > 0 ? Infinity : 0;
+    if (ratio >= worst) { worst = ratio; allowedAtWorst = allowed; errAtWorst = e; }
+  }
+  const timeOk = timeErr <= 1e-9 * Math.max(1, Math.abs(tvbTime[T - 1] ?? 1));
+  return {
+    name, ok: worst <= 1 && timeOk, maxAbsErr: maxErr, errAtWorst, allowed: allowedAtWorst, worstRatio: worst,
+    note: timeOk ? undefined : `sample times differ by up to ${timeErr}`,
+  };
 }
 
 /** One line per file, as the CLI prints it. */

@@ -60,18 +60,24 @@ export interface ReferenceCase {
 
 const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 
+/** Readers for one open reference file: attribute, all attributes, dataset, dataset as float64. */
+export function referenceAccessors(f: Awaited<ReturnType<typeof openH5>>, path: string) {
+  const A = (n: string) => attr(f, n, path);
+  const attrs: Record<string, unknown> = {};
+  for (const k of Object.keys(f.attrs)) attrs[k] = A(k);
+  const ds = (n: string) => {
+    const d = f.get(n) as { value: unknown; shape: number[] } | null;
+    if (!d) throw new Error(`${path}: missing dataset '${n}'`);
+    return d;
+  };
+  const f64 = (n: string) => Float64Array.from(ds(n).value as ArrayLike<number>);
+  return { A, attrs, ds, f64 };
+}
+
 export async function readReference(path: string): Promise<ReferenceCase> {
   const f = await openH5(path);
   try {
-    const A = (n: string) => attr(f, n, path);
-    const attrs: Record<string, unknown> = {};
-    for (const k of Object.keys(f.attrs)) attrs[k] = A(k);
-    const ds = (n: string) => {
-      const d = f.get(n) as { value: unknown; shape: number[] } | null;
-      if (!d) throw new Error(`${path}: missing dataset '${n}'`);
-      return d;
-    };
-    const f64 = (n: string) => Float64Array.from(ds(n).value as ArrayLike<number>);
+    const { A, attrs, ds, f64 } = referenceAccessors(f, path);
     const monMeta = json(A('monitors')) as Record<string, unknown>[];
     const monitors: ReferenceMonitor[] = monMeta.map((m, k) => {
       const g = `monitors/${k}`;

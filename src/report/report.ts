@@ -15,6 +15,7 @@ import { plotFc } from '../plot/analysis.js';
 import { phasePlane, plotPhasePlane } from '../plot/phaseplane.js';
 import { plotNetworkOverview, plotDegreeDistribution, type NetworkData } from '../plot/network.js';
 import { functionalConnectivity, upperTriangle } from '../analysis/fc.js';
+import { surfaceRegionTimeSeries, surfaceReportFigures } from '../surface/report.js';
 
 export interface ReportFigure {
   title: string;
@@ -22,6 +23,8 @@ export interface ReportFigure {
   /** Mark types the rendered SVG must contain (checked by the browser test). */
   marks: string[];
   caption?: string;
+  /** Markup drawn instead of the spec (the surface viewer's iframe). */
+  html?: string;
 }
 
 export interface ReportOptions {
@@ -96,6 +99,7 @@ export function keyNumbers(res: SimulationResult, ts: TimeSeriesData): KeyNumber
 
 /** The standard figures for a run, each with the marks its SVG must show. */
 export function reportFigures(res: SimulationResult, opts: ReportOptions = {}): ReportFigure[] {
+  if (res.surface) return [...surfaceReportFigures(res, { monitor: opts.monitor }), ...(opts.extraFigures ?? [])];
   const ts = timeSeriesFromResult(res, { monitor: opts.monitor });
   const { T, N } = tsShape(ts);
   const figs: ReportFigure[] = [
@@ -156,7 +160,7 @@ ${table(params, ['parameter', 'value', 'unit', 'description'])}`;
 export function buildReport(res: SimulationResult, opts: ReportOptions = {}): string {
   const i = res.info;
   const title = opts.title ?? `vbt report — ${i.model} on ${i.nodeLabels.length} nodes`;
-  const ts = timeSeriesFromResult(res, { monitor: opts.monitor });
+  const ts = res.surface ? surfaceRegionTimeSeries(res, opts.monitor) : timeSeriesFromResult(res, { monitor: opts.monitor });
   const figs = reportFigures(res, opts);
   const key = keyNumbers(res, ts);
   const runRows = [
@@ -178,7 +182,7 @@ export function buildReport(res: SimulationResult, opts: ReportOptions = {}): st
   ];
   const figureHtml = figs.map((f, k) => `<section class="figure-block">
 <h3>${escapeHtml(f.title)}</h3>
-${toHtmlFragment(f.spec, `fig-${k}`).replace('<figure class="vbt-figure"', `<figure class="vbt-figure" data-marks="${escapeHtml(f.marks.join(' '))}"`)}
+${f.html ?? toHtmlFragment(f.spec, `fig-${k}`).replace('<figure class="vbt-figure"', `<figure class="vbt-figure" data-marks="${escapeHtml(f.marks.join(' '))}"`)}
 ${f.caption ? `<p class="caption">${escapeHtml(f.caption)}</p>` : ''}
 </section>`).join('\n');
   return `<!DOCTYPE html>

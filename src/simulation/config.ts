@@ -44,6 +44,11 @@ export interface InitialConditions {
   history?: ArrayLike<number>;
   /** Otherwise: random per history step, uniform within each state variable's range, from this seed. */
   seed?: number;
+  /**
+   * Surface runs: the current state at every node (nsv, nodes, modes); `history` is then the
+   * region-level delay history (horizon, nsv, regions, modes) or a single region state held constant.
+   */
+  state?: ArrayLike<number>;
 }
 
 export interface SimulationConfig {
@@ -97,4 +102,16 @@ export interface SimulationConfig {
   threads?: number;
   /** Progress callback (done, total) in steps. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Cortical surface run (src/surface): a neural mass at every vertex of this mesh (TVB surface ZIP
+   * path or a Surface), long-range coupling between the regions of `connectivity` through
+   * `regionMapping`, short-range coupling through `localConnectivity` scaled by `localCoupling`.
+   */
+  surface?: string | import('../network/surface.js').Surface;
+  /** One region index per vertex (TVB region-mapping text file path or the array). */
+  regionMapping?: string | ArrayLike<number>;
+  /** TVB's sparse local-connectivity matrix (.mat path or CSR), or computed from the mesh (geodesic kernel). */
+  localConnectivity?: string | import('../surface/sparse.js').CsrMatrix | import('../surface/local-connectivity.js').LocalConnectivitySpec;
+  /** TVB's Cortex.coupling_strength: one value, or one per vertex. Default 1 when a local connectivity is given. */
+  localCoupling?: number | ArrayLike<number>;
 }

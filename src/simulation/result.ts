@@ -106,6 +106,8 @@ function ncName(s: string): string {
 export class SimulationResult {
   /** The network the run used, when known (set by the caller: `withNetwork`). Needed for TVB export. */
   network?: Connectivity;
+  /** The cortical surface of a surface run (vertices mm, triangles, region index per vertex): saved with the result. */
+  surface?: { vertices: Float64Array; triangles: Int32Array; regionMapping: Int32Array; regionLabels?: string[] };
   /** Extra observations (e.g. BOLD computed afterwards) added with `addObservation`. */
   private extraObservations: Record<string, TimeSeries> = {};
 
@@ -303,6 +305,21 @@ export class SimulationResult {
         variables.push({ name: p('centres'), dims: [p('node'), p('xyz')], data: c.centres, attrs: { units: 'mm' } });
       }
     }
+    if (this.surface) {
+      // the geometry travels with the result so surface figures can be made from the file alone
+      const g = this.surface;
+      dims.push(
+        { name: p('surface_vertex'), size: g.vertices.length / 3 },
+        { name: p('surface_xyz'), size: 3, values: ['x', 'y', 'z'] },
+        { name: p('surface_triangle'), size: g.triangles.length / 3 },
+        { name: p('surface_corner'), size: 3 },
+      );
+      variables.push(
+        { name: p('surface_vertices'), dims: [p('surface_vertex'), p('surface_xyz')], data: g.vertices, attrs: { units: 'mm' } },
+        { name: p('surface_triangles'), dims: [p('surface_triangle'), p('surface_corner')], data: g.triangles, attrs: { long_name: 'vertex indices of each triangle' } },
+        { name: p('region_mapping'), dims: [p('surface_vertex')], data: g.regionMapping, attrs: { long_name: 'region index of each vertex', ...(g.regionLabels ? { region_labels: JSON.stringify(g.regionLabels) } : {}) } },
+      );
+    }
     const { finalState: _omit, ...rest } = info;
     const attrs: Record<string, string | number> = {
       vbt_class: 'SimulationResult',
@@ -358,6 +375,11 @@ export class SimulationResult {
       };
     });
     const res = new SimulationResult(monitors, { ...info, finalState: Float64Array.from(fsVar.data) });
+    const sv = varByName.get(p('surface_vertices')), st = varByName.get(p('surface_triangles')), rm = varByName.get(p('region_mapping'));
+    if (sv && st && rm) {
+      const labels = rm.attrs?.region_labels;
+      res.surface = { vertices: Float64Array.from(sv.data), triangles: Int32Array.from(st.data), regionMapping: Int32Array.from(rm.data), ...(typeof labels === 'string' ? { regionLabels: JSON.parse(labels) as string[] } : {}) };
+    }
     const w = varByName.get(p('weights'));
     if (w && typeof attrs.vbt_network === 'string') {
       const meta = JSON.parse(attrs.vbt_network) as { name?: string; source?: string; speed?: number };

@@ -12,13 +12,14 @@ import { syntheticConnectome } from '../network/synthetic.js';
 import type { SimulationConfig } from './config.js';
 import { prepareRun, type PreparedRun } from './plan.js';
 import { DivergenceError, SimulationResult, type MonitorOutput } from './result.js';
+import { simulateSurface, simulateSurfaceAsync } from '../surface/run.js';
 
 /**
  * The compiled random module that worker threads import for noise. Workers run plain JS, so from
  * TypeScript sources (tests) they use the build in dist/ (made by `npm install`); when neither is
  * there, batched noisy runs stay in this thread.
  */
-function rngModuleUrl(): string | undefined {
+export function rngModuleUrl(): string | undefined {
   const here = new URL('../random/index.js', import.meta.url);
   if (existsSync(fileURLToPath(here))) return here.href;
   const built = new URL('../../dist/src/random/index.js', import.meta.url);
@@ -77,7 +78,7 @@ function runLocal(prep: PreparedRun, source: string, onProgress?: (done: number,
   return { outputs: prog.results(), state: prog.state };
 }
 
-const WORKER_SOURCE = `
+export const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 parentPort.on('message', async (msg) => {
   try {
@@ -102,13 +103,13 @@ parentPort.on('message', async (msg) => {
  */
 const idleWorkers: Worker[] = [];
 
-function takeWorker(): Worker {
+export function takeWorker(): Worker {
   const w = idleWorkers.pop() ?? new Worker(WORKER_SOURCE, { eval: true });
   w.ref();
   return w;
 }
 
-function releaseWorker(w: Worker): void {
+export function releaseWorker(w: Worker): void {
   w.removeAllListeners('message');
   w.removeAllListeners('error');
   w.unref();
@@ -207,6 +208,7 @@ export function prepare(cfg: SimulationConfig): PreparedRun & { source: string; 
 
 /** Run one simulation (or a batch) with the float64 kernel engine in this thread. */
 export function simulateSync(cfg: SimulationConfig): SimulationResult {
+  if (cfg.surface !== undefined) return simulateSurface(cfg);
   const prep = prepare(cfg);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
@@ -219,6 +221,7 @@ export function simulateSync(cfg: SimulationConfig): SimulationResult {
 
 /** Run with the kernel engine; batches are spread over worker threads (all cores by default). */
 export async function simulate(cfg: SimulationConfig): Promise<SimulationResult> {
+  if (cfg.surface !== undefined) return simulateSurfaceAsync(cfg);
   const prep = prepare(cfg);
   const threads = cfg.threads ?? availableParallelism();
   const t0 = performance.now();

@@ -38,7 +38,7 @@ import { fromExplorationGrid } from '../../plot/results.js';
 import { plotBeforeAfter } from '../../plot/algorithm.js';
 import { plotRegionalParameters } from '../../plot/optimization.js';
 
-export const SIMULATION_PLOT_TYPES = ['default', 'timeseries', 'channels', 'heatmap', 'spectrum', 'phase', 'phase-plane', 'fc', 'fcd', 'network', 'weights', 'tracts', 'degree', 'animation'] as const;
+export const SIMULATION_PLOT_TYPES = ['default', 'timeseries', 'channels', 'heatmap', 'spectrum', 'phase', 'phase-plane', 'fc', 'fcd', 'network', 'weights', 'tracts', 'degree', 'animation', 'surface'] as const;
 export const EXPERIMENT_PLOT_TYPES = ['default', 'exploration', 'loss', 'parameters', 'convergence'] as const;
 /** Types for the JSON results of `vbt explore`, `vbt fic`/`vbt eib` and fits (algorithms/). */
 export const ALGORITHM_PLOT_TYPES = { exploration: ['default', 'exploration'], algorithm: ['default', 'convergence', 'before-after'], optimization: ['default', 'loss', 'parameters', 'regional'] } as const;
@@ -185,6 +185,13 @@ async function simulationFigure(res: SimulationResult, type: string, o: Record<s
       else throw new Error(`--type animation writes .gif or .html; got '${out}'`);
       return undefined;
     }
+    case 'surface': {
+      // cortex of a surface run: four static views (.svg/.png, --time) or the WebGL viewer (.html)
+      const { plotSurfaceResult, surfaceViewerFromResult } = await import('../../plot/surface-result.js');
+      const so = { monitor: o.monitor as string | undefined, variable, batch: Number(o.batch ?? 0), time: o.time !== undefined ? Number(o.time) : undefined, maxFrames: o.frames ? Number(o.frames) : undefined };
+      if (extname(out).toLowerCase() === '.html') { writeFileAtomic(out, surfaceViewerFromResult(res, so)); return undefined; }
+      return plotSurfaceResult(res, so);
+    }
     default: throw new Error(`--type '${type}' does not apply to a simulation result; expected one of ${SIMULATION_PLOT_TYPES.join(', ')}`);
   }
 }
@@ -227,7 +234,8 @@ export function register(program: Command): void {
     .option('--zscore', 'z-score channels (channels)')
     .option('--log', 'log colour scale (weights, tracts)')
     .option('--window <samples>', 'FCD window in samples (fcd)')
-    .option('--frames <n>', 'animation frames (default 60)')
+    .option('--frames <n>', 'animation frames (default 60; surface viewer: at most this many, default 300)')
+    .option('--time <ms>', 'surface: sample time of the static figure (default: the last)')
     .option('--name <name>', 'which exploration/optimisation/algorithm of an experiment file')
     .option('--observable <name>', 'observable of an exploration (default: the first)')
     .addOption(new Option('--optimum <which>', 'which end of an exploration is best (default: max for *corr*, else min)').choices(['min', 'max']))

@@ -1,0 +1,23 @@
+/** Cortical surface simulation: TVB's surface runs on the kernel engine and their mesh tools. */
+export { simulateSurface, simulateSurfaceAsync, prepareSurfaceRun, runPreparedSurface, surfaceNodes, splitEll } from './run.js';
+export type { PreparedSurfaceRun, SurfaceGeometry } from './run.js';
+export { extractLocalCoupling, generateSurfaceProgram } from './program.js';
+export type { SurfacePlan } from './program.js';
+export { csrFromCsc, csrFromTriplets, csrMultiply, csrScaleRows, checkCsr } from './sparse.js';
+export type { CsrMatrix } from './sparse.js';
+export { readMat, readSparseMat } from './mat.js';
+export type { MatVariable } from './mat.js';
+export { localConnectivity, neighbourAverage, homogenise, meshGraph, edgeDistances, SurfaceDistances, SPATIAL_EQUATIONS } from './local-connectivity.js';
+export type { LocalConnectivitySpec, DistanceMethod } from './local-connectivity.js';
+export { surfaceStimulusWeights } from './stimulus.js';
+export type { SurfaceStimulusPattern } from './stimulus.js';
+export { surfaceNodeGain } from './gain.js';
+export { regionAverage } from './regions.js';
+export { readSurfaceReference, checkSurfaceReference, isSurfaceReference } from './reference.js';
+export type { SurfaceReferenceCase, SurfaceReferenceMonitor } from './reference.js';
+export { plotSurface, hemisphereAxis } from '../plot/surface.js';
+export type { SurfacePlotGeometry, SurfacePlotOptions } from '../plot/surface.js';
+export { surfaceViewerHtml } from '../plot/surface-viewer.js';
+export type { SurfaceViewerData, SurfaceViewerOptions } from '../plot/surface-viewer.js';
+export { plotSurfaceResult, surfaceViewerFromResult, surfaceSeries } from '../plot/surface-result.js';
+export type { SurfaceFigureOptions } from '../plot/surface-result.js';
