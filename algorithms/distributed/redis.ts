@@ -36,7 +36,8 @@ export function checkRedisUrl(url: string): void {
 export async function openRedis(url: string, timeoutMs = 3000): Promise<Redis> {
   checkRedisUrl(url);
   const probe = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
-  probe.on('error', () => {});
+  let cause: Error | undefined; // ioredis reports the socket's error here and only 'Connection is closed' to the caller
+  probe.on('error', (e: Error) => (cause ??= e));
   const t0 = performance.now();
   try {
     await Promise.race([
@@ -44,7 +45,7 @@ export async function openRedis(url: string, timeoutMs = 3000): Promise<Redis> {
       new Promise((_, rej) => setTimeout(() => rej(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs).unref()),
     ]);
   } catch (e) {
-    throw new Error(`cannot reach Redis at ${url} (${(e as Error).message}, after ${((performance.now() - t0) / 1000).toFixed(1)} s); start redis-server or fix --queue`);
+    throw new Error(`cannot reach Redis at ${url} (${(cause ?? (e as Error)).message}, after ${((performance.now() - t0) / 1000).toFixed(1)} s); start redis-server or fix --queue`);
   } finally {
     probe.disconnect();
   }
