@@ -12,3 +12,4 @@ export * from './status.js';
 export * from './calibrate.js';
 export { openRedis, checkRedisUrl, keys as queueKeys, type QueueTarget } from './redis.js';
 export { VBT_VERSION } from './version.js';
+export * from './cost.js';
