@@ -33,6 +33,8 @@ export interface GatherJobData { vbt: string; sweep: string }
 /** BullMQ on a Redis URL. */
 export class QueueExecutor implements Executor {
   readonly kind = 'queue' as const;
+  /** Progress polls of the last run (each: GET result + HGETALL meta; every 8th also the gather job's state). */
+  polls = 0;
   constructor(private readonly opts: QueueExecutorOptions) {}
 
   /** Submit (or rejoin) the sweep and wait for its gathered result. */
@@ -80,8 +82,10 @@ export class QueueExecutor implements Executor {
     const progress = makeProgress(this.opts.progress, total, `sweep ${id}`);
     const t0 = performance.now();
     let done0 = -1;
+    this.polls = 0;
     try {
       for (;;) {
+        this.polls++;
         const raw = await redis.get(k.result(id));
         if (raw !== null) {
           progress.update(total);
@@ -92,7 +96,7 @@ export class QueueExecutor implements Executor {
         if (done0 < 0) done0 = done;
         const rate = (done - done0) / ((performance.now() - t0) / 1000);
         progress.update(done, `| ${rate > 0 ? rate.toFixed(2) : '-'} points/s | ${m.failures ?? 0} failures | ${m.diverged ?? 0} diverged`);
-        const g = await gatherQ.getJob(`${id}.gather`);
+        const g = this.polls % 8 === 0 ? await gatherQ.getJob(`${id}.gather`) : undefined;
         if (g && (await g.getState()) === 'failed') throw new Error(`sweep ${id}: gathering failed: ${g.failedReason}`);
         await new Promise((r) => setTimeout(r, this.opts.pollMs ?? 250));
       }

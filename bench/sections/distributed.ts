@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { grid, loadDkAverage, maxNormalized } from '../../algorithms/index.js';
 import { LocalExecutor, QueueExecutor, makeSweep, sweepCost, formatSweepCost, type SweepSpec } from '../../algorithms/distributed/index.js';
 import { Connectivity } from '../../src/network/connectivity.js';
@@ -62,15 +63,18 @@ async function queueRun(r: RedisServer, sweep: SweepSpec, workers: number, tag: 
   const logLen = ws.map((w) => w.err().length);
   const i0 = await redisInfo(r);
   const t0 = performance.now();
-  await new QueueExecutor({ url: r.url, name, progress: false, pollMs: 20 }).run(sweep);
+  const coordinator = new QueueExecutor({ url: r.url, name, progress: false, pollMs: 20 });
+  await coordinator.run(sweep);
   const wall = (performance.now() - t0) / 1000;
   const i1 = await redisInfo(r);
+  // the coordinator's polling (2 commands a poll, ~4 more every 8th) is not a per-job cost
+  const pollCommands = coordinator.polls * (2 + 4 / 8);
   for (const w of ws) w.kill('SIGTERM');
   await Promise.all(ws.map((w) => w.exited));
   const jobs = Math.ceil(POINTS / sweep.chunkSize);
   return {
     pps: POINTS / wall, wall, chunkCpu: chunkSeconds(ws.map((w, k) => w.err().slice(logLen[k]))),
-    commandsPerJob: (i1.commands - i0.commands) / jobs, bytesPerJob: (i1.memory - i0.memory) / jobs,
+    commandsPerJob: (i1.commands - i0.commands - pollCommands) / jobs, bytesPerJob: (i1.memory - i0.memory) / jobs,
   };
 }
 
@@ -130,6 +134,7 @@ async function section(r: RedisServer, label: string, tag: 'g2d' | 'rww', base: 
 
 export default async function (): Promise<void> {
   console.log('## distributed');
+  console.log(`(load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${availableParallelism()} cores: wall-clock rates and scaling reflect the neighbours)`);
   if (!HAS_REDIS) {
     console.log('(skipped: redis-server is not installed; .ci/run installs Debian redis-server)');
     return;
