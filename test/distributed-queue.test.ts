@@ -178,6 +178,21 @@ describe.skipIf(!HAS_REDIS)(`queue mode on redis-server${HAS_REDIS ? '' : ` (${s
     await q.close();
   }, 60_000);
 
+  it('a chunk that keeps failing is tried 3 times, then its points are NaN with the reason: never retried forever', async () => {
+    const name = 'failing';
+    // a 3×3 target FC for a 20-node network: every evaluation of the chunk throws
+    const bad = makeSweep({ name: 'failing', base, space: values('coupling.a', [0.001, 0.002]), observables: { kind: 'fc', target: [1, 0, 0, 0, 1, 0, 0, 0, 1], n: 3 }, chunkSize: 2 });
+    const w = await startWorker({ url: redis.url, name, threads: 1 });
+    const res = await new QueueExecutor({ url: redis.url, name, progress: false, attempts: 3 }).run(bad);
+    await w.close();
+    expect(Array.from(res.results.fc_corr).every(Number.isNaN)).toBe(true);
+    expect(res.metadata.failedChunks).toBe(1);
+    expect(res.metadata.divergences).toEqual([0, 1].map((index) => ({ index, reason: expect.stringMatching(/^chunk 0 failed: fcObservables: the monitor has 20 nodes; the target FC is 3×3/) })));
+    const c = redis.client();
+    expect(Number(await c.hget(queueKeys(name).meta(sweepId(bad)), 'failures'))).toBe(3);
+    c.disconnect();
+  }, 30_000);
+
   it('a queue holding jobs of another vbt version is refused, naming both versions', async () => {
     const name = 'old';
     const c = redis.client();
