@@ -6,7 +6,7 @@
  * efficiency, Redis load per job, TVB's time per point when TVB_ROOT is set, and the cost model
  * of 10^6 RWW + Bold points built from these measurements.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -38,6 +38,13 @@ async function startWorkers(url: string, name: string, n: number) {
   return ws;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
+function procCpu(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) / 100;
+}
+
 /** Seconds the workers spent inside chunks, from their log lines. */
 function chunkSeconds(logs: string[]): number {
   let s = 0;
@@ -52,7 +59,7 @@ async function redisInfo(r: RedisServer): Promise<{ commands: number; memory: nu
   return { commands: Number(/total_commands_processed:(\d+)/.exec(info)![1]), memory: Number(/used_memory:(\d+)/.exec(info)![1]) };
 }
 
-interface Measured { pps: number; wall: number; chunkCpu: number; commandsPerJob: number; bytesPerJob: number }
+interface Measured { pps: number; wall: number; chunkCpu: number; workerCpu: number; commandsPerJob: number; bytesPerJob: number }
 
 async function queueRun(r: RedisServer, sweep: SweepSpec, workers: number, tag: string): Promise<Measured> {
   const name = `bench-${tag}-${workers}`;
@@ -62,10 +69,12 @@ async function queueRun(r: RedisServer, sweep: SweepSpec, workers: number, tag: 
   await new QueueExecutor({ url: r.url, name, progress: false, pollMs: 20 }).run(warm);
   const logLen = ws.map((w) => w.err().length);
   const i0 = await redisInfo(r);
+  const cpu0 = ws.map((w) => procCpu(w.pid!));
   const t0 = performance.now();
   const coordinator = new QueueExecutor({ url: r.url, name, progress: false, pollMs: 20 });
   await coordinator.run(sweep);
   const wall = (performance.now() - t0) / 1000;
+  const workerCpu = ws.reduce((a, w, k) => a + procCpu(w.pid!) - cpu0[k], 0);
   const i1 = await redisInfo(r);
   // the coordinator's polling (2 commands a poll, ~4 more every 8th) is not a per-job cost
   const pollCommands = coordinator.polls * (2 + 4 / 8);
@@ -73,7 +82,7 @@ async function queueRun(r: RedisServer, sweep: SweepSpec, workers: number, tag: 
   await Promise.all(ws.map((w) => w.exited));
   const jobs = Math.ceil(POINTS / sweep.chunkSize);
   return {
-    pps: POINTS / wall, wall, chunkCpu: chunkSeconds(ws.map((w, k) => w.err().slice(logLen[k]))),
+    pps: POINTS / wall, wall, workerCpu, chunkCpu: chunkSeconds(ws.map((w, k) => w.err().slice(logLen[k]))),
     commandsPerJob: (i1.commands - i0.commands - pollCommands) / jobs, bytesPerJob: (i1.memory - i0.memory) / jobs,
   };
 }
@@ -126,6 +135,7 @@ async function section(r: RedisServer, label: string, tag: 'g2d' | 'rww', base: 
   console.log(`${label}: ${POINTS} points, ${jobs} jobs of ${CHUNK} points (results of local all-cores and one-thread runs bit-identical: ${same})`);
   console.log(`  local (${local.metadata.executor}, all cores): ${(POINTS / localWall).toFixed(1)} points/s; one thread ${(1 / spp).toFixed(1)} points per CPU-second`);
   console.log(`  queue, 1 worker process (1 thread): ${q1.pps.toFixed(1)} points/s; 2 worker processes: ${q2.pps.toFixed(1)} points/s → scaling efficiency ${(q2.pps / (2 * q1.pps)).toFixed(2)} (target ≥ 0.9)`);
+  console.log(`  workers' CPU time: 1 worker ${(POINTS / q1.workerCpu).toFixed(1)}, 2 workers ${(POINTS / q2.workerCpu).toFixed(1)} points per CPU-second → CPU efficiency ${(q1.workerCpu / q2.workerCpu).toFixed(2)} (what the wall-clock efficiency would be on idle cores)`);
   console.log(`  queue overhead per job: ${(overhead * 1000).toFixed(1)} ms = ${((100 * overhead) / jobSeconds).toFixed(2)} % of this ${jobSeconds.toFixed(2)} s job, ${((100 * overhead) / 10).toFixed(3)} % of a default 10 s job (target < 2 %); Redis ${q1.commandsPerJob.toFixed(1)} commands and ${(q1.bytesPerJob / 1024).toFixed(1)} kB per job`);
   const tvb = tvbSecondsPerPoint(tag);
   if (tvb !== undefined) console.log(`  TVB (numpy, one point, CPU time, best of 3): ${(tvb * 1000).toFixed(0)} ms per point vs vbt ${(spp * 1000).toFixed(2)} ms per point → ${(tvb / spp).toFixed(0)}× (target ≥ 100×)`);
@@ -154,10 +164,10 @@ export default async function (): Promise<void> {
     const jobs = POINTS / CHUNK;
     const chunk = Math.round(10 / rww.spp); // the default 10 s per job
     const inputs = {
-      points: 1e6, secondsPerPoint: rww.chunkCpu / POINTS, chunkSize: chunk, overheadPerJob: (rww.wall - rww.chunkCpu) / jobs,
+      points: 1e6, secondsPerPoint: rww.spp, chunkSize: chunk, overheadPerJob: (rww.wall - rww.chunkCpu) / jobs,
       redisCommandsPerJob: rww.commandsPerJob, redisBytesPerJob: rww.bytesPerJob, observables: 1, parameters: 1,
     };
-    console.log('cost model, 10^6 points of RWW + Bold (84 regions, 20 s) from the 1-worker measurements above, default 10 s jobs:');
+    console.log('cost model, 10^6 points of RWW + Bold (84 regions, 20 s): one-thread CPU per point and the 1-worker queue overhead and Redis load above, default 10 s jobs:');
     console.log(formatSweepCost(inputs, sweepCost(inputs, [1, 10, 100, 1000])).replace(/^/gm, '  '));
   } finally {
     await r.stop();
