@@ -549,7 +549,7 @@ function run(s0, n, record, stimStart, onProgress) {
     }
     // elements are independent within a step, so all couplings can follow all steps
     let bc = 0;
-    if (WXP) for (; bc + 1 < B; bc += 2) WXP.couplingPair(s, bc);
+    if (WXP) { for (; bc + 3 < B; bc += 4) WXP.couplingQuad(s, bc); for (; bc + 1 < B; bc += 2) WXP.couplingPair(s, bc); }
     for (; bc < B; bc++) coupling(s + 1, bc);
     for (let b = 0; b < B; b++) {
       if (record) {
