@@ -13,7 +13,7 @@ import { parseExpr } from '../../expr/index.js';
 import { type ResolvedParam, paramRead } from '../params.js';
 import { expandModes } from './modes.js';
 import { generateWasm } from '../wasm/kernel.js';
-import { generatePairGather } from '../wasm/batch-lanes.js';
+import { batchLanesSource } from '../wasm/batch-lanes.js';
 import type { MonitorEmit } from '../../monitors/index.js';
 
 export type IntegratorScheme = 'euler' | 'heun' | 'rk4';
@@ -163,9 +163,8 @@ ${wk.pre ? `{ // links as node·ring + ((ring − d) mod ring), from the JS layo
 }` : ''}
 const WX = new WebAssembly.Instance(ctx.wasmModule || new WebAssembly.Module(P.wasm), { env: { mem: wmem } }).exports;`);
   }
-  // batch lanes (wasm/batch-lanes.ts): one gather pass for elements b and b + 1; VBT_BATCH_LANES=0 turns it off
-  const pairGather = process.env.VBT_BATCH_LANES === '0' ? null : generatePairGather(plan, wk);
-  emit(`const WXP = ${pairGather ? `B > 1 ? new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(atob('${Buffer.from(pairGather).toString('base64')}'), (c) => c.charCodeAt(0))), { env: { mem: wmem } }).exports : null` : 'null'};`);
+  // batch lanes (wasm/batch-lanes.ts): one gather pass for 2 or 4 elements; VBT_BATCH_LANES=0 turns it off
+  emit(wk ? batchLanesSource(plan, wk) : 'const couplingLanes = null;');
   const HIST = plan.historyPrecision === 'float32' ? 'Float32Array' : 'Float64Array';
   const HS = ncv * N * M * H2;
   emit(`const state = ${wk ? `new Float64Array(wmem.buffer, WOFF.state, B * ${nsv * N * M})` : 'ctx.state'}; // B x nsv x N x M`);
@@ -548,9 +547,7 @@ function run(s0, n, record, stimStart, onProgress) {
       writeHistory(s, b);
     }
     // elements are independent within a step, so all couplings can follow all steps
-    let bc = 0;
-    if (WXP) { for (; bc + 3 < B; bc += 4) WXP.couplingQuad(s, bc); for (; bc + 1 < B; bc += 2) WXP.couplingPair(s, bc); }
-    for (; bc < B; bc++) coupling(s + 1, bc);
+    for (let b = couplingLanes ? couplingLanes(s) : 0; b < B; b++) coupling(s + 1, b);
     for (let b = 0; b < B; b++) {
       if (record) {
         const cb = b * CS, sb = b * SS;
