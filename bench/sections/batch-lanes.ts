@@ -4,23 +4,12 @@
  * today's engine), G2D and RWW + Bold on 84 regions, batches of 16, the two alternated in one run,
  * best of 5. Results are compared bit for bit.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { loadDkAverage, maxNormalized } from '../../algorithms/index.js';
-import { Connectivity } from '../../src/network/connectivity.js';
-import { syntheticConnectome } from '../../src/network/synthetic.js';
+import { network84 } from '../network84.js';
 import { simulateSync } from '../../src/simulation/simulate.js';
 import type { SimulationConfig } from '../../src/simulation/config.js';
 
-const SHARED = process.env.VBT_SHARED ?? resolve(process.cwd(), '../shared');
 const B = 16;
 
-function network84(): Connectivity {
-  const dir = join(SHARED, 'data', 'dk_average');
-  if (!existsSync(join(dir, 'structural.npz'))) return syntheticConnectome({ nodes: 84 });
-  const sc = maxNormalized(loadDkAverage(dir).connectivity);
-  return new Connectivity({ n: sc.n, weights: sc.weights, tractLengths: new Float64Array(sc.n * sc.n), labels: sc.labels });
-}
 
 function measure(label: string, base: SimulationConfig, lo: number, hi: number): void {
   const cfg: SimulationConfig = { ...base, batch: { 'coupling.a': Array.from({ length: B }, (_, k) => lo + ((hi - lo) * k) / (B - 1)) } };

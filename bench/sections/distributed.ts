@@ -7,26 +7,18 @@
  * of 10^6 RWW + Bold points built from these measurements.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { grid, loadDkAverage, maxNormalized } from '../../algorithms/index.js';
+import { grid } from '../../algorithms/index.js';
+import { network84, SHARED } from '../network84.js';
 import { LocalExecutor, QueueExecutor, makeSweep, sweepCost, formatSweepCost, type SweepSpec } from '../../algorithms/distributed/index.js';
-import { Connectivity } from '../../src/network/connectivity.js';
-import { syntheticConnectome } from '../../src/network/synthetic.js';
 import type { SimulationConfig } from '../../src/simulation/config.js';
 import { HAS_REDIS, RedisServer, ensureBuilt, vbtProcess } from '../../test/distributed-helpers.js';
 
-const SHARED = process.env.VBT_SHARED ?? resolve(process.cwd(), '../shared');
 const POINTS = 256;
 const CHUNK = 16;
 
-function network84(): Connectivity {
-  const dir = join(SHARED, 'data', 'dk_average');
-  if (!existsSync(join(dir, 'structural.npz'))) return syntheticConnectome({ nodes: 84 });
-  const sc = maxNormalized(loadDkAverage(dir).connectivity);
-  return new Connectivity({ n: sc.n, weights: sc.weights, tractLengths: new Float64Array(sc.n * sc.n), labels: sc.labels });
-}
 
 async function startWorkers(url: string, name: string, n: number) {
   const ws = Array.from({ length: n }, () => vbtProcess(['worker', '--queue', url, '--queue-name', name, '--threads', '1', '--stall-timeout', '120']));
