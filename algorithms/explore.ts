@@ -79,14 +79,41 @@ function settingsConfig(base: SimulationConfig, p: Record<string, number>): Simu
 export async function explore(opts: ExploreOptions): Promise<ExplorationResult> {
   const { base, space, observables } = opts;
   if (base.batch) throw new Error('explore: base config must not have a batch; put the varied parameters in the space');
-  const obsNames = Object.keys(observables);
-  if (obsNames.length === 0) throw new Error('explore: no observables');
+  if (Object.keys(observables).length === 0) throw new Error('explore: no observables');
   const batchSize = opts.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`explore: batchSize=${batchSize}; expected a positive integer`);
-  const names = space.names;
-  const settingNames = names.filter((n) => (SETTING_NAMES as readonly string[]).includes(n));
-  const batchNames = names.filter((n) => !settingNames.includes(n));
+  const chunks = planChunks(space, batchSize);
+  const progress = makeProgress(opts.progress, space.size, 'exploring');
+  const outputs: ChunkOutput[] = [];
+  let done = 0;
+  const t0 = performance.now();
+  for (const chunk of chunks) {
+    outputs.push(await evaluateChunk(base, space, observables, chunk, opts.threads));
+    done += chunk.points.length;
+    progress.update(done);
+  }
+  progress.stop();
+  return explorationFromChunks({ name: opts.name ?? 'exploration', base, space, observables: Object.keys(observables), chunks, outputs, batchSize, seconds: (performance.now() - t0) / 1000 });
+}
 
+/**
+ * A unit of work of an exploration: points of one settings group (flat indices, in order) run as
+ * one batched simulate call. `rank0` is the rank of the first point within its group, which fixes
+ * its noise seed; `index` numbers the chunks of a space in a fixed order.
+ */
+export interface Chunk {
+  index: number;
+  points: number[];
+  rank0: number;
+}
+
+/**
+ * Split a space into chunks of at most `batchSize` points, group by group (points that share the
+ * unbatchable settings). The split depends only on the space and the batch size, so every executor
+ * (this process, a queue of workers) works on the same chunks and gets the same numbers.
+ */
+export function planChunks(space: Space, batchSize: number): Chunk[] {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`explore: batchSize=${batchSize}; expected a positive integer`);
+  const settingNames = space.names.filter((n) => (SETTING_NAMES as readonly string[]).includes(n));
   const groups = new Map<string, number[]>();
   for (let k = 0; k < space.size; k++) {
     const p = space.point(k);
@@ -95,63 +122,85 @@ export async function explore(opts: ExploreOptions): Promise<ExplorationResult> 
     if (g) g.push(k);
     else groups.set(key, [k]);
   }
+  const chunks: Chunk[] = [];
+  for (const pts of groups.values()) {
+    for (let i = 0; i < pts.length; i += batchSize) chunks.push({ index: chunks.length, points: pts.slice(i, i + batchSize), rank0: i });
+  }
+  return chunks;
+}
 
-  const results: Record<string, Float64Array> = Object.fromEntries(obsNames.map((n) => [n, new Float64Array(space.size).fill(NaN)]));
-  const progress = makeProgress(opts.progress, space.size, 'exploring');
-  let done = 0;
-  let diverged = 0;
-  const t0 = performance.now();
+/** What one chunk yields: per observable one value per point of the chunk, and the points that diverged. */
+export interface ChunkOutput {
+  values: Record<string, Float64Array>;
+  /** Flat point index and the engine's message; these points' values are NaN. */
+  divergences: { index: number; reason: string }[];
+}
 
-  const evaluate = (res: SimulationResult, pts: number[]): void => {
+/**
+ * Run one chunk on the kernel engine and evaluate the observables. A diverging point is recorded
+ * (NaN with the reason) and its neighbours rerun one by one, so it never fails the chunk.
+ */
+export async function evaluateChunk(base: SimulationConfig, space: Space, observables: Record<string, Observable>, chunk: Chunk, threads?: number): Promise<ChunkOutput> {
+  const obsNames = Object.keys(observables);
+  const batchNames = space.names.filter((n) => !(SETTING_NAMES as readonly string[]).includes(n));
+  const values: Record<string, Float64Array> = Object.fromEntries(obsNames.map((n) => [n, new Float64Array(chunk.points.length).fill(NaN)]));
+  const divergences: ChunkOutput['divergences'] = [];
+  // the engine gives batch element b the noise seed (seed + b); starting each chunk at seed + (rank
+  // of its first point in the group) makes a point's noise independent of the batch size
+  const run = async (q0: number, q1: number): Promise<void> => {
+    const pts = chunk.points.slice(q0, q1);
+    const cfg = settingsConfig(base, space.point(pts[0]));
+    if (cfg.integrator.noise) cfg.integrator = { ...cfg.integrator, noise: { ...cfg.integrator.noise, seed: (cfg.integrator.noise.seed ?? 42) + chunk.rank0 + q0 } };
+    const batch: Record<string, number[]> = {};
+    for (const n of batchNames) batch[n] = pts.map((k) => space.point(k)[n]);
+    let res: SimulationResult;
+    try {
+      res = await simulate({ ...cfg, batch: batchNames.length ? batch : undefined, threads: threads ?? cfg.threads });
+    } catch (e) {
+      if (!(e instanceof DivergenceError)) throw e;
+      if (pts.length === 1) { divergences.push({ index: pts[0], reason: e.message }); return; }
+      // one diverging point must not discard its neighbours: rerun them one by one
+      for (let q = q0; q < q1; q++) await run(q, q + 1);
+      return;
+    }
     pts.forEach((k, b) => {
-      const params = space.point(k);
       const run: PointRun = {
         index: k,
-        params,
+        params: space.point(k),
         result: res,
         b,
         monitor: (which = 0) => sliceMonitor(res.monitor(which), b),
         series: (which = 0, o = {}) => monitorSeries(res.monitor(which), { b, v: o.v, m: o.m }),
       };
-      for (const n of obsNames) results[n][k] = observables[n](run);
+      for (const n of obsNames) values[n][q0 + b] = observables[n](run);
     });
   };
+  await run(0, chunk.points.length);
+  return { values, divergences };
+}
 
-  // the engine gives batch element b the noise seed (seed + b); starting each chunk at seed + (rank
-  // of its first point in the group) makes a point's noise independent of the batch size
-  const runChunk = async (pts: number[], rank0: number): Promise<void> => {
-    const first = space.point(pts[0]);
-    const cfg = settingsConfig(base, first);
-    if (cfg.integrator.noise) cfg.integrator = { ...cfg.integrator, noise: { ...cfg.integrator.noise, seed: (cfg.integrator.noise.seed ?? 42) + rank0 } };
-    const batch: Record<string, number[]> = {};
-    for (const n of batchNames) batch[n] = pts.map((k) => space.point(k)[n]);
-    try {
-      const res = await simulate({ ...cfg, batch: batchNames.length ? batch : undefined, threads: opts.threads ?? cfg.threads });
-      evaluate(res, pts);
-    } catch (e) {
-      if (!(e instanceof DivergenceError)) throw e;
-      if (pts.length === 1) { diverged++; return; }
-      // one diverging point must not discard its neighbours: rerun them one by one
-      for (let q = 0; q < pts.length; q++) await runChunk([pts[q]], rank0 + q);
-    }
-  };
-
-  for (const pts of groups.values()) {
-    for (let i = 0; i < pts.length; i += batchSize) {
-      const chunk = pts.slice(i, i + batchSize);
-      await runChunk(chunk, i);
-      done += chunk.length;
-      progress.update(done);
-    }
-  }
-  progress.stop();
-  const seconds = (performance.now() - t0) / 1000;
-  return new ExplorationResult(opts.name ?? 'exploration', space, results, {
-    model: typeof base.model === 'string' ? base.model : base.model.name,
+/** Gather chunk outputs (any order of arrival; `outputs[i]` belongs to `chunks[i]`) into one result. */
+export function explorationFromChunks(o: {
+  name: string; base: SimulationConfig; space: Space; observables: string[]; chunks: Chunk[]; outputs: ChunkOutput[];
+  batchSize: number; seconds: number; metadata?: Record<string, unknown>;
+}): ExplorationResult {
+  const { space } = o;
+  const results: Record<string, Float64Array> = Object.fromEntries(o.observables.map((n) => [n, new Float64Array(space.size).fill(NaN)]));
+  const divergences: ChunkOutput['divergences'] = [];
+  o.chunks.forEach((c, i) => {
+    const out = o.outputs[i];
+    for (const n of o.observables) c.points.forEach((k, q) => (results[n][k] = out.values[n][q]));
+    divergences.push(...out.divergences);
+  });
+  divergences.sort((a, b) => a.index - b.index);
+  return new ExplorationResult(o.name, space, results, {
+    model: typeof o.base.model === 'string' ? o.base.model : o.base.model.name,
     points: space.size,
-    diverged,
-    seconds,
-    pointsPerSecond: space.size / seconds,
-    batchSize,
+    diverged: divergences.length,
+    divergences,
+    seconds: o.seconds,
+    pointsPerSecond: space.size / o.seconds,
+    batchSize: o.batchSize,
+    ...o.metadata,
   });
 }

@@ -5,8 +5,8 @@
  */
 import { Command, Option } from 'commander';
 import {
-  explore, grid, logGrid, values, product, sobolSamples, randomSamples, fcObservables, loadDkAverage, maxNormalized,
-  dkAveragePath, EibNetwork, fic, eib, type Space, type Observable, type FicRule,
+  grid, logGrid, values, product, sobolSamples, randomSamples, loadDkAverage, maxNormalized,
+  dkAveragePath, EibNetwork, fic, eib, type Space, type FicRule,
 } from '../../../algorithms/index.js';
 import { Connectivity } from '../../network/connectivity.js';
 import { readTvbConnectivityZip } from '../../network/tvb-zip.js';
@@ -67,7 +67,20 @@ export function register(program: Command): void {
     .option('--threads <n>', 'worker threads')
     .option('-o, --out <file>', 'result JSON', 'out/exploration.json')
     .option('-q, --quiet', 'no progress bar')
+    .option('--queue <url>', 'run on a BullMQ queue at redis://host:port/db (start workers with `vbt worker --queue URL`)')
+    .option('--queue-name <name>', 'queue name (several queues can share one Redis)', 'explore')
+    .option('--chunk-size <n>', 'queue mode: points per job (default: measured from --target-seconds)')
+    .option('--target-seconds <s>', 'queue mode: CPU seconds per job on one core, for the measured chunk size', '10')
+    .option('--resume <sweep-id>', 'queue mode: finish the sweep with this id (its coordinator died); needs only --queue and --out')
     .action(async (o) => {
+      if (o.resume) {
+        if (!o.queue) throw new Error('--resume needs --queue redis://host:port/db');
+        const { QueueExecutor } = await import('../../../algorithms/distributed/index.js');
+        const res = await new QueueExecutor({ url: o.queue, name: o.queueName, progress: o.quiet ? false : undefined }).resume(o.resume);
+        res.save(o.out);
+        console.log(`sweep ${o.resume}: ${res.space.size} points; result written to ${o.out}`);
+        return;
+      }
       const { conn, fc } = loadNetwork(o);
       const boxes = (o.grid as string[]).map((s) => parseRange(s, '--grid'));
       let space: Space;
@@ -95,14 +108,22 @@ export function register(program: Command): void {
         integrator: { name: 'Heun', dt: parseNumber(o.dt, '--dt'), noise: { nsig: parseNumber(o.noise, '--noise'), seed: Number(o.seed) } },
         transient: parseNumber(o.transient, '--transient'), duration: parseNumber(o.duration, '--duration'), monitors: [parseMonitor(o.monitor)],
       };
-      let observables: Record<string, Observable>;
-      if (o.observable === 'fc') {
-        if (!fc) throw new Error('--observable fc needs an empirical FC: use --dk-average (or --observable mean)');
-        observables = fcObservables(fc, { monitor: 0, skip: Number(o.skip) });
-      } else {
-        observables = { mean: (r) => { const d = r.monitor().data; let s = 0; for (const x of d) s += x; return s / d.length; } };
+      if (o.observable === 'fc' && !fc) throw new Error('--observable fc needs an empirical FC: use --dk-average (or --observable mean)');
+      const { makeSweep, calibrateChunkSize, LocalExecutor, QueueExecutor, openRedis } = await import('../../../algorithms/distributed/index.js');
+      if (o.queue) (await openRedis(o.queue)).disconnect(); // an unreachable Redis fails now, not after calibration
+      const observables = o.observable === 'fc' ? { kind: 'fc' as const, target: Array.from(fc!.data), n: fc!.n, monitor: 0, skip: Number(o.skip) } : { kind: 'mean' as const };
+      let chunkSize = Number(o.queue ? o.chunkSize ?? 0 : o.batchSize);
+      if (o.queue && !o.chunkSize) {
+        const cal = await calibrateChunkSize(makeSweep({ name: 'cli', base, space, observables, chunkSize: 1 }), parseNumber(o.targetSeconds, '--target-seconds'));
+        chunkSize = cal.chunkSize;
+        if (!o.quiet) console.error(`measured ${cal.secondsPerPoint.toFixed(3)} CPU-s per point → ${chunkSize} points per job (~${o.targetSeconds} s)`);
       }
-      const res = await explore({ name: 'cli', base, space, observables, batchSize: Number(o.batchSize), threads: o.threads ? Number(o.threads) : undefined, progress: o.quiet ? false : undefined });
+      const sweep = makeSweep({ name: 'cli', base, space, observables, chunkSize });
+      const progress = o.quiet ? false : undefined;
+      const executor = o.queue
+        ? new QueueExecutor({ url: o.queue, name: o.queueName, progress, onSubmitted: (id) => console.error(`sweep ${id} in queue '${o.queueName}' at ${o.queue} (resume with --resume ${id})`) })
+        : new LocalExecutor({ threads: o.threads ? Number(o.threads) : undefined, progress });
+      const res = await executor.run(sweep);
       const key = o.observable === 'fc' ? 'fc_corr' : 'mean';
       const best = res.optimal(key, o.observable === 'fc' ? 'max' : 'min');
       console.log(`${res.space.size} points (shape ${res.shape.join('×')}) in ${(res.metadata.seconds as number).toFixed(1)} s; best ${key} ${best.value.toFixed(4)} at ${JSON.stringify(best.parameters)}`);

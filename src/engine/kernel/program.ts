@@ -15,6 +15,7 @@ import { type Combination, planIntegrator } from '../../plan/integrator.js';
 import { classifyCoupling } from '../../plan/coupling.js';
 import { freeSymbols } from '../../expr/index.js';
 import { resolveSymbols } from '../../plan/symbols.js';
+import { batchLanesSource } from '../wasm/batch-lanes.js';
 
 export type { IntegratorScheme } from '../../plan/integrator.js';
 export type { NoisePlan } from '../../plan/types.js';
@@ -159,6 +160,8 @@ ${wk.pre ? `{ // links as node·ring + ((ring − d) mod ring), from the JS layo
 }` : ''}
 const WX = new WebAssembly.Instance(ctx.wasmModule || new WebAssembly.Module(P.wasm), { env: { mem: wmem } }).exports;`);
   }
+  // batch lanes (wasm/batch-lanes.ts): one gather pass for 2 or 4 elements; VBT_BATCH_LANES=0 turns it off
+  emit(wk ? batchLanesSource(plan, wk) : 'const couplingLanes = null;');
   const HIST = plan.historyPrecision === 'float32' ? 'Float32Array' : 'Float64Array';
   const HS = ncv * N * M * H2;
   emit(`const state = ${wk ? `new Float64Array(wmem.buffer, WOFF.state, B * ${nsv * N * M})` : 'ctx.state'}; // B x nsv x N x M`);
@@ -576,7 +579,10 @@ function run(s0, n, record, stimStart, onProgress) {
       const chk = step(b, record ? 1 : 0, s);
       if (!Number.isFinite(chk)) diverged(s, b);
       writeHistory(s, b);
-      coupling(s + 1, b);
+    }
+    // elements are independent within a step, so all couplings can follow all steps
+    for (let b = couplingLanes ? couplingLanes(s) : 0; b < B; b++) coupling(s + 1, b);
+    for (let b = 0; b < B; b++) {
       if (record) {
         const cb = b * CS, sb = b * SS;
         if (${obsCond}) observe(b);

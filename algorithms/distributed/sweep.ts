@@ -1,0 +1,94 @@
+/**
+ * A sweep as data: everything a worker on another machine needs to evaluate any chunk of an
+ * exploration — the base simulation, the space, named observables and the chunk size — as plain
+ * JSON. Its hash is the sweep id, so the same sweep submitted twice is the same sweep.
+ */
+import { createHash } from 'node:crypto';
+import { Connectivity } from '../../src/network/connectivity.js';
+import type { SimulationConfig } from '../../src/simulation/config.js';
+import { Space } from '../space.js';
+import { fcObservables } from '../observables.js';
+import type { Observable } from '../explore.js';
+import { VBT_VERSION } from './version.js';
+
+export const SWEEP_SCHEMA = 'vbt-sweep/1';
+
+/** Observables that can be named in a sweep (functions cannot travel to another machine). */
+export type ObservableSpec =
+  /** `mean`: the mean of a monitor's whole output (first monitor by default). */
+  | { kind: 'mean'; monitor?: string | number }
+  /** `fc_corr` and `rmse` of a monitor's FC against a target FC (n×n, row-major). */
+  | { kind: 'fc'; target: number[]; n: number; monitor?: string | number; skip?: number };
+
+export interface SweepSpec {
+  schema: typeof SWEEP_SCHEMA;
+  /** The vbt version that wrote it; part of the id. */
+  vbt: string;
+  name: string;
+  /** SimulationConfig as JSON (see `configToJson`). */
+  base: Record<string, unknown>;
+  space: ReturnType<Space['toJSON']>;
+  observables: ObservableSpec;
+  /** Points per chunk (= per queue job, = per batched simulate call). */
+  chunkSize: number;
+}
+
+const CONN = '$connectivity';
+
+/** A SimulationConfig as JSON: typed arrays become arrays, a Connectivity its simulation fields; functions are dropped. */
+export function configToJson(cfg: SimulationConfig): Record<string, unknown> {
+  const { onProgress: _p, threads: _t, ...rest } = cfg;
+  if (cfg.batch) throw new Error('sweep: the base config must not have a batch; put the varied parameters in the space');
+  const json = JSON.stringify(rest, (_k, v) => {
+    if (v instanceof Connectivity) {
+      return { [CONN]: { n: v.n, weights: Array.from(v.weights), tractLengths: Array.from(v.tractLengths), labels: v.labels, speed: v.speed, name: v.name } };
+    }
+    if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`sweep: the base config holds a non-finite number (${v}); JSON cannot carry it`);
+    return v;
+  });
+  return JSON.parse(json) as Record<string, unknown>;
+}
+
+/** The inverse of configToJson. */
+export function configFromJson(j: Record<string, unknown>): SimulationConfig {
+  const cfg = JSON.parse(JSON.stringify(j), (_k, v) => (v && typeof v === 'object' && CONN in v ? new Connectivity(v[CONN]) : v)) as SimulationConfig;
+  if (cfg.idelays) cfg.idelays = Int32Array.from(cfg.idelays as unknown as number[]);
+  return cfg;
+}
+
+/** Build a sweep from a base simulation, a space and named observables. */
+export function makeSweep(o: { name?: string; base: SimulationConfig; space: Space; observables: ObservableSpec; chunkSize: number }): SweepSpec {
+  if (!Number.isInteger(o.chunkSize) || o.chunkSize < 1) throw new Error(`sweep: chunkSize=${o.chunkSize}; expected a positive integer`);
+  buildObservables(o.observables);
+  return { schema: SWEEP_SCHEMA, vbt: VBT_VERSION, name: o.name ?? 'exploration', base: configToJson(o.base), space: o.space.toJSON(), observables: o.observables, chunkSize: o.chunkSize };
+}
+
+/** Check a sweep read from elsewhere (a queue, a file) before any work. */
+export function checkSweep(s: unknown, where: string): SweepSpec {
+  const o = s as SweepSpec;
+  if (!o || typeof o !== 'object' || o.schema !== SWEEP_SCHEMA) throw new Error(`${where}: schema ${JSON.stringify(o?.schema)}; expected ${SWEEP_SCHEMA}`);
+  if (o.vbt !== VBT_VERSION) throw new Error(`${where}: the sweep was written by vbt ${o.vbt}; this is vbt ${VBT_VERSION}`);
+  if (!Number.isInteger(o.chunkSize) || o.chunkSize < 1) throw new Error(`${where}: chunkSize ${o.chunkSize}; expected a positive integer`);
+  Space.fromJSON(o.space);
+  buildObservables(o.observables);
+  return o;
+}
+
+/** The observable functions a spec names. */
+export function buildObservables(spec: ObservableSpec): Record<string, Observable> {
+  if (spec.kind === 'mean') {
+    const mon = spec.monitor ?? 0;
+    return { mean: (r) => { const d = r.monitor(mon).data; let s = 0; for (const x of d) s += x; return s / d.length; } };
+  }
+  if (spec.kind === 'fc') {
+    if (!Array.isArray(spec.target) || spec.target.length !== spec.n * spec.n) throw new Error(`sweep observables: fc target has ${spec.target?.length} values; expected n*n = ${spec.n * spec.n}`);
+    return fcObservables({ data: Float64Array.from(spec.target), n: spec.n }, { monitor: spec.monitor ?? 0, skip: spec.skip });
+  }
+  throw new Error(`sweep observables: unknown kind ${JSON.stringify((spec as { kind?: unknown }).kind)}; expected 'mean' or 'fc'`);
+}
+
+/** The sweep id: the first 16 hex digits of the SHA-256 of its JSON (version included). */
+export function sweepId(s: SweepSpec): string {
+  return createHash('sha256').update(JSON.stringify(s)).digest('hex').slice(0, 16);
+}
