@@ -16,7 +16,7 @@
  * The step is split into whole-surface passes per integrator stage, because each local-coupling
  * product needs every node's stage value before any node can take its derivative.
  */
-import { type Expr, mapExpr, toJs, CONSTANTS } from '../expr/index.js';
+import { type Expr, freeSymbols, mapExpr, toJs, CONSTANTS } from '../expr/index.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { ParsedModel } from '../models/check.js';
 import { expandModes } from '../engine/kernel/modes.js';
@@ -42,7 +42,6 @@ export interface SurfacePlan {
   boundaries: ([number, number] | null)[];
   /** Local-coupling terms found in the model: the expressions E of `local_coupling * E`. */
   lcTerms: Expr[];
-  hasLc: boolean;
   noise: boolean;
   stimulus?: { temporalJs: string; temporalDecl?: string; variables: number[] };
   monitors: MonitorEmit[];
@@ -74,8 +73,7 @@ export function extractLocalCoupling(parsed: ParsedModel, model: string): { pars
       if (x.right.kind === 'sym' && x.right.name === 'local_coupling') return name(rec(x.left));
       return undefined;
     });
-    const left = JSON.stringify(out).includes('"local_coupling"');
-    if (left) throw new Error(`model ${model}: ${where} uses local_coupling other than as 'local_coupling * expression'; a surface run needs it as a sparse product`);
+    if (freeSymbols(out).has('local_coupling')) throw new Error(`model ${model}: ${where} uses local_coupling other than as 'local_coupling * expression'; a surface run needs it as a sparse product`);
     return out;
   };
   return {

@@ -15,7 +15,7 @@ import { Connectivity } from '../network/connectivity.js';
 import { readRegionMapping, readTvbSurfaceZip, type Surface } from '../network/surface.js';
 import { syntheticConnectome } from '../network/synthetic.js';
 import { equationSource, getEquation, resolveParameters } from '../equations/index.js';
-import { parseExpr, toJs, CONSTANTS } from '../expr/index.js';
+import { parseExpr, substitute, toJs, CONSTANTS, type Expr } from '../expr/index.js';
 import type { SimulationConfig } from '../simulation/config.js';
 import { DivergenceError, SimulationResult, type MonitorOutput } from '../simulation/result.js';
 import { checkCsr, csrScaleRows, type CsrMatrix } from './sparse.js';
@@ -287,7 +287,7 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
   const { history, state } = surfaceInitialConditions(cfg, spec, svs, regmap, R, H, M, B, boundaries);
   const plan: SurfacePlan = {
     N, R, M, B, H, dt, spec, parsed, modelParams, coupling, couplingParams, scheme, boundaries,
-    lcTerms: lc ? terms : [], hasLc: !!lc, noise: !!integ.noise, stimulus, monitors, float32History: f32, ellWidth: ell.width,
+    lcTerms: lc ? terms : [], noise: !!integ.noise, stimulus, monitors, float32History: f32, ellWidth: ell.width,
   };
   // without a local connectivity the local-coupling terms are zero
   const source = generateSurfaceProgram(lc ? plan : { ...plan, parsed: zeroLc(plan.parsed) });
@@ -324,7 +324,7 @@ export function splitEll(A: CsrMatrix): { width: number; col: Int32Array; val: F
 
 /** Local-coupling products replaced by 0 (no local connectivity). */
 function zeroLc(p: SurfacePlan['parsed']): SurfacePlan['parsed'] {
-  const z = (e: import('../expr/index.js').Expr) => JSON.parse(JSON.stringify(e).replace(/\{"kind":"sym","name":"__lc\d+"/g, '{"kind":"num","value":0')) as typeof e;
+  const z = (e: Expr) => substitute(e, (name) => (/^__lc\d+$/.test(name) ? { kind: 'num', value: 0, pos: e.pos } : undefined));
   return { ...p, auxiliaries: p.auxiliaries.map(([n, e]) => [n, z(e)]), equations: p.equations.map(([n, e]) => [n, z(e)]) };
 }
 
