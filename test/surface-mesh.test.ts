@@ -17,6 +17,12 @@ import { readSurfaceReference } from '../src/surface/reference';
 import { prepareSurfaceRun } from '../src/surface/run';
 import { openH5 } from '../src/io/h5';
 import { icosphere } from './surface-helpers';
+import { parseLocalConnectivityOption } from '../src/surface/cli';
+import { extractLocalCoupling } from '../src/surface/program';
+import { parseModel } from '../src/models/check';
+import { getModel } from '../src/models/catalogue';
+import { simulateSurface } from '../src/surface/run';
+import { syntheticConnectome } from '../src/network/synthetic';
 
 const DATA = sharedPath('data', 'tvb');
 const HAVE = HAVE_SHARED && existsSync(join(DATA, 'cortex_16384.zip'));
@@ -155,5 +161,39 @@ describe('bad surface input stops before the run', () => {
     expect(() => localConnectivity(fin)).toThrow(/edge \(0, 1\) belongs to more than two triangles \(non-manifold/);
     const lonely: Surface = { vertices: Float64Array.of(0, 0, 0, 1, 0, 0, 0, 1, 0, 5, 5, 5), triangles: Int32Array.of(0, 1, 2), normals: new Float64Array(0) };
     expect(() => localConnectivity(lonely)).toThrow(/vertex 3 belongs to no triangle/);
+  });
+});
+
+describe('local coupling in the model and from the command line', () => {
+  it('finds every local_coupling * E term (a state variable or an expression) and refuses other uses', () => {
+    const jr = extractLocalCoupling(parseModel(getModel('JansenRit')), 'JansenRit');
+    expect(jr.terms.length).toBe(1);
+    expect(jr.terms[0].kind).toBe('binary'); // y1 - y2
+    const wc = extractLocalCoupling(parseModel(getModel('WilsonCowan')), 'WilsonCowan');
+    expect(wc.terms.map((e) => (e.kind === 'sym' ? e.name : '?'))).toEqual(['E', 'I']);
+    const odd = { ...getModel('Linear'), state_variables: { x: { equation: 'gamma * x + c_0 + exp(local_coupling)', range: [-1, 1] as [number, number] } } };
+    expect(() => extractLocalCoupling(parseModel(odd), 'odd')).toThrow(/state_variables.x.equation uses local_coupling other than as 'local_coupling \* expression'/);
+  });
+
+  it('--local-connectivity: a file, neighbours, or geodesic:CUTOFF:EQUATION:k=v', () => {
+    expect(parseLocalConnectivityOption('lc.mat')).toBe('lc.mat');
+    expect(parseLocalConnectivityOption('neighbours')).toEqual({ kind: 'neighbours' });
+    expect(parseLocalConnectivityOption('geodesic:12:DoubleGaussian:amp_1=1,sigma_1=3')).toEqual({ cutoff: 12, equation: 'DoubleGaussian', parameters: { amp_1: 1, sigma_1: 3 } });
+    expect(() => parseLocalConnectivityOption('geodesic:-3')).toThrow(/cutoff '-3' is not a positive distance/);
+    expect(() => parseLocalConnectivityOption('geodesic:5:Cosine')).toThrow(/'Cosine' is not one of Gaussian, DoubleGaussian, Sigmoid, GeneralizedSigmoid/);
+  });
+
+  it('a mesh-computed kernel couples neighbouring vertices: the run with it differs from the run without, and equals the run given the same CSR', () => {
+    const S = icosphere(2, 40);
+    const V = S.vertices.length / 3;
+    const base = { model: 'Generic2dOscillator', connectivity: syntheticConnectome({ nodes: 6 }), integrator: { dt: 0.1 }, duration: 5, surface: S, regionMapping: Int32Array.from({ length: V }, (_, v) => v % 6), initialConditions: { seed: 2 } } as const;
+    const spec = { cutoff: 15, parameters: { sigma: 6 } };
+    const a = simulateSurface({ ...base, localConnectivity: spec, localCoupling: 0.5 });
+    const b = simulateSurface({ ...base, localConnectivity: localConnectivity(S, spec), localCoupling: 0.5 });
+    const c = simulateSurface({ ...base });
+    expect(Array.from(a.monitors[0].data)).toEqual(Array.from(b.monitors[0].data));
+    let d = 0;
+    for (let q = 0; q < a.monitors[0].data.length; q++) d = Math.max(d, Math.abs(a.monitors[0].data[q] - c.monitors[0].data[q]));
+    expect(d).toBeGreaterThan(1e-3);
   });
 });

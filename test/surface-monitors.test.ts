@@ -12,6 +12,7 @@ import { icosphere } from './surface-helpers';
 import { simulateSurface } from '../src/surface/run';
 import { surfaceNodeGain } from '../src/surface/gain';
 import { SimulationResult } from '../src/simulation/result';
+import { simulationResultFromJSON } from '../src/io/files';
 import { syntheticConnectome } from '../src/network/synthetic';
 import { TvbBold } from '../src/observation/bold';
 import type { Sensors } from '../src/observation/sensors';
@@ -131,6 +132,10 @@ describe('surface monitors', () => {
       expect(Array.from(back.surface!.vertices)).toEqual(Array.from(S.vertices));
       expect(Array.from(back.surface!.regionMapping)).toEqual(Array.from(mapping));
       expect(Array.from(back.monitors[3].data)).toEqual(Array.from(spat.data));
+      // and through JSON
+      const fromJson = simulationResultFromJSON(JSON.parse(JSON.stringify(res.toJSON())));
+      expect(Array.from(fromJson.surface!.triangles)).toEqual(Array.from(S.triangles));
+      expect(fromJson.surface!.regionLabels).toEqual(conn.labels);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -126,7 +126,10 @@ export function simulationResultFromJSON(obj: unknown, file = '<json>'): Simulat
     return { name: String(m.name), period: Number(m.period), time: Float64Array.from(m.time as number[]), data, shape: shape as MonitorOutput['shape'], variables: (m.variables as string[]) ?? [] };
   });
   const info = o.info as unknown as SimulationResult['info'];
-  return new SimulationResult(monitors, { ...info, finalState: Float64Array.from((o.info.finalState as number[]) ?? []) });
+  const res = new SimulationResult(monitors, { ...info, finalState: Float64Array.from((o.info.finalState as number[]) ?? []) });
+  const g = (o as { surface?: { vertices: number[]; triangles: number[]; regionMapping: number[]; regionLabels?: string[] } }).surface;
+  if (g) res.surface = { vertices: Float64Array.from(g.vertices), triangles: Int32Array.from(g.triangles), regionMapping: Int32Array.from(g.regionMapping), regionLabels: g.regionLabels };
+  return res;
 }
 
 /** Read a SimulationResult from .nc/.h5 (vbt layout) or .json. */

@@ -245,6 +245,7 @@ export class SimulationResult {
     return {
       info: { ...this.info, finalState: Array.from(this.info.finalState) },
       monitors: this.monitors.map((m) => ({ ...m, time: Array.from(m.time), data: Array.from(m.data) })),
+      ...(this.surface ? { surface: { ...this.surface, vertices: Array.from(this.surface.vertices), triangles: Array.from(this.surface.triangles), regionMapping: Array.from(this.surface.regionMapping) } } : {}),
     };
   }
 

@@ -16,7 +16,7 @@
  * The step is split into whole-surface passes per integrator stage, because each local-coupling
  * product needs every node's stage value before any node can take its derivative.
  */
-import { type Expr, mapExpr, toJs, CONSTANTS } from '../expr/index.js';
+import { type Expr, freeSymbols, mapExpr, toJs, CONSTANTS } from '../expr/index.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { ParsedModel } from '../models/check.js';
 import { expandModes } from '../engine/kernel/modes.js';
@@ -42,7 +42,6 @@ export interface SurfacePlan {
   boundaries: ([number, number] | null)[];
   /** Local-coupling terms found in the model: the expressions E of `local_coupling * E`. */
   lcTerms: Expr[];
-  hasLc: boolean;
   noise: boolean;
   stimulus?: { temporalJs: string; temporalDecl?: string; variables: number[] };
   monitors: MonitorEmit[];
@@ -52,6 +51,8 @@ export interface SurfacePlan {
    * W entries per row and lcRowPtr/lcCol/lcVal only what does not fit.
    */
   ellWidth: number;
+  /** Every row of the local connectivity has one weight (lcScale[n]); lcPad[n] padded entries. */
+  ellRowScale: boolean;
 }
 
 /**
@@ -74,8 +75,7 @@ export function extractLocalCoupling(parsed: ParsedModel, model: string): { pars
       if (x.right.kind === 'sym' && x.right.name === 'local_coupling') return name(rec(x.left));
       return undefined;
     });
-    const left = JSON.stringify(out).includes('"local_coupling"');
-    if (left) throw new Error(`model ${model}: ${where} uses local_coupling other than as 'local_coupling * expression'; a surface run needs it as a sparse product`);
+    if (freeSymbols(out).has('local_coupling')) throw new Error(`model ${model}: ${where} uses local_coupling other than as 'local_coupling * expression'; a surface run needs it as a sparse product`);
     return out;
   };
   return {
@@ -125,7 +125,7 @@ const SS = ${nsv * N * M}, CS = ${ncv * R * M}, HS = ${H * ncv * R * M};
 const state = ctx.state, hist = ctx.history;
 const regmap = P.regmap, regCount = P.regCount;
 const cplR = new Float64Array(B * CS);
-const lcRowPtr = P.lcRowPtr, lcCol = P.lcCol, lcVal = P.lcVal, lcEllCol = P.lcEllCol, lcEllVal = P.lcEllVal;
+const lcRowPtr = P.lcRowPtr, lcCol = P.lcCol, lcVal = P.lcVal, lcEllCol = P.lcEllCol, lcEllVal = P.lcEllVal, lcScale = P.lcScale, lcPad = P.lcPad;
 const lcIn = new Float64Array(${Math.max(1, nLc) * N * M}), lcOut = new Float64Array(${Math.max(1, nLc) * N * M});
 const kbuf = new Float64Array(${scheme === 'rk4' ? 4 : scheme === 'heun' ? 1 : 0} * SS), pbuf = new Float64Array(SS);
 const obs = new Float64Array(${parsed.vois.length * N * M});
@@ -253,8 +253,16 @@ function coupling(s, b) {
       for (let m = 0; m < M; m++) {
         // ELL part: W products without a loop (rows padded with zero weights), then the few
         // longer rows' remainder: no data-dependent branch for most vertices
-        const terms = Array.from({ length: plan.ellWidth }, (_, w) => `lcEllVal[e + ${w}] * ${inpArr}[${ix(inpBase, k, `lcEllCol[e + ${w}]`, m)}]`);
-        out.push(`let lc${j}_${m} = ${terms.join(' + ') || '0'}; for (let q = lcRowPtr[n], q1 = lcRowPtr[n + 1]; q < q1; q++) lc${j}_${m} += lcVal[q] * ${inpArr}[${ix(inpBase, k, 'lcCol[q]', m)}];`);
+        const x = (col: string) => `${inpArr}[${ix(inpBase, k, col, m)}]`;
+        if (plan.ellRowScale) {
+          // one weight per row (TVB's neighbour average): scale the plain sum; padded entries point
+          // at the vertex itself and are taken off again
+          const terms = Array.from({ length: plan.ellWidth }, (_, w) => x(`lcEllCol[e + ${w}]`));
+          out.push(`let lc${j}_${m} = ${terms.join(' + ')} - lcPad[n] * ${x('n')}; for (let q = lcRowPtr[n], q1 = lcRowPtr[n + 1]; q < q1; q++) lc${j}_${m} += ${x('lcCol[q]')}; lc${j}_${m} *= lcScale[n];`);
+        } else {
+          const terms = Array.from({ length: plan.ellWidth }, (_, w) => `lcEllVal[e + ${w}] * ${x(`lcEllCol[e + ${w}]`)}`);
+          out.push(`let lc${j}_${m} = ${terms.join(' + ') || '0'}; for (let q = lcRowPtr[n], q1 = lcRowPtr[n + 1]; q < q1; q++) lc${j}_${m} += lcVal[q] * ${x('lcCol[q]')};`);
+        }
       }
     });
     return out.join('\n      ');
@@ -320,7 +328,7 @@ function coupling(s, b) {
   for (let n = 0; n < N; n++) { ${each((k, m) => `pbuf[${at(k, m)}] = ${clamp(k, `${X(k, m)} + ${dt} * ${K(2, k, m)}`)};`)} }
   ${pass(src('pbuf', '0'), ['pbuf', '0'], write((k, m) => clamp(k, `${X(k, m)} + ${dt / 6} * (${K(0, k, m)} + 2 * ${K(1, k, m)} + 2 * ${K(2, k, m)} + d${k}_${m})${stim(k, true)}${nz(k, m)}`)))}`;
   }
-  const arrays = [...sums.map((x) => x.acc), 'state', 'regSum', 'pbuf', 'kbuf', 'lcEllVal', 'lcEllCol', 'lcRowPtr', 'lcCol', 'lcVal', 'lcIn', 'lcOut', 'regmap', 'cplR', 'noise', 'noiseGain', 'stimW'];
+  const arrays = [...sums.map((x) => x.acc), 'state', 'regSum', 'pbuf', 'kbuf', 'lcEllVal', 'lcEllCol', 'lcScale', 'lcPad', 'lcRowPtr', 'lcCol', 'lcVal', 'lcIn', 'lcOut', 'regmap', 'cplR', 'noise', 'noiseGain', 'stimW'];
   stepBody = localise(stepBody, arrays);
   emit(`const noise = ${plan.noise ? 'new Float64Array(SS)' : 'null'};
 const noiseGain = ${plan.noise ? 'P.noiseGain' : 'null'};

@@ -15,7 +15,7 @@ import { Connectivity } from '../network/connectivity.js';
 import { readRegionMapping, readTvbSurfaceZip, type Surface } from '../network/surface.js';
 import { syntheticConnectome } from '../network/synthetic.js';
 import { equationSource, getEquation, resolveParameters } from '../equations/index.js';
-import { parseExpr, toJs, CONSTANTS } from '../expr/index.js';
+import { parseExpr, substitute, toJs, CONSTANTS, type Expr } from '../expr/index.js';
 import type { SimulationConfig } from '../simulation/config.js';
 import { DivergenceError, SimulationResult, type MonitorOutput } from '../simulation/result.js';
 import { checkCsr, csrScaleRows, type CsrMatrix } from './sparse.js';
@@ -232,11 +232,13 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
   const regCount = new Float64Array(R);
   for (const r of regmap) regCount[r]++;
   const fusedLc = !!lc && terms.every((e) => e.kind === 'sym' && svs.includes(e.name));
+  const rowScale = fusedLc ? rowConstant(lc!) : undefined;
   const ell = fusedLc ? splitEll(lc!) : { width: 0, col: new Int32Array(0), val: new Float64Array(0), rest: lc ?? { rowPtr: new Int32Array(N + 1), colIndex: new Int32Array(0), values: new Float64Array(0) } };
   Object.assign(data, {
     lnkPtr: ptr, lnkSrc: Int32Array.from(src), lnkDelay: Int32Array.from(del), lnkW: Float64Array.from(w),
     regmap, regCount,
     lcRowPtr: ell.rest.rowPtr, lcCol: ell.rest.colIndex, lcVal: ell.rest.values, lcEllCol: ell.col, lcEllVal: ell.val,
+    lcScale: rowScale?.scale ?? new Float64Array(0), lcPad: rowScale?.pad ?? new Float64Array(0),
   });
   for (const [k, p] of Object.entries(modelParams)) data[`mp_${k}`] = p.data;
   for (const [k, p] of Object.entries(couplingParams)) data[`cp_${k}`] = p.data;
@@ -287,7 +289,7 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
   const { history, state } = surfaceInitialConditions(cfg, spec, svs, regmap, R, H, M, B, boundaries);
   const plan: SurfacePlan = {
     N, R, M, B, H, dt, spec, parsed, modelParams, coupling, couplingParams, scheme, boundaries,
-    lcTerms: lc ? terms : [], hasLc: !!lc, noise: !!integ.noise, stimulus, monitors, float32History: f32, ellWidth: ell.width,
+    lcTerms: lc ? terms : [], noise: !!integ.noise, stimulus, monitors, float32History: f32, ellWidth: ell.width, ellRowScale: !!rowScale && ell.width > 0,
   };
   // without a local connectivity the local-coupling terms are zero
   const source = generateSurfaceProgram(lc ? plan : { ...plan, parsed: zeroLc(plan.parsed) });
@@ -299,14 +301,32 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
   };
 }
 
+/** When every row holds one weight (a neighbour average): that weight per row, and the ELL padding count. */
+function rowConstant(A: CsrMatrix): { scale: Float64Array; pad: Float64Array } | undefined {
+  const { width } = splitEllWidth(A);
+  const scale = new Float64Array(A.rows), pad = new Float64Array(A.rows);
+  for (let i = 0; i < A.rows; i++) {
+    const k0 = A.rowPtr[i], k1 = A.rowPtr[i + 1];
+    for (let k = k0 + 1; k < k1; k++) if (A.values[k] !== A.values[k0]) return undefined;
+    scale[i] = k1 > k0 ? A.values[k0] : 0;
+    pad[i] = Math.max(0, width - (k1 - k0));
+  }
+  return { scale, pad };
+}
+
+function splitEllWidth(A: CsrMatrix): { width: number } {
+  const n = A.rows;
+  const lens = Array.from({ length: n }, (_, i) => A.rowPtr[i + 1] - A.rowPtr[i]).sort((a, b) => a - b);
+  return { width: Math.min(16, lens[Math.min(n - 1, Math.floor(0.99 * n))] ?? 0) };
+}
+
 /**
  * ELL + CSR split of a sparse matrix: the first W entries of every row (W covers 99 % of the rows;
  * shorter rows padded with weight 0 on their own vertex) and a CSR of the entries beyond W.
  */
 export function splitEll(A: CsrMatrix): { width: number; col: Int32Array; val: Float64Array; rest: CsrMatrix } {
   const n = A.rows;
-  const lens = Array.from({ length: n }, (_, i) => A.rowPtr[i + 1] - A.rowPtr[i]).sort((a, b) => a - b);
-  const width = Math.min(16, lens[Math.min(n - 1, Math.floor(0.99 * n))] ?? 0);
+  const { width } = splitEllWidth(A);
   const col = new Int32Array(n * width), val = new Float64Array(n * width);
   const rowPtr = new Int32Array(n + 1);
   const rc: number[] = [], rv: number[] = [];
@@ -324,7 +344,7 @@ export function splitEll(A: CsrMatrix): { width: number; col: Int32Array; val: F
 
 /** Local-coupling products replaced by 0 (no local connectivity). */
 function zeroLc(p: SurfacePlan['parsed']): SurfacePlan['parsed'] {
-  const z = (e: import('../expr/index.js').Expr) => JSON.parse(JSON.stringify(e).replace(/\{"kind":"sym","name":"__lc\d+"/g, '{"kind":"num","value":0')) as typeof e;
+  const z = (e: Expr) => substitute(e, (name) => (/^__lc\d+$/.test(name) ? { kind: 'num', value: 0, pos: e.pos } : undefined));
   return { ...p, auxiliaries: p.auxiliaries.map(([n, e]) => [n, z(e)]), equations: p.equations.map(([n, e]) => [n, z(e)]) };
 }
 
