@@ -345,6 +345,18 @@ export interface ExperimentResultInit {
   dataSources?: Record<string, string>;
   /** The experiment description that produced this (YAML text). */
   sourceExperiment?: string;
+  /** Folder the experiment's relative paths are resolved against (for `vbt rerun`). */
+  experimentDir?: string;
+  /** Whether every part of the experiment finished; a partial result names the failed part. */
+  status?: ExperimentStatus;
+}
+
+export interface ExperimentStatus {
+  complete: boolean;
+  /** Parts that finished, in order (integration, explorations.<name>, algorithms.<name>). */
+  completedParts: string[];
+  failedPart?: string;
+  error?: string;
 }
 
 const SECTIONS = ['observation', 'exploration', 'optimization', 'algorithm', 'continuation'] as const;
@@ -360,6 +372,8 @@ export class ExperimentResult {
   readonly continuations: Record<string, SimulationResult>;
   readonly dataSources: Record<string, string>;
   readonly sourceExperiment?: string;
+  readonly experimentDir?: string;
+  readonly status: ExperimentStatus;
 
   constructor(init: ExperimentResultInit = {}) {
     this.id = init.id ?? 'experiment';
@@ -372,11 +386,18 @@ export class ExperimentResult {
     for (const k of Object.keys(this.continuations)) checkName('continuation', k);
     this.dataSources = init.dataSources ?? {};
     this.sourceExperiment = init.sourceExperiment;
+    this.experimentDir = init.experimentDir;
+    this.status = init.status ?? { complete: true, completedParts: [] };
+  }
+
+  /** True when a part of the experiment failed and only the parts before it are here. */
+  get partial(): boolean {
+    return !this.status.complete;
   }
 
   /** A readable tree of what is inside. */
   tree(): string {
-    const lines = [`ExperimentResult ${this.id}`];
+    const lines = [`ExperimentResult ${this.id}${this.partial ? ` — PARTIAL: ${this.status.failedPart} failed (${this.status.error})` : ''}`];
     if (this.integration) {
       lines.push('├─ integration');
       for (const m of this.integration.monitors) lines.push(`│  └─ ${m.name} [${m.shape.join('×')}] (trial, time, variable, node, mode)`);
@@ -420,6 +441,9 @@ export class ExperimentResult {
       data_sources: JSON.stringify(this.dataSources),
     };
     if (this.sourceExperiment !== undefined) attrs.source_experiment = this.sourceExperiment;
+    if (this.experimentDir !== undefined) attrs.experiment_dir = this.experimentDir;
+    attrs.vbt_status = this.partial ? 'partial' : 'complete';
+    attrs.vbt_status_detail = JSON.stringify(this.status);
     Object.assign(ds.attrs, attrs);
     return ds;
   }
@@ -439,6 +463,8 @@ export class ExperimentResult {
       continuations: pick(s.continuation, (k) => SimulationResult.fromDataset(ds, `continuation__${k}`, file)),
       dataSources: JSON.parse(String(ds.attrs.data_sources ?? '{}')),
       sourceExperiment: typeof ds.attrs.source_experiment === 'string' ? ds.attrs.source_experiment : undefined,
+      experimentDir: typeof ds.attrs.experiment_dir === 'string' ? ds.attrs.experiment_dir : undefined,
+      status: typeof ds.attrs.vbt_status_detail === 'string' ? (JSON.parse(ds.attrs.vbt_status_detail) as ExperimentStatus) : undefined,
     });
   }
 

@@ -10,6 +10,7 @@ import { register as registerTensor } from './tensor.js';
 import { register as registerAlgorithms } from './algorithms.js';
 import { register as registerObserve } from './observe.js';
 import { register as registerEibGradient } from './eib-gradient.js';
+import { register as registerExperiment } from './experiment.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -21,4 +22,5 @@ export const commandModules: RegisterCommand[] = [
   registerPlot,
   registerAlgorithms,
   registerEibGradient,
+  registerExperiment,
 ];
