@@ -22,8 +22,10 @@ export interface ObservationContext {
   monitor(name: string): MonitorOutput;
   /** A data observation's matrix. */
   data(name: string): SquareMatrix;
-  /** Node labels. */
+  /** Node labels (regions; sensor monitors' outputs are labelled by their sensors). */
   labels: string[];
+  /** Labels of a monitor observation's space axis when it is not the regions (EEG/MEG sensors). */
+  spaceLabels?: (monitor: string) => string[] | undefined;
 }
 
 function variableIndex(mon: MonitorOutput, v: unknown, where: string): number {
@@ -59,26 +61,29 @@ export function evaluateObservations(plans: ObsPlan[], ctx: ObservationContext):
     const a = p.def.arguments ?? {};
     const src = plans.find((q) => q.name === p.def.source)!;
     const mon = src.kind === 'monitor' ? ctx.monitor(src.name) : undefined;
+    const root = src.kind === 'monitor' ? src : plans.find((q) => q.name === (src as DerivedObsPlan).def?.source);
+    const labels = (root && root.kind === 'monitor' && ctx.spaceLabels?.(root.name)) || ctx.labels;
     switch (p.def.function) {
       case 'fc': {
         const fc = functionalConnectivity(monitorSeries(mon!, { v: variableIndex(mon!, a.variable, where) }), { skip: Number(a.skip ?? 0) });
         fcOf.set(p.name, fc);
-        out[p.name] = { data: matrix(fc, ctx.labels) };
+        out[p.name] = { data: matrix(fc, labels) };
         break;
       }
       case 'welch': {
         const sp = spectrumOf(mon!, a, where);
-        out[p.name] = { data: new LabeledArray(sp.power, ['node', 'frequency'], { node: ctx.labels, frequency: Array.from(sp.freqs) }, { units: 'power spectral density' }, [sp.n, sp.freqs.length]) };
+        out[p.name] = { data: new LabeledArray(sp.power, ['node', 'frequency'], { node: labels, frequency: Array.from(sp.freqs) }, { units: 'power spectral density' }, [sp.n, sp.freqs.length]) };
         break;
       }
       case 'peak_frequency': {
         let f: Float64Array;
-        if (mon) f = dominantFrequency(spectrumOf(mon, a, where));
+        const band = Array.isArray(a.band) && a.band.length === 2 ? (a.band as [number, number]) : undefined;
+        if (mon) f = dominantFrequency(spectrumOf(mon, a, where), band);
         else {
           const w = out[p.def.source].data;
-          f = dominantFrequency({ freqs: Float64Array.from(w.coords.frequency as number[]), power: w.data, n: w.shape[0] });
+          f = dominantFrequency({ freqs: Float64Array.from(w.coords.frequency as number[]), power: w.data, n: w.shape[0] }, band);
         }
-        out[p.name] = { data: new LabeledArray(f, ['node'], { node: ctx.labels }, { units: 'Hz' }, [f.length]), value: scalar(f.reduce((x, y) => x + y, 0) / f.length, { units: 'Hz' }) };
+        out[p.name] = { data: new LabeledArray(f, ['node'], { node: labels }, { units: 'Hz' }, [f.length]), value: scalar(f.reduce((x, y) => x + y, 0) / f.length, { units: 'Hz' }) };
         break;
       }
       case 'mean': {
@@ -86,7 +91,7 @@ export function evaluateObservations(plans: ObsPlan[], ctx: ObservationContext):
         const skip = Number(a.skip ?? 0);
         const m = new Float64Array(s.n);
         for (let t = skip; t < s.t; t++) for (let i = 0; i < s.n; i++) m[i] += s.data[t * s.n + i] / (s.t - skip);
-        out[p.name] = { data: new LabeledArray(m, ['node'], { node: ctx.labels }, {}, [s.n]), value: scalar(m.reduce((x, y) => x + y, 0) / s.n) };
+        out[p.name] = { data: new LabeledArray(m, ['node'], { node: labels }, {}, [s.n]), value: scalar(m.reduce((x, y) => x + y, 0) / s.n) };
         break;
       }
       case 'fc_corr':

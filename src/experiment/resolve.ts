@@ -128,8 +128,10 @@ function plainValue(v: ParameterValue): ParamValue {
 }
 
 /** Model or coupling parameter name for an exploration axis (tvbo writes `Model.param`). */
-function axisTarget(name: string, model: ModelSpec, coupling: CouplingSpec, couplingAliases: Record<string, string>): string | undefined {
+function axisTarget(name: string, model: ModelSpec, coupling: CouplingSpec | undefined, couplingAliases: Record<string, string>): string | undefined {
   if ((SETTING_NAMES as readonly string[]).includes(name)) return name;
+  // an unknown coupling is reported once, at the coupling; its parameters cannot be checked
+  if (!coupling) return name.startsWith('coupling.') ? name : model.parameters[name] ? name : undefined;
   if (name.startsWith('coupling.')) {
     const p = name.slice('coupling.'.length);
     const q = couplingAliases[p] ?? p;
@@ -329,7 +331,7 @@ export function loadExperiment(src: ExperimentSource, opts: LoadOptions = {}): E
     if ('monitor' in def) {
       const m = MonitorObservationSchema.parse(def);
       const plan: MonitorObsPlan = { kind: 'monitor', name, def: m, index: monitors.length };
-      if (m.variables && model) m.variables.forEach((v, i) => { if (!voiNames.includes(v)) err([...path, 'variables', i], `model ${model!.name} has no variable '${v}' (state variables and variables of interest: ${voiNames.join(', ')})`); });
+      if (m.variables && model) m.variables.forEach((v, i) => { if (/^[A-Za-z_]\w*$/.test(v) && !voiNames.includes(v)) err([...path, 'variables', i], `model ${model!.name} has no variable '${v}' (state variables and variables of interest: ${voiNames.join(', ')})`); });
       const needsPeriod = !['Raw', 'AfferentCoupling', 'Bold', 'BalloonWindkessel'].includes(m.monitor);
       if (needsPeriod && m.period === undefined) err([...path, 'period'], `monitor ${m.monitor} needs a period (ms)`);
       if (['EEG', 'MEG', 'iEEG'].includes(m.monitor)) {
@@ -377,9 +379,9 @@ export function loadExperiment(src: ExperimentSource, opts: LoadOptions = {}): E
 
   // ---- explorations
   const explorations: ExplorationPlan[] = [];
-  const entries = <T>(v: Record<string, T> | T[] | undefined, key: string): [string, T, YamlPath][] =>
-    v === undefined ? [] : Array.isArray(v) ? v.map((x, i) => [String((x as { name?: string }).name ?? `${key}_${i}`), x, [key, i]]) : Object.entries(v).map(([k, x]) => [k, x, [key, k]]);
-  for (const [name, e, path] of entries<ExplorationDef>(doc.explorations, 'exploration')) {
+  const entries = <T>(v: Record<string, T> | T[] | undefined, key: string, prefix: string): [string, T, YamlPath][] =>
+    v === undefined ? [] : Array.isArray(v) ? v.map((x, i) => [String((x as { name?: string }).name ?? `${prefix}_${i}`), x, [key, i]]) : Object.entries(v).map(([k, x]) => [k, x, [key, k]]);
+  for (const [name, e, path] of entries<ExplorationDef>(doc.explorations, 'explorations', 'exploration')) {
     const axesDef = e.parameters ?? e.space;
     if (e.parameters && e.space) err([...path, 'space'], "give the axes once ('parameters' or 'space')");
     const axKey = e.parameters ? 'parameters' : 'space';
@@ -388,7 +390,7 @@ export function loadExperiment(src: ExperimentSource, opts: LoadOptions = {}): E
       const ap = [...path, axKey, i];
       const nm = a.name ?? a.parameter;
       if (!nm) { err(ap, "each axis needs 'name' (or tvbo's 'parameter')"); return; }
-      const target = model && coupling ? axisTarget(nm, model, coupling, pre.couplingAliases) : nm;
+      const target = model ? axisTarget(nm, model, coupling, pre.couplingAliases) : nm;
       if (!target) { err([...ap, a.name ? 'name' : 'parameter'], `'${nm}' is neither a parameter of model ${model?.name} nor of coupling ${coupling?.name} (as coupling.NAME), nor one of ${SETTING_NAMES.join(', ')}`); return; }
       const vals = a.values ?? a.explored_values;
       if ((a.domain === undefined) === (vals === undefined)) { err(ap, "give exactly one of 'domain' {lo, hi, n} or 'values'"); return; }
@@ -420,7 +422,7 @@ export function loadExperiment(src: ExperimentSource, opts: LoadOptions = {}): E
 
   // ---- algorithms
   const algorithms: AlgorithmPlan[] = [];
-  for (const [name, a, path] of entries<AlgorithmDef>(doc.algorithms, 'algorithm')) {
+  for (const [name, a, path] of entries<AlgorithmDef>(doc.algorithms, 'algorithms', 'algorithm')) {
     if (model && model.name !== 'ReducedWongWangExcInh') err([...path, 'type'], `${a.type} tunes the two-population Wong–Wang E/I network; the experiment's model must be ReducedWongWangExcInh (it is ${model.name})`);
     const plan: AlgorithmPlan = { name, def: a };
     if (a.type === 'eib') {

@@ -69,7 +69,8 @@ export function builtinSensors(n: number): Sensors {
   return { labels: Array.from({ length: n }, (_, k) => `E${k + 1}`), positions, dropped: [] };
 }
 
-function monitorSpecs(plan: ExperimentPlan, conn: Connectivity): { monitors: MonitorSpec[]; voi?: string[] } {
+function monitorSpecs(plan: ExperimentPlan, conn: Connectivity): { monitors: MonitorSpec[]; voi?: string[]; sensorLabels: Record<string, string[]> } {
+  const sensorLabels: Record<string, string[]> = {};
   const mons = plan.observations.filter((o): o is MonitorObsPlan => o.kind === 'monitor');
   const anyVars = mons.some((m) => m.def.variables);
   const defaults = plan.model.variables_of_interest.map(String);
@@ -81,11 +82,12 @@ function monitorSpecs(plan: ExperimentPlan, conn: Connectivity): { monitors: Mon
       const sensors = m.sensors.startsWith('builtin:') ? builtinSensors(Number(m.sensors.slice(8))) : readSensors(m.sensors);
       const g = m.def.monitor === 'MEG' ? megGainSphere : m.def.monitor === 'iEEG' ? ieegGain : eegGainSphere;
       spec.gain = g(sensors, { centres: conn.centres });
+      sensorLabels[m.name] = sensors.labels;
       if (m.def.reference !== undefined) spec.reference = m.def.reference;
     }
     return spec as MonitorSpec;
   });
-  return { monitors, voi };
+  return { monitors, voi, sensorLabels };
 }
 
 function stimulusWeights(w: StimulationWeights, conn: Connectivity): Float64Array {
@@ -104,9 +106,9 @@ function stimulusWeights(w: StimulationWeights, conn: Connectivity): Float64Arra
 }
 
 /** The simulation config with the network, gains, initial state and stimulus filled in. */
-export function buildConfig(plan: ExperimentPlan, conn: Connectivity): SimulationConfig {
-  const { monitors, voi } = monitorSpecs(plan, conn);
-  const cfg: SimulationConfig = { ...plan.config, connectivity: conn, monitors, ...(voi ? { variablesOfInterest: voi } : {}) };
+export function buildConfig(plan: ExperimentPlan, conn: Connectivity): SimulationConfig & { sensorLabels: Record<string, string[]> } {
+  const { monitors, voi, sensorLabels } = monitorSpecs(plan, conn);
+  const cfg: SimulationConfig & { sensorLabels: Record<string, string[]> } = { ...plan.config, connectivity: conn, monitors, ...(voi ? { variablesOfInterest: voi } : {}), sensorLabels };
   if (plan.initialValues) {
     const svs = Object.keys(plan.model.state_variables), M = plan.model.modes ?? 1, N = conn.n;
     const h = new Float64Array(svs.length * N * M);
@@ -180,7 +182,8 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunOptions = {})
       return m;
     };
     const monitorsOf = (get: (i: number) => MonitorOutput) => (name: string) => get((plan.observations.find((o) => o.name === name) as MonitorObsPlan).index);
-    const cfg = buildConfig(plan, conn);
+    const { sensorLabels, ...cfg } = buildConfig(plan, conn);
+    const spaceLabels = (name: string) => sensorLabels[name];
 
     part = 'integration';
     say(`[${++partNo}/${parts}] integration: ${plan.model.name} on ${conn.name} (${conn.n} nodes), ${plan.config.duration} ms after ${plan.config.transient} ms transient`);
@@ -193,7 +196,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunOptions = {})
       },
     });
     integration.withNetwork(conn);
-    const outs = evaluateObservations(plan.observations, { monitor: monitorsOf((i) => integration!.monitor(i)), data: dataOf, labels: conn.labels });
+    const outs = evaluateObservations(plan.observations, { monitor: monitorsOf((i) => integration!.monitor(i)), data: dataOf, labels: conn.labels, spaceLabels });
     for (const o of plan.observations) {
       if (o.kind === 'derived') observations[o.name] = new ObservationResult(o.name, outs[o.name]);
       if (o.kind === 'data') {
@@ -210,7 +213,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunOptions = {})
       const outsOf = (r: PointRun) => {
         let o = cache.get(r);
         if (!o) {
-          o = evaluateObservations(plan.observations, { monitor: monitorsOf((i) => r.monitor(i)), data: dataOf, labels: conn.labels });
+          o = evaluateObservations(plan.observations, { monitor: monitorsOf((i) => r.monitor(i)), data: dataOf, labels: conn.labels, spaceLabels });
           cache.set(r, o);
         }
         return o;

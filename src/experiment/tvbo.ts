@@ -93,7 +93,9 @@ export function tvboPrepass(doc: Obj): PrepassResult {
   }
 
   // derived_observations are observations computed from others: vbt keeps them in one map
+  const origin: Record<string, string> = {};
   if (isObj(doc.derived_observations)) {
+    for (const k of Object.keys(doc.derived_observations)) origin[k] = 'derived_observations';
     doc.observations = { ...(isObj(doc.observations) ? doc.observations : {}), ...doc.derived_observations };
     mapped.push({ path: ['derived_observations'], message: "tvbo 'derived_observations' merged into 'observations'" });
     delete doc.derived_observations;
@@ -103,7 +105,7 @@ export function tvboPrepass(doc: Obj): PrepassResult {
   if (isObj(obs)) {
     for (const [name, o] of Object.entries(obs)) {
       if (!isObj(o) || 'monitor' in o || 'function' in o || 'data' in o) continue;
-      const path: YamlPath = [obsKey, name];
+      const path: YamlPath = [origin[name] ?? obsKey, name];
       const src = firstSource(o.source ?? o.source_observations);
       const steps = Array.isArray(o.pipeline) ? (o.pipeline.filter(isObj) as Obj[]) : [];
       const keep = { label: o.label, description: o.description };
