@@ -56,6 +56,21 @@ export function tvboPrepass(doc: Obj): PrepassResult {
     const m = doc[mk];
     if (!isObj(m)) continue;
     const eq = EQUATION_KEYS.filter((k) => k in m);
+    // per-state noise and initial values have vbt homes: integration.noise and initial_state
+    if (isObj(m.state_variables)) {
+      const svs = Object.entries(m.state_variables).filter(([, v]) => isObj(v)) as [string, Obj][];
+      const noisy = svs.filter(([, v]) => isObj(v.noise) && isObj(v.noise.parameters) && isObj(v.noise.parameters.sigma));
+      const integ = doc.integration;
+      if (noisy.length === 1 && isObj(integ) && integ.noise === undefined) {
+        const sigma = ((noisy[0][1].noise as Obj).parameters as Obj).sigma as Obj;
+        integ.noise = { sigma: sigma.value };
+        mapped.push({ path: [mk, 'state_variables', noisy[0][0], 'noise'], message: `noise σ = ${String(sigma.value)} on ${noisy[0][0]} mapped to integration.noise.sigma (nsig = σ²/2)${svs.length > 1 ? '; vbt applies it to every state variable' : ''}` });
+      }
+      if (svs.every(([, v]) => typeof v.initial_value === 'number') && doc.initial_state === undefined) {
+        doc.initial_state = { values: Object.fromEntries(svs.map(([k, v]) => [k, v.initial_value])) };
+        mapped.push({ path: [mk, 'state_variables'], message: 'initial_value of every state variable mapped to initial_state.values' });
+      }
+    }
     if (eq.length) {
       for (const k of eq) {
         unsupported.push({ path: [mk, k], message: `tvbo equation-level model key '${k}' is not read: vbt runs the catalogue model named by '${mk}.name' (or a vbt model YAML path)` });
