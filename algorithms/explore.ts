@@ -10,7 +10,7 @@ import { DivergenceError, type MonitorOutput, type SimulationResult } from '../s
 import type { SimulationConfig } from '../src/simulation/config.js';
 import { monitorSeries, type Series } from '../src/analysis/series.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
-import { ExplorationResult } from './exploration-result.js';
+import { ExplorationResult } from '../src/results/exploration.js';
 import { makeProgress, type ProgressOption } from './progress.js';
 import type { Space } from './space.js';
 

@@ -16,7 +16,9 @@ import { eegGainSphere, megGainSphere, ieegGain } from '../observation/gain.js';
 import type { SquareMatrix } from '../analysis/fc.js';
 import { readMatrix } from '../cli/commands/observe.js';
 import { LabeledArray } from '../results/labeled.js';
-import { ExperimentResult, ObservationResult, ExplorationResult, type AlgorithmResult } from '../results/experiment.js';
+import { ExperimentResult, ObservationResult } from '../results/experiment.js';
+import { ExplorationResult } from '../results/exploration.js';
+import type { AlgorithmResult } from '../results/tuning.js';
 import { loadDkAverage, maxNormalized, dkAveragePath } from '../../algorithms/data.js';
 import { explore, type PointRun } from '../../algorithms/explore.js';
 import { EibNetwork, EIB_DEFAULTS, type EibParameters } from '../../algorithms/eib-model.js';
@@ -229,8 +231,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunOptions = {})
       });
       for (const name of e.observables) {
         const key = e.observables.length === 1 ? e.name : `${e.name}_${name.replace(/\./g, '_')}`;
-        const one = res.toResult(name);
-        explorations[key] = new ExplorationResult({ name: key, axes: one.axes, results: one.results, observable: one.observable });
+        explorations[key] = new ExplorationResult(key, res.space, { [name]: res.values(name) }, res.metadata);
       }
       done.push(part);
     }
@@ -263,7 +264,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunOptions = {})
           progress: report,
         });
       }
-      algorithms[a.name] = r.toResult();
+      algorithms[a.name] = r;
       done.push(part);
     }
   } catch (e) {
