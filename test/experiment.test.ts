@@ -109,8 +109,8 @@ describe('vbt experiment init', () => {
     let err = 0, scale = 0;
     for (let k = 0; k < eeg.data.length; k++) { err = Math.max(err, Math.abs(eeg.data[k] - proj.data[k])); scale = Math.max(scale, Math.abs(proj.data[k])); }
     expect(err).toBeLessThan(1e-12 * scale);
-    expect(result.explorations.coupling_sweep.results.length).toBe(4);
-    for (const v of result.explorations.coupling_sweep.results) expect(v).toBeGreaterThan(0);
+    expect(result.explorations.coupling_sweep.values('peak').length).toBe(4);
+    for (const v of result.explorations.coupling_sweep.values()) expect(v).toBeGreaterThan(0);
   }, 120_000);
 });
 
@@ -154,16 +154,17 @@ describe('shipped examples, shortened', () => {
     });
     const { result, complete } = await runExperiment(loadExperiment(src));
     expect(complete).toBe(true);
-    const c = result.explorations.g_noise_fc_corr, r = result.explorations.g_noise_fc_rmse;
-    expect(c.shape).toEqual([2, 2]);
-    expect(c.axes.map((a) => a.name)).toEqual(['coupling.a', 'noise.nsig']);
-    expect(c.axes[1].values[0]).toBeCloseTo(1e-6, 18);
-    expect(c.axes[1].values[1]).toBeCloseTo(1e-4, 16);
-    for (const v of [...c.results, ...r.results]) expect(Number.isFinite(v)).toBe(true);
+    const ex = result.explorations.g_noise;
+    expect(ex.shape).toEqual([2, 2]);
+    expect(ex.observables).toEqual(['fc_corr', 'fc_rmse']);
+    expect(ex.axes.map((a) => a.name)).toEqual(['coupling.a', 'noise.nsig']);
+    expect(ex.axes[1].values[0]).toBeCloseTo(1e-6, 18);
+    expect(ex.axes[1].values[1]).toBeCloseTo(1e-4, 16);
+    for (const v of [...ex.values('fc_corr'), ...ex.values('fc_rmse')]) expect(Number.isFinite(v)).toBe(true);
     const file = join(tmp, 'g.nc');
     await result.save(file);
     const back = await ExperimentResult.fromFile(file);
-    expect(Array.from(back.explorations.g_noise_fc_corr.results)).toEqual(Array.from(c.results));
+    expect(Array.from(back.explorations.g_noise.values('fc_rmse'))).toEqual(Array.from(ex.values('fc_rmse')));
     expect(back.sourceExperiment).toBe(src.text);
     expect(back.partial).toBe(false);
   }, 240_000);
@@ -214,7 +215,7 @@ describe('partial results and rerun', () => {
     await vbt('rerun', a, '--out', b, '-q');
     const [ra, rb] = [await ExperimentResult.fromFile(a), await ExperimentResult.fromFile(b)];
     expect(Array.from(rb.integration!.monitor('EEG').data)).toEqual(Array.from(ra.integration!.monitor('EEG').data));
-    expect(Array.from(rb.explorations.coupling_sweep.results)).toEqual(Array.from(ra.explorations.coupling_sweep.results));
+    expect(Array.from(rb.explorations.coupling_sweep.values())).toEqual(Array.from(ra.explorations.coupling_sweep.values()));
   }, 120_000);
 });
 
@@ -290,7 +291,7 @@ execution: {n_workers: 2, precision: float64, random_seed: 0}
     expect(plan.observations.map((o) => `${o.name}:${o.kind}`)).toEqual(['empirical_fc:data', 'bold:monitor', 'fc:derived', 'landscape_observable:derived']);
     const { result, complete } = await runExperiment(plan);
     expect(complete).toBe(true);
-    expect(result.explorations.landscape.results.length).toBe(2);
+    expect(result.explorations.landscape.values().length).toBe(2);
   }, 120_000);
 
   const TVBO = process.env.TVBO_ROOT;

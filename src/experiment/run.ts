@@ -229,10 +229,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunOptions = {})
         name: e.name, base, space: e.space, observables, batchSize: e.batchSize, threads: plan.threads,
         progress: (d, t) => say(`  ${e.name}: ${d}/${t} points`),
       });
-      for (const name of e.observables) {
-        const key = e.observables.length === 1 ? e.name : `${e.name}_${name.replace(/\./g, '_')}`;
-        explorations[key] = new ExplorationResult(key, res.space, { [name]: res.values(name) }, res.metadata);
-      }
+      explorations[e.name] = res;
       done.push(part);
     }
 
