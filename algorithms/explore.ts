@@ -43,6 +43,8 @@ export interface ExploreOptions {
   batchSize?: number;
   threads?: number;
   progress?: ProgressOption;
+  /** Keep every point's time series of this monitor (all its variables) in the result (tvbo's is_timeseries). */
+  record?: string | number;
 }
 
 function sliceMonitor(mon: MonitorOutput, b: number): MonitorOutput {
@@ -97,6 +99,7 @@ export async function explore(opts: ExploreOptions): Promise<ExplorationResult> 
   }
 
   const results: Record<string, Float64Array> = Object.fromEntries(obsNames.map((n) => [n, new Float64Array(space.size).fill(NaN)]));
+  let recorded: { outputNames: string[]; dt: number; time: Float64Array; nodes: number; data: Float64Array } | undefined;
   const progress = makeProgress(opts.progress, space.size, 'exploring');
   let done = 0;
   let diverged = 0;
@@ -114,6 +117,14 @@ export async function explore(opts: ExploreOptions): Promise<ExplorationResult> 
         series: (which = 0, o = {}) => monitorSeries(res.monitor(which), { b, v: o.v, m: o.m }),
       };
       for (const n of obsNames) results[n][k] = observables[n](run);
+      if (opts.record !== undefined) {
+        const m = run.monitor(opts.record);
+        const [, T, V, N, M] = m.shape;
+        recorded ??= { outputNames: [...m.variables], dt: m.period, time: Float64Array.from(m.time), nodes: N, data: new Float64Array(space.size * T * V * N).fill(NaN) };
+        if (recorded.time.length !== T) throw new Error(`explore: point ${k} recorded ${T} samples of monitor ${m.name}; earlier points had ${recorded.time.length} (record needs the same dt and duration at every point)`);
+        // mode 0 of every variable, as [time, variable, node]
+        for (let t = 0; t < T; t++) for (let v = 0; v < V; v++) for (let i = 0; i < N; i++) recorded.data[((k * T + t) * V + v) * N + i] = m.data[((t * V + v) * N + i) * M];
+      }
     });
   };
 
@@ -153,5 +164,5 @@ export async function explore(opts: ExploreOptions): Promise<ExplorationResult> 
     seconds,
     pointsPerSecond: space.size / seconds,
     batchSize,
-  });
+  }, recorded);
 }

@@ -106,7 +106,8 @@ describe('SimulationResult', () => {
     const res = run();
     expect(res.dims()).toEqual(['trial', 'time', 'variable', 'node', 'mode']);
     expect(res.stateNames).toEqual(['V', 'W']);
-    expect(res.transient).toBeCloseTo(2, 12);
+    expect(res.transientTime).toBeCloseTo(2, 12);
+    expect(res.transient).toBeUndefined(); // the warm-up itself is kept only by simulateKeepingTransient
     expect(res.units.time).toBe('ms');
     const m = res.monitor('TemporalAverage');
     const [B, T, V, N, M] = m.shape;

@@ -67,6 +67,8 @@ export interface ExplorationPlan {
   /** `observation` (its scalar `value`) or `observation.output`. */
   observables: string[];
   batchSize?: number;
+  /** Monitor index whose time series every point keeps. */
+  record?: number;
 }
 
 export interface AlgorithmPlan {
@@ -416,7 +418,13 @@ export function loadExperiment(src: ExperimentSource, opts: LoadOptions = {}): E
       } catch (x) {
         err([...path, 'mode'], (x as Error).message);
       }
-      if (space) explorations.push({ name, space, observables: obsNames, batchSize: e.batch_size ?? e.n_parallel ?? doc.execution?.batch_size });
+      let record: number | undefined;
+      if (e.record !== undefined) {
+        const o = observations.find((x) => x.name === e.record);
+        if (!o || o.kind !== 'monitor') err([...path, 'record'], `record '${e.record}' is not a monitor observation (monitor observations: ${observations.filter((x) => x.kind === 'monitor').map((x) => x.name).join(', ')})`);
+        else record = o.index;
+      }
+      if (space) explorations.push({ name, space, observables: obsNames, batchSize: e.batch_size ?? e.n_parallel ?? doc.execution?.batch_size, record });
     }
   }
 

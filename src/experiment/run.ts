@@ -226,7 +226,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunOptions = {})
       }));
       const base = { ...cfg };
       const res = await explore({
-        name: e.name, base, space: e.space, observables, batchSize: e.batchSize, threads: plan.threads,
+        name: e.name, base, space: e.space, observables, batchSize: e.batchSize, threads: plan.threads, record: e.record,
         progress: (d, t) => say(`  ${e.name}: ${d}/${t} points`),
       });
       explorations[e.name] = res;

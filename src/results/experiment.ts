@@ -15,7 +15,7 @@
  * ```
  */
 import type { LabeledArray } from './labeled.js';
-import { SimulationResult, RESULT_SCHEMA_VERSION, checkSchemaVersion } from '../simulation/result.js';
+import { SimulationResult, RESULT_SCHEMA_VERSION, checkSchemaVersion, type MonitorOutput } from '../simulation/result.js';
 import { readNetcdf, writeNetcdf, type NcAttr, type NcDataset, type NcWriteOptions } from '../io/netcdf.js';
 import { checkName, getArray, getMeta, mergeInto, putArray, putMeta } from './sections.js';
 import { ExplorationResult } from './exploration.js';
@@ -25,7 +25,7 @@ import { AlgorithmResult, OptimizationResult } from './tuning.js';
 export { ExplorationResult, AlgorithmResult, OptimizationResult };
 import { exportBids, type BidsOptions } from '../io/bids.js';
 import { getModel } from '../models/catalogue.js';
-import type { TimeSeries } from './timeseries.js';
+import { TimeSeries } from './timeseries.js';
 
 /** Named outputs of an observation pipeline (e.g. BOLD, FC); `data`/`time` are the main series. */
 export class ObservationResult {
@@ -199,6 +199,62 @@ export class ExperimentResult {
     });
   }
 
+  /**
+   * A figure (tvbo's `ExperimentResult.plot`): the integration's ('default' when there is one, or any
+   * SimulationResult plot type: timeseries, spectrum, fc, network, ...), 'exploration', 'loss',
+   * 'parameters' or 'convergence' (`name` picks the section entry, default the first).
+   */
+  async plot(opts: { type?: string; name?: string; monitor?: string | number; variable?: string } = {}): Promise<import('../plot/render.js').PlotSpec> {
+    const type = opts.type ?? 'default';
+    const { experimentFigure, EXPERIMENT_PLOT_TYPES } = await import('../cli/commands/plot.js');
+    if (this.integration && (type === 'default' || !(EXPERIMENT_PLOT_TYPES as readonly string[]).includes(type))) return this.integration.plot({ ...opts, type });
+    return experimentFigure(this, type, { name: opts.name });
+  }
+
+  /** One result per TimeSeries (tvbo's from_timeseries): each becomes a monitor of the integration. */
+  static fromTimeseries(series: TimeSeries | Record<string, TimeSeries>, opts: { id?: string } = {}): ExperimentResult {
+    const named = series instanceof TimeSeries ? { [series.title.replace(/^Simulation:\s*/, '') || 'Raw']: series } : series;
+    const entries = Object.entries(named);
+    if (!entries.length) throw new Error('ExperimentResult.fromTimeseries: no time series');
+    const [first] = entries;
+    const [, V, N] = first[1].shape;
+    const monitors: MonitorOutput[] = entries.map(([name, ts]) => {
+      const [T, v, n, m] = ts.shape;
+      if (n !== N) throw new Error(`ExperimentResult.fromTimeseries: '${name}' has ${n} regions, '${first[0]}' has ${N}`);
+      const f = ts.samplePeriodMs / ts.samplePeriod;
+      return { name, period: ts.samplePeriodMs, time: ts.time.map((t) => t * f), data: Float64Array.from(ts.data), shape: [1, T, v, n, m], variables: ts.variables };
+    });
+    const ts0 = first[1];
+    const M = ts0.shape[3];
+    const sim = new SimulationResult(monitors, {
+      model: 'unknown', coupling: 'unknown', integrator: 'unknown', dt: ts0.samplePeriodMs, nSteps: ts0.shape[0], transientSteps: 0, horizon: 1, batchSize: 1,
+      nodeLabels: ts0.regions, connectivity: ts0.network?.name ?? 'unknown', wallSeconds: 0, finalState: new Float64Array(V * N * M).fill(NaN), stateVariables: ts0.variables, parameters: {},
+    });
+    if (ts0.network) sim.withNetwork(ts0.network);
+    return new ExperimentResult({ id: opts.id ?? 'timeseries', integration: sim, dataSources: Object.fromEntries(entries.map(([k, t]) => [k, t.title || k])) });
+  }
+
+  /**
+   * From TVB's own H5 files (tvbo's from_tvb): TimeSeriesRegion/TimeSeries files as monitors, and
+   * the Connectivity H5 they were simulated on (labels and network for export and plots).
+   */
+  static async fromTvb(timeSeries: string | string[], opts: { connectivity?: string; id?: string } = {}): Promise<ExperimentResult> {
+    const { readTvbH5, readTvbConnectivityH5 } = await import('../io/tvb-h5.js');
+    const conn = opts.connectivity ? await readTvbConnectivityH5(opts.connectivity) : undefined;
+    const out: Record<string, TimeSeries> = {};
+    for (const p of Array.isArray(timeSeries) ? timeSeries : [timeSeries]) {
+      const c = await readTvbH5(p, { connectivity: conn });
+      if (c.kind === 'Connectivity') throw new Error(`${p}: a Connectivity; pass it as opts.connectivity and the time series files first`);
+      const name = (c.timeSeries.title.replace(/^Simulation:\s*/, '').replace(/[^A-Za-z0-9_]/g, '_') || c.kind).replace(/^([^A-Za-z])/, 'ts_$1');
+      out[out[name] ? `${name}_${Object.keys(out).length}` : name] = c.timeSeries;
+    }
+    const r = ExperimentResult.fromTimeseries(out, { id: opts.id ?? 'tvb' });
+    const sources = { ...r.dataSources };
+    (Array.isArray(timeSeries) ? timeSeries : [timeSeries]).forEach((p, k) => (sources[Object.keys(out)[k]] = p));
+    if (opts.connectivity) sources.connectivity = opts.connectivity;
+    return new ExperimentResult({ id: r.id, integration: r.integration, dataSources: sources });
+  }
+
   /** Write one netCDF-4 file (`.nc` or `.h5`, same layout) atomically. */
   async save(path: string, opts: NcWriteOptions = {}): Promise<void> {
     await writeNetcdf(path, this.toDataset(), opts);
@@ -222,7 +278,7 @@ export class ExperimentResult {
     } catch {
       model = undefined;
     }
-    const experiment = this.sourceExperiment ?? (sim ? { id: this.id, model: sim.info.model, coupling: sim.info.coupling, integrator: { name: sim.info.integrator, dt: sim.info.dt }, parameters: sim.info.parameters, transient: sim.transient, monitors: sim.monitors.map((m) => ({ name: m.name, period: m.period })), dataSources: this.dataSources } : { id: this.id });
+    const experiment = this.sourceExperiment ?? (sim ? { id: this.id, model: sim.info.model, coupling: sim.info.coupling, integrator: { name: sim.info.integrator, dt: sim.info.dt }, parameters: sim.info.parameters, transient: sim.transientTime, monitors: sim.monitors.map((m) => ({ name: m.name, period: m.period })), dataSources: this.dataSources } : { id: this.id });
     return exportBids(root, {
       timeSeries,
       network: sim?.network,
