@@ -9,7 +9,7 @@ import { monitorSeries } from '../analysis/series.js';
 import { welch, dominantFrequency, type Spectrum } from '../analysis/spectra.js';
 import { rmse } from '../analysis/losses.js';
 import { fcCorr } from '../../algorithms/data.js';
-import { kuramotoOrder } from '../analysis/kuramoto.js';
+import { kuramotoOrder } from '../analysis/summary.js';
 import { LabeledArray } from '../results/labeled.js';
 import type { MonitorOutput } from '../simulation/result.js';
 import type { DerivedObsPlan, ObsPlan } from './resolve.js';
@@ -105,7 +105,8 @@ export function evaluateObservations(plans: ObsPlan[], ctx: ObservationContext):
       case 'kuramoto': {
         const s = monitorSeries(mon!, { v: variableIndex(mon!, a.variable, where) });
         const skip = Number(a.skip ?? 0);
-        const R = kuramotoOrder({ data: s.data.subarray(skip * s.n), t: s.t - skip, n: s.n });
+        // the variable is a phase (Kuramoto model) with phases: 1, else its Hilbert phase
+        const R = kuramotoOrder(s, { skip, phases: Number(a.phases ?? 0) === 1 });
         const time = Array.from(mon!.time.subarray(skip));
         out[p.name] = { data: new LabeledArray(R, ['time'], { time }, {}, [R.length]), value: scalar(R.reduce((x, y) => x + y, 0) / R.length) };
         break;

@@ -365,7 +365,7 @@ export function loadExperiment(src: ExperimentSource, opts: LoadOptions = {}): E
         if (plan.target === '') err([...path, 'arguments', 'target'], "'empirical_fc' needs network.empirical_fc");
       }
       for (const k of Object.keys(d.arguments ?? {})) {
-        const allowed: Record<string, string[]> = { fc: ['skip', 'variable'], welch: ['skip', 'variable', 'nperseg'], peak_frequency: ['skip', 'variable', 'nperseg', 'band'], mean: ['skip', 'variable'], fc_corr: ['target'], fc_rmse: ['target'], kuramoto: ['skip', 'variable'] };
+        const allowed: Record<string, string[]> = { fc: ['skip', 'variable'], welch: ['skip', 'variable', 'nperseg'], peak_frequency: ['skip', 'variable', 'nperseg', 'band'], mean: ['skip', 'variable'], fc_corr: ['target'], fc_rmse: ['target'], kuramoto: ['skip', 'variable', 'phases'] };
         if (!allowed[d.function].includes(k)) err([...path, 'arguments', k], `${d.function} takes no argument '${k}' (it takes: ${allowed[d.function].join(', ')})`);
       }
       observations.push(plan);

@@ -25,3 +25,4 @@ export { animationSpec, animateGif, animateHtml, frameIndices, gifFromFrames, ti
 export { fromTimeSeries, fromExplorationResult, fromExplorationGrid, fromOptimizationResult, fromAlgorithmResult, beforeAfterFromAlgorithm, regionalFromState, type ExplorationGridLike } from './results.js';
 export { loadResultFile, type LoadedResult } from './load.js';
 export { defaultFigure, writeDefaultFigure } from './default-figure.js';
+export { plotPca, plotIcaSources, plotWavelet, plotCrossCorrelation, plotCoherence, plotCovariance, plotKuramoto } from './analyzers.js';

@@ -272,6 +272,56 @@ export class TimeSeries {
     }
   }
 
+  /** One (variable, mode) as a [T, N] series for the analyzers. */
+  series(variable: string | number = 0, mode = 0): { data: Float64Array; t: number; n: number } {
+    const v = this.indexOf(this.variables, variable, 'variable');
+    const [T, , N, M] = this.shape;
+    if (!(Number.isInteger(mode) && mode >= 0 && mode < M)) throw new Error(`mode ${mode} out of range 0..${M - 1}`);
+    const data = new Float64Array(T * N);
+    this.channels(v, mode).forEach((row, t) => data.set(row, t * N));
+    return { data, t: T, n: N };
+  }
+
+  /** TVB's PCA of one variable and mode: weights (component × node) and variance fractions. */
+  async pca(o: { variable?: string | number; mode?: number } = {}) {
+    return (await import('../analysis/decomposition.js')).pca(this.series(o.variable, o.mode));
+  }
+
+  /** FastICA of one variable and mode (TVB's ICA analyzer). */
+  async ica(o: { variable?: string | number; mode?: number } & import('../analysis/decomposition.js').IcaOptions = {}) {
+    return (await import('../analysis/decomposition.js')).fastIca(this.series(o.variable, o.mode), o);
+  }
+
+  /** Morlet continuous wavelet transform with TVB's parameters (frequencies in kHz). */
+  async wavelet(o: { variable?: string | number; mode?: number } & import('../analysis/wavelet.js').WaveletOptions = {}) {
+    return (await import('../analysis/wavelet.js')).continuousWavelet(this.series(o.variable, o.mode), this.samplePeriodMs, o);
+  }
+
+  /** Normalised cross-correlation between nodes for lags −maxLag … maxLag (samples). */
+  async crossCorrelation(o: { variable?: string | number; mode?: number; maxLag?: number } = {}) {
+    return (await import('../analysis/correlation.js')).crossCorrelation(this.series(o.variable, o.mode), o);
+  }
+
+  /** Node covariance (TVB's NodeCovariance). */
+  async covariance(o: { variable?: string | number; mode?: number } = {}) {
+    return (await import('../analysis/correlation.js')).covariance(this.series(o.variable, o.mode));
+  }
+
+  /** Coherence spectra between nodes, Welch cross-spectra with segments of `nfft` (TVB's NodeCoherence parameter). */
+  async coherence(o: { variable?: string | number; mode?: number; nfft?: number } & import('../analysis/cross-spectra.js').CsdOptions = {}) {
+    return (await import('../analysis/cross-spectra.js')).coherence(this.series(o.variable, o.mode), this.sampleRate, { ...o, nperseg: o.nperseg ?? o.nfft ?? Math.min(256, this.shape[0]) });
+  }
+
+  /** Complex coherency between nodes (TVB's NodeComplexCoherence, segments averaged). */
+  async complexCoherence(o: { variable?: string | number; mode?: number } & import('../analysis/cross-spectra.js').CsdOptions = {}) {
+    return (await import('../analysis/cross-spectra.js')).complexCoherence(this.series(o.variable, o.mode), this.sampleRate, o);
+  }
+
+  /** Kuramoto order parameter over time (the variable as phases, or their Hilbert phases). */
+  async kuramotoOrder(o: { variable?: string | number; mode?: number; phases?: boolean; skip?: number } = {}) {
+    return (await import('../analysis/summary.js')).kuramotoOrder(this.series(o.variable, o.mode), o);
+  }
+
   /** EEG-style stacked channels (tvbo's plot_eeg). */
   plotEeg(opts: { variable?: string; nodes?: (number | string)[] } = {}): Promise<PlotSpec> {
     return this.plot({ ...opts, type: 'channels' });
