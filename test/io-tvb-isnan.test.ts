@@ -21,14 +21,15 @@ describe('TVB H5: Is_nan computed', () => {
     expect(await withH5(join(dir, 'ok.h5'), (f) => attrOpt(f, 'TVB_is_nan'))).toBe('bool:False');
     expect(await withH5(join(dir, 'bad.h5'), (f) => attrOpt(f, 'TVB_is_nan'))).toBe('bool:True');
     const c = syntheticConnectome({ nodes: 4 });
-    const w = Float64Array.from(c.weights);
-    w[3] = NaN;
-    const cn = new Connectivity({ n: 4, weights: w, tractLengths: c.tractLengths, centres: c.centres, labels: c.labels, areas: [1, 2, 3, 4], orientations: Float64Array.from({ length: 12 }, (_, k) => k / 12) });
+    // weights must be finite; an unknown area (NaN) is what a Connectivity may carry
+    const cn = new Connectivity({ n: 4, weights: c.weights, tractLengths: c.tractLengths, centres: c.centres, labels: c.labels, areas: [1, NaN, 3, 4], orientations: Float64Array.from({ length: 12 }, (_, k) => k / 12) });
+    await writeTvbConnectivityH5(join(dir, 'c0.h5'), c);
+    expect(await withH5(join(dir, 'c0.h5'), (f) => attrOpt(f, 'TVB_is_nan'))).toBe('bool:False');
     await writeTvbConnectivityH5(join(dir, 'c.h5'), cn);
     expect(await withH5(join(dir, 'c.h5'), (f) => attrOpt(f, 'TVB_is_nan'))).toBe('bool:True');
     // areas and orientations are kept; cortical/hemispheres cannot be written as HDF5 bool enums by h5wasm
     const back = await readTvbConnectivityH5(join(dir, 'c.h5'));
-    expect(Array.from(back.areas)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(back.areas)).toEqual([1, NaN, 3, 4]);
     expect(Array.from(back.orientations)).toEqual(Array.from(cn.orientations));
     expect(await withH5(join(dir, 'c.h5'), (f) => has(f, 'cortical') || has(f, 'hemispheres'))).toBe(false);
   });
