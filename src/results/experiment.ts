@@ -23,7 +23,7 @@ import { AlgorithmResult, OptimizationResult } from './tuning.js';
 
 // the section classes live in their own modules; re-exported here, where they were first defined
 export { ExplorationResult, AlgorithmResult, OptimizationResult };
-import { exportBids, type BidsOptions } from '../io/bids.js';
+import { exportBids, bidsSuffixOf, type BidsOptions, type BidsSuffix } from '../io/bids.js';
 import { getModel } from '../models/catalogue.js';
 import { TimeSeries } from './timeseries.js';
 
@@ -269,9 +269,21 @@ export class ExperimentResult {
    * coord/, the model as eq/, and the experiment YAML at the root.
    */
   async export(root: string, opts: BidsOptions): Promise<string[]> {
+    // tvbo's layout: the first model-state monitor is ts-sim_State, every observation monitor
+    // (BOLD, EEG, MEG) ts-<name>_<suffix>, other state monitors ts-<name>_State
     const timeSeries: Record<string, TimeSeries> = {};
+    const suffixes: Record<string, BidsSuffix> = {};
     const sim = this.integration;
-    if (sim) for (const [k, ts] of Object.entries(sim.observations)) timeSeries[k] = ts;
+    if (sim) {
+      let first = true;
+      for (const [k, ts] of Object.entries(sim.observations)) {
+        const sfx = bidsSuffixOf(k);
+        const label = sfx === 'State' && first ? 'sim' : k.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+        if (sfx === 'State') first = false;
+        timeSeries[label] = ts;
+        suffixes[label] = sfx;
+      }
+    }
     let model;
     try {
       model = sim ? getModel(sim.info.model) : undefined;
@@ -281,11 +293,13 @@ export class ExperimentResult {
     const experiment = this.sourceExperiment ?? (sim ? { id: this.id, model: sim.info.model, coupling: sim.info.coupling, integrator: { name: sim.info.integrator, dt: sim.info.dt }, parameters: sim.info.parameters, transient: sim.transientTime, monitors: sim.monitors.map((m) => ({ name: m.name, period: m.period })), dataSources: this.dataSources } : { id: this.id });
     return exportBids(root, {
       timeSeries,
+      suffixes,
       network: sim?.network,
       model,
       experiment,
       experimentId: this.id,
       provenance: sim ? { Model: sim.info.model, Integrator: sim.info.integrator, StepSize: sim.info.dt, Duration: sim.info.nSteps * sim.info.dt } : {},
-    }, { description: opts.description ?? (sim ? sim.info.model.toLowerCase().replace(/[^a-z0-9]/g, '') : undefined), ...opts });
+    }, opts);
   }
+
 }
