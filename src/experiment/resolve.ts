@@ -334,7 +334,7 @@ export function loadExperiment(src: ExperimentSource, opts: LoadOptions = {}): E
       const m = MonitorObservationSchema.parse(def);
       const plan: MonitorObsPlan = { kind: 'monitor', name, def: m, index: monitors.length };
       if (m.variables && model) m.variables.forEach((v, i) => { if (/^[A-Za-z_]\w*$/.test(v) && !voiNames.includes(v)) err([...path, 'variables', i], `model ${model!.name} has no variable '${v}' (state variables and variables of interest: ${voiNames.join(', ')})`); });
-      const needsPeriod = !['Raw', 'AfferentCoupling', 'Bold', 'BalloonWindkessel'].includes(m.monitor);
+      const needsPeriod = !['Raw', 'RawVoi', 'AfferentCoupling', 'Bold', 'BoldRegionROI', 'BalloonWindkessel'].includes(m.monitor);
       if (needsPeriod && m.period === undefined) err([...path, 'period'], `monitor ${m.monitor} needs a period (ms)`);
       if (['EEG', 'MEG', 'iEEG'].includes(m.monitor)) {
         if (!m.sensors) err(path, `monitor ${m.monitor} needs 'sensors' (a TVB sensor file, 'shared:data/tvb/eeg_brainstorm_65.txt', or 'builtin:<n>')`);

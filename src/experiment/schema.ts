@@ -104,7 +104,7 @@ export const InitialStateSchema = z.object({
   values: z.record(z.string(), numOrList).optional(),
 }).strict();
 
-const MONITORS = ['Raw', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage', 'AfferentCoupling', 'Bold', 'BalloonWindkessel', 'EEG', 'MEG', 'iEEG'] as const;
+const MONITORS = ['Raw', 'RawVoi', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage', 'AfferentCoupling', 'Bold', 'BoldRegionROI', 'BalloonWindkessel', 'EEG', 'MEG', 'iEEG'] as const;
 export const MONITOR_NAMES: readonly string[] = MONITORS;
 export const DERIVED_FUNCTIONS = ['fc', 'fcd', 'welch', 'peak_frequency', 'mean', 'fc_corr', 'fc_rmse', 'kuramoto'] as const;
 
