@@ -186,6 +186,51 @@ describe('shipped examples, shortened', () => {
   }, 240_000);
 });
 
+describe('optimizations', () => {
+  it('fit coupling.a through the tensor engine to a target FC; scored by a kernel-engine run; saved with the result', async () => {
+    const { simulate } = await import('../src/simulation/simulate.js');
+    const { syntheticConnectome } = await import('../src/network/synthetic.js');
+    const conn = syntheticConnectome({ nodes: 6 });
+    // the target: FC of the same network at a = 0.03
+    const r = await simulate({ model: 'Linear', parameters: { gamma: -0.1 }, connectivity: conn, coupling: 'Linear', couplingParameters: { a: 0.03 }, integrator: { name: 'Heun', dt: 1, noise: { nsig: 1e-3, seed: 42 } }, duration: 400, monitors: [{ name: 'TemporalAverage', period: 4 }], initialConditions: { seed: 42 } });
+    const fc = functionalConnectivity(monitorSeries(r.monitor(0)));
+    const fcFile = join(tmp, 'target-fc.json');
+    (await import('node:fs')).writeFileSync(fcFile, JSON.stringify({ fc: Array.from({ length: 6 }, (_, i) => Array.from(fc.data.subarray(i * 6, i * 6 + 6))) }));
+    const text = [
+      'model: {name: Linear, parameters: {gamma: -0.1}}',
+      'network: {source: builtin, nodes: 6}',
+      'coupling: {name: Linear, parameters: {a: 0.005}}',
+      'integration: {method: Heun, step_size: 1, duration: 400, noise: {nsig: 1.0e-3}}',
+      'observations:',
+      '  tavg: {monitor: TemporalAverage, period: 4}',
+      `  target: {data: ${fcFile}}`,
+      'optimizations:',
+      '  fit:',
+      '    free_parameters: [{name: coupling.a, bounds: [0, 0.1]}]',
+      '    loss: {function: fc_rmse, observation: tavg, target: target}',
+      '    learning_rate: 0.1',
+      '    max_iterations: 12',
+      'execution: {random_seed: 42}',
+    ].join('\n');
+    const { result, complete } = await runExperiment(loadExperiment(ExperimentSource.fromText(text, join(tmp, 'opt.yaml'))));
+    expect(complete).toBe(true);
+    const o = result.optimizations.fit;
+    expect(o.nSteps).toBe(12);
+    expect(o.finalLoss).toBeLessThan(0.8 * o.initialLoss);
+    const a = o.state.a as number;
+    expect(a).toBeGreaterThan(0.01);
+    expect(a).toBeLessThan(0.035);
+    // the tensor engine's float32 loss and the kernel engine's float64 FC RMSE of the kept state agree
+    expect(Math.abs(o.observations.fc_rmse - o.lossTrajectory[o.bestStep])).toBeLessThan(2e-3);
+    const f = join(tmp, 'opt.nc');
+    await result.save(f);
+    const back = (await ExperimentResult.fromFile(f)).optimizations.fit;
+    expect(back.lossTrajectory).toEqual(o.lossTrajectory);
+    expect(back.state).toEqual(o.state);
+    expect(back.observations).toEqual(o.observations);
+  }, 180_000);
+});
+
 describe('partial results and rerun', () => {
   it('a failing part stops the run; what finished is saved and marked partial', async () => {
     // dt = 5 ms is longer than the 2 ms monitor period: the exploration's second group fails
@@ -279,7 +324,7 @@ execution: {n_workers: 2, precision: float64, random_seed: 0}
     let err: ExperimentError | undefined;
     try { loadExperiment(ExperimentSource.fromText(tvboStyle, 'tvbo.yaml')); } catch (e) { err = e as ExperimentError; }
     const rejected = err!.issues.map((i) => `${i.line} ${i.path.join('.')}`);
-    expect(rejected).toEqual(expect.arrayContaining(['8 dynamics.state_variables', '24 functions.hrf_kernel', '39 derived_observations.psd', '51 optimizations']));
+    expect(rejected).toEqual(expect.arrayContaining(['8 dynamics.state_variables', '24 functions.hrf_kernel', '39 derived_observations.psd', '52 optimizations.fit']));
     const plan = loadExperiment(ExperimentSource.fromText(tvboStyle, 'tvbo.yaml'), { dropUnsupported: true });
     const notes = plan.warnings.map((w) => w.message).join('\n');
     expect(notes).toMatch(/FastLinearCoupling mapped to vbt's Linear \(G → a\), without delays/);

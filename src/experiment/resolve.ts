@@ -18,7 +18,7 @@ import { Space, grid, logGrid, values as valuesAxis, product, zip } from '../../
 import { SETTING_NAMES } from '../../algorithms/explore.js';
 import {
   ExperimentSchema, UNSUPPORTED_KEYS, MonitorObservationSchema, DerivedObservationSchema,
-  type ExperimentDoc, type ObservationDef, type MonitorObservation, type DerivedObservation, type ExplorationDef, type AlgorithmDef, type ParameterValue,
+  type ExperimentDoc, type ObservationDef, type MonitorObservation, type DerivedObservation, type ExplorationDef, type AlgorithmDef, type OptimizationDef, type ParameterValue,
 } from './schema.js';
 import { ExperimentError, ExperimentSource, type ExperimentIssue, type YamlPath } from './source.js';
 import { tvboPrepass } from './tvbo.js';
@@ -77,6 +77,17 @@ export interface AlgorithmPlan {
   target?: string;
 }
 
+export interface OptimizationPlan {
+  name: string;
+  def: OptimizationDef;
+  /** Engine names (model parameter or coupling.NAME) with start, bounds and scope. */
+  params: { target: string; init?: number; bounds?: [number, number]; regional: boolean }[];
+  /** Monitor index of the loss observation. */
+  monitor: number;
+  /** Target FC: a data observation name, 'dk_average' or a file. */
+  target: string;
+}
+
 export interface ExperimentPlan {
   id: string;
   label?: string;
@@ -93,6 +104,7 @@ export interface ExperimentPlan {
   observations: ObsPlan[];
   explorations: ExplorationPlan[];
   algorithms: AlgorithmPlan[];
+  optimizations: OptimizationPlan[];
   threads?: number;
   /** Constant initial state per state variable (the runner expands it over nodes). */
   initialValues?: Record<string, number | number[]>;
@@ -447,8 +459,27 @@ export function loadExperiment(src: ExperimentSource, opts: LoadOptions = {}): E
     for (const k of Object.keys(a.hyperparameters ?? {})) if (!known[a.type].includes(k)) err([...path, 'hyperparameters', k], `${a.type} has no hyperparameter '${k}' (it has: ${known[a.type].join(', ')})`);
     algorithms.push(plan);
   }
-  if (doc.optimizations !== undefined) {
-    (opts.dropUnsupported ? warnings : issues).push(src.issue(['optimizations'], 'gradient optimizations are not run from experiment files yet; use `vbt eib-gradient` or the fit() API'));
+  // ---- optimizations (gradient fits through the tensor engine)
+  const optimizations: OptimizationPlan[] = [];
+  for (const [name, o, path] of entries<OptimizationDef>(doc.optimizations, 'optimizations', 'optimization')) {
+    const params: OptimizationPlan['params'] = [];
+    o.free_parameters.forEach((fp, i) => {
+      const ap = [...path, 'free_parameters', i];
+      const nm = fp.name ?? fp.parameter;
+      if (!nm) { err(ap, "each free parameter needs 'name' (or tvbo's 'parameter')"); return; }
+      const target = model ? axisTarget(nm, model, coupling, pre.couplingAliases) : nm;
+      if (!target || (SETTING_NAMES as readonly string[]).includes(target)) { err([...ap, fp.name ? 'name' : 'parameter'], `'${nm}' is neither a parameter of model ${model?.name} nor of coupling ${coupling?.name} (as coupling.NAME)`); return; }
+      if (fp.bounds && !(fp.bounds[0] < fp.bounds[1])) err([...ap, 'bounds'], `bounds [${fp.bounds.join(', ')}] need lo < hi`);
+      params.push({ target, init: fp.init, bounds: fp.bounds, regional: !!fp.heterogeneous });
+    });
+    const mon = observations.find((x) => x.name === o.loss.observation);
+    if (!mon || mon.kind !== 'monitor') err([...path, 'loss', 'observation'], `'${o.loss.observation}' is not a monitor observation (monitor observations: ${observations.filter((x) => x.kind === 'monitor').map((x) => x.name).join(', ')})`);
+    let target: string | undefined;
+    if (o.loss.target === 'dk_average') target = 'dk_average';
+    else if (o.loss.target === 'empirical_fc') { target = net.empiricalFc; if (!target) err([...path, 'loss', 'target'], "'empirical_fc' needs network.empirical_fc"); }
+    else if (observations.some((x) => x.name === o.loss.target && x.kind === 'data')) target = o.loss.target;
+    else err([...path, 'loss', 'target'], `target '${o.loss.target}' is not a data observation (or 'empirical_fc', 'dk_average')`);
+    if (mon && mon.kind === 'monitor' && target) optimizations.push({ name, def: o, params, monitor: mon.index, target });
   }
   for (const [k, v] of Object.entries(doc.functions ?? {})) {
     void v;
@@ -485,6 +516,7 @@ export function loadExperiment(src: ExperimentSource, opts: LoadOptions = {}): E
     observations,
     explorations,
     algorithms,
+    optimizations,
     threads,
     initialValues,
     stimulusWeights,

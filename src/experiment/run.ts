@@ -18,14 +18,23 @@ import { readMatrix } from '../cli/commands/observe.js';
 import { LabeledArray } from '../results/labeled.js';
 import { ExperimentResult, ObservationResult } from '../results/experiment.js';
 import { ExplorationResult } from '../results/exploration.js';
-import type { AlgorithmResult } from '../results/tuning.js';
+import type { AlgorithmResult, OptimizationResult } from '../results/tuning.js';
+import { fit, type OptimizerName } from '../../algorithms/optimize.js';
+import { ParameterSet, globalParameter, regionalParameter, sigmoidBounded, identity, applyParameters } from '../../algorithms/params.js';
+import { tensorFc, tensorFcCorrLossFull, tensorRmse } from '../analysis/tensor.js';
+import { functionalConnectivity } from '../analysis/fc.js';
+import { monitorSeries } from '../analysis/series.js';
+import { rmse } from '../analysis/losses.js';
+import { fcCorr } from '../../algorithms/data.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadBackend } from '../backend/index.js';
 import { loadDkAverage, maxNormalized, dkAveragePath } from '../../algorithms/data.js';
 import { explore, type PointRun } from '../../algorithms/explore.js';
 import { EibNetwork, EIB_DEFAULTS, type EibParameters } from '../../algorithms/eib-model.js';
 import { fic } from '../../algorithms/fic.js';
 import { eib, type EibKeep } from '../../algorithms/eib.js';
 import { evaluateObservations, type Outputs } from './observe.js';
-import type { ExperimentPlan, MonitorObsPlan, NetworkPlan, StimulationWeights } from './resolve.js';
+import type { ExperimentPlan, MonitorObsPlan, NetworkPlan, OptimizationPlan, StimulationWeights } from './resolve.js';
 
 export interface RunOptions {
   /** One line per part and step ("[2/4] exploration g_noise: 12/24 points"). */
@@ -158,16 +167,17 @@ function eibNetwork(plan: ExperimentPlan, conn: Connectivity): EibNetwork {
  */
 export async function runExperiment(plan: ExperimentPlan, opts: RunOptions = {}): Promise<ExperimentRun> {
   const say = opts.progress ?? (() => {});
-  const parts = 1 + plan.explorations.length + plan.algorithms.length;
+  const parts = 1 + plan.explorations.length + plan.algorithms.length + plan.optimizations.length;
   let partNo = 0;
   const done: string[] = [];
   let integration: SimulationResult | undefined;
   const observations: Record<string, ObservationResult> = {};
   const explorations: Record<string, ExplorationResult> = {};
   const algorithms: Record<string, AlgorithmResult> = {};
+  const optimizations: Record<string, OptimizationResult> = {};
   const dataSources: Record<string, string> = {};
   const make = (failure?: { part: string; error: Error }) => new ExperimentResult({
-    id: plan.id, integration, observations, explorations, algorithms, dataSources, sourceExperiment: plan.text,
+    id: plan.id, integration, observations, explorations, algorithms, optimizations, dataSources, sourceExperiment: plan.text,
     status: failure ? { complete: false, completedParts: [...done], failedPart: failure.part, error: failure.error.message } : { complete: true, completedParts: [...done] },
     experimentDir: plan.baseDir,
   });
@@ -264,10 +274,69 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunOptions = {})
       algorithms[a.name] = r;
       done.push(part);
     }
+
+    for (const o of plan.optimizations) {
+      part = `optimizations.${o.name}`;
+      say(`[${++partNo}/${parts}] optimization ${o.name}: ${o.params.map((p) => p.target).join(', ')} by ${o.def.algorithm ?? 'adam'}, ${o.def.max_iterations} steps`);
+      optimizations[o.name] = await runOptimization(plan, o, cfg, conn, dataOf(o.target), say);
+      done.push(part);
+    }
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     say(`${part} failed: ${error.message}`);
     return { result: make({ part, error }), complete: false, failure: { part, error } };
   }
   return { result: make(), complete: true };
+}
+
+/**
+ * A gradient fit through the tensor engine: the loss is 1 − fc_corr (full matrices) or the RMSE
+ * between the FC of the loss observation's first variable and the target; the fitted values are
+ * then scored by a kernel-engine run (observations: fc_corr and fc_rmse).
+ */
+async function runOptimization(plan: ExperimentPlan, o: OptimizationPlan, cfg: SimulationConfig, conn: Connectivity, target: SquareMatrix, say: (m: string) => void): Promise<OptimizationResult> {
+  if (target.n !== conn.n) throw new Error(`optimization ${o.name}: the target FC is ${target.n}×${target.n}, the network has ${conn.n} nodes`);
+  const startOf = (t: string): number | number[] => {
+    const [isC, nm] = t.startsWith('coupling.') ? [true, t.slice(9)] : [false, t];
+    const given = isC ? cfg.couplingParameters?.[nm] : cfg.parameters?.[nm];
+    if (given !== undefined) return typeof given === 'number' ? given : Array.from(given as ArrayLike<number>);
+    const spec = isC ? plan.coupling.parameters[nm] : plan.model.parameters[nm];
+    return Array.isArray(spec.default) ? spec.default : (spec.default as number);
+  };
+  const params = o.params.map((p) => {
+    const isC = p.target.startsWith('coupling.');
+    const name = isC ? p.target.slice(9) : p.target;
+    const init = p.init ?? startOf(p.target);
+    const transform = p.bounds ? sigmoidBounded(p.bounds[0], p.bounds[1]) : identity;
+    const opts = { target: isC ? ('coupling' as const) : ('model' as const), transform };
+    if (p.regional) return regionalParameter(name, init, { ...opts, n: conn.n });
+    if (typeof init !== 'number') throw new Error(`optimization ${o.name}: '${p.target}' has one value per node; mark it heterogeneous`);
+    return globalParameter(name, init, opts);
+  });
+  const ps = new ParameterSet(params);
+  const skip = o.def.loss.skip ?? 0;
+  await loadBackend(); // before the target tensor is made (fit loads the same backend)
+  const tgt = tf.tensor2d(Float32Array.from(target.data), [target.n, target.n]);
+  const lossFn = o.def.loss.function;
+  try {
+    const res = await fit({
+      name: o.name, config: cfg, parameters: ps, steps: o.def.max_iterations, optimizer: (o.def.algorithm ?? 'adam') as OptimizerName,
+      learningRate: o.def.learning_rate ?? 0.01, progress: (d: number, t: number) => { if (d % Math.max(1, Math.floor(t / 10)) === 0 || d === t) say(`  ${o.name}: ${d}/${t}`); },
+      loss: (out) => tf.tidy(() => {
+        const m = out.monitor(o.monitor).data; // [B, T, V, N, M]
+        const [, T, , N] = m.shape;
+        const x = tf.reshape(tf.slice(m, [0, 0, 0, 0, 0], [1, T, 1, N, 1]), [T, N]);
+        const fc = tensorFc(x, { skip });
+        return lossFn === 'fc_corr' ? tensorFcCorrLossFull(fc, tgt) : tensorRmse(fc, tgt);
+      }) as tf.Scalar,
+      observe: async (values) => {
+        const r = await simulate(applyParameters(cfg, ps, values));
+        const fc = functionalConnectivity(monitorSeries(r.monitor(o.monitor)), { skip });
+        return { fc_corr: fcCorr(fc, target), fc_rmse: rmse(fc, target) };
+      },
+    });
+    return res;
+  } finally {
+    tgt.dispose();
+  }
 }

@@ -191,6 +191,39 @@ export const AlgorithmSchema = z.object({
   depends_on: z.union([z.string(), z.array(z.string())]).optional(),
 }).strict();
 
+export const FreeParameterSchema = z.object({
+  /** Model parameter, `coupling.NAME`, or tvbo's `Model.param` / `Coupling.param`. */
+  name: z.string().min(1).optional(),
+  parameter: z.string().min(1).optional(),
+  /** Start value (default: the experiment's value, else the model's default). */
+  init: num.optional(),
+  /** Kept inside (lo, hi) by a sigmoid transform. */
+  bounds: z.tuple([num, num]).optional(),
+  /** One value per region (tvbo's heterogeneous). */
+  heterogeneous: z.boolean().optional(),
+  shape: z.string().optional(),
+  description: z.string().optional(),
+}).strict();
+
+export const OptimizationSchema = z.object({
+  name: z.string().optional(),
+  label: z.string().optional(),
+  description: z.string().optional(),
+  free_parameters: z.array(FreeParameterSchema).min(1),
+  loss: z.object({
+    /** 'fc_corr' (1 − correlation of full FC matrices) or 'fc_rmse'. */
+    function: z.enum(['fc_corr', 'fc_rmse']),
+    /** The monitor observation whose first variable's FC is compared. */
+    observation: z.string().min(1),
+    /** Target FC: a data observation, 'empirical_fc' or 'dk_average'. */
+    target: z.string().min(1),
+    skip: z.number().int().nonnegative().optional(),
+  }).strict(),
+  algorithm: z.enum(['adam', 'adamax', 'sgd', 'rmsprop']).optional(),
+  learning_rate: num.positive().optional(),
+  max_iterations: z.number().int().positive(),
+}).strict();
+
 export const ExecutionSchema = z.object({
   n_workers: z.number().int().positive().optional(),
   precision: z.enum(['float64', 'float32']).optional(),
@@ -220,7 +253,7 @@ export const ExperimentSchema = z.object({
   stimulation: StimulationSchema.optional(),
   explorations: named(ExplorationSchema).optional(),
   algorithms: named(AlgorithmSchema).optional(),
-  optimizations: z.unknown().optional(),
+  optimizations: named(OptimizationSchema).optional(),
   execution: ExecutionSchema.optional(),
   references: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).optional(),
   software: z.unknown().optional(),
@@ -233,6 +266,7 @@ export type MonitorObservation = z.infer<typeof MonitorObservationSchema>;
 export type DerivedObservation = z.infer<typeof DerivedObservationSchema>;
 export type ExplorationDef = z.infer<typeof ExplorationSchema>;
 export type AlgorithmDef = z.infer<typeof AlgorithmSchema>;
+export type OptimizationDef = z.infer<typeof OptimizationSchema>;
 
 /**
  * tvbo keys vbt knows but cannot run, with the reason given to the user (a tvbo file that uses

@@ -164,6 +164,19 @@ export function tvboPrepass(doc: Obj): PrepassResult {
     }
   }
 
+  // tvbo optimizations name their loss by a function of observation references, often in stages;
+  // vbt runs {free_parameters, loss: {function: fc_corr|fc_rmse, observation, target}} only
+  const optz = doc.optimizations;
+  const optEntries: [string | number, unknown][] = Array.isArray(optz) ? optz.map((o, i) => [i, o]) : isObj(optz) ? Object.entries(optz) : [];
+  for (const [k, o] of optEntries) {
+    if (isObj(o) && isObj(o.loss) && typeof o.loss.observation === 'string') continue;
+    unsupported.push({ path: ['optimizations', k], message: `tvbo optimization${isObj(o) && Array.isArray(o.stages) ? ' in stages' : ''} with a loss of function references has no vbt equivalent; write {free_parameters, loss: {function: fc_corr|fc_rmse, observation, target}, max_iterations}` });
+    if (Array.isArray(optz)) (optz as unknown[])[k as number] = undefined;
+    else delete (optz as Obj)[k as string];
+  }
+  if (Array.isArray(optz)) doc.optimizations = optz.filter((x) => x !== undefined);
+  if (optEntries.length && (Array.isArray(doc.optimizations) ? !(doc.optimizations as unknown[]).length : isObj(doc.optimizations) && !Object.keys(doc.optimizations).length)) delete doc.optimizations;
+
   const alg = doc.algorithms;
   if (isObj(alg) || Array.isArray(alg)) {
     const list: [string | number, unknown][] = Array.isArray(alg) ? alg.map((a, i) => [i, a]) : Object.entries(alg);
