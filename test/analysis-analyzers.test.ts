@@ -2,7 +2,10 @@
  * TVB's analyzers as float64 functions, checked against scipy / scikit-learn on the same inputs:
  * exact (to rounding) where deterministic, up to sign and order for PCA/ICA components.
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
+
+// every check starts a Python with scipy/scikit-learn; on a loaded machine that alone takes seconds
+vi.setConfig({ testTimeout: 120_000 });
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

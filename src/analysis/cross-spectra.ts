@@ -7,8 +7,9 @@
  */
 import { asSeries, type Series } from './series.js';
 import { rfft, rfftFreq } from './fft.js';
+import { welchSegments, type WindowName } from './spectra.js';
 
-export type CsdWindow = 'hann' | 'hamming' | 'boxcar';
+export type CsdWindow = WindowName;
 
 export interface CsdOptions {
   /** Segment length (default min(256, T), scipy's). */
@@ -26,13 +27,6 @@ export interface CrossSpectra {
   re: Float64Array;
   im: Float64Array;
   n: number;
-}
-
-/** Periodic (DFT-even) window, as scipy.signal.get_window. */
-function windowOf(name: CsdWindow, m: number): Float64Array {
-  const w = new Float64Array(m);
-  for (let k = 0; k < m; k++) w[k] = name === 'boxcar' ? 1 : name === 'hann' ? 0.5 - 0.5 * Math.cos((2 * Math.PI * k) / m) : 0.54 - 0.46 * Math.cos((2 * Math.PI * k) / m);
-  return w;
 }
 
 function detrendSegment(x: Float64Array, how: 'constant' | 'linear' | false): void {
@@ -66,16 +60,7 @@ function detrendSegment(x: Float64Array, how: 'constant' | 'linear' | false): vo
 export function crossSpectra(x: Series | ArrayLike<number>[], fs: number, o: CsdOptions = {}): CrossSpectra {
   const s = asSeries(x, 'crossSpectra');
   const { t: T, n: N } = s;
-  const m = o.nperseg ?? Math.min(256, T);
-  if (!(Number.isInteger(m) && m >= 2 && m <= T)) throw new Error(`crossSpectra: nperseg=${m}; expected 2..${T} (the series length)`);
-  const ov = o.noverlap ?? Math.floor(m / 2);
-  if (!(Number.isInteger(ov) && ov >= 0 && ov < m)) throw new Error(`crossSpectra: noverlap=${ov}; expected 0..${m - 1}`);
-  const step = m - ov;
-  const nseg = Math.floor((T - m) / step) + 1;
-  const w = windowOf(o.window ?? 'hann', m);
-  let w2 = 0;
-  for (const v of w) w2 += v * v;
-  const nf = Math.floor(m / 2) + 1;
+  const { nperseg: m, step, nseg, window: w, windowPower: w2, nbins: nf } = welchSegments(T, o, 'crossSpectra');
   const re = new Float64Array(nf * N * N), im = new Float64Array(nf * N * N);
   const Xr = new Float64Array(N * nf), Xi = new Float64Array(N * nf);
   const seg = new Float64Array(m);

@@ -81,3 +81,20 @@ export function resultName(s: string): string {
   const t = s.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
   return /^[A-Za-z]/.test(t) ? t : `r_${t}`;
 }
+
+/** Per-iteration series stored as `history_<name>` arrays; the names (original, netCDF-safe) go in the section's attributes. */
+export function putHistory(ds: NcDataset, prefix: string, history: Record<string, number[]>): [string, string][] {
+  const names = Object.keys(history).map((k) => [k, resultName(k)] as [string, string]);
+  for (const [k, key] of names) putArray(ds, prefix, `history_${key}`, historyArray(k, history[k]));
+  return names;
+}
+
+/** Reads what putHistory stored; files written before the merge list plain names. */
+export function getHistory(ds: NcDataset, prefix: string, names: (string | [string, string])[], file: string): Record<string, number[]> {
+  const history: Record<string, number[]> = {};
+  for (const h of names) {
+    const [k, key] = typeof h === 'string' ? [h, h] : h;
+    history[k] = Array.from(getArray(ds, prefix, `history_${key}`, file).data);
+  }
+  return history;
+}

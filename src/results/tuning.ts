@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import type { NcDataset } from '../io/netcdf.js';
 import { SimulationResult } from '../simulation/result.js';
 import { LabeledArray } from './labeled.js';
-import { getArray, getMeta, historyArray, mergeInto, putArray, putMeta, resultName } from './sections.js';
+import { getArray, getHistory, getMeta, mergeInto, putArray, putHistory, putMeta, resultName } from './sections.js';
 
 export type Values = Record<string, number | number[]>;
 /** Same as Values (tvbo's `state`: tuned or fitted parameters). */
@@ -162,14 +162,12 @@ export class AlgorithmResult {
   }
 
   toDataset(ds: NcDataset, prefix: string): void {
-    const hist = Object.keys(this.history).map((k) => [k, resultName(k)] as [string, string]);
     putMeta(ds, prefix, {
       vbt_class: 'AlgorithmResult', name: this.name, state: this.state, hyperparameters: this.hyperparameters, nIterations: this.nIterations, seconds: this.seconds,
-      history: hist, snapshots: this.snapshots,
+      history: putHistory(ds, prefix, this.history), snapshots: this.snapshots,
       pre: this.preTuning ? snapMeta(this.preTuning) : undefined, post: this.postTuning ? snapMeta(this.postTuning) : undefined,
       preSim: !!this.preTuningSimulation, postSim: !!this.postTuningSimulation,
     });
-    for (const [k, key] of hist) putArray(ds, prefix, `history_${key}`, historyArray(k, this.history[k]));
     if (this.preTuning) putSnapshot(ds, `${prefix}__pre`, this.preTuning);
     if (this.postTuning) putSnapshot(ds, `${prefix}__post`, this.postTuning);
     if (this.preTuningSimulation) mergeInto(ds, this.preTuningSimulation.toDataset(`${prefix}__pre_tuning`));
@@ -178,10 +176,8 @@ export class AlgorithmResult {
 
   static fromDataset(ds: NcDataset, prefix: string, file: string): AlgorithmResult {
     const meta = getMeta(ds, prefix, 'AlgorithmResult', file) as Record<string, any>;
-    // before the merge, history was a list of names and pre/post were simulation flags
-    const hist: [string, string][] = (meta.history as (string | [string, string])[]).map((h) => (typeof h === 'string' ? [h, h] : h));
-    const history: Record<string, number[]> = {};
-    for (const [k, key] of hist) history[k] = Array.from(getArray(ds, prefix, `history_${key}`, file).data);
+    const history = getHistory(ds, prefix, meta.history, file);
+    // before the merge, pre/post were flags for full simulations
     const oldSims = typeof meta.pre === 'boolean';
     return new AlgorithmResult({
       name: String(meta.name), state: meta.state, history, hyperparameters: meta.hyperparameters, nIterations: meta.nIterations, seconds: meta.seconds, snapshots: meta.snapshots,
@@ -291,21 +287,17 @@ export class OptimizationResult {
   }
 
   toDataset(ds: NcDataset, prefix: string): void {
-    const hist = Object.keys(this.history).map((k) => [k, resultName(k)] as [string, string]);
     putMeta(ds, prefix, {
-      vbt_class: 'OptimizationResult', name: this.name, state: this.state, hyperparameters: this.hyperparameters, history: hist,
+      vbt_class: 'OptimizationResult', name: this.name, state: this.state, hyperparameters: this.hyperparameters, history: putHistory(ds, prefix, this.history),
       stateTrajectory: this.stateTrajectory, bestStep: this.bestStep, observations: this.observations, stoppedEarly: this.stoppedEarly, seconds: this.seconds,
       simulation: !!this.simulation,
     });
-    for (const [k, key] of hist) putArray(ds, prefix, `history_${key}`, historyArray(k, this.history[k]));
     if (this.simulation) mergeInto(ds, this.simulation.toDataset(`${prefix}__simulation`));
   }
 
   static fromDataset(ds: NcDataset, prefix: string, file: string): OptimizationResult {
     const meta = getMeta(ds, prefix, 'OptimizationResult', file) as Record<string, any>;
-    const hist: [string, string][] = (meta.history as (string | [string, string])[]).map((h) => (typeof h === 'string' ? [h, h] : h));
-    const history: Record<string, number[]> = {};
-    for (const [k, key] of hist) history[k] = Array.from(getArray(ds, prefix, `history_${key}`, file).data);
+    const history = getHistory(ds, prefix, meta.history, file);
     return new OptimizationResult({
       name: String(meta.name), state: meta.state, history, hyperparameters: meta.hyperparameters, stateTrajectory: meta.stateTrajectory,
       bestStep: meta.bestStep, observations: meta.observations, stoppedEarly: meta.stoppedEarly, seconds: meta.seconds,
