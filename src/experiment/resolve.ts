@@ -334,7 +334,9 @@ export function loadExperiment(src: ExperimentSource, opts: LoadOptions = {}): E
   const ok = (['observations', 'monitors'] as const).filter((k) => doc[k] !== undefined);
   if (ok.length > 1) err([ok[1]], "give observations once ('observations' or 'monitors')");
   const obsKey = ok[0] ?? 'observations';
-  const odefs: Record<string, ObservationDef> = doc[obsKey] ?? { raw: { monitor: 'TemporalAverage', period: Math.max(1, dt) } };
+  const given = doc[obsKey];
+  // no observations (or all dropped as unsupported): record the state as a temporal average
+  const odefs: Record<string, ObservationDef> = given && Object.keys(given).length ? given : { raw: { monitor: 'TemporalAverage', period: Math.max(1, dt) } };
   const observations: ObsPlan[] = [];
   const monitors: MonitorSpec[] = [];
   const voiNames = model ? [...Object.keys(model.state_variables), ...model.variables_of_interest.map(String)] : [];
