@@ -186,6 +186,35 @@ describe('shipped examples, shortened', () => {
   }, 240_000);
 });
 
+describe('initial state and stimulation', () => {
+  it('equal the same SimulationConfig given to simulate()', async () => {
+    const { simulate } = await import('../src/simulation/simulate.js');
+    const { syntheticConnectome } = await import('../src/network/synthetic.js');
+    const conn = syntheticConnectome({ nodes: 5 });
+    const text = [
+      'model: Generic2dOscillator',
+      'network: {source: builtin, nodes: 5}',
+      'coupling: {name: Linear, parameters: {a: 0.01}}',
+      'integration: {method: Heun, step_size: 0.5, duration: 50}',
+      'initial_state: {values: {V: [0.1, 0.2, 0.3, 0.4, 0.5], W: -0.2}}',
+      'stimulation: {equation: Sinusoid, parameters: {amp: 0.5, frequency: 0.02}, weights: {nodes: [1, 3], value: 2}, variables: [V]}',
+      'observations:',
+      '  tavg: {monitor: TemporalAverage, period: 1}',
+    ].join('\n');
+    const { result } = await runExperiment(loadExperiment(ExperimentSource.fromText(text, join(tmp, 'stim.yaml'))));
+    const direct = await simulate({
+      model: 'Generic2dOscillator', connectivity: conn, coupling: 'Linear', couplingParameters: { a: 0.01 }, integrator: { name: 'Heun', dt: 0.5 }, duration: 50,
+      initialConditions: { history: Float64Array.of(0.1, 0.2, 0.3, 0.4, 0.5, -0.2, -0.2, -0.2, -0.2, -0.2) },
+      stimulus: { weights: [0, 2, 0, 2, 0], temporal: { equation: 'Sinusoid', parameters: { amp: 0.5, frequency: 0.02 } }, variables: ['V'] },
+      monitors: [{ name: 'TemporalAverage', period: 1 }],
+    });
+    expect(Array.from(result.integration!.monitor(0).data)).toEqual(Array.from(direct.monitor(0).data));
+    // and the stimulus changes the run (not silently dropped)
+    const { result: plain } = await runExperiment(loadExperiment(ExperimentSource.fromText(text.replace(/\nstimulation:.*\n/, '\n'), join(tmp, 'plain.yaml'))));
+    expect(Array.from(plain.integration!.monitor(0).data)).not.toEqual(Array.from(direct.monitor(0).data));
+  });
+});
+
 describe('optimizations', () => {
   it('fit coupling.a through the tensor engine to a target FC; scored by a kernel-engine run; saved with the result', async () => {
     const { simulate } = await import('../src/simulation/simulate.js');
