@@ -9,7 +9,8 @@
  * import { simulate } from 'vbt';
  * const res = await simulate({ model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 10,
  *   monitors: [{ name: 'TemporalAverage', period: 1 }] });
- * res.sel({ variable: 'V', trial: 0 }).shape;   // [10, 20, 1]  (time, node, mode)
+ * res.sel({ variable: 'V', trial: 0 }, 'TemporalAverage').shape;   // [10, 20, 1]  (time, node, mode)
+ * res.sel({ variable: 'V' }).monitor(0).shape;                     // [1, 10, 1, 20, 1]: a SimulationResult
  * res.toTimeSeries().sampleRate;                 // 1000
  * await res.save('run.nc');                      // xarray.open_dataset('run.nc') opens it
  * ```
