@@ -19,7 +19,7 @@
  * (tested against central finite differences).
  */
 import { EibNetwork, EIB_DEFAULTS, type EibParameters } from './eib-model.js';
-import { OptimizationResult } from './results.js';
+import { OptimizationResult } from '../src/results/tuning.js';
 import { makeProgress, type ProgressOption } from './progress.js';
 import { RandomState } from '../src/random/index.js';
 import { boldHrf, boldInterimSteps, roundHalfEven, type HrfSetup } from '../src/observation/hrf.js';

@@ -10,7 +10,7 @@ import { DivergenceError, type MonitorOutput, type SimulationResult } from '../s
 import type { SimulationConfig } from '../src/simulation/config.js';
 import { monitorSeries, type Series } from '../src/analysis/series.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
-import { ExplorationResult } from './exploration-result.js';
+import { ExplorationResult } from '../src/results/exploration.js';
 import { makeProgress, type ProgressOption } from './progress.js';
 import type { Space } from './space.js';
 
@@ -43,6 +43,8 @@ export interface ExploreOptions {
   batchSize?: number;
   threads?: number;
   progress?: ProgressOption;
+  /** Keep every point's time series of this monitor (all its variables) in the result (tvbo's is_timeseries). */
+  record?: string | number;
 }
 
 function sliceMonitor(mon: MonitorOutput, b: number): MonitorOutput {
@@ -87,7 +89,7 @@ export async function explore(opts: ExploreOptions): Promise<ExplorationResult> 
   let done = 0;
   const t0 = performance.now();
   for (const chunk of chunks) {
-    outputs.push(await evaluateChunk(base, space, observables, chunk, opts.threads));
+    outputs.push(await evaluateChunk(base, space, observables, chunk, opts.threads, opts.record));
     done += chunk.points.length;
     progress.update(done);
   }
@@ -134,17 +136,29 @@ export interface ChunkOutput {
   values: Record<string, Float64Array>;
   /** Flat point index and the engine's message; these points' values are NaN. */
   divergences: { index: number; reason: string }[];
+  /** With `record`: mode 0 of every variable of that monitor, [point of the chunk, time, variable, node] (NaN where a point diverged). */
+  recorded?: RecordedSeries;
+}
+
+/** The recorded monitor's layout, and its samples. */
+export interface RecordedSeries {
+  outputNames: string[];
+  dt: number;
+  time: Float64Array;
+  nodes: number;
+  data: Float64Array;
 }
 
 /**
  * Run one chunk on the kernel engine and evaluate the observables. A diverging point is recorded
  * (NaN with the reason) and its neighbours rerun one by one, so it never fails the chunk.
  */
-export async function evaluateChunk(base: SimulationConfig, space: Space, observables: Record<string, Observable>, chunk: Chunk, threads?: number): Promise<ChunkOutput> {
+export async function evaluateChunk(base: SimulationConfig, space: Space, observables: Record<string, Observable>, chunk: Chunk, threads?: number, record?: string | number): Promise<ChunkOutput> {
   const obsNames = Object.keys(observables);
   const batchNames = space.names.filter((n) => !(SETTING_NAMES as readonly string[]).includes(n));
   const values: Record<string, Float64Array> = Object.fromEntries(obsNames.map((n) => [n, new Float64Array(chunk.points.length).fill(NaN)]));
   const divergences: ChunkOutput['divergences'] = [];
+  let recorded: RecordedSeries | undefined;
   // the engine gives batch element b the noise seed (seed + b); starting each chunk at seed + (rank
   // of its first point in the group) makes a point's noise independent of the batch size
   const run = async (q0: number, q1: number): Promise<void> => {
@@ -173,10 +187,18 @@ export async function evaluateChunk(base: SimulationConfig, space: Space, observ
         series: (which = 0, o = {}) => monitorSeries(res.monitor(which), { b, v: o.v, m: o.m }),
       };
       for (const n of obsNames) values[n][q0 + b] = observables[n](run);
+      if (record !== undefined) {
+        const m = run.monitor(record);
+        const [, T, V, N, M] = m.shape;
+        recorded ??= { outputNames: [...m.variables], dt: m.period, time: Float64Array.from(m.time), nodes: N, data: new Float64Array(chunk.points.length * T * V * N).fill(NaN) };
+        if (recorded.time.length !== T) throw new Error(`explore: point ${k} recorded ${T} samples of monitor ${m.name}; earlier points had ${recorded.time.length} (record needs the same dt and duration at every point)`);
+        const q = q0 + b;
+        for (let t = 0; t < T; t++) for (let v = 0; v < V; v++) for (let i = 0; i < N; i++) recorded.data[((q * T + t) * V + v) * N + i] = m.data[((t * V + v) * N + i) * M];
+      }
     });
   };
   await run(0, chunk.points.length);
-  return { values, divergences };
+  return { values, divergences, ...(recorded ? { recorded } : {}) };
 }
 
 /** Gather chunk outputs (any order of arrival; `outputs[i]` belongs to `chunks[i]`) into one result. */
@@ -187,10 +209,17 @@ export function explorationFromChunks(o: {
   const { space } = o;
   const results: Record<string, Float64Array> = Object.fromEntries(o.observables.map((n) => [n, new Float64Array(space.size).fill(NaN)]));
   const divergences: ChunkOutput['divergences'] = [];
+  const layout = o.outputs.find((out) => out.recorded)?.recorded;
+  // samples per point: time × variable × node
+  const S = layout ? layout.time.length * layout.outputNames.length * layout.nodes : 0;
+  const recorded = layout && { ...layout, data: new Float64Array(space.size * S).fill(NaN) };
   o.chunks.forEach((c, i) => {
     const out = o.outputs[i];
     for (const n of o.observables) c.points.forEach((k, q) => (results[n][k] = out.values[n][q]));
     divergences.push(...out.divergences);
+    if (recorded && out.recorded) {
+      c.points.forEach((k, q) => recorded.data.set(out.recorded!.data.subarray(q * S, (q + 1) * S), k * S));
+    }
   });
   divergences.sort((a, b) => a.index - b.index);
   return new ExplorationResult(o.name, space, results, {
@@ -202,5 +231,5 @@ export function explorationFromChunks(o: {
     pointsPerSecond: space.size / o.seconds,
     batchSize: o.batchSize,
     ...o.metadata,
-  });
+  }, recorded);
 }

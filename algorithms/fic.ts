@@ -10,7 +10,7 @@
  *   damps the positive feedback through recurrent excitation.
  */
 import { EibNetwork, transfer, type EibMeans } from './eib-model.js';
-import { AlgorithmResult, type TuningSnapshot } from './results.js';
+import { AlgorithmResult, type TuningSnapshot } from '../src/results/tuning.js';
 import { makeProgress, type ProgressOption } from './progress.js';
 import { TvbBold } from '../src/observation/bold.js';
 import { functionalConnectivity, type SquareMatrix } from '../src/analysis/fc.js';

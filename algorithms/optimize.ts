@@ -12,7 +12,7 @@ import { ensureTfGradients } from '../src/analysis/tf-gradients.js';
 import { loadBackend } from '../src/backend/index.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
 import { ParameterSet, type FreeParameter, type ParameterValues } from './params.js';
-import { OptimizationResult } from './results.js';
+import { OptimizationResult } from '../src/results/tuning.js';
 import { makeProgress, type ProgressOption } from './progress.js';
 
 export type OptimizerName = 'adam' | 'adamax' | 'sgd' | 'rmsprop';

@@ -48,3 +48,5 @@ export * from './plot/index.js';
 export * from './report/index.js';
 export * from './surface/index.js';
 export * as algorithms from '../algorithms/index.js';
+export * from './experiment/index.js';
+export { simulateKeepingTransient, splitTransient } from './simulation/transient.js';

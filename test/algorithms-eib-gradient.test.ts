@@ -8,7 +8,7 @@ import { TvbBold } from '../src/observation/bold.js';
 import { functionalConnectivity } from '../src/analysis/fc.js';
 import { rmse } from '../src/analysis/losses.js';
 import { fcCorr } from '../algorithms/data.js';
-import { OptimizationResult } from '../algorithms/results.js';
+import { OptimizationResult } from '../src/results/tuning.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -84,14 +84,19 @@ describe('ExplorationResult', () => {
       expect(back.space.points()).toEqual(space.points());
       expect(Array.from(back.results.loss)).toEqual([5, 4, 3, 2, NaN, 0]);
       expect(back.metadata).toEqual({ note: 'x' });
-      // into the project's ExperimentResult (netCDF) and back
-      const proj = res.toResult('loss');
-      expect(proj.shape).toEqual([2, 3]);
-      expect(proj.optimal).toEqual(res.optimal('loss'));
-      const exp = new ExperimentResult({ explorations: { t: proj } });
+      // the same class in an ExperimentResult (netCDF) and back, every observable kept
+      const exp = new ExperimentResult({ explorations: { t: res } });
       await exp.save(join(dir, 'exp.nc'));
-      const expBack = await ExperimentResult.fromFile(join(dir, 'exp.nc'));
-      expect(Array.from(expBack.explorations.t.results)).toEqual([5, 4, 3, 2, NaN, 0]);
+      const expBack = (await ExperimentResult.fromFile(join(dir, 'exp.nc'))).explorations.t;
+      expect(Array.from(expBack.results.loss)).toEqual([5, 4, 3, 2, NaN, 0]);
+      expect(expBack.observables).toEqual(res.observables);
+      expect(Array.from(expBack.results.other)).toEqual(Array.from(res.results.other));
+      expect(expBack.optimal('loss')).toEqual(res.optimal('loss'));
+      expect(expBack.space.points()).toEqual(space.points());
+      // and alone as netCDF
+      await res.save(join(dir, 'r.nc'));
+      const nc = await ExplorationResult.fromFile(join(dir, 'r.nc'));
+      expect(nc.optimal('other', 'max')).toEqual(res.optimal('other', 'max'));
       writeFileSync(join(dir, 'bad.json'), '{"schema":"other"}');
       expect(() => ExplorationResult.load(join(dir, 'bad.json'))).toThrow(/bad.json: schema "other"; expected vbt-exploration\/1/);
     } finally {

@@ -1,8 +1,10 @@
+import { ExperimentResult } from '../src/results/experiment.js';
 import { describe, it, expect } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EibNetwork, fic, eib, eibUpdate, currentForRate, transfer, AlgorithmResult, loadDkAverage, maxNormalized, fcCorr } from '../algorithms/index.js';
+import { EibNetwork, fic, eib, eibUpdate, currentForRate, transfer, loadDkAverage, maxNormalized, fcCorr } from '../algorithms/index.js';
+import { AlgorithmResult } from '../src/results/tuning.js';
 import { simulateSync } from '../src/simulation/simulate.js';
 import { Connectivity } from '../src/network/connectivity.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
@@ -75,7 +77,7 @@ describe('FIC', () => {
     const mb = b.run(180);
     for (let i = 0; i < n; i++) expect(Math.abs(mb.rate[i] - 3)).toBeLessThan(0.03);
   });
-  it('with noise, pre/post evaluation records the shift and the result round-trips through a file', () => {
+  it('with noise, pre/post evaluation records the shift and the result round-trips through a file', async () => {
     const { n, weights } = smallNet();
     const net = new EibNetwork({ n, weights, seed: 1 });
     const r = fic({ network: net, iterations: 150, rule: { kind: 'gating', eta: 3 }, evaluation: { steps: 2500, warmupSteps: 100 }, progress: false });
@@ -89,11 +91,16 @@ describe('FIC', () => {
       expect(back.history).toEqual(r.history);
       expect(back.postTuning).toEqual(r.postTuning);
       expect(back.convergence).toEqual(r.convergence);
-      // the project's AlgorithmResult keeps state, history and the pre/post metrics
-      const proj = r.toResult();
-      expect(proj.name).toBe('fic_gating');
-      expect(proj.convergence.meanS_e_final).toBe(r.convergence.meanS_e_final);
-      expect(proj.hyperparameters.post_meanS_e).toBe(r.postTuning!.metrics.meanS_e);
+      // the same class goes into an ExperimentResult netCDF file, snapshots included
+      const exp = new ExperimentResult({ algorithms: { fic: r } });
+      await exp.save(join(dir, 'exp.nc'));
+      const nc = (await ExperimentResult.fromFile(join(dir, 'exp.nc'))).algorithms.fic;
+      expect(nc.state).toEqual(r.state);
+      expect(nc.history).toEqual(r.history);
+      expect(nc.postTuning).toEqual(r.postTuning);
+      expect(nc.snapshots).toEqual(r.snapshots);
+      expect(nc.get('meanS_e_final')).toBe(r.convergence.meanS_e_final);
+      expect(nc.postTuningObservations.meanS_e).toBe(r.postTuning!.metrics.meanS_e);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

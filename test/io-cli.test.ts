@@ -78,7 +78,7 @@ describe('vbt simulate --out', () => {
     if (t.kind !== 'TimeSeriesRegion') throw new Error('expected a region time series');
     expect(t.timeSeries.shape).toEqual([5, 1, 76, 1]);
     await vbt(...sim, '-c', zip, '--format', 'bids', '--out', join(dir, 'bids'));
-    expect(existsSync(join(dir, 'bids/sub-01/net/sub-01_desc-generic2doscillator_net-weights.tsv'))).toBe(true);
+    expect(existsSync(join(dir, 'bids/sub-01/net/sub-01_desc-tvbsim_net-weights_SC.tsv'))).toBe(true);
   });
 });
 

@@ -8,7 +8,8 @@ import { writeDefaultFigure, defaultFigure } from '../src/plot/default-figure.js
 import { ExperimentResult, ExplorationResult } from '../src/results/experiment.js';
 import { pngStats, countMarks, figureTitles } from './plot-helpers.js';
 import { toSvg } from '../src/plot/render.js';
-import { ExplorationResult as SweepResult, AlgorithmResult as TuningResult, OptimizationResult as FitResult, grid, product } from '../algorithms/index.js';
+import { grid, product } from '../algorithms/index.js';
+import { ExplorationResult as SweepResult, AlgorithmResult as TuningResult, OptimizationResult as FitResult } from '../src/results/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vbt-plot-cli-'));
 const run = async (...args: string[]) => {

@@ -6,7 +6,7 @@ import { beforeAfterFromAlgorithm, fromExplorationResult, fromExplorationGrid, f
 import { ExplorationResult, OptimizationResult, AlgorithmResult } from '../src/results/experiment.js';
 import { TimeSeries } from '../src/results/timeseries.js';
 import { SimulationResult } from '../src/simulation/result.js';
-import { ExplorationResult as SweepResult } from '../algorithms/exploration-result.js';
+import { ExplorationResult as SweepResult } from '../src/results/exploration.js';
 import { grid, product } from '../algorithms/space.js';
 import { plotTimeSeries } from '../src/plot/timeseries.js';
 import { toSvg, type PlotSpec } from '../src/plot/render.js';
@@ -29,7 +29,7 @@ describe('exploration figures', () => {
     expect(svg).toContain('min 0.0004 at G = 0.3');
   });
 
-  it('2-D heatmap from an ExplorationResult, optimum marked where its .optimal says', async () => {
+  it('2-D heatmap from an ExplorationResult, optimum marked where its .optimal() says', async () => {
     const a = [1, 2, 3], b = [10, 20, 30, 40];
     const results = a.flatMap((x) => b.map((y) => Math.abs(x - 2) + Math.abs(y - 30) / 10));
     const r = new ExplorationResult({ name: 'sweep', axes: [{ name: 'a', values: a }, { name: 'b', values: b }], results, observable: 'loss' });
@@ -37,7 +37,7 @@ describe('exploration figures', () => {
     const [cells, ring] = layers(spec);
     expect(cells.data.values.length).toBe(12);
     expect(cells.data.values[5]).toEqual({ a: 2, b: 20, value: results[5] });
-    expect(ring.data.values[0]).toMatchObject(r.optimal.parameters);
+    expect(ring.data.values[0]).toMatchObject(r.optimal().parameters);
     const svg = await toSvg(spec);
     expect(countMarks(svg, 'rect')).toBe(12);
     expect(countMarks(svg, 'symbol')).toBe(1);
@@ -108,7 +108,7 @@ describe('optimisation and algorithm figures', () => {
   it('before/after from the pre/post runs of an AlgorithmResult: per-node time means', async () => {
     const mk = (scale: number) => new SimulationResult([{ name: 'TemporalAverage', period: 1, time: Float64Array.of(1, 2), variables: ['r'], shape: [1, 2, 1, 3, 1], data: Float64Array.from([1, 2, 3, 3, 4, 5], (x) => x * scale) }],
       { model: 'X', coupling: 'Linear', integrator: 'Heun', dt: 0.1, nSteps: 20, transientSteps: 0, horizon: 1, batchSize: 1, nodeLabels: ['a', 'b', 'c'], connectivity: 'c', wallSeconds: 0, finalState: new Float64Array(0), stateVariables: ['r'], parameters: {} });
-    const alg = new AlgorithmResult({ name: 'fic', state: {}, history: {}, preTuning: mk(2), postTuning: mk(1) });
+    const alg = new AlgorithmResult({ name: 'fic', state: {}, history: {}, preTuningSimulation: mk(2), postTuningSimulation: mk(1) });
     const d = beforeAfterFromAlgorithm(alg, { variable: 'r', target: 3 });
     expect(Array.from(d.after)).toEqual([2, 3, 4]);
     expect(Array.from(d.before)).toEqual([4, 6, 8]);

@@ -106,7 +106,8 @@ describe('SimulationResult', () => {
     const res = run();
     expect(res.dims()).toEqual(['trial', 'time', 'variable', 'node', 'mode']);
     expect(res.stateNames).toEqual(['V', 'W']);
-    expect(res.transient).toBeCloseTo(2, 12);
+    expect(res.transientTime).toBeCloseTo(2, 12);
+    expect(res.transient).toBeUndefined(); // the warm-up itself is kept only by simulateKeepingTransient
     expect(res.units.time).toBe('ms');
     const m = res.monitor('TemporalAverage');
     const [B, T, V, N, M] = m.shape;
@@ -193,18 +194,21 @@ describe('experiment result containers', () => {
 
   it('compute what the seed API promises', () => {
     expect(ex.shape).toEqual([3, 2]);
-    expect(ex.optimal).toEqual({ flatIndex: 3, value: -0.1, index: [1, 1], parameters: { 'coupling.a': 0.2, mu: 2 } });
-    expect(Array.from(ex.slice({ mu: 1 }).data)).toEqual([0.5, 0.4, 0.3]);
+    expect(ex.optimal()).toEqual({ flatIndex: 3, value: -0.1, index: [1, 1], parameters: { 'coupling.a': 0.2, mu: 2 } });
+    expect(Array.from(ex.slice({ mu: 1 }).values())).toEqual([0.5, 0.4, 0.3]);
     expect(ex.asGrid().sel({ 'coupling.a': 0.3, mu: 2 }).item()).toBe(0.6);
     expect(() => new ExplorationResult({ name: 'bad', axes: [{ name: 'a', values: [1, 2] }], results: [1] })).toThrow(/1 results for a grid of shape \[2\] \(2 points\)/);
     const opt = new OptimizationResult({ name: 'fit', state: { a: 0.3 }, history: { loss: [4, 2.5, 1], a: [0.1, 0.2, 0.3] } });
     expect([opt.initialLoss, opt.finalLoss, opt.lossImprovement, opt.nSteps]).toEqual([4, 1, 3, 3]);
-    expect(opt.stateTrajectory('a')).toEqual([0.1, 0.2, 0.3]);
+    expect(opt.relativeLossImprovement).toBe(0.75);
+    expect(opt.parameterTrajectory('a')).toEqual([0.1, 0.2, 0.3]);
     expect(opt.fittedParams).toBe(opt.state);
     const alg = new AlgorithmResult({ name: 'fic', state: { J_i: [1, 2] }, history: { rate: [1, 2, 2.5] } });
     expect(alg.convergence).toEqual({ rate_final: 2.5, rate_delta: 0.5 });
     expect(alg.nIterations).toBe(3);
-    expect(() => new ExplorationResult({ name: 'a__b', axes: [], results: [1] })).toThrow(/must start with a letter/);
+    expect(alg.get('J_i')).toEqual([1, 2]);
+    expect(alg.get('rate_final')).toBe(2.5);
+    expect(() => alg.get('nope')).toThrow(/no 'nope' in state \(J_i\)/);
   });
 
   it('persist as one netCDF file and come back equal', async () => {
@@ -213,21 +217,21 @@ describe('experiment result containers', () => {
     const e = new ExperimentResult({
       id: 'demo', integration: res, observations: { bold: obs }, explorations: { sweep: ex },
       optimizations: { fit: new OptimizationResult({ name: 'fit', state: { a: 0.3, w: [1, 2] }, history: { loss: [3, 2, 1] }, simulation: res, hyperparameters: { lr: 0.01 } }) },
-      algorithms: { fic: new AlgorithmResult({ name: 'fic', state: { J_i: [1, 2] }, history: { rate: [1, 2, 2.5] }, preTuning: res, postTuning: res }) },
+      algorithms: { fic: new AlgorithmResult({ name: 'fic', state: { J_i: [1, 2] }, history: { rate: [1, 2, 2.5] }, preTuningSimulation: res, postTuningSimulation: res }) },
       continuations: { more: res }, dataSources: { fc: 'functional.npz' }, sourceExperiment: 'id: demo\nmodel: Generic2dOscillator\n',
     });
     const p = join(dir, 'exp.nc');
     await e.save(p);
     const b = await ExperimentResult.fromFile(p);
     expect(b.tree()).toBe(e.tree());
-    expect(b.explorations.sweep.optimal).toEqual(ex.optimal);
+    expect(b.explorations.sweep.optimal()).toEqual(ex.optimal());
     expect(b.explorations.sweep.axes).toEqual(ex.axes);
     expect(b.optimizations.fit.lossTrajectory).toEqual([3, 2, 1]);
     expect(b.optimizations.fit.state).toEqual({ a: 0.3, w: [1, 2] });
     expect(b.optimizations.fit.hyperparameters).toEqual({ lr: 0.01 });
     expect(Array.from(b.optimizations.fit.simulation!.monitors[0].data)).toEqual(Array.from(res.monitors[0].data));
     expect(b.algorithms.fic.convergence).toEqual({ rate_final: 2.5, rate_delta: 0.5 });
-    expect(Array.from(b.algorithms.fic.postTuning!.monitors[1].data)).toEqual(Array.from(res.monitors[1].data));
+    expect(Array.from(b.algorithms.fic.postTuningSimulation!.monitors[1].data)).toEqual(Array.from(res.monitors[1].data));
     expect(b.observations.bold.time).toEqual([0, 720, 1440]);
     expect(Array.from(b.observations.bold.data.data)).toEqual([0, 1.5, 3, 4.5, 6, 7.5]);
     expect(Array.from(b.continuations.more.info.finalState)).toEqual(Array.from(res.info.finalState));

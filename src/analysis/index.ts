@@ -12,3 +12,7 @@ export * from './distances.js';
 export * from './summary.js';
 export * from './tensor.js';
 export * from './tf-gradients.js';
+export * from './decomposition.js';
+export * from './cross-spectra.js';
+export * from './correlation.js';
+export * from './wavelet.js';

@@ -17,7 +17,7 @@ export interface Spectrum {
   n: number;
 }
 
-export type WindowName = 'hann' | 'boxcar';
+export type WindowName = 'hann' | 'hamming' | 'boxcar';
 
 /**
  * Periodic (DFT-even) window of length m, as scipy's get_window(name, m).
@@ -30,7 +30,32 @@ export type WindowName = 'hann' | 'boxcar';
 export function spectralWindow(name: WindowName, m: number): Float64Array {
   if (name === 'boxcar') return new Float64Array(m).fill(1);
   if (name === 'hann') return Float64Array.from({ length: m }, (_, k) => 0.5 - 0.5 * Math.cos((2 * Math.PI * k) / m));
-  throw new Error(`unknown window '${name as string}'; expected hann or boxcar`);
+  if (name === 'hamming') return Float64Array.from({ length: m }, (_, k) => 0.54 - 0.46 * Math.cos((2 * Math.PI * k) / m));
+  throw new Error(`unknown window '${name as string}'; expected hann, hamming or boxcar`);
+}
+
+/** Welch's segmentation (scipy's defaults), checked once for every estimator that uses it. */
+export interface WelchSegments {
+  nperseg: number;
+  step: number;
+  nseg: number;
+  window: Float64Array;
+  /** Σ w², the density normalisation. */
+  windowPower: number;
+  /** One-sided bins, floor(nperseg/2) + 1. */
+  nbins: number;
+}
+
+export function welchSegments(T: number, opts: { nperseg?: number; noverlap?: number; window?: WindowName }, who: string): WelchSegments {
+  const nperseg = opts.nperseg ?? Math.min(256, T);
+  if (!Number.isInteger(nperseg) || nperseg < 2 || nperseg > T) throw new Error(`${who}: nperseg=${nperseg}; expected an integer in 2..${T} (the series length)`);
+  const nover = opts.noverlap ?? Math.floor(nperseg / 2);
+  if (!Number.isInteger(nover) || nover < 0 || nover >= nperseg) throw new Error(`${who}: noverlap=${nover}; expected an integer in 0..${nperseg - 1}`);
+  const step = nperseg - nover;
+  const window = spectralWindow(opts.window ?? 'hann', nperseg);
+  let windowPower = 0;
+  for (const v of window) windowPower += v * v;
+  return { nperseg, step, nseg: Math.floor((T - nperseg) / step) + 1, window, windowPower, nbins: Math.floor(nperseg / 2) + 1 };
 }
 
 export interface PeriodogramOptions {
@@ -112,14 +137,7 @@ export interface WelchOptions {
 export function welch(x: Series | ArrayLike<number>[], fs: number, opts: WelchOptions = {}): Spectrum {
   const s = asSeries(x, 'welch');
   checkFs(fs, 'welch');
-  const nper = opts.nperseg ?? Math.min(256, s.t);
-  if (!Number.isInteger(nper) || nper < 2 || nper > s.t) throw new Error(`welch: nperseg=${nper}; expected an integer in 2..${s.t} (the series length)`);
-  const nover = opts.noverlap ?? Math.floor(nper / 2);
-  if (!Number.isInteger(nover) || nover < 0 || nover >= nper) throw new Error(`welch: noverlap=${nover}; expected an integer in 0..${nper - 1}`);
-  const stepSeg = nper - nover;
-  const nseg = Math.floor((s.t - nper) / stepSeg) + 1;
-  const w = spectralWindow(opts.window ?? 'hann', nper);
-  const nb = Math.floor(nper / 2) + 1;
+  const { nperseg: nper, step: stepSeg, nseg, window: w, nbins: nb } = welchSegments(s.t, opts, 'welch');
   const power = new Float64Array(s.n * nb);
   const seg = new Float64Array(nper);
   for (let i = 0; i < s.n; i++) {

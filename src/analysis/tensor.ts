@@ -8,7 +8,7 @@
  * gradients flow on every backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { spectralWindow, type WindowName } from './spectra.js';
+import { welchSegments, type WindowName } from './spectra.js';
 
 function check2d(x: tf.Tensor, what: string): void {
   if (x.rank !== 2) throw new Error(`${what}: expected a [T, N] tensor, got shape [${x.shape.join(', ')}]`);
@@ -141,16 +141,7 @@ export function tensorWelch(x: tf.Tensor, fs: number, opts: { nperseg?: number; 
   check2d(x, 'tensorWelch');
   const [T, N] = x.shape as [number, number];
   if (!(fs > 0)) throw new Error(`tensorWelch: fs=${fs}; expected a positive sampling rate in Hz`);
-  const m = opts.nperseg ?? Math.min(256, T);
-  if (!Number.isInteger(m) || m < 2 || m > T) throw new Error(`tensorWelch: nperseg=${m}; expected an integer in 2..${T}`);
-  const nover = opts.noverlap ?? Math.floor(m / 2);
-  if (!Number.isInteger(nover) || nover < 0 || nover >= m) throw new Error(`tensorWelch: noverlap=${nover}; expected an integer in 0..${m - 1}`);
-  const step = m - nover;
-  const nseg = Math.floor((T - m) / step) + 1;
-  const w = spectralWindow(opts.window ?? 'hann', m);
-  let s2 = 0;
-  for (const v of w) s2 += v * v;
-  const nb = Math.floor(m / 2) + 1;
+  const { nperseg: m, step, nseg, window: w, windowPower: s2, nbins: nb } = welchSegments(T, opts, 'tensorWelch');
   const scale = new Float32Array(nb).fill(2 / (fs * s2));
   scale[0] = 1 / (fs * s2);
   if (m % 2 === 0) scale[nb - 1] = 1 / (fs * s2);

@@ -60,13 +60,19 @@ export function pyJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-function writeCommon(f: H5File, writtenBy: string, gid: string, state = ''): void {
+/** TVB's Is_nan: true when any of the datatype's numeric arrays holds a NaN. */
+export function anyNan(...arrays: ArrayLike<number>[]): boolean {
+  for (const a of arrays) for (let k = 0; k < a.length; k++) if (Number.isNaN(a[k])) return true;
+  return false;
+}
+
+function writeCommon(f: H5File, writtenBy: string, gid: string, state = '', isNan = false): void {
   putAttr.i32(f, 'TVB_Data_version', TVB_DATA_VERSION);
   putAttr.str(f, 'TVB_written_by', writtenBy);
   putAttr.str(f, 'TVB_gid', gid);
   putAttr.str(f, 'TVB_create_date', tvbDate());
   putAttr.str(f, 'TVB_invalid', tvbBool(false));
-  putAttr.str(f, 'TVB_is_nan', tvbBool(false));
+  putAttr.str(f, 'TVB_is_nan', tvbBool(isNan));
   putAttr.str(f, 'TVB_visible', tvbBool(true));
   putAttr.str(f, 'TVB_subject', '');
   putAttr.str(f, 'TVB_state', state);
@@ -101,10 +107,16 @@ function f64(f: H5Group, name: string, data: ArrayLike<number>, shape: number[])
   return d;
 }
 
-/** Fill an open file with a TVB Connectivity (cortical/hemispheres omitted: h5wasm cannot write HDF5 bool enums, which TVB requires). */
+/**
+ * Fill an open file with a TVB Connectivity. `cortical` and `hemispheres` are omitted: TVB reads
+ * them only as HDF5 bool enums (uint8/int8 are rejected), and h5wasm 0.10.3 — the newest release —
+ * cannot create enum types (its dtype parser has no enum form, its C++ create_dataset answers
+ * "data type not supported" for H5T_ENUM metadata, and no H5T* constructor is exported). They
+ * travel in the TVB ZIP (cortical.txt, hemispheres.txt) instead.
+ */
 export function fillTvbConnectivity(f: H5File, conn: Connectivity, gid: string): void {
   const n = conn.n;
-  writeCommon(f, TVB_WRITTEN_BY.Connectivity, gid);
+  writeCommon(f, TVB_WRITTEN_BY.Connectivity, gid, '', anyNan(conn.weights, conn.tractLengths, conn.centres, conn.areas, conn.orientations));
   putAttr.i64(f, 'TVB_number_of_regions', n);
   putAttr.i64(f, 'TVB_number_of_connections', conn.numberOfConnections);
   putAttr.str(f, 'TVB_saved_selection', '[]');
@@ -139,7 +151,7 @@ export interface TvbTimeSeriesWriteOptions extends TvbWriteOptions {
 export function fillTvbTimeSeries(f: H5File, ts: TimeSeries, gid: string, connectivityGid?: string): void {
   const [T, V, N, M] = ts.shape;
   const region = connectivityGid !== undefined;
-  writeCommon(f, region ? TVB_WRITTEN_BY.TimeSeriesRegion : TVB_WRITTEN_BY.TimeSeries, gid);
+  writeCommon(f, region ? TVB_WRITTEN_BY.TimeSeriesRegion : TVB_WRITTEN_BY.TimeSeries, gid, '', anyNan(ts.data, ts.time));
   putAttr.str(f, 'TVB_title', ts.title || 'vbt time series');
   const ordering = region ? ['Time', 'State Variable', 'Region', 'Mode'] : ts.labelsOrdering;
   putAttr.str(f, 'TVB_labels_ordering', pyJson(ordering));

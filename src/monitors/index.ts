@@ -23,7 +23,11 @@ export type MonitorSpec =
   | { name: 'AfferentCoupling'; period?: number; voi?: number[] }
   | BoldMonitorSpec
   | BalloonMonitorSpec
-  | SensorMonitorSpec;
+  | SensorMonitorSpec
+  /** TVB's RawVoi: every step, the variables of interest (what vbt's Raw records). */
+  | { name: 'RawVoi'; voi?: number[] }
+  /** TVB's BoldRegionROI: BOLD of region-averaged activity; for region simulations the Bold monitor itself. */
+  | (Omit<BoldMonitorSpec, 'name'> & { name: 'BoldRegionROI' });
 
 export const MONITOR_NAMES = ['Raw', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage', 'AfferentCoupling', 'Bold', 'BalloonWindkessel', 'EEG', 'MEG', 'iEEG'] as const;
 
@@ -99,6 +103,10 @@ function checkVoi(voi: number[] | undefined, n: number, what: string, mon: strin
 export function emitMonitor(spec: MonitorSpec, k: number, ctx: MonitorContext): MonitorEmit {
   const { N, M, dt, sFirst, sLast } = ctx;
   const id = `mon${k}`;
+  // TVB's aliases: vbt's Raw already records the variables of interest, and a region simulation's
+  // activity is already per region, so these are Raw and Bold under TVB's names
+  if (spec.name === 'RawVoi') return { ...emitMonitor({ ...spec, name: 'Raw' }, k, ctx), name: 'RawVoi' };
+  if (spec.name === 'BoldRegionROI') return { ...emitMonitor({ ...spec, name: 'Bold' } as BoldMonitorSpec, k, ctx), name: 'BoldRegionROI' };
   // BOLD monitors: own defaults (TR 2000 ms) and buffers, in ./bold.ts
   if (spec.name === 'Bold') return emitBold(spec, id, checkVoi(spec.voi, ctx.nvoi, 'variables of interest', spec.name), ctx);
   if (spec.name === 'BalloonWindkessel') return emitBalloon(spec, id, checkVoi(spec.voi, ctx.nvoi, 'variables of interest', spec.name), ctx);

@@ -108,9 +108,18 @@ export function animationSpec(net: NetworkData, ts: TimeSeriesData, opts: Animat
  * writeFileAtomic('activity.gif', await animateGif(conn, timeSeriesFromResult(res), { frames: 40 }));
  * ```
  */
-export async function animateGif(net: NetworkData, ts: TimeSeriesData, opts: AnimateOptions & { delayMs?: number; scale?: number; onFrame?: (done: number, total: number) => void } = {}): Promise<Uint8Array> {
-  const spec = animationSpec(net, ts, opts);
-  const F = frameIndices(ts.time.length, opts.frames ?? 60).length;
+export async function animateGif(net: NetworkData, ts: TimeSeriesData, opts: AnimateOptions & GifOptions = {}): Promise<Uint8Array> {
+  return gifFromFrames(animationSpec(net, ts, opts), frameIndices(ts.time.length, opts.frames ?? 60).length, opts);
+}
+
+export interface GifOptions {
+  delayMs?: number;
+  scale?: number;
+  onFrame?: (done: number, total: number) => void;
+}
+
+/** Render a spec with a `frame` parameter at frames 0..F−1 into an animated GIF. */
+export async function gifFromFrames(spec: PlotSpec, F: number, opts: GifOptions = {}): Promise<Uint8Array> {
   const view = new vega.View(vega.parse(structuredClone(toVega(spec))), { renderer: 'none' });
   const enc = gifenc.GIFEncoder();
   try {
@@ -129,6 +138,82 @@ export async function animateGif(net: NetworkData, ts: TimeSeriesData, opts: Ani
   }
   enc.finish();
   return enc.bytes();
+}
+
+/**
+ * Time series drawn up to the frame's time (one line per node, up to `maxNodes`), with a cursor:
+ * rows {frame-free t, node, value}; frame f shows t ≤ time of frame f.
+ */
+export function timeseriesAnimationSpec(ts: TimeSeriesData, opts: AnimateOptions & { maxNodes?: number } = {}): PlotSpec {
+  const { T, N } = tsShape(ts);
+  const v = variableIndex(ts, opts.variable);
+  const idx = frameIndices(T, opts.frames ?? 60);
+  const nodes = Math.min(N, opts.maxNodes ?? 8);
+  const step = Math.max(1, Math.floor(T / 600));
+  const rows: Record<string, number | string>[] = [];
+  for (let t = 0; t < T; t += step) for (let n = 0; n < nodes; n++) rows.push({ t: ts.time[t], node: ts.labels[n], value: at(ts, t, v, n) });
+  const name = ts.variables[v], tu = ts.timeUnit ?? 'ms';
+  const times = idx.map((t) => ts.time[t]);
+  return {
+    title: opts.title ?? `${name} over time${ts.title ? ` — ${ts.title}` : ''}`,
+    width: opts.size ?? 480, height: Math.round((opts.size ?? 480) * 0.55),
+    params: [{ name: 'frame', value: 0, bind: { input: 'range', min: 0, max: idx.length - 1, step: 1, name: 'frame ' } }],
+    layer: [
+      {
+        data: { values: rows },
+        transform: [{ calculate: `${JSON.stringify(times)}[frame]`, as: 'now' }, { filter: 'datum.t <= datum.now' }],
+        mark: { type: 'line', strokeWidth: 1 },
+        encoding: {
+          x: { field: 't', type: 'quantitative', title: withUnit('time', tu), scale: { domain: [ts.time[0], ts.time[T - 1]] } },
+          y: { field: 'value', type: 'quantitative', title: withUnit(name, unitOf(ts, name)) },
+          color: { field: 'node', type: 'nominal', title: 'node' },
+        },
+      },
+      {
+        data: { values: times.map((t, f) => ({ frame: f, t })) },
+        transform: [{ filter: 'datum.frame == frame' }],
+        mark: { type: 'rule', color: '#d55e00', strokeWidth: 1.5 },
+        encoding: { x: { field: 't', type: 'quantitative' } },
+      },
+    ],
+  } as unknown as PlotSpec;
+}
+
+/**
+ * The trajectory of node `node` in the plane of two variables, drawn up to the frame's time with
+ * the current state as a dot.
+ */
+export function phaseAnimationSpec(ts: TimeSeriesData, opts: AnimateOptions & { x?: string | number; y?: string | number; node?: number } = {}): PlotSpec {
+  const { T, V } = tsShape(ts);
+  if (V < 2 && opts.y === undefined) throw new Error(`animate phase: needs two variables; the series has ${V} (${ts.variables.join(', ')})`);
+  const xi = variableIndex(ts, opts.x ?? 0), yi = variableIndex(ts, opts.y ?? 1);
+  const n = opts.node ?? 0;
+  const idx = frameIndices(T, opts.frames ?? 60);
+  const rows = Array.from({ length: T }, (_, t) => ({ k: t, x: at(ts, t, xi, n), y: at(ts, t, yi, n) }));
+  const xn = ts.variables[xi], yn = ts.variables[yi];
+  return {
+    title: opts.title ?? `Phase trajectory ${xn}–${yn}, node ${ts.labels[n]}`,
+    width: opts.size ?? 360, height: opts.size ?? 360,
+    params: [{ name: 'frame', value: 0, bind: { input: 'range', min: 0, max: idx.length - 1, step: 1, name: 'frame ' } }],
+    layer: [
+      {
+        data: { values: rows },
+        transform: [{ calculate: `${JSON.stringify(idx)}[frame]`, as: 'now' }, { filter: 'datum.k <= datum.now' }],
+        mark: { type: 'line', strokeWidth: 1, color: '#0072b2' },
+        encoding: {
+          x: { field: 'x', type: 'quantitative', title: withUnit(xn, unitOf(ts, xn)), scale: { zero: false } },
+          y: { field: 'y', type: 'quantitative', title: withUnit(yn, unitOf(ts, yn)), scale: { zero: false } },
+          order: { field: 'k', type: 'quantitative' },
+        },
+      },
+      {
+        data: { values: rows },
+        transform: [{ calculate: `${JSON.stringify(idx)}[frame]`, as: 'now' }, { filter: 'datum.k == datum.now' }],
+        mark: { type: 'point', filled: true, size: 80, color: '#d55e00' },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+      },
+    ],
+  } as unknown as PlotSpec;
 }
 
 /**

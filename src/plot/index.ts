@@ -21,7 +21,8 @@ export { plotFc, plotFcComparison, fcFit, plotFcd, type FcPlotOptions } from './
 export { plotExploration, plotTimeSeriesGrid, optimumIndex, type ExplorationData, type ExplorationAxisData, type SeriesPanel } from './exploration.js';
 export { plotLoss, plotParameterTrajectories, plotRegionalParameters, type OptimizationData, type RegionalData } from './optimization.js';
 export { plotConvergence, plotBeforeAfter, type ConvergenceData, type BeforeAfterData } from './algorithm.js';
-export { animationSpec, animateGif, animateHtml, frameIndices, type AnimateOptions } from './animate.js';
+export { animationSpec, animateGif, animateHtml, frameIndices, gifFromFrames, timeseriesAnimationSpec, phaseAnimationSpec, type AnimateOptions, type GifOptions } from './animate.js';
 export { fromTimeSeries, fromExplorationResult, fromExplorationGrid, fromOptimizationResult, fromAlgorithmResult, beforeAfterFromAlgorithm, regionalFromState, type ExplorationGridLike } from './results.js';
 export { loadResultFile, type LoadedResult } from './load.js';
 export { defaultFigure, writeDefaultFigure } from './default-figure.js';
+export { plotPca, plotIcaSources, plotWavelet, plotCrossCorrelation, plotCoherence, plotCovariance, plotKuramoto } from './analyzers.js';

@@ -3,7 +3,8 @@
  * plus `plot…` shortcuts mirroring TVBO's one-liners (`result.plot()` → `plotResult(result)`).
  */
 import type { TimeSeries } from '../results/timeseries.js';
-import type { ExplorationResult, OptimizationResult, AlgorithmResult } from '../results/experiment.js';
+import type { ExplorationResult } from '../results/exploration.js';
+import type { OptimizationResult, AlgorithmResult } from '../results/tuning.js';
 import type { TimeSeriesData } from './data.js';
 import type { ExplorationData } from './exploration.js';
 import type { OptimizationData, RegionalData } from './optimization.js';
@@ -28,13 +29,13 @@ export function fromTimeSeries(ts: TimeSeries, mode = 0): TimeSeriesData {
   return { time: ts.time, data, variables: ts.variables, labels: ts.regions, timeUnit: ts.units.time, units, title: ts.title || undefined };
 }
 
-/** An ExplorationResult (minimised observable, as its `optimal` assumes) as ExplorationData. */
-export function fromExplorationResult(r: ExplorationResult, opts: { optimum?: 'min' | 'max'; unit?: string } = {}): ExplorationData {
+/** One observable (default the first) of an ExplorationResult as ExplorationData. */
+export function fromExplorationResult(r: ExplorationResult, opts: { observable?: string; optimum?: 'min' | 'max'; unit?: string } = {}): ExplorationData {
   return {
-    observable: r.observable,
+    observable: opts.observable ?? r.observable,
     unit: opts.unit,
-    axes: r.axes.map((a) => ({ name: a.name, values: a.values })),
-    results: r.results,
+    axes: r.axes.map((a) => ({ name: a.names.join('/'), values: a.values })),
+    results: r.values(opts.observable),
     optimum: opts.optimum ?? 'min',
     title: `Exploration '${r.name}': ${r.observable}`,
   };
@@ -104,7 +105,8 @@ export function fromExplorationGrid(g: ExplorationGridLike, observable: string, 
  * ```
  */
 export function beforeAfterFromAlgorithm(r: AlgorithmResult, opts: { variable?: string; monitor?: string | number; target?: number; unit?: string } = {}): BeforeAfterData {
-  if (!r.preTuning || !r.postTuning) throw new Error(`algorithm '${r.name}': needs both preTuning and postTuning runs for a before/after comparison`);
+  const preSim = r.preTuningSimulation, postSim = r.postTuningSimulation;
+  if (!preSim || !postSim) throw new Error(`algorithm '${r.name}': needs both preTuningSimulation and postTuningSimulation runs for a before/after comparison`);
   const means = (res: SimulationResult, stage: string): { labels: string[]; values: Float64Array; name: string } => {
     const m = res.monitor(opts.monitor ?? 0);
     const [, T, V, N, M] = m.shape;
@@ -114,7 +116,7 @@ export function beforeAfterFromAlgorithm(r: AlgorithmResult, opts: { variable?: 
     for (let t = 0; t < T; t++) for (let n = 0; n < N; n++) out[n] += m.data[((t * V + v) * N + n) * M] / T; // batch 0, mode 0
     return { labels: res.info.nodeLabels.length === N ? res.info.nodeLabels : [...Array(N).keys()].map(String), values: out, name: m.variables[v] };
   };
-  const pre = means(r.preTuning, 'preTuning'), post = means(r.postTuning, 'postTuning');
+  const pre = means(preSim, 'preTuning'), post = means(postSim, 'postTuning');
   if (pre.values.length !== post.values.length) throw new Error(`algorithm '${r.name}': pre-tuning run has ${pre.values.length} nodes, post-tuning ${post.values.length}`);
   return { labels: post.labels, before: pre.values, after: post.values, quantity: `mean ${post.name}`, unit: opts.unit, target: opts.target, title: `'${r.name}': mean ${post.name} per region before and after tuning` };
 }

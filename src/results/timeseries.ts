@@ -19,6 +19,8 @@ import type { Connectivity } from '../network/connectivity.js';
 import { LabeledArray, type ISelector, type Selector } from './labeled.js';
 import { periodogram, dominantFrequency as spectrumPeak, normalisedAveragePower as napOf } from '../analysis/spectra.js';
 import { exportBids, type BidsOptions } from '../io/bids.js';
+import { unitFactor } from './units.js';
+import type { PlotSpec } from '../plot/render.js';
 
 export type TimeUnit = 'ms' | 's' | 'us';
 const TIME_SCALE: Record<TimeUnit, number> = { s: 1, ms: 1e-3, us: 1e-6 };
@@ -185,19 +187,159 @@ export class TimeSeries {
     });
   }
 
-  /** Express the time axis (and sample period) in another unit; values are unchanged. */
-  convertUnits(to: { time?: string }): TimeSeries {
-    if (!to.time) return this.copy();
-    const unit = parseTimeUnit(to.time);
-    const f = TIME_SCALE[this.samplePeriodUnit] / TIME_SCALE[unit];
-    return this.duplicate({
-      data: Float64Array.from(this.data),
-      time: this.time.map((t) => t * f),
-      samplePeriod: this.samplePeriod * f,
-      startTime: this.startTime * f,
-      samplePeriodUnit: unit,
-      units: { ...this.units, time: unit },
-    });
+  /** Sample period in ms, whatever the stored unit (tvbo's sample_period_ms). */
+  get samplePeriodMs(): number {
+    return (this.samplePeriod * TIME_SCALE[this.samplePeriodUnit]) / TIME_SCALE.ms;
+  }
+
+  /** The unit of one variable's values. */
+  unitOf(variable: string): string {
+    return typeof this.units.data === 'string' ? this.units.data : this.units.data[variable] ?? 'a.u.';
+  }
+
+  /**
+   * Express the time axis and/or state variables in other units (tvbo's convert_units): `time`
+   * converts times and the sample period; `state` converts values — one unit for every variable,
+   * or per variable — using the unit table (mV ↔ µV ↔ V, nA ↔ pA, Hz ↔ kHz, ...). A variable
+   * whose current unit is unknown or of another dimension is an error.
+   */
+  convertUnits(to: { time?: string; state?: string | Record<string, string> }): TimeSeries {
+    let out: TimeSeries = this.copy();
+    if (to.time) {
+      const unit = parseTimeUnit(to.time);
+      const f = TIME_SCALE[this.samplePeriodUnit] / TIME_SCALE[unit];
+      out = out.duplicate({ time: out.time.map((t) => t * f), samplePeriod: this.samplePeriod * f, startTime: this.startTime * f, samplePeriodUnit: unit, units: { ...out.units, time: unit } });
+    }
+    if (to.state !== undefined) {
+      const [T, V, N, M] = this.shape;
+      const want = typeof to.state === 'string' ? Object.fromEntries(this.variables.map((v) => [v, to.state as string])) : to.state;
+      const units: Record<string, string> = Object.fromEntries(this.variables.map((v) => [v, this.unitOf(v)]));
+      const data = Float64Array.from(out.data);
+      for (const [name, unit] of Object.entries(want)) {
+        const v = this.variables.indexOf(name);
+        if (v < 0) throw new Error(`convertUnits: no state variable '${name}' (have ${this.variables.join(', ')})`);
+        const f = unitFactor(units[name], unit, `convertUnits ${name}`);
+        for (let t = 0; t < T; t++) for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) data[((t * V + v) * N + n) * M + m] *= f;
+        units[name] = unit;
+      }
+      out = out.duplicate({ data, units: { ...out.units, data: units } });
+    }
+    return out;
+  }
+
+  /**
+   * Dominant frequency (Hz) of one state variable (default the first), one region or all, one mode
+   * (tvbo's calculate_frequency(state_variable, region, mode)); a number for one region, else one
+   * value per region.
+   */
+  calculateFrequency(stateVariable?: string | number, region?: string | number, mode = 0): number | Float64Array {
+    const v = this.indexOf(this.variables, stateVariable ?? 0, 'state variable');
+    const M = this.shape[3];
+    if (!(Number.isInteger(mode) && mode >= 0 && mode < M)) throw new Error(`calculateFrequency: mode ${mode} out of range 0..${M - 1}`);
+    const f = spectrumPeak(periodogram(this.channels(v, mode), this.sampleRate));
+    if (region === undefined) return f;
+    return f[this.indexOf(this.regions, region, 'region')];
+  }
+
+  /**
+   * Normalised average power spectrum of the given variables of interest (default all), as
+   * normalisedAveragePower restricted to them (tvbo's compute_normalised_average_power(VOI)).
+   */
+  computeNormalisedAveragePower(voi?: (string | number)[]): LabeledArray {
+    if (!voi) return this.normalisedAveragePower();
+    const idx = voi.map((x) => this.indexOf(this.variables, x, 'variable of interest'));
+    return this.subset({ variables: idx }).normalisedAveragePower();
+  }
+
+  private indexOf(names: string[], x: string | number, what: string): number {
+    const k = typeof x === 'number' ? x : names.indexOf(x);
+    if (!(Number.isInteger(k) && k >= 0 && k < names.length)) throw new Error(`${what} '${x}' not found (have ${names.join(', ')})`);
+    return k;
+  }
+
+  /** A figure: 'timeseries' (default), 'channels', 'heatmap', 'spectrum', 'phase'. */
+  async plot(opts: { type?: 'timeseries' | 'channels' | 'heatmap' | 'spectrum' | 'phase'; variable?: string; nodes?: (number | string)[]; mode?: number } = {}): Promise<PlotSpec> {
+    const { fromTimeSeries } = await import('../plot/results.js');
+    const p = await import('../plot/timeseries.js');
+    const d = fromTimeSeries(this, opts.mode ?? 0);
+    switch (opts.type ?? 'timeseries') {
+      case 'timeseries': return p.plotTimeSeries(d, { nodes: opts.nodes, variables: opts.variable ? [opts.variable] : undefined });
+      case 'channels': return p.plotChannels(d, { nodes: opts.nodes, variable: opts.variable });
+      case 'heatmap': return p.plotHeatmap(d, { variable: opts.variable });
+      case 'spectrum': return (await import('../plot/spectrum.js')).plotPowerSpectrum(d, { nodes: opts.nodes, variable: opts.variable });
+      case 'phase': return p.plotPhaseTrajectory(d, { nodes: opts.nodes });
+      default: throw new Error(`TimeSeries.plot: unknown type '${String(opts.type)}'; expected timeseries, channels, heatmap, spectrum, phase`);
+    }
+  }
+
+  /** One (variable, mode) as a [T, N] series for the analyzers. */
+  series(variable: string | number = 0, mode = 0): { data: Float64Array; t: number; n: number } {
+    const v = this.indexOf(this.variables, variable, 'variable');
+    const [T, , N, M] = this.shape;
+    if (!(Number.isInteger(mode) && mode >= 0 && mode < M)) throw new Error(`mode ${mode} out of range 0..${M - 1}`);
+    const data = new Float64Array(T * N);
+    this.channels(v, mode).forEach((row, t) => data.set(row, t * N));
+    return { data, t: T, n: N };
+  }
+
+  /** TVB's PCA of one variable and mode: weights (component × node) and variance fractions. */
+  async pca(o: { variable?: string | number; mode?: number } = {}) {
+    return (await import('../analysis/decomposition.js')).pca(this.series(o.variable, o.mode));
+  }
+
+  /** FastICA of one variable and mode (TVB's ICA analyzer). */
+  async ica(o: { variable?: string | number; mode?: number } & import('../analysis/decomposition.js').IcaOptions = {}) {
+    return (await import('../analysis/decomposition.js')).fastIca(this.series(o.variable, o.mode), o);
+  }
+
+  /** Morlet continuous wavelet transform with TVB's parameters (frequencies in kHz). */
+  async wavelet(o: { variable?: string | number; mode?: number } & import('../analysis/wavelet.js').WaveletOptions = {}) {
+    return (await import('../analysis/wavelet.js')).continuousWavelet(this.series(o.variable, o.mode), this.samplePeriodMs, o);
+  }
+
+  /** Normalised cross-correlation between nodes for lags −maxLag … maxLag (samples). */
+  async crossCorrelation(o: { variable?: string | number; mode?: number; maxLag?: number } = {}) {
+    return (await import('../analysis/correlation.js')).crossCorrelation(this.series(o.variable, o.mode), o);
+  }
+
+  /** Node covariance (TVB's NodeCovariance). */
+  async covariance(o: { variable?: string | number; mode?: number } = {}) {
+    return (await import('../analysis/correlation.js')).covariance(this.series(o.variable, o.mode));
+  }
+
+  /** Coherence spectra between nodes, Welch cross-spectra with segments of `nfft` (TVB's NodeCoherence parameter). */
+  async coherence(o: { variable?: string | number; mode?: number; nfft?: number } & import('../analysis/cross-spectra.js').CsdOptions = {}) {
+    return (await import('../analysis/cross-spectra.js')).coherence(this.series(o.variable, o.mode), this.sampleRate, { ...o, nperseg: o.nperseg ?? o.nfft ?? Math.min(256, this.shape[0]) });
+  }
+
+  /** Complex coherency between nodes (TVB's NodeComplexCoherence, segments averaged). */
+  async complexCoherence(o: { variable?: string | number; mode?: number } & import('../analysis/cross-spectra.js').CsdOptions = {}) {
+    return (await import('../analysis/cross-spectra.js')).complexCoherence(this.series(o.variable, o.mode), this.sampleRate, o);
+  }
+
+  /** Kuramoto order parameter over time (the variable as phases, or their Hilbert phases). */
+  async kuramotoOrder(o: { variable?: string | number; mode?: number; phases?: boolean; skip?: number } = {}) {
+    return (await import('../analysis/summary.js')).kuramotoOrder(this.series(o.variable, o.mode), o);
+  }
+
+  /** EEG-style stacked channels (tvbo's plot_eeg). */
+  plotEeg(opts: { variable?: string; nodes?: (number | string)[] } = {}): Promise<PlotSpec> {
+    return this.plot({ ...opts, type: 'channels' });
+  }
+
+  /** Welch power spectra per node (tvbo's plot_power_spectrum). */
+  plotPowerSpectrum(opts: { variable?: string; nodes?: (number | string)[] } = {}): Promise<PlotSpec> {
+    return this.plot({ ...opts, type: 'spectrum' });
+  }
+
+  /** Animated GIF: 'timeseries' traces over time or 'phase' trajectory of one node (tvbo's animate). */
+  async animate(opts: { type?: 'timeseries' | 'phase'; variable?: string; frames?: number; node?: number; x?: string; y?: string } = {}): Promise<Uint8Array> {
+    const { fromTimeSeries } = await import('../plot/results.js');
+    const a = await import('../plot/animate.js');
+    const d = fromTimeSeries(this);
+    const frames = opts.frames ?? 30;
+    const spec = (opts.type ?? 'timeseries') === 'phase' ? a.phaseAnimationSpec(d, { frames, node: opts.node, x: opts.x, y: opts.y }) : a.timeseriesAnimationSpec(d, { frames, variable: opts.variable });
+    return a.gifFromFrames(spec, a.frameIndices(this.shape[0], frames).length);
   }
 
   /** TVB-style summary: type, dimensions, time units, sample period/rate, length and value range. */

@@ -9,7 +9,8 @@
  * import { simulate } from 'vbt';
  * const res = await simulate({ model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 10,
  *   monitors: [{ name: 'TemporalAverage', period: 1 }] });
- * res.sel({ variable: 'V', trial: 0 }).shape;   // [10, 20, 1]  (time, node, mode)
+ * res.sel({ variable: 'V', trial: 0 }, 'TemporalAverage').shape;   // [10, 20, 1]  (time, node, mode)
+ * res.sel({ variable: 'V' }).monitor(0).shape;                     // [1, 10, 1, 20, 1]: a SimulationResult
  * res.toTimeSeries().sampleRate;                 // 1000
  * await res.save('run.nc');                      // xarray.open_dataset('run.nc') opens it
  * ```
@@ -150,9 +151,12 @@ export class SimulationResult {
   }
 
   /** Discarded initial period, ms. */
-  get transient(): number {
+  get transientTime(): number {
     return this.info.transientSteps * this.info.dt;
   }
+
+  /** The warm-up as its own result (tvbo's `transient`), when the run kept it (`simulateKeepingTransient`). */
+  transient?: SimulationResult;
 
   /** Units: time in ms, state variables as the model declares them (a.u. when it does not). */
   get units(): { time: string; state: Record<string, string> } {
@@ -192,14 +196,87 @@ export class SimulationResult {
     return new LabeledArray(m.data, this.dims(), this.coords(which) as Record<string, number[] | string[]>, { monitor: m.name, period: String(m.period) }, [...m.shape]);
   }
 
-  /** Select by coordinate value, e.g. `{ variable: 'V', node: 'rA1', time: { from: 100 } }`. */
-  sel(s: Record<string, Selector>, which: string | number = 0): LabeledArray {
-    return this.toArray(which).sel(s);
+  /**
+   * Select by coordinate value, e.g. `{ variable: 'V', node: 'rA1', time: { from: 100 } }`. With a
+   * monitor (`which`), that monitor's labelled array; without, a SimulationResult holding the
+   * selection of every monitor (dims kept, tvbo's `sel`).
+   */
+  sel(s: Record<string, Selector>): SimulationResult;
+  sel(s: Record<string, Selector>, which: string | number): LabeledArray;
+  sel(s: Record<string, Selector>, which?: string | number): LabeledArray | SimulationResult {
+    if (which !== undefined) return this.toArray(which).sel(s);
+    const keep: Record<string, Selector> = {};
+    for (const [k, v] of Object.entries(s)) keep[k] = typeof v === 'string' || typeof v === 'number' ? ([v] as Selector) : v;
+    return this.selectEach((a) => a.sel(keep), Object.keys(s));
   }
 
-  /** Select by position, e.g. `{ trial: 0, variable: [0, 2] }`. */
-  isel(s: Record<string, ISelector>, which: string | number = 0): LabeledArray {
-    return this.toArray(which).isel(s);
+  /** Select by position, e.g. `{ trial: 0, variable: [0, 2] }`; like `sel`, with or without a monitor. */
+  isel(s: Record<string, ISelector>): SimulationResult;
+  isel(s: Record<string, ISelector>, which: string | number): LabeledArray;
+  isel(s: Record<string, ISelector>, which?: string | number): LabeledArray | SimulationResult {
+    if (which !== undefined) return this.toArray(which).isel(s);
+    const keep: Record<string, ISelector> = {};
+    for (const [k, v] of Object.entries(s)) keep[k] = typeof v === 'number' ? [v] : v;
+    return this.selectEach((a) => a.isel(keep), Object.keys(s));
+  }
+
+  private selectEach(pick: (a: LabeledArray) => LabeledArray, dims: string[]): SimulationResult {
+    for (const d of dims) if (!(RESULT_DIMS as readonly string[]).includes(d)) throw new Error(`sel/isel: unknown dimension '${d}'; expected ${RESULT_DIMS.join(', ')}`);
+    const regions = this.info.nodeLabels;
+    let nodeLabels = regions, trials: number[] | undefined;
+    const monitors = this.monitors.map((m, k) => {
+      if (dims.includes('node') && m.shape[3] !== regions.length) throw new Error(`sel/isel: monitor ${m.name} has ${m.shape[3]} channels, not the ${regions.length} regions; select its nodes with sel(s, '${m.name}')`);
+      const a = pick(this.toArray(k));
+      if (a.shape.length !== 5) throw new Error(`sel/isel on monitor ${m.name}: the selection dropped a dimension`);
+      if (m.shape[3] === regions.length) nodeLabels = a.coords.node as string[];
+      trials = a.coords.trial as number[];
+      return { ...m, time: Float64Array.from(a.coords.time as number[]), variables: a.coords.variable as string[], data: a.data, shape: a.shape as MonitorOutput['shape'] };
+    });
+    // the final state follows the trial and node selection (variables and modes are the model's)
+    const { batchSize: B } = this.info, N = regions.length, nsv = this.info.stateVariables.length;
+    const M = this.info.finalState.length / Math.max(1, B * nsv * N);
+    const tsel = trials ?? [...Array(B).keys()], nsel = nodeLabels.map((l) => regions.indexOf(l));
+    const fs = new Float64Array(tsel.length * nsv * nsel.length * M);
+    let o = 0;
+    for (const b of tsel) for (let v = 0; v < nsv; v++) for (const n of nsel) for (let m = 0; m < M; m++) fs[o++] = this.info.finalState[((b * nsv + v) * N + n) * M + m];
+    const out = new SimulationResult(monitors, { ...this.info, nodeLabels, batchSize: tsel.length, finalState: fs });
+    if (this.network && nodeLabels === regions) out.network = this.network;
+    if (this.transient) out.transient = this.transient;
+    return out;
+  }
+
+  /**
+   * A figure of this run (tvbo's `result.plot()`): 'default', 'timeseries', 'channels', 'heatmap',
+   * 'spectrum', 'phase', 'phase-plane', 'fc', 'fcd', 'network', 'weights', 'tracts', 'degree'.
+   */
+  async plot(opts: { type?: string; monitor?: string | number; variable?: string; nodes?: string; connectivity?: string; x?: string; y?: string } = {}): Promise<import('../plot/render.js').PlotSpec> {
+    const type = opts.type ?? 'default';
+    if (type === 'animation') throw new Error("plot: use animate() for animations");
+    const { simulationFigure } = await import('../cli/commands/plot.js');
+    const spec = await simulationFigure(this, type, { ...opts, monitor: opts.monitor === undefined ? undefined : String(opts.monitor) } as never, '');
+    if (!spec) throw new Error(`plot: type '${type}' gave no figure`);
+    return spec;
+  }
+
+  /**
+   * An animation (tvbo's `result.animate(type)`): 'network' (activity on the network layout),
+   * 'timeseries' (traces drawn over time), 'phase' (a node's trajectory in the plane of two
+   * variables), or a variable name (network animation of that variable). GIF bytes by default,
+   * or a self-contained HTML page (network type) with `format: 'html'`.
+   */
+  async animate(opts: { type?: string; monitor?: string | number; variable?: string; frames?: number; format?: 'gif' | 'html'; network?: Connectivity; x?: string; y?: string; node?: number; delayMs?: number } = {}): Promise<Uint8Array | string> {
+    const anim = await import('../plot/animate.js');
+    const { timeSeriesFromResult } = await import('../plot/data.js');
+    const ts = timeSeriesFromResult(this, { monitor: opts.monitor ?? 0 });
+    const type = opts.type ?? 'network';
+    const base = { frames: opts.frames ?? 30, delayMs: opts.delayMs };
+    if (type === 'timeseries') return anim.gifFromFrames(anim.timeseriesAnimationSpec(ts, { ...base, variable: opts.variable }), anim.frameIndices(ts.time.length, base.frames).length, base);
+    if (type === 'phase') return anim.gifFromFrames(anim.phaseAnimationSpec(ts, { ...base, x: opts.x, y: opts.y, node: opts.node }), anim.frameIndices(ts.time.length, base.frames).length, base);
+    const variable = type === 'network' ? opts.variable : type;
+    if (variable !== undefined && !ts.variables.includes(variable)) throw new Error(`animate: type '${type}' is neither network, timeseries, phase nor a recorded variable (${ts.variables.join(', ')})`);
+    const net = opts.network ?? this.network;
+    if (!net) throw new Error("animate: the network animation needs the run's connectivity (withNetwork(conn) or opts.network)");
+    return opts.format === 'html' ? anim.animateHtml(net, ts, { ...base, variable }) : anim.animateGif(net, ts, { ...base, variable });
   }
 
   /** One monitor of one trial as a TVB-style TimeSeries (region series when nodes are the network's). */
@@ -330,7 +407,7 @@ export class SimulationResult {
       coupling: info.coupling,
       integrator: info.integrator,
       dt: info.dt,
-      transient: this.transient,
+      transient: this.transientTime,
       vbt_info: JSON.stringify(rest),
       vbt_monitors: JSON.stringify(monitorList),
       ...(this.network ? { vbt_network: JSON.stringify({ name: this.network.name, source: this.network.source, speed: this.network.speed }) } : {}),

@@ -7,9 +7,9 @@
  * claim), so a time window is two binary searches and views of the stored arrays: no copy unless a
  * node group has to be applied.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { h5 } from '../io/h5.js';
-import { readSimulationSpikeSetup } from './simulation-config.js';
+import { readSimulationSpikeSetup, type SimulationSpikeSetup, type SpikeOutputConfig } from './simulation-config.js';
 import {
   readSpikePopulationNames, readSpikePopulationSync, toTimeOrder, permute, sortPermutation, isSortedByTime, writeSpikeFile,
   type WriteSpikesOptions, type RawSpikePopulation, type ReadSpikesOptions, type SortOrder, type Spikes, type SpikePopulationsInput,
@@ -293,6 +293,8 @@ export class SpikeReport {
   readonly populationNames: string[];
   /** Node sets for string groups, when given. */
   readonly nodeSets?: NodeSets;
+  /** The SONATA simulation this report belongs to, when opened from its config (bluepysnap's `simulation`). */
+  simulation?: SimulationSpikeSetup;
   private constructor(
     readonly path: string | undefined,
     names: string[],
@@ -342,7 +344,23 @@ export class SpikeReport {
       }
     }
     if (!existsSync(setup.spikesFile)) throw new Error(`${configPath}: the spikes file ${setup.spikesFile} (output.output_dir / output.spikes_file) does not exist`);
-    return SpikeReport.open(setup.spikesFile, { nodeSets: setup.nodeSetsFile, ...options, nodes: tables, tStart: setup.tStart, tStop: setup.tStop, dt: setup.dt });
+    const r = await SpikeReport.open(setup.spikesFile, { nodeSets: setup.nodeSetsFile, ...options, nodes: tables, tStart: setup.tStart, tStop: setup.tStop, dt: setup.dt });
+    r.simulation = setup;
+    return r;
+  }
+
+  /** The simulation's spike output settings (bluepysnap's `SpikeReport.config`); only for reports opened from a simulation config. */
+  get config(): SpikeOutputConfig {
+    if (!this.simulation) throw new Error(`${this.path ?? 'spike report'}: not opened from a simulation config (SpikeReport.fromSimulationConfig), so it has no output config`);
+    return this.simulation.output;
+  }
+
+  /** The text of the simulation's log file (`output.log_file`, relative to output_dir), as bluepysnap's `log()` opens it. */
+  log(): string {
+    const f = this.config.log_file;
+    if (!f) throw new Error(`${this.simulation!.configPath}: output.log_file is not set; there is no simulation log`);
+    if (!existsSync(f)) throw new Error(`${this.simulation!.configPath}: the log file ${f} (output.log_file) does not exist`);
+    return readFileSync(f, 'utf8');
   }
 
   /**

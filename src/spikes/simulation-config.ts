@@ -20,6 +20,21 @@ export interface SimulationSpikeSetup {
   nodes: { nodesFile: string; nodeTypesFile?: string }[];
   /** `node_sets_file` of the simulation config, else of the circuit config. */
   nodeSetsFile?: string;
+  /** The `output` section with its paths resolved (bluepysnap's SpikeReport.config). */
+  output: SpikeOutputConfig;
+  /** The whole simulation config as read (manifest variables unresolved). */
+  raw: Record<string, unknown>;
+  /** The circuit config file, when the simulation names one that exists. */
+  circuitConfig?: string;
+}
+
+/** The spike-relevant `output` settings of a SONATA simulation, paths resolved. */
+export interface SpikeOutputConfig {
+  output_dir: string;
+  spikes_file: string;
+  spikes_sort_order?: string;
+  /** The simulator's log file (relative to output_dir), when the config names one. */
+  log_file?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -120,5 +135,16 @@ export function readSimulationSpikeSetup(configPath: string): SimulationSpikeSet
     if (!nodeSetsFile && typeof cc.node_sets_file === 'string') nodeSetsFile = cres(cc.node_sets_file, 'node_sets_file');
   } else if (explicit) throw new Error(`${configPath}: network: circuit config ${circuit} not found`);
   const order = output.spikes_sort_order;
-  return { configPath, spikesFile, tStart, tStop, dt, nodes, ...(nodeSetsFile ? { nodeSetsFile } : {}), ...(typeof order === 'string' ? { spikesSortOrder: order } : {}) };
+  const logName = output.log_file;
+  if (logName !== undefined && typeof logName !== 'string') throw new Error(`${configPath}: output.log_file must be a string`);
+  const outputConfig: SpikeOutputConfig = {
+    output_dir: outDir, spikes_file: spikesFile,
+    ...(typeof order === 'string' ? { spikes_sort_order: order } : {}),
+    // relative to output_dir (bluepysnap's reading); manifest variables resolve as everywhere else
+    ...(logName ? { log_file: logName.includes('$') ? res(logName, 'output.log_file') : isAbsolute(logName) ? logName : resolve(outDir, logName) } : {}),
+  };
+  return {
+    configPath, spikesFile, tStart, tStop, dt, nodes, output: outputConfig, raw: cfg, ...(existsSync(circuit) ? { circuitConfig: circuit } : {}),
+    ...(nodeSetsFile ? { nodeSetsFile } : {}), ...(typeof order === 'string' ? { spikesSortOrder: order } : {}),
+  };
 }

@@ -11,6 +11,7 @@ import { register as registerAlgorithms } from './algorithms.js';
 import { register as registerObserve } from './observe.js';
 import { register as registerEibGradient } from './eib-gradient.js';
 import { register as registerDistributed } from './distributed.js';
+import { register as registerExperiment } from './experiment.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -23,4 +24,5 @@ export const commandModules: RegisterCommand[] = [
   registerAlgorithms,
   registerEibGradient,
   registerDistributed,
+  registerExperiment,
 ];

@@ -135,7 +135,7 @@ function needNetwork(net: Connectivity | undefined, type: string): Connectivity 
   return net;
 }
 
-async function simulationFigure(res: SimulationResult, type: string, o: Record<string, string | boolean | undefined>, out: string): Promise<PlotSpec | undefined> {
+export async function simulationFigure(res: SimulationResult, type: string, o: Record<string, string | boolean | undefined>, out: string): Promise<PlotSpec | undefined> {
   const ts = () => timeSeriesFromResult(res, { monitor: (o.monitor as string | undefined) ?? 0, batch: Number(o.batch ?? 0) });
   const nodes = parseNodes(o.nodes as string | undefined);
   const variable = o.variable as string | undefined;
@@ -196,7 +196,7 @@ async function simulationFigure(res: SimulationResult, type: string, o: Record<s
   }
 }
 
-function experimentFigure(exp: ExperimentResult, type: string, o: Record<string, string | boolean | undefined>): PlotSpec {
+export function experimentFigure(exp: ExperimentResult, type: string, o: Record<string, string | boolean | undefined>): PlotSpec {
   const pick = <T>(what: string, m: Record<string, T>): T => {
     const names = Object.keys(m);
     if (!names.length) throw new Error(`this experiment has no ${what} results`);
@@ -247,7 +247,7 @@ export function register(program: Command): void {
       if (schema) spec = await algorithmFigure(file, schema, o.type, o);
       else {
         const loaded = await loadResultFile(file);
-        spec = loaded.kind === 'simulation' ? await simulationFigure(loaded.simulation, o.type, o, o.out) : experimentFigure(loaded.experiment, o.type, o);
+        spec = loaded.kind === 'simulation' ? await simulationFigure(loaded.simulation, o.type, o, o.out) : await loaded.experiment.plot({ type: o.type, name: o.name as string | undefined, monitor: o.monitor as string | undefined, variable: o.variable as string | undefined });
       }
       if (spec) await savePlot(spec, o.out);
       console.log(`figure written to ${o.out}`);
