@@ -1,0 +1,54 @@
+/**
+ * Runs every documented ```ts block (doc comments under src/ and algorithms/, README.md, algorithms/README.md) as
+ * a module, so a broken example fails `npm test`. A failure names the block's file and line.
+ * VBT_DOCTEST=<substring> runs only the blocks whose file:line contains it.
+ */
+import { describe, it, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeDocModules } from '../tools/doctest';
+import { SHARED, HAVE_SHARED } from './shared';
+
+const ROOT = resolve(__dirname, '..');
+const OUT = join(__dirname, '.doctest');
+const modules = writeDocModules(ROOT, OUT, SHARED)
+  .filter(({ block }) => `${block.file}:${block.line}`.includes(process.env.VBT_DOCTEST ?? ''));
+
+/** Each block is small by contract; this bounds a runaway one. */
+const BLOCK_TIMEOUT_MS = 20_000;
+
+describe('documented examples run', () => {
+  let cwd = '';
+  let work = '';
+  beforeAll(() => {
+    cwd = process.cwd();
+    // inside the checkout: tfjs resolves its optional back-end packages from the working directory under vitest
+    mkdirSync(join(OUT, 'work'), { recursive: true });
+    work = mkdtempSync(join(OUT, 'work', 'run-'));
+    process.chdir(work);
+  });
+  afterAll(() => {
+    process.chdir(cwd);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  for (const { block, path } of modules) {
+    const where = `${block.file}:${block.line}`;
+    if (block.noRun) {
+      it.skip(`${where} (skipped: ${block.noRun})`, () => {});
+    } else if (block.needsShared && !HAVE_SHARED) {
+      it.skip(`${where} (skipped: needs shared data, not found at ${SHARED}; set VBT_SHARED)`, () => {});
+    } else {
+      it(where, async () => {
+        try {
+          await import(/* @vite-ignore */ path);
+        } catch (e) {
+          // a syntax error arrives as a plain object from the transform, not an Error
+          const err = e instanceof Error ? e : new Error((e as { message?: string })?.message ?? JSON.stringify(e));
+          err.message = `example at ${where} failed: ${err.message}`;
+          throw err;
+        }
+      }, BLOCK_TIMEOUT_MS);
+    }
+  }
+});
