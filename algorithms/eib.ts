@@ -104,6 +104,7 @@ export interface EibOptions {
  *
  * @example
  * ```ts
+ * import { eibUpdate } from 'vbt/algorithms';
  * const lre = Float64Array.of(1, 1, 1, 1), ffi = Float64Array.of(1, 1, 1, 1);
  * eibUpdate(lre, ffi, { data: Float64Array.of(0, 1, 1, 0), n: 2 }, { data: new Float64Array(4), n: 2 }, 0.1);
  * lre[1]; // 1 + 0.1 · 1 · sqrt(1/2)
@@ -151,6 +152,7 @@ function copyValues(net: EibNetwork): TunedValues {
  *
  * @example
  * ```ts
+ * import { eib } from 'vbt/algorithms';
  * const r = eib({ network: net, targetFc: dk.fc, keep: 'best', evaluation: { seeds: [1001, 1002, 1003] } });
  * r.postTuning?.metrics.fc_corr;           // mean full-matrix FC correlation over the three fresh runs
  * r.postTuning?.metrics['fc_corr@1002'];   // one of them

@@ -37,6 +37,7 @@ function nest(data: Float64Array, shape: number[], offset = 0): unknown[] {
 /**
  * @example
  * ```ts
+ * import { ExplorationResult, grid, product } from 'vbt/algorithms';
  * const space = product(grid('a', 0, 1, 2), grid('b', 0, 1, 3));
  * const r = new ExplorationResult('demo', space, { loss: Float64Array.of(5, 4, 3, 2, 1, 0) });
  * r.asGrid('loss').nested;          // [[5, 4, 3], [2, 1, 0]]

@@ -18,6 +18,7 @@ export interface FcObservableOptions {
 /**
  * @example
  * ```ts
+ * import { explore, fcObservables } from 'vbt/algorithms';
  * const res = await explore({ base, space, observables: fcObservables(dk.fc, { skip: 20 }) });
  * res.optimal('fc_corr', 'max');
  * ```

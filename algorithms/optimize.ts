@@ -117,6 +117,8 @@ export function lossAndGradient(sim: TensorSimulator, ps: ParameterSet, loss: (o
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { ParameterSet, fit, globalParameter, logPositive } from 'vbt/algorithms';
  * const ps = new ParameterSet([globalParameter('a', 0.1, { target: 'coupling', transform: logPositive })]);
  * const res = await fit({ config, parameters: ps, steps: 50, optimizer: 'adam', learningRate: 0.05,
  *   loss: (out) => tf.mean(tf.square(tf.sub(out.monitors[0].data, target))) });

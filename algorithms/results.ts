@@ -55,6 +55,7 @@ function readJson(path: string, schema: string, what: string): Record<string, un
  *
  * @example
  * ```ts
+ * import { AlgorithmResult } from 'vbt/algorithms';
  * const r = new AlgorithmResult({ name: 'fic', state: { J_i: [1, 1.2] }, history: { meanSe: [0.4, 0.3, 0.26] },
  *   nIterations: 3, hyperparameters: { eta: 0.5 } });
  * r.convergence.meanSe_final;  // 0.26
@@ -139,6 +140,7 @@ export class AlgorithmResult {
  *
  * @example
  * ```ts
+ * import { OptimizationResult } from 'vbt/algorithms';
  * const r = new OptimizationResult({ name: 'fit', state: { G: 0.5 }, lossTrajectory: [1, 0.5, 0.25],
  *   stateTrajectory: [{ G: 0.1 }, { G: 0.3 }, { G: 0.5 }] });
  * r.lossImprovement; // 0.75

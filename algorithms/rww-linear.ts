@@ -17,6 +17,7 @@
  *
  * @example
  * ```ts
+ * import { rwwLinearFc } from 'vbt/algorithms';
  * const net = { weights: sc.weights, n: 84, G: 0.33, w: new Float64Array(84).fill(0.14), I_o: 0.32 };
  * const fc = rwwLinearFc(net, 'lowFrequency'); // n×n, zero diagonal
  * ```
@@ -195,6 +196,7 @@ function fullCorr(a: Float64Array, b: ArrayLike<number>, n: number): number {
  *
  * @example
  * ```ts
+ * import { fitRwwLinear } from 'vbt/algorithms';
  * const r = fitRwwLinear({ net: { n, weights, G: 0.33, w: 0.14, I_o: 0.32 }, empFc: emp.data, steps: 100 });
  * r.w; r.best.fcCorr;
  * ```

@@ -6,6 +6,7 @@ import { upperTriangle } from './fc.js';
  *
  * @example
  * ```ts
+ * import { pearson } from 'vbt';
  * pearson([1, 2, 3], [2, 4, 6]); // 1
  * ```
  */
@@ -36,6 +37,7 @@ function sameSize(a: SquareMatrix, b: SquareMatrix, what: string): void {
  *
  * @example
  * ```ts
+ * import { fcCorrLossUpper } from 'vbt';
  * const a = { data: Float64Array.of(0, .5, .2, .5, 0, .1, .2, .1, 0), n: 3 };
  * fcCorrLossUpper(a, a); // 0
  * ```
@@ -52,6 +54,7 @@ export function fcCorrLossUpper(sim: SquareMatrix, emp: SquareMatrix): number {
  *
  * @example
  * ```ts
+ * import { fcCorrLossFull, functionalConnectivity } from 'vbt';
  * fcCorrLossFull(functionalConnectivity(sim), functionalConnectivity(emp)); // 0 when identical
  * ```
  */
@@ -65,6 +68,7 @@ export function fcCorrLossFull(sim: SquareMatrix, emp: SquareMatrix): number {
  *
  * @example
  * ```ts
+ * import { rmse } from 'vbt';
  * rmse([0, 0], [3, 4]); // sqrt(12.5)
  * ```
  */
@@ -85,6 +89,7 @@ export function rmse(a: ArrayLike<number> | SquareMatrix, b: ArrayLike<number> |
  *
  * @example
  * ```ts
+ * import { rowRmse } from 'vbt';
  * rowRmse(fcSim, fcEmp, { excludeDiagonal: true }); // one value per node
  * ```
  */

@@ -24,6 +24,7 @@ export type WindowName = 'hann' | 'boxcar';
  *
  * @example
  * ```ts
+ * import { spectralWindow } from 'vbt';
  * spectralWindow('hann', 4); // [0, 0.5, 1, 0.5]
  * ```
  */
@@ -67,6 +68,7 @@ function addSegmentPsd(seg: Float64Array, w: Float64Array, fs: number, detrend: 
  *
  * @example
  * ```ts
+ * import { dominantFrequency, periodogram } from 'vbt';
  * // a 10 Hz sine sampled at 100 Hz for 1 s: the peak is at 10 Hz and Σ P·df = A²/2
  * const x = Array.from({ length: 100 }, (_, t) => [2 * Math.sin(2 * Math.PI * 10 * t / 100)]);
  * const sp = periodogram(x, 100);
@@ -105,6 +107,7 @@ export interface WelchOptions {
  *
  * @example
  * ```ts
+ * import { dominantFrequency, welch } from 'vbt';
  * const x = Array.from({ length: 1000 }, (_, t) => [Math.sin(2 * Math.PI * 12.5 * t / 100)]);
  * dominantFrequency(welch(x, 100, { nperseg: 128 }))[0]; // 12.5
  * ```
@@ -154,6 +157,7 @@ function bandMask(sp: Spectrum, band?: [number, number], skipDc = true): number[
  *
  * @example
  * ```ts
+ * import { dominantFrequency, welch } from 'vbt';
  * dominantFrequency(welch(x, 1000), [8, 13]); // alpha-band peak per channel (Hz)
  * ```
  */
@@ -175,6 +179,7 @@ export function dominantFrequency(sp: Spectrum, band?: [number, number]): Float6
  *
  * @example
  * ```ts
+ * import { softPeakFrequency, welch } from 'vbt';
  * softPeakFrequency(welch(x, 1000), { beta: 150 }); // ≈ dominantFrequency, but smooth
  * ```
  */
@@ -203,6 +208,7 @@ export function softPeakFrequency(sp: Spectrum, opts: { beta?: number; band?: [n
  *
  * @example
  * ```ts
+ * import { normalisedAveragePower, periodogram } from 'vbt';
  * const { freqs, power } = normalisedAveragePower(periodogram(x, 100)); // power sums to 1
  * ```
  */
@@ -223,6 +229,7 @@ export function normalisedAveragePower(sp: Spectrum, opts: { skipDc?: boolean } 
  *
  * @example
  * ```ts
+ * import { bandPower, periodogram } from 'vbt';
  * bandPower(periodogram(x, 100)); // per channel ≈ variance (Parseval)
  * ```
  */
@@ -240,6 +247,7 @@ export function bandPower(sp: Spectrum, band?: [number, number]): Float64Array {
  *
  * @example
  * ```ts
+ * import { spectralPeakLoss, welch } from 'vbt';
  * spectralPeakLoss(welch(x, 100), 10); // (Hz − 10)² averaged over channels
  * ```
  */
@@ -257,6 +265,7 @@ export function spectralPeakLoss(sp: Spectrum, target: number | ArrayLike<number
  *
  * @example
  * ```ts
+ * import { spectralCorrLoss, welch } from 'vbt';
  * spectralCorrLoss(welch(sim, 100), welch(data, 100)); // 0 = same spectral shapes
  * ```
  */

@@ -21,6 +21,8 @@ function check2d(x: tf.Tensor, what: string): void {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorFc } from 'vbt';
  * const fc = tensorFc(tf.tensor2d([[1, 2], [2, 4], [3, 7]])); // [[0, .99], [.99, 0]]
  * ```
  */
@@ -56,6 +58,8 @@ function upperMask(n: number): tf.Tensor1D {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorFc, tensorFcCorrLossUpper } from 'vbt';
  * const loss = tensorFcCorrLossUpper(tensorFc(bold), tf.tensor2d(empFc, [n, n]));
  * ```
  */
@@ -73,6 +77,8 @@ export function tensorFcCorrLossUpper(sim: tf.Tensor, emp: tf.Tensor): tf.Scalar
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorFc, tensorFcCorrLossFull } from 'vbt';
  * const loss = tensorFcCorrLossFull(tensorFc(bold), tf.tensor2d(empFc, [n, n]));
  * ```
  */
@@ -86,6 +92,8 @@ export function tensorFcCorrLossFull(sim: tf.Tensor, emp: tf.Tensor): tf.Scalar 
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorRmse } from 'vbt';
  * tensorRmse(tf.tensor1d([0, 0]), tf.tensor1d([3, 4])); // sqrt(12.5)
  * ```
  */
@@ -99,6 +107,7 @@ export function tensorRmse(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
  *
  * @example
  * ```ts
+ * import { tensorFc, tensorRowRmse } from 'vbt';
  * tensorRowRmse(tensorFc(bold), empFcTensor); // [N]
  * ```
  */
@@ -134,6 +143,7 @@ export interface TensorSpectrum {
  *
  * @example
  * ```ts
+ * import { tensorWelch } from 'vbt';
  * const sp = tensorWelch(x, 100, { nperseg: 64 }); // sp.power [N, 33]
  * ```
  */
@@ -176,6 +186,7 @@ export function tensorWelch(x: tf.Tensor, fs: number, opts: { nperseg?: number; 
  *
  * @example
  * ```ts
+ * import { tensorSoftPeakFrequency, tensorWelch } from 'vbt';
  * tensorSoftPeakFrequency(tensorWelch(x, 100)); // [N], differentiable
  * ```
  */
@@ -197,6 +208,7 @@ export function tensorSoftPeakFrequency(sp: TensorSpectrum, opts: { beta?: numbe
  *
  * @example
  * ```ts
+ * import { tensorSpectralPeakLoss, tensorWelch } from 'vbt';
  * const loss = tensorSpectralPeakLoss(tensorWelch(x, 100), 10);
  * ```
  */
@@ -214,6 +226,7 @@ export function tensorSpectralPeakLoss(sp: TensorSpectrum, target: number | Arra
  *
  * @example
  * ```ts
+ * import { tensorFcd } from 'vbt';
  * const f = tensorFcd(bold, { window: 30, step: 5 }); // [W, W]
  * ```
  */
@@ -241,6 +254,8 @@ export function tensorFcd(x: tf.Tensor, opts: { window: number; step?: number; s
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorUpperTriangle } from 'vbt';
  * tensorUpperTriangle(tf.tensor2d([[0, 1], [1, 0]])); // [1]
  * ```
  */
@@ -257,6 +272,7 @@ export function tensorUpperTriangle(m: tf.Tensor, k = 1): tf.Tensor1D {
  *
  * @example
  * ```ts
+ * import { tensorFcd, tensorKdeDensity, tensorUpperTriangle } from 'vbt';
  * const { x, density } = tensorKdeDensity(tensorUpperTriangle(tensorFcd(bold, { window: 30 })));
  * ```
  */
@@ -284,6 +300,8 @@ export function tensorKdeDensity(samples: tf.Tensor, opts: { bins?: number; rang
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorKsDistance } from 'vbt';
  * tensorKsDistance(tf.tensor1d([1, 0, 0]), tf.tensor1d([0, 0, 1])); // 1
  * ```
  */
@@ -299,6 +317,8 @@ export function tensorKsDistance(p: tf.Tensor, q: tf.Tensor): tf.Scalar {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorWassersteinDistance } from 'vbt';
  * tensorWassersteinDistance(tf.tensor1d([1, 0, 0]), tf.tensor1d([0, 0, 1]), 1); // 2
  * ```
  */

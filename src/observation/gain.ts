@@ -73,6 +73,7 @@ function combine(parts: Float64Array[]): Float64Array {
  *
  * @example
  * ```ts
+ * import { dipolePotential } from 'vbt';
  * dipolePotential(Float64Array.of(0, 0, 0.01), Float64Array.of(0, 0, 0), Float64Array.of(0, 0, 1), 1); // [1/(4π·1e-4)]
  * ```
  */
@@ -101,6 +102,7 @@ function checkSigma(sigma: number): void {
  *
  * @example
  * ```ts
+ * import { eegSensorSphere } from 'vbt';
  * eegSensorSphere(sensors, Float64Array.from(conn.centres, (v) => v / 1000)); // sensor positions (m) on the sphere
  * ```
  */
@@ -127,6 +129,7 @@ export function eegSensorSphere(sensors: Sensors, sourcesM: Float64Array): Float
  *
  * @example
  * ```ts
+ * import { eegGainSphere } from 'vbt';
  * const g = eegGainSphere(sensors, { centres: conn.centres });
  * g.sensors; // 65 for eeg_brainstorm_65.txt
  * ```
@@ -146,6 +149,7 @@ export function eegGainSphere(sensors: Sensors, opts: GainOptions): GainMatrix {
  *
  * @example
  * ```ts
+ * import { ieegGain, readSensors } from 'vbt';
  * ieegGain(readSensors('seeg.txt'), { centres: conn.centres, orientation: 'free' });
  * ```
  */
@@ -164,6 +168,7 @@ export function ieegGain(sensors: Sensors, opts: GainOptions): GainMatrix {
  *
  * @example
  * ```ts
+ * import { sarvasField } from 'vbt';
  * sarvasField([0, 0, 0.1], [0, 0.01, 0.07], [1, 0, 0]); // [Bx, By, Bz] in T
  * ```
  */
@@ -189,6 +194,7 @@ export function sarvasField(r: ArrayLike<number>, r0: ArrayLike<number>, Q: Arra
  *
  * @example
  * ```ts
+ * import { megGainSphere, readSensors } from 'vbt';
  * megGainSphere(readSensors('meg_brainstorm_276.txt'), { centres: conn.centres }); // 271 × n
  * ```
  */
@@ -216,6 +222,7 @@ export function megGainSphere(sensors: Sensors, opts: GainOptions): GainMatrix {
  *
  * @example
  * ```ts
+ * import { userGain } from 'vbt';
  * userGain([[1, 0, 0], [0, 0.5, 0.5]], 3).sensors; // 2
  * ```
  */

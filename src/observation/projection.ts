@@ -12,6 +12,7 @@ import type { GainMatrix } from './gain.js';
  *
  * @example
  * ```ts
+ * import { projectToSensors } from 'vbt';
  * const y = projectToSensors([[1, 2], [3, 4]], { data: Float64Array.of(1, 1, 1, -1), sensors: 2, regions: 2 });
  * Array.from(y.data); // [3, -1, 7, -1]
  * ```
@@ -50,6 +51,7 @@ function referenceWeights(ref: Reference, S: number, labels?: string[]): Float64
  *
  * @example
  * ```ts
+ * import { projectToSensors, rereference } from 'vbt';
  * rereference(projectToSensors(x, gain), 'average'); // channels sum to 0 at every time
  * ```
  */

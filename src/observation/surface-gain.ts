@@ -26,6 +26,7 @@ export interface SurfaceGainOptions {
  *
  * @example
  * ```ts
+ * import { vertexNormals } from 'vbt';
  * vertexNormals([0, 0, 0, 1, 0, 0, 0, 1, 0], [0, 1, 2]); // three times [0, 0, 1]
  * ```
  */
@@ -50,6 +51,7 @@ export function vertexNormals(vertices: ArrayLike<number>, triangles: ArrayLike<
  *
  * @example
  * ```ts
+ * import { readRegionMapping, readSensors, readTvbSurfaceZip, surfaceRegionGain } from 'vbt';
  * const g = surfaceRegionGain(readSensors('eeg_brainstorm_65.txt'), {
  *   surface: readTvbSurfaceZip('cortex_16384.zip'), regionMapping: readRegionMapping('regionMapping_16k_76.txt'),
  *   modality: 'eeg',

@@ -35,6 +35,7 @@ export interface FcPlotOptions {
  *
  * @example
  * ```ts
+ * import { functionalConnectivity, plotFc, savePlot } from 'vbt';
  * await savePlot(plotFc(functionalConnectivity(series), { labels }), 'fc.png');
  * ```
  */

@@ -105,6 +105,7 @@ export function animationSpec(net: NetworkData, ts: TimeSeriesData, opts: Animat
  *
  * @example
  * ```ts
+ * import { animateGif, timeSeriesFromResult, writeFileAtomic } from 'vbt';
  * writeFileAtomic('activity.gif', await animateGif(conn, timeSeriesFromResult(res), { frames: 40 }));
  * ```
  */

@@ -128,6 +128,7 @@ export function monitorTimeSeries(m: MonitorOutput, labels: string[], opts: { ba
  *
  * @example
  * ```ts
+ * import { simulate, timeSeriesFromResult } from 'vbt';
  * const ts = timeSeriesFromResult(await simulate({ model: 'Generic2dOscillator', duration: 100 }));
  * ts.variables; // ['V']
  * ```

@@ -10,6 +10,7 @@ import { plotTimeSeries, plotHeatmap } from './timeseries.js';
  *
  * @example
  * ```ts
+ * import { defaultFigure } from 'vbt';
  * const spec = defaultFigure(res);
  * ```
  */

@@ -16,6 +16,7 @@ export type LoadedResult = { kind: 'simulation'; simulation: SimulationResult } 
  *
  * @example
  * ```ts
+ * import { loadResultFile, writeDefaultFigure } from 'vbt';
  * const r = await loadResultFile('out/demo.json');
  * if (r.kind === 'simulation') await writeDefaultFigure(r.simulation, 'out/demo.png');
  * ```

@@ -54,6 +54,7 @@ export interface MatrixPlotOptions {
  *
  * @example
  * ```ts
+ * import { plotConnectivityMatrix, savePlot, syntheticConnectome } from 'vbt';
  * await savePlot(plotConnectivityMatrix(syntheticConnectome(), { log: true }), 'w.png');
  * ```
  */
@@ -188,6 +189,7 @@ export function plotNetworkGraph(net: NetworkData, opts: GraphPlotOptions = {}):
  *
  * @example
  * ```ts
+ * import { plotNetworkOverview, readTvbConnectivityZip, savePlot } from 'vbt';
  * await savePlot(plotNetworkOverview(readTvbConnectivityZip('connectivity_76.zip')), 'net.html');
  * ```
  */

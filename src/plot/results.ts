@@ -15,6 +15,7 @@ import type { SimulationResult } from '../simulation/result.js';
  *
  * @example
  * ```ts
+ * import { fromTimeSeries, plotTimeSeries } from 'vbt';
  * plotTimeSeries(fromTimeSeries(res.toTimeSeries()));
  * ```
  */
@@ -75,6 +76,7 @@ export interface ExplorationGridLike {
  *
  * @example
  * ```ts
+ * import { fromExplorationGrid, plotExploration } from 'vbt';
  * plotExploration(fromExplorationGrid(result.asGrid('fc_corr'), 'fc_corr', { optimum: 'max' }));
  * ```
  */
@@ -100,6 +102,8 @@ export function fromExplorationGrid(g: ExplorationGridLike, observable: string, 
  *
  * @example
  * ```ts
+ * import { beforeAfterFromAlgorithm, plotBeforeAfter } from 'vbt';
+ * import { fic } from 'vbt/algorithms';
  * plotBeforeAfter(beforeAfterFromAlgorithm(fic, { variable: 'S_e', target: 0.25 }));
  * ```
  */

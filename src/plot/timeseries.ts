@@ -30,6 +30,7 @@ function timeTitle(ts: TimeSeriesData): string {
  *
  * @example
  * ```ts
+ * import { plotTimeSeries, savePlot, timeSeriesFromResult } from 'vbt';
  * await savePlot(plotTimeSeries(timeSeriesFromResult(res), { nodes: [0, 1] }), 'ts.svg');
  * ```
  */

@@ -154,6 +154,7 @@ ${table(params, ['parameter', 'value', 'unit', 'description'])}`;
  *
  * @example
  * ```ts
+ * import { buildReport, writeFileAtomic } from 'vbt';
  * writeFileAtomic('report.html', buildReport(res, { connectivity: conn, source: 'run.json' }));
  * ```
  */

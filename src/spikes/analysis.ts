@@ -195,6 +195,7 @@ export interface FiringRateHistogram extends Histogram {
  *
  * @example
  * ```ts
+ * import { firingRateHistogram } from 'vbt';
  * const h = firingRateHistogram(report.filter({ tStart: 0, tStop: 1000 }).report, { binSize: 10 });
  * h.rates; // Hz
  * ```

@@ -128,6 +128,8 @@ export interface GifOptions extends AnimationOptions {
  *
  * @example
  * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { firingAnimationGif } from 'vbt';
  * writeFileSync('out/firing.gif', firingAnimationGif(report.filter({ tStop: 500 }), { dt: 10 }));
  * ```
  */

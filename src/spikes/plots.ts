@@ -85,6 +85,7 @@ const TIME_TITLE = 'time (ms)';
  *
  * @example
  * ```ts
+ * import { rasterSpec, savePlot } from 'vbt';
  * await savePlot(rasterSpec(report.filter({ tStart: 0, tStop: 500 })), 'out/raster.png');
  * ```
  */

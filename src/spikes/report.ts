@@ -131,6 +131,7 @@ export class PopulationSpikeReport {
    *
    * @example
    * ```ts
+   * import { SpikeReport } from 'vbt';
    * const r = await SpikeReport.open('spikes.h5');
    * const { timestamps, nodeIds } = r.population('cortex').get({ group: [1, 2], tStart: 100, tStop: 200 });
    * ```
@@ -281,6 +282,7 @@ export class FilteredSpikeReport {
  *
  * @example
  * ```ts
+ * import { SpikeReport } from 'vbt';
  * const report = await SpikeReport.open('out/spikes.h5', { nodes: 'circuit/nodes.h5' });
  * report.populationNames;                        // ['cortex', 'thalamus']
  * const f = report.filter({ group: { layer: 5 }, tStart: 0, tStop: 500 });
@@ -327,6 +329,7 @@ export class SpikeReport {
    *
    * @example
    * ```ts
+   * import { SpikeReport } from 'vbt';
    * const r = await SpikeReport.fromSimulationConfig('sim/simulation_config.json');
    * [r.timeStart, r.timeStop, r.dt]; // from run.tstart, run.tstop, run.dt
    * ```
@@ -350,6 +353,7 @@ export class SpikeReport {
    *
    * @example
    * ```ts
+   * import { SpikeReport } from 'vbt';
    * const r = SpikeReport.fromSpikes({ pop: { timestamps: [1, 2, 3], nodeIds: [0, 1, 0] } }, { tStop: 10 });
    * r.population('pop').get({ group: 0 }).timestamps; // Float64Array [1, 3]
    * ```

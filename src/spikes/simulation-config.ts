@@ -92,6 +92,7 @@ function nodeFilesOf(networks: unknown, file: string, res: (p: string, f: string
  *
  * @example
  * ```ts
+ * import { readSimulationSpikeSetup } from 'vbt';
  * const s = readSimulationSpikeSetup('sim/simulation_config.json');
  * s.spikesFile; // '/abs/sim/output/out.h5'
  * ```

@@ -122,6 +122,7 @@ export async function readSonataNodes(path: string, options: { nodeTypesCsv?: st
  *
  * @example
  * ```ts
+ * import { writeSonataNodes } from 'vbt';
  * await writeSonataNodes('out/nodes.h5', { JansenRit: spikes.nodeTable });
  * ```
  */
