@@ -58,6 +58,7 @@ export function fcd(x: Series | ArrayLike<number>[], opts: FcdOptions): SquareMa
  * @example
  * ```ts
  * import { fcd, fcdValues } from 'vbt';
+ * const x = Array.from({ length: 200 }, (_, t) => [Math.sin(t / 4), Math.sin(t / 9 + 1), Math.cos(t / 6)]); // [T, N]
  * const f = fcd(x, { window: 30, step: 5 });
  * fcdValues(f, Math.ceil(30 / 5)); // only pairs of non-overlapping windows
  * ```
@@ -142,6 +143,8 @@ export function histogramDensity(samples: ArrayLike<number>, opts: { bins?: numb
  * @example
  * ```ts
  * import { fcd, fcdDistribution, ksDistance } from 'vbt';
+ * const simBold = Array.from({ length: 200 }, (_, t) => [Math.sin(t / 4), Math.sin(t / 9 + 1), Math.cos(t / 6)]);
+ * const empBold = Array.from({ length: 200 }, (_, t) => [Math.sin(t / 5), Math.cos(t / 8), Math.sin(t / 6 + 2)]);
  * const p = fcdDistribution(fcd(simBold, { window: 30 }));
  * const q = fcdDistribution(fcd(empBold, { window: 30 }));
  * ksDistance(p, q);

@@ -55,6 +55,8 @@ export function fcCorrLossUpper(sim: SquareMatrix, emp: SquareMatrix): number {
  * @example
  * ```ts
  * import { fcCorrLossFull, functionalConnectivity } from 'vbt';
+ * const sim = Array.from({ length: 100 }, (_, t) => [Math.sin(t / 4), Math.sin(t / 9 + 1), Math.cos(t / 6)]); // [T, N]
+ * const emp = sim;
  * fcCorrLossFull(functionalConnectivity(sim), functionalConnectivity(emp)); // 0 when identical
  * ```
  */
@@ -89,7 +91,10 @@ export function rmse(a: ArrayLike<number> | SquareMatrix, b: ArrayLike<number> |
  *
  * @example
  * ```ts
+ * import { functionalConnectivity } from 'vbt';
  * import { rowRmse } from 'vbt';
+ * const fcSim = functionalConnectivity(Array.from({ length: 100 }, (_, t) => [Math.sin(t / 4), Math.cos(t / 9), Math.cos(t / 6)]));
+ * const fcEmp = functionalConnectivity(Array.from({ length: 100 }, (_, t) => [Math.sin(t / 5), Math.cos(t / 8), Math.sin(t / 6)]));
  * rowRmse(fcSim, fcEmp, { excludeDiagonal: true }); // one value per node
  * ```
  */

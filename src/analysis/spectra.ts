@@ -158,6 +158,7 @@ function bandMask(sp: Spectrum, band?: [number, number], skipDc = true): number[
  * @example
  * ```ts
  * import { dominantFrequency, welch } from 'vbt';
+ * const x = Array.from({ length: 2000 }, (_, t) => [Math.sin(2 * Math.PI * 10 * t / 1000), Math.sin(2 * Math.PI * 11 * t / 1000)]); // 10 and 11 Hz at 1 kHz
  * dominantFrequency(welch(x, 1000), [8, 13]); // alpha-band peak per channel (Hz)
  * ```
  */
@@ -180,6 +181,7 @@ export function dominantFrequency(sp: Spectrum, band?: [number, number]): Float6
  * @example
  * ```ts
  * import { softPeakFrequency, welch } from 'vbt';
+ * const x = Array.from({ length: 2000 }, (_, t) => [Math.sin(2 * Math.PI * 10 * t / 1000), Math.sin(2 * Math.PI * 11 * t / 1000)]); // 10 and 11 Hz at 1 kHz
  * softPeakFrequency(welch(x, 1000), { beta: 150 }); // ≈ dominantFrequency, but smooth
  * ```
  */
@@ -209,6 +211,7 @@ export function softPeakFrequency(sp: Spectrum, opts: { beta?: number; band?: [n
  * @example
  * ```ts
  * import { normalisedAveragePower, periodogram } from 'vbt';
+ * const x = Array.from({ length: 200 }, (_, t) => [Math.sin(2 * Math.PI * 10 * t / 100), Math.cos(2 * Math.PI * 7 * t / 100)]); // 100 Hz sampling
  * const { freqs, power } = normalisedAveragePower(periodogram(x, 100)); // power sums to 1
  * ```
  */
@@ -230,6 +233,7 @@ export function normalisedAveragePower(sp: Spectrum, opts: { skipDc?: boolean } 
  * @example
  * ```ts
  * import { bandPower, periodogram } from 'vbt';
+ * const x = Array.from({ length: 200 }, (_, t) => [Math.sin(2 * Math.PI * 10 * t / 100), Math.cos(2 * Math.PI * 7 * t / 100)]); // 100 Hz sampling
  * bandPower(periodogram(x, 100)); // per channel ≈ variance (Parseval)
  * ```
  */
@@ -248,6 +252,7 @@ export function bandPower(sp: Spectrum, band?: [number, number]): Float64Array {
  * @example
  * ```ts
  * import { spectralPeakLoss, welch } from 'vbt';
+ * const x = Array.from({ length: 200 }, (_, t) => [Math.sin(2 * Math.PI * 10 * t / 100), Math.cos(2 * Math.PI * 7 * t / 100)]); // 100 Hz sampling
  * spectralPeakLoss(welch(x, 100), 10); // (Hz − 10)² averaged over channels
  * ```
  */
@@ -266,6 +271,8 @@ export function spectralPeakLoss(sp: Spectrum, target: number | ArrayLike<number
  * @example
  * ```ts
  * import { spectralCorrLoss, welch } from 'vbt';
+ * const sim = Array.from({ length: 200 }, (_, t) => [Math.sin(2 * Math.PI * 10 * t / 100), Math.cos(2 * Math.PI * 7 * t / 100)]);
+ * const data = Array.from({ length: 200 }, (_, t) => [Math.sin(2 * Math.PI * 9 * t / 100), Math.cos(2 * Math.PI * 7 * t / 100)]);
  * spectralCorrLoss(welch(sim, 100), welch(data, 100)); // 0 = same spectral shapes
  * ```
  */

@@ -123,6 +123,7 @@ export function synchronyMetastability(x: Series | ArrayLike<number>[], opts: { 
  * @example
  * ```ts
  * import { batchSummaries, simulateSync } from 'vbt';
+ * const cfg = { model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 20, monitors: [{ name: 'TemporalAverage', period: 1 }] };
  * const res = simulateSync({ ...cfg, batch: { 'coupling.a': [0.1, 0.2] } });
  * batchSummaries(res.monitor(0)).map((s) => s.meanVariance);
  * ```

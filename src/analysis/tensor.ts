@@ -60,6 +60,8 @@ function upperMask(n: number): tf.Tensor1D {
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * import { tensorFc, tensorFcCorrLossUpper } from 'vbt';
+ * const n = 3, bold = tf.tensor2d(Array.from({ length: 120 * n }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [120, n]); // [T, N]
+ * const empFc = [1, 0.5, 0.2, 0.5, 1, 0.3, 0.2, 0.3, 1];
  * const loss = tensorFcCorrLossUpper(tensorFc(bold), tf.tensor2d(empFc, [n, n]));
  * ```
  */
@@ -79,6 +81,8 @@ export function tensorFcCorrLossUpper(sim: tf.Tensor, emp: tf.Tensor): tf.Scalar
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * import { tensorFc, tensorFcCorrLossFull } from 'vbt';
+ * const n = 3, bold = tf.tensor2d(Array.from({ length: 120 * n }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [120, n]); // [T, N]
+ * const empFc = [1, 0.5, 0.2, 0.5, 1, 0.3, 0.2, 0.3, 1];
  * const loss = tensorFcCorrLossFull(tensorFc(bold), tf.tensor2d(empFc, [n, n]));
  * ```
  */
@@ -107,7 +111,10 @@ export function tensorRmse(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
  * import { tensorFc, tensorRowRmse } from 'vbt';
+ * const bold = tf.tensor2d(Array.from({ length: 120 * 3 }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [120, 3]); // [T, N]
+ * const empFcTensor = tf.tensor2d([1, 0.5, 0.2, 0.5, 1, 0.3, 0.2, 0.3, 1], [3, 3]);
  * tensorRowRmse(tensorFc(bold), empFcTensor); // [N]
  * ```
  */
@@ -143,7 +150,9 @@ export interface TensorSpectrum {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
  * import { tensorWelch } from 'vbt';
+ * const x = tf.tensor2d(Array.from({ length: 256 * 3 }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [256, 3]); // [T, N]
  * const sp = tensorWelch(x, 100, { nperseg: 64 }); // sp.power [N, 33]
  * ```
  */
@@ -186,7 +195,9 @@ export function tensorWelch(x: tf.Tensor, fs: number, opts: { nperseg?: number; 
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
  * import { tensorSoftPeakFrequency, tensorWelch } from 'vbt';
+ * const x = tf.tensor2d(Array.from({ length: 256 * 3 }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [256, 3]); // [T, N]
  * tensorSoftPeakFrequency(tensorWelch(x, 100)); // [N], differentiable
  * ```
  */
@@ -208,7 +219,9 @@ export function tensorSoftPeakFrequency(sp: TensorSpectrum, opts: { beta?: numbe
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
  * import { tensorSpectralPeakLoss, tensorWelch } from 'vbt';
+ * const x = tf.tensor2d(Array.from({ length: 256 * 3 }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [256, 3]); // [T, N]
  * const loss = tensorSpectralPeakLoss(tensorWelch(x, 100), 10);
  * ```
  */
@@ -226,7 +239,9 @@ export function tensorSpectralPeakLoss(sp: TensorSpectrum, target: number | Arra
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
  * import { tensorFcd } from 'vbt';
+ * const bold = tf.tensor2d(Array.from({ length: 120 * 3 }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [120, 3]); // [T, N]
  * const f = tensorFcd(bold, { window: 30, step: 5 }); // [W, W]
  * ```
  */
@@ -272,7 +287,9 @@ export function tensorUpperTriangle(m: tf.Tensor, k = 1): tf.Tensor1D {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
  * import { tensorFcd, tensorKdeDensity, tensorUpperTriangle } from 'vbt';
+ * const bold = tf.tensor2d(Array.from({ length: 120 * 3 }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [120, 3]); // [T, N]
  * const { x, density } = tensorKdeDensity(tensorUpperTriangle(tensorFcd(bold, { window: 30 })));
  * ```
  */

@@ -7,8 +7,9 @@
  *
  * @example
  * ```ts
+ * import { simulate } from 'vbt';
  * import { readTvbConnectivityZip, writeTvbExport, readTvbH5 } from 'vbt';
- * const conn = readTvbConnectivityZip('connectivity_76.zip');
+ * const conn = readTvbConnectivityZip('../shared/data/tvb/connectivity_76.zip');
  * const ts = res.withNetwork(conn).toTimeSeries();
  * const { connectivityPath, timeSeriesPath } = await writeTvbExport('out/tvb', ts, conn);
  * const back = await readTvbH5(timeSeriesPath); // { kind: 'TimeSeriesRegion', timeSeries, ... }

@@ -52,6 +52,8 @@ function referenceWeights(ref: Reference, S: number, labels?: string[]): Float64
  * @example
  * ```ts
  * import { projectToSensors, rereference } from 'vbt';
+ * const x = Array.from({ length: 10 }, (_, t) => [Math.sin(t), Math.cos(t), 1]); // [T, N] sources
+ * const gain = { sensors: 2, regions: 3, data: Float64Array.of(1, 0, 0.5, 0, 1, 0.5) }; // 2 × 3, row-major
  * rereference(projectToSensors(x, gain), 'average'); // channels sum to 0 at every time
  * ```
  */

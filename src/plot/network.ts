@@ -190,7 +190,7 @@ export function plotNetworkGraph(net: NetworkData, opts: GraphPlotOptions = {}):
  * @example
  * ```ts
  * import { plotNetworkOverview, readTvbConnectivityZip, savePlot } from 'vbt';
- * await savePlot(plotNetworkOverview(readTvbConnectivityZip('connectivity_76.zip')), 'net.html');
+ * await savePlot(plotNetworkOverview(readTvbConnectivityZip('../shared/data/tvb/connectivity_76.zip')), 'net.html');
  * ```
  */
 export function plotNetworkOverview(net: NetworkData, opts: { edgeFraction?: number; title?: string } = {}): PlotSpec {

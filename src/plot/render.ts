@@ -101,7 +101,9 @@ export function svgToPng(svg: string, opts: PngOptions = {}): Uint8Array {
  *
  * @example
  * ```ts
+ * import { plotTimeSeries } from 'vbt';
  * import { toPng } from 'vbt';
+ * const spec = plotTimeSeries({ time: [0, 1, 2], data: [0, 1, 0], variables: ['V'], labels: ['A'] });
  * const png = await toPng(spec, { scale: 1 });
  * png.subarray(1, 4); // 'PNG'
  * ```
@@ -182,8 +184,11 @@ code,pre{background:#f6f6f6;font-size:12px}pre{padding:8px;overflow-x:auto}`;
  *
  * @example
  * ```ts
+ * import { plotTimeSeries } from 'vbt';
  * import { writeFileSync } from 'node:fs';
  * import { toHtml } from 'vbt';
+ * const specA = plotTimeSeries({ time: [0, 1, 2], data: [0, 1, 0], variables: ['V'], labels: ['A'] });
+ * const specB = plotTimeSeries({ time: [0, 1, 2], data: [1, 0, 1], variables: ['W'], labels: ['A'] });
  * writeFileSync('fig.html', toHtml([specA, specB], { title: 'Run 1' }));
  * ```
  */
@@ -234,6 +239,7 @@ export function formatFromPath(path: string): PlotFormat {
  * @example
  * ```ts
  * import { plotTimeSeries, savePlot } from 'vbt';
+ * const data = { time: [0, 1, 2], data: [0, 1, 0], variables: ['V'], labels: ['A'] };
  * await savePlot(plotTimeSeries(data), 'out/ts.png');
  * ```
  */

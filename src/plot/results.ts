@@ -15,7 +15,9 @@ import type { SimulationResult } from '../simulation/result.js';
  *
  * @example
  * ```ts
+ * import { simulate } from 'vbt';
  * import { fromTimeSeries, plotTimeSeries } from 'vbt';
+ * const res = await simulate({ model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 50, monitors: [{ name: 'TemporalAverage', period: 1 }] });
  * plotTimeSeries(fromTimeSeries(res.toTimeSeries()));
  * ```
  */

@@ -16,6 +16,7 @@ export interface Histogram {
  *
  * @example
  * ```ts
+ * import { histogram } from './analysis.js';
  * histogram([0, 0.5, 1, 2], [0, 1, 2]).counts; // Float64Array [2, 2]
  * ```
  */
