@@ -8,6 +8,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeDocModules } from '../tools/doctest';
 import { SHARED, HAVE_SHARED } from './shared';
+import { loadBackend } from '../src/backend/index';
 
 const ROOT = resolve(__dirname, '..');
 const OUT = join(__dirname, '.doctest');
@@ -20,11 +21,16 @@ const BLOCK_TIMEOUT_MS = 20_000;
 describe('documented examples run', () => {
   let cwd = '';
   let work = '';
-  beforeAll(() => {
+  beforeAll(async () => {
+    // a program loads a tfjs back-end once at start-up (README "Differentiable tensor engine"); the tensor examples
+    // assume it, as they would in that program
+    await loadBackend();
     cwd = process.cwd();
     // inside the checkout: tfjs resolves its optional back-end packages from the working directory under vitest
     mkdirSync(join(OUT, 'work'), { recursive: true });
     work = mkdtempSync(join(OUT, 'work', 'run-'));
+    // examples write under out/ as the CLI does
+    mkdirSync(join(work, 'out'));
     process.chdir(work);
   });
   afterAll(() => {

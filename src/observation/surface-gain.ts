@@ -52,8 +52,8 @@ export function vertexNormals(vertices: ArrayLike<number>, triangles: ArrayLike<
  * @example
  * ```ts
  * import { readRegionMapping, readSensors, readTvbSurfaceZip, surfaceRegionGain } from 'vbt';
- * const g = surfaceRegionGain(readSensors('eeg_brainstorm_65.txt'), {
- *   surface: readTvbSurfaceZip('cortex_16384.zip'), regionMapping: readRegionMapping('regionMapping_16k_76.txt'),
+ * const g = surfaceRegionGain(readSensors('../shared/data/tvb/eeg_brainstorm_65.txt'), {
+ *   surface: readTvbSurfaceZip('../shared/data/tvb/cortex_16384.zip'), regionMapping: readRegionMapping('../shared/data/tvb/regionMapping_16k_76.txt'),
  *   modality: 'eeg',
  * }); // 65 × 76
  * ```

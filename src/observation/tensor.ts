@@ -273,6 +273,8 @@ export function balloonSignalTensor(p: BalloonParameters, v: tf.Tensor, q: tf.Te
  * @example
  * ```ts
  * import { TensorSimulator, createTensorBalloonMonitor } from 'vbt';
+ * const cfg = { model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 1440 };
+ * const ctx = { dt: 0.1, sFirst: 0, sLast: 14399, nvoi: 1, N: 4, M: 1 }; // recorded steps, variables, nodes, modes
  * const mon = createTensorBalloonMonitor({ name: 'BalloonWindkessel', period: 720 }, ctx);
  * new TensorSimulator(cfg, { extraMonitors: [mon] });
  * ```
@@ -326,6 +328,8 @@ export function tensorProjectToSensors(x: tf.Tensor, gain: GainMatrix): tf.Tenso
  * @example
  * ```ts
  * import { createTensorSensorMonitor } from 'vbt';
+ * const ctx = { dt: 0.1, sFirst: 0, sLast: 99, nvoi: 1, N: 3, M: 1 }; // recorded steps, variables, nodes, modes
+ * const gain = { sensors: 2, regions: 3, data: Float64Array.of(1, 0, 0.5, 0, 1, 0.5) }; // 2 × 3, row-major
  * const mon = createTensorSensorMonitor({ name: 'EEG', period: 4, gain }, ctx); // samples [B, V, S, M]
  * ```
  */
@@ -367,6 +371,8 @@ export function createTensorSensorMonitor(
  * @example
  * ```ts
  * import { createTensorMonitor, tensorObservationMonitor } from 'vbt';
+ * const ctx = { dt: 0.1, sFirst: 0, sLast: 14399, nvoi: 1, N: 4, M: 1 }; // recorded steps, variables, nodes, modes
+ * const spec = { name: 'TemporalAverage', period: 1 };
  * const mon = tensorObservationMonitor({ name: 'Bold', period: 720 }, ctx) ?? createTensorMonitor(spec, ctx);
  * ```
  */

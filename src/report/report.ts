@@ -154,7 +154,10 @@ ${table(params, ['parameter', 'value', 'unit', 'description'])}`;
  *
  * @example
  * ```ts
+ * import { simulate, syntheticConnectome } from 'vbt';
  * import { buildReport, writeFileAtomic } from 'vbt';
+ * const conn = syntheticConnectome({ nodes: 4 });
+ * const res = await simulate({ model: 'Generic2dOscillator', connectivity: conn, integrator: { dt: 0.1 }, duration: 50, monitors: [{ name: 'TemporalAverage', period: 1 }] });
  * writeFileAtomic('report.html', buildReport(res, { connectivity: conn, source: 'run.json' }));
  * ```
  */
