@@ -169,8 +169,13 @@ export function eibGradientSetup(o: EibGradientSetupOptions): EibGradientSetup {
  *
  * @example
  * ```ts
+ * import { eibGradientSetup, eibStartParams } from 'vbt/algorithms';
+ * const n = 4, weights = new Float64Array(n * n).map((_, k) => (Math.floor(k / n) === k % n ? 0 : 0.5));
+ * const targetFc = { n, data: new Float64Array(n * n).map((_, k) => (Math.floor(k / n) === k % n ? 1 : 0.3)) };
+ * const setup = eibGradientSetup({ n, weights, targetFc, duration: 36000, transient: 21600, transientSeed: 9, skip: 3, activitySteps: 200 });
+ * const fitted = eibStartParams(n, 1.1);
  * import { eibGradientSetupFrom, eibLoss } from 'vbt/algorithms';
- * const s2 = eibGradientSetupFrom(setup, fitted, 4242);
+ * const s2 = eibGradientSetupFrom(setup, fitted, 4242, 21600);
  * eibLoss(s2, fitted, 1001).fcCorr; // equals eibLoss(setup, fitted, 1001).fcCorr once skip ≥ the 20 s HRF
  * ```
  */
@@ -220,6 +225,10 @@ function lagWeights(hrf: HrfSetup): Float64Array {
  *
  * @example
  * ```ts
+ * import { eibGradientSetup } from 'vbt/algorithms';
+ * const n = 4, weights = new Float64Array(n * n).map((_, k) => (Math.floor(k / n) === k % n ? 0 : 0.5));
+ * const targetFc = { n, data: new Float64Array(n * n).map((_, k) => (Math.floor(k / n) === k % n ? 1 : 0.3)) };
+ * const setup = eibGradientSetup({ n, weights, targetFc, duration: 36000, transient: 21600, transientSeed: 9, skip: 3, activitySteps: 200 });
  * import { eibLoss, eibStartParams } from 'vbt/algorithms';
  * const v = eibLoss(setup, eibStartParams(setup.n), 7, { gradient: true });
  * v.loss; v.fcCorr; v.gradient!.J_i;
@@ -611,8 +620,12 @@ function mean(a: ArrayLike<number>): number {
  *
  * @example
  * ```ts
+ * import { eibGradientSetup } from 'vbt/algorithms';
+ * const n = 4, weights = new Float64Array(n * n).map((_, k) => (Math.floor(k / n) === k % n ? 0 : 0.5));
+ * const targetFc = { n, data: new Float64Array(n * n).map((_, k) => (Math.floor(k / n) === k % n ? 1 : 0.3)) };
+ * const setup = eibGradientSetup({ n, weights, targetFc, duration: 36000, transient: 21600, transientSeed: 9, skip: 3, activitySteps: 200 });
  * import { eibGradientFit } from 'vbt/algorithms';
- * const r = eibGradientFit({ setup, steps: 66 });
+ * const r = eibGradientFit({ setup, steps: 3 });
  * r.observations.fc_corr_after; r.lossTrajectory;
  * ```
  */

@@ -152,8 +152,12 @@ function copyValues(net: EibNetwork): TunedValues {
  *
  * @example
  * ```ts
+ * import { functionalConnectivity, syntheticConnectome } from 'vbt';
+ * import { EibNetwork } from 'vbt/algorithms';
  * import { eib } from 'vbt/algorithms';
- * const r = eib({ network: net, targetFc: dk.fc, keep: 'best', evaluation: { seeds: [1001, 1002, 1003] } });
+ * const net = new EibNetwork({ n: 4, weights: syntheticConnectome({ nodes: 4 }).weights, seed: 1 });
+ * const targetFc = functionalConnectivity(Array.from({ length: 50 }, (_, t) => [Math.sin(t / 3), Math.cos(t / 5), Math.sin(t / 7), Math.cos(t / 2)]));
+ * const r = eib({ network: net, targetFc, iterations: 2, keep: 'best', evaluation: { seeds: [1001, 1002, 1003] } });
  * r.postTuning?.metrics.fc_corr;           // mean full-matrix FC correlation over the three fresh runs
  * r.postTuning?.metrics['fc_corr@1002'];   // one of them
  * ```
