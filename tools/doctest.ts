@@ -47,13 +47,24 @@ export function blocksInSource(file: string, text: string): DocBlock[] {
   const lines = text.split('\n');
   let inDoc = false;
   let open: { line: number; body: string[] } | null = null;
+  let wantFence = -1;
   lines.forEach((raw, i) => {
+    // every @example must be a fenced ```ts block, so that none escapes the runner
+    const inline = /@example\b(.*)$/.exec(raw.replace(/\*\/\s*$/, ''));
+    if (inline && inline[1].trim() !== '') {
+      throw new Error(`${file}:${i + 1}: @example with inline code; write it as a fenced \`\`\`ts block on the lines below`);
+    }
     if (!inDoc) {
       if (/^\s*\/\*\*/.test(raw) && !/\*\/\s*$/.test(raw.replace(/^\s*\/\*\*/, ''))) inDoc = true;
       return;
     }
     if (/\*\/\s*$/.test(raw) && !open) { inDoc = false; return; }
     const content = raw.replace(/^\s*\*( |$)/, '');
+    if (inline) { wantFence = i; return; }
+    if (wantFence >= 0 && content.trim() !== '') {
+      if (!FENCE_OPEN.test(content.trim())) throw new Error(`${file}:${wantFence + 1}: @example is not followed by a \`\`\`ts block`);
+      wantFence = -1;
+    }
     if (!open) {
       if (FENCE_OPEN.test(content.trim())) open = { line: i + 1, body: [] };
     } else if (FENCE_CLOSE.test(content.trim())) {
