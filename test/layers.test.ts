@@ -55,10 +55,8 @@ const KNOWN_UPWARD = new Set<string>([
   'src/results/timeseries.ts -> src/io/bids.ts',
   // SimulationResult is a result type living in simulation/; issue 18 item 1 gives results one home in src/results.
   'src/results/experiment.ts -> src/simulation/result.ts',
-  // Circles inside a layer. simulate() dispatches surface runs, which borrow simulate's worker pool (the pool
-  // belongs in a module of its own below both); the HTML report embeds surface figures, whose builder names the
-  // report's figure type; the reference check dispatches surface references, which reuse its readers and checks.
-  'src/surface/run.ts -> src/simulation/simulate.ts',
+  // Circles inside a layer. The HTML report embeds surface figures, whose builder names the report's figure type;
+  // the reference check dispatches surface references, which reuse its readers and checks.
   'src/surface/report.ts -> src/report/report.ts',
   'src/surface/reference.ts -> src/reference/check.ts',
   'src/surface/reference.ts -> src/reference/read.ts',
