@@ -29,7 +29,7 @@ export const LAYERS: { name: string; units: string[] }[] = [
   { name: 'results', units: ['results', 'simulation/result', 'surface/regions'] },
   // drivers that put plan, engine and monitors together and hand back results; the gradient check runs both engines
   { name: 'run', units: ['simulation', 'tensor/gradcheck', 'tensor/index', 'surface/run'] },
-  { name: 'output', units: ['io', 'plot', 'report', 'surface/report'] },
+  { name: 'output', units: ['io', 'plot', 'report'] },
   { name: 'applications', units: ['surface', 'spikes', 'reference', 'algorithms'] },
   { name: 'cli', units: ['cli', 'index'] },
 ];
@@ -55,11 +55,6 @@ const KNOWN_UPWARD = new Set<string>([
   'src/results/timeseries.ts -> src/io/bids.ts',
   // SimulationResult is a result type living in simulation/; issue 18 item 1 gives results one home in src/results.
   'src/results/experiment.ts -> src/simulation/result.ts',
-  // Circles inside a layer. The HTML report embeds surface figures, whose builder names the report's figure type;
-  // the reference check dispatches surface references, which reuse its readers and checks.
-  'src/surface/report.ts -> src/report/report.ts',
-  'src/surface/reference.ts -> src/reference/check.ts',
-  'src/surface/reference.ts -> src/reference/read.ts',
 ]);
 
 const ROOT = resolve(__dirname, '..');

@@ -15,7 +15,7 @@ import { plotFc } from '../plot/analysis.js';
 import { phasePlane, plotPhasePlane } from '../plot/phaseplane.js';
 import { plotNetworkOverview, plotDegreeDistribution, type NetworkData } from '../plot/network.js';
 import { functionalConnectivity, upperTriangle } from '../analysis/fc.js';
-import { surfaceRegionTimeSeries, surfaceReportFigures } from '../surface/report.js';
+import { surfaceRegionTimeSeries, surfaceReportFigures } from './surface.js';
 
 export interface ReportFigure {
   title: string;
