@@ -36,6 +36,7 @@ function matrix(a: NpyLite | undefined, field: string, path: string): Float64Arr
  *
  * @example
  * ```ts
+ * import { loadDkAverage } from 'vbt/algorithms';
  * const dk = loadDkAverage('../shared/data/dk_average');
  * dk.connectivity.n; // 84
  * ```
@@ -69,6 +70,7 @@ export function maxNormalized(c: Connectivity): Connectivity {
  *
  * @example
  * ```ts
+ * import { fcCorr } from 'vbt/algorithms';
  * const a = { data: Float64Array.of(0, .5, .5, 0), n: 2 };
  * fcCorr(a, a); // 1
  * ```

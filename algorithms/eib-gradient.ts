@@ -118,6 +118,7 @@ function positive(w: Float64Array): Float64Array {
  *
  * @example
  * ```ts
+ * import { eibGradientSetup } from 'vbt/algorithms';
  * const setup = eibGradientSetup({ n: 2, weights: [0, 1, 1, 0], targetFc: { data: Float64Array.of(0, .5, .5, 0), n: 2 },
  *   duration: 20000, transient: 20000, skip: 2, activitySteps: 100 });
  * setup.steps; // 5000
@@ -168,7 +169,13 @@ export function eibGradientSetup(o: EibGradientSetupOptions): EibGradientSetup {
  *
  * @example
  * ```ts
- * const s2 = eibGradientSetupFrom(setup, fitted, 4242);
+ * import { eibGradientSetup, eibStartParams } from 'vbt/algorithms';
+ * const n = 4, weights = new Float64Array(n * n).map((_, k) => (Math.floor(k / n) === k % n ? 0 : 0.5));
+ * const targetFc = { n, data: new Float64Array(n * n).map((_, k) => (Math.floor(k / n) === k % n ? 1 : 0.3)) };
+ * const setup = eibGradientSetup({ n, weights, targetFc, duration: 36000, transient: 21600, transientSeed: 9, skip: 3, activitySteps: 200 });
+ * const fitted = eibStartParams(n, 1.1);
+ * import { eibGradientSetupFrom, eibLoss } from 'vbt/algorithms';
+ * const s2 = eibGradientSetupFrom(setup, fitted, 4242, 21600);
  * eibLoss(s2, fitted, 1001).fcCorr; // equals eibLoss(setup, fitted, 1001).fcCorr once skip ≥ the 20 s HRF
  * ```
  */
@@ -218,6 +225,11 @@ function lagWeights(hrf: HrfSetup): Float64Array {
  *
  * @example
  * ```ts
+ * import { eibGradientSetup } from 'vbt/algorithms';
+ * const n = 4, weights = new Float64Array(n * n).map((_, k) => (Math.floor(k / n) === k % n ? 0 : 0.5));
+ * const targetFc = { n, data: new Float64Array(n * n).map((_, k) => (Math.floor(k / n) === k % n ? 1 : 0.3)) };
+ * const setup = eibGradientSetup({ n, weights, targetFc, duration: 36000, transient: 21600, transientSeed: 9, skip: 3, activitySteps: 200 });
+ * import { eibLoss, eibStartParams } from 'vbt/algorithms';
  * const v = eibLoss(setup, eibStartParams(setup.n), 7, { gradient: true });
  * v.loss; v.fcCorr; v.gradient!.J_i;
  * ```
@@ -468,6 +480,7 @@ export function eibLoss(setup: EibGradientSetup, params: EibGradientParams, seed
  *
  * @example
  * ```ts
+ * import { crossProduct } from 'vbt/algorithms';
  * const out = new Float64Array(4);
  * crossProduct(out, Float64Array.of(1, 2, 3, 4), Float64Array.of(1, 0, 0, 1), 2, 2);
  * Array.from(out); // [1, 3, 2, 4]
@@ -547,6 +560,7 @@ export interface AdamaxOptions {
  *
  * @example
  * ```ts
+ * import { adamaxStep } from 'vbt/algorithms';
  * const x = Float64Array.of(1), st = { mu: new Float64Array(1), nu: new Float64Array(1), count: 0 };
  * adamaxStep(x, Float64Array.of(5), st, { lr: 0.1, weightDecay: 0 });
  * x[0]; // ≈ 0.9: the first step moves every entry by lr·sign(g)
@@ -606,7 +620,12 @@ function mean(a: ArrayLike<number>): number {
  *
  * @example
  * ```ts
- * const r = eibGradientFit({ setup, steps: 66 });
+ * import { eibGradientSetup } from 'vbt/algorithms';
+ * const n = 4, weights = new Float64Array(n * n).map((_, k) => (Math.floor(k / n) === k % n ? 0 : 0.5));
+ * const targetFc = { n, data: new Float64Array(n * n).map((_, k) => (Math.floor(k / n) === k % n ? 1 : 0.3)) };
+ * const setup = eibGradientSetup({ n, weights, targetFc, duration: 36000, transient: 21600, transientSeed: 9, skip: 3, activitySteps: 200 });
+ * import { eibGradientFit } from 'vbt/algorithms';
+ * const r = eibGradientFit({ setup, steps: 3 });
  * r.observations.fc_corr_after; r.lossTrajectory;
  * ```
  */

@@ -92,6 +92,7 @@ const EIB_VOIS = ['S_e', 'S_i', 'H_e', 'x_e / a_e'];
  *
  * @example
  * ```ts
+ * import { EibNetwork } from 'vbt/algorithms';
  * const net = new EibNetwork({ n: 2, weights: [0, 1, 1, 0], nsig: 0 });
  * const m = net.run(250);   // 1 s at dt 4 ms
  * m.S_e.length;             // 2

@@ -104,6 +104,7 @@ export interface EibOptions {
  *
  * @example
  * ```ts
+ * import { eibUpdate } from 'vbt/algorithms';
  * const lre = Float64Array.of(1, 1, 1, 1), ffi = Float64Array.of(1, 1, 1, 1);
  * eibUpdate(lre, ffi, { data: Float64Array.of(0, 1, 1, 0), n: 2 }, { data: new Float64Array(4), n: 2 }, 0.1);
  * lre[1]; // 1 + 0.1 · 1 · sqrt(1/2)
@@ -151,7 +152,12 @@ function copyValues(net: EibNetwork): TunedValues {
  *
  * @example
  * ```ts
- * const r = eib({ network: net, targetFc: dk.fc, keep: 'best', evaluation: { seeds: [1001, 1002, 1003] } });
+ * import { functionalConnectivity, syntheticConnectome } from 'vbt';
+ * import { EibNetwork } from 'vbt/algorithms';
+ * import { eib } from 'vbt/algorithms';
+ * const net = new EibNetwork({ n: 4, weights: syntheticConnectome({ nodes: 4 }).weights, seed: 1 });
+ * const targetFc = functionalConnectivity(Array.from({ length: 50 }, (_, t) => [Math.sin(t / 3), Math.cos(t / 5), Math.sin(t / 7), Math.cos(t / 2)]));
+ * const r = eib({ network: net, targetFc, iterations: 2, keep: 'best', evaluation: { seeds: [1001, 1002, 1003] } });
  * r.postTuning?.metrics.fc_corr;           // mean full-matrix FC correlation over the three fresh runs
  * r.postTuning?.metrics['fc_corr@1002'];   // one of them
  * ```

@@ -69,6 +69,7 @@ function settingsConfig(base: SimulationConfig, p: Record<string, number>): Simu
  *
  * @example
  * ```ts
+ * import { explore, grid, product } from 'vbt/algorithms';
  * const res = await explore({
  *   base: { model: 'Generic2dOscillator', integrator: { dt: 0.5 }, duration: 100,
  *           monitors: [{ name: 'TemporalAverage', period: 10 }] },

@@ -126,7 +126,12 @@ export function evaluateNetwork(net: EibNetwork, o: EvaluationOptions): TuningSn
  *
  * @example
  * ```ts
- * const snap = evaluateSeeds(net, { steps: 75_000, skip: 20, targetFc: dk.fc }, [1001, 1002, 1003]);
+ * import { functionalConnectivity, syntheticConnectome } from 'vbt';
+ * import { EibNetwork } from 'vbt/algorithms';
+ * import { evaluateSeeds } from 'vbt/algorithms';
+ * const net = new EibNetwork({ n: 4, weights: syntheticConnectome({ nodes: 4 }).weights, seed: 1 });
+ * const targetFc = functionalConnectivity(Array.from({ length: 50 }, (_, t) => [Math.sin(t / 3), Math.cos(t / 5), Math.sin(t / 7), Math.cos(t / 2)]));
+ * const snap = evaluateSeeds(net, { steps: 75_000, skip: 20, targetFc }, [1001, 1002, 1003]);
  * snap.metrics.fc_corr;        // mean over the three runs
  * snap.metrics['fc_corr@1002']; // one run
  * ```
@@ -183,6 +188,7 @@ export function ficUpdate(J: Float64Array, m: EibMeans, rule: FicRule, a_e: numb
  *
  * @example
  * ```ts
+ * import { EibNetwork, fic } from 'vbt/algorithms';
  * const net = new EibNetwork({ n: 2, weights: [0, 1, 1, 0], nsig: 0 });
  * const r = fic({ network: net, rule: { kind: 'gating' }, iterations: 100 });
  * r.history.meanAbsError.at(-1); // small: ⟨S_e⟩ ≈ 0.25 at both nodes

@@ -4,10 +4,13 @@
  *
  * @example
  * ```ts
+ * import { syntheticConnectome } from 'vbt';
  * import { explore, product, grid, logGrid } from 'vbt/algorithms';
- * const res = await explore({ base, space: product(grid('coupling.a', 0, 0.5, 8), logGrid('noise.nsig', 1e-6, 1e-3, 8)),
- *   observables: { fc_corr: (r) => ... } });
- * res.optimal('fc_corr', 'max').parameters;
+ * const base = { model: 'Generic2dOscillator', connectivity: syntheticConnectome({ nodes: 4 }), integrator: { name: 'Heun', dt: 0.5, noise: { nsig: 1e-4, seed: 3 } },
+ *   duration: 50, monitors: [{ name: 'TemporalAverage', period: 5 }] };
+ * const res = await explore({ base, space: product(grid('coupling.a', 0, 0.02, 3), logGrid('noise.nsig', 1e-6, 1e-3, 2)),
+ *   observables: { meanV: (r) => r.monitor().data.reduce((s, v) => s + v, 0) / r.monitor().data.length } });
+ * res.optimal('meanV', 'max').parameters;
  * ```
  */
 export * from './params.js';

@@ -18,7 +18,14 @@ export interface FcObservableOptions {
 /**
  * @example
  * ```ts
- * const res = await explore({ base, space, observables: fcObservables(dk.fc, { skip: 20 }) });
+ * import { functionalConnectivity, syntheticConnectome } from 'vbt';
+ * import { grid, values, product } from 'vbt/algorithms';
+ * import { explore, fcObservables } from 'vbt/algorithms';
+ * const base = { model: 'Generic2dOscillator', connectivity: syntheticConnectome({ nodes: 4 }), integrator: { name: 'Heun', dt: 0.5, noise: { nsig: 1e-4, seed: 3 } },
+ *   duration: 50, monitors: [{ name: 'TemporalAverage', period: 5 }] };
+ * const space = product(grid('coupling.a', 0, 0.02, 3), values('noise.nsig', [1e-5, 1e-3]));
+ * const targetFc = functionalConnectivity(Array.from({ length: 10 }, (_, t) => [Math.sin(t / 3), Math.cos(t / 5), Math.sin(t / 7), Math.cos(t / 2)]));
+ * const res = await explore({ base, space, observables: fcObservables(targetFc, { monitor: 'TemporalAverage', skip: 2 }) });
  * res.optimal('fc_corr', 'max');
  * ```
  */

@@ -117,8 +117,12 @@ export function lossAndGradient(sim: TensorSimulator, ps: ParameterSet, loss: (o
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { ParameterSet, fit, globalParameter, logPositive } from 'vbt/algorithms';
+ * const config = { model: 'Generic2dOscillator', integrator: { dt: 0.5 }, duration: 10, monitors: [{ name: 'TemporalAverage', period: 5 }] };
+ * const target = 0.1;
  * const ps = new ParameterSet([globalParameter('a', 0.1, { target: 'coupling', transform: logPositive })]);
- * const res = await fit({ config, parameters: ps, steps: 50, optimizer: 'adam', learningRate: 0.05,
+ * const res = await fit({ config, parameters: ps, steps: 3, optimizer: 'adam', learningRate: 0.05,
  *   loss: (out) => tf.mean(tf.square(tf.sub(out.monitors[0].data, target))) });
  * res.state.a; res.lossTrajectory;
  * ```

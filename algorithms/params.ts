@@ -100,6 +100,7 @@ export interface FreeParameterInit {
  *
  * @example
  * ```ts
+ * import { FreeParameter, sigmoidBounded } from 'vbt/algorithms';
  * const G = new FreeParameter({ name: 'G', target: 'coupling', scope: 'global', init: 0.5, transform: sigmoidBounded(0, 2) });
  * const u = G.pack();          // [0]: the logit of 0.25
  * G.unpack(u)[0];              // 0.5
@@ -203,6 +204,7 @@ export type ParameterValues = Record<string, number | Float64Array>;
  *
  * @example
  * ```ts
+ * import { ParameterSet, globalParameter, logPositive, regionalParameter } from 'vbt/algorithms';
  * const ps = new ParameterSet([globalParameter('G', 1, { target: 'coupling', transform: logPositive }),
  *                              regionalParameter('w', [0.2, 0.3, 0.4])]);
  * ps.dim;                       // 4
@@ -265,6 +267,7 @@ export class ParameterSet {
  *
  * @example
  * ```ts
+ * import { ParameterSet, applyParameters, globalParameter } from 'vbt/algorithms';
  * const ps = new ParameterSet([globalParameter('a', 0.1, { target: 'coupling' })]);
  * applyParameters({ model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 10 }, ps, { a: 0.2 })
  *   .couplingParameters; // { a: 0.2 }

@@ -14,6 +14,7 @@ export interface Progress {
 /**
  * @example
  * ```ts
+ * import { makeProgress } from 'vbt/algorithms';
  * const p = makeProgress(true, 10, 'exploring');
  * p.update(5); p.stop();
  * ```

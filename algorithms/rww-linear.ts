@@ -17,6 +17,9 @@
  *
  * @example
  * ```ts
+ * import { syntheticConnectome } from 'vbt';
+ * import { rwwLinearFc } from 'vbt/algorithms';
+ * const sc = syntheticConnectome({ nodes: 84 });
  * const net = { weights: sc.weights, n: 84, G: 0.33, w: new Float64Array(84).fill(0.14), I_o: 0.32 };
  * const fc = rwwLinearFc(net, 'lowFrequency'); // n×n, zero diagonal
  * ```
@@ -195,7 +198,12 @@ function fullCorr(a: Float64Array, b: ArrayLike<number>, n: number): number {
  *
  * @example
  * ```ts
- * const r = fitRwwLinear({ net: { n, weights, G: 0.33, w: 0.14, I_o: 0.32 }, empFc: emp.data, steps: 100 });
+ * import { syntheticConnectome } from 'vbt';
+ * import { rwwLinearFc } from 'vbt/algorithms';
+ * import { fitRwwLinear } from 'vbt/algorithms';
+ * const n = 8, weights = syntheticConnectome({ nodes: n }).weights;
+ * const empFc = rwwLinearFc({ weights, n, G: 0.33, w: new Float64Array(n).fill(0.2), I_o: 0.32 }, 'lowFrequency'); // the FC to match
+ * const r = fitRwwLinear({ net: { n, weights, G: 0.33, w: 0.14, I_o: 0.32 }, empFc, steps: 20 });
  * r.w; r.best.fcCorr;
  * ```
  */

@@ -45,6 +45,7 @@ function directions(dim: number): Uint32Array[] {
  *
  * @example
  * ```ts
+ * import { sobolPoints } from 'vbt/algorithms';
  * sobolPoints(4, 2); // [[0, 0], [0.5, 0.5], [0.75, 0.25], [0.25, 0.75]]
  * ```
  */

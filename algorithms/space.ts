@@ -26,6 +26,7 @@ function dimLength(d: Dim): number {
  *
  * @example
  * ```ts
+ * import { grid, logGrid, product } from 'vbt/algorithms';
  * const s = product(grid('coupling.a', 0, 1, 3), logGrid('noise.nsig', 1e-6, 1e-4, 3));
  * s.shape;     // [3, 3]
  * s.point(4);  // { 'coupling.a': 0.5, 'noise.nsig': 1e-5 }

@@ -13,7 +13,7 @@ import { csrFromTriplets, csrMultiply, checkCsr } from '../src/surface/sparse';
 import { edgeDistances, homogenise, localConnectivity, meshGraph, neighbourAverage, SurfaceDistances } from '../src/surface/local-connectivity';
 import { surfaceStimulusWeights } from '../src/surface/stimulus';
 import { readTvbSurfaceZip, type Surface } from '../src/network/surface';
-import { readSurfaceReference } from '../src/surface/reference';
+import { readSurfaceReference } from '../src/reference/surface';
 import { prepareSurfaceRun } from '../src/surface/run';
 import { openH5 } from '../src/io/h5';
 import { icosphere } from './surface-helpers';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HAVE_SHARED, SKIP_REASON, sharedPath } from './shared';
-import { checkSurfaceReference, readSurfaceReference } from '../src/surface/reference';
+import { checkSurfaceReference, readSurfaceReference } from '../src/reference/surface';
 import { simulateSurface, simulateSurfaceAsync } from '../src/surface/run';
 import { checkReference } from '../src/reference/check';
 

@@ -21,6 +21,7 @@ function cdfs(p: Density, q: Density, what: string): { cp: Float64Array; cq: Flo
  *
  * @example
  * ```ts
+ * import { ksDistance } from 'vbt';
  * const x = Float64Array.of(0, 1, 2);
  * ksDistance({ x, density: Float64Array.of(1, 0, 0) }, { x, density: Float64Array.of(0, 0, 1) }); // 1
  * ```
@@ -37,6 +38,7 @@ export function ksDistance(p: Density, q: Density): number {
  *
  * @example
  * ```ts
+ * import { wassersteinDistance } from 'vbt';
  * const x = Float64Array.of(0, 1, 2);
  * wassersteinDistance({ x, density: Float64Array.of(1, 0, 0) }, { x, density: Float64Array.of(0, 0, 1) }); // 2
  * ```
@@ -58,6 +60,7 @@ function sorted(a: ArrayLike<number>, what: string): Float64Array {
  *
  * @example
  * ```ts
+ * import { ksDistanceSamples } from 'vbt';
  * ksDistanceSamples([1, 2, 3], [4, 5]); // 1
  * ```
  */
@@ -79,6 +82,7 @@ export function ksDistanceSamples(a: ArrayLike<number>, b: ArrayLike<number>): n
  *
  * @example
  * ```ts
+ * import { wassersteinSamples } from 'vbt';
  * wassersteinSamples([0, 1, 2], [3, 4, 5]); // 3
  * ```
  */

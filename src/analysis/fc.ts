@@ -21,6 +21,7 @@ export interface FcOptions {
  *
  * @example
  * ```ts
+ * import { functionalConnectivity } from 'vbt';
  * const fc = functionalConnectivity([[1, 2], [2, 4], [3, 7]]);
  * fc.data[1]; // ≈ 0.99 (columns almost perfectly correlated)
  * ```
@@ -72,6 +73,7 @@ export function covToCorr(cov: Float64Array, n: number, keepDiagonal: boolean): 
  *
  * @example
  * ```ts
+ * import { StreamingFc } from 'vbt';
  * const acc = new StreamingFc(2);
  * for (const row of [[1, 2], [2, 4], [3, 7]]) acc.push(row);
  * acc.result().data[1]; // same as functionalConnectivity
@@ -139,6 +141,7 @@ export class StreamingFc {
  *
  * @example
  * ```ts
+ * import { upperTriangleIndices } from 'vbt';
  * upperTriangleIndices(3); // Int32Array [1, 2, 5]
  * ```
  */
@@ -153,6 +156,7 @@ export function upperTriangleIndices(n: number, k = 1): Int32Array {
  *
  * @example
  * ```ts
+ * import { upperTriangle } from 'vbt';
  * upperTriangle({ data: Float64Array.of(0, 1, 2, 0), n: 2 }); // Float64Array [1]
  * ```
  */

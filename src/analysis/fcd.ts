@@ -22,6 +22,7 @@ export interface FcdOptions {
  *
  * @example
  * ```ts
+ * import { fcd } from 'vbt';
  * const x = Array.from({ length: 60 }, (_, t) => [Math.sin(t), Math.cos(t * 1.1), Math.sin(t * 0.3)]);
  * const f = fcd(x, { window: 20, step: 10 }); // 5 windows → 5×5, unit diagonal
  * ```
@@ -56,6 +57,8 @@ export function fcd(x: Series | ArrayLike<number>[], opts: FcdOptions): SquareMa
  *
  * @example
  * ```ts
+ * import { fcd, fcdValues } from 'vbt';
+ * const x = Array.from({ length: 200 }, (_, t) => [Math.sin(t / 4), Math.sin(t / 9 + 1), Math.cos(t / 6)]); // [T, N]
  * const f = fcd(x, { window: 30, step: 5 });
  * fcdValues(f, Math.ceil(30 / 5)); // only pairs of non-overlapping windows
  * ```
@@ -78,6 +81,7 @@ export interface Density {
  *
  * @example
  * ```ts
+ * import { kdeDensity } from 'vbt';
  * const d = kdeDensity([0.1, 0.2, 0.3]);
  * d.density.reduce((a, b) => a + b) * (d.x[1] - d.x[0]); // 1
  * ```
@@ -115,6 +119,7 @@ export function kdeDensity(samples: ArrayLike<number>, opts: { bins?: number; ra
  *
  * @example
  * ```ts
+ * import { histogramDensity } from 'vbt';
  * histogramDensity([0.1, 0.2, 0.9], { bins: 2, range: [0, 1] }).density; // [4/3, 2/3]
  * ```
  */
@@ -137,6 +142,9 @@ export function histogramDensity(samples: ArrayLike<number>, opts: { bins?: numb
  *
  * @example
  * ```ts
+ * import { fcd, fcdDistribution, ksDistance } from 'vbt';
+ * const simBold = Array.from({ length: 200 }, (_, t) => [Math.sin(t / 4), Math.sin(t / 9 + 1), Math.cos(t / 6)]);
+ * const empBold = Array.from({ length: 200 }, (_, t) => [Math.sin(t / 5), Math.cos(t / 8), Math.sin(t / 6 + 2)]);
  * const p = fcdDistribution(fcd(simBold, { window: 30 }));
  * const q = fcdDistribution(fcd(empBold, { window: 30 }));
  * ksDistance(p, q);
@@ -154,6 +162,7 @@ export function fcdDistribution(f: SquareMatrix, opts: { k?: number; bins?: numb
  *
  * @example
  * ```ts
+ * import { densityFromHistogram } from 'vbt';
  * const d = densityFromHistogram([0, 1, 2], [1, 3]); // x = [0.5, 1.5], density = [0.25, 0.75]
  * ```
  */

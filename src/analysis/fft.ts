@@ -24,6 +24,7 @@ const isPow2 = (n: number) => n >= 2 && (n & (n - 1)) === 0;
  *
  * @example
  * ```ts
+ * import { rfft } from 'vbt';
  * const { re, im } = rfft([1, 0, -1, 0]); // re = [0, 2, 0], im = [0, 0, 0]
  * ```
  */
@@ -53,6 +54,7 @@ export function rfft(x: ArrayLike<number>): { re: Float64Array; im: Float64Array
  *
  * @example
  * ```ts
+ * import { rfftFreq } from 'vbt';
  * rfftFreq(4, 100); // [0, 25, 50]
  * ```
  */
@@ -66,6 +68,7 @@ export function rfftFreq(n: number, fs: number): Float64Array {
  *
  * @example
  * ```ts
+ * import { fftComplex } from 'vbt';
  * const re = Float64Array.of(1, 0, 0), im = new Float64Array(3);
  * fftComplex(re, im); // re = [1, 1, 1], im = [0, 0, 0]
  * ```
@@ -127,6 +130,7 @@ export function fftComplex(re: Float64Array, im: Float64Array, inverse = false):
  *
  * @example
  * ```ts
+ * import { hilbert } from 'vbt';
  * hilbert(Array.from({ length: 8 }, (_, t) => Math.cos(Math.PI * t / 2))); // ≈ sin(π t / 2)
  * ```
  */

@@ -6,6 +6,7 @@ import { upperTriangle } from './fc.js';
  *
  * @example
  * ```ts
+ * import { pearson } from 'vbt';
  * pearson([1, 2, 3], [2, 4, 6]); // 1
  * ```
  */
@@ -36,6 +37,7 @@ function sameSize(a: SquareMatrix, b: SquareMatrix, what: string): void {
  *
  * @example
  * ```ts
+ * import { fcCorrLossUpper } from 'vbt';
  * const a = { data: Float64Array.of(0, .5, .2, .5, 0, .1, .2, .1, 0), n: 3 };
  * fcCorrLossUpper(a, a); // 0
  * ```
@@ -52,6 +54,9 @@ export function fcCorrLossUpper(sim: SquareMatrix, emp: SquareMatrix): number {
  *
  * @example
  * ```ts
+ * import { fcCorrLossFull, functionalConnectivity } from 'vbt';
+ * const sim = Array.from({ length: 100 }, (_, t) => [Math.sin(t / 4), Math.sin(t / 9 + 1), Math.cos(t / 6)]); // [T, N]
+ * const emp = sim;
  * fcCorrLossFull(functionalConnectivity(sim), functionalConnectivity(emp)); // 0 when identical
  * ```
  */
@@ -65,6 +70,7 @@ export function fcCorrLossFull(sim: SquareMatrix, emp: SquareMatrix): number {
  *
  * @example
  * ```ts
+ * import { rmse } from 'vbt';
  * rmse([0, 0], [3, 4]); // sqrt(12.5)
  * ```
  */
@@ -85,6 +91,10 @@ export function rmse(a: ArrayLike<number> | SquareMatrix, b: ArrayLike<number> |
  *
  * @example
  * ```ts
+ * import { functionalConnectivity } from 'vbt';
+ * import { rowRmse } from 'vbt';
+ * const fcSim = functionalConnectivity(Array.from({ length: 100 }, (_, t) => [Math.sin(t / 4), Math.cos(t / 9), Math.cos(t / 6)]));
+ * const fcEmp = functionalConnectivity(Array.from({ length: 100 }, (_, t) => [Math.sin(t / 5), Math.cos(t / 8), Math.sin(t / 6)]));
  * rowRmse(fcSim, fcEmp, { excludeDiagonal: true }); // one value per node
  * ```
  */

@@ -17,6 +17,7 @@ export interface Series {
  *
  * @example
  * ```ts
+ * import { asSeries } from 'vbt';
  * const s = asSeries([[0, 1], [1, 0], [2, 2]]); // T = 3, N = 2
  * s.data[2 * s.n + 1]; // 2
  * ```
@@ -49,6 +50,7 @@ export function asSeries(x: Series | ArrayLike<number>[] | { data: ArrayLike<num
  *
  * @example
  * ```ts
+ * import { monitorSeries } from 'vbt';
  * const mon = { data: new Float64Array(2 * 3), shape: [1, 2, 1, 3, 1] };
  * monitorSeries(mon).t; // 2
  * ```

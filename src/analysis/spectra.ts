@@ -24,6 +24,7 @@ export type WindowName = 'hann' | 'hamming' | 'boxcar';
  *
  * @example
  * ```ts
+ * import { spectralWindow } from 'vbt';
  * spectralWindow('hann', 4); // [0, 0.5, 1, 0.5]
  * ```
  */
@@ -92,6 +93,7 @@ function addSegmentPsd(seg: Float64Array, w: Float64Array, fs: number, detrend: 
  *
  * @example
  * ```ts
+ * import { dominantFrequency, periodogram } from 'vbt';
  * // a 10 Hz sine sampled at 100 Hz for 1 s: the peak is at 10 Hz and Σ P·df = A²/2
  * const x = Array.from({ length: 100 }, (_, t) => [2 * Math.sin(2 * Math.PI * 10 * t / 100)]);
  * const sp = periodogram(x, 100);
@@ -130,6 +132,7 @@ export interface WelchOptions {
  *
  * @example
  * ```ts
+ * import { dominantFrequency, welch } from 'vbt';
  * const x = Array.from({ length: 1000 }, (_, t) => [Math.sin(2 * Math.PI * 12.5 * t / 100)]);
  * dominantFrequency(welch(x, 100, { nperseg: 128 }))[0]; // 12.5
  * ```
@@ -172,6 +175,8 @@ function bandMask(sp: Spectrum, band?: [number, number], skipDc = true): number[
  *
  * @example
  * ```ts
+ * import { dominantFrequency, welch } from 'vbt';
+ * const x = Array.from({ length: 2000 }, (_, t) => [Math.sin(2 * Math.PI * 10 * t / 1000), Math.sin(2 * Math.PI * 11 * t / 1000)]); // 10 and 11 Hz at 1 kHz
  * dominantFrequency(welch(x, 1000), [8, 13]); // alpha-band peak per channel (Hz)
  * ```
  */
@@ -193,6 +198,8 @@ export function dominantFrequency(sp: Spectrum, band?: [number, number]): Float6
  *
  * @example
  * ```ts
+ * import { softPeakFrequency, welch } from 'vbt';
+ * const x = Array.from({ length: 2000 }, (_, t) => [Math.sin(2 * Math.PI * 10 * t / 1000), Math.sin(2 * Math.PI * 11 * t / 1000)]); // 10 and 11 Hz at 1 kHz
  * softPeakFrequency(welch(x, 1000), { beta: 150 }); // ≈ dominantFrequency, but smooth
  * ```
  */
@@ -221,6 +228,8 @@ export function softPeakFrequency(sp: Spectrum, opts: { beta?: number; band?: [n
  *
  * @example
  * ```ts
+ * import { normalisedAveragePower, periodogram } from 'vbt';
+ * const x = Array.from({ length: 200 }, (_, t) => [Math.sin(2 * Math.PI * 10 * t / 100), Math.cos(2 * Math.PI * 7 * t / 100)]); // 100 Hz sampling
  * const { freqs, power } = normalisedAveragePower(periodogram(x, 100)); // power sums to 1
  * ```
  */
@@ -241,6 +250,8 @@ export function normalisedAveragePower(sp: Spectrum, opts: { skipDc?: boolean } 
  *
  * @example
  * ```ts
+ * import { bandPower, periodogram } from 'vbt';
+ * const x = Array.from({ length: 200 }, (_, t) => [Math.sin(2 * Math.PI * 10 * t / 100), Math.cos(2 * Math.PI * 7 * t / 100)]); // 100 Hz sampling
  * bandPower(periodogram(x, 100)); // per channel ≈ variance (Parseval)
  * ```
  */
@@ -258,6 +269,8 @@ export function bandPower(sp: Spectrum, band?: [number, number]): Float64Array {
  *
  * @example
  * ```ts
+ * import { spectralPeakLoss, welch } from 'vbt';
+ * const x = Array.from({ length: 200 }, (_, t) => [Math.sin(2 * Math.PI * 10 * t / 100), Math.cos(2 * Math.PI * 7 * t / 100)]); // 100 Hz sampling
  * spectralPeakLoss(welch(x, 100), 10); // (Hz − 10)² averaged over channels
  * ```
  */
@@ -275,6 +288,9 @@ export function spectralPeakLoss(sp: Spectrum, target: number | ArrayLike<number
  *
  * @example
  * ```ts
+ * import { spectralCorrLoss, welch } from 'vbt';
+ * const sim = Array.from({ length: 200 }, (_, t) => [Math.sin(2 * Math.PI * 10 * t / 100), Math.cos(2 * Math.PI * 7 * t / 100)]);
+ * const data = Array.from({ length: 200 }, (_, t) => [Math.sin(2 * Math.PI * 9 * t / 100), Math.cos(2 * Math.PI * 7 * t / 100)]);
  * spectralCorrLoss(welch(sim, 100), welch(data, 100)); // 0 = same spectral shapes
  * ```
  */

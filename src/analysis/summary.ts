@@ -26,6 +26,7 @@ export interface SeriesSummary {
  *
  * @example
  * ```ts
+ * import { summarize } from 'vbt';
  * const s = summarize([[1, 3], [3, 1]]);
  * s.meanVariance;        // 1
  * s.globalSignalVariance; // 0 (the nodes are anticorrelated)
@@ -68,6 +69,7 @@ export function summarize(x: Series | ArrayLike<number>[], opts: { skip?: number
  *
  * @example
  * ```ts
+ * import { kuramotoOrder } from 'vbt';
  * kuramotoOrder([[0, 0], [1, 1 + Math.PI]], { phases: true }); // [1, 0]
  * ```
  */
@@ -103,6 +105,7 @@ export function kuramotoOrder(x: Series | ArrayLike<number>[], opts: { phases?: 
  *
  * @example
  * ```ts
+ * import { synchronyMetastability } from 'vbt';
  * const x = Array.from({ length: 100 }, (_, t) => [t * 0.3, t * 0.3 + 0.1]);
  * synchronyMetastability(x, { phases: true }).synchrony; // cos(0.05) ≈ 0.9988
  * ```
@@ -119,6 +122,8 @@ export function synchronyMetastability(x: Series | ArrayLike<number>[], opts: { 
  *
  * @example
  * ```ts
+ * import { batchSummaries, simulateSync } from 'vbt';
+ * const cfg = { model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 20, monitors: [{ name: 'TemporalAverage', period: 1 }] };
  * const res = simulateSync({ ...cfg, batch: { 'coupling.a': [0.1, 0.2] } });
  * batchSummaries(res.monitor(0)).map((s) => s.meanVariance);
  * ```

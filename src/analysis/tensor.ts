@@ -21,6 +21,8 @@ function check2d(x: tf.Tensor, what: string): void {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorFc } from 'vbt';
  * const fc = tensorFc(tf.tensor2d([[1, 2], [2, 4], [3, 7]])); // [[0, .99], [.99, 0]]
  * ```
  */
@@ -56,6 +58,10 @@ function upperMask(n: number): tf.Tensor1D {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorFc, tensorFcCorrLossUpper } from 'vbt';
+ * const n = 3, bold = tf.tensor2d(Array.from({ length: 120 * n }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [120, n]); // [T, N]
+ * const empFc = [1, 0.5, 0.2, 0.5, 1, 0.3, 0.2, 0.3, 1];
  * const loss = tensorFcCorrLossUpper(tensorFc(bold), tf.tensor2d(empFc, [n, n]));
  * ```
  */
@@ -73,6 +79,10 @@ export function tensorFcCorrLossUpper(sim: tf.Tensor, emp: tf.Tensor): tf.Scalar
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorFc, tensorFcCorrLossFull } from 'vbt';
+ * const n = 3, bold = tf.tensor2d(Array.from({ length: 120 * n }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [120, n]); // [T, N]
+ * const empFc = [1, 0.5, 0.2, 0.5, 1, 0.3, 0.2, 0.3, 1];
  * const loss = tensorFcCorrLossFull(tensorFc(bold), tf.tensor2d(empFc, [n, n]));
  * ```
  */
@@ -86,6 +96,8 @@ export function tensorFcCorrLossFull(sim: tf.Tensor, emp: tf.Tensor): tf.Scalar 
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorRmse } from 'vbt';
  * tensorRmse(tf.tensor1d([0, 0]), tf.tensor1d([3, 4])); // sqrt(12.5)
  * ```
  */
@@ -99,6 +111,10 @@ export function tensorRmse(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorFc, tensorRowRmse } from 'vbt';
+ * const bold = tf.tensor2d(Array.from({ length: 120 * 3 }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [120, 3]); // [T, N]
+ * const empFcTensor = tf.tensor2d([1, 0.5, 0.2, 0.5, 1, 0.3, 0.2, 0.3, 1], [3, 3]);
  * tensorRowRmse(tensorFc(bold), empFcTensor); // [N]
  * ```
  */
@@ -134,6 +150,9 @@ export interface TensorSpectrum {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorWelch } from 'vbt';
+ * const x = tf.tensor2d(Array.from({ length: 256 * 3 }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [256, 3]); // [T, N]
  * const sp = tensorWelch(x, 100, { nperseg: 64 }); // sp.power [N, 33]
  * ```
  */
@@ -167,6 +186,9 @@ export function tensorWelch(x: tf.Tensor, fs: number, opts: { nperseg?: number; 
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorSoftPeakFrequency, tensorWelch } from 'vbt';
+ * const x = tf.tensor2d(Array.from({ length: 256 * 3 }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [256, 3]); // [T, N]
  * tensorSoftPeakFrequency(tensorWelch(x, 100)); // [N], differentiable
  * ```
  */
@@ -188,6 +210,9 @@ export function tensorSoftPeakFrequency(sp: TensorSpectrum, opts: { beta?: numbe
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorSpectralPeakLoss, tensorWelch } from 'vbt';
+ * const x = tf.tensor2d(Array.from({ length: 256 * 3 }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [256, 3]); // [T, N]
  * const loss = tensorSpectralPeakLoss(tensorWelch(x, 100), 10);
  * ```
  */
@@ -205,6 +230,9 @@ export function tensorSpectralPeakLoss(sp: TensorSpectrum, target: number | Arra
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorFcd } from 'vbt';
+ * const bold = tf.tensor2d(Array.from({ length: 120 * 3 }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [120, 3]); // [T, N]
  * const f = tensorFcd(bold, { window: 30, step: 5 }); // [W, W]
  * ```
  */
@@ -232,6 +260,8 @@ export function tensorFcd(x: tf.Tensor, opts: { window: number; step?: number; s
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorUpperTriangle } from 'vbt';
  * tensorUpperTriangle(tf.tensor2d([[0, 1], [1, 0]])); // [1]
  * ```
  */
@@ -248,6 +278,9 @@ export function tensorUpperTriangle(m: tf.Tensor, k = 1): tf.Tensor1D {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorFcd, tensorKdeDensity, tensorUpperTriangle } from 'vbt';
+ * const bold = tf.tensor2d(Array.from({ length: 120 * 3 }, (_, k) => Math.sin(k / 7) + Math.cos(k / 3)), [120, 3]); // [T, N]
  * const { x, density } = tensorKdeDensity(tensorUpperTriangle(tensorFcd(bold, { window: 30 })));
  * ```
  */
@@ -275,6 +308,8 @@ export function tensorKdeDensity(samples: tf.Tensor, opts: { bins?: number; rang
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorKsDistance } from 'vbt';
  * tensorKsDistance(tf.tensor1d([1, 0, 0]), tf.tensor1d([0, 0, 1])); // 1
  * ```
  */
@@ -290,6 +325,8 @@ export function tensorKsDistance(p: tf.Tensor, q: tf.Tensor): tf.Scalar {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorWassersteinDistance } from 'vbt';
  * tensorWassersteinDistance(tf.tensor1d([1, 0, 0]), tf.tensor1d([0, 0, 1]), 1); // 2
  * ```
  */

@@ -26,6 +26,7 @@ let ready: Promise<void> | undefined;
  *
  * @example
  * ```ts
+ * import { ensureTfGradients, gradientsRegistered } from 'vbt';
  * if (!gradientsRegistered()) await ensureTfGradients();
  * ```
  */
@@ -38,6 +39,8 @@ export function gradientsRegistered(): boolean {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { ensureTfGradients } from 'vbt';
  * await ensureTfGradients();
  * tf.grad((x) => tf.sum(tf.square(x)))(tf.ones([2])); // [2, 2]
  * ```

@@ -36,7 +36,12 @@ export function freeSymbols(e: Expr, out: Set<string> = new Set()): Set<string> 
 /**
  * Rebuild an expression top-down: where `visit` returns an expression it replaces that node (it may
  * call `rec` on parts of it), elsewhere the node is copied with its children rebuilt.
- * @example mapExpr(e, (x) => (x.kind === 'num' ? { ...x, value: 2 * x.value } : undefined)) // every constant doubled
+ * @example
+ * ```ts
+ * import { mapExpr, parseExpr } from 'vbt';
+ * const e = parseExpr('2 * x + 1');
+ * mapExpr(e, (x) => (x.kind === 'num' ? { ...x, value: 2 * x.value } : undefined)); // every constant doubled
+ * ```
  */
 export function mapExpr(e: Expr, visit: (x: Expr, rec: (y: Expr) => Expr) => Expr | undefined): Expr {
   const rec = (x: Expr): Expr => {

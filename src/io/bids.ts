@@ -12,8 +12,12 @@
  *
  * @example
  * ```ts
+ * import { simulate, syntheticConnectome } from 'vbt';
  * import { exportBids } from 'vbt';
- * await exportBids('derivatives/vbt', { timeSeries: { sim: ts, bold: boldTs }, network: conn }, { subject: '01' });
+ * const conn = syntheticConnectome({ nodes: 4 });
+ * const res = await simulate({ model: 'JansenRit', connectivity: conn, integrator: { dt: 0.1 }, duration: 20, monitors: [{ name: 'TemporalAverage', period: 1 }] });
+ * const ts = res.toTimeSeries();
+ * await exportBids('derivatives/vbt', { timeSeries: { sim: ts }, network: conn }, { subject: '01' });
  * ```
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';

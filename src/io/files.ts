@@ -6,7 +6,9 @@
  *
  * @example
  * ```ts
+ * import { simulate } from 'vbt';
  * import { writeSimulationResult, describeFile } from 'vbt';
+ * const res = await simulate({ model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 20, monitors: [{ name: 'TemporalAverage', period: 1 }] });
  * await writeSimulationResult(res, 'out/run.nc');            // format from the extension
  * await writeSimulationResult(res, 'out/tvb', { format: 'tvb' });
  * console.log(await describeFile('out/run.nc'));

@@ -7,8 +7,10 @@
  *
  * @example
  * ```ts
- * import { readTvbConnectivityZip, writeTvbExport, readTvbH5 } from 'vbt';
- * const conn = readTvbConnectivityZip('connectivity_76.zip');
+ * import { simulate, readTvbConnectivityZip, writeTvbExport, readTvbH5 } from 'vbt';
+ * const conn = readTvbConnectivityZip('../shared/data/tvb/connectivity_76.zip');
+ * const res = await simulate({ model: 'Generic2dOscillator', connectivity: conn, integrator: { dt: 0.1 }, duration: 10,
+ *   monitors: [{ name: 'TemporalAverage', period: 1 }] });
  * const ts = res.withNetwork(conn).toTimeSeries();
  * const { connectivityPath, timeSeriesPath } = await writeTvbExport('out/tvb', ts, conn);
  * const back = await readTvbH5(timeSeriesPath); // { kind: 'TimeSeriesRegion', timeSeries, ... }

@@ -8,7 +8,7 @@
  * @example
  * ```ts
  * import { Network, readTvbConnectivityZip } from 'vbt';
- * const net = Network.fromTvb(readTvbConnectivityZip('connectivity_76.zip'));
+ * const net = Network.fromTvb(readTvbConnectivityZip('../shared/data/tvb/connectivity_76.zip'));
  * await net.save('out/dk76.yaml');                // writes out/dk76.yaml + out/dk76.h5
  * const back = await Network.fromFile('out/dk76.yaml');
  * back.toTvb().weights;                           // identical to the zip's weights

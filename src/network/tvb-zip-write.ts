@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { readTvbConnectivityZip, writeTvbConnectivityZip } from 'vbt';
- * const conn = readTvbConnectivityZip('connectivity_76.zip');
+ * const conn = readTvbConnectivityZip('../shared/data/tvb/connectivity_76.zip');
  * writeTvbConnectivityZip('copy.zip', conn);
  * readTvbConnectivityZip('copy.zip').weights; // identical to conn.weights
  * ```

@@ -43,6 +43,7 @@ export const BALLOON_DEFAULTS: Readonly<BalloonParameters> = Object.freeze({
  *
  * @example
  * ```ts
+ * import { balloonParameters } from 'vbt';
  * balloonParameters({ V0: 0.02 }).k1; // 2.77264 (the defaults' k1)
  * ```
  */
@@ -62,6 +63,7 @@ export function balloonParameters(p: Partial<BalloonParameters> = {}): BalloonPa
  *
  * @example
  * ```ts
+ * import { BALLOON_DEFAULTS, balloonDerivative } from 'vbt';
  * const d = new Float64Array(4);
  * balloonDerivative(BALLOON_DEFAULTS, [0, 1, 1, 1], 1, d); // d = [1, 0, 0, 0]: input drives s
  * ```
@@ -80,6 +82,7 @@ export function balloonDerivative(p: BalloonParameters, st: ArrayLike<number>, x
  *
  * @example
  * ```ts
+ * import { BALLOON_DEFAULTS, balloonSignal } from 'vbt';
  * balloonSignal(BALLOON_DEFAULTS, 1, 1); // 0 at rest
  * ```
  */
@@ -104,6 +107,7 @@ export interface BalloonOptions {
  *
  * @example
  * ```ts
+ * import { balloonStepping } from 'vbt';
  * balloonStepping(0.1, 1); // { every: 10, substeps: 1 }
  * ```
  */
@@ -126,6 +130,7 @@ export function balloonStepping(dt: number, dtBw: number): { every: number; subs
  *
  * @example
  * ```ts
+ * import { BalloonBold } from 'vbt';
  * const bw = new BalloonBold({ dt: 1, period: 1000, width: 1 });
  * let y = null;
  * for (let s = 1; s <= 2000; s++) y = bw.update(s, [s < 100 ? 1 : 0]) ?? y;

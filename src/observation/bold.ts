@@ -28,6 +28,7 @@ export interface BoldOptions extends HrfOptions {
  *
  * @example
  * ```ts
+ * import { TvbBold } from 'vbt';
  * const bold = new TvbBold({ dt: 1, period: 1000, width: 2 });
  * let out = null;
  * for (let s = 1; s <= 1000; s++) out = bold.update(s, [1, 0]) ?? out;
@@ -102,6 +103,7 @@ export class TvbBold {
  *
  * @example
  * ```ts
+ * import { boldFromTrajectory } from 'vbt';
  * const x = new Float64Array(4000).fill(0.5); // 4 s of one node at dt = 1 ms
  * const b = boldFromTrajectory(x, { dt: 1, period: 2000, width: 1 });
  * b.time; // [2000, 4000]

@@ -73,6 +73,7 @@ function combine(parts: Float64Array[]): Float64Array {
  *
  * @example
  * ```ts
+ * import { dipolePotential } from 'vbt';
  * dipolePotential(Float64Array.of(0, 0, 0.01), Float64Array.of(0, 0, 0), Float64Array.of(0, 0, 1), 1); // [1/(4π·1e-4)]
  * ```
  */
@@ -101,6 +102,10 @@ function checkSigma(sigma: number): void {
  *
  * @example
  * ```ts
+ * import { readSensors, readTvbConnectivityZip } from 'vbt';
+ * import { eegSensorSphere } from 'vbt';
+ * const sensors = readSensors('../shared/data/tvb/eeg_brainstorm_65.txt');
+ * const conn = readTvbConnectivityZip('../shared/data/tvb/connectivity_76.zip');
  * eegSensorSphere(sensors, Float64Array.from(conn.centres, (v) => v / 1000)); // sensor positions (m) on the sphere
  * ```
  */
@@ -127,6 +132,10 @@ export function eegSensorSphere(sensors: Sensors, sourcesM: Float64Array): Float
  *
  * @example
  * ```ts
+ * import { readSensors, readTvbConnectivityZip } from 'vbt';
+ * import { eegGainSphere } from 'vbt';
+ * const sensors = readSensors('../shared/data/tvb/eeg_brainstorm_65.txt');
+ * const conn = readTvbConnectivityZip('../shared/data/tvb/connectivity_76.zip');
  * const g = eegGainSphere(sensors, { centres: conn.centres });
  * g.sensors; // 65 for eeg_brainstorm_65.txt
  * ```
@@ -146,7 +155,10 @@ export function eegGainSphere(sensors: Sensors, opts: GainOptions): GainMatrix {
  *
  * @example
  * ```ts
- * ieegGain(readSensors('seeg.txt'), { centres: conn.centres, orientation: 'free' });
+ * import { parseSensors, readTvbConnectivityZip } from 'vbt';
+ * import { ieegGain } from 'vbt';
+ * const conn = readTvbConnectivityZip('../shared/data/tvb/connectivity_76.zip');
+ * ieegGain(parseSensors('A1 10 -20 15\nA2 14 -20 15\nA3 18 -20 15', 'seeg.txt'), { centres: conn.centres, orientation: 'free' });
  * ```
  */
 export function ieegGain(sensors: Sensors, opts: GainOptions): GainMatrix {
@@ -164,6 +176,7 @@ export function ieegGain(sensors: Sensors, opts: GainOptions): GainMatrix {
  *
  * @example
  * ```ts
+ * import { sarvasField } from 'vbt';
  * sarvasField([0, 0, 0.1], [0, 0.01, 0.07], [1, 0, 0]); // [Bx, By, Bz] in T
  * ```
  */
@@ -189,7 +202,10 @@ export function sarvasField(r: ArrayLike<number>, r0: ArrayLike<number>, Q: Arra
  *
  * @example
  * ```ts
- * megGainSphere(readSensors('meg_brainstorm_276.txt'), { centres: conn.centres }); // 271 × n
+ * import { readTvbConnectivityZip } from 'vbt';
+ * import { megGainSphere, readSensors } from 'vbt';
+ * const conn = readTvbConnectivityZip('../shared/data/tvb/connectivity_76.zip');
+ * megGainSphere(readSensors('../shared/data/tvb/meg_brainstorm_276.txt'), { centres: conn.centres }); // 271 × n
  * ```
  */
 export function megGainSphere(sensors: Sensors, opts: GainOptions): GainMatrix {
@@ -216,6 +232,7 @@ export function megGainSphere(sensors: Sensors, opts: GainOptions): GainMatrix {
  *
  * @example
  * ```ts
+ * import { userGain } from 'vbt';
  * userGain([[1, 0, 0], [0, 0.5, 0.5]], 3).sensors; // 2
  * ```
  */

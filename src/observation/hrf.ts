@@ -41,6 +41,7 @@ export interface HrfSetup {
  *
  * @example
  * ```ts
+ * import { boldHrf } from 'vbt';
  * const h = boldHrf(); // FirstOrderVolterra over 20 s
  * h.stockSteps;        // 5000
  * h.values[0];         // 0 (G(0))
@@ -75,6 +76,7 @@ export function boldHrf(opts: HrfOptions = {}): HrfSetup {
  *
  * @example
  * ```ts
+ * import { roundHalfEven } from 'vbt';
  * roundHalfEven(2.5); // 2
  * ```
  */
@@ -90,6 +92,7 @@ export function roundHalfEven(x: number): number {
  *
  * @example
  * ```ts
+ * import { boldInterimSteps } from 'vbt';
  * boldInterimSteps(0.1); // 40
  * ```
  */

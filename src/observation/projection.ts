@@ -12,6 +12,7 @@ import type { GainMatrix } from './gain.js';
  *
  * @example
  * ```ts
+ * import { projectToSensors } from 'vbt';
  * const y = projectToSensors([[1, 2], [3, 4]], { data: Float64Array.of(1, 1, 1, -1), sensors: 2, regions: 2 });
  * Array.from(y.data); // [3, -1, 7, -1]
  * ```
@@ -50,6 +51,9 @@ function referenceWeights(ref: Reference, S: number, labels?: string[]): Float64
  *
  * @example
  * ```ts
+ * import { projectToSensors, rereference } from 'vbt';
+ * const x = Array.from({ length: 10 }, (_, t) => [Math.sin(t), Math.cos(t), 1]); // [T, N] sources
+ * const gain = { sensors: 2, regions: 3, data: Float64Array.of(1, 0, 0.5, 0, 1, 0.5) }; // 2 × 3, row-major
  * rereference(projectToSensors(x, gain), 'average'); // channels sum to 0 at every time
  * ```
  */

@@ -22,6 +22,7 @@ export interface Sensors {
  *
  * @example
  * ```ts
+ * import { parseSensors } from 'vbt';
  * const s = parseSensors('Fp1 102.5 40.2 45.2\nFp2 102.5 -39.9 44.8\n');
  * s.labels; // ['Fp1', 'Fp2']
  * ```
@@ -57,6 +58,7 @@ export function parseSensors(text: string, name = 'sensors'): Sensors {
  *
  * @example
  * ```ts
+ * import { readSensors } from 'vbt';
  * readSensors('../shared/data/tvb/eeg_brainstorm_65.txt').labels.length; // 65
  * ```
  */

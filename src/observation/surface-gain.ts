@@ -26,6 +26,7 @@ export interface SurfaceGainOptions {
  *
  * @example
  * ```ts
+ * import { vertexNormals } from 'vbt';
  * vertexNormals([0, 0, 0, 1, 0, 0, 0, 1, 0], [0, 1, 2]); // three times [0, 0, 1]
  * ```
  */
@@ -50,8 +51,9 @@ export function vertexNormals(vertices: ArrayLike<number>, triangles: ArrayLike<
  *
  * @example
  * ```ts
- * const g = surfaceRegionGain(readSensors('eeg_brainstorm_65.txt'), {
- *   surface: readTvbSurfaceZip('cortex_16384.zip'), regionMapping: readRegionMapping('regionMapping_16k_76.txt'),
+ * import { readRegionMapping, readSensors, readTvbSurfaceZip, surfaceRegionGain } from 'vbt';
+ * const g = surfaceRegionGain(readSensors('../shared/data/tvb/eeg_brainstorm_65.txt'), {
+ *   surface: readTvbSurfaceZip('../shared/data/tvb/cortex_16384.zip'), regionMapping: readRegionMapping('../shared/data/tvb/regionMapping_16k_76.txt'),
  *   modality: 'eeg',
  * }); // 65 × 76
  * ```

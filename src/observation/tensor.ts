@@ -64,6 +64,7 @@ export interface TensorBoldSpec extends HrfOptions {
  *
  * @example
  * ```ts
+ * import { createTensorBoldMonitor } from 'vbt';
  * const mon = createTensorBoldMonitor({ name: 'Bold', period: 500 }, { dt: 0.5, sFirst: 103, sLast: 40102, nvoi: 1, N: 76, M: 1 });
  * mon.time.length; // 40
  * ```
@@ -177,6 +178,8 @@ function blockSelect(obs: tf.Tensor, voi: number[], nvoi: number): tf.Tensor {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorBold } from 'vbt';
  * const x = tf.fill([8000, 3], 0.5);
  * const { bold, time } = tensorBold(x, { dt: 1, period: 2000 }); // bold: [4, 3], time [2000, ..., 8000]
  * ```
@@ -233,6 +236,8 @@ export interface TensorBalloonSpec {
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { balloonEulerStep, balloonParameters } from 'vbt';
  * let st = [tf.zeros([4]), tf.ones([4]), tf.ones([4]), tf.ones([4])];
  * st = balloonEulerStep(balloonParameters(), st, tf.fill([4], 1), 0.001);
  * ```
@@ -253,6 +258,8 @@ export function balloonEulerStep(p: BalloonParameters, st: tf.Tensor[], x: tf.Te
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { balloonParameters, balloonSignalTensor } from 'vbt';
  * balloonSignalTensor(balloonParameters(), tf.ones([2]), tf.ones([2])); // [0, 0]
  * ```
  */
@@ -265,6 +272,9 @@ export function balloonSignalTensor(p: BalloonParameters, v: tf.Tensor, q: tf.Te
  *
  * @example
  * ```ts
+ * import { TensorSimulator, createTensorBalloonMonitor } from 'vbt';
+ * const cfg = { model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 1440 };
+ * const ctx = { dt: 0.1, sFirst: 0, sLast: 14399, nvoi: 1, N: 4, M: 1 }; // recorded steps, variables, nodes, modes
  * const mon = createTensorBalloonMonitor({ name: 'BalloonWindkessel', period: 720 }, ctx);
  * new TensorSimulator(cfg, { extraMonitors: [mon] });
  * ```
@@ -300,6 +310,8 @@ export function createTensorBalloonMonitor(spec: TensorBalloonSpec, ctx: TensorB
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { tensorProjectToSensors, userGain } from 'vbt';
  * tensorProjectToSensors(tf.tensor2d([[1, 2]]), userGain([[1, 1]], 2)); // [[3]]
  * ```
  */
@@ -315,6 +327,9 @@ export function tensorProjectToSensors(x: tf.Tensor, gain: GainMatrix): tf.Tenso
  *
  * @example
  * ```ts
+ * import { createTensorSensorMonitor } from 'vbt';
+ * const ctx = { dt: 0.1, sFirst: 0, sLast: 99, nvoi: 1, N: 3, M: 1 }; // recorded steps, variables, nodes, modes
+ * const gain = { sensors: 2, regions: 3, data: Float64Array.of(1, 0, 0.5, 0, 1, 0.5) }; // 2 × 3, row-major
  * const mon = createTensorSensorMonitor({ name: 'EEG', period: 4, gain }, ctx); // samples [B, V, S, M]
  * ```
  */
@@ -355,6 +370,9 @@ export function createTensorSensorMonitor(
  *
  * @example
  * ```ts
+ * import { createTensorMonitor, tensorObservationMonitor } from 'vbt';
+ * const ctx = { dt: 0.1, sFirst: 0, sLast: 14399, nvoi: 1, N: 4, M: 1 }; // recorded steps, variables, nodes, modes
+ * const spec = { name: 'TemporalAverage', period: 1 };
  * const mon = tensorObservationMonitor({ name: 'Bold', period: 720 }, ctx) ?? createTensorMonitor(spec, ctx);
  * ```
  */

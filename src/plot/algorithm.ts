@@ -22,6 +22,7 @@ export interface ConvergenceData {
  *
  * @example
  * ```ts
+ * import { plotConvergence } from 'vbt';
  * plotConvergence({ history: { mean_rate: [8, 5, 3.4, 3.1] }, targets: { mean_rate: 3 }, units: { mean_rate: 'Hz' } });
  * ```
  */

@@ -35,6 +35,9 @@ export interface FcPlotOptions {
  *
  * @example
  * ```ts
+ * import { functionalConnectivity, plotFc, savePlot } from 'vbt';
+ * const series = Array.from({ length: 100 }, (_, t) => [Math.sin(t / 4), Math.sin(t / 9 + 1), Math.cos(t / 6)]); // [T, N]
+ * const labels = ['A', 'B', 'C'];
  * await savePlot(plotFc(functionalConnectivity(series), { labels }), 'fc.png');
  * ```
  */

@@ -105,6 +105,10 @@ export function animationSpec(net: NetworkData, ts: TimeSeriesData, opts: Animat
  *
  * @example
  * ```ts
+ * import { simulate, syntheticConnectome } from 'vbt';
+ * import { animateGif, timeSeriesFromResult, writeFileAtomic } from 'vbt';
+ * const conn = syntheticConnectome({ nodes: 4 });
+ * const res = await simulate({ model: 'Generic2dOscillator', connectivity: conn, integrator: { dt: 0.1 }, duration: 50, monitors: [{ name: 'TemporalAverage', period: 1 }] });
  * writeFileAtomic('activity.gif', await animateGif(conn, timeSeriesFromResult(res), { frames: 40 }));
  * ```
  */

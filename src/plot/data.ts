@@ -128,7 +128,8 @@ export function monitorTimeSeries(m: MonitorOutput, labels: string[], opts: { ba
  *
  * @example
  * ```ts
- * const ts = timeSeriesFromResult(await simulate({ model: 'Generic2dOscillator', duration: 100 }));
+ * import { simulate, timeSeriesFromResult } from 'vbt';
+ * const ts = timeSeriesFromResult(await simulate({ model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 100 }));
  * ts.variables; // ['V']
  * ```
  */

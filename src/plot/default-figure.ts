@@ -10,6 +10,9 @@ import { plotTimeSeries, plotHeatmap } from './timeseries.js';
  *
  * @example
  * ```ts
+ * import { simulate } from 'vbt';
+ * import { defaultFigure } from 'vbt';
+ * const res = await simulate({ model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 50, monitors: [{ name: 'TemporalAverage', period: 1 }] });
  * const spec = defaultFigure(res);
  * ```
  */
@@ -27,6 +30,8 @@ export function defaultFigure(res: SimulationResult, opts: { monitor?: string | 
  *
  * @example
  * ```ts
+ * import { simulate, writeDefaultFigure } from 'vbt';
+ * const res = await simulate({ model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 50, monitors: [{ name: 'TemporalAverage', period: 1 }] });
  * console.log(`figure written to ${await writeDefaultFigure(res, 'out/demo.png')}`);
  * ```
  */

@@ -48,6 +48,7 @@ export function optimumIndex(results: ArrayLike<number>, which: 'min' | 'max' = 
  *
  * @example
  * ```ts
+ * import { plotExploration } from 'vbt';
  * plotExploration({ observable: 'fc_fit', axes: [{ name: 'G', values: [0.1, 0.2, 0.3] }], results: [0.2, 0.5, 0.4], optimum: 'max' });
  * ```
  */

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { simulate, timeSeriesFromResult, plotTimeSeries, savePlot } from 'vbt';
- * const res = await simulate({ model: 'JansenRit', duration: 500 });
+ * const res = await simulate({ model: 'JansenRit', integrator: { dt: 0.1 }, duration: 100 });
  * await savePlot(plotTimeSeries(timeSeriesFromResult(res)), 'out/ts.png');
  * ```
  */

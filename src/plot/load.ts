@@ -16,6 +16,9 @@ export type LoadedResult = { kind: 'simulation'; simulation: SimulationResult } 
  *
  * @example
  * ```ts
+ * import { simulate, writeSimulationResult } from 'vbt';
+ * import { loadResultFile, writeDefaultFigure } from 'vbt';
+ * await writeSimulationResult(await simulate({ model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 20, monitors: [{ name: 'TemporalAverage', period: 1 }] }), 'out/demo.json');
  * const r = await loadResultFile('out/demo.json');
  * if (r.kind === 'simulation') await writeDefaultFigure(r.simulation, 'out/demo.png');
  * ```

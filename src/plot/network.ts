@@ -54,6 +54,7 @@ export interface MatrixPlotOptions {
  *
  * @example
  * ```ts
+ * import { plotConnectivityMatrix, savePlot, syntheticConnectome } from 'vbt';
  * await savePlot(plotConnectivityMatrix(syntheticConnectome(), { log: true }), 'w.png');
  * ```
  */
@@ -188,7 +189,8 @@ export function plotNetworkGraph(net: NetworkData, opts: GraphPlotOptions = {}):
  *
  * @example
  * ```ts
- * await savePlot(plotNetworkOverview(readTvbConnectivityZip('connectivity_76.zip')), 'net.html');
+ * import { plotNetworkOverview, readTvbConnectivityZip, savePlot } from 'vbt';
+ * await savePlot(plotNetworkOverview(readTvbConnectivityZip('../shared/data/tvb/connectivity_76.zip')), 'net.html');
  * ```
  */
 export function plotNetworkOverview(net: NetworkData, opts: { edgeFraction?: number; title?: string } = {}): PlotSpec {

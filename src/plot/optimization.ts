@@ -22,6 +22,7 @@ export interface OptimizationData {
  *
  * @example
  * ```ts
+ * import { plotLoss } from 'vbt';
  * plotLoss({ loss: [1, 0.5, 0.2, 0.15] });
  * ```
  */

@@ -51,6 +51,7 @@ export interface PhasePlane {
  *
  * @example
  * ```ts
+ * import { zeroContour } from 'vbt';
  * const xs = [-1, 0, 1], ys = [-1, 0, 1];
  * const f = ys.flatMap((y) => xs.map((x) => x - y)); // zero on the diagonal
  * zeroContour(f, xs, ys).length; // 4 segments along y = x
@@ -99,6 +100,7 @@ function linspace(a: number, b: number, n: number): Float64Array {
  *
  * @example
  * ```ts
+ * import { phasePlane } from 'vbt';
  * const pp = phasePlane('Generic2dOscillator', { grid: 15 });
  * pp.vectors.length; // 225
  * ```

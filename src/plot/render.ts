@@ -43,6 +43,7 @@ export function withTheme(spec: PlotSpec): PlotSpec {
  *
  * @example
  * ```ts
+ * import { toVega } from 'vbt';
  * const vg = toVega({ data: { values: [{ x: 1, y: 2 }] }, mark: 'point', encoding: { x: { field: 'x', type: 'quantitative' } } });
  * vg.marks?.length; // ≥ 1
  * ```
@@ -60,6 +61,7 @@ export function toVega(spec: PlotSpec): vega.Spec {
  *
  * @example
  * ```ts
+ * import { toSvg } from 'vbt';
  * const svg = await toSvg({ data: { values: [{ t: 0, v: 1 }, { t: 1, v: 2 }] }, mark: 'line',
  *   encoding: { x: { field: 't', type: 'quantitative', title: 'time (ms)' }, y: { field: 'v', type: 'quantitative' } } });
  * svg.startsWith('<svg'); // true
@@ -99,6 +101,9 @@ export function svgToPng(svg: string, opts: PngOptions = {}): Uint8Array {
  *
  * @example
  * ```ts
+ * import { plotTimeSeries } from 'vbt';
+ * import { toPng } from 'vbt';
+ * const spec = plotTimeSeries({ time: [0, 1, 2], data: [0, 1, 0], variables: ['V'], labels: ['A'] });
  * const png = await toPng(spec, { scale: 1 });
  * png.subarray(1, 4); // 'PNG'
  * ```
@@ -179,6 +184,11 @@ code,pre{background:#f6f6f6;font-size:12px}pre{padding:8px;overflow-x:auto}`;
  *
  * @example
  * ```ts
+ * import { plotTimeSeries } from 'vbt';
+ * import { writeFileSync } from 'node:fs';
+ * import { toHtml } from 'vbt';
+ * const specA = plotTimeSeries({ time: [0, 1, 2], data: [0, 1, 0], variables: ['V'], labels: ['A'] });
+ * const specB = plotTimeSeries({ time: [0, 1, 2], data: [1, 0, 1], variables: ['W'], labels: ['A'] });
  * writeFileSync('fig.html', toHtml([specA, specB], { title: 'Run 1' }));
  * ```
  */
@@ -228,6 +238,8 @@ export function formatFromPath(path: string): PlotFormat {
  *
  * @example
  * ```ts
+ * import { plotTimeSeries, savePlot } from 'vbt';
+ * const data = { time: [0, 1, 2], data: [0, 1, 0], variables: ['V'], labels: ['A'] };
  * await savePlot(plotTimeSeries(data), 'out/ts.png');
  * ```
  */

@@ -16,6 +16,9 @@ import type { SimulationResult } from '../simulation/result.js';
  *
  * @example
  * ```ts
+ * import { simulate } from 'vbt';
+ * import { fromTimeSeries, plotTimeSeries } from 'vbt';
+ * const res = await simulate({ model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 50, monitors: [{ name: 'TemporalAverage', period: 1 }] });
  * plotTimeSeries(fromTimeSeries(res.toTimeSeries()));
  * ```
  */
@@ -76,7 +79,14 @@ export interface ExplorationGridLike {
  *
  * @example
  * ```ts
- * plotExploration(fromExplorationGrid(result.asGrid('fc_corr'), 'fc_corr', { optimum: 'max' }));
+ * import { syntheticConnectome } from 'vbt';
+ * import { explore, grid, values, product } from 'vbt/algorithms';
+ * import { fromExplorationGrid, plotExploration } from 'vbt';
+ * const base = { model: 'Generic2dOscillator', connectivity: syntheticConnectome({ nodes: 4 }), integrator: { name: 'Heun', dt: 0.5, noise: { nsig: 1e-4, seed: 3 } },
+ *   duration: 50, monitors: [{ name: 'TemporalAverage', period: 5 }] };
+ * const result = await explore({ base, space: product(grid('coupling.a', 0, 0.02, 3), values('noise.nsig', [1e-5, 1e-3])),
+ *   observables: { meanV: (r) => r.monitor().data.reduce((s, v) => s + v, 0) / r.monitor().data.length } });
+ * plotExploration(fromExplorationGrid(result.asGrid('meanV'), 'meanV', { optimum: 'max' }));
  * ```
  */
 export function fromExplorationGrid(g: ExplorationGridLike, observable: string, opts: { optimum?: 'min' | 'max'; unit?: string; title?: string } = {}): ExplorationData {
@@ -101,7 +111,11 @@ export function fromExplorationGrid(g: ExplorationGridLike, observable: string, 
  *
  * @example
  * ```ts
- * plotBeforeAfter(beforeAfterFromAlgorithm(fic, { variable: 'S_e', target: 0.25 }));
+ * import { AlgorithmResult, beforeAfterFromAlgorithm, plotBeforeAfter, simulate } from 'vbt';
+ * const run = (J_i: number) => simulate({ model: 'ReducedWongWangExcInh', parameters: { J_i }, integrator: { dt: 0.1 },
+ *   duration: 100, monitors: [{ name: 'TemporalAverage', period: 1 }] });
+ * const result = new AlgorithmResult({ name: 'fic', state: {}, history: {}, preTuning: await run(1), postTuning: await run(1.5) });
+ * plotBeforeAfter(beforeAfterFromAlgorithm(result, { variable: 'S_e', target: 0.25 }));
  * ```
  */
 export function beforeAfterFromAlgorithm(r: AlgorithmResult, opts: { variable?: string; monitor?: string | number; target?: number; unit?: string } = {}): BeforeAfterData {

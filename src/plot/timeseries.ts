@@ -30,6 +30,9 @@ function timeTitle(ts: TimeSeriesData): string {
  *
  * @example
  * ```ts
+ * import { simulate } from 'vbt';
+ * import { plotTimeSeries, savePlot, timeSeriesFromResult } from 'vbt';
+ * const res = await simulate({ model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 50, monitors: [{ name: 'TemporalAverage', period: 1 }] });
  * await savePlot(plotTimeSeries(timeSeriesFromResult(res), { nodes: [0, 1] }), 'ts.svg');
  * ```
  */

@@ -8,7 +8,7 @@
  * as much as its storage (see the reference README).
  */
 import { basename } from 'node:path';
-import { checkSurfaceReference, isSurfaceReference } from '../surface/reference.js';
+import { checkSurfaceReference, isSurfaceReference } from './surface.js';
 import { readReference, type ReferenceCase } from './read.js';
 import { Connectivity } from '../network/connectivity.js';
 import { simulateSync } from '../simulation/simulate.js';

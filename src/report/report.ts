@@ -15,7 +15,7 @@ import { plotFc } from '../plot/analysis.js';
 import { phasePlane, plotPhasePlane } from '../plot/phaseplane.js';
 import { plotNetworkOverview, plotDegreeDistribution, type NetworkData } from '../plot/network.js';
 import { functionalConnectivity, upperTriangle } from '../analysis/fc.js';
-import { surfaceRegionTimeSeries, surfaceReportFigures } from '../surface/report.js';
+import { surfaceRegionTimeSeries, surfaceReportFigures } from './surface.js';
 
 export interface ReportFigure {
   title: string;
@@ -154,6 +154,10 @@ ${table(params, ['parameter', 'value', 'unit', 'description'])}`;
  *
  * @example
  * ```ts
+ * import { simulate, syntheticConnectome } from 'vbt';
+ * import { buildReport, writeFileAtomic } from 'vbt';
+ * const conn = syntheticConnectome({ nodes: 4 });
+ * const res = await simulate({ model: 'Generic2dOscillator', connectivity: conn, integrator: { dt: 0.1 }, duration: 50, monitors: [{ name: 'TemporalAverage', period: 1 }] });
  * writeFileAtomic('report.html', buildReport(res, { connectivity: conn, source: 'run.json' }));
  * ```
  */

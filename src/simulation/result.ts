@@ -36,27 +36,8 @@ export interface MonitorOutput {
   variables: string[];
 }
 
-export interface DivergenceInfo {
-  step: number;
-  time: number;
-  batch: number;
-  variable: string;
-  node: number;
-  nodeLabel: string;
-  mode: number;
-  value: number;
-}
-
-export class DivergenceError extends Error {
-  constructor(readonly info: DivergenceInfo) {
-    super(
-      `simulation diverged at step ${info.step} (t = ${info.time} ms): ${info.variable} = ${info.value} at node ${info.node} (${info.nodeLabel})` +
-        (info.batch ? `, batch element ${info.batch}` : '') +
-        '. Try a smaller dt, other parameters, or state boundaries.',
-    );
-    this.name = 'DivergenceError';
-  }
-}
+// the engines raise it, below the results layer; re-exported here where it has always been imported from
+export { DivergenceError, type DivergenceInfo } from '../engine/divergence.js';
 
 export interface SimulationInfo {
   model: string;

@@ -2,29 +2,15 @@
  * Running a prepared plan with the kernel engine: in this thread for one parameter set, across
  * worker threads for a batch. Results are assembled into a SimulationResult.
  */
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { generateProgram, instantiate } from '../engine/kernel/program.js';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
+import { releaseWorker, rngModuleUrl, takeWorker } from '../engine/kernel/workers.js';
 import { RandomState } from '../random/index.js';
 import { syntheticConnectome } from '../network/synthetic.js';
 import type { SimulationConfig } from './config.js';
 import { prepareRun, type PreparedRun } from './plan.js';
 import { DivergenceError, SimulationResult, type MonitorOutput } from './result.js';
 import { simulateSurface, simulateSurfaceAsync } from '../surface/run.js';
-
-/**
- * The compiled random module that worker threads import for noise. Workers run plain JS, so from
- * TypeScript sources (tests) they use the build in dist/ (made by `npm install`); when neither is
- * there, batched noisy runs stay in this thread.
- */
-export function rngModuleUrl(): string | undefined {
-  const here = new URL('../random/index.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here.href;
-  const built = new URL('../../dist/src/random/index.js', import.meta.url);
-  return existsSync(fileURLToPath(built)) ? built.href : undefined;
-}
 
 interface Divergence { step: number; batch: number; variable: number; node: number; mode: number; value: number }
 
@@ -76,45 +62,6 @@ function runLocal(prep: PreparedRun, source: string, onProgress?: (done: number,
     throw e;
   }
   return { outputs: prog.results(), state: prog.state };
-}
-
-export const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-parentPort.on('message', async (msg) => {
-  try {
-    const ctx = msg.ctx;
-    if (msg.rng) ctx.Rng = (await import(msg.rng)).RandomState;
-    const prog = new Function('ctx', msg.source)(ctx);
-    const total = msg.transientSteps + msg.nSteps;
-    const progress = (d) => parentPort.postMessage({ progress: d, total });
-    if (msg.transientSteps) prog.run(msg.s0, msg.transientSteps, false, msg.s0, progress);
-    prog.run(msg.s0 + msg.transientSteps, msg.nSteps, true, msg.s0, (d) => progress(msg.transientSteps + d));
-    const outputs = prog.results();
-    parentPort.postMessage({ outputs, state: prog.state }, [...outputs.map((o) => o.data.buffer), prog.state.buffer]);
-  } catch (e) {
-    parentPort.postMessage({ error: String(e && e.stack || e), divergence: e && e.divergence });
-  }
-});`;
-
-/**
- * Idle kernel workers, kept between runs: starting a worker costs ~50–100 ms, which dominated
- * short batched runs (explorations of 2 s simulations). Idle workers are unref'd, so they never
- * keep the process alive.
- */
-const idleWorkers: Worker[] = [];
-
-export function takeWorker(): Worker {
-  const w = idleWorkers.pop() ?? new Worker(WORKER_SOURCE, { eval: true });
-  w.ref();
-  return w;
-}
-
-export function releaseWorker(w: Worker): void {
-  w.removeAllListeners('message');
-  w.removeAllListeners('error');
-  w.unref();
-  if (idleWorkers.length < availableParallelism()) idleWorkers.push(w);
-  else void w.terminate();
 }
 
 async function runWorkers(prep: PreparedRun, source: string, threads: number, onProgress?: (done: number, total: number) => void) {

@@ -16,6 +16,7 @@ export interface Histogram {
  *
  * @example
  * ```ts
+ * import { histogram } from './analysis.js';
  * histogram([0, 0.5, 1, 2], [0, 1, 2]).counts; // Float64Array [2, 2]
  * ```
  */
@@ -195,6 +196,10 @@ export interface FiringRateHistogram extends Histogram {
  *
  * @example
  * ```ts
+ * import { SpikeReport, NodeTable } from 'vbt';
+ * import { firingRateHistogram } from 'vbt';
+ * const report = SpikeReport.fromSpikes({ cortex: { timestamps: [0.5, 1, 2.5, 3, 7.25, 120], nodeIds: [0, 2, 1, 0, 5, 3] } },
+ *   { nodes: { cortex: new NodeTable({ layer: [2, 3, 5, 5, 6, 6] }) } });
  * const h = firingRateHistogram(report.filter({ tStart: 0, tStop: 1000 }).report, { binSize: 10 });
  * h.rates; // Hz
  * ```

@@ -128,6 +128,11 @@ export interface GifOptions extends AnimationOptions {
  *
  * @example
  * ```ts
+ * import { SpikeReport, NodeTable } from 'vbt';
+ * import { writeFileSync } from 'node:fs';
+ * import { firingAnimationGif } from 'vbt';
+ * const report = SpikeReport.fromSpikes({ cortex: { timestamps: [0.5, 1, 2.5, 3, 7.25, 120], nodeIds: [0, 2, 1, 0, 5, 3] } },
+ *   { nodes: { cortex: new NodeTable({ x: new Float64Array([0, 1, 2, 0, 1, 2]), y: new Float64Array([0, 0, 0, 1, 1, 1]) }) } });
  * writeFileSync('out/firing.gif', firingAnimationGif(report.filter({ tStop: 500 }), { dt: 10 }));
  * ```
  */

@@ -27,6 +27,7 @@ export function readNodeSets(path: string): NodeSets {
  *
  * @example
  * ```ts
+ * import { nodeSetQuery } from './node-sets.js';
  * nodeSetQuery('Excitatory', { Excitatory: { ei: 'e' } }); // { ei: 'e' }
  * nodeSetQuery('Both', { A: { layer: 2 }, B: { layer: 3 }, Both: ['A', 'B'] }); // { $or: [{ layer: 2 }, { layer: 3 }] }
  * ```

@@ -44,6 +44,7 @@ function columnFrom(name: string, v: NodeColumnInput, n: number): NodeColumn {
  *
  * @example
  * ```ts
+ * import { NodeTable } from 'vbt';
  * const t = new NodeTable({ layer: [2, 2, 5], mtype: ['PC', 'BC', 'PC'], x: new Float64Array([0, 1, 2]) });
  * t.ids({ mtype: 'PC', x: [0.5, 3] }); // Uint32Array [2]
  * ```

@@ -10,6 +10,7 @@
  *
  * @example
  * ```ts
+ * import { timeOrder } from './order.js';
  * Array.from(timeOrder(new Float64Array([3, -1, 3, 0]))); // [1, 3, 0, 2]
  * ```
  */

@@ -85,6 +85,10 @@ const TIME_TITLE = 'time (ms)';
  *
  * @example
  * ```ts
+ * import { SpikeReport, NodeTable } from 'vbt';
+ * import { rasterSpec, savePlot } from 'vbt';
+ * const report = SpikeReport.fromSpikes({ cortex: { timestamps: [0.5, 1, 2.5, 3, 7.25, 120], nodeIds: [0, 2, 1, 0, 5, 3] } },
+ *   { nodes: { cortex: new NodeTable({ layer: [2, 3, 5, 5, 6, 6] }) } });
  * await savePlot(rasterSpec(report.filter({ tStart: 0, tStop: 500 })), 'out/raster.png');
  * ```
  */

@@ -65,6 +65,7 @@ function checkIntervals(times: ArrayLike<number>, tStop?: number): Float64Array 
  *
  * @example
  * ```ts
+ * import { poissonSpikes } from 'vbt';
  * // 2 nodes, rates 10 and 20 Hz over 1 s sampled every ms, 50 neurons each
  * const T = 1000, times = Float64Array.from({ length: T }, (_, k) => k);
  * const rates = Float64Array.from({ length: 2 * T }, (_, i) => (i % 2 ? 20 : 10));
@@ -256,6 +257,7 @@ export function rateSeries(result: SimulationResult, o: Pick<SpikesFromSimulatio
  *
  * @example
  * ```ts
+ * import { simulateSync, spikesFromSimulation, writeSpikeFile } from 'vbt';
  * const res = simulateSync({ model: 'JansenRit', coupling: 'SigmoidalJansenRit', duration: 1000,
  *   integrator: { name: 'Heun', dt: 0.1 }, monitors: [{ name: 'TemporalAverage', period: 1 }] });
  * const s = spikesFromSimulation(res, { rate: 'sigm_y1_y2', populationSize: 100, seed: 42 });

@@ -131,6 +131,10 @@ export class PopulationSpikeReport {
    *
    * @example
    * ```ts
+   * import { NodeTable } from 'vbt';
+   * import { SpikeReport } from 'vbt';
+   * await SpikeReport.fromSpikes({ cortex: { timestamps: [50, 120, 150, 300], nodeIds: [1, 2, 0, 2] } },
+   *   { nodes: { cortex: new NodeTable({ layer: [2, 3, 5] }) } }).filter().write('spikes.h5');
    * const r = await SpikeReport.open('spikes.h5');
    * const { timestamps, nodeIds } = r.population('cortex').get({ group: [1, 2], tStart: 100, tStop: 200 });
    * ```
@@ -262,6 +266,9 @@ export class FilteredSpikeReport {
    *
    * @example
    * ```ts
+   * import { SpikeReport, NodeTable } from 'vbt';
+   * const report = SpikeReport.fromSpikes({ cortex: { timestamps: [0.5, 1, 2.5, 3, 7.25, 120], nodeIds: [0, 2, 1, 0, 5, 3] } },
+   *   { nodes: { cortex: new NodeTable({ layer: [2, 3, 5, 5, 6, 6] }) } });
    * await report.filter({ group: { layer: 5 }, tStart: 0, tStop: 500 }).write('out/l5-spikes.h5');
    * ```
    */
@@ -281,6 +288,12 @@ export class FilteredSpikeReport {
  *
  * @example
  * ```ts
+ * import { NodeTable, writeSonataNodes } from 'vbt';
+ * import { SpikeReport } from 'vbt';
+ * const nodes = { cortex: new NodeTable({ layer: [2, 5, 5] }), thalamus: new NodeTable({ layer: [1, 1] }) };
+ * await writeSonataNodes('circuit/nodes.h5', nodes);
+ * await SpikeReport.fromSpikes({ cortex: { timestamps: [1, 2, 600], nodeIds: [1, 2, 0] }, thalamus: { timestamps: [3], nodeIds: [1] } },
+ *   { nodes }).filter().write('out/spikes.h5');
  * const report = await SpikeReport.open('out/spikes.h5', { nodes: 'circuit/nodes.h5' });
  * report.populationNames;                        // ['cortex', 'thalamus']
  * const f = report.filter({ group: { layer: 5 }, tStart: 0, tStop: 500 });
@@ -329,6 +342,11 @@ export class SpikeReport {
    *
    * @example
    * ```ts
+   * import { mkdirSync, writeFileSync } from 'node:fs';
+   * import { SpikeReport } from 'vbt';
+   * mkdirSync('sim', { recursive: true });
+   * writeFileSync('sim/simulation_config.json', JSON.stringify({ run: { tstart: 0, tstop: 100, dt: 0.1 }, output: { output_dir: 'output' } }));
+   * await SpikeReport.fromSpikes({ cortex: { timestamps: [1, 2, 60], nodeIds: [1, 2, 0] } }).filter().write('sim/output/out.h5');
    * const r = await SpikeReport.fromSimulationConfig('sim/simulation_config.json');
    * [r.timeStart, r.timeStop, r.dt]; // from run.tstart, run.tstop, run.dt
    * ```
@@ -368,6 +386,7 @@ export class SpikeReport {
    *
    * @example
    * ```ts
+   * import { SpikeReport } from 'vbt';
    * const r = SpikeReport.fromSpikes({ pop: { timestamps: [1, 2, 3], nodeIds: [0, 1, 0] } }, { tStop: 10 });
    * r.population('pop').get({ group: 0 }).timestamps; // Float64Array [1, 3]
    * ```

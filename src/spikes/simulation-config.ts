@@ -107,6 +107,10 @@ function nodeFilesOf(networks: unknown, file: string, res: (p: string, f: string
  *
  * @example
  * ```ts
+ * import { mkdirSync, writeFileSync } from 'node:fs';
+ * import { readSimulationSpikeSetup } from 'vbt';
+ * mkdirSync('sim', { recursive: true });
+ * writeFileSync('sim/simulation_config.json', JSON.stringify({ run: { tstop: 100, dt: 0.1 }, output: { output_dir: 'output' } }));
  * const s = readSimulationSpikeSetup('sim/simulation_config.json');
  * s.spikesFile; // '/abs/sim/output/out.h5'
  * ```

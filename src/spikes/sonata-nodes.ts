@@ -122,6 +122,10 @@ export async function readSonataNodes(path: string, options: { nodeTypesCsv?: st
  *
  * @example
  * ```ts
+ * import { simulate, spikesFromSimulation } from 'vbt';
+ * import { writeSonataNodes } from 'vbt';
+ * const res = await simulate({ model: 'JansenRit', integrator: { dt: 0.1 }, duration: 20, monitors: [{ name: 'TemporalAverage', period: 1 }] });
+ * const spikes = spikesFromSimulation(res, { rate: 'sigm_y1_y2', populationSize: 20, seed: 1 });
  * await writeSonataNodes('out/nodes.h5', { JansenRit: spikes.nodeTable });
  * ```
  */

@@ -292,6 +292,7 @@ function checkInput(name: string, s: { timestamps: ArrayLike<number>; nodeIds: A
  *
  * @example
  * ```ts
+ * import { writeSpikeFile } from 'vbt';
  * await writeSpikeFile('out/spikes.h5', { cortex: { timestamps: [0.5, 1.25], nodeIds: [3, 0] } });
  * ```
  */

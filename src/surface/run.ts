@@ -4,7 +4,7 @@
  * (./program.ts) and run it. Semantics: see ./program.ts and README "Cortical surface runs".
  */
 import { availableParallelism } from 'node:os';
-import { releaseWorker, rngModuleUrl, takeWorker } from '../simulation/simulate.js';
+import { releaseWorker, rngModuleUrl, takeWorker } from '../engine/kernel/workers.js';
 import { getModel } from '../models/catalogue.js';
 import { parseModel } from '../models/check.js';
 import { getCoupling } from '../coupling/catalogue.js';

@@ -818,7 +818,11 @@ export type WasmMathFunction = 'exp' | 'tanh' | 'log' | 'sin' | 'cos';
 /**
  * A kernel's own vector implementation of `fn` applied to `x` (two lanes at a time), for checking
  * its accuracy against Math.
- * @example wasmMath('exp', Float64Array.of(0, 1, -745.2, Infinity)) // ≈ [1, e, 0, Infinity]
+ * @example
+ * ```ts
+ * import { wasmMath } from './kernel.js';
+ * wasmMath('exp', Float64Array.of(0, 1, -745.2, Infinity)); // ≈ [1, e, 0, Infinity]
+ * ```
  */
 export function wasmMath(fn: WasmMathFunction, x: Float64Array): Float64Array {
   let probe = probes.get(fn);

@@ -4,12 +4,12 @@
  * the region report (heatmap, all-pairs FC) would be 16k-wide, so they are not drawn for surfaces.
  */
 import type { SimulationResult } from '../simulation/result.js';
-import type { ReportFigure } from '../report/report.js';
+import type { ReportFigure } from './report.js';
 import { plotSurfaceResult, surfaceSeries, surfaceViewerFromResult } from '../plot/surface-result.js';
 import { monitorTimeSeries, type TimeSeriesData } from '../plot/data.js';
 import { plotTimeSeries } from '../plot/timeseries.js';
 import { escapeHtml } from '../plot/render.js';
-import { regionAverage } from './regions.js';
+import { regionAverage } from '../surface/regions.js';
 
 /** The vertex monitor averaged over regions, as the report's time series (key numbers, traces). */
 export function surfaceRegionTimeSeries(res: SimulationResult, monitor?: string | number): TimeSeriesData {

@@ -9,13 +9,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { attrOpt, openH5 } from '../io/h5.js';
-import { referenceAccessors } from '../reference/read.js';
+import { referenceAccessors } from './read.js';
 import { Connectivity } from '../network/connectivity.js';
 import { getModel } from '../models/catalogue.js';
 import type { MonitorSpec } from '../monitors/index.js';
 import type { SimulationConfig } from '../simulation/config.js';
-import { applyRule, type MonitorCheck, type ReferenceCheckResult } from '../reference/check.js';
-import { simulateSurface } from './run.js';
+import { applyRule, type MonitorCheck, type ReferenceCheckResult } from './check.js';
+import { simulateSurface } from '../surface/run.js';
 
 export interface SurfaceReferenceMonitor {
   class: string;
