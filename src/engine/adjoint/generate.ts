@@ -16,6 +16,7 @@ import { type Expr, parseExpr, substitute, CONSTANTS, freeSymbols } from '../../
 import { add, mul, neg } from '../../tensor/symbolic.js';
 import { expandModes } from '../kernel/modes.js';
 import { KERNEL_EXP_JS } from '../kernel/program.js';
+import { ERFC_JS, MOD_JS, FACTORIAL_JS, GAMMA_JS } from '../../expr/functions.js';
 import { paramRead, type ResolvedParam } from '../params.js';
 import { type Assign, forwardJs, reverseJs } from './slp.js';
 import type { KernelPlan } from './source.js';
@@ -389,6 +390,13 @@ function observeRev(b, xo) {
   emit(couplingFn(false));
   emit(couplingFn(true));
   emit('return { step, stepRev, observe, observeRev, coupling, couplingRev, stimAt };');
-  const source = L.join('\n').split('Math.exp(').join('kexp(');
+  // functions the expression compiler inlines as IIFEs are defined once instead
+  let source = L.join('\n');
+  const helpers: string[] = [];
+  for (const [name, js] of [['erfc', ERFC_JS], ['mod', MOD_JS], ['factorial', FACTORIAL_JS], ['gamma', GAMMA_JS]] as const) {
+    const inline = `(${js})(`;
+    if (source.includes(inline)) { source = source.split(inline).join(`${name}_(`); helpers.push(`const ${name}_ = ${js};`); }
+  }
+  source = [source.slice(0, 14), ...helpers, source.slice(14)].join('\n').split('Math.exp(').join('kexp(');
   return { source, nvoi, SS, CS, cvar };
 }
