@@ -30,11 +30,11 @@ function tableau(f: (x: number) => number, x0: number, h0: number, levels: numbe
 }
 
 /**
- * d f / d x at x0. `scale` is the size of x (default max(|x0|, 1)); ladders start at
- * scale·10^-2, 10^-3, … (`decades` of them), each `levels` halvings deep.
+ * d f / d x at x0. `scale` is the size of x (default max(|x0|, 1)); `ladders` ladders start at
+ * scale·10^-2, 10^-3, …, each `levels` halvings deep.
  */
-export function richardsonDerivative(f: (x: number) => number, x0: number, scale = Math.max(1, Math.abs(x0)), decades = 3, levels = 4): FdEstimate {
-  const runs = Array.from({ length: decades }, (_, d) => {
+export function richardsonDerivative(f: (x: number) => number, x0: number, scale = Math.max(1, Math.abs(x0)), ladders = 3, levels = 4): FdEstimate {
+  const runs = Array.from({ length: ladders }, (_, d) => {
     const h = scale * 10 ** -(2 + d);
     return { h, ...tableau(f, x0, h, levels) };
   });
