@@ -46,6 +46,7 @@ export interface AdjointForward {
 
 const PREFIX = 'coupling.';
 const MB = 2 ** 20;
+const mb = (x: number) => `${(x / MB).toFixed(x < MB ? 3 : 1)} MB`;
 
 export class AdjointSimulator {
   readonly src: AdjointSource;
@@ -140,7 +141,7 @@ export class AdjointSimulator {
       const budget = opts.memoryBudget ?? 100 * MB;
       const kMin = Math.max(1, Math.min(this.T, Math.round(Math.sqrt((this.T * perCk) / Math.max(1, perStep)))));
       if (total(kMin) > budget) {
-        throw new Error(`adjoint: memory budget ${(budget / MB).toFixed(1)} MB is too small for one segment: this run needs at least ${(total(kMin) / MB).toFixed(1)} MB (${this.T} steps, ${B} lane(s), ${SS} state values per lane, history ${Hr} steps); raise memoryBudget`);
+        throw new Error(`adjoint: memory budget ${mb(budget)} is too small for one segment: this run needs at least ${mb(total(kMin))} (${this.T} steps, ${B} lane(s), ${SS} state values per lane, history ${Hr} steps); raise memoryBudget`);
       }
       if (total(this.T) <= budget) K = this.T;
       else {
@@ -306,6 +307,7 @@ export class AdjointSimulator {
       outputs,
       backward: (bars) => {
         if (used) throw new Error('adjoint: backward() may run once per forward()');
+        this.checkBars(bars);
         used = true;
         return this.backward(bars, cks, rngs, eta, hbuf);
       },
@@ -362,13 +364,18 @@ export class AdjointSimulator {
     throw new Error(`adjoint: the run diverged at step ${s}`);
   }
 
+  private checkBars(barsIn: ArrayLike<number>[]): void {
+    if (barsIn.length !== this.monitors.length) throw new Error(`adjoint: backward needs one cotangent array per monitor (${this.monitors.length}), got ${barsIn.length}`);
+    this.monitors.forEach((m, k) => {
+      if (barsIn[k].length !== m.data.length) throw new Error(`adjoint: cotangent ${k} (${m.name}) has ${barsIn[k].length} values; expected ${m.data.length} (${[this.B, m.nSamples, ...m.sampleShape].join('×')})`);
+    });
+  }
+
   private backward(barsIn: ArrayLike<number>[], cks: { X: Float64Array; rng: RandomStateSnapshot[]; eta: Float64Array; mon: (Float64Array | null)[] }[], rngs: RandomState[], eta: Float64Array, hbuf: Float64Array): Record<string, Float64Array> {
     const { prep, plan } = this.src;
     const { B, Hr, SS, K, T, N } = this;
     const BSS = B * SS, ctx = this.ctx, P = this.prog;
-    if (barsIn.length !== this.monitors.length) throw new Error(`adjoint: backward needs one cotangent array per monitor (${this.monitors.length}), got ${barsIn.length}`);
     this.monitors.forEach((m, k) => {
-      if (barsIn[k].length !== m.data.length) throw new Error(`adjoint: cotangent ${k} (${m.name}) has ${barsIn[k].length} values; expected ${m.data.length} (${[B, m.nSamples, ...m.sampleShape].join('×')})`);
       m.bars.set(barsIn[k]);
       m.beginReverse();
     });
