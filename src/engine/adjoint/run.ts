@@ -34,6 +34,14 @@ export interface AdjointOptions {
   truncate?: number;
   /** Model parameters kept per node even when all their values are equal (so their gradient is per node). */
   perNode?: string[];
+  /**
+   * The layout each named parameter takes (model names or `coupling.NAME`), whatever the
+   * configuration gave: values and gradients then have that layout (a wider one starts from the
+   * configured values broadcast, a narrower one from the first value).
+   */
+  layouts?: Record<string, ResolvedParam['kind']>;
+  /** Also output the final state (B × nsv × N × M) and take its cotangent in backward. */
+  finalState?: boolean;
 }
 
 export interface AdjointOutput { name: string; time: Float64Array; data: Float64Array; shape: [number, number, number, number, number] }
@@ -45,6 +53,17 @@ export interface AdjointForward {
 }
 
 const PREFIX = 'coupling.';
+
+/** A parameter's values in another layout: broadcast when wider, the first value per batch/node when narrower. */
+function relayout(p: ResolvedParam, kind: ResolvedParam['kind'], N: number, B: number): Float64Array {
+  const at = (b: number, n: number) => (p.kind === 'scalar' ? p.data[0] : p.kind === 'node' ? p.data[n] : p.kind === 'batch' ? p.data[b] : p.data[b * N + n]);
+  switch (kind) {
+    case 'scalar': return Float64Array.of(at(0, 0));
+    case 'node': return Float64Array.from({ length: N }, (_, n) => at(0, n));
+    case 'batch': return Float64Array.from({ length: B }, (_, b) => at(b, 0));
+    case 'batchnode': return Float64Array.from({ length: B * N }, (_, q) => at(Math.floor(q / N), q % N));
+  }
+}
 const MB = 2 ** 20;
 const mb = (x: number) => `${(x / MB).toFixed(x < MB ? 3 : 1)} MB`;
 
@@ -97,11 +116,33 @@ export class AdjointSimulator {
       else grads.model.add(name);
     }
     this.wrt = [...opts.wrt];
+    const layouts: Record<string, ResolvedParam['kind']> = { ...opts.layouts };
     for (const name of opts.perNode ?? []) {
       const p = plan.modelParams[name];
       if (!p || !(name in plan.spec.parameters)) throw new Error(`adjoint option perNode: unknown model parameter '${name}'`);
-      if (p.kind === 'scalar') { const d = new Float64Array(N).fill(p.data[0]); plan.modelParams[name] = { kind: 'node', data: d }; prep.data[`mp_${name}`] = d; }
-      else if (p.kind === 'batch') { const d = new Float64Array(B * N); for (let b = 0; b < B; b++) d.fill(p.data[b], b * N, (b + 1) * N); plan.modelParams[name] = { kind: 'batchnode', data: d }; prep.data[`mp_${name}`] = d; }
+      if (!layouts[name]) layouts[name] = p.kind === 'batch' || p.kind === 'batchnode' ? 'batchnode' : 'node';
+    }
+    for (const [name, kind] of Object.entries(layouts)) {
+      const cp = name.startsWith(PREFIX);
+      const key = cp ? name.slice(PREFIX.length) : name;
+      const table = cp ? plan.couplingParams : plan.modelParams;
+      const p = table[key];
+      if (!p || (!cp && !(key in plan.spec.parameters))) throw new Error(`adjoint option layouts: unknown parameter '${name}'; expected one of: ${valid.filter((n) => n !== 'weights' && n !== 'speed').join(', ')}`);
+      if (!['scalar', 'node', 'batch', 'batchnode'].includes(kind)) throw new Error(`adjoint option layouts.${name}: expected scalar, node, batch or batchnode, got '${kind}'`);
+      const d = relayout(p, kind, N, B);
+      table[key] = { kind, data: d };
+      prep.data[`${cp ? 'cp' : 'mp'}_${key}`] = d;
+    }
+    // derived parameters take the widest layout of the model's parameters (as prepareRun decides)
+    const kinds = Object.entries(plan.modelParams).filter(([n]) => n in plan.spec.parameters).map(([, p]) => p.kind);
+    const perNode = kinds.some((k) => k === 'node' || k === 'batchnode'), perBatch = kinds.some((k) => k === 'batch' || k === 'batchnode');
+    for (const [name] of plan.parsed.derived) {
+      const kind = perBatch ? (perNode ? 'batchnode' : 'batch') : perNode ? 'node' : 'scalar';
+      if (plan.modelParams[name].kind !== kind) {
+        const d = new Float64Array((perBatch ? B : 1) * (perNode ? N : 1));
+        plan.modelParams[name] = { kind, data: d };
+        prep.data[`mp_${name}`] = d;
+      }
     }
     this.refreshDerived();
 
@@ -302,6 +343,11 @@ export class AdjointSimulator {
       if (g + 1 < segs) ctx.X.copyWithin(0, L * BSS, (L + Hr) * BSS);
     }
     const outputs: AdjointOutput[] = this.monitors.map((m) => ({ name: m.name, time: m.time, data: m.data.slice(), shape: [B, m.nSamples, ...m.sampleShape] }));
+    if (this.opts.finalState) {
+      const last = (Hr + T - (segs - 1) * K - 1) * BSS;
+      const M = plan.M, nsv = SS / (this.N * M);
+      outputs.push({ name: 'finalState', time: Float64Array.of((s0 + T - 1) * plan.dt), data: ctx.X.slice(last, last + BSS), shape: [B, 1, nsv, this.N, M] });
+    }
     let used = false;
     return {
       outputs,
@@ -365,7 +411,9 @@ export class AdjointSimulator {
   }
 
   private checkBars(barsIn: ArrayLike<number>[]): void {
-    if (barsIn.length !== this.monitors.length) throw new Error(`adjoint: backward needs one cotangent array per monitor (${this.monitors.length}), got ${barsIn.length}`);
+    const want = this.monitors.length + (this.opts.finalState ? 1 : 0);
+    if (barsIn.length !== want) throw new Error(`adjoint: backward needs one cotangent array per monitor${this.opts.finalState ? ' and one for the final state' : ''} (${want}), got ${barsIn.length}`);
+    if (this.opts.finalState && barsIn[want - 1].length !== this.B * this.SS) throw new Error(`adjoint: the final state's cotangent has ${barsIn[want - 1].length} values; expected ${this.B * this.SS}`);
     this.monitors.forEach((m, k) => {
       if (barsIn[k].length !== m.data.length) throw new Error(`adjoint: cotangent ${k} (${m.name}) has ${barsIn[k].length} values; expected ${m.data.length} (${[this.B, m.nSamples, ...m.sampleShape].join('×')})`);
     });
@@ -398,6 +446,10 @@ export class AdjointSimulator {
       }
       ctx.XB.fill(0);
       ctx.XB.set(carry, L * BSS);
+      if (g === segs - 1 && this.opts.finalState) {
+        const fb = barsIn[this.monitors.length], o = (Hr + L - 1) * BSS;
+        for (let q = 0; q < BSS; q++) ctx.XB[o + q] += fb[q];
+      }
       for (let s = a + L - 1; s >= a; s--) {
         const t = s - w0, xo = t * BSS, xi = (t - 1) * BSS, ci = (s - a) * CSB, zi = (s - a) * BSS;
         const stimT = stim ? P.stimAt((s - s0) * dt) : 0;
