@@ -21,6 +21,8 @@ export interface MonitorGeometry {
 
 export interface AdjointMonitor {
   name: string;
+  /** Variables of interest it records (indices into the model's). */
+  voi: number[];
   sampleShape: [number, number, number];
   nSamples: number;
   period: number;
@@ -95,7 +97,7 @@ export function adjointMonitor(spec: MonitorSpec, g: MonitorGeometry): AdjointMo
   const acc = new Float64Array(B * W);
   const istep = averaging ? Math.round(1 / rule.at(sFirst)![1]) : 1;
   const m: AdjointMonitor = {
-    name: spec.name, sampleShape: [nv, N, M], nSamples: rule.nS, period: rule.period, time: rule.time, data,
+    name: spec.name, voi, sampleShape: [nv, N, M], nSamples: rule.nS, period: rule.period, time: rule.time, data,
     bars: new Float64Array(data.length),
     reset() { acc.fill(0); },
     feed(s, b, O) {
@@ -151,7 +153,7 @@ function boldMonitor(spec: MonitorSpec & { name: 'Bold' }, g: MonitorGeometry, v
   // reverse: the cotangent of the block average that ends at step j·I, per lane
   const blkBar = new Float64Array(B * W), blkOf = new Int32Array(B).fill(-1);
   const m: AdjointMonitor = {
-    name: 'Bold', sampleShape: [nv, N, M], nSamples: nS, period: istep * dt,
+    name: 'Bold', voi, sampleShape: [nv, N, M], nSamples: nS, period: istep * dt,
     time: Float64Array.from({ length: nS }, (_, c) => (s1 + c * istep) * dt), data, bars: new Float64Array(data.length),
     reset() { blk.fill(0); acc.fill(0); cnt.fill(0); blkOf.fill(-1); },
     feed(s, b, O) {
@@ -252,7 +254,7 @@ function balloonMonitor(spec: MonitorSpec & { name: 'BalloonWindkessel' }, g: Mo
   const rest = () => { for (let q = 0; q < B * W; q++) { st[4 * q] = 0; st[4 * q + 1] = 1; st[4 * q + 2] = 1; st[4 * q + 3] = 1; } };
   rest();
   const m: AdjointMonitor = {
-    name: 'BalloonWindkessel', sampleShape: [nv, N, M], nSamples: nS, period: istep * dt,
+    name: 'BalloonWindkessel', voi, sampleShape: [nv, N, M], nSamples: nS, period: istep * dt,
     time: Float64Array.from({ length: nS }, (_, c) => (c0 + c) * istep * dt), data, bars: new Float64Array(data.length),
     reset() { rest(); stBar.fill(0); },
     feed(s, b, O) {

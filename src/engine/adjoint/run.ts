@@ -210,6 +210,13 @@ export class AdjointSimulator {
     this.prog = new Function('ctx', gen.source)(this.ctx);
   }
 
+  /** What forward() outputs, in order (the final state last when asked for). */
+  get outputSpecs(): { name: string; period: number; time: Float64Array; voi: number[] }[] {
+    const out = this.monitors.map((m) => ({ name: m.name, period: m.period, time: m.time, voi: m.voi }));
+    if (this.opts.finalState) out.push({ name: 'finalState', period: 0, time: new Float64Array(0), voi: [] });
+    return out;
+  }
+
   /** Names `wrt` accepts. */
   parameterNames(linear = this.opts?.delays === 'linear'): string[] {
     const { plan } = this.src;
