@@ -47,6 +47,8 @@ export interface AdjointProgram {
   SS: number;
   CS: number;
   cvar: number[];
+  /** Weighted sums the forward keeps per step and lane (row groups × modes × nodes). */
+  NG: number;
 }
 
 /** square(x) has no derivative rule; it is x·x. */
@@ -170,7 +172,8 @@ export function generateAdjoint(plan: KernelPlan, layout: LinkLayout, grads: Gra
   emit(`const N = ${N}, M = ${M}, B = ctx.B, SS = ${SS}, CS = ${CS}, NV = ${NV}, BSS = B * SS;
 const P = ctx.P, X = ctx.X, XB = ctx.XB, C = ctx.C, CB = ctx.CB, NZ = ctx.NZ, O = ctx.O, OB = ctx.OB, WB = ctx.WB, SB = ctx.SB;
 const noiseGain = P.noiseGain, stimW = P.stimW;
-const rowPtr = ctx.links.rowPtr, lnkSrc = ctx.links.src, lnkD = ctx.links.d, lnkW = ctx.links.w, lnkWi = ctx.links.wi, lnkZero = ctx.links.zero, lnkFrac = ctx.links.frac, lnkDfds = ctx.links.dfds, selfD = ctx.links.selfD, selfZero = ctx.links.selfZero;
+const GX = ctx.GX, NG = ctx.NG;
+const rowPtr = ctx.links.rowPtr, lnkRel = ctx.links.rel, selfRel = ctx.links.selfRel, lnkW = ctx.links.w, lnkWi = ctx.links.wi, lnkZero = ctx.links.zero, lnkFrac = ctx.links.frac, lnkDfds = ctx.links.dfds, selfZero = ctx.links.selfZero;
 ${mps.map(([n]) => `const MP_${n} = P.mp_${n};`).join('\n')}
 ${cps.map(([n]) => `const CP_${n} = P.cp_${n};`).join('\n')}
 ${[...activeModel].map((n) => `const PB_${n} = ctx.PB.${n};`).join('\n')}
@@ -318,14 +321,30 @@ function observeRev(b, xo) {
       const v = layout.linear ? `(${base} + f * (X[so - BSS + ${cvo(q, m)}] - ${base}))` : base;
       return `const xj${q} = ${zero ? `${zero} ? 0 : ` : ''}${v};`;
     };
+    // a link's source value sits at a fixed offset (−delay·BSS + node·M) from the target's slot si
     const linkHead = g.links === 'self'
-      ? `{ const so = (s - 1 - selfD[i] - w0) * BSS + b * SS + i * M;`
-      : `for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
-        const so = (s - 1 - lnkD[k] - w0) * BSS + b * SS + lnkSrc[k] * M;${layout.linear ? ' const f = lnkFrac[k];' : ''}`;
+      ? `{ const so = si + selfRel[i];`
+      : `for (let k = rowPtr[i], k1 = rowPtr[i + 1]; k < k1; k++) {
+        const so = si + lnkRel[k];${layout.linear ? ' const f = lnkFrac[k];' : ''}`;
+    const gxAt = `GX[gs + ${(groups.indexOf(g) * M + m) * N} + i]`;
     const wOf = g.links === 'self' ? '1' : 'lnkW[k]';
     const preProg: Assign[] = [{ name: 't', expr: g.pre }];
     const postProg: Assign[] = [{ name: 'cv', expr: g.post }];
-    const fwdLoop = `let acc = 0;
+    // a plain weighted sum of one row: four partial sums, so the adds are not one serial chain
+    const plainSum = g.links === 'main' && !zero && !layout.linear && jRows.length === 1 && g.pre.kind === 'sym' && g.pre.name === `xj${jRows[0]}`;
+    const fwdLoop = plainSum
+      ? `let q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+      { const r0 = rowPtr[i], k1 = rowPtr[i + 1], o = si + ${cvo(jRows[0], m)};
+        let k = r0;
+        for (; k + 3 < k1; k += 4) {
+          q0 += lnkW[k] * X[o + lnkRel[k]]; q1 += lnkW[k + 1] * X[o + lnkRel[k + 1]];
+          q2 += lnkW[k + 2] * X[o + lnkRel[k + 2]]; q3 += lnkW[k + 3] * X[o + lnkRel[k + 3]];
+        }
+        for (; k < k1; k++) q0 += lnkW[k] * X[o + lnkRel[k]];
+      }
+      const gx = (q0 + q1) + (q2 + q3);
+      ${forwardJs(postProg, read).join(' ')}`
+      : `let acc = 0;
       ${linkHead}
         ${jRows.map(readJ).join(' ')}
         ${forwardJs(preProg, read).join(' ')}
@@ -336,6 +355,7 @@ function observeRev(b, xo) {
     if (!reverse) {
       return `{ ${xiReads}
       ${fwdLoop}
+      ${gxAt} = gx;
       ${g.rows.map((r) => `C[cs + (${r} * N + i) * M + ${m}] = cv;`).join(' ')} }`;
     }
     const postRev = reverseJs(postProg, {
@@ -360,9 +380,11 @@ function observeRev(b, xo) {
         : `XB[${at}] += bxj${q};`;
       return zero ? `if (!${zero}) { ${add} }` : add;
     };
+    // the weighted sum was kept by the forward pass
     return `{ ${xiReads}
       ${iRows.map((q) => `let bxi${q} = 0;`).join(' ')}
-      ${fwdLoop}
+      const gx = ${gxAt};
+      ${forwardJs(postProg, read).join(' ')}
       let bgx = 0;
       ${postRev.join(' ')}
       if (bgx !== 0) {
@@ -378,7 +400,7 @@ function observeRev(b, xo) {
       ${iRows.map((q) => `XB[si + i * M + ${cvo(q, m)}] += bxi${q};`).join(' ')} }`;
   };
   const couplingFn = (reverse: boolean) => `function coupling${reverse ? 'Rev' : ''}(b, s, w0, ci) {
-  const cs = ci + b * CS, cb = b * CS, si = (s - 1 - w0) * BSS + b * SS;
+  const cs = ci + b * CS, cb = b * CS, si = (s - 1 - w0) * BSS + b * SS, gs = (ci / CS + b) * NG;
   ${cpHoist('outer')}
   for (let i = 0; i < N; i++) {
     ${cpHoist('node')}
@@ -398,5 +420,5 @@ function observeRev(b, xo) {
     if (source.includes(inline)) { source = source.split(inline).join(`${name}_(`); helpers.push(`const ${name}_ = ${js};`); }
   }
   source = [source.slice(0, 14), ...helpers, source.slice(14)].join('\n').split('Math.exp(').join('kexp(');
-  return { source, nvoi, SS, CS, cvar };
+  return { source, nvoi, SS, CS, cvar, NG: groups.length * M * N };
 }

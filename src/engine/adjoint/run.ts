@@ -78,8 +78,8 @@ export class AdjointSimulator {
   readonly memoryBytes: number;
   private readonly monitors: AdjointMonitor[];
   private readonly prog: Record<string, Function>;
-  private readonly ctx: Record<string, unknown> & { X: Float64Array; XB: Float64Array; C: Float64Array; CB: Float64Array; NZ: Float64Array; O: Float64Array; OB: Float64Array; WB: Float64Array; SB: Float64Array; PB: Record<string, Float64Array>; PC: Record<string, Float64Array> };
-  private readonly links: { rowPtr: Int32Array; src: Int32Array; d: Int32Array; w: Float64Array; wi: Int32Array; zero: Uint8Array; frac: Float64Array; dfds: Float64Array; selfD: Int32Array; selfZero: Uint8Array };
+  private readonly ctx: Record<string, unknown> & { GX: Float64Array; X: Float64Array; XB: Float64Array; C: Float64Array; CB: Float64Array; NZ: Float64Array; O: Float64Array; OB: Float64Array; WB: Float64Array; SB: Float64Array; PB: Record<string, Float64Array>; PC: Record<string, Float64Array> };
+  private readonly links: { rowPtr: Int32Array; rel: Int32Array; w: Float64Array; wi: Int32Array; zero: Uint8Array; frac: Float64Array; dfds: Float64Array; selfRel: Int32Array; selfZero: Uint8Array };
   private readonly layout: LinkLayout;
   private readonly Hr: number;
   private readonly SS: number;
@@ -157,9 +157,10 @@ export class AdjointSimulator {
     }
     this.Hr = Hr;
     const nLinks = this.countLinks(grads.weights);
+    this.SS = Object.keys(plan.spec.state_variables).length * N * M;
     this.links = {
-      rowPtr: new Int32Array(N + 1), src: new Int32Array(nLinks), d: new Int32Array(nLinks), w: new Float64Array(nLinks), wi: new Int32Array(nLinks),
-      zero: new Uint8Array(nLinks), frac: new Float64Array(nLinks), dfds: new Float64Array(nLinks), selfD: new Int32Array(N), selfZero: new Uint8Array(N),
+      rowPtr: new Int32Array(N + 1), rel: new Int32Array(nLinks), w: new Float64Array(nLinks), wi: new Int32Array(nLinks),
+      zero: new Uint8Array(nLinks), frac: new Float64Array(nLinks), dfds: new Float64Array(nLinks), selfRel: new Int32Array(N), selfZero: new Uint8Array(N),
     };
     this.buildLinks(grads.weights);
 
@@ -167,12 +168,12 @@ export class AdjointSimulator {
     const s0 = prep.s0, sFirst = s0 + prep.transientSteps, sLast = sFirst + prep.nSteps - 1;
     this.T = prep.transientSteps + prep.nSteps;
     const gen = generateAdjoint(plan, this.layout, grads);
-    const SS = (this.SS = gen.SS), CS = gen.CS, NV = gen.nvoi * N * M;
+    const SS = gen.SS, CS = gen.CS, NV = gen.nvoi * N * M, NG = gen.NG;
     this.monitors = (cfg.monitors ?? [{ name: 'Raw' }]).map((m) => adjointMonitor(m, { B, N, M, dt: plan.dt, nvoi: gen.nvoi, s0, sFirst, sLast }));
 
     // the memory budget picks K
     const noise = !!plan.noise;
-    const perStep = B * (2 * SS + CS + (noise ? SS : 0)) * 8 + this.monitors.reduce((a, m) => a + m.bytesPerStep, 0);
+    const perStep = B * (2 * SS + CS + NG + (noise ? SS : 0)) * 8 + this.monitors.reduce((a, m) => a + m.bytesPerStep, 0);
     const perCk = B * Hr * SS * 8 + (noise ? B * (624 * 8 + 64 + SS * 8) : 0) + this.monitors.reduce((a, m) => a + m.bytesPerCheckpoint, 0);
     const fixed = B * Hr * SS * 16 + B * (CS + 2 * NV) * 8 + (grads.weights ? N * N * 8 : 0) + 2 * this.monitors.reduce((a, m) => a + m.data.length * 8, 0);
     const total = (K: number) => fixed + K * perStep + (Math.ceil(this.T / K) > 1 ? Math.ceil(this.T / K) * perCk : 0);
@@ -203,7 +204,7 @@ export class AdjointSimulator {
     this.ctx = {
       B, P: prep.data, links: this.links,
       X: new Float64Array((Hr + K) * B * SS), XB: new Float64Array((Hr + K) * B * SS),
-      C: new Float64Array(K * B * CS), CB: new Float64Array(B * CS), NZ: new Float64Array(noise ? K * B * SS : 0),
+      C: new Float64Array(K * B * CS), GX: new Float64Array(K * B * NG), NG, CB: new Float64Array(B * CS), NZ: new Float64Array(noise ? K * B * SS : 0),
       O: new Float64Array(B * NV), OB: new Float64Array(B * NV), WB: new Float64Array(grads.weights ? N * N : 0), SB: new Float64Array(1), PB, PC,
     };
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -256,6 +257,7 @@ export class AdjointSimulator {
 
   private buildLinks(dense: boolean): void {
     const { N } = this, W = this.weights, L = this.links, { idelays, tractLengths } = this.src, dt = this.src.plan.dt;
+    const M = this.src.plan.M, BSS = this.B * this.SS;
     let c = 0;
     for (let i = 0; i < N; i++) {
       for (let k = 0; k < N; k++) {
@@ -271,14 +273,14 @@ export class AdjointSimulator {
           L.dfds[c] = -tractLengths[wi] / (this.speed * this.speed * dt);
           if (d + 2 > this.Hr) throw new Error(`adjoint: speed ${this.speed} gives delays of up to ${d + 1} steps, beyond the ${this.Hr - 1} prepared for speed ${this.src.speed}; build the simulator with the slowest speed you will use`);
         }
-        L.src[c] = src; L.d[c] = d; L.w[c] = W[wi]; L.wi[c] = wi; L.zero[c] = zero;
+        L.rel[c] = -d * BSS + src * M; L.w[c] = W[wi]; L.wi[c] = wi; L.zero[c] = zero;
         c++;
       }
       L.rowPtr[i + 1] = c;
-      L.selfD[i] = idelays[i * N + i];
+      L.selfRel[i] = -idelays[i * N + i] * BSS + i * M;
       L.selfZero[i] = W[i * N + i] === 0 ? 1 : 0;
     }
-    if (c !== L.src.length) throw new Error(`adjoint: the weights' sparsity changed (${c} links, ${L.src.length} planned); differentiate 'weights' to change them`);
+    if (c !== L.rel.length) throw new Error(`adjoint: the weights' sparsity changed (${c} links, ${L.rel.length} planned); differentiate 'weights' to change them`);
   }
 
   /** Derived parameters recomputed from the current parameter values (as prepareRun does). */
@@ -315,7 +317,7 @@ export class AdjointSimulator {
       else if (name === 'speed') { if (!(arr[0] > 0)) throw new Error(`adjoint: speed must be > 0, got ${arr[0]}`); this.speed = arr[0]; links = true; }
       else (name.startsWith(PREFIX) ? plan.couplingParams[name.slice(PREFIX.length)] : plan.modelParams[name]).data.set(arr);
     }
-    if (links) this.buildLinks(this.links.src.length === this.N * this.N);
+    if (links) this.buildLinks(this.links.rel.length === this.N * this.N);
     this.refreshDerived();
   }
 
@@ -443,7 +445,8 @@ export class AdjointSimulator {
     const stim = !!plan.stimulus;
     for (let g = segs - 1; g >= 0; g--) {
       const a = s0 + g * K, L = Math.min(K, s0 + T - a), w0 = a - Hr;
-      if (segs > 1) {
+      // the last segment's buffers are still those the forward pass left
+      if (segs > 1 && g < segs - 1) {
         const ck = cks[g];
         ctx.X.set(ck.X);
         ck.rng.forEach((r, b) => rngs[b].setState(r));
