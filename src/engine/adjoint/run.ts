@@ -304,6 +304,13 @@ export class AdjointSimulator {
     throw new Error(`derived parameter: cannot evaluate '${s}'`);
   }
 
+  /** Noise seeds of the next runs, one per batch lane (fresh noise realisations for stochastic fits). */
+  setSeeds(seeds: number[]): void {
+    if (!this.src.plan.noise) throw new Error('adjoint: setSeeds on a run without noise');
+    if (seeds.length !== this.B || !seeds.every((x) => Number.isInteger(x) && x >= 0)) throw new Error(`adjoint: setSeeds needs ${this.B} non-negative integer seeds (one per lane), got ${JSON.stringify(seeds)}`);
+    this.src.prep.seeds.splice(0, this.B, ...seeds);
+  }
+
   /** Set parameter values (same layouts as parameterLayout). */
   setParameters(values: Record<string, ArrayLike<number> | number>): void {
     const { plan } = this.src;
