@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { AdjointSimulator } from '../src/engine/adjoint/index.js';
 import { richardsonDerivative } from '../src/engine/adjoint/fd.js';
-import { Connectivity } from '../src/network/connectivity.js';
+import { network5 } from './adjoint-helpers.js';
 import { getModel, listModels } from '../src/models/catalogue.js';
 import { getCoupling } from '../src/coupling/catalogue.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
@@ -33,16 +33,7 @@ const CPARAMS: Record<string, Record<string, number>> = {
   PreSigmoidal: { H: 0.05, G: 2, theta: 0.2 },
 };
 
-function network(dt: number, speed: number): Connectivity {
-  const w = new Float64Array(N * N), l = new Float64Array(N * N);
-  for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) {
-    if (i === j) continue;
-    w[i * N + j] = 0.2 + 0.6 * (((i * 7 + j * 3) % 5) / 5);
-    // 1.3 … 7.3 steps: fractional for linear delays, rounded for integer ones
-    l[i * N + j] = speed * dt * (1.3 + ((i * 3 + j * 5) % 7));
-  }
-  return new Connectivity({ weights: w, tractLengths: l, speed });
-}
+const network = network5;
 
 interface Case { model: string; integrator: string; coupling: string; delays: string; noise: string; layout: string; id: string }
 

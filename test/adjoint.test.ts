@@ -8,21 +8,14 @@ import { AdjointSimulator, type AdjointOptions } from '../src/engine/adjoint/ind
 import { richardsonDerivative } from '../src/engine/adjoint/fd.js';
 import { simulateSync } from '../src/simulation/simulate.js';
 import { Connectivity } from '../src/network/connectivity.js';
+import { network5 } from './adjoint-helpers.js';
 import { getModel, listModels } from '../src/models/catalogue.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
 import type { MonitorSpec } from '../src/monitors/index.js';
 import { HRF_KERNELS } from '../src/observation/hrf.js';
 
 const N = 5;
-function network(dt: number, speed = 2): Connectivity {
-  const w = new Float64Array(N * N), l = new Float64Array(N * N);
-  for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) {
-    if (i === j) continue;
-    w[i * N + j] = 0.2 + 0.6 * (((i * 7 + j * 3) % 5) / 5);
-    l[i * N + j] = speed * dt * (1.3 + ((i * 3 + j * 5) % 7));
-  }
-  return new Connectivity({ weights: w, tractLengths: l, speed });
-}
+const network = network5;
 const couplingFor = (model: string) => (model === 'JansenRit' ? 'SigmoidalJansenRit' : model === 'Hopfield' ? 'PreSigmoidal' : 'Linear');
 const DT: Record<string, number> = { KIonEx: 1e-4, ReducedWongWang: 0.5, ReducedWongWangExcInh: 0.5, DecoBalancedExcInh: 0.5, JansenRit: 0.1 };
 

@@ -173,7 +173,7 @@ export function generateAdjoint(plan: KernelPlan, layout: LinkLayout, grads: Gra
 const P = ctx.P, X = ctx.X, XB = ctx.XB, C = ctx.C, CB = ctx.CB, NZ = ctx.NZ, O = ctx.O, OB = ctx.OB, WB = ctx.WB, SB = ctx.SB;
 const noiseGain = P.noiseGain, stimW = P.stimW;
 const GX = ctx.GX, NG = ctx.NG;
-const rowPtr = ctx.links.rowPtr, lnkRel = ctx.links.rel, selfRel = ctx.links.selfRel, lnkW = ctx.links.w, lnkWi = ctx.links.wi, lnkZero = ctx.links.zero, lnkFrac = ctx.links.frac, lnkDfds = ctx.links.dfds, selfZero = ctx.links.selfZero;
+const rowPtr = ctx.links.rowPtr, rowNz = ctx.links.nzEnd, lnkRel = ctx.links.rel, selfRel = ctx.links.selfRel, lnkW = ctx.links.w, lnkWi = ctx.links.wi, lnkZero = ctx.links.zero, lnkFrac = ctx.links.frac, lnkDfds = ctx.links.dfds, selfZero = ctx.links.selfZero;
 ${mps.map(([n]) => `const MP_${n} = P.mp_${n};`).join('\n')}
 ${cps.map(([n]) => `const CP_${n} = P.cp_${n};`).join('\n')}
 ${[...activeModel].map((n) => `const PB_${n} = ctx.PB.${n};`).join('\n')}
@@ -322,19 +322,22 @@ function observeRev(b, xo) {
       return `const xj${q} = ${zero ? `${zero} ? 0 : ` : ''}${v};`;
     };
     // a link's source value sits at a fixed offset (−delay·BSS + node·M) from the target's slot si
-    const linkHead = g.links === 'self'
+    // links of zero weight (kept only for the weights' gradient) come last in a row: sums stop at rowNz
+    const linkHead0 = (end: string) => (g.links === 'self'
       ? `{ const so = si + selfRel[i];`
-      : `for (let k = rowPtr[i], k1 = rowPtr[i + 1]; k < k1; k++) {
-        const so = si + lnkRel[k];${layout.linear ? ' const f = lnkFrac[k];' : ''}`;
+      : `for (let k = rowPtr[i], k1 = ${end}; k < k1; k++) {
+        const so = si + lnkRel[k];${layout.linear ? ' const f = lnkFrac[k];' : ''}`);
+    const linkHead = linkHead0('rowPtr[i + 1]');
     const gxAt = `GX[gs + ${(groups.indexOf(g) * M + m) * N} + i]`;
     const wOf = g.links === 'self' ? '1' : 'lnkW[k]';
     const preProg: Assign[] = [{ name: 't', expr: g.pre }];
     const postProg: Assign[] = [{ name: 'cv', expr: g.post }];
-    // a plain weighted sum of one row: four partial sums, so the adds are not one serial chain
-    const plainSum = g.links === 'main' && !zero && !layout.linear && jRows.length === 1 && g.pre.kind === 'sym' && g.pre.name === `xj${jRows[0]}`;
+    // a plain weighted sum, the only one of the node: four partial sums, so the adds are not one
+    // serial chain (the kernel program sums in the same order there, and serially otherwise)
+    const plainSum = groups.length * M === 1 && g.links === 'main' && !zero && !layout.linear && jRows.length === 1 && g.pre.kind === 'sym' && g.pre.name === `xj${jRows[0]}`;
     const fwdLoop = plainSum
       ? `let q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-      { const r0 = rowPtr[i], k1 = rowPtr[i + 1], o = si + ${cvo(jRows[0], m)};
+      { const r0 = rowPtr[i], k1 = rowNz[i], o = si + ${cvo(jRows[0], m)};
         let k = r0;
         for (; k + 3 < k1; k += 4) {
           q0 += lnkW[k] * X[o + lnkRel[k]]; q1 += lnkW[k + 1] * X[o + lnkRel[k + 1]];
@@ -345,7 +348,7 @@ function observeRev(b, xo) {
       const gx = (q0 + q1) + (q2 + q3);
       ${forwardJs(postProg, read).join(' ')}`
       : `let acc = 0;
-      ${linkHead}
+      ${linkHead0(g.links === 'self' ? '' : 'rowNz[i]')}
         ${jRows.map(readJ).join(' ')}
         ${forwardJs(preProg, read).join(' ')}
         acc += ${wOf} * t;

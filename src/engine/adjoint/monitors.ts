@@ -8,9 +8,8 @@
  */
 import { parseExpr, substitute } from '../../expr/index.js';
 import { istepOf, type MonitorSpec } from '../../monitors/index.js';
-import { boldPendingOutputs } from '../../monitors/bold.js';
-import { boldHrf, boldInterimSteps, roundHalfEven } from '../../observation/hrf.js';
-import { balloonParameters, balloonStepping } from '../../observation/balloon.js';
+import { boldSetup, balloonSetup } from '../../monitors/bold.js';
+import type { balloonParameters } from '../../observation/balloon.js';
 import { type Assign, forwardJs, reverseJs } from './slp.js';
 
 export interface MonitorGeometry {
@@ -134,19 +133,8 @@ export function adjointMonitor(spec: MonitorSpec, g: MonitorGeometry): AdjointMo
 
 function boldMonitor(spec: MonitorSpec & { name: 'Bold' }, g: MonitorGeometry, voi: number[]): AdjointMonitor {
   const { B, N, M, dt, nvoi, sFirst, sLast } = g;
-  const period = spec.period ?? 2000;
-  if (!(period > 0)) throw new Error(`monitor Bold: period must be > 0 ms, got ${period}`);
-  const istep = roundHalfEven(period / dt);
-  if (istep < 1) throw new Error(`monitor Bold: period ${period} ms is shorter than dt ${dt} ms`);
-  const hrf = boldHrf({ kernel: spec.hrfKernel, parameters: spec.hrfParameters, hrfLength: spec.hrfLength });
-  const I = boldInterimSteps(dt), S = hrf.stockSteps;
+  const { istep, hrf, I, S, nS, s1, K, lagW } = boldSetup(spec, g);
   const nv = voi.length, NM = N * M, W = nv * NM, NV = nvoi * NM;
-  const nS = countMultiples(istep, sFirst, sLast);
-  const s1 = Math.ceil(sFirst / istep) * istep;
-  const K = boldPendingOutputs(istep, I, S, s1, nS);
-  const lagW = new Float64Array(S);
-  lagW[0] = hrf.values[S - 1];
-  for (let p = 1; p < S; p++) lagW[p] = hrf.values[p - 1];
   const k1V0 = hrf.k1V0;
   const data = new Float64Array(B * Math.max(1, nS) * W);
   const blk = new Float64Array(B * W), acc = new Float64Array(B * K * W), cnt = new Int32Array(B);
@@ -222,15 +210,8 @@ function balloonProgram(p: ReturnType<typeof balloonParameters>, h: number): Ass
 
 function balloonMonitor(spec: MonitorSpec & { name: 'BalloonWindkessel' }, g: MonitorGeometry, voi: number[]): AdjointMonitor {
   const { B, N, M, dt, nvoi, sFirst, sLast } = g;
-  const period = spec.period ?? 2000;
-  if (!(period > 0)) throw new Error(`monitor BalloonWindkessel: period must be > 0 ms, got ${period}`);
-  const istep = Math.round(period / dt);
-  if (istep < 1) throw new Error(`monitor BalloonWindkessel: period ${period} ms is shorter than dt ${dt} ms`);
-  const p = balloonParameters(spec.parameters);
-  const { every, substeps } = balloonStepping(dt, spec.dtBw ?? 1);
-  const h = (spec.dtBw ?? 1) / 1000;
+  const { istep, p, every, substeps, h, nS } = balloonSetup(spec, g);
   const nv = voi.length, NM = N * M, W = nv * NM, NV = nvoi * NM;
-  const nS = countMultiples(istep, sFirst, sLast);
   const c0 = Math.ceil(sFirst / istep);
   const data = new Float64Array(B * Math.max(1, nS) * W);
   const st = new Float64Array(B * 4 * W);

@@ -79,7 +79,7 @@ export class AdjointSimulator {
   private readonly monitors: AdjointMonitor[];
   private readonly prog: Record<string, Function>;
   private readonly ctx: Record<string, unknown> & { GX: Float64Array; X: Float64Array; XB: Float64Array; C: Float64Array; CB: Float64Array; NZ: Float64Array; O: Float64Array; OB: Float64Array; WB: Float64Array; SB: Float64Array; PB: Record<string, Float64Array>; PC: Record<string, Float64Array> };
-  private readonly links: { rowPtr: Int32Array; rel: Int32Array; w: Float64Array; wi: Int32Array; zero: Uint8Array; frac: Float64Array; dfds: Float64Array; selfRel: Int32Array; selfZero: Uint8Array };
+  private readonly links: { rowPtr: Int32Array; nzEnd: Int32Array; rel: Int32Array; w: Float64Array; wi: Int32Array; zero: Uint8Array; frac: Float64Array; dfds: Float64Array; selfRel: Int32Array; selfZero: Uint8Array };
   private readonly layout: LinkLayout;
   private readonly Hr: number;
   private readonly SS: number;
@@ -159,7 +159,7 @@ export class AdjointSimulator {
     const nLinks = this.countLinks(grads.weights);
     this.SS = Object.keys(plan.spec.state_variables).length * N * M;
     this.links = {
-      rowPtr: new Int32Array(N + 1), rel: new Int32Array(nLinks), w: new Float64Array(nLinks), wi: new Int32Array(nLinks),
+      rowPtr: new Int32Array(N + 1), nzEnd: new Int32Array(N), rel: new Int32Array(nLinks), w: new Float64Array(nLinks), wi: new Int32Array(nLinks),
       zero: new Uint8Array(nLinks), frac: new Float64Array(nLinks), dfds: new Float64Array(nLinks), selfRel: new Int32Array(N), selfZero: new Uint8Array(N),
     };
     this.buildLinks(grads.weights);
@@ -260,12 +260,14 @@ export class AdjointSimulator {
     const M = this.src.plan.M, BSS = this.B * this.SS;
     let c = 0;
     for (let i = 0; i < N; i++) {
-      for (let k = 0; k < N; k++) {
+      // nonzero weights first (the forward sums stop there, in the kernel's order), then the zero ones
+      L.nzEnd[i] = c;
+      for (const pass of [0, 1]) for (let k = 0; k < N; k++) {
         let src: number, d: number, wi: number, zero = 0;
         if (this.layout.kind === 'afferent') { src = k; wi = i * N + k; d = idelays[i * N + k]; }
         else if (this.layout.kind === 'presig-static') { src = i; wi = i * N + k; d = idelays[k * N + i]; zero = W[k * N + i] === 0 ? 1 : 0; }
         else { src = i; wi = k * N + i; d = idelays[k * N + i]; }
-        if (!dense && W[wi] === 0) continue;
+        if ((W[wi] === 0) !== (pass === 1) || (!dense && pass === 1)) continue;
         if (this.layout.linear) {
           const tau = tractLengths[wi] / this.speed / dt;
           d = Math.floor(tau);
@@ -275,6 +277,7 @@ export class AdjointSimulator {
         }
         L.rel[c] = -d * BSS + src * M; L.w[c] = W[wi]; L.wi[c] = wi; L.zero[c] = zero;
         c++;
+        if (pass === 0) L.nzEnd[i] = c;
       }
       L.rowPtr[i + 1] = c;
       L.selfRel[i] = -idelays[i * N + i] * BSS + i * M;
