@@ -46,3 +46,4 @@ export * from './tensor/index.js';
 export * from './plot/index.js';
 export * from './report/index.js';
 export * as algorithms from '../algorithms/index.js';
+export * from './engine/adjoint/index.js';

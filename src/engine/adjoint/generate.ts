@@ -379,7 +379,7 @@ function observeRev(b, xo) {
     const scatterJ = (q: number) => {
       const at = `so + ${cvo(q, m)}`;
       const add = layout.linear
-        ? `XB[${at}] += bxj${q} * (1 - f); XB[${at} - BSS] += bxj${q} * f;${grads.speed ? ` SB[0] += bxj${q} * (X[${at} - BSS] - X[${at}]) * lnkDfds[k];` : ''}`
+        ? `XB[${at}] += bxj${q} * (1 - f); XB[${at} - BSS] += bxj${q} * f;${grads.speed ? ` sbl += bxj${q} * (X[${at} - BSS] - X[${at}]) * lnkDfds[k];` : ''}`
         : `XB[${at}] += bxj${q};`;
       return zero ? `if (!${zero}) { ${add} }` : add;
     };
@@ -388,7 +388,7 @@ function observeRev(b, xo) {
       ${iRows.map((q) => `let bxi${q} = 0;`).join(' ')}
       const gx = ${gxAt};
       ${forwardJs(postProg, read).join(' ')}
-      let bgx = 0;
+      let bgx = 0;${layout.linear && grads.speed ? ' let sbl = 0;' : ''}
       ${postRev.join(' ')}
       if (bgx !== 0) {
       ${linkHead}
@@ -399,7 +399,7 @@ function observeRev(b, xo) {
         ${jRows.map(scatterJ).join(' ')}
         ${grads.weights && g.links === 'main' ? 'WB[lnkWi[k]] += bgx * t;' : ''}
       }
-      }
+      }${layout.linear && grads.speed ? ' SB[0] += sbl;' : ''}
       ${iRows.map((q) => `XB[si + i * M + ${cvo(q, m)}] += bxi${q};`).join(' ')} }`;
   };
   const couplingFn = (reverse: boolean) => `function coupling${reverse ? 'Rev' : ''}(b, s, w0, ci) {
