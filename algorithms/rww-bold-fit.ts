@@ -38,6 +38,12 @@ export interface FitRwwBoldOptions {
   wBounds?: [number, number];
   /** First seed of the fitting noise; step k, lane b uses seedBase + k·lanes + b (default 1000). */
   seedBase?: number;
+  /**
+   * true (default): fresh noise every step (the fit follows the expected FC, but each step's
+   * gradient carries that realisation's noise); false: the same `lanes` realisations every step
+   * (common random numbers: a deterministic loss, scored afterwards on other seeds).
+   */
+  freshNoise?: boolean;
   onStep?: (i: { step: number; loss: number; G: number; wMin: number; wMax: number; seconds: number }) => void;
 }
 
@@ -77,7 +83,8 @@ export async function fitRwwBold(o: FitRwwBoldOptions): Promise<FitRwwBoldResult
   const t0 = performance.now();
   try {
     for (let k = 0; k < steps; k++) {
-      sim.setSeeds(Array.from({ length: lanes }, (_, b) => (o.seedBase ?? 1000) + k * lanes + b));
+      const kk = o.freshNoise === false ? 0 : k;
+      sim.setSeeds(Array.from({ length: lanes }, (_, b) => (o.seedBase ?? 1000) + kk * lanes + b));
       const wt = tf.tensor1d(Float32Array.from(w)), gt = tf.tensor1d([G]);
       const { value, grads } = tf.valueAndGrads((...ps: tf.Tensor[]) => tf.tidy(() => {
         const [bold] = op.run(ps); // [lanes, T, 1, n, 1]

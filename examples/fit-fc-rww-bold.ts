@@ -8,7 +8,7 @@
  *   3. the BOLD gradient fit of w_i (and G with fitG) by Adam, fresh noise every step;
  * each scored on noise seeds 42/7/8, never used in fitting (the fit draws seeds ≥ 1000).
  *
- *   npx vite-node examples/fit-fc-rww-bold.ts [gridN=6] [initSteps=100] [boldSteps=30] [lanes=2] [fitG=0] [lr=0.002]
+ *   npx vite-node examples/fit-fc-rww-bold.ts [gridN=6] [initSteps=100] [boldSteps=30] [lanes=2] [fitG=0] [lr=0.002] [fresh=1]
  */
 import { explore, product, grid, fcObservables, loadDkAverage, maxNormalized, dkAveragePath, fcCorr, fitRwwLinear, fitRwwBold } from '../algorithms/index.js';
 import { Connectivity } from '../src/network/connectivity.js';
@@ -18,7 +18,7 @@ import { monitorSeries } from '../src/analysis/series.js';
 import { rmse } from '../src/analysis/losses.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
 
-const [gridN, initSteps, boldSteps, lanes, fitG, lr] = [6, 100, 30, 2, 0, 0.002].map((d, i) => Number(process.argv[2 + i] ?? d));
+const [gridN, initSteps, boldSteps, lanes, fitG, lr, fresh] = [6, 100, 30, 2, 0, 0.002, 1].map((d, i) => Number(process.argv[2 + i] ?? d));
 const t0 = performance.now();
 const dk = loadDkAverage(dkAveragePath());
 const sc = maxNormalized(dk.connectivity);
@@ -56,9 +56,9 @@ const sInit = await score(init.w, G);
 console.log(`2. initialiser (fitRwwLinear, linearised surrogate, ${initSteps} steps, ${init.seconds.toFixed(0)} s): ${fmt(sInit)}`);
 
 const fit = await fitRwwBold({
-  config: { ...boldRun, parameters: { I_o: 0.32 } }, empFc: dk.fc.data, w: init.w, G, fitG: fitG === 1, steps: boldSteps, lanes, learningRate: lr,
+  config: { ...boldRun, parameters: { I_o: 0.32 } }, empFc: dk.fc.data, w: init.w, G, fitG: fitG === 1, steps: boldSteps, lanes, learningRate: lr, freshNoise: fresh === 1,
   onStep: (i) => console.log(`   step ${i.step}: 1 − fc_corr (fit seeds) ${i.loss.toFixed(4)}, G ${i.G.toFixed(3)}, w ${i.wMin.toFixed(3)} … ${i.wMax.toFixed(3)}, ${i.seconds.toFixed(0)} s`),
 });
 const sFit = await score(fit.w, fit.G);
-console.log(`3. BOLD-gradient fit (${boldSteps} Adam steps (lr ${lr}) × ${lanes} fresh noise lanes, ${fit.seconds.toFixed(0)} s): ${fmt(sFit)} (target ≥ 0.60; tvboptim 0.556; surrogate alone above)`);
+console.log(`3. BOLD-gradient fit (${boldSteps} Adam steps (lr ${lr}) × ${lanes} ${fresh === 1 ? 'fresh' : 'fixed'} noise lanes, ${fit.seconds.toFixed(0)} s): ${fmt(sFit)} (target ≥ 0.60; tvboptim 0.556; surrogate alone above)`);
 console.log(`wall time ${((performance.now() - t0) / 1000).toFixed(0)} s`);
