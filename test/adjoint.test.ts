@@ -83,6 +83,27 @@ describe('monitor adjoints', () => {
   });
 });
 
+describe('stimuli', () => {
+  it.each(['Euler', 'Heun', 'RK4'] as const)('%s: a region stimulus (expression and equation) is in the forward and the gradient', (integrator) => {
+    for (const temporal of [{ expression: 'sin(0.3 * t) + 0.5' }, { equation: 'PulseTrain', parameters: { T: 2, tau: 0.7, amp: 0.4, onset: 1.1 } }]) {
+      const cfg: SimulationConfig = {
+        model: 'Generic2dOscillator', connectivity: network(0.05), coupling: 'Linear', couplingParameters: { a: 0.1 },
+        integrator: { name: integrator, dt: 0.05, noise: { nsig: 1e-5, seed: 4 } }, duration: 10, monitors: [{ name: 'Raw' }],
+        stimulus: { weights: [0.5, 0, 1, 0.2, 0], temporal },
+      };
+      const kernel = simulateSync(cfg);
+      const sim = new AdjointSimulator(cfg, { wrt: ['I'] });
+      expect(maxRel(sim.forward().outputs[0].data, kernel.monitors[0].data)).toBeLessThanOrEqual(1e-12);
+      // the stimulus changes the run (so the comparison sees it)
+      expect(maxRel(simulateSync({ ...cfg, stimulus: undefined }).monitors[0].data, kernel.monitors[0].data)).toBeGreaterThan(1e-3);
+      for (const r of gradVsFd(cfg, { wrt: ['I', 'coupling.a', 'weights'], perNode: ['I'] }, [['I', 2], ['coupling.a', 0], ['weights', 7]])) {
+        expect(Math.abs(r.ad - r.fd.value), `${r.name}: ${r.ad} vs ${r.fd.value} ± ${r.fd.error}`).toBeLessThanOrEqual(1e-6 * Math.abs(r.fd.value) + 2 * r.fd.error);
+        expect(r.fd.error).toBeLessThanOrEqual(1e-4 * Math.abs(r.fd.value));
+      }
+    }
+  });
+});
+
 describe('checkpointing, truncation, dot product', () => {
   const cfg = (extra: Partial<SimulationConfig> = {}): SimulationConfig => ({
     model: 'Generic2dOscillator', connectivity: network(0.05), coupling: 'Linear', couplingParameters: { a: 0.1 },
