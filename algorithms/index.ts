@@ -30,3 +30,4 @@ export * from './observables.js';
 export * from './optimize.js';
 export * from './rww-linear.js';
 export * from './eib-gradient.js';
+export * from './rww-bold-fit.js';

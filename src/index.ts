@@ -50,3 +50,4 @@ export * from './surface/index.js';
 export * as algorithms from '../algorithms/index.js';
 export * from './experiment/index.js';
 export { simulateKeepingTransient, splitTransient } from './simulation/transient.js';
+export * from './engine/adjoint/index.js';

@@ -73,8 +73,13 @@ export function boldPendingOutputs(istep: number, I: number, S: number, s1: numb
  * (K + 1)·W instead of 5000·W, which matters for batched sweeps; the sums are the same terms in
  * another order (TvbBold in src/observation/bold.ts keeps TVB's ring and the tests compare both).
  */
-export function emitBold(spec: BoldMonitorSpec, id: string, voi: number[], ctx: MonitorContext): MonitorEmit {
-  const { N, M, dt, sFirst, sLast } = ctx;
+/**
+ * The Bold monitor's sampling and kernel, shared by every engine that streams it: TR in steps
+ * (istep), interim period I, ring length S, sample count and first sample step, pending outputs K,
+ * and the kernel weight by lag (lagW[0] for the newest average: TVB's offset puts G(t_{S−1}) there).
+ */
+export function boldSetup(spec: BoldMonitorSpec, ctx: { dt: number; sFirst: number; sLast: number }) {
+  const { dt, sFirst, sLast } = ctx;
   const period = spec.period ?? 2000;
   if (!(period > 0)) throw new Error(`monitor Bold: period must be > 0 ms, got ${period}`);
   const istep = roundHalfEven(period / dt);
@@ -82,15 +87,20 @@ export function emitBold(spec: BoldMonitorSpec, id: string, voi: number[], ctx: 
   const hrf = boldHrf({ kernel: spec.hrfKernel, parameters: spec.hrfParameters, hrfLength: spec.hrfLength });
   const I = boldInterimSteps(dt);
   const S = hrf.stockSteps;
-  const nv = voi.length;
-  const W = nv * N * M;
   const nS = countMultiples(istep, sFirst, sLast);
   const s1 = Math.ceil(sFirst / istep) * istep; // first output step
   const K = boldPendingOutputs(istep, I, S, s1, nS);
-  // kernel weight by lag p (0 = the newest average: TVB's offset puts G(t_{S−1}) there)
   const lagW = new Float64Array(S);
   lagW[0] = hrf.values[S - 1];
   for (let p = 1; p < S; p++) lagW[p] = hrf.values[p - 1];
+  return { istep, hrf, I, S, nS, s1, K, lagW };
+}
+
+export function emitBold(spec: BoldMonitorSpec, id: string, voi: number[], ctx: MonitorContext): MonitorEmit {
+  const { N, M, dt } = ctx;
+  const { istep, hrf, I, S, nS, s1, K, lagW } = boldSetup(spec, ctx);
+  const nv = voi.length;
+  const W = nv * N * M;
   const finish = hrf.k1V0 === null ? 'acc[ao + q]' : `${hrf.k1V0} * (acc[ao + q] - 1)`;
   const feed = `  const bo = b * ${W}, acc = ${id}_acc, blk = ${id}_blk, lagW = ${id}_lagW;
   let o = bo;
@@ -135,18 +145,23 @@ ${feed}}`,
 }
 
 /** Kernel-engine code for the Balloon–Windkessel BOLD monitor. */
-export function emitBalloon(spec: BalloonMonitorSpec, id: string, voi: number[], ctx: MonitorContext): MonitorEmit {
-  const { N, M, dt, sFirst, sLast } = ctx;
+/** The Balloon–Windkessel monitor's sampling: TR in steps, parameters, input stride/substeps, Euler step (s), sample count. */
+export function balloonSetup(spec: BalloonMonitorSpec, ctx: { dt: number; sFirst: number; sLast: number }) {
+  const { dt, sFirst, sLast } = ctx;
   const period = spec.period ?? 2000;
   if (!(period > 0)) throw new Error(`monitor BalloonWindkessel: period must be > 0 ms, got ${period}`);
   const istep = Math.round(period / dt);
   if (istep < 1) throw new Error(`monitor BalloonWindkessel: period ${period} ms is shorter than dt ${dt} ms`);
   const p = balloonParameters(spec.parameters);
   const { every, substeps } = balloonStepping(dt, spec.dtBw ?? 1);
-  const h = (spec.dtBw ?? 1) / 1000;
+  return { istep, p, every, substeps, h: (spec.dtBw ?? 1) / 1000, nS: countMultiples(istep, sFirst, sLast) };
+}
+
+export function emitBalloon(spec: BalloonMonitorSpec, id: string, voi: number[], ctx: MonitorContext): MonitorEmit {
+  const { N, M, dt } = ctx;
+  const { istep, p, every, substeps, h, nS } = balloonSetup(spec, ctx);
   const nv = voi.length;
   const W = nv * N * M;
-  const nS = countMultiples(istep, sFirst, sLast);
   const ia = 1 / p.alpha;
   const base = 1 - p.E0;
   const feed = `  const sb = b * ${4 * W};

@@ -14,10 +14,10 @@
  * Where the step fuses (Euler/Heun, a coupling whose per-link term is pre(x_j) or reads x_i,
  * constant weights, additive noise) whole runs of steps are one op (segment.ts): float64 loops
  * forward and backward, the state float64 from step to step, the monitors fed a block at a time.
- * `checkpoint: K` cuts the run into segments of K steps wrapped in tf.customGrad: the forward keeps
- * only the segment boundaries, the backward recomputes each segment under its own tape.
- * `truncate: W` stops gradients at every W-step window boundary (truncated backpropagation through
- * time). `delays: 'linear'` interpolates fractional delays, making the conduction speed differentiable.
+ * `checkpoint: K` and `truncate: W` run the whole simulation as one registered tfjs op over the
+ * float64 discrete adjoint (src/engine/adjoint, via ./adjoint-run.ts): checkpoints every K steps,
+ * segments recomputed in reverse; W stops the state's gradient at every W-step window boundary
+ * (truncated backpropagation through time). `delays: 'linear'` interpolates fractional delays, making the conduction speed differentiable.
  *
  * @example
  * ```ts
@@ -48,7 +48,8 @@ import { syntheticConnectome } from '../network/synthetic.js';
 import { DivergenceError } from '../engine/divergence.js';
 import { RandomState, type RandomStateSnapshot } from '../random/index.js';
 import { compileTensorExpr, ScalarPool, type CompiledTensorExpr, type TensorSymbol } from './expr.js';
-import { customOp, DelayRing, stopGradient, takeRows, vjp } from './ops.js';
+import { customOp, DelayRing, takeRows } from './ops.js';
+import { AdjointRunner } from './adjoint-run.js';
 import { createTensorMonitor, type TensorMonitor } from './monitors.js';
 import { gradientsRegistered } from '../analysis/tf-gradients.js';
 import { compileFusedEquation, compileFusedStep, type FusedEquation, type FusedStep, type FusedSymbol } from './fused.js';
@@ -130,13 +131,6 @@ class NoiseSource {
       for (let b = 0; b < prep.B; b++) { this.rngs[b].fillStandardNormal(this.buf); this.eta.set(this.buf, b * SS); }
     }
   }
-  snapshot(): { rng: RandomStateSnapshot[]; eta?: Float64Array } {
-    return { rng: this.rngs.map((r) => r.getState()), eta: this.eta?.slice() };
-  }
-  restore(s: { rng: RandomStateSnapshot[]; eta?: Float64Array }): void {
-    s.rng.forEach((st, b) => this.rngs[b].setState(st));
-    if (s.eta) this.eta!.set(s.eta);
-  }
   /** Next step's noise increments (before the per-variable gain), batch-major. */
   next(out: Float64Array): void {
     const SS = this.SS;
@@ -165,6 +159,8 @@ export class TensorSimulator {
   readonly nsv: number;
   readonly monitors: TensorMonitor[];
   private readonly pool = new ScalarPool();
+  /** Checkpointed and truncated runs: one tfjs op over the float64 adjoint (./adjoint-run.ts). */
+  private adjoint?: AdjointRunner;
   private readonly opts: TensorEngineOptions;
   private readonly idelays: Int32Array;
   private readonly cvar: number[];
@@ -251,6 +247,25 @@ export class TensorSimulator {
         throw new Error(`tensor engine: unknown parameter '${k}'; expected one of: ${this.parameterNames().join(', ')}${hint}`);
       }
     }
+    if (this.opts.checkpoint || this.opts.truncate) {
+      if (this.opts.extraMonitors?.length) throw new Error('tensor engine: extraMonitors are not available with checkpoint or truncate (those runs are one adjoint op)');
+      this.adjoint ??= new AdjointRunner({
+        config: this.config, N: this.N, B: this.B, opts: this.opts,
+        variables: (voi) => voi.map((v) => String(this.prep.plan.spec.variables_of_interest[v] ?? `voi${v}`)),
+        layoutOf: (name, t) => this.layoutOf(name, t),
+      });
+      const r = this.adjoint.run(params);
+      const outputs = r.monitors;
+      return {
+        monitors: outputs, finalState: r.finalState,
+        monitor(which: string | number = 0) {
+          const m = typeof which === 'number' ? outputs[which] : outputs.find((x) => x.name.toLowerCase() === which.toLowerCase());
+          if (!m) throw new Error(`no monitor '${which}'; this run has ${outputs.map((x) => x.name).join(', ')}`);
+          return m;
+        },
+        dispose() { for (const m of outputs) m.data.dispose(); r.finalState.dispose(); },
+      };
+    }
     const owned: tf.Tensor[] = [];
     const names: string[] = [];
     const tensors: tf.Tensor[] = [];
@@ -321,6 +336,7 @@ export class TensorSimulator {
 
   dispose(): void {
     this.pool.dispose();
+    this.adjoint?.dispose();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -364,12 +380,10 @@ export class TensorSimulator {
     const s0 = prep.s0;
     const sFirst = s0 + prep.transientSteps;
     const anyWarm = this.monitors.some((m) => m.warm);
-    const K = this.opts.checkpoint && this.opts.checkpoint > 0 ? this.opts.checkpoint : 0;
-    const W = this.opts.truncate && this.opts.truncate > 0 ? this.opts.truncate : 0;
-    // segment boundaries: every checkpoint, every truncation window, and at least every 2000 steps
-    // (so a forward-only run reports progress and checks divergence regularly)
+    // segment boundaries every 2000 steps (so a forward-only run reports progress and checks
+    // divergence regularly); checkpointed and truncated runs go through the adjoint op instead
     const cuts = new Set<number>([0, total]);
-    for (const every of [K, W, K || W ? 0 : 2000]) if (every > 0) for (let t = every; t < total; t += every) cuts.add(t);
+    for (let t = 2000; t < total; t += 2000) cuts.add(t);
     const bounds = [...cuts].sort((a, b) => a - b);
     const samples: tf.Tensor[][] = this.monitors.map(() => []);
     const nzBuf = noise ? new Float64Array(B * SS) : undefined;
@@ -485,51 +499,7 @@ export class TensorSimulator {
     let cur = flat(carry);
     for (let k = 0; k + 1 < bounds.length; k++) {
       const a = bounds[k], b = bounds[k + 1];
-      if (W && a > 0 && a % W === 0) {
-        const cut = cur.map((x, i) => (i === nsv * M ? ring.cut(x) : stopGradient(x)));
-        for (const x of cur) x.dispose();
-        cur = cut;
-      }
-      let res: { carry: tf.Tensor[]; samples: (tf.Tensor | null)[] };
-      if (K) {
-        const snap = noise?.snapshot();
-        const ringSnap = ring.snapshot();
-        // pack everything a segment produces into one tensor: customGrad returns a single value
-        const shapes: { shape: number[]; size: number }[] = [];
-        let hasSample: boolean[] = [];
-        const pack = (r: { carry: tf.Tensor[]; samples: (tf.Tensor | null)[] }) => {
-          const parts = [...r.carry, ...(r.samples.filter((x) => x) as tf.Tensor[])];
-          shapes.length = 0;
-          for (const p of parts) shapes.push({ shape: p.shape, size: p.size });
-          hasSample = r.samples.map((x) => x !== null);
-          return tf.concat(parts.map((p) => tf.reshape(p, [-1])), 0);
-        };
-        const nIn = cur.length;
-        const run = customOp((...args: unknown[]) => {
-          const save = args[args.length - 1] as (ts: tf.Tensor[]) => void;
-          const xs = args.slice(0, -1) as tf.Tensor[];
-          save(xs);
-          const value = tf.tidy(() => pack(segment(xs.slice(0, nIn), xs.slice(nIn), a, b)));
-          return {
-            value,
-            gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-              if (snap) noise!.restore(snap);
-              ring.restore(ringSnap);
-              return vjp((ins) => pack(segment(ins.slice(0, nIn), ins.slice(nIn), a, b)), saved, dy);
-            },
-          };
-        });
-        const packed = run(...cur, ...tensors);
-        const pieces = tf.tidy(() => {
-          let o = 0;
-          return shapes.map(({ shape, size }) => { const p = tf.reshape(tf.slice(packed, [o], [size]), shape); o += size; return p; });
-        });
-        packed.dispose();
-        let q = nIn;
-        res = { carry: pieces.slice(0, nIn), samples: hasSample.map((h) => (h ? pieces[q++] : null)) };
-      } else {
-        res = segment(cur, tensors, a, b);
-      }
+      const res = segment(cur, tensors, a, b);
       for (const x of cur) x.dispose();
       cur = res.carry;
       res.samples.forEach((x, i) => x && samples[i].push(x));

@@ -21,7 +21,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Expr } from '../expr/ast.js';
 import { freeSymbols, substitute } from '../expr/ast.js';
 import { toJs } from '../expr/codegen-js.js';
-import { customOp, memoryProbe, recordingTape } from './ops.js';
+import { customOp, memoryProbe } from './ops.js';
 import { add, diffExpr, logisticForm, mul, rateForm } from './symbolic.js';
 
 /** How a symbol is bound: a number, an input tensor, or an earlier auxiliary definition. */
@@ -118,7 +118,7 @@ function fusedFrom(inputs: number[], fwd: Kernel, back: BackKernel): FusedEquati
         // the backward reads the input values captured here (dataSync gives arrays tfjs never
         // writes to again), not saved tensors: tfjs would clone each saved tensor per step
         const data = ts.map((t) => t.dataSync() as ArrayLike<number>);
-        const held = recordingTape() ? data.reduce((a, d) => a + 4 * d.length, 0) : 0;
+        const held = memoryProbe.enabled ? data.reduce((a, d) => a + 4 * d.length, 0) : 0;
         memoryProbe.jsBytes += held;
         const out = new Float32Array(n);
         fwd(data, sizes, n, out);
@@ -331,7 +331,9 @@ export function compileFusedStep(
         const out = new Float32Array(E * n);
         const nxt = new Float64Array(E);
         // on a tape, the stages' values are kept for the backward (which then evaluates no model function)
-        const taped = recordingTape();
+        // kept whether or not a tape records this op (tfjs has no public way to ask); without one
+        // the arrays go with the op's closure
+        const taped = true;
         const preAll = taped ? new Float64Array(E * n) : undefined, nxtAll = taped ? new Float64Array(E * n) : undefined;
         const held = taped ? 16 * E * n + data.reduce((a, d) => a + 4 * d.length, 0) : 0;
         memoryProbe.jsBytes += held;

@@ -1,8 +1,11 @@
 /**
- * Gradient check: the tensor engine's autodiff derivative of a scalar loss against a central finite
- * difference of the same loss computed with the float64 kernel engine. The loss is the mean of one
- * variable of interest of the first monitor over the second half of its samples (all batch
- * elements and nodes) — smooth in every parameter, and sensitive to the whole run.
+ * Gradient check: the derivative of a scalar loss by the tensor engine (float32 autodiff) or the
+ * float64 adjoint, against finite differences of the same loss computed with the float64 kernel
+ * engine. The FD is Richardson-extrapolated over several steps h and comes with an estimate of its
+ * own error; a gradient smaller than that error is reported as below finite-difference resolution
+ * (no relative error is meaningful there). The loss is the mean of one variable of interest of the
+ * first monitor over the second half of its samples (all batch elements and nodes) — smooth in
+ * every parameter, and sensitive to the whole run.
  *
  * @example
  * ```ts
@@ -22,6 +25,8 @@ import { simulateSync } from '../simulation/simulate.js';
 import { Connectivity } from '../network/connectivity.js';
 import { syntheticConnectome } from '../network/synthetic.js';
 import { TensorSimulator, type TensorEngineOptions, type TensorRunResult } from './engine.js';
+import { AdjointSimulator } from '../engine/adjoint/run.js';
+import { richardsonDerivative } from '../engine/adjoint/fd.js';
 
 export interface GradcheckOptions {
   config: SimulationConfig;
@@ -35,9 +40,11 @@ export interface GradcheckOptions {
   index?: number;
   /** Variable of interest the loss averages (default 0). */
   voi?: number;
-  /** Relative finite-difference step (default 1e-4; absolute 1e-6 when the value is 0). */
+  /** Largest finite-difference step relative to the value (default 1e-2; the ladders go down from it). */
   step?: number;
   engine?: TensorEngineOptions;
+  /** Which engine computes the gradient: the tensor engine (default) or the float64 adjoint. */
+  by?: 'tensor' | 'adjoint';
 }
 
 export interface GradcheckResult {
@@ -49,10 +56,15 @@ export interface GradcheckResult {
   lossKernel: number;
   autodiff: number;
   finiteDifference: number;
-  /** |autodiff − fd| / max(|fd|, 1e-12). */
+  /** |autodiff − fd| / max(|fd|, 1e-12); meaningless when `belowResolution`. */
   relErr: number;
-  /** Finite-difference step actually used. */
+  /** Estimated absolute error of the finite difference. */
+  fdError: number;
+  /** The FD does not resolve this gradient to 1 % (fdError > 0.01·|fd|): a relative error means nothing here. */
+  belowResolution: boolean;
+  /** Largest finite-difference step of the chosen Richardson ladder. */
   h: number;
+  by: 'tensor' | 'adjoint';
   seconds: { autodiff: number; finiteDifference: number };
 }
 
@@ -110,14 +122,14 @@ function resolveIndex(sim: TensorSimulator, cfg: SimulationConfig, param: string
 }
 
 /**
- * Central finite difference of the loss with the float64 kernel engine: d loss / d param (one node
- * or one weight when `index` is given, the whole scalar otherwise).
+ * Finite difference of the loss with the float64 kernel engine (Richardson-extrapolated):
+ * d loss / d param (one node or one weight when `index` is given, the whole scalar otherwise).
  */
 export function finiteDifference(opts: GradcheckOptions): number {
   return fdDetails(opts).fd;
 }
 
-function fdDetails(opts: GradcheckOptions, simIn?: TensorSimulator): { fd: number; lossKernel: number; h: number; base: number; index?: number } {
+function fdDetails(opts: GradcheckOptions, simIn?: TensorSimulator): { fd: number; fdError: number; lossKernel: number; h: number; base: number; index?: number } {
   const cfg = opts.config;
   const voi = opts.voi ?? 0;
   const sim = simIn ?? new TensorSimulator(cfg, opts.engine);
@@ -125,7 +137,6 @@ function fdDetails(opts: GradcheckOptions, simIn?: TensorSimulator): { fd: numbe
     const index = resolveIndex(sim, cfg, opts.param, opts.index);
     const pv = baseValues(sim, cfg, opts.param);
     const base = pv[index ?? 0];
-    const h = base !== 0 ? Math.abs(base) * (opts.step ?? 1e-4) : 1e-6;
     const conn = cfg.connectivity ?? syntheticConnectome();
     const at = (delta: number): number => {
       if (opts.param === 'weights') {
@@ -147,38 +158,64 @@ function fdDetails(opts: GradcheckOptions, simIn?: TensorSimulator): { fd: numbe
         : kernelLoss({ ...cfg, parameters: { ...cfg.parameters, [name]: v } }, voi);
     };
     const lossKernel = at(0);
-    const fd = (at(h) - at(-h)) / (2 * h);
-    return { fd, lossKernel, h, base, index };
+    const scale = (base !== 0 ? Math.abs(base) : 1e-2) * ((opts.step ?? 1e-2) / 1e-2);
+    const r = richardsonDerivative((x) => at(x - base), base, scale);
+    return { fd: r.value, fdError: r.error, lossKernel, h: r.h, base, index };
   } finally {
     if (!simIn) sim.dispose();
   }
 }
 
-/** Run the check (the backend must be loaded). */
+/** The loss and its gradient by the float64 adjoint. */
+function adjointGradient(cfg: SimulationConfig, param: string, index: number | undefined, voi: number): { loss: number; grad: number } {
+  const sim = new AdjointSimulator(cfg, { wrt: [param], ...(index !== undefined && param !== 'weights' ? { layouts: { [param]: 'node' as const } } : {}) });
+  const fw = sim.forward();
+  const [B, T, V, N, M] = fw.outputs[0].shape;
+  const t0 = Math.floor(T / 2), cnt = B * (T - t0) * N * M;
+  const bars = new Float64Array(fw.outputs[0].data.length);
+  let loss = 0;
+  for (let b = 0; b < B; b++) for (let t = t0; t < T; t++) for (let n = 0; n < N; n++) for (let k = 0; k < M; k++) {
+    const q = (((b * T + t) * V + voi) * N + n) * M + k;
+    bars[q] = 1 / cnt;
+    loss += fw.outputs[0].data[q] / cnt;
+  }
+  const g = fw.backward([bars])[param];
+  return { loss, grad: g[index ?? 0] };
+}
+
+/** Run the check (the backend must be loaded for the tensor engine). */
 export function gradcheck(opts: GradcheckOptions): GradcheckResult {
   const cfg = opts.config;
   const voi = opts.voi ?? 0;
+  const by = opts.by ?? 'tensor';
+  if (by !== 'tensor' && by !== 'adjoint') throw new Error(`gradcheck: engine '${by}'; expected tensor or adjoint`);
   const sim = new TensorSimulator(cfg, opts.engine);
   try {
     const N = sim.N;
     const isWeights = opts.param === 'weights';
     const index = resolveIndex(sim, cfg, opts.param, opts.index);
-    // the parameter as a tensor: scalar, per node when one node is checked, [N, N] for weights
-    const pv = baseValues(sim, cfg, opts.param);
-    const p = isWeights ? tf.tensor2d(Float32Array.from(pv), [N, N]) : index !== undefined ? tf.tensor1d(Float32Array.from(pv)) : tf.scalar(pv[0]);
     const t0 = performance.now();
-    const { value, grads } = sim.valueAndGrad((out) => tensorLoss(out, voi), { [opts.param]: p });
-    const gv = grads[opts.param].dataSync();
-    const autodiff = gv[index ?? 0];
-    grads[opts.param].dispose();
-    p.dispose();
+    let autodiff: number, lossGrad: number;
+    if (by === 'adjoint') {
+      const r = adjointGradient(cfg, opts.param, index, voi);
+      autodiff = r.grad; lossGrad = r.loss;
+    } else {
+      // the parameter as a tensor: scalar, per node when one node is checked, [N, N] for weights
+      const pv = baseValues(sim, cfg, opts.param);
+      const p = isWeights ? tf.tensor2d(Float32Array.from(pv), [N, N]) : index !== undefined ? tf.tensor1d(Float32Array.from(pv)) : tf.scalar(pv[0]);
+      const { value, grads } = sim.valueAndGrad((out) => tensorLoss(out, voi), { [opts.param]: p });
+      autodiff = grads[opts.param].dataSync()[index ?? 0];
+      lossGrad = value;
+      grads[opts.param].dispose();
+      p.dispose();
+    }
     const tAd = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     const d = fdDetails({ ...opts, index }, sim);
     const tFd = (performance.now() - t1) / 1000;
     return {
-      param: opts.param, index, value: d.base, lossTensor: value, lossKernel: d.lossKernel, autodiff, finiteDifference: d.fd,
-      relErr: Math.abs(autodiff - d.fd) / Math.max(Math.abs(d.fd), 1e-12), h: d.h,
+      param: opts.param, index, value: d.base, lossTensor: lossGrad, lossKernel: d.lossKernel, autodiff, finiteDifference: d.fd,
+      relErr: Math.abs(autodiff - d.fd) / Math.max(Math.abs(d.fd), 1e-12), fdError: d.fdError, belowResolution: d.fdError > 0.01 * Math.abs(d.fd), h: d.h, by,
       seconds: { autodiff: tAd, finiteDifference: tFd },
     };
   } finally {

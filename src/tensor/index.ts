@@ -2,7 +2,7 @@ export { TensorSimulator } from './engine.js';
 export type { TensorEngineOptions, TensorMonitorOutput, TensorRunResult, TensorParam } from './engine.js';
 export { compileTensorExpr, ScalarPool } from './expr.js';
 export type { CompiledTensorExpr, TensorSymbol } from './expr.js';
-export { DelayRing, stopGradient, vjp, customOp, memoryProbe, takeRows } from './ops.js';
+export { DelayRing, customOp, memoryProbe, takeRows } from './ops.js';
 export { createTensorMonitor } from './monitors.js';
 export type { TensorMonitor, TensorMonitorContext } from './monitors.js';
 export { gradcheck, tensorLoss, finiteDifference } from './gradcheck.js';
@@ -12,4 +12,3 @@ export type { FusedEquation, FusedStep, FusedStepElement, FusedSymbol } from './
 export { runSegment, stateShadow } from './segment.js';
 export type { SegmentSpec, SegmentFeed, RingTransform, LinkTerm } from './segment.js';
 export { diffExpr, logisticForm, rateForm, sameExpr } from './symbolic.js';
-export { recordingTape } from './ops.js';

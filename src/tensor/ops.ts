@@ -82,15 +82,6 @@ export class DelayRing {
     return tf.scalar(0);
   }
 
-  /** Forward values only (no gradient): a copy of the ring, to restore before recomputing a segment. */
-  snapshot(): Float64Array {
-    return this.buf.slice();
-  }
-
-  restore(s: Float64Array): void {
-    this.buf.set(s);
-  }
-
   /** Store x [B, C] as the state of step s. Returns the next token. */
   write(token: tf.Tensor, x: tf.Tensor, s: number): tf.Tensor {
     const { B, H, C } = this;
@@ -237,19 +228,6 @@ export class DelayRing {
     };
     return wT ? customOp(body)(token, wT) : customOp(body)(token);
   }
-
-  /** Truncation point: no gradient crosses it (the pending adjoints of older writes are dropped). */
-  cut(token: tf.Tensor): tf.Tensor {
-    const op = customOp((tok: tf.Tensor) => ({
-      value: tf.clone(tok),
-      gradFunc: () => {
-        this.adj.fill(0);
-        this.gs?.fill(0);
-        return [tf.zerosLike(tok)];
-      },
-    }));
-    return op(token);
-  }
 }
 
 /**
@@ -272,36 +250,4 @@ export function takeRows(x: tf.Tensor, start: number, count: number): tf.Tensor 
     },
   }));
   return op(x);
-}
-
-/**
- * Whether an op being run now is recorded on a gradient tape (a custom op's forward can then keep
- * what its backward needs; otherwise its backward will never run). Reads tfjs engine state: the
- * tape records only top-level kernels (depth 1) while a gradient is being taken.
- */
-export function recordingTape(): boolean {
-  const st = (tf.engine() as unknown as { state: { gradientDepth: number; kernelDepth: number } }).state;
-  return st.gradientDepth > 0 && st.kernelDepth === 1;
-}
-
-/** Identity whose gradient is zero: the cut of truncated backpropagation. */
-export const stopGradient = customOp(((x: tf.Tensor) => ({
-  value: tf.clone(x),
-  gradFunc: (dy: tf.Tensor) => [tf.zerosLike(dy)],
-})) as unknown as (...args: tf.Tensor[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor) => tf.Tensor[] }) as (x: tf.Tensor) => tf.Tensor;
-
-/**
- * Gradient of sum(f(xs) · dy) with respect to xs, taken inside another gradient's backward pass
- * (checkpointing recomputes a segment there). tfjs' engine keeps one active tape and clears it when
- * a top-level gradient finishes; a nested call would clear the outer one, so it is put back.
- */
-export function vjp(f: (xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], dy: tf.Tensor): tf.Tensor[] {
-  const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
-  const outer = state.activeTape;
-  try {
-    const { grads } = tf.engine().gradients(() => f(xs), xs, dy, true);
-    return grads.map((g, i) => g ?? tf.zerosLike(xs[i]));
-  } finally {
-    state.activeTape = outer;
-  }
 }

@@ -31,7 +31,7 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { customOp, memoryProbe, probe, recordingTape, type DelayRing } from './ops.js';
+import { customOp, memoryProbe, probe, type DelayRing } from './ops.js';
 import type { FusedStepElement } from './fused.js';
 
 /** What feeds input j of the element kernel. */
@@ -103,7 +103,9 @@ export function runSegment(spec: SegmentSpec, ring: DelayRing, token: tf.Tensor,
     });
     const pv = ins.slice(1 + E).map((t) => Float64Array.from(t.dataSync()));
     const psz = pv.map((p) => p.length);
-    const taped = recordingTape();
+    // tfjs has no public way to ask whether a tape records this op, so the backward's data is always
+    // kept; without a tape it goes with the op's closure
+    const taped = true;
     // kept for the backward: state at each step's start (and the end), coupling sums, predictor and result before clamps
     // what the backward needs comes from the spec's pool (a checkpointed gradient recomputes and
     // releases one segment after the other: fresh arrays each time cost allocation and GC)

@@ -26,14 +26,15 @@ export function register(program: Command): void {
   program
     .command('gradcheck')
     .description(
-      'Gradient of a scalar loss (mean of a variable of interest over the last half of the run) by the tensor engine, ' +
-        'against a central finite difference with the float64 kernel engine. Prints both and rel_err=<number>.',
+      'Gradient of a scalar loss (mean of a variable of interest over the last half of the run) by the tensor engine or the float64 adjoint, ' +
+        'against finite differences with the float64 kernel engine (Richardson-extrapolated over several steps, with an error estimate). ' +
+        "Prints both and rel_err=<number>, or 'gradient below finite-difference resolution' when the FD cannot tell the gradient from zero.",
     )
     .requiredOption('-m, --model <name>', 'model name from the catalogue, or a .yaml model file')
     .requiredOption('--param <name>', 'parameter: a model parameter, coupling.NAME, or weights')
     .option('--steps <n>', 'integration steps', (v) => parseInteger(v, '--steps'), 1000)
-    .addOption(new Option('--engine <engine>', 'engine that computes the autodiff gradient').choices(['tensor']).default('tensor'))
-    .option('--index <k>', 'node index (per-node derivative) or flat weights index i*N+j', (v) => Number(v))
+    .addOption(new Option('--engine <engine>', 'engine that computes the autodiff gradient').choices(['tensor', 'adjoint']).default('tensor'))
+    .option('--index <k>', 'node index (per-node derivative) or, for per-edge parameters (--param weights), the flat edge index i*N+j', (v) => Number(v))
     .option('-p, --model-param <name=value>', 'model parameter (repeatable); comma-separated = one per node', collectKv, {})
     .option('--coupling <name>', 'coupling function', 'Linear')
     .option('-k, --coupling-param <name=value>', 'coupling parameter (repeatable)', collectKv, {})
@@ -45,7 +46,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed for noise and initial conditions', Number, 42)
     .option('--voi <k>', 'variable of interest the loss averages', Number, 0)
     .option('--checkpoint <steps>', 'gradient checkpoint segment length in steps (0 = off)', Number, 0)
-    .option('--fd-step <rel>', 'relative finite-difference step', Number, 1e-4)
+    .option('--fd-step <rel>', 'largest relative finite-difference step (the Richardson ladders go down from it)', Number, 1e-2)
     .addOption(new Option('--backend <name>', 'tfjs backend (default: $VBT_BACKEND or the first that loads)').choices([...BACKEND_CANDIDATES]))
     .action(async (o) => {
       const info = await loadBackend(o.backend);
@@ -71,12 +72,17 @@ export function register(program: Command): void {
         monitors: [{ name: 'Raw' }],
         initialConditions: { seed: o.seed },
       };
-      const r = gradcheck({ config, param: o.param, index: o.index, voi: o.voi, step: o.fdStep, engine: { checkpoint: o.checkpoint } });
+      if (!(o.fdStep > 0)) throw new Error(`--fd-step: expected a positive relative step, got ${o.fdStep}`);
+      const r = gradcheck({ config, param: o.param, index: o.index, voi: o.voi, step: o.fdStep, engine: { checkpoint: o.checkpoint }, by: o.engine });
       const what = `d loss / d ${r.param}${r.index !== undefined ? `[${r.index}]` : ''} at ${r.value}`;
       console.log(`model ${o.model}, coupling ${o.coupling}, ${o.steps} steps of ${o.dt} ms, ${connectivity.n} nodes; loss = mean of voi ${o.voi} over the last half`);
-      console.log(`loss: tensor(float32) ${r.lossTensor}  kernel(float64) ${r.lossKernel}`);
-      console.log(`autodiff_grad=${r.autodiff}   (${what}, tensor engine, ${r.seconds.autodiff.toFixed(2)} s)`);
-      console.log(`fd_grad=${r.finiteDifference}   (central difference, h=${r.h}, float64 kernel engine, ${r.seconds.finiteDifference.toFixed(2)} s)`);
-      console.log(`rel_err=${r.relErr}`);
+      const eng = r.by === 'adjoint' ? 'adjoint(float64)' : 'tensor(float32)';
+      console.log(`loss: ${eng} ${r.lossTensor}  kernel(float64) ${r.lossKernel}`);
+      console.log(`autodiff_grad=${r.autodiff}   (${what}, ${r.by === 'adjoint' ? 'float64 adjoint' : 'tensor engine'}, ${r.seconds.autodiff.toFixed(2)} s)`);
+      console.log(`fd_grad=${r.finiteDifference} ± ${r.fdError.toExponential(2)}   (Richardson-extrapolated central differences from h=${r.h}, estimated FD error ${r.fdError.toExponential(2)}, float64 kernel engine, ${r.seconds.finiteDifference.toFixed(2)} s)`);
+      const within = Math.abs(r.autodiff - r.finiteDifference) <= 2 * r.fdError;
+      if (r.belowResolution) {
+        console.log(`gradient below finite-difference resolution: the FD's estimated error ${r.fdError.toExponential(2)} is ${(r.fdError / Math.max(Math.abs(r.finiteDifference), 1e-300) * 100).toPrecision(2)} % of |fd_grad|, so no relative error is meaningful; autodiff_grad ${within ? 'agrees within' : 'differs by more than twice'} that error`);
+      } else console.log(`rel_err=${r.relErr}`);
     });
 }
