@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { AdjointSimulator } from '../src/engine/adjoint/index.js';
 import { richardsonDerivative } from '../src/engine/adjoint/fd.js';
 import { network5 } from './adjoint-helpers.js';
-import { getModel, listModels } from '../src/models/catalogue.js';
+import { getModel, listModels as catalogueModels } from '../src/models/catalogue.js';
+
+// projection models (ReducedWongWangEIB) are not differentiated yet: adjointSource refuses them (tested)
+const listModels = () => catalogueModels().filter((m) => !getModel(m).projections);
 import { getCoupling } from '../src/coupling/catalogue.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
 
