@@ -9,7 +9,7 @@
  *      (common random numbers; fresh=1 draws new noise every step instead, which fits worse);
  * each scored on noise seeds 42/7/8, never used in fitting (the fit draws seeds ≥ 1000).
  *
- *   npx vite-node examples/fit-fc-rww-bold.ts [gridN=6] [initSteps=100] [boldSteps=60] [lanes=3] [fitG=0] [lr=0.004] [fresh=0]
+ *   npx vite-node examples/fit-fc-rww-bold.ts [gridN=6] [initSteps=60] [boldSteps=60] [lanes=3] [fitG=0] [lr=0.004] [fresh=0]
  */
 import { explore, product, grid, fcObservables, loadDkAverage, maxNormalized, dkAveragePath, fcCorr, fitRwwLinear, fitRwwBold } from '../algorithms/index.js';
 import { Connectivity } from '../src/network/connectivity.js';
@@ -19,7 +19,7 @@ import { monitorSeries } from '../src/analysis/series.js';
 import { rmse } from '../src/analysis/losses.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
 
-const [gridN, initSteps, boldSteps, lanes, fitG, lr, fresh] = [6, 100, 60, 3, 0, 0.004, 0].map((d, i) => Number(process.argv[2 + i] ?? d));
+const [gridN, initSteps, boldSteps, lanes, fitG, lr, fresh] = [6, 60, 60, 3, 0, 0.004, 0].map((d, i) => Number(process.argv[2 + i] ?? d));
 const t0 = performance.now();
 const dk = loadDkAverage(dkAveragePath());
 const sc = maxNormalized(dk.connectivity);
