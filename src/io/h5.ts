@@ -12,8 +12,8 @@
  * ```
  */
 import h5wasm from 'h5wasm/node';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import fs, { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { abandonTemp, checkOutputPath, commitTemp, noteInput, syncFile, tempPathFor, type WriteOptions } from './atomic.js';
 
 export type H5File = InstanceType<typeof h5wasm.File>;
 export type H5Group = InstanceType<typeof h5wasm.Group>;
@@ -76,6 +76,7 @@ export function checkHdf5File(path: string): void {
 export async function openH5(path: string): Promise<H5File> {
   const lib = await h5();
   checkHdf5File(path);
+  noteInput(path);
   let f: H5File;
   try {
     f = new lib.File(path, 'r');
@@ -100,21 +101,135 @@ export async function withH5<T>(path: string, use: (f: H5File) => T | Promise<T>
 }
 
 /**
- * Write an HDF5 file atomically: `fill` writes into a temp file, which is renamed to `path` on
- * success; on any error the temp file is removed and nothing appears at `path`.
+ * HDF5 reports failed writes (a full disk, a size limit) only as a diagnostic dump on stderr, and
+ * h5wasm passes no status back: calls return as if all went well. While `run` runs, stderr writes
+ * from HDF5 are captured instead of printed; any diagnostic turns into an Error naming the file and
+ * the system error.
  */
-export async function writeH5Atomic(path: string, fill: (f: H5File) => void | Promise<void>): Promise<void> {
-  const lib = await h5();
-  mkdirSync(dirname(path) || '.', { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
-  const f = new lib.File(tmp, 'w');
+export function captureHdf5Errors<T>(file: string, run: () => T): T {
+  const cap = startHdf5Capture();
+  let out: T;
   try {
-    await fill(f);
-    f.close();
-    renameSync(tmp, path);
+    out = run();
+  } finally {
+    cap.stop();
+  }
+  cap.check(file);
+  return out;
+}
+
+/** The same capture held open across awaits (async fills); `check` throws if HDF5 complained. */
+export function startHdf5Capture(): { stop(): void; check(file: string): void } {
+  const orig = fs.writeSync;
+  let diag = '';
+  (fs as { writeSync: unknown }).writeSync = function (fd: number, buf: unknown, ...rest: unknown[]) {
+    if (fd === 2) {
+      const text = typeof buf === 'string' ? buf : Buffer.from(buf as Uint8Array).toString('utf8');
+      if (diag || text.includes('HDF5-DIAG')) {
+        diag += text;
+        return typeof buf === 'string' ? Buffer.byteLength(buf) : (buf as Uint8Array).length;
+      }
+    }
+    return (orig as (...a: unknown[]) => number).call(fs, fd, buf, ...rest);
+  } as typeof fs.writeSync;
+  let stopped = false;
+  return {
+    stop() {
+      if (!stopped) fs.writeSync = orig;
+      stopped = true;
+    },
+    check(file: string) {
+      if (diag) {
+        const d = diag;
+        diag = '';
+        throw new Error(`${file}: HDF5 write failed: ${summarizeDiag(d)}`);
+      }
+    },
+  };
+}
+
+function summarizeDiag(text: string): string {
+  const sys = /error message = '([^']+)'/.exec(text)?.[1];
+  const minors = [...text.matchAll(/#\d+: .*? in ([A-Za-z0-9_]+)\(\): ([^\n]+)/g)].map((m) => m[2].trim());
+  return sys ? `${sys} (${minors[0] ?? 'write failed'})` : minors.slice(-1)[0] ?? text.split('\n').find((l) => l.trim()) ?? 'unknown HDF5 error';
+}
+
+/** Dataset paths and shapes of an open file, to compare the file as written with the file as reread. */
+function shapesOf(g: H5Group, prefix = '', out = new Map<string, string>()): Map<string, string> {
+  for (const k of g.keys()) {
+    const o = g.get(k);
+    const p = `${prefix}/${k}`;
+    if (o instanceof h5wasm.Group) shapesOf(o, p, out);
+    else if (o instanceof h5wasm.Dataset) out.set(p, JSON.stringify(o.shape));
+  }
+  return out;
+}
+
+/**
+ * Close a temp HDF5 file that was just filled, then prove it holds what was written: fsync (a full
+ * disk shows now), the superblock's end-of-file against the size on disk, and a reopen whose
+ * dataset shapes must equal the ones written.
+ */
+export function verifyClosedH5(lib: typeof h5wasm, tmp: string, path: string, written: Map<string, string>): void {
+  try {
+    syncFile(tmp);
   } catch (e) {
-    try { f.close(); } catch { /* already closed */ }
-    rmSync(tmp, { force: true });
+    throw new Error(`${path}: cannot sync the written file: ${(e as Error).message}`);
+  }
+  try {
+    checkHdf5File(tmp);
+  } catch (e) {
+    throw new Error(`${path}: written file failed its check: ${(e as Error).message.replace(tmp, 'temp file')}`);
+  }
+  const back = captureHdf5Errors(path, () => {
+    const g = new lib.File(tmp, 'r');
+    try {
+      return shapesOf(g);
+    } finally {
+      g.close();
+    }
+  });
+  for (const [k, shape] of written) {
+    if (back.get(k) !== shape) throw new Error(`${path}: dataset ${k} reads back as ${back.get(k) ?? 'missing'}, written as ${shape}`);
+  }
+}
+
+/**
+ * Write an HDF5 file atomically: `fill` writes into a temp file; every HDF5 diagnostic is an error;
+ * the file is closed, synced, reopened and its shapes checked, and only then renamed to `path`. On
+ * any error (a full disk included) the temp file is removed and nothing appears at `path`. An
+ * existing `path` is replaced only with `{ overwrite: true }`; inputs, links and devices never.
+ */
+export async function writeH5Atomic(path: string, fill: (f: H5File) => void | Promise<void>, opts: WriteOptions = {}): Promise<void> {
+  const lib = await h5();
+  checkOutputPath(path, opts);
+  const tmp = tempPathFor(path);
+  let f: H5File | undefined;
+  let open = false;
+  try {
+    f = captureHdf5Errors(path, () => new lib.File(tmp, 'w'));
+    open = true;
+    const file = f;
+    const cap = startHdf5Capture();
+    try {
+      await fill(file);
+    } finally {
+      cap.stop();
+    }
+    cap.check(path);
+    const written = captureHdf5Errors(path, () => {
+      const shapes = shapesOf(file);
+      file.flush();
+      const rc = file.close();
+      open = false;
+      if (typeof rc === 'number' && rc < 0) throw new Error(`${path}: closing the HDF5 file failed (status ${rc})`);
+      return shapes;
+    });
+    verifyClosedH5(lib, tmp, path, written);
+    commitTemp(tmp, path, opts);
+  } catch (e) {
+    if (open) try { captureHdf5Errors(path, () => f!.close()); } catch { /* already failing */ }
+    abandonTemp(tmp);
     throw e;
   }
 }

@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
+import { noteInput } from './atomic.js';
 
 export interface NpyArray {
   /** numpy dtype string as stored, e.g. '<f8', '<U6'. */
@@ -120,6 +121,7 @@ export function readNpy(path: string): NpyArray {
   } catch (e) {
     throw new Error(`${path}: cannot read: ${(e as Error).message}`);
   }
+  noteInput(path);
   return parseNpy(bytes, path);
 }
 
@@ -131,6 +133,7 @@ export function readNpz(path: string): Record<string, NpyArray> {
   } catch (e) {
     throw new Error(`${path}: cannot read: ${(e as Error).message}`);
   }
+  noteInput(path);
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(bytes);

@@ -5,6 +5,7 @@
  * `configure()`), with the web importer's looser names as a fallback so older archives still load.
  */
 import { readFileSync } from 'node:fs';
+import { noteInput } from '../io/atomic.js';
 import { basename } from 'node:path';
 import { unzipSync } from 'fflate';
 import { Connectivity } from './connectivity.js';
@@ -219,6 +220,7 @@ export function readTvbConnectivityZip(pathOrBytes: string | Uint8Array, options
   let bytes: Uint8Array;
   try {
     bytes = isPath ? readFileSync(pathOrBytes) : pathOrBytes;
+    if (isPath) noteInput(pathOrBytes as string);
   } catch (e) {
     throw new Error(`${zip}: cannot read: ${(e as Error).message}`);
   }

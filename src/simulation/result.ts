@@ -15,6 +15,7 @@
  * ```
  */
 import { Connectivity } from '../network/connectivity.js';
+import type { Provenance } from '../provenance/index.js';
 import { getModel } from '../models/catalogue.js';
 import { LabeledArray, type ISelector, type Selector } from '../results/labeled.js';
 import { TimeSeries } from '../results/timeseries.js';
@@ -80,6 +81,10 @@ export interface SimulationInfo {
   finalState: Float64Array;
   stateVariables: string[];
   parameters: Record<string, number | number[]>;
+  /** How the result was made: the full resolved configuration, versions, command line. */
+  provenance?: Provenance;
+  /** Warnings raised by the run (values past 1e12, ...), also stored in provenance.flags. */
+  warnings?: string[];
 }
 
 /** Version tag of vbt's result files; readers refuse other major versions. */

@@ -555,7 +555,11 @@ function run(s0, n, record, stimStart, onProgress) {
 function results() {
   return [${plan.monitors.map((m) => m.result).join(', ')}];
 }
-return { run, results, ${wk ? '/* a copy: the memory cannot be transferred */ get state() { return state.slice(); }' : 'state'} };`);
+/** Start every monitor's output over (streaming: after each chunk was written). */
+function rewind() {
+  ${plan.monitors.map((m) => m.rewind ?? "throw new Error('monitor ' + " + JSON.stringify(m.name) + " + ' cannot stream');").join('\n  ')}
+}
+return { run, results, rewind, ${wk ? '/* a copy: the memory cannot be transferred */ get state() { return state.slice(); }' : 'state'} };`);
   // Every exp in generated code (models, couplings, stimuli) goes through the inlinable kernelExp.
   return { source: L.join('\n').split('Math.exp(').join('kexp('), wasm: wk ? wk.bytes : null };
 }
@@ -568,7 +572,7 @@ const programCache = new Map<string, Function>();
  * shares V8's optimised code for the step functions instead of re-warming the JIT, which matters for
  * repeated runs (explorations, FIC/EIB iterations, benchmarks).
  */
-export function instantiate(source: string, ctx: Record<string, unknown>): { run: Function; results: () => { time: Float64Array; data: Float64Array }[]; state: Float64Array } {
+export function instantiate(source: string, ctx: Record<string, unknown>): { run: Function; results: () => { time: Float64Array; data: Float64Array }[]; rewind: () => void; state: Float64Array } {
   let f = programCache.get(source);
   if (!f) {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
