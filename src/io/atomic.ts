@@ -5,7 +5,7 @@
  * (`{ overwrite: true }` in the API, `--force` on the command line). Temp files are removed on
  * error and on SIGINT/SIGTERM.
  */
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** What a writer may do at its destination. */
@@ -96,9 +96,34 @@ function onSignal(sig: NodeJS.Signals): void {
   process.kill(process.pid, sig);
 }
 
+/**
+ * Temp files of earlier writes to `path` whose process is gone (SIGKILL, power loss) are removed:
+ * a killed process cannot clean up after itself, the next writer can.
+ */
+function removeStaleTemps(path: string): void {
+  const dir = dirname(path) || '.';
+  const prefix = `.${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith(prefix));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const pid = Number(n.slice(prefix.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(dir, n), { recursive: true, force: true });
+    }
+  }
+}
+
 /** A fresh temp path beside `path`, removed on SIGINT/SIGTERM/exit until `releaseTemp`. */
 export function tempPathFor(path: string): string {
   mkdirSync(dirname(path) || '.', { recursive: true });
+  removeStaleTemps(path);
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
   temps.add(tmp);
   if (!handlersOn) {

@@ -122,12 +122,26 @@ export function captureHdf5Errors<T>(file: string, run: () => T): T {
 export function startHdf5Capture(): { stop(): void; check(file: string): void } {
   const orig = fs.writeSync;
   let diag = '';
+  let sys: string | undefined;
   (fs as { writeSync: unknown }).writeSync = function (fd: number, buf: unknown, ...rest: unknown[]) {
     if (fd === 2) {
-      const text = typeof buf === 'string' ? buf : Buffer.from(buf as Uint8Array).toString('utf8');
+      // emscripten writes (buffer, offset, length, position) views of its heap
+      let text: string;
+      let n: number;
+      if (typeof buf === 'string') {
+        text = buf;
+        n = Buffer.byteLength(buf);
+      } else {
+        const b = buf as Uint8Array;
+        const off = typeof rest[0] === 'number' ? rest[0] : 0;
+        n = typeof rest[1] === 'number' ? rest[1] : b.length - off;
+        text = Buffer.from(b.buffer, b.byteOffset + off, n).toString('utf8');
+      }
       if (diag || text.includes('HDF5-DIAG')) {
-        diag += text;
-        return typeof buf === 'string' ? Buffer.byteLength(buf) : (buf as Uint8Array).length;
+        // HDF5 may repeat its dump for every failed block: keep the start and the system error
+        if (diag.length < 16384) diag += text;
+        sys ??= /error message = '([^']+)'/.exec(text)?.[1];
+        return n;
       }
     }
     return (orig as (...a: unknown[]) => number).call(fs, fd, buf, ...rest);
@@ -140,8 +154,9 @@ export function startHdf5Capture(): { stop(): void; check(file: string): void } 
     },
     check(file: string) {
       if (diag) {
-        const d = diag;
+        const d = sys ? `error message = '${sys}'\n${diag}` : diag;
         diag = '';
+        sys = undefined;
         throw new Error(`${file}: HDF5 write failed: ${summarizeDiag(d)}`);
       }
     },
@@ -151,7 +166,7 @@ export function startHdf5Capture(): { stop(): void; check(file: string): void } 
 function summarizeDiag(text: string): string {
   const sys = /error message = '([^']+)'/.exec(text)?.[1];
   const minors = [...text.matchAll(/#\d+: .*? in ([A-Za-z0-9_]+)\(\): ([^\n]+)/g)].map((m) => m[2].trim());
-  return sys ? `${sys} (${minors[0] ?? 'write failed'})` : minors.slice(-1)[0] ?? text.split('\n').find((l) => l.trim()) ?? 'unknown HDF5 error';
+  return sys ? sys : minors.slice(-1)[0] ?? text.split('\n').find((l) => l.trim()) ?? 'unknown HDF5 error';
 }
 
 /** Dataset paths and shapes of an open file, to compare the file as written with the file as reread. */

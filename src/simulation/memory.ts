@@ -52,13 +52,14 @@ export const fmtBytes = (b: number): string => (b >= 2 ** 30 ? `${(b / 2 ** 30).
 export function checkMemory(est: MemoryEstimate, opts: { budget?: number; writing?: boolean } = {}): void {
   const budget = opts.budget ?? memoryBudget();
   const need = est.bytes + (opts.writing ? est.writeBytes : 0);
-  const maxArray = Math.min(bufferConstants.MAX_LENGTH, 2 ** 53);
+  // V8 caps a typed array's length (2^32 elements in Node 20), whatever the memory
+  const maxArray = Math.min(bufferConstants.MAX_LENGTH, 2 ** 53) * 8;
   const tooBigArray = est.largestArrayBytes > maxArray;
   if (need <= budget && !tooBigArray) return;
   const parts = est.monitors.map((m) => `${m.name} ${fmtBytes(m.bytes)} (${m.samples} samples)`).join(', ');
   throw new Error(
     `memory: this run needs about ${fmtBytes(need)} (monitors: ${parts}; delay history ${fmtBytes(est.historyBytes)}${opts.writing ? `; writing copies ${fmtBytes(est.writeBytes)}` : ''}) ` +
-      (tooBigArray ? `and one buffer of ${fmtBytes(est.largestArrayBytes)} exceeds the largest array this JavaScript engine allows (${fmtBytes(maxArray)}); ` : `but the budget is ${fmtBytes(budget)} (VBT_MEMORY_LIMIT or 80 % of RAM); `) +
+      (tooBigArray ? `and one buffer of ${fmtBytes(est.largestArrayBytes)} exceeds the largest typed array this JavaScript engine allows (${fmtBytes(maxArray)} of float64); ` : `but the budget is ${fmtBytes(budget)} (VBT_MEMORY_LIMIT or 80 % of RAM); `) +
       'ways out: a larger monitor period (e.g. TemporalAverage:1 instead of Raw), fewer variables of interest, a shorter duration, or --stream (API: simulateToFile) to write samples to the file in chunks as the run goes',
   );
 }

@@ -72,7 +72,10 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
   if (typeof cfg.duration !== 'number' || !(cfg.duration > 0) || !Number.isFinite(cfg.duration)) {
     throw new Error(`duration: expected a positive number of ms, got ${cfg.duration}`);
   }
-  if (cfg.transient !== undefined && !(cfg.transient >= 0)) throw new Error(`transient: expected ≥ 0 ms, got ${cfg.transient}`);
+  if (cfg.initialConditions?.seed !== undefined && !(Number.isInteger(cfg.initialConditions.seed) && cfg.initialConditions.seed >= 0)) {
+    throw new Error(`initialConditions.seed: expected an integer ≥ 0, got ${cfg.initialConditions.seed}`);
+  }
+  if (cfg.transient !== undefined && !(cfg.transient >= 0 && Number.isFinite(cfg.transient))) throw new Error(`transient: expected ≥ 0 ms, got ${cfg.transient}`);
   const schemeKey = (integ.name ?? 'Heun').toLowerCase();
   const scheme = SCHEMES[schemeKey];
   if (!scheme) throw new Error(`integrator.name: unknown integrator '${integ.name}'; expected one of: Euler, Heun, RK4`);
@@ -221,6 +224,9 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
         gain[k * N + n] = Math.sqrt(2 * v);
       }
     }
+    if (nz.ntau !== undefined && !(Number.isFinite(nz.ntau) && nz.ntau >= 0)) throw new Error(`integrator.noise.ntau: expected a correlation time ≥ 0 ms (0 = white noise), got ${nz.ntau}`);
+    if (nz.seed !== undefined && !(Number.isInteger(nz.seed) && nz.seed >= 0)) throw new Error(`integrator.noise.seed: expected an integer ≥ 0, got ${nz.seed}`);
+    if (nz.kind !== undefined && nz.kind !== 'additive' && nz.kind !== 'multiplicative') throw new Error(`integrator.noise.kind: expected 'additive' or 'multiplicative', got '${String(nz.kind)}'`);
     const seed = nz.seed ?? 42;
     for (let b = 0; b < B; b++) seeds.push(seed + b);
     noise = { kind: nz.kind ?? 'additive', gain, ntau: nz.ntau ?? 0, multA: nz.a ?? 1, multB: nz.b ?? 0, seed };

@@ -12,6 +12,7 @@ import { syntheticConnectome } from '../network/synthetic.js';
 import type { SimulationConfig } from './config.js';
 import { prepareRun, type PreparedRun } from './plan.js';
 import { buildProvenance } from '../provenance/index.js';
+import { checkMemory, estimateMemory } from './memory.js';
 import { DivergenceError, SimulationResult, type MonitorOutput } from './result.js';
 
 /**
@@ -228,6 +229,7 @@ export function largeValueWarnings(mons: MonitorOutput[], state: Float64Array, s
 /** Prepare (validate) without running: useful to inspect sizes, delays and the generated code. */
 export function prepare(cfg: SimulationConfig): PreparedRun & { source: string; kernel: 'wasm' | 'js' } {
   const prep = prepareRun(cfg, () => syntheticConnectome());
+  checkMemory(estimateMemory(prep), { budget: cfg.memoryBudget, writing: cfg.reserveForWriting });
   const { source, wasm } = generateProgram(prep.plan);
   // the module travels with the other program data, so worker threads compile it themselves
   const data = wasm ? { ...prep.data, wasm } : prep.data;

@@ -195,10 +195,9 @@ export async function simulateToFile(cfg: SimulationConfig, path: string, opts: 
     const { finalState: _s, ...rest } = info;
     return { path, info: rest, chunkSteps, chunkBytes, stateBytes };
   } catch (e) {
-    cap.stop();
     if (f) try { f.close(); } catch { /* failing already */ }
+    cap.stop();
     abandonTemp(tmp);
-    if (e instanceof Error && /HDF5 write failed/.test(e.message)) throw e;
     throw e;
   }
 }

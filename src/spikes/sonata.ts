@@ -9,6 +9,7 @@
  * bmtk-style string can be asked for with `sortingAttribute: 'string'`.
  */
 import { h5, writeH5Atomic, type H5File } from '../io/h5.js';
+import type { WriteOptions } from '../io/atomic.js';
 import { timeOrder, byIdOrder } from './order.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -250,7 +251,7 @@ function firstByIdViolation(p: Spikes): number {
   return -1;
 }
 
-export interface WriteSpikesOptions {
+export interface WriteSpikesOptions extends WriteOptions {
   /** Order of the written data (default by_time). */
   sortBy?: 'by_time' | 'by_id' | 'none';
   /**
@@ -328,5 +329,5 @@ export async function writeSpikeFile(path: string, populations: SpikePopulations
       for (let i = 0; i < s.nodeIds.length; i++) words[2 * i] = s.nodeIds[i];
       g.create_dataset({ name: 'node_ids', data: new BigUint64Array(words.buffer), shape: [s.nodeIds.length], dtype: '<Q' });
     }
-  });
+  }, options);
 }
