@@ -5,6 +5,7 @@
  */
 import type { SimulationResult } from '../simulation/result.js';
 import { getModel } from '../models/catalogue.js';
+import { describeProvenance } from '../provenance/index.js';
 import type { ModelSpec } from '../models/spec.js';
 import { toHtmlFragment, htmlRuntime, escapeHtml, PAGE_STYLE, type PlotSpec } from '../plot/render.js';
 import { timeSeriesFromResult, tsShape, type TimeSeriesData } from '../plot/data.js';
@@ -198,6 +199,9 @@ ${table(netRows, ['', ''])}
 ${conn ? '' : '<p class="meta">Pass the connectivity (<code>vbt report --connectivity FILE.zip</code>) to draw the network figures.</p>'}
 <h2 id="integration">Integration</h2>
 ${table(runRows, ['', ''])}
+<h2 id="provenance">Provenance</h2>
+${res.info.provenance ? `<ul>${describeProvenance(res.info.provenance).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : '<p class="meta">This result carries no provenance (written before vbt stored it); it cannot be rerun from the file.</p>'}
+${(res.info.warnings ?? []).map((w) => `<p class="meta"><b>Warning:</b> ${escapeHtml(w)}</p>`).join('\n')}
 <h2 id="figures">Figures</h2>
 ${figureHtml}
 </body></html>
