@@ -187,12 +187,14 @@ export function buildProgram(): Command {
         files = readdirSync(dir).filter((f) => f.endsWith('.h5')).sort().map((f) => join(dir, f));
       }
       let pass = 0, fail = 0;
+      const all = [];
       for (const f of files) {
         const r = await checkReference(f, { historyPrecision: o.history });
-        console.log(formatCheck(r));
+        if (!jsonOutput()) console.log(formatCheck(r));
+        all.push(r);
         if (r.ok) pass++; else fail++;
       }
-      console.log(`${pass} passed, ${fail} failed`);
+      emit({ passed: pass, failed: fail, checks: all }, `${pass} passed, ${fail} failed`);
       if (fail) process.exitCode = 1;
     });
 

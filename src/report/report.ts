@@ -11,7 +11,7 @@ import { toHtmlFragment, htmlRuntime, escapeHtml, PAGE_STYLE, type PlotSpec } fr
 import { timeSeriesFromResult, tsShape, type TimeSeriesData } from '../plot/data.js';
 import { plotTimeSeries, plotChannels, plotHeatmap } from '../plot/timeseries.js';
 import { plotPowerSpectrum, samplingRate, defaultSegment } from '../plot/spectrum.js';
-import { welch, dominantFrequency } from '../analysis/spectra.js';
+import { welch, dominantFrequency, formatFrequency, frequencyResolution } from '../analysis/spectra.js';
 import { plotFc } from '../plot/analysis.js';
 import { phasePlane, plotPhasePlane } from '../plot/phaseplane.js';
 import { plotNetworkOverview, plotDegreeDistribution, type NetworkData } from '../plot/network.js';
@@ -84,8 +84,9 @@ export function keyNumbers(res: SimulationResult, ts: TimeSeriesData): KeyNumber
   if (T >= 16) {
     try {
       const fs = samplingRate(ts);
-      const peaks = Array.from(dominantFrequency(welch(firstVariable(ts), fs, { nperseg: defaultSegment(T) }))).sort((a, b) => a - b);
-      if (peaks.length) out.push({ name: `${ts.variables[0]}: dominant frequency (median over nodes)`, value: `${fmt(peaks[Math.floor(peaks.length / 2)], 3)} Hz` });
+      const sp = welch(firstVariable(ts), fs, { nperseg: defaultSegment(T) });
+      const peaks = Array.from(dominantFrequency(sp)).sort((a, b) => a - b);
+      if (peaks.length) out.push({ name: `${ts.variables[0]}: dominant frequency (median over nodes)`, value: formatFrequency(peaks[Math.floor(peaks.length / 2)], frequencyResolution(sp)), note: `Welch, ${defaultSegment(T)}-sample segments (same as vbt spectrum)` });
     } catch { /* too short for a spectrum: leave the number out */ }
   }
   if (N >= 2 && T >= 3) {

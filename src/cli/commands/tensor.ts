@@ -2,6 +2,7 @@
  * `vbt gradcheck` (autodiff gradient of the tensor engine vs a float64 central finite difference
  * of the kernel engine) and `vbt backend` (which tfjs backend loads here, and why the others did not).
  */
+import { emit } from '../output.js';
 import { Command, Option } from 'commander';
 import { loadBackend, formatBackend, BACKEND_CANDIDATES } from '../../backend/index.js';
 import { gradcheck } from '../../tensor/gradcheck.js';
@@ -73,10 +74,12 @@ export function register(program: Command): void {
       };
       const r = gradcheck({ config, param: o.param, index: o.index, voi: o.voi, step: o.fdStep, engine: { checkpoint: o.checkpoint } });
       const what = `d loss / d ${r.param}${r.index !== undefined ? `[${r.index}]` : ''} at ${r.value}`;
-      console.log(`model ${o.model}, coupling ${o.coupling}, ${o.steps} steps of ${o.dt} ms, ${connectivity.n} nodes; loss = mean of voi ${o.voi} over the last half`);
-      console.log(`loss: tensor(float32) ${r.lossTensor}  kernel(float64) ${r.lossKernel}`);
-      console.log(`autodiff_grad=${r.autodiff}   (${what}, tensor engine, ${r.seconds.autodiff.toFixed(2)} s)`);
-      console.log(`fd_grad=${r.finiteDifference}   (central difference, h=${r.h}, float64 kernel engine, ${r.seconds.finiteDifference.toFixed(2)} s)`);
-      console.log(`rel_err=${r.relErr}`);
+      emit({ model: o.model, coupling: o.coupling, steps: o.steps, dt: o.dt, nodes: connectivity.n, ...r }, [
+        `model ${o.model}, coupling ${o.coupling}, ${o.steps} steps of ${o.dt} ms, ${connectivity.n} nodes; loss = mean of voi ${o.voi} over the last half`,
+        `loss: tensor(float32) ${r.lossTensor}  kernel(float64) ${r.lossKernel}`,
+        `autodiff_grad=${r.autodiff}   (${what}, tensor engine, ${r.seconds.autodiff.toFixed(2)} s)`,
+        `fd_grad=${r.finiteDifference}   (central difference, h=${r.h}, float64 kernel engine, ${r.seconds.finiteDifference.toFixed(2)} s)`,
+        `rel_err=${r.relErr}`,
+      ].join('\n'));
     });
 }
