@@ -72,6 +72,17 @@ export function checkHdf5File(path: string): void {
   throw new Error(`${path}: not an HDF5 file (no HDF5 signature found; ${size} bytes)`);
 }
 
+/** Size on disk of each open file, by file id: the cap on what a dataset read may allocate. */
+const fileSizes = new Map<string, number>();
+
+/**
+ * The most bytes a dataset of a file this size can honestly hold: its own length uncompressed, or
+ * ~1032:1 for gzip (deflate's limit). A header claiming more is corrupt and is not allocated.
+ */
+export function datasetByteCap(fileSize: number): number {
+  return 1032 * fileSize + (1 << 20);
+}
+
 /** Open an HDF5 file for reading; a missing, foreign or truncated file is a clear error. */
 export async function openH5(path: string): Promise<H5File> {
   const lib = await h5();
@@ -84,19 +95,32 @@ export async function openH5(path: string): Promise<H5File> {
     throw new Error(`${path}: cannot open as HDF5: ${(e as Error).message}`);
   }
   if (!f || (f as unknown as { file_id: bigint }).file_id < 0n) throw new Error(`${path}: not a readable HDF5 file`);
+  fileSizes.set(String((f as unknown as { file_id: bigint }).file_id), statSync(path).size);
   return f;
 }
 
 /** Open, run `use`, always close. */
 export async function withH5<T>(path: string, use: (f: H5File) => T | Promise<T>): Promise<T> {
-  const f = await openH5(path);
+  // a corrupt file makes HDF5 print a dump and return garbage: any diagnostic fails the read
+  const cap = startHdf5Capture();
+  let f: H5File;
   try {
-    return await use(f);
+    f = await openH5(path);
+  } catch (e) {
+    cap.stop();
+    throw e;
+  }
+  try {
+    const out = await use(f);
+    cap.check(path, 'read');
+    return out;
   } catch (e) {
     const msg = (e as Error).message;
     throw msg.startsWith(path) ? e : new Error(`${path}: ${msg}`);
   } finally {
+    fileSizes.delete(String((f as unknown as { file_id: bigint }).file_id));
     f.close();
+    cap.stop();
   }
 }
 
@@ -119,7 +143,7 @@ export function captureHdf5Errors<T>(file: string, run: () => T): T {
 }
 
 /** The same capture held open across awaits (async fills); `check` throws if HDF5 complained. */
-export function startHdf5Capture(): { stop(): void; check(file: string): void } {
+export function startHdf5Capture(): { stop(): void; check(file: string, what?: string): void } {
   const orig = fs.writeSync;
   let diag = '';
   let sys: string | undefined;
@@ -152,12 +176,12 @@ export function startHdf5Capture(): { stop(): void; check(file: string): void } 
       if (!stopped) fs.writeSync = orig;
       stopped = true;
     },
-    check(file: string) {
+    check(file: string, what = 'write') {
       if (diag) {
         const d = sys ? `error message = '${sys}'\n${diag}` : diag;
         diag = '';
         sys = undefined;
-        throw new Error(`${file}: HDF5 write failed: ${summarizeDiag(d)}`);
+        throw new Error(`${file}: HDF5 ${what} failed: ${summarizeDiag(d)}`);
       }
     },
   };
@@ -305,8 +329,11 @@ export function getDataset(f: H5Group, path: string, file = ''): H5Dataset {
 /** A numeric dataset as float64 with its shape (int64 and bool/enum data are converted). */
 export function readNumeric(f: H5Group, path: string, file = ''): NumericArray {
   const d = getDataset(f, path, file);
-  const v = d.value;
   const shape = d.shape ?? [];
+  const size = fileSizes.get(String((f as unknown as { file_id: bigint }).file_id));
+  const bytes = shape.reduce((a, b) => a * b, 1) * 8;
+  if (size !== undefined && bytes > datasetByteCap(size)) throw new Error(`${file}: dataset '${path}' claims shape [${shape.join(', ')}] (${bytes} bytes as float64) in a file of ${size} bytes; the file is corrupt`);
+  const v = d.value;
   let data: Float64Array;
   if (v instanceof Float64Array) data = v;
   else if (v instanceof BigInt64Array || v instanceof BigUint64Array) data = Float64Array.from(v, Number);
