@@ -36,6 +36,9 @@ export interface StreamResult {
   stateBytes: number;
 }
 
+/** Largest single write handed to h5wasm (bytes). */
+const WRITE_SLICE = 2 * 2 ** 20;
+
 const STREAMABLE = new Set(['Raw', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage', 'AfferentCoupling']);
 
 const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
@@ -153,7 +156,15 @@ export async function simulateToFile(cfg: SimulationConfig, path: string, opts: 
           if (a > maxAbs[k + 1]) maxAbs[k + 1] = a;
         }
         const [V, N, M] = full.plan.monitors[k].sampleShape;
-        set.data.write_slice([[0, B], [set.written, set.written + wantHere], [0, V], [0, N], [0, M]], data);
+        // h5wasm copies each write into its own heap (which never shrinks): write in slices of
+        // at most WRITE_SLICE bytes so that copy stays small next to the chunk itself
+        const per = Math.max(1, Math.floor(WRITE_SLICE / (set.width * 8)));
+        for (let b = 0; b < B; b++) {
+          for (let t0 = 0; t0 < wantHere; t0 += per) {
+            const t1 = Math.min(wantHere, t0 + per);
+            set.data.write_slice([[b, b + 1], [set.written + t0, set.written + t1], [0, V], [0, N], [0, M]], data.subarray((b * wantHere + t0) * set.width, (b * wantHere + t1) * set.width));
+          }
+        }
         set.time.write_slice([[set.written, set.written + wantHere]], o.time.subarray(0, wantHere));
         set.written += wantHere;
       }
