@@ -113,3 +113,12 @@ describe('inputs checked at the door', () => {
     await expect(simulate({ model: 'JansenRit', integrator: { dt: 0.1 }, duration: 10_000, monitors: [{ name: 'Raw' }], memoryBudget: 2 ** 20 })).rejects.toThrow(/budget is 1\.0 MiB/);
   });
 });
+
+describe('vbt plot checks --variable and --nodes', () => {
+  it('an unknown variable or node is an error naming what exists, not the default figure', async () => {
+    const res = join(dir, 'plotme.nc');
+    await (await simulate({ model: 'Generic2dOscillator', integrator: { dt: 0.5 }, duration: 20, monitors: [{ name: 'TemporalAverage', period: 1 }] })).save(res);
+    await expect(vbt('plot', res, '--variable', 'zz', '--out', join(dir, 'p1.svg'))).rejects.toThrow(/unknown variable 'zz'; this series has: V/);
+    await expect(vbt('plot', res, '--nodes', 'foo', '--out', join(dir, 'p2.svg'))).rejects.toThrow(/foo/);
+  }, 60_000);
+});
