@@ -46,3 +46,13 @@ export * from './tensor/index.js';
 export * from './plot/index.js';
 export * from './report/index.js';
 export * as algorithms from '../algorithms/index.js';
+// issue #14: streaming runs, memory estimates, provenance and rerun
+export { simulateToFile } from './simulation/stream.js';
+export type { StreamOptions, StreamResult } from './simulation/stream.js';
+export { estimateMemory, checkMemory, memoryBudget } from './simulation/memory.js';
+export type { MemoryEstimate } from './simulation/memory.js';
+export { buildProvenance, configFromProvenance, describeProvenance, hashConnectivity, PROVENANCE_VERSION } from './provenance/index.js';
+export type { Provenance } from './provenance/index.js';
+export { rerunConfig, compareResults } from './provenance/rerun.js';
+export { checkOutputPath } from './io/atomic.js';
+export type { WriteOptions } from './io/atomic.js';

@@ -153,3 +153,22 @@ describe('fuzzed readers', () => {
     }, (v) => expect((v as Network).numberOfNodes).toBe(4));
   }, 300_000);
 });
+
+describe('SONATA non-finite timestamps', () => {
+  it('NaN or Inf spike times are refused naming the entry, not reported as an empty time window', async () => {
+    for (const bad of [NaN, Infinity]) {
+      const p = join(dir, `bad-${bad}.h5`);
+      await writeSpikeFile(p, { pop: { timestamps: [0.5, bad, 2], nodeIds: [0, 1, 2] } }, { sortBy: 'none' } as never).catch(async () => {
+        // the writer may refuse non-finite times itself; then write the file with h5wasm directly
+        const { writeH5Atomic } = await import('../src/io/h5.js');
+        await writeH5Atomic(p, (f) => {
+          const g = f.create_group('spikes').create_group('pop');
+          const t = g.create_dataset({ name: 'timestamps', data: Float64Array.from([0.5, bad, 2]), dtype: '<d' });
+          t.create_attribute('units', 'ms');
+          g.create_dataset({ name: 'node_ids', data: BigUint64Array.from([0n, 1n, 2n]) as never, dtype: '<Q' });
+        });
+      });
+      await expect(readSpikeFile(p)).rejects.toThrow(/timestamps.*entry 1 is (NaN|Infinity); spike times must be finite/);
+    }
+  });
+});

@@ -157,6 +157,9 @@ function readPopulation(f: H5File, path: string, name: string, assumeUnits?: str
   else if (rawT instanceof Float32Array) timestamps = Float64Array.from(rawT);
   else return fail(path, `${where}/timestamps`, 'must be a floating-point dataset');
   if (factor !== 1) for (let i = 0; i < timestamps.length; i++) timestamps[i] *= factor;
+  for (let i = 0; i < timestamps.length; i++) {
+    if (!Number.isFinite(timestamps[i])) fail(path, `${where}/timestamps`, `entry ${i} is ${timestamps[i]}; spike times must be finite numbers`);
+  }
   const nodeIds = nodeIdsToUint32(idDs.value, path, `${where}/node_ids`);
 
   let sorting: SortOrder = 'none';
