@@ -122,3 +122,13 @@ describe('vbt plot checks --variable and --nodes', () => {
     await expect(vbt('plot', res, '--nodes', 'foo', '--out', join(dir, 'p2.svg'))).rejects.toThrow(/foo/);
   }, 60_000);
 });
+
+describe('units agree between file and figure', () => {
+  it('a monitor of variables with different units stores each unit, not a blanket a.u.', async () => {
+    const res = await simulate({ model: 'JansenRit', integrator: { dt: 0.1 }, duration: 10, monitors: [{ name: 'TemporalAverage', period: 1 }] });
+    const v = res.toDataset().variables.find((x) => x.name === 'TemporalAverage')!;
+    expect(v.attrs?.variable_units).toEqual(['mV', 'mV', 'mV', 'mV/ms']);
+    expect(v.attrs?.units).toBe('mixed: y0 mV, y1 mV, y2 mV, y3 mV/ms');
+    expect(res.toTimeSeries().units.data).toMatchObject({ y0: 'mV' });
+  });
+});

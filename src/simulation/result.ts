@@ -294,7 +294,11 @@ export class SimulationResult {
         name: p(base),
         dims: [p('trial'), p(`${base}_time`), p(`${base}_variable`), nodeDim, modeDim],
         data: m.data,
-        attrs: { monitor: m.name, period: m.period, period_units: 'ms', units: vu.every((u) => u === vu[0]) && vu.length ? vu[0] : 'a.u.' },
+        // one netCDF `units` when the variables share it; otherwise each variable's unit, in order,
+        // so the file says what the figures say (mV for y0) instead of a blanket a.u.
+        attrs: vu.every((u) => u === vu[0]) && vu.length
+          ? { monitor: m.name, period: m.period, period_units: 'ms', units: vu[0] }
+          : { monitor: m.name, period: m.period, period_units: 'ms', units: `mixed: ${m.variables.map((v, k) => `${v} ${vu[k]}`).join(', ')}`, variable_units: vu },
       });
     }
     if (this.network) {
