@@ -51,3 +51,13 @@ export * as algorithms from '../algorithms/index.js';
 export * from './experiment/index.js';
 export { simulateKeepingTransient, splitTransient } from './simulation/transient.js';
 export * from './engine/adjoint/index.js';
+// issue #14: streaming runs, memory estimates, provenance and rerun
+export { simulateToFile } from './simulation/stream.js';
+export type { StreamOptions, StreamResult } from './simulation/stream.js';
+export { estimateMemory, checkMemory, memoryBudget } from './simulation/memory.js';
+export type { MemoryEstimate } from './simulation/memory.js';
+export { buildProvenance, configFromProvenance, describeProvenance, hashConnectivity, PROVENANCE_VERSION } from './provenance/index.js';
+export type { Provenance } from './provenance/index.js';
+export { rerunConfig, compareResults } from './provenance/rerun.js';
+export { checkOutputPath } from './io/atomic.js';
+export type { WriteOptions } from './io/atomic.js';

@@ -92,28 +92,28 @@ describe('vbt plot / vbt report', () => {
     const space = product(grid('G', 0, 1, 3), grid('speed', 1, 3, 3), grid('sigma', 0, 1, 2));
     new SweepResult('s', space, { fc_corr: Float64Array.from({ length: 18 }, (_, k) => Math.cos(k)) }).save(sweep);
     const out = join(dir, 'sweep.svg');
-    await expect(run('plot', sweep, '--out', out)).rejects.toThrow(/3 dimensions \(G, speed, sigma\).*--fix NAME=VALUE/);
-    await run('plot', sweep, '--fix', 'sigma=1', '--out', out);
+    await expect(run('plot', sweep, '--out', out, '--force')).rejects.toThrow(/3 dimensions \(G, speed, sigma\).*--fix NAME=VALUE/);
+    await run('plot', sweep, '--fix', 'sigma=1', '--out', out, '--force');
     let svg = readFileSync(out, 'utf8');
     expect(countMarks(svg, 'rect')).toBe(9);
     expect(figureTitles(svg)[0]).toContain('(maximum marked)');
 
     const tune = join(dir, 'fic.json');
     new TuningResult({ name: 'fic', state: {}, history: { rate: [9, 5, 3.2] }, nIterations: 3, preTuning: { means: { rate: [9, 8, 7] }, metrics: {} }, postTuning: { means: { rate: [3.1, 3, 2.9] }, metrics: {} } }).save(tune);
-    await run('plot', tune, '--out', out);
+    await run('plot', tune, '--out', out, '--force');
     expect(countMarks(readFileSync(out, 'utf8'), 'line')).toBe(1);
-    await run('plot', tune, '--type', 'before-after', '--out', out);
+    await run('plot', tune, '--type', 'before-after', '--out', out, '--force');
     svg = readFileSync(out, 'utf8');
     expect(countMarks(svg, 'symbol')).toBe(6);
-    await expect(run('plot', tune, '--type', 'loss', '--out', out)).rejects.toThrow(/expected one of default, convergence, before-after/);
+    await expect(run('plot', tune, '--type', 'loss', '--out', out, '--force')).rejects.toThrow(/expected one of default, convergence, before-after/);
 
     const fit = join(dir, 'fit.json');
     new FitResult({ name: 'fit', state: { G: 0.3, J: [1, 2, 3, 4] }, lossTrajectory: [1, 0.5, 0.3], stateTrajectory: [{ G: 0.1 }, { G: 0.2 }, { G: 0.3 }] }).save(fit);
-    await run('plot', fit, '--out', out);
+    await run('plot', fit, '--out', out, '--force');
     expect(figureTitles(readFileSync(out, 'utf8'))[0]).toContain('best 0.3 at step 2');
-    await run('plot', fit, '--type', 'regional', '--out', out);
+    await run('plot', fit, '--type', 'regional', '--out', out, '--force');
     expect(countMarks(readFileSync(out, 'utf8'), 'rect')).toBe(4);
-    await run('plot', fit, '--type', 'parameters', '--out', out);
+    await run('plot', fit, '--type', 'parameters', '--out', out, '--force');
     expect(countMarks(readFileSync(out, 'utf8'), 'line')).toBe(1);
   });
 

@@ -311,3 +311,23 @@ export function spectralCorrLoss(sim: Spectrum, target: Spectrum): number {
   }
   return 1 - acc / sim.n;
 }
+
+/**
+ * A frequency as precise as the spectrum that found it: rounded to the bin width `df` and given
+ * with ± df/2, so 3.9 Hz bins never print as 11.719 Hz.
+ *
+ * @example
+ * ```ts
+ * formatFrequency(11.71875, 3.90625); // '11.7 ± 2.0 Hz'
+ * ```
+ */
+export function formatFrequency(f: number, df: number): string {
+  if (!(df > 0) || !Number.isFinite(f)) return `${f} Hz`;
+  const digits = Math.max(0, Math.min(6, Math.ceil(-Math.log10(df / 2)) + (df / 2 < 1 ? 0 : 0)));
+  return `${f.toFixed(digits)} ± ${(df / 2).toFixed(digits)} Hz`;
+}
+
+/** The bin width of a spectrum (Hz). */
+export function frequencyResolution(sp: Spectrum): number {
+  return sp.freqs.length > 1 ? sp.freqs[1] - sp.freqs[0] : NaN;
+}

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ensureTfGradients } from '../analysis/tf-gradients.js';
+import { setBackendProbe } from '../provenance/index.js';
 
 export const BACKEND_CANDIDATES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendCandidate = (typeof BACKEND_CANDIDATES)[number];
@@ -105,3 +106,6 @@ export function formatBackend(info: BackendInfo): string {
   const tried = info.tried.length ? `; not loaded: ${info.tried.map((t) => `${t.candidate} (${t.error})`).join(', ')}` : '';
   return `backend: ${info.candidate} (tfjs '${info.name}', ${info.package}; chosen ${info.source})${tried}`;
 }
+
+// results record which tfjs backend this process loaded (provenance has no tfjs dependency itself)
+setBackendProbe(() => backendInfo()?.name ?? null);

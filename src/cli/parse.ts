@@ -18,6 +18,42 @@ export function parseNumber(v: string, what: string): number {
 }
 
 /**
+ * A finite number > 0 (a step, a duration, a speed).
+ * @example
+ * ```ts
+ * import { parsePositive } from './parse.js';
+ * parsePositive('0.1', '--dt'); // 0.1
+ * ```
+ */
+export function parsePositive(v: string, what: string): number {
+  const x = parseNumber(v, what);
+  if (!(x > 0)) throw new Error(`${what}: '${v}'; expected a number > 0`);
+  return x;
+}
+
+/**
+ * A finite number ≥ 0.
+ * @example
+ * ```ts
+ * import { parseNonNegative } from './parse.js';
+ * parseNonNegative('0', '--transient'); // 0
+ * ```
+ */
+export function parseNonNegative(v: string, what: string): number {
+  const x = parseNumber(v, what);
+  if (!(x >= 0)) throw new Error(`${what}: '${v}'; expected a number ≥ 0`);
+  return x;
+}
+
+/** Commander option parsers that name the option in their errors. */
+export const opt = {
+  number: (what: string) => (v: string) => parseNumber(v, what),
+  positive: (what: string) => (v: string) => parsePositive(v, what),
+  nonNegative: (what: string) => (v: string) => parseNonNegative(v, what),
+  integer: (what: string, min = 1) => (v: string) => parseInteger(v, what, min),
+};
+
+/**
  * A number, or a comma-separated list of numbers (one per node, say).
  * @example
  * ```ts
@@ -26,7 +62,10 @@ export function parseNumber(v: string, what: string): number {
  * ```
  */
 export function parseNumbers(v: string, what: string): number | number[] {
-  const parts = v.split(',').map((x) => Number(x.trim()));
+  const texts = v.split(',');
+  const empty = texts.findIndex((x) => x.trim() === '');
+  if (v.trim() !== '' && empty >= 0) throw new Error(`${what}: '${v}' has an empty entry at position ${empty + 1}; expected a number or a comma-separated list of numbers`);
+  const parts = texts.map((x) => Number(x.trim()));
   if (v.trim() === '' || parts.some((x) => !Number.isFinite(x))) throw new Error(`${what}: '${v}' is not a number or a comma-separated list of numbers`);
   return parts.length === 1 ? parts[0] : parts;
 }

@@ -25,3 +25,18 @@ export function summarize(res: SimulationResult): string {
     `(${(stepsPerS / 1000).toFixed(1)}k steps/s${i.kernel ? `, ${i.kernel === 'wasm' ? 'WebAssembly SIMD' : 'JavaScript'} kernel` : ''}, delay horizon ${i.horizon} steps). Recorded ${mons}.`
   );
 }
+
+/** The numbers of `summarize` for --json: run info (without the final state) and per-monitor ranges. */
+export function summaryJson(res: SimulationResult, written: string[] = [], figure?: string): unknown {
+  const { finalState: _f, ...info } = res.info;
+  return {
+    info,
+    monitors: res.monitors.map((m) => {
+      let lo = Infinity, hi = -Infinity, sum = 0;
+      for (const x of m.data) { lo = Math.min(lo, x); hi = Math.max(hi, x); sum += x; }
+      return { name: m.name, period: m.period, shape: m.shape, variables: m.variables, min: lo, max: hi, mean: sum / Math.max(1, m.data.length) };
+    }),
+    written,
+    ...(figure ? { figure } : {}),
+  };
+}

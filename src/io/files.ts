@@ -25,7 +25,7 @@ import { writeTvbConnectivityZip } from '../network/tvb-zip-write.js';
 import { Network } from '../network/network.js';
 import { SYNTHETIC_NAME, syntheticConnectome } from '../network/synthetic.js';
 import { ExperimentResult } from '../results/experiment.js';
-import { writeFileAtomic } from './atomic.js';
+import { noteInput, writeFileAtomic, type WriteOptions } from './atomic.js';
 import { exportBids } from './bids.js';
 import { isDataset, isGroup, withH5, type H5Group } from './h5.js';
 import { readNpy, readNpz, type NpyArray } from './npy.js';
@@ -60,7 +60,7 @@ function networkOf(res: SimulationResult): Connectivity {
   throw new Error(`this export needs the connectivity the run used ('${res.info.connectivity}'); attach it with result.withNetwork(conn) (CLI: --connectivity FILE)`);
 }
 
-export interface WriteResultOptions {
+export interface WriteResultOptions extends WriteOptions {
   format?: string;
   /** Monitor to export for TVB (default: every monitor that records all regions, one file each). */
   monitor?: string | number;
@@ -76,10 +76,10 @@ export async function writeSimulationResult(res: SimulationResult, path: string,
   switch (format) {
     case 'hdf5':
     case 'netcdf':
-      await res.save(path);
+      await res.save(path, { overwrite: opts.overwrite, inputs: opts.inputs });
       return [path];
     case 'json':
-      writeFileAtomic(path, JSON.stringify(res.toJSON()));
+      writeFileAtomic(path, JSON.stringify(res.toJSON()), opts);
       return [path];
     case 'tvb': {
       // one Connectivity, and one TimeSeriesRegion per per-region monitor, all linked to it by GID
@@ -94,13 +94,13 @@ export async function writeSimulationResult(res: SimulationResult, path: string,
       const connectivityGid = newTvbGid();
       const written: string[] = [];
       const connectivityPath = join(path, `Connectivity_${gidHex(connectivityGid)}.h5`);
-      await writeTvbConnectivityH5(connectivityPath, conn, { gid: connectivityGid });
+      await writeTvbConnectivityH5(connectivityPath, conn, { gid: connectivityGid, inputs: opts.inputs });
       written.push(connectivityPath);
       try {
         for (const k of picked) {
           const gid = newTvbGid();
           const p = join(path, `TimeSeriesRegion_${gidHex(gid)}.h5`);
-          await writeTvbTimeSeriesH5(p, res.toTimeSeries(k), { gid, connectivityGid });
+          await writeTvbTimeSeriesH5(p, res.toTimeSeries(k), { gid, connectivityGid, inputs: opts.inputs });
           written.push(p);
         }
       } catch (e) {
@@ -137,6 +137,7 @@ export function simulationResultFromJSON(obj: unknown, file = '<json>'): Simulat
 /** Read a SimulationResult from .nc/.h5 (vbt layout) or .json. */
 export async function readSimulationResult(path: string): Promise<SimulationResult> {
   if (!existsSync(path)) throw new Error(`${path}: no such file`);
+  noteInput(path);
   if (extname(path).toLowerCase() === '.json') {
     let obj: unknown;
     try {
@@ -174,6 +175,8 @@ export function connectivityFromNpz(path: string): Connectivity {
 /** A Connectivity from a TVB ZIP, TVB Connectivity H5, Network sidecar/companion, or .npz. */
 export async function readAnyConnectivity(path: string): Promise<Connectivity> {
   if (!existsSync(path)) throw new Error(`${path}: no such file`);
+  noteInput(path);
+  if (/\.ya?ml$/i.test(path)) noteInput(path.replace(/\.ya?ml$/i, '.h5'));
   const ext = extname(path).toLowerCase();
   if (ext === '.zip') return readTvbConnectivityZip(path);
   if (ext === '.npz') return connectivityFromNpz(path);
@@ -194,19 +197,19 @@ export async function readAnyConnectivity(path: string): Promise<Connectivity> {
 export type ConnectivityTarget = 'tvb-zip' | 'tvb-h5' | 'network';
 
 /** Write a connectivity as a TVB ZIP, a TVB H5 or a Network sidecar + companion (from the extension unless `to`). */
-export async function writeConnectivity(conn: Connectivity, path: string, to?: string): Promise<string[]> {
+export async function writeConnectivity(conn: Connectivity, path: string, to?: string, opts: WriteOptions = {}): Promise<string[]> {
   const ext = extname(path).toLowerCase();
   const target = (to ?? (ext === '.zip' ? 'tvb-zip' : ext === '.h5' ? 'tvb-h5' : ext === '.yaml' || ext === '.yml' || ext === '.json' ? 'network' : '')) as ConnectivityTarget | '';
   if (target === 'tvb-zip') {
-    writeTvbConnectivityZip(path, conn);
+    writeTvbConnectivityZip(path, conn, opts);
     return [path];
   }
   if (target === 'tvb-h5') {
-    await writeTvbConnectivityH5(path, conn);
+    await writeTvbConnectivityH5(path, conn, opts);
     return [path];
   }
   if (target === 'network') {
-    const r = await Network.fromTvb(conn).save(path);
+    const r = await Network.fromTvb(conn).save(path, opts);
     return [r.sidecar, r.companion];
   }
   throw new Error(`cannot tell the target format of '${path}': use .zip (TVB ZIP), .h5 (TVB H5) or .yaml/.json (Network sidecar + HDF5), or --to tvb-zip|tvb-h5|network`);

@@ -12,8 +12,8 @@
  * ```
  */
 import h5wasm from 'h5wasm/node';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import fs, { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { abandonTemp, checkOutputPath, commitTemp, noteInput, syncFile, tempPathFor, type WriteOptions } from './atomic.js';
 
 export type H5File = InstanceType<typeof h5wasm.File>;
 export type H5Group = InstanceType<typeof h5wasm.Group>;
@@ -72,10 +72,22 @@ export function checkHdf5File(path: string): void {
   throw new Error(`${path}: not an HDF5 file (no HDF5 signature found; ${size} bytes)`);
 }
 
+/** Size on disk of each open file, by file id: the cap on what a dataset read may allocate. */
+const fileSizes = new Map<string, number>();
+
+/**
+ * The most bytes a dataset of a file this size can honestly hold: its own length uncompressed, or
+ * ~1032:1 for gzip (deflate's limit). A header claiming more is corrupt and is not allocated.
+ */
+export function datasetByteCap(fileSize: number): number {
+  return 1032 * fileSize + (1 << 20);
+}
+
 /** Open an HDF5 file for reading; a missing, foreign or truncated file is a clear error. */
 export async function openH5(path: string): Promise<H5File> {
   const lib = await h5();
   checkHdf5File(path);
+  noteInput(path);
   let f: H5File;
   try {
     f = new lib.File(path, 'r');
@@ -83,38 +95,180 @@ export async function openH5(path: string): Promise<H5File> {
     throw new Error(`${path}: cannot open as HDF5: ${(e as Error).message}`);
   }
   if (!f || (f as unknown as { file_id: bigint }).file_id < 0n) throw new Error(`${path}: not a readable HDF5 file`);
+  fileSizes.set(String((f as unknown as { file_id: bigint }).file_id), statSync(path).size);
   return f;
 }
 
 /** Open, run `use`, always close. */
 export async function withH5<T>(path: string, use: (f: H5File) => T | Promise<T>): Promise<T> {
-  const f = await openH5(path);
+  // a corrupt file makes HDF5 print a dump and return garbage: any diagnostic fails the read
+  const cap = startHdf5Capture();
+  let f: H5File;
   try {
-    return await use(f);
+    f = await openH5(path);
+  } catch (e) {
+    cap.stop();
+    throw e;
+  }
+  try {
+    const out = await use(f);
+    cap.check(path, 'read');
+    return out;
   } catch (e) {
     const msg = (e as Error).message;
     throw msg.startsWith(path) ? e : new Error(`${path}: ${msg}`);
   } finally {
+    fileSizes.delete(String((f as unknown as { file_id: bigint }).file_id));
     f.close();
+    cap.stop();
   }
 }
 
 /**
- * Write an HDF5 file atomically: `fill` writes into a temp file, which is renamed to `path` on
- * success; on any error the temp file is removed and nothing appears at `path`.
+ * HDF5 reports failed writes (a full disk, a size limit) only as a diagnostic dump on stderr, and
+ * h5wasm passes no status back: calls return as if all went well. While `run` runs, stderr writes
+ * from HDF5 are captured instead of printed; any diagnostic turns into an Error naming the file and
+ * the system error.
  */
-export async function writeH5Atomic(path: string, fill: (f: H5File) => void | Promise<void>): Promise<void> {
-  const lib = await h5();
-  mkdirSync(dirname(path) || '.', { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
-  const f = new lib.File(tmp, 'w');
+export function captureHdf5Errors<T>(file: string, run: () => T): T {
+  const cap = startHdf5Capture();
+  let out: T;
   try {
-    await fill(f);
-    f.close();
-    renameSync(tmp, path);
+    out = run();
+  } finally {
+    cap.stop();
+  }
+  cap.check(file);
+  return out;
+}
+
+/** The same capture held open across awaits (async fills); `check` throws if HDF5 complained. */
+export function startHdf5Capture(): { stop(): void; check(file: string, what?: string): void } {
+  const orig = fs.writeSync;
+  let diag = '';
+  let sys: string | undefined;
+  (fs as { writeSync: unknown }).writeSync = function (fd: number, buf: unknown, ...rest: unknown[]) {
+    if (fd === 2) {
+      // emscripten writes (buffer, offset, length, position) views of its heap
+      let text: string;
+      let n: number;
+      if (typeof buf === 'string') {
+        text = buf;
+        n = Buffer.byteLength(buf);
+      } else {
+        const b = buf as Uint8Array;
+        const off = typeof rest[0] === 'number' ? rest[0] : 0;
+        n = typeof rest[1] === 'number' ? rest[1] : b.length - off;
+        text = Buffer.from(b.buffer, b.byteOffset + off, n).toString('utf8');
+      }
+      if (diag || text.includes('HDF5-DIAG')) {
+        // HDF5 may repeat its dump for every failed block: keep the start and the system error
+        if (diag.length < 16384) diag += text;
+        sys ??= /error message = '([^']+)'/.exec(text)?.[1];
+        return n;
+      }
+    }
+    return (orig as (...a: unknown[]) => number).call(fs, fd, buf, ...rest);
+  } as typeof fs.writeSync;
+  let stopped = false;
+  return {
+    stop() {
+      if (!stopped) fs.writeSync = orig;
+      stopped = true;
+    },
+    check(file: string, what = 'write') {
+      if (diag) {
+        const d = sys ? `error message = '${sys}'\n${diag}` : diag;
+        diag = '';
+        sys = undefined;
+        throw new Error(`${file}: HDF5 ${what} failed: ${summarizeDiag(d)}`);
+      }
+    },
+  };
+}
+
+function summarizeDiag(text: string): string {
+  const sys = /error message = '([^']+)'/.exec(text)?.[1];
+  const minors = [...text.matchAll(/#\d+: .*? in ([A-Za-z0-9_]+)\(\): ([^\n]+)/g)].map((m) => m[2].trim());
+  return sys ? sys : minors.slice(-1)[0] ?? text.split('\n').find((l) => l.trim()) ?? 'unknown HDF5 error';
+}
+
+/** Dataset paths and shapes of an open file, to compare the file as written with the file as reread. */
+function shapesOf(g: H5Group, prefix = '', out = new Map<string, string>()): Map<string, string> {
+  for (const k of g.keys()) {
+    const o = g.get(k);
+    const p = `${prefix}/${k}`;
+    if (o instanceof h5wasm.Group) shapesOf(o, p, out);
+    else if (o instanceof h5wasm.Dataset) out.set(p, JSON.stringify(o.shape));
+  }
+  return out;
+}
+
+/**
+ * Close a temp HDF5 file that was just filled, then prove it holds what was written: fsync (a full
+ * disk shows now), the superblock's end-of-file against the size on disk, and a reopen whose
+ * dataset shapes must equal the ones written.
+ */
+export function verifyClosedH5(lib: typeof h5wasm, tmp: string, path: string, written: Map<string, string>): void {
+  try {
+    syncFile(tmp);
   } catch (e) {
-    try { f.close(); } catch { /* already closed */ }
-    rmSync(tmp, { force: true });
+    throw new Error(`${path}: cannot sync the written file: ${(e as Error).message}`);
+  }
+  try {
+    checkHdf5File(tmp);
+  } catch (e) {
+    throw new Error(`${path}: written file failed its check: ${(e as Error).message.replace(tmp, 'temp file')}`);
+  }
+  const back = captureHdf5Errors(path, () => {
+    const g = new lib.File(tmp, 'r');
+    try {
+      return shapesOf(g);
+    } finally {
+      g.close();
+    }
+  });
+  for (const [k, shape] of written) {
+    if (back.get(k) !== shape) throw new Error(`${path}: dataset ${k} reads back as ${back.get(k) ?? 'missing'}, written as ${shape}`);
+  }
+}
+
+/**
+ * Write an HDF5 file atomically: `fill` writes into a temp file; every HDF5 diagnostic is an error;
+ * the file is closed, synced, reopened and its shapes checked, and only then renamed to `path`. On
+ * any error (a full disk included) the temp file is removed and nothing appears at `path`. An
+ * existing `path` is replaced only with `{ overwrite: true }`; inputs, links and devices never.
+ */
+export async function writeH5Atomic(path: string, fill: (f: H5File) => void | Promise<void>, opts: WriteOptions = {}): Promise<void> {
+  const lib = await h5();
+  checkOutputPath(path, opts);
+  const tmp = tempPathFor(path);
+  let f: H5File | undefined;
+  let open = false;
+  try {
+    f = captureHdf5Errors(path, () => new lib.File(tmp, 'w'));
+    open = true;
+    const file = f;
+    const cap = startHdf5Capture();
+    try {
+      await fill(file);
+    } finally {
+      cap.stop();
+    }
+    cap.check(path);
+    const written = captureHdf5Errors(path, () => {
+      const shapes = shapesOf(file);
+      file.flush();
+      const rc = file.close();
+      open = false;
+      if (typeof rc === 'number' && rc < 0) throw new Error(`${path}: closing the HDF5 file failed (status ${rc})`);
+      return shapes;
+    });
+    verifyClosedH5(lib, tmp, path, written);
+    commitTemp(tmp, path, opts);
+  } catch (e) {
+    if (open) try { captureHdf5Errors(path, () => f!.close()); } catch { /* already failing */ }
+    abandonTemp(tmp);
     throw e;
   }
 }
@@ -175,8 +329,11 @@ export function getDataset(f: H5Group, path: string, file = ''): H5Dataset {
 /** A numeric dataset as float64 with its shape (int64 and bool/enum data are converted). */
 export function readNumeric(f: H5Group, path: string, file = ''): NumericArray {
   const d = getDataset(f, path, file);
-  const v = d.value;
   const shape = d.shape ?? [];
+  const size = fileSizes.get(String((f as unknown as { file_id: bigint }).file_id));
+  const bytes = shape.reduce((a, b) => a * b, 1) * 8;
+  if (size !== undefined && bytes > datasetByteCap(size)) throw new Error(`${file}: dataset '${path}' claims shape [${shape.join(', ')}] (${bytes} bytes as float64) in a file of ${size} bytes; the file is corrupt`);
+  const v = d.value;
   let data: Float64Array;
   if (v instanceof Float64Array) data = v;
   else if (v instanceof BigInt64Array || v instanceof BigUint64Array) data = Float64Array.from(v, Number);

@@ -16,6 +16,7 @@
  * const ds = await readNetcdf('x.nc'); // same structure back
  * ```
  */
+import type { WriteOptions } from './atomic.js';
 import { writeH5Atomic, withH5, isDataset, type H5File, type H5Dataset, type H5Group } from './h5.js';
 
 export type NcAttr = string | number | readonly number[] | readonly string[];
@@ -35,6 +36,9 @@ export interface NcVariable {
   dims: string[];
   data: Float64Array | Float32Array | Int32Array;
   attrs?: Record<string, NcAttr>;
+  /** Growable axes (null) for data appended later (streaming); needs `chunks`. */
+  maxshape?: (number | null)[];
+  chunks?: number[];
 }
 
 export interface NcDataset {
@@ -98,7 +102,7 @@ function checkDataset(ds: NcDataset): Map<string, NcDim> {
   return dims;
 }
 
-export interface NcWriteOptions {
+export interface NcWriteOptions extends WriteOptions {
   /**
    * gzip level (1–9) for variables over 4096 values; default 0 = none. Simulated float64 data barely
    * compress (≈5 %) while gzip costs ~10× the write time, hence off unless asked for.
@@ -138,6 +142,7 @@ export function fillNetcdf(f: H5File, ds: NcDataset, opts: NcWriteOptions = {}):
       shape,
       dtype,
       ...(big ? { chunks: chunksFor(shape), compression: 'gzip' as const, compression_opts: level } : {}),
+      ...(v.maxshape ? { maxshape: v.maxshape, chunks: v.chunks ?? chunksFor(shape) } : {}),
     });
     v.dims.forEach((dn, i) => set.attach_scale(i, dn));
     putNcAttrs(set, v.attrs);
@@ -147,7 +152,7 @@ export function fillNetcdf(f: H5File, ds: NcDataset, opts: NcWriteOptions = {}):
 /** Write a netCDF-4 file atomically (temp file + rename). */
 export async function writeNetcdf(path: string, ds: NcDataset, opts: NcWriteOptions = {}): Promise<void> {
   checkDataset(ds);
-  await writeH5Atomic(path, (f) => fillNetcdf(f, ds, opts));
+  await writeH5Atomic(path, (f) => fillNetcdf(f, ds, opts), opts);
 }
 
 function readAttrs(obj: H5Group | H5Dataset, skip: Set<string>): Record<string, NcAttr> {

@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
+import { noteInput } from './atomic.js';
 
 export interface NpyArray {
   /** numpy dtype string as stored, e.g. '<f8', '<U6'. */
@@ -74,8 +75,13 @@ export function parseNpy(bytes: Uint8Array, where = '<npy>'): NpyArray {
   const size = Number(sizeText);
   const little = order !== '>';
   const itemBytes = kind === 'U' ? 4 * size : size;
+  // the data must fill the rest of the file exactly: a header whose shape lies about the data is
+  // refused, and nothing larger than the file itself is ever allocated
   if (start + count * itemBytes > bytes.length) {
     throw new Error(`${where}: truncated .npy data: ${bytes.length - start} bytes for ${count} items of ${descr} (need ${count * itemBytes})`);
+  }
+  if (start + count * itemBytes < bytes.length) {
+    throw new Error(`${where}: .npy header says shape (${shape.join(', ')}) of ${descr} = ${count * itemBytes} bytes, but ${bytes.length - start} bytes of data follow`);
   }
   let values: Float64Array | string[];
   if (kind === 'U' || kind === 'S') {
@@ -120,6 +126,7 @@ export function readNpy(path: string): NpyArray {
   } catch (e) {
     throw new Error(`${path}: cannot read: ${(e as Error).message}`);
   }
+  noteInput(path);
   return parseNpy(bytes, path);
 }
 
@@ -131,9 +138,14 @@ export function readNpz(path: string): Record<string, NpyArray> {
   } catch (e) {
     throw new Error(`${path}: cannot read: ${(e as Error).message}`);
   }
+  noteInput(path);
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(bytes);
+    // deflate cannot expand more than ~1032:1, so a member claiming more is a lie (or a bomb)
+    entries = unzipSync(bytes, { filter: (f) => {
+      if (f.originalSize > 1032 * Math.max(f.size, 1) + 1024) throw new Error(`member ${f.name} claims ${f.originalSize} bytes from ${f.size} compressed`);
+      return true;
+    } });
   } catch (e) {
     throw new Error(`${path}: not a readable .npz (zip) archive: ${(e as Error).message}`);
   }

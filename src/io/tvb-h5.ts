@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Connectivity } from '../network/connectivity.js';
 import { TimeSeries } from '../results/timeseries.js';
+import type { WriteOptions } from './atomic.js';
 import { attrOpt, has, putAttr, readNumeric, readStrings, withH5, writeH5Atomic, type H5Dataset, type H5File, type H5Group } from './h5.js';
 import { ncDimensionMarker } from './netcdf.js';
 
@@ -132,7 +133,7 @@ export function fillTvbConnectivity(f: H5File, conn: Connectivity, gid: string):
   if (conn.areas.length) f64(f, 'areas', conn.areas, [n]);
 }
 
-export interface TvbWriteOptions {
+export interface TvbWriteOptions extends WriteOptions {
   /** GID to store the datatype under (default: a new random one). */
   gid?: string;
 }
@@ -140,7 +141,7 @@ export interface TvbWriteOptions {
 /** Write `Connectivity` as a TVB H5 file; returns its GID. */
 export async function writeTvbConnectivityH5(path: string, conn: Connectivity, opts: TvbWriteOptions = {}): Promise<string> {
   const gid = normalizeGid(opts.gid ?? newTvbGid());
-  await writeH5Atomic(path, (f) => fillTvbConnectivity(f, conn, gid));
+  await writeH5Atomic(path, (f) => fillTvbConnectivity(f, conn, gid), opts);
   return gid;
 }
 
@@ -189,7 +190,7 @@ export function fillTvbTimeSeries(f: H5File, ts: TimeSeries, gid: string, connec
 /** Write a TimeSeries as TVB H5 (TimeSeriesRegion when `connectivityGid` is given); returns its GID. */
 export async function writeTvbTimeSeriesH5(path: string, ts: TimeSeries, opts: TvbTimeSeriesWriteOptions = {}): Promise<string> {
   const gid = normalizeGid(opts.gid ?? ts.gid ?? newTvbGid());
-  await writeH5Atomic(path, (f) => fillTvbTimeSeries(f, ts, gid, opts.connectivityGid));
+  await writeH5Atomic(path, (f) => fillTvbTimeSeries(f, ts, gid, opts.connectivityGid), opts);
   return gid;
 }
 

@@ -3,6 +3,7 @@
  * and validated once; user models (YAML path or TS object) go through the same validation.
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { noteInput } from '../io/atomic.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
@@ -55,6 +56,7 @@ export function loadModelFile(path: string): ModelSpec {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
+    noteInput(path);
   } catch (e) {
     throw new SpecError(`${path}: cannot read model file: ${(e as Error).message}`);
   }

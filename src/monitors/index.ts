@@ -80,6 +80,12 @@ export interface MonitorEmit {
   /** Expression for the output object {time, data}. */
   result: string;
   /**
+   * Statement that starts the output buffers over (sample count 0) while the monitor's running
+   * state (averaging sums) carries on: streaming runs drain the buffers chunk by chunk. Absent for
+   * monitors that cannot stream (BOLD, sensors).
+   */
+  rewind?: string;
+  /**
    * Present when the monitor sums state rows every recorded step (TemporalAverage of plain state
    * variables): the program declares `acc` (B × rows × N × M) itself and either adds the rows
    * there in its own code (then runs `flush` instead of `record`) or runs `record` as usual.
@@ -148,6 +154,7 @@ const ${id}_cnt = new Int32Array(B);`,
       needsObs: isCoupling || direct ? null : 'true',
       data,
       result: `{ time: ${id}_time, data: ${id}_data }`,
+      rewind: `${id}_cnt.fill(0);`,
     };
   }
   const nS = countMultiples(istep, sFirst, sLast);
@@ -176,6 +183,7 @@ ${direct ? '' : `const ${id}_acc = new Float64Array(B * ${width});`}`,
       needsObs: isCoupling || direct ? null : 'true',
       data,
       result: `{ time: ${id}_time, data: ${id}_data }`,
+      rewind: `${id}_cnt.fill(0);`,
       stateSum: direct ? { rows: voi.map(row), acc: `${id}_acc`, flush } : undefined,
     };
   }
@@ -195,6 +203,7 @@ const ${id}_cnt = new Int32Array(B);`,
       needsObs: direct ? null : `s % ${istep} === 0`,
       data,
       result: `{ time: ${id}_time, data: ${id}_data }`,
+      rewind: `${id}_cnt.fill(0);`,
     };
   }
   // GlobalAverage and SpatialAverage: a linear map from nodes to areas, applied when s mod istep = 0
@@ -242,5 +251,6 @@ const ${id}_cnt = new Int32Array(B);`,
     needsObs: `s % ${istep} === 0`,
     data,
     result: `{ time: ${id}_time, data: ${id}_data }`,
+    rewind: `${id}_cnt.fill(0);`,
   };
 }

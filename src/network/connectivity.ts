@@ -232,6 +232,12 @@ export class Connectivity {
     if (init.labels !== undefined && init.labels.length !== 0) {
       if (init.labels.length !== n) throw lengthError('labels', init.labels.length, `${n} (n)`);
       this.labels = [...init.labels];
+      const seen = new Map<string, number>();
+      this.labels.forEach((l, i) => {
+        const j = seen.get(l);
+        if (j !== undefined) throw new Error(`Connectivity: region label '${l}' appears twice (nodes ${j} and ${i}); labels must be unique, as every result is indexed by them`);
+        seen.set(l, i);
+      });
     } else {
       this.labels = defaultLabels(n);
     }

@@ -19,7 +19,7 @@ import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 
 import yaml from 'js-yaml';
 import { Connectivity, DEFAULT_SPEED } from './connectivity.js';
 import type { Surface } from './surface.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputPath, writeFileAtomic, type WriteOptions } from '../io/atomic.js';
 import { attrOpt, has, isDataset, putAttr, readNumeric, withH5, writeH5Atomic, type H5File, type H5Group } from '../io/h5.js';
 
 export const NETWORK_SCHEMA_VERSION = 'tvb-datamodel/0.7.0';
@@ -372,7 +372,7 @@ export class Network {
    * A child network needs its parent saved first; the sidecar then refers to it by relative path.
    * Both files are written atomically; if the sidecar cannot be written, the companion is removed.
    */
-  async save(path: string): Promise<{ sidecar: string; companion: string }> {
+  async save(path: string, opts: WriteOptions = {}): Promise<{ sidecar: string; companion: string }> {
     const ext = extname(path).toLowerCase();
     if (!['.yaml', '.yml', '.json'].includes(ext)) throw new Error(`Network.save: ${path}: the sidecar must end in .yaml, .yml or .json`);
     const companion = join(dirname(path), `${basename(path, extname(path))}.h5`);
@@ -384,9 +384,10 @@ export class Network {
     const side = this.sidecar(basename(companion), parentPath);
     const text = ext === '.json' ? JSON.stringify(side, null, 2) + '\n' : yaml.dump(side, { lineWidth: -1, noRefs: true });
     const existed = existsSync(companion);
-    await writeH5Atomic(companion, (f) => this.fillCompanion(f, basename(path)));
+    checkOutputPath(path, opts);
+    await writeH5Atomic(companion, (f) => this.fillCompanion(f, basename(path)), opts);
     try {
-      writeFileAtomic(path, text);
+      writeFileAtomic(path, text, opts);
     } catch (e) {
       if (!existed) rmSync(companion, { force: true });
       throw e;

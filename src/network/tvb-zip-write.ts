@@ -13,7 +13,7 @@
  * ```
  */
 import { zipSync, strToU8 } from 'fflate';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic, type WriteOptions } from '../io/atomic.js';
 import type { Connectivity } from './connectivity.js';
 
 function matrixText(a: ArrayLike<number>, rows: number, cols: number): string {
@@ -46,6 +46,6 @@ export function tvbConnectivityZipBytes(conn: Connectivity): Uint8Array {
 }
 
 /** Write the ZIP atomically. */
-export function writeTvbConnectivityZip(path: string, conn: Connectivity): void {
-  writeFileAtomic(path, tvbConnectivityZipBytes(conn));
+export function writeTvbConnectivityZip(path: string, conn: Connectivity, opts: WriteOptions = {}): void {
+  writeFileAtomic(path, tvbConnectivityZipBytes(conn), opts);
 }

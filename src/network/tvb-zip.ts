@@ -5,6 +5,7 @@
  * `configure()`), with the web importer's looser names as a fallback so older archives still load.
  */
 import { readFileSync } from 'node:fs';
+import { noteInput } from '../io/atomic.js';
 import { basename } from 'node:path';
 import { unzipSync } from 'fflate';
 import { Connectivity } from './connectivity.js';
@@ -219,6 +220,7 @@ export function readTvbConnectivityZip(pathOrBytes: string | Uint8Array, options
   let bytes: Uint8Array;
   try {
     bytes = isPath ? readFileSync(pathOrBytes) : pathOrBytes;
+    if (isPath) noteInput(pathOrBytes as string);
   } catch (e) {
     throw new Error(`${zip}: cannot read: ${(e as Error).message}`);
   }
@@ -229,7 +231,12 @@ export function readTvbConnectivityZip(pathOrBytes: string | Uint8Array, options
   let entries: Record<string, Uint8Array>;
   let members: Partial<Record<TvbField, string>>;
   try {
-    unzipSync(bytes, { filter: (f) => (names.push(f.name), false) });
+    unzipSync(bytes, { filter: (f) => {
+      // deflate expands at most ~1032:1; a member claiming more is corrupt (or a zip bomb)
+      if (f.originalSize > 1032 * Math.max(f.size, 1) + 1024) throw new Error(`member ${f.name} claims ${f.originalSize} bytes from ${f.size} compressed`);
+      names.push(f.name);
+      return false;
+    } });
     members = selectTvbMembers(names);
     const chosen = new Set(Object.values(members));
     entries = unzipSync(bytes, { filter: (f) => chosen.has(f.name) });

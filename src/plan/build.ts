@@ -73,7 +73,10 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
   if (typeof cfg.duration !== 'number' || !(cfg.duration > 0) || !Number.isFinite(cfg.duration)) {
     throw new Error(`duration: expected a positive number of ms, got ${cfg.duration}`);
   }
-  if (cfg.transient !== undefined && !(cfg.transient >= 0)) throw new Error(`transient: expected ≥ 0 ms, got ${cfg.transient}`);
+  if (cfg.initialConditions?.seed !== undefined && !(Number.isInteger(cfg.initialConditions.seed) && cfg.initialConditions.seed >= 0)) {
+    throw new Error(`initialConditions.seed: expected an integer ≥ 0, got ${cfg.initialConditions.seed}`);
+  }
+  if (cfg.transient !== undefined && !(cfg.transient >= 0 && Number.isFinite(cfg.transient))) throw new Error(`transient: expected ≥ 0 ms, got ${cfg.transient}`);
   const integrator = planIntegrator(integ.name, dt);
   const scheme = integrator.scheme;
   const conn = cfg.connectivity ?? defaultConnectivity();
@@ -249,6 +252,9 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
         gain[k * N + n] = Math.sqrt(2 * v);
       }
     }
+    if (nz.ntau !== undefined && !(Number.isFinite(nz.ntau) && nz.ntau >= 0)) throw new Error(`integrator.noise.ntau: expected a correlation time ≥ 0 ms (0 = white noise), got ${nz.ntau}`);
+    if (nz.seed !== undefined && !(Number.isInteger(nz.seed) && nz.seed >= 0)) throw new Error(`integrator.noise.seed: expected an integer ≥ 0, got ${nz.seed}`);
+    if (nz.kind !== undefined && nz.kind !== 'additive' && nz.kind !== 'multiplicative') throw new Error(`integrator.noise.kind: expected 'additive' or 'multiplicative', got '${String(nz.kind)}'`);
     const seed = nz.seed ?? 42;
     for (let b = 0; b < B; b++) seeds.push(seed + b);
     if (nz.kind !== undefined && nz.kind !== 'additive' && nz.kind !== 'multiplicative') throw new Error(`integrator.noise.kind: unknown '${nz.kind}'; expected additive or multiplicative`);

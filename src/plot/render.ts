@@ -12,7 +12,7 @@ import { dirname, extname, join } from 'node:path';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec, type Config } from 'vega-lite';
 import { Resvg } from '@resvg/resvg-js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic, type WriteOptions } from '../io/atomic.js';
 import { THEME, FONT } from './theme.js';
 
 /** A Vega-Lite specification, as every vbt plot builder returns it. */
@@ -243,13 +243,13 @@ export function formatFromPath(path: string): PlotFormat {
  * await savePlot(plotTimeSeries(data), 'out/ts.png');
  * ```
  */
-export async function savePlot(spec: PlotSpec | PlotSpec[], path: string, opts: PngOptions & HtmlOptions = {}): Promise<void> {
+export async function savePlot(spec: PlotSpec | PlotSpec[], path: string, opts: PngOptions & HtmlOptions & WriteOptions = {}): Promise<void> {
   const fmt = formatFromPath(path);
   const list = Array.isArray(spec) ? spec : [spec];
-  if (fmt === 'html') return writeFileAtomic(path, toHtml(list, opts));
+  if (fmt === 'html') return writeFileAtomic(path, toHtml(list, opts), opts);
   const one = list.length === 1 ? list[0] : concatSpecs(list, 'vertical');
-  if (fmt === 'svg') return writeFileAtomic(path, await toSvg(one));
-  writeFileAtomic(path, await toPng(one, opts));
+  if (fmt === 'svg') return writeFileAtomic(path, await toSvg(one), opts);
+  writeFileAtomic(path, await toPng(one, opts), opts);
 }
 
 export type { Config };

@@ -5,12 +5,13 @@
  */
 import type { SimulationResult } from '../simulation/result.js';
 import { getModel } from '../models/catalogue.js';
+import { describeProvenance } from '../provenance/index.js';
 import type { ModelSpec } from '../models/spec.js';
 import { toHtmlFragment, htmlRuntime, escapeHtml, PAGE_STYLE, type PlotSpec } from '../plot/render.js';
 import { timeSeriesFromResult, tsShape, type TimeSeriesData } from '../plot/data.js';
 import { plotTimeSeries, plotChannels, plotHeatmap } from '../plot/timeseries.js';
 import { plotPowerSpectrum, samplingRate, defaultSegment } from '../plot/spectrum.js';
-import { welch, dominantFrequency } from '../analysis/spectra.js';
+import { welch, dominantFrequency, formatFrequency, frequencyResolution } from '../analysis/spectra.js';
 import { plotFc } from '../plot/analysis.js';
 import { phasePlane, plotPhasePlane } from '../plot/phaseplane.js';
 import { plotNetworkOverview, plotDegreeDistribution, type NetworkData } from '../plot/network.js';
@@ -86,8 +87,9 @@ export function keyNumbers(res: SimulationResult, ts: TimeSeriesData): KeyNumber
   if (T >= 16) {
     try {
       const fs = samplingRate(ts);
-      const peaks = Array.from(dominantFrequency(welch(firstVariable(ts), fs, { nperseg: defaultSegment(T) }))).sort((a, b) => a - b);
-      if (peaks.length) out.push({ name: `${ts.variables[0]}: dominant frequency (median over nodes)`, value: `${fmt(peaks[Math.floor(peaks.length / 2)], 3)} Hz` });
+      const sp = welch(firstVariable(ts), fs, { nperseg: defaultSegment(T) });
+      const peaks = Array.from(dominantFrequency(sp)).sort((a, b) => a - b);
+      if (peaks.length) out.push({ name: `${ts.variables[0]}: dominant frequency (median over nodes)`, value: formatFrequency(peaks[Math.floor(peaks.length / 2)], frequencyResolution(sp)), note: `Welch, ${defaultSegment(T)}-sample segments (same as vbt spectrum)` });
     } catch { /* too short for a spectrum: leave the number out */ }
   }
   if (N >= 2 && T >= 3) {
@@ -206,6 +208,9 @@ ${table(netRows, ['', ''])}
 ${conn ? '' : '<p class="meta">Pass the connectivity (<code>vbt report --connectivity FILE.zip</code>) to draw the network figures.</p>'}
 <h2 id="integration">Integration</h2>
 ${table(runRows, ['', ''])}
+<h2 id="provenance">Provenance</h2>
+${res.info.provenance ? `<ul>${describeProvenance(res.info.provenance).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : '<p class="meta">This result carries no provenance (written before vbt stored it); it cannot be rerun from the file.</p>'}
+${(res.info.warnings ?? []).map((w) => `<p class="meta"><b>Warning:</b> ${escapeHtml(w)}</p>`).join('\n')}
 <h2 id="figures">Figures</h2>
 ${figureHtml}
 </body></html>

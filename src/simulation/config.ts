@@ -100,6 +100,14 @@ export interface SimulationConfig {
   historyPrecision?: 'float32' | 'float64';
   /** Worker threads for batched runs (default: all cores when the batch is larger than 1). */
   threads?: number;
+  /**
+   * Count the writer's copy of the outputs in the memory estimate (the CLI sets it when --out is
+   * given). Runs whose estimate exceeds the budget (VBT_MEMORY_LIMIT, default 80 % of RAM) are
+   * refused before they start.
+   */
+  reserveForWriting?: boolean;
+  /** Memory budget in bytes for the pre-run estimate (default VBT_MEMORY_LIMIT or 80 % of RAM). */
+  memoryBudget?: number;
   /** Progress callback (done, total) in steps. */
   onProgress?: (done: number, total: number) => void;
   /**

@@ -16,6 +16,7 @@
  * ```
  */
 import { Connectivity } from '../network/connectivity.js';
+import type { Provenance } from '../provenance/index.js';
 import { getModel } from '../models/catalogue.js';
 import { LabeledArray, type ISelector, type Selector } from '../results/labeled.js';
 import { TimeSeries } from '../results/timeseries.js';
@@ -62,6 +63,10 @@ export interface SimulationInfo {
   finalState: Float64Array;
   stateVariables: string[];
   parameters: Record<string, number | number[]>;
+  /** How the result was made: the full resolved configuration, versions, command line. */
+  provenance?: Provenance;
+  /** Warnings raised by the run (values past 1e12, ...), also stored in provenance.flags. */
+  warnings?: string[];
 }
 
 /** Version tag of vbt's result files; readers refuse other major versions. */
@@ -350,7 +355,11 @@ export class SimulationResult {
         name: p(base),
         dims: [p('trial'), p(`${base}_time`), p(`${base}_variable`), nodeDim, modeDim],
         data: m.data,
-        attrs: { monitor: m.name, period: m.period, period_units: 'ms', units: vu.every((u) => u === vu[0]) && vu.length ? vu[0] : 'a.u.' },
+        // one netCDF `units` when the variables share it; otherwise each variable's unit, in order,
+        // so the file says what the figures say (mV for y0) instead of a blanket a.u.
+        attrs: vu.every((u) => u === vu[0]) && vu.length
+          ? { monitor: m.name, period: m.period, period_units: 'ms', units: vu[0] }
+          : { monitor: m.name, period: m.period, period_units: 'ms', units: `mixed: ${m.variables.map((v, k) => `${v} ${vu[k]}`).join(', ')}`, variable_units: vu },
       });
     }
     if (this.network) {

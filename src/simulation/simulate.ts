@@ -9,12 +9,14 @@ import { RandomState } from '../random/index.js';
 import { syntheticConnectome } from '../network/synthetic.js';
 import type { SimulationConfig } from './config.js';
 import { prepareRun, type PreparedRun } from './plan.js';
+import { buildProvenance } from '../provenance/index.js';
+import { checkMemory, estimateMemory } from './memory.js';
 import { DivergenceError, SimulationResult, type MonitorOutput } from './result.js';
 import { simulateSurface, simulateSurfaceAsync } from '../surface/run.js';
 
-interface Divergence { step: number; batch: number; variable: number; node: number; mode: number; value: number }
+export interface Divergence { step: number; batch: number; variable: number; node: number; mode: number; value: number }
 
-function sliceBatch(prep: PreparedRun, b0: number, b1: number): Record<string, unknown> {
+export function sliceBatch(prep: PreparedRun, b0: number, b1: number): Record<string, unknown> {
   const { plan, data } = prep;
   const P: Record<string, unknown> = { ...data };
   const N = plan.N;
@@ -34,7 +36,7 @@ function sliceBatch(prep: PreparedRun, b0: number, b1: number): Record<string, u
   };
 }
 
-function toDivergenceError(d: Divergence, prep: PreparedRun): DivergenceError {
+export function toDivergenceError(d: Divergence, prep: PreparedRun): DivergenceError {
   return new DivergenceError({
     step: d.step,
     time: d.step * prep.plan.dt,
@@ -125,6 +127,9 @@ function assemble(prep: PreparedRun & { kernel: 'wasm' | 'js' }, outputs: { time
   const parameters: Record<string, number | number[]> = {};
   for (const [k, p] of Object.entries(plan.modelParams)) parameters[k] = p.data.length === 1 ? p.data[0] : Array.from(p.data);
   for (const [k, p] of Object.entries(plan.couplingParams)) parameters[`coupling.${k}`] = p.data.length === 1 ? p.data[0] : Array.from(p.data);
+  const provenance = buildProvenance(cfg, { spec: plan.spec, coupling: plan.coupling, conn: prep.conn, integratorName: prep.integratorName, kernel: prep.kernel });
+  const warnings = largeValueWarnings(mons, state, prep.stateVariables);
+  if (warnings.length) provenance.flags = { largeValues: warnings };
   return new SimulationResult(mons, {
     model: plan.spec.name,
     coupling: plan.coupling.name,
@@ -141,12 +146,38 @@ function assemble(prep: PreparedRun & { kernel: 'wasm' | 'js' }, outputs: { time
     finalState: state,
     stateVariables: prep.stateVariables,
     parameters,
+    provenance,
+    ...(warnings.length ? { warnings } : {}),
   });
+}
+
+/** Values this large are finite but almost never physiological: the run has likely run away. */
+export const LARGE_VALUE = 1e12;
+
+/** One warning per monitor (and the final state) whose values pass 1e12 in magnitude without NaN. */
+export function largeValueWarnings(mons: MonitorOutput[], state: Float64Array, stateVariables: string[]): string[] {
+  const out: string[] = [];
+  const scan = (x: Float64Array) => {
+    let max = 0;
+    for (let i = 0; i < x.length; i++) {
+      const a = Math.abs(x[i]);
+      if (a > max) max = a;
+    }
+    return max;
+  };
+  for (const m of mons) {
+    const max = scan(m.data);
+    if (max > LARGE_VALUE && Number.isFinite(max)) out.push(`monitor ${m.name}: values reach ${max.toPrecision(3)} (past ${LARGE_VALUE.toExponential()}); the run has likely run away (check parameters, coupling strength, dt)`);
+  }
+  const fs = scan(state);
+  if (fs > LARGE_VALUE && Number.isFinite(fs)) out.push(`final state (${stateVariables.join(', ')}): values reach ${fs.toPrecision(3)} (past ${LARGE_VALUE.toExponential()})`);
+  return out;
 }
 
 /** Prepare (validate) without running: useful to inspect sizes, delays and the generated code. */
 export function prepare(cfg: SimulationConfig): PreparedRun & { source: string; kernel: 'wasm' | 'js' } {
   const prep = prepareRun(cfg, () => syntheticConnectome());
+  checkMemory(estimateMemory(prep), { budget: cfg.memoryBudget, writing: cfg.reserveForWriting });
   const { source, wasm } = generateProgram(prep.plan);
   // the module travels with the other program data, so worker threads compile it themselves
   const data = wasm ? { ...prep.data, wasm } : prep.data;

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { h5, writeH5Atomic } from '../io/h5.js';
+import type { WriteOptions } from '../io/atomic.js';
 import { NodeTable, type ColumnKind, type NodeColumnInput } from './nodes.js';
 
 /** Parse a SONATA node-types CSV (space-separated, header with node_type_id). */
@@ -129,7 +130,7 @@ export async function readSonataNodes(path: string, options: { nodeTypesCsv?: st
  * await writeSonataNodes('out/nodes.h5', { JansenRit: spikes.nodeTable });
  * ```
  */
-export async function writeSonataNodes(path: string, tables: Record<string, NodeTable>): Promise<void> {
+export async function writeSonataNodes(path: string, tables: Record<string, NodeTable>, opts: WriteOptions = {}): Promise<void> {
   const names = Object.keys(tables);
   if (names.length === 0) throw new Error(`${path}: nothing to write: no node populations given`);
   mkdirSync(dirname(path) || '.', { recursive: true });
@@ -153,5 +154,5 @@ export async function writeSonataNodes(path: string, tables: Record<string, Node
         else g0.create_dataset({ name: k, data: [...(c.values as string[])], shape: [n] });
       }
     }
-  });
+  }, opts);
 }

@@ -9,6 +9,7 @@
  * bmtk-style string can be asked for with `sortingAttribute: 'string'`.
  */
 import { h5, writeH5Atomic, type H5File } from '../io/h5.js';
+import type { WriteOptions } from '../io/atomic.js';
 import { timeOrder, byIdOrder } from './order.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -156,6 +157,9 @@ function readPopulation(f: H5File, path: string, name: string, assumeUnits?: str
   else if (rawT instanceof Float32Array) timestamps = Float64Array.from(rawT);
   else return fail(path, `${where}/timestamps`, 'must be a floating-point dataset');
   if (factor !== 1) for (let i = 0; i < timestamps.length; i++) timestamps[i] *= factor;
+  for (let i = 0; i < timestamps.length; i++) {
+    if (!Number.isFinite(timestamps[i])) fail(path, `${where}/timestamps`, `entry ${i} is ${timestamps[i]}; spike times must be finite numbers`);
+  }
   const nodeIds = nodeIdsToUint32(idDs.value, path, `${where}/node_ids`);
 
   let sorting: SortOrder = 'none';
@@ -250,7 +254,7 @@ function firstByIdViolation(p: Spikes): number {
   return -1;
 }
 
-export interface WriteSpikesOptions {
+export interface WriteSpikesOptions extends WriteOptions {
   /** Order of the written data (default by_time). */
   sortBy?: 'by_time' | 'by_id' | 'none';
   /**
@@ -329,5 +333,5 @@ export async function writeSpikeFile(path: string, populations: SpikePopulations
       for (let i = 0; i < s.nodeIds.length; i++) words[2 * i] = s.nodeIds[i];
       g.create_dataset({ name: 'node_ids', data: new BigUint64Array(words.buffer), shape: [s.nodeIds.length], dtype: '<Q' });
     }
-  });
+  }, options);
 }

@@ -3,6 +3,7 @@
  * `vbt fic` (feedback inhibition control) and `vbt eib` (E/I-balance tuning) on the two-channel
  * Wong–Wang E/I network, with the dk_average data or a TVB connectivity ZIP.
  */
+import { emit } from '../output.js';
 import { Command, Option } from 'commander';
 import {
   grid, logGrid, values, product, sobolSamples, randomSamples, loadDkAverage, maxNormalized,
@@ -126,9 +127,9 @@ export function register(program: Command): void {
       const res = await executor.run(sweep);
       const key = o.observable === 'fc' ? 'fc_corr' : 'mean';
       const best = res.optimal(key, o.observable === 'fc' ? 'max' : 'min');
-      console.log(`${res.space.size} points (shape ${res.shape.join('×')}) in ${(res.metadata.seconds as number).toFixed(1)} s; best ${key} ${best.value.toFixed(4)} at ${JSON.stringify(best.parameters)}`);
-      res.save(o.out);
-      console.log(`result written to ${o.out}`);
+      await res.save(o.out);
+      emit({ points: res.space.size, shape: res.shape, seconds: res.metadata.seconds, best: { observable: key, value: best.value, parameters: best.parameters }, out: o.out },
+        `${res.space.size} points (shape ${res.shape.join('×')}) in ${(res.metadata.seconds as number).toFixed(1)} s; best ${key} ${best.value.toFixed(4)} at ${JSON.stringify(best.parameters)}\nresult written to ${o.out}`);
     });
 
   const eibOptions = (c: Command) =>

@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { extname } from 'node:path';
 import { describeFile, readAnyConnectivity, readSimulationResult, writeConnectivity, writeSimulationResult } from '../../io/files.js';
 import { withH5 } from '../../io/h5.js';
+import { emit } from '../output.js';
 
 /** Does this input hold a simulation result rather than a connectivity? */
 async function isResult(path: string): Promise<boolean> {
@@ -47,6 +48,8 @@ export function register(program: Command): void {
     .description('Summarise any file vbt reads: TVB ZIP/H5, Network sidecars, vbt results (.nc/.h5/.json), numpy .npz/.npy, BIDS folders, HDF5 trees.')
     .argument('<files...>')
     .action(async (files: string[]) => {
-      for (const f of files) console.log(await describeFile(f));
+      const out: { file: string; description: string }[] = [];
+      for (const f of files) out.push({ file: f, description: await describeFile(f) });
+      emit(out.map((x) => ({ ...x, lines: x.description.split('\n') })), out.map((x) => x.description).join('\n'));
     });
 }

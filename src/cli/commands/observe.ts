@@ -9,8 +9,10 @@ import { extname } from 'node:path';
 import { readAnyConnectivity, readSimulationResult } from '../../io/files.js';
 import { readNpz } from '../../io/npy.js';
 import { writeFileAtomic } from '../../io/atomic.js';
+import { emit } from '../output.js';
+import { defaultSegment } from '../../plot/spectrum.js';
 import {
-  functionalConnectivity, fcCorrLossUpper, fcCorrLossFull, rmse, monitorSeries, welch, dominantFrequency, fcd, fcdValues,
+  functionalConnectivity, fcCorrLossUpper, fcCorrLossFull, rmse, monitorSeries, welch, dominantFrequency, formatFrequency, frequencyResolution, fcd, fcdValues,
   type SquareMatrix,
 } from '../../analysis/index.js';
 import { readSensors, eegGainSphere, megGainSphere, ieegGain, rereference, surfaceRegionGain, type GainMatrix } from '../../observation/index.js';
@@ -61,22 +63,23 @@ export function register(program: Command): void {
       const fc = functionalConnectivity(x, { skip: parseInteger(o.skip, '--skip', 0) });
       const off = fcdValues(fc);
       const meanFc = off.reduce((a, b) => a + b, 0) / off.length;
-      console.log(`FC of ${mon.name} (${x.t} samples, ${x.n} nodes, skip ${o.skip}): mean off-diagonal ${meanFc.toFixed(4)}`);
-      const out: Record<string, unknown> = { monitor: mon.name, samples: x.t, skip: Number(o.skip), fc: rowsOf(fc) };
+      const lines = [`FC of ${mon.name} (${x.t} samples, ${x.n} nodes, skip ${o.skip}): mean off-diagonal ${meanFc.toFixed(4)}`];
+      const out: Record<string, unknown> = { monitor: mon.name, samples: x.t, skip: Number(o.skip), meanOffDiagonal: meanFc, fc: rowsOf(fc) };
       if (o.empirical) {
         const emp = readMatrix(o.empirical);
         if (emp.n !== fc.n) throw new Error(`--empirical ${o.empirical}: ${emp.n}×${emp.n}, but the result has ${fc.n} nodes`);
         const m = { corrUpper: 1 - fcCorrLossUpper(fc, emp), corrFull: 1 - fcCorrLossFull(fc, emp), rmse: rmse(fc, emp) };
-        console.log(`vs ${o.empirical}: r(upper triangle) ${m.corrUpper.toFixed(4)}, r(full matrix) ${m.corrFull.toFixed(4)}, RMSE ${m.rmse.toFixed(4)}`);
+        lines.push(`vs ${o.empirical}: r(upper triangle) ${m.corrUpper.toFixed(4)}, r(full matrix) ${m.corrFull.toFixed(4)}, RMSE ${m.rmse.toFixed(4)}`);
         out.metrics = m;
       }
       if (o.fcd) {
         const f = fcd(x, { window: parseInteger(o.fcd, '--fcd', 2), step: parseInteger(o.fcdStep, '--fcd-step', 1), skip: parseInteger(o.skip, '--skip', 0) });
         const v = fcdValues(f);
-        console.log(`FCD: ${f.n} windows, mean ${(v.reduce((a, b) => a + b, 0) / v.length).toFixed(4)}`);
+        lines.push(`FCD: ${f.n} windows, mean ${(v.reduce((a, b) => a + b, 0) / v.length).toFixed(4)}`);
         out.fcd = rowsOf(f);
       }
-      if (o.out) { writeFileAtomic(o.out, JSON.stringify(out)); console.log(`written to ${o.out}`); }
+      if (o.out) { writeFileAtomic(o.out, JSON.stringify(out)); lines.push(`written to ${o.out}`); }
+      emit(out, lines.join('\n'));
     });
 
   program
@@ -86,7 +89,7 @@ export function register(program: Command): void {
     .option('--monitor <name>', 'monitor name or index', '0')
     .option('--variable <k>', 'variable index within the monitor', '0')
     .option('--skip <samples>', 'leading samples to drop', '0')
-    .option('--nperseg <n>', 'Welch segment length (default min(256, T))')
+    .option('--nperseg <n>', 'Welch segment length (default: the largest power of two ≤ T/1.5, at most 1024, as vbt report)')
     .option('--out <file.json>', 'write frequencies, power and dominant frequencies as JSON')
     .action(async (file: string, o) => {
       const res = await readSimulationResult(file);
@@ -97,14 +100,18 @@ export function register(program: Command): void {
       if (skip >= x.t) throw new Error(`--skip ${skip}: the monitor has only ${x.t} samples`);
       const xs = { data: x.data.subarray(skip * x.n), t: x.t - skip, n: x.n };
       const fs = 1000 / mon.period;
-      const sp = welch(xs, fs, { nperseg: o.nperseg ? parseInteger(o.nperseg, '--nperseg', 2) : undefined });
+      const nperseg = o.nperseg ? parseInteger(o.nperseg, '--nperseg', 2) : defaultSegment(xs.t);
+      const sp = welch(xs, fs, { nperseg });
       const dom = dominantFrequency(sp);
       const sorted = Array.from(dom).sort((a, b) => a - b);
-      console.log(`${mon.name}: fs ${fs} Hz, ${sp.freqs.length} bins; dominant frequency median ${sorted[Math.floor(sorted.length / 2)].toFixed(3)} Hz (min ${sorted[0].toFixed(3)}, max ${sorted[sorted.length - 1].toFixed(3)})`);
+      const df = frequencyResolution(sp);
+      const median = sorted[Math.floor(sorted.length / 2)];
+      const lines = [`${mon.name}: fs ${fs} Hz, ${sp.freqs.length} bins of ${+df.toPrecision(4)} Hz (${nperseg}-sample segments); dominant frequency median ${formatFrequency(median, df)} (min ${formatFrequency(sorted[0], df)}, max ${formatFrequency(sorted[sorted.length - 1], df)})`];
       if (o.out) {
-        writeFileAtomic(o.out, JSON.stringify({ monitor: mon.name, fs, freqs: Array.from(sp.freqs), power: rowsOf({ data: sp.power, n: sp.n }, sp.freqs.length), dominant: Array.from(dom) }));
-        console.log(`written to ${o.out}`);
+        writeFileAtomic(o.out, JSON.stringify({ monitor: mon.name, fs, resolution: df, nperseg, freqs: Array.from(sp.freqs), power: rowsOf({ data: sp.power, n: sp.n }, sp.freqs.length), dominant: Array.from(dom) }));
+        lines.push(`written to ${o.out}`);
       }
+      emit({ monitor: mon.name, fs, resolution: df, nperseg, bins: sp.freqs.length, dominant: Array.from(dom), median, min: sorted[0], max: sorted[sorted.length - 1] }, lines.join('\n'));
     });
 
   program

@@ -13,7 +13,7 @@ import { syntheticConnectome, SYNTHETIC_NAME } from '../../network/synthetic.js'
 import { writeFileAtomic } from '../../io/atomic.js';
 import { loadResultFile } from '../../plot/load.js';
 import { savePlot, type PlotSpec } from '../../plot/render.js';
-import { timeSeriesFromResult, variableIndex } from '../../plot/data.js';
+import { nodeIndices, timeSeriesFromResult, variableIndex } from '../../plot/data.js';
 import { defaultFigure } from '../../plot/default-figure.js';
 import { plotTimeSeries, plotChannels, plotHeatmap, plotPhaseTrajectory } from '../../plot/timeseries.js';
 import { plotPowerSpectrum } from '../../plot/spectrum.js';
@@ -139,8 +139,14 @@ export async function simulationFigure(res: SimulationResult, type: string, o: R
   const ts = () => timeSeriesFromResult(res, { monitor: (o.monitor as string | undefined) ?? 0, batch: Number(o.batch ?? 0) });
   const nodes = parseNodes(o.nodes as string | undefined);
   const variable = o.variable as string | undefined;
+  // checked for every figure type, so a misspelt --variable or --nodes is an error, not ignored
+  if (variable !== undefined) variableIndex(ts(), variable);
+  if (nodes !== undefined) nodeIndices(ts(), nodes);
   switch (type) {
-    case 'default': return defaultFigure(res, { monitor: o.monitor as string | undefined });
+    case 'default':
+      // the default figure has no variable/node choice: asking for one means the time series
+      if (variable !== undefined || nodes !== undefined) return plotTimeSeries(ts(), { nodes, variables: variable ? [variable] : undefined });
+      return defaultFigure(res, { monitor: o.monitor as string | undefined });
     case 'timeseries': return plotTimeSeries(ts(), { nodes, variables: variable ? [variable] : undefined });
     case 'channels': return plotChannels(ts(), { nodes, variable, zscore: !!o.zscore });
     case 'heatmap': return plotHeatmap(ts(), { variable });

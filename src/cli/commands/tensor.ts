@@ -2,6 +2,7 @@
  * `vbt gradcheck` (autodiff gradient of the tensor engine vs a float64 central finite difference
  * of the kernel engine) and `vbt backend` (which tfjs backend loads here, and why the others did not).
  */
+import { emit } from '../output.js';
 import { Command, Option } from 'commander';
 import { loadBackend, formatBackend, BACKEND_CANDIDATES } from '../../backend/index.js';
 import { gradcheck } from '../../tensor/gradcheck.js';
@@ -75,14 +76,16 @@ export function register(program: Command): void {
       if (!(o.fdStep > 0)) throw new Error(`--fd-step: expected a positive relative step, got ${o.fdStep}`);
       const r = gradcheck({ config, param: o.param, index: o.index, voi: o.voi, step: o.fdStep, engine: { checkpoint: o.checkpoint }, by: o.engine });
       const what = `d loss / d ${r.param}${r.index !== undefined ? `[${r.index}]` : ''} at ${r.value}`;
-      console.log(`model ${o.model}, coupling ${o.coupling}, ${o.steps} steps of ${o.dt} ms, ${connectivity.n} nodes; loss = mean of voi ${o.voi} over the last half`);
       const eng = r.by === 'adjoint' ? 'adjoint(float64)' : 'tensor(float32)';
-      console.log(`loss: ${eng} ${r.lossTensor}  kernel(float64) ${r.lossKernel}`);
-      console.log(`autodiff_grad=${r.autodiff}   (${what}, ${r.by === 'adjoint' ? 'float64 adjoint' : 'tensor engine'}, ${r.seconds.autodiff.toFixed(2)} s)`);
-      console.log(`fd_grad=${r.finiteDifference} ± ${r.fdError.toExponential(2)}   (Richardson-extrapolated central differences from h=${r.h}, estimated FD error ${r.fdError.toExponential(2)}, float64 kernel engine, ${r.seconds.finiteDifference.toFixed(2)} s)`);
       const within = Math.abs(r.autodiff - r.finiteDifference) <= 2 * r.fdError;
-      if (r.belowResolution) {
-        console.log(`gradient below finite-difference resolution: the FD's estimated error ${r.fdError.toExponential(2)} is ${(r.fdError / Math.max(Math.abs(r.finiteDifference), 1e-300) * 100).toPrecision(2)} % of |fd_grad|, so no relative error is meaningful; autodiff_grad ${within ? 'agrees within' : 'differs by more than twice'} that error`);
-      } else console.log(`rel_err=${r.relErr}`);
+      emit({ model: o.model, coupling: o.coupling, steps: o.steps, dt: o.dt, nodes: connectivity.n, ...r, agreesWithinFdError: within }, [
+        `model ${o.model}, coupling ${o.coupling}, ${o.steps} steps of ${o.dt} ms, ${connectivity.n} nodes; loss = mean of voi ${o.voi} over the last half`,
+        `loss: ${eng} ${r.lossTensor}  kernel(float64) ${r.lossKernel}`,
+        `autodiff_grad=${r.autodiff}   (${what}, ${r.by === 'adjoint' ? 'float64 adjoint' : 'tensor engine'}, ${r.seconds.autodiff.toFixed(2)} s)`,
+        `fd_grad=${r.finiteDifference} ± ${r.fdError.toExponential(2)}   (Richardson-extrapolated central differences from h=${r.h}, estimated FD error ${r.fdError.toExponential(2)}, float64 kernel engine, ${r.seconds.finiteDifference.toFixed(2)} s)`,
+        r.belowResolution
+          ? `gradient below finite-difference resolution: the FD's estimated error ${r.fdError.toExponential(2)} is ${(r.fdError / Math.max(Math.abs(r.finiteDifference), 1e-300) * 100).toPrecision(2)} % of |fd_grad|, so no relative error is meaningful; autodiff_grad ${within ? 'agrees within' : 'differs by more than twice'} that error`
+          : `rel_err=${r.relErr}`,
+      ].join('\n'));
     });
 }

@@ -609,7 +609,11 @@ function setState(src, s) {
   for (let b = 0; b < B; b++) coupling(s, b);
   started = true;
 }
-return { run, results, observeNow, setState, ${wk ? '/* a copy: the memory cannot be transferred */ get state() { return state.slice(); }' : 'state'} };`);
+/** Start every monitor's output over (streaming: after each chunk was written). */
+function rewind() {
+  ${plan.monitors.map((m) => m.rewind ?? "throw new Error('monitor ' + " + JSON.stringify(m.name) + " + ' cannot stream');").join('\n  ')}
+}
+return { run, results, observeNow, setState, rewind, ${wk ? '/* a copy: the memory cannot be transferred */ get state() { return state.slice(); }' : 'state'} };`);
   // Every exp in generated code (models, couplings, stimuli) goes through the inlinable kernelExp.
   return { source: L.join('\n').split('Math.exp(').join('kexp('), wasm: wk ? wk.bytes : null };
 }
@@ -624,6 +628,8 @@ export interface KernelInstance {
   observeNow: (s: number, b: number) => Float64Array;
   /** Replace the current state before step s. */
   setState: (state: Float64Array, s: number) => void;
+  /** Start every monitor's output over (streaming: after each chunk was written). */
+  rewind: () => void;
 }
 
 /** Instantiate a program in this thread. */
