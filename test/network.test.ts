@@ -221,6 +221,9 @@ describe.skipIf(!HAVE_SHARED)(`TVB ZIP reader on bundled connectivities ${HAVE_S
     expect([c998.n, c998.hemispheres.filter(Boolean).length, c998.areas.length, c998.orientations.length]).toEqual([998, 500, 998, 0]);
     expect(maxOf(c998.weights)).toBe(0.91494284);
     expect(maxOf(c998.tractLengths)).toBe(189.5);
+    // TVB's 998 sub-parcels repeat their area's label; repeats are numbered so every label is unique
+    expect(new Set(c998.labels).size).toBe(998);
+    expect(c998.labels.slice(0, 3)).toEqual(['rLOF', 'rLOF_2', 'rLOF_3']);
   });
 
   it('reads from bytes as well as from a path', async () => {
@@ -277,5 +280,13 @@ describe('euclideanTractLengths', () => {
       expect(t[i * 4]).toBe(0);
       for (let j = 0; j < 3; j++) expect(t[i * 3 + j]).toBe(t[j * 3 + i]);
     }
+  });
+});
+
+describe('numbering repeated region labels', () => {
+  it('keeps the first occurrence, numbers the rest, and never collides with an existing label', async () => {
+    const { numberRepeats } = await import('../src/network/tvb-zip.js');
+    expect(numberRepeats(['a', 'b', 'a', 'a'])).toEqual(['a', 'b', 'a_2', 'a_3']);
+    expect(numberRepeats(['a', 'a', 'a_2'])).toEqual(['a', 'a_3', 'a_2']);
   });
 });

@@ -76,7 +76,7 @@ describe.skipIf(!CHROMIUM)(`HTML report in headless Chromium ${CHROMIUM ? '' : S
     const text = await page.innerText('body');
     expect(text).toContain('dV/dt = d * tau * (alpha * W');
     expect(text).toContain('(changed from default)');
-    expect(text).toMatch(/dominant frequency \(median over nodes\)\s+[\d.]+ Hz/);
+    expect(text).toMatch(/dominant frequency \(median over nodes\)\s+[\d.]+ ± [\d.]+ Hz/);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     const shot = join(ARTIFACTS, 'report.png');

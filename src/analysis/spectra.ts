@@ -323,7 +323,7 @@ export function spectralCorrLoss(sim: Spectrum, target: Spectrum): number {
  */
 export function formatFrequency(f: number, df: number): string {
   if (!(df > 0) || !Number.isFinite(f)) return `${f} Hz`;
-  const digits = Math.max(0, Math.min(6, Math.ceil(-Math.log10(df / 2)) + (df / 2 < 1 ? 0 : 0)));
+  const digits = Math.max(0, Math.min(6, Math.ceil(-Math.log10(df / 2))));
   return `${f.toFixed(digits)} ± ${(df / 2).toFixed(digits)} Hz`;
 }
 

@@ -165,13 +165,15 @@ export function buildProgram(): Command {
 
   program
     .command('rerun')
-    .description('Run a result file again from the provenance stored in it (model, parameters, noise, seeds, connectivity by hash) and check that the new result is bit-identical.')
+    .description('Run a result file again: a simulation result from the provenance stored in it (model, parameters, noise, seeds, connectivity by hash), checking that the new result is bit-identical; an ExperimentResult (vbt run) from its stored experiment YAML.')
     .argument('<file>', 'a vbt result (.nc, .h5, .json)')
     .requiredOption('-o, --out <path>', 'where to write the new result')
     .addOption(new Option('--format <format>', 'output format (default: from the --out extension)').choices(['hdf5', 'netcdf', 'tvb', 'bids', 'json']))
     .option('-q, --quiet', 'no progress bar')
     .action(async (file: string, o) => {
       checkOutput(o.out, o.format, [file]);
+      // an ExperimentResult reruns its stored experiment YAML; any other result its stored provenance
+      if (await (await import('./commands/experiment.js')).rerunExperiment(file, o)) return;
       const { rerunConfig, compareResults } = await import('../provenance/rerun.js');
       const { original, config } = await rerunConfig(file);
       const res = await runAndWrite({ ...config, reserveForWriting: true }, o, original.network ? config.connectivity : undefined, [file], false);

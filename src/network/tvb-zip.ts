@@ -184,7 +184,25 @@ function readCentres(ctx: Ctx, rows: Row[], n: number): { labels: string[]; cent
   rows.forEach((r, i) => {
     for (let c = 0; c < 3; c++) centres[3 * i + c] = parseFloatField(ctx, r, c + 1);
   });
-  return { labels: rows.map((r) => r.fields[0]), centres };
+  return { labels: numberRepeats(rows.map((r) => r.fields[0])), centres };
+}
+
+/**
+ * TVB's own connectivity_998 names its sub-parcels after their area, so one label repeats ('rLOF' ×
+ * n). Results are indexed by label, so a repeat gets its occurrence number: rLOF, rLOF_2, rLOF_3, ….
+ */
+export function numberRepeats(labels: string[]): string[] {
+  const count = new Map<string, number>();
+  const taken = new Set(labels);
+  return labels.map((l) => {
+    const k = (count.get(l) ?? 0) + 1;
+    count.set(l, k);
+    if (k === 1) return l;
+    let name = `${l}_${k}`;
+    for (let extra = k; taken.has(name); ) name = `${l}_${++extra}`;
+    taken.add(name);
+    return name;
+  });
 }
 
 /**

@@ -41,19 +41,6 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'no progress lines')
     .action(async (file: string, o) => runSource(ExperimentSource.fromFile(file), o));
 
-  program
-    .command('rerun')
-    .description('Run again the experiment stored in an ExperimentResult file (same YAML, same seeds).')
-    .argument('<result>', 'ExperimentResult .nc')
-    .option('-o, --out <file>', 'new result file', 'rerun.nc')
-    .option('-q, --quiet', 'no progress lines')
-    .action(async (file: string, o) => {
-      const r = await ExperimentResult.fromFile(file);
-      if (!r.sourceExperiment) throw new Error(`${file}: holds no experiment YAML (attribute source_experiment); it was not written by vbt run`);
-      const dir = r.experimentDir && existsSync(r.experimentDir) ? r.experimentDir : process.cwd();
-      await runSource(ExperimentSource.fromText(r.sourceExperiment, join(dir, `${r.id}.yaml`)), o);
-    });
-
   const exp = program.command('experiment').description('SimulationExperiment files: init, check.');
   exp
     .command('init')
@@ -81,4 +68,22 @@ export function register(program: Command): void {
         throw e;
       }
     });
+}
+
+/**
+ * `vbt rerun` of an ExperimentResult: the stored YAML runs again (same seeds). Returns false when the
+ * file holds no experiment, so the caller reruns it as a simulation result from its provenance.
+ */
+export async function rerunExperiment(file: string, o: { out?: string; quiet?: boolean }): Promise<boolean> {
+  if (!file.endsWith('.nc')) return false;
+  let r: ExperimentResult;
+  try {
+    r = await ExperimentResult.fromFile(file);
+  } catch {
+    return false;
+  }
+  if (!r.sourceExperiment) return false;
+  const dir = r.experimentDir && existsSync(r.experimentDir) ? r.experimentDir : process.cwd();
+  await runSource(ExperimentSource.fromText(r.sourceExperiment, join(dir, `${r.id}.yaml`)), o);
+  return true;
 }
