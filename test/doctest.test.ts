@@ -47,6 +47,11 @@ describe('documented examples run', () => {
       it.skip(`${where} (skipped: needs shared data, not found at ${SHARED}; set VBT_SHARED)`, () => {});
     } else {
       it(where, async () => {
+        // each block in its own folder: results are never overwritten without { overwrite: true }, so two examples
+        // writing out/demo.png must not meet
+        const own = mkdtempSync(join(work, 'block-'));
+        mkdirSync(join(own, 'out'));
+        process.chdir(own);
         try {
           await import(/* @vite-ignore */ path);
         } catch (e) {

@@ -318,7 +318,9 @@ export function spectralCorrLoss(sim: Spectrum, target: Spectrum): number {
  *
  * @example
  * ```ts
- * formatFrequency(11.71875, 3.90625); // '11.7 ± 2.0 Hz'
+ * import { formatFrequency } from 'vbt';
+ * formatFrequency(11.71875, 3.90625); // '12 ± 2 Hz' (3.9 Hz bins)
+ * formatFrequency(10.0098, 0.0977);   // '10.01 ± 0.05 Hz'
  * ```
  */
 export function formatFrequency(f: number, df: number): string {

@@ -49,7 +49,9 @@ const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
  *
  * @example
  * ```ts
- * await simulateToFile({ model: 'JansenRit', integrator: { dt: 0.1 }, duration: 100_000, monitors: [{ name: 'Raw' }] }, 'long.nc');
+ * import { simulateToFile } from 'vbt';
+ * // samples go to the file in chunks of about chunkBytes, never all in memory
+ * await simulateToFile({ model: 'JansenRit', integrator: { dt: 0.1 }, duration: 200, monitors: [{ name: 'Raw' }] }, 'long.nc', { chunkBytes: 2 ** 16 });
  * ```
  */
 export async function simulateToFile(cfg: SimulationConfig, path: string, opts: StreamOptions = {}): Promise<StreamResult> {
