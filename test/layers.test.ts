@@ -30,7 +30,7 @@ export const LAYERS: { name: string; units: string[] }[] = [
   // drivers that put plan, engine and monitors together and hand back results; the gradient check runs both engines
   { name: 'run', units: ['simulation', 'tensor/gradcheck', 'tensor/index', 'surface/run'] },
   { name: 'output', units: ['io', 'plot', 'report'] },
-  { name: 'applications', units: ['surface', 'spikes', 'reference', 'algorithms'] },
+  { name: 'applications', units: ['surface', 'spikes', 'reference', 'algorithms', 'experiment'] },
   { name: 'cli', units: ['cli', 'index'] },
 ];
 

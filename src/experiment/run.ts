@@ -14,7 +14,7 @@ import type { SimulationResult, MonitorOutput } from '../simulation/result.js';
 import { readSensors, type Sensors } from '../observation/sensors.js';
 import { eegGainSphere, megGainSphere, ieegGain } from '../observation/gain.js';
 import type { SquareMatrix } from '../analysis/fc.js';
-import { readMatrix } from '../cli/commands/observe.js';
+import { readMatrix } from '../io/matrix.js';
 import { LabeledArray } from '../results/labeled.js';
 import { ExperimentResult, ObservationResult } from '../results/experiment.js';
 import { ExplorationResult } from '../results/exploration.js';
