@@ -78,6 +78,8 @@ function spaceFromAxes(axes: ExplorationAxis[], where: string): Space {
 /**
  * @example
  * ```ts
+ * import { ExplorationResult } from 'vbt';
+ * import { grid, product } from 'vbt/algorithms';
  * const r = new ExplorationResult('demo', product(grid('a', 0, 1, 2), grid('b', 0, 1, 3)), { loss: Float64Array.of(5, 4, 3, 2, 1, 0) });
  * r.asGrid('loss').nested;          // [[5, 4, 3], [2, 1, 0]]
  * r.optimal('loss').parameters;     // { a: 1, b: 1 }
