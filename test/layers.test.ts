@@ -21,7 +21,7 @@ export const LAYERS: { name: string; units: string[] }[] = [
   { name: 'formats', units: ['io/atomic', 'io/h5', 'io/netcdf', 'io/npy'] },
   { name: 'numerics', units: ['analysis', 'backend'] },
   // what to simulate: SimulationConfig and the specs it is made of
-  { name: 'spec', units: ['expr', 'random', 'models', 'equations', 'coupling', 'stimulus', 'network', 'engine/params',
+  { name: 'spec', units: ['expr', 'random', 'space', 'models', 'equations', 'coupling', 'stimulus', 'network', 'engine/params',
     'simulation/config', 'surface/sparse', 'surface/local-connectivity', 'surface/stimulus', 'surface/mat'] },
   { name: 'plan', units: ['plan', 'simulation/plan'] },
   { name: 'engines', units: ['engine', 'tensor', 'surface/program'] },

@@ -14,7 +14,7 @@ import type { SimulationConfig, IntegratorName, StimulusConfig } from '../simula
 import type { MonitorSpec } from '../monitors/index.js';
 import type { ParamValue } from '../engine/params.js';
 import { EQUATIONS } from '../equations/catalogue.js';
-import { Space, grid, logGrid, values as valuesAxis, product, zip } from '../../algorithms/space.js';
+import { Space, grid, logGrid, values as valuesAxis, product, zip } from '../space/space.js';
 import { SETTING_NAMES } from '../../algorithms/explore.js';
 import {
   ExperimentSchema, UNSUPPORTED_KEYS, MonitorObservationSchema, DerivedObservationSchema,

@@ -5,7 +5,7 @@
  * optimum. Persisted in an ExperimentResult netCDF file, or alone as netCDF or (older files) JSON.
  */
 import { readFileSync } from 'node:fs';
-import { Space, values as valuesAxis, product, type Dim } from '../../algorithms/space.js';
+import { Space, values as valuesAxis, product, type Dim } from '../space/space.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readNetcdf, writeNetcdf, type NcDataset, type NcWriteOptions } from '../io/netcdf.js';
 import { LabeledArray } from './labeled.js';
