@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { readNetcdf, writeNetcdf, type NcDataset, type NcWriteOptions } from '../io/netcdf.js';
 import { LabeledArray } from './labeled.js';
 import { getArray, getMeta, putArray, putMeta, resultName } from './sections.js';
-import type { PlotSpec } from '../plot/render.js';
+import type { PlotSpec } from '../plot/of-results.js';
 
 export const EXPLORATION_SCHEMA = 'vbt-exploration/1';
 
@@ -248,8 +248,7 @@ export class ExplorationResult {
    * time series per point, a grid of small time-series panels.
    */
   async plot(opts: { observable?: string; optimum?: 'min' | 'max'; output?: string; timeseries?: boolean } = {}): Promise<PlotSpec> {
-    const { plotExploration, plotTimeSeriesGrid } = await import('../plot/exploration.js');
-    const { fromExplorationGrid } = await import('../plot/results.js');
+    const { plotExploration, plotTimeSeriesGrid, fromExplorationGrid } = await import('../plot/of-results.js');
     if (this.timeseries && (opts.timeseries ?? !this.observables.length)) {
       const ts = this.timeseries;
       const o = opts.output === undefined ? 0 : ts.outputNames.indexOf(opts.output);

@@ -17,7 +17,7 @@
  * ```
  */
 import { evalExpr, freeSymbols, CONSTANTS } from '../../expr/index.js';
-import { diffExpr } from '../../tensor/symbolic.js';
+import { diffExpr } from '../../expr/symbolic.js';
 import { RandomState, type RandomStateSnapshot } from '../../random/index.js';
 import type { SimulationConfig } from '../../simulation/config.js';
 import type { ResolvedParam } from '../params.js';
