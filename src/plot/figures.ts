@@ -12,7 +12,7 @@ import { getModel } from '../models/catalogue.js';
 import { syntheticConnectome, SYNTHETIC_NAME } from '../network/synthetic.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { PlotSpec } from './render.js';
-import { timeSeriesFromResult, variableIndex } from './data.js';
+import { nodeIndices, timeSeriesFromResult, variableIndex } from './data.js';
 import { defaultFigure } from './default-figure.js';
 import { plotTimeSeries, plotChannels, plotHeatmap, plotPhaseTrajectory } from './timeseries.js';
 import { plotPowerSpectrum } from './spectrum.js';
@@ -63,8 +63,14 @@ export async function simulationFigure(res: SimulationResult, type: string, o: R
   const ts = () => timeSeriesFromResult(res, { monitor: (o.monitor as string | undefined) ?? 0, batch: Number(o.batch ?? 0) });
   const nodes = parseNodes(o.nodes as string | undefined);
   const variable = o.variable as string | undefined;
+  // checked for every figure type, so a misspelt --variable or --nodes is an error, not ignored
+  if (variable !== undefined) variableIndex(ts(), variable);
+  if (nodes !== undefined) nodeIndices(ts(), nodes);
   switch (type) {
-    case 'default': return defaultFigure(res, { monitor: o.monitor as string | undefined });
+    case 'default':
+      // the default figure has no variable/node choice: asking for one means the time series
+      if (variable !== undefined || nodes !== undefined) return plotTimeSeries(ts(), { nodes, variables: variable ? [variable] : undefined });
+      return defaultFigure(res, { monitor: o.monitor as string | undefined });
     case 'timeseries': return plotTimeSeries(ts(), { nodes, variables: variable ? [variable] : undefined });
     case 'channels': return plotChannels(ts(), { nodes, variable, zscore: !!o.zscore });
     case 'heatmap': return plotHeatmap(ts(), { variable });
