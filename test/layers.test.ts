@@ -26,10 +26,11 @@ export const LAYERS: { name: string; units: string[] }[] = [
   { name: 'plan', units: ['plan', 'simulation/plan'] },
   { name: 'engines', units: ['engine', 'tensor', 'surface/program'] },
   { name: 'observation', units: ['monitors', 'observation', 'surface/gain'] },
-  { name: 'results', units: ['results', 'simulation/result', 'surface/regions'] },
+  // provenance describes how a result was made (the resolved config, versions); results carry it
+  { name: 'results', units: ['results', 'simulation/result', 'surface/regions', 'provenance'] },
   // drivers that put plan, engine and monitors together and hand back results; the gradient check runs both engines
   { name: 'run', units: ['simulation', 'tensor/gradcheck', 'tensor/index', 'surface/run'] },
-  { name: 'output', units: ['io', 'plot', 'report'] },
+  { name: 'output', units: ['io', 'plot', 'report', 'provenance/rerun'] },
   { name: 'applications', units: ['surface', 'spikes', 'reference', 'algorithms', 'experiment'] },
   { name: 'cli', units: ['cli', 'index'] },
 ];
