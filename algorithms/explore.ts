@@ -12,7 +12,7 @@ import { monitorSeries, type Series } from '../src/analysis/series.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import { ExplorationResult } from '../src/results/exploration.js';
 import { makeProgress, type ProgressOption } from './progress.js';
-import type { Space } from './space.js';
+import type { Space } from '../src/space/space.js';
 
 /** Space names that are simulation settings rather than batchable parameters. */
 export const SETTING_NAMES = ['noise.nsig', 'noise.seed', 'dt', 'speed'] as const;

@@ -14,8 +14,8 @@
  * ```
  */
 export * from './params.js';
-export * from './space.js';
-export { sobolPoints, SOBOL_MAX_DIM } from './sobol.js';
+export * from '../src/space/space.js';
+export { sobolPoints, SOBOL_MAX_DIM } from '../src/space/sobol.js';
 export * from './exploration-result.js';
 export * from './explore.js';
 export * from './results.js';

@@ -8,7 +8,14 @@
  *
  * @example
  * ```ts
- * const r = await fitRwwBold({ config, empFc: dk.fc.data, w: w0, G: 0.3, steps: 40 });
+ * import { Connectivity } from 'vbt';
+ * import { fitRwwBold } from 'vbt/algorithms';
+ * // 4 regions, 20 s of BOLD (1 s period) per step; a real fit uses loadDkAverage(...).fc.data and steps: 40
+ * const connectivity = new Connectivity({ weights: [0, 0.8, 0.2, 0.1, 0.8, 0, 0.3, 0.2, 0.2, 0.3, 0, 0.9, 0.1, 0.2, 0.9, 0], tractLengths: new Float64Array(16) });
+ * const config = { model: 'ReducedWongWang', parameters: { I_o: 0.32 }, connectivity, coupling: 'Linear',
+ *   integrator: { name: 'Heun', dt: 4, noise: { nsig: 1e-4 } }, duration: 20_000, monitors: [{ name: 'Bold', period: 1000 }] };
+ * const empFc = [1, 0.6, 0.1, 0, 0.6, 1, 0.2, 0.1, 0.1, 0.2, 1, 0.7, 0, 0.1, 0.7, 1];
+ * const r = await fitRwwBold({ config, empFc, w: [0.3, 0.3, 0.3, 0.3], G: 0.3, steps: 2, lanes: 1, skip: 5 });
  * r.w; // fitted w_i
  * ```
  */

@@ -29,9 +29,6 @@ describe('documented examples run', () => {
     // inside the checkout: tfjs resolves its optional back-end packages from the working directory under vitest
     mkdirSync(join(OUT, 'work'), { recursive: true });
     work = mkdtempSync(join(OUT, 'work', 'run-'));
-    // examples write under out/ as the CLI does
-    mkdirSync(join(work, 'out'));
-    process.chdir(work);
   });
   afterAll(() => {
     process.chdir(cwd);
@@ -47,11 +44,11 @@ describe('documented examples run', () => {
       it.skip(`${where} (skipped: needs shared data, not found at ${SHARED}; set VBT_SHARED)`, () => {});
     } else {
       it(where, async () => {
-        // each block in its own folder: results are never overwritten without { overwrite: true }, so two examples
-        // writing out/demo.png must not meet
-        const own = mkdtempSync(join(work, 'block-'));
-        mkdirSync(join(own, 'out'));
-        process.chdir(own);
+        // a fresh working directory per block (tools/doctest.ts's contract): writes refuse to replace a file, and
+        // several examples name the same output; examples write under out/ as the CLI does
+        const dir = mkdtempSync(join(work, 'block-'));
+        mkdirSync(join(dir, 'out'));
+        process.chdir(dir);
         try {
           await import(/* @vite-ignore */ path);
         } catch (e) {

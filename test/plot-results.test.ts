@@ -7,7 +7,7 @@ import { ExplorationResult, OptimizationResult, AlgorithmResult } from '../src/r
 import { TimeSeries } from '../src/results/timeseries.js';
 import { SimulationResult } from '../src/simulation/result.js';
 import { ExplorationResult as SweepResult } from '../src/results/exploration.js';
-import { grid, product } from '../algorithms/space.js';
+import { grid, product } from '../src/space/space.js';
 import { plotTimeSeries } from '../src/plot/timeseries.js';
 import { toSvg, type PlotSpec } from '../src/plot/render.js';
 import { countMarks, axisTitles, figureTitles } from './plot-helpers.js';

@@ -1,5 +1,5 @@
 /**
- * The fused model derivative (src/tensor/fused.ts) and its symbolic backward (src/tensor/symbolic.ts):
+ * The fused model derivative (src/tensor/fused.ts) and its symbolic backward (src/expr/symbolic.ts):
  * for every catalogue model, every state equation's value equals the float64 interpreter
  * (interpretDfun, an independent evaluation of the same spec) and its gradient with respect to every
  * state variable, coupling input and parameter equals a central finite difference of that
@@ -17,7 +17,7 @@ import { CONSTANTS } from '../src/expr/functions.js';
 import { parseExpr } from '../src/expr/parse.js';
 import { evalExpr } from '../src/expr/codegen-js.js';
 import { compileFusedEquation, type FusedSymbol } from '../src/tensor/fused.js';
-import { diffExpr, rateForm } from '../src/tensor/symbolic.js';
+import { diffExpr, rateForm } from '../src/expr/symbolic.js';
 import { TensorSimulator, tensorLoss } from '../src/tensor/index.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import { RandomState } from '../src/random/index.js';

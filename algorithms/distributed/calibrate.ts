@@ -4,7 +4,7 @@
  */
 import { simulate } from '../../src/simulation/simulate.js';
 import { SETTING_NAMES } from '../explore.js';
-import { Space } from '../space.js';
+import { Space } from '../../src/space/space.js';
 import { configFromJson, type SweepSpec } from './sweep.js';
 
 export interface Calibration {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { planChunks, type Chunk, type ChunkOutput } from '../explore.js';
-import { Space } from '../space.js';
+import { Space } from '../../src/space/space.js';
 import type { SweepSpec } from './sweep.js';
 
 /** The chunks of a sweep (same split as a local `explore` with batchSize = chunkSize). */

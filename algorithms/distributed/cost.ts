@@ -41,6 +41,7 @@ export interface CostEstimate {
 /**
  * @example
  * ```ts
+ * import { sweepCost } from './cost.js';
  * const c = sweepCost({ points: 1e6, secondsPerPoint: 0.03, chunkSize: 300, overheadPerJob: 0.01,
  *   redisCommandsPerJob: 20, redisBytesPerJob: 3000, observables: 1, parameters: 2 }, [1, 100]);
  * c.jobs; // 3334

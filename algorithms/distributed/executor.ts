@@ -6,7 +6,7 @@
 import { evaluateChunk, explorationFromChunks } from '../explore.js';
 import type { ExplorationResult } from '../exploration-result.js';
 import { makeProgress, type ProgressOption } from '../progress.js';
-import { Space } from '../space.js';
+import { Space } from '../../src/space/space.js';
 import { sweepChunks } from './chunks.js';
 import { buildObservables, configFromJson, sweepId, type SweepSpec } from './sweep.js';
 

@@ -9,7 +9,7 @@ import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ExplorationResult } from '../exploration-result.js';
 import { makeProgress, type ProgressOption } from '../progress.js';
-import { Space } from '../space.js';
+import { Space } from '../../src/space/space.js';
 import { chunkKey, sweepChunks } from './chunks.js';
 import type { Executor } from './executor.js';
 import { guardVersion, keys, openRedis, PREFIX, type QueueTarget } from './redis.js';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Connectivity } from '../../src/network/connectivity.js';
 import type { SimulationConfig } from '../../src/simulation/config.js';
-import { Space } from '../space.js';
+import { Space } from '../../src/space/space.js';
 import { fcObservables } from '../observables.js';
 import type { Observable } from '../explore.js';
 import { VBT_VERSION } from './version.js';

@@ -7,7 +7,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { evaluateChunk, explorationFromChunks, type Chunk, type ChunkOutput, type Observable } from '../explore.js';
-import { Space } from '../space.js';
+import { Space } from '../../src/space/space.js';
 import type { SimulationConfig } from '../../src/simulation/config.js';
 import { chunkKey, decodeChunk, encodeChunk, sweepChunks } from './chunks.js';
 import { guardVersion, keys, liveJobs, openRedis, PREFIX, STORE_CHUNK_LUA, type QueueTarget } from './redis.js';

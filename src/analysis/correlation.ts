@@ -6,6 +6,7 @@ import { asSeries, type Series } from './series.js';
  *
  * @example
  * ```ts
+ * import { covariance } from 'vbt';
  * covariance([[1, 2], [2, 4], [3, 6]]).data; // [1, 2, 2, 4]
  * ```
  */
@@ -30,6 +31,9 @@ export function covariance(x: Series | ArrayLike<number>[]): { data: Float64Arra
  *
  * @example
  * ```ts
+ * import { crossCorrelation } from 'vbt';
+ * // 100 time points of two nodes, one a noisy copy of the other
+ * const series = Array.from({ length: 100 }, (_, k) => [Math.sin(k / 5), Math.sin(k / 5) + 0.1 * Math.cos(k)]);
  * const cc = crossCorrelation(series, { maxLag: 10 });
  * cc.lags.length; // 21
  * ```

@@ -53,6 +53,9 @@ function detrendSegment(x: Float64Array, how: 'constant' | 'linear' | false): vo
  *
  * @example
  * ```ts
+ * import { crossSpectra } from 'vbt';
+ * // 1 s at 1 kHz of two nodes oscillating at 10 Hz, a quarter period apart
+ * const series = Array.from({ length: 1000 }, (_, k) => [Math.sin(2 * Math.PI * 10 * k / 1000), Math.cos(2 * Math.PI * 10 * k / 1000)]);
  * const cs = crossSpectra(series, 1000, { nperseg: 256 });
  * cs.freqs.length; // 129
  * ```

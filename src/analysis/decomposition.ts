@@ -21,6 +21,7 @@ export interface PcaResult {
  *
  * @example
  * ```ts
+ * import { pca } from 'vbt';
  * pca({ data: Float64Array.of(1, 2, 2, 4, 3, 6.5), t: 3, n: 2 }).fractions[0]; // ≈ 1
  * ```
  */
@@ -93,6 +94,12 @@ function seededNormal(seed: number): () => number {
  *
  * @example
  * ```ts
+ * import { fastIca } from 'vbt';
+ * // two sources (a sine and a square wave) seen through a 2×2 mixing
+ * const mixed = Array.from({ length: 500 }, (_, k) => {
+ *   const a = Math.sin(k / 7), b = Math.sign(Math.sin(k / 3));
+ *   return [a + 0.5 * b, 0.3 * a + b];
+ * });
  * const r = fastIca(mixed, { components: 2, seed: 0 });
  * r.sources.length; // T * 2
  * ```

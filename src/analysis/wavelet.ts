@@ -31,6 +31,9 @@ export interface WaveletResult {
 /**
  * @example
  * ```ts
+ * import { continuousWavelet } from 'vbt';
+ * // 2 s at 1 ms steps of one node oscillating at 10 Hz (0.01 kHz)
+ * const series = Array.from({ length: 2000 }, (_, k) => [Math.sin(2 * Math.PI * 0.01 * k)]);
  * const w = continuousWavelet(series, 1, { frequencies: { lo: 0.008, hi: 0.012, step: 0.002 } }); // dt = 1 ms
  * w.freqs; // [0.008, 0.010]
  * ```

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ensureTfGradients } from '../analysis/tf-gradients.js';
-import { setBackendProbe } from '../provenance/index.js';
+import { setBackendProbe } from './active.js';
 
 export const BACKEND_CANDIDATES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendCandidate = (typeof BACKEND_CANDIDATES)[number];

@@ -14,7 +14,7 @@ import type { SimulationConfig, IntegratorName, StimulusConfig } from '../simula
 import type { MonitorSpec } from '../monitors/index.js';
 import type { ParamValue } from '../engine/params.js';
 import { EQUATIONS } from '../equations/catalogue.js';
-import { Space, grid, logGrid, values as valuesAxis, product, zip } from '../../algorithms/space.js';
+import { Space, grid, logGrid, values as valuesAxis, product, zip } from '../space/space.js';
 import { SETTING_NAMES } from '../../algorithms/explore.js';
 import {
   ExperimentSchema, UNSUPPORTED_KEYS, MonitorObservationSchema, DerivedObservationSchema,
@@ -167,7 +167,15 @@ function axisTarget(name: string, model: ModelSpec, coupling: CouplingSpec | und
  *
  * @example
  * ```ts
- * const plan = loadExperiment(ExperimentSource.fromFile('examples/experiments/jr-eeg.yaml'));
+ * import { ExperimentSource, loadExperiment } from 'vbt';
+ * // ExperimentSource.fromFile('examples/experiments/jr-eeg.yaml') reads a file the same way
+ * const plan = loadExperiment(ExperimentSource.fromText(`
+ * id: one_node
+ * model: {name: Generic2dOscillator}
+ * integration: {method: Heun, step_size: 0.5, duration: 100}
+ * observations:
+ *   tavg: {monitor: TemporalAverage, period: 1}
+ * `));
  * plan.config.integrator.dt; // 0.5
  * ```
  */

@@ -14,7 +14,7 @@ import type { SimulationResult, MonitorOutput } from '../simulation/result.js';
 import { readSensors, type Sensors } from '../observation/sensors.js';
 import { eegGainSphere, megGainSphere, ieegGain } from '../observation/gain.js';
 import type { SquareMatrix } from '../analysis/fc.js';
-import { readMatrix } from '../cli/commands/observe.js';
+import { readMatrix } from '../io/matrix.js';
 import { LabeledArray } from '../results/labeled.js';
 import { ExperimentResult, ObservationResult } from '../results/experiment.js';
 import { ExplorationResult } from '../results/exploration.js';
@@ -160,9 +160,27 @@ function eibNetwork(plan: ExperimentPlan, conn: Connectivity): EibNetwork {
  *
  * @example
  * ```ts
- * const plan = loadExperiment(ExperimentSource.fromFile('examples/experiments/g-noise-exploration.yaml'));
+ * import { ExperimentSource, loadExperiment, runExperiment } from 'vbt';
+ * // a small G x noise exploration; examples/experiments/g-noise-exploration.yaml is the full-size one
+ * const plan = loadExperiment(ExperimentSource.fromText(`
+ * id: g_noise_small
+ * model: {name: Generic2dOscillator}
+ * coupling: {name: Linear, parameters: {a: 0.1}}
+ * integration: {method: Heun, step_size: 0.5, duration: 50, noise: {nsig: 1.0e-4}}
+ * observations:
+ *   tavg: {monitor: TemporalAverage, period: 1}
+ *   mean_v: {source: tavg, function: mean}
+ * explorations:
+ *   g_noise:
+ *     parameters:
+ *       - {name: coupling.a, domain: {lo: 0.1, hi: 0.3, n: 2}}
+ *       - {name: noise.nsig, domain: {lo: 1.0e-5, hi: 1.0e-4, n: 2, log_scale: true}}
+ *     mode: product
+ *     observables: [mean_v]
+ * execution: {random_seed: 42}
+ * `));
  * const { result, complete } = await runExperiment(plan, { progress: console.error });
- * await result.save('out/g-noise.nc');
+ * await result.save('g-noise.nc');
  * ```
  */
 export async function runExperiment(plan: ExperimentPlan, opts: RunOptions = {}): Promise<ExperimentRun> {

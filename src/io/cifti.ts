@@ -46,6 +46,7 @@ ${o.parcels.map((p) => `<Parcel Name="${xmlEscape(p)}"/>`).join('\n')}
  *
  * @example
  * ```ts
+ * import { ptseriesBytes, writeFileAtomic } from 'vbt';
  * writeFileAtomic('x.ptseries.nii', ptseriesBytes({ data: [1, 2, 3, 4], t: 2, parcels: ['a', 'b'], start: 0, step: 1 }));
  * ```
  */

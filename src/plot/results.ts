@@ -114,7 +114,7 @@ export function fromExplorationGrid(g: ExplorationGridLike, observable: string, 
  * import { AlgorithmResult, beforeAfterFromAlgorithm, plotBeforeAfter, simulate } from 'vbt';
  * const run = (J_i: number) => simulate({ model: 'ReducedWongWangExcInh', parameters: { J_i }, integrator: { dt: 0.1 },
  *   duration: 100, monitors: [{ name: 'TemporalAverage', period: 1 }] });
- * const result = new AlgorithmResult({ name: 'fic', state: {}, history: {}, preTuning: await run(1), postTuning: await run(1.5) });
+ * const result = new AlgorithmResult({ name: 'fic', state: {}, history: {}, preTuningSimulation: await run(1), postTuningSimulation: await run(1.5) });
  * plotBeforeAfter(beforeAfterFromAlgorithm(result, { variable: 'S_e', target: 0.25 }));
  * ```
  */

@@ -4,6 +4,7 @@
  * into a SimulationConfig. Hashes are SHA-256 (node:crypto) of a canonical encoding, so "same
  * model" and "same connectivity" can be checked without the original files.
  */
+import { activeBackendName } from '../backend/active.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -106,12 +107,6 @@ export function connectivityProvenance(c: Connectivity): ConnectivityProvenance 
   return { name: c.name, source: c.source, n: c.n, speed: c.speed, hash: hashConnectivity(c) };
 }
 
-let backendName: (() => string | null) | undefined;
-
-/** The tensor backend module registers how to ask which tfjs backend is loaded. */
-export function setBackendProbe(probe: () => string | null): void {
-  backendName = probe;
-}
 
 const plain = (v: ParamValue | ArrayLike<number>): ParamValue => (typeof v === 'number' ? v : Array.from(v as ArrayLike<number>));
 
@@ -124,7 +119,7 @@ export function buildProvenance(cfg: SimulationConfig, resolved: { spec: ModelSp
     schema: PROVENANCE_VERSION,
     vbtVersion: vbtVersion(),
     node: process.version,
-    tfjsBackend: backendName?.() ?? null,
+    tfjsBackend: activeBackendName(),
     ...(commandLine ? { commandLine } : {}),
     created: new Date().toISOString(),
     engine: 'kernel',

@@ -204,9 +204,9 @@ export class ExperimentResult {
    * SimulationResult plot type: timeseries, spectrum, fc, network, ...), 'exploration', 'loss',
    * 'parameters' or 'convergence' (`name` picks the section entry, default the first).
    */
-  async plot(opts: { type?: string; name?: string; monitor?: string | number; variable?: string } = {}): Promise<import('../plot/render.js').PlotSpec> {
+  async plot(opts: { type?: string; name?: string; monitor?: string | number; variable?: string } = {}): Promise<import('../plot/of-results.js').PlotSpec> {
     const type = opts.type ?? 'default';
-    const { experimentFigure, EXPERIMENT_PLOT_TYPES } = await import('../cli/commands/plot.js');
+    const { experimentFigure, EXPERIMENT_PLOT_TYPES } = await import('../plot/of-results.js');
     if (this.integration && (type === 'default' || !(EXPERIMENT_PLOT_TYPES as readonly string[]).includes(type))) return this.integration.plot({ ...opts, type });
     return experimentFigure(this, type, { name: opts.name });
   }

@@ -5,12 +5,12 @@
  * optimum. Persisted in an ExperimentResult netCDF file, or alone as netCDF or (older files) JSON.
  */
 import { readFileSync } from 'node:fs';
-import { Space, values as valuesAxis, product, type Dim } from '../../algorithms/space.js';
+import { Space, values as valuesAxis, product, type Dim } from '../space/space.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readNetcdf, writeNetcdf, type NcDataset, type NcWriteOptions } from '../io/netcdf.js';
 import { LabeledArray } from './labeled.js';
 import { getArray, getMeta, putArray, putMeta, resultName } from './sections.js';
-import type { PlotSpec } from '../plot/render.js';
+import type { PlotSpec } from '../plot/of-results.js';
 
 export const EXPLORATION_SCHEMA = 'vbt-exploration/1';
 
@@ -78,6 +78,8 @@ function spaceFromAxes(axes: ExplorationAxis[], where: string): Space {
 /**
  * @example
  * ```ts
+ * import { ExplorationResult } from 'vbt';
+ * import { grid, product } from 'vbt/algorithms';
  * const r = new ExplorationResult('demo', product(grid('a', 0, 1, 2), grid('b', 0, 1, 3)), { loss: Float64Array.of(5, 4, 3, 2, 1, 0) });
  * r.asGrid('loss').nested;          // [[5, 4, 3], [2, 1, 0]]
  * r.optimal('loss').parameters;     // { a: 1, b: 1 }
@@ -246,8 +248,7 @@ export class ExplorationResult {
    * time series per point, a grid of small time-series panels.
    */
   async plot(opts: { observable?: string; optimum?: 'min' | 'max'; output?: string; timeseries?: boolean } = {}): Promise<PlotSpec> {
-    const { plotExploration, plotTimeSeriesGrid } = await import('../plot/exploration.js');
-    const { fromExplorationGrid } = await import('../plot/results.js');
+    const { plotExploration, plotTimeSeriesGrid, fromExplorationGrid } = await import('../plot/of-results.js');
     if (this.timeseries && (opts.timeseries ?? !this.observables.length)) {
       const ts = this.timeseries;
       const o = opts.output === undefined ? 0 : ts.outputNames.indexOf(opts.output);

@@ -78,6 +78,7 @@ export interface AlgorithmInit {
  *
  * @example
  * ```ts
+ * import { AlgorithmResult } from 'vbt';
  * const r = new AlgorithmResult({ name: 'fic', state: { J_i: [1, 1.2] }, history: { meanSe: [0.4, 0.3, 0.26] },
  *   nIterations: 3, hyperparameters: { eta: 0.5 } });
  * r.convergence.meanSe_final;  // 0.26
@@ -212,6 +213,7 @@ export interface OptimizationInit {
  *
  * @example
  * ```ts
+ * import { OptimizationResult } from 'vbt';
  * const r = new OptimizationResult({ name: 'fit', state: { G: 0.5 }, lossTrajectory: [1, 0.5, 0.25],
  *   stateTrajectory: [{ G: 0.1 }, { G: 0.3 }, { G: 0.5 }] });
  * r.lossImprovement;            // 0.75 (initial − final)

@@ -20,6 +20,7 @@ export const KNOWN_UNITS: readonly string[] = Object.keys(TABLE);
  *
  * @example
  * ```ts
+ * import { unitFactor } from './units.js';
  * unitFactor('mV', 'uV'); // 1000
  * ```
  */

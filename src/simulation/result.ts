@@ -235,10 +235,10 @@ export class SimulationResult {
    * A figure of this run (tvbo's `result.plot()`): 'default', 'timeseries', 'channels', 'heatmap',
    * 'spectrum', 'phase', 'phase-plane', 'fc', 'fcd', 'network', 'weights', 'tracts', 'degree'.
    */
-  async plot(opts: { type?: string; monitor?: string | number; variable?: string; nodes?: string; connectivity?: string; x?: string; y?: string } = {}): Promise<import('../plot/render.js').PlotSpec> {
+  async plot(opts: { type?: string; monitor?: string | number; variable?: string; nodes?: string; connectivity?: string; x?: string; y?: string } = {}): Promise<import('../plot/of-results.js').PlotSpec> {
     const type = opts.type ?? 'default';
     if (type === 'animation') throw new Error("plot: use animate() for animations");
-    const { simulationFigure } = await import('../cli/commands/plot.js');
+    const { simulationFigure } = await import('../plot/of-results.js');
     const spec = await simulationFigure(this, type, { ...opts, monitor: opts.monitor === undefined ? undefined : String(opts.monitor) } as never, '');
     if (!spec) throw new Error(`plot: type '${type}' gave no figure`);
     return spec;
@@ -251,8 +251,8 @@ export class SimulationResult {
    * or a self-contained HTML page (network type) with `format: 'html'`.
    */
   async animate(opts: { type?: string; monitor?: string | number; variable?: string; frames?: number; format?: 'gif' | 'html'; network?: Connectivity; x?: string; y?: string; node?: number; delayMs?: number } = {}): Promise<Uint8Array | string> {
-    const anim = await import('../plot/animate.js');
-    const { timeSeriesFromResult } = await import('../plot/data.js');
+    const anim = await import('../plot/of-results.js');
+    const { timeSeriesFromResult } = anim;
     const ts = timeSeriesFromResult(this, { monitor: opts.monitor ?? 0 });
     const type = opts.type ?? 'network';
     const base = { frames: opts.frames ?? 30, delayMs: opts.delayMs };

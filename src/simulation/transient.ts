@@ -50,6 +50,7 @@ export function splitTransient(res: SimulationResult, transient: number): Simula
  *
  * @example
  * ```ts
+ * import { simulateKeepingTransient } from 'vbt';
  * const res = await simulateKeepingTransient({ model: 'JansenRit', integrator: { dt: 0.5 }, transient: 100, duration: 400,
  *   monitors: [{ name: 'TemporalAverage', period: 1 }] });
  * res.transient!.monitor().shape[1]; // 100 samples of warm-up

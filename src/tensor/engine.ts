@@ -37,7 +37,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { freeSymbols, substitute, type Expr } from '../expr/ast.js';
-import { add as symAdd, mul as symMul } from './symbolic.js';
+import { add as symAdd, mul as symMul } from '../expr/symbolic.js';
 import { evalExpr } from '../expr/codegen-js.js';
 import { CONSTANTS } from '../expr/functions.js';
 import { parseExpr } from '../expr/parse.js';
@@ -55,7 +55,7 @@ import { gradientsRegistered } from '../analysis/tf-gradients.js';
 import { compileFusedEquation, compileFusedStep, type FusedEquation, type FusedStep, type FusedSymbol } from './fused.js';
 import { runSegment, stateShadow, type RingTransform, type SegmentFeed, type SegmentSpec } from './segment.js';
 import { toJs } from '../expr/codegen-js.js';
-import { diffExpr, logisticForm, rateForm } from './symbolic.js';
+import { diffExpr, logisticForm, rateForm } from '../expr/symbolic.js';
 import { couplingSymbols } from '../plan/coupling.js';
 import { stimulusTimeCourse } from '../plan/stimulus.js';
 

@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Expr } from '../expr/ast.js';
 import { FUNCTIONS } from '../expr/functions.js';
-import { logisticArg, rateFactor } from './symbolic.js';
+import { logisticArg, rateFactor } from '../expr/symbolic.js';
 
 /** How a symbol is bound: a number known at compile time, or an input tensor slot. */
 export type TensorSymbol = number | { slot: number };

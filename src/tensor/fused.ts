@@ -22,7 +22,7 @@ import type { Expr } from '../expr/ast.js';
 import { freeSymbols, substitute } from '../expr/ast.js';
 import { toJs } from '../expr/codegen-js.js';
 import { customOp, memoryProbe } from './ops.js';
-import { add, diffExpr, logisticForm, mul, rateForm } from './symbolic.js';
+import { add, diffExpr, logisticForm, mul, rateForm } from '../expr/symbolic.js';
 
 /** How a symbol is bound: a number, an input tensor, or an earlier auxiliary definition. */
 export type FusedSymbol = number | { input: number } | { aux: number };

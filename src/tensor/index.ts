@@ -11,4 +11,4 @@ export { compileFusedEquation, compileFusedStep } from './fused.js';
 export type { FusedEquation, FusedStep, FusedStepElement, FusedSymbol } from './fused.js';
 export { runSegment, stateShadow } from './segment.js';
 export type { SegmentSpec, SegmentFeed, RingTransform, LinkTerm } from './segment.js';
-export { diffExpr, logisticForm, rateForm, sameExpr } from './symbolic.js';
+export { diffExpr, logisticForm, rateForm, sameExpr } from '../expr/symbolic.js';

@@ -13,7 +13,7 @@
  *   WB       weight cotangents (N×N, summed over lanes); SB[0] the speed's
  */
 import { type Expr, parseExpr, substitute, CONSTANTS, freeSymbols } from '../../expr/index.js';
-import { add, mul, neg } from '../../tensor/symbolic.js';
+import { add, mul, neg } from '../../expr/symbolic.js';
 import { expandModes } from '../kernel/modes.js';
 import { KERNEL_EXP_JS } from '../kernel/program.js';
 import { ERFC_JS, MOD_JS, FACTORIAL_JS, GAMMA_JS } from '../../expr/functions.js';

@@ -6,6 +6,10 @@
  *
  * @example
  * ```ts
+ * import { AdjointSimulator, Connectivity } from 'vbt';
+ * const connectivity = new Connectivity({ weights: [0, 0.5, 0.5, 0], tractLengths: [0, 3, 3, 0], speed: 2 });
+ * const config = { model: 'ReducedWongWang', connectivity, coupling: 'Linear', couplingParameters: { a: 0.4 },
+ *   integrator: { name: 'Heun', dt: 0.5 }, duration: 100, monitors: [{ name: 'TemporalAverage', period: 10 }] };
  * const sim = new AdjointSimulator(config, { wrt: ['coupling.a', 'weights'] });
  * const fw = sim.forward();                       // outputs: one {time, data} per monitor
  * const bars = fw.outputs.map((o) => o.data.map(() => 1));   // d(sum of outputs)/d(outputs)
@@ -13,7 +17,7 @@
  * ```
  */
 import { evalExpr, freeSymbols, CONSTANTS } from '../../expr/index.js';
-import { diffExpr } from '../../tensor/symbolic.js';
+import { diffExpr } from '../../expr/symbolic.js';
 import { RandomState, type RandomStateSnapshot } from '../../random/index.js';
 import type { SimulationConfig } from '../../simulation/config.js';
 import type { ResolvedParam } from '../params.js';

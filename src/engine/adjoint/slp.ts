@@ -9,7 +9,7 @@
  * differentiation rule for all of them.
  */
 import { type Expr, freeSymbols, toJs } from '../../expr/index.js';
-import { diffExpr, logisticArg, logisticForm, rateFactor, rateForm } from '../../tensor/symbolic.js';
+import { diffExpr, logisticArg, logisticForm, rateFactor, rateForm } from '../../expr/symbolic.js';
 
 export interface Assign {
   /** A JS identifier, unique within the program. */

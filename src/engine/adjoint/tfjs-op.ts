@@ -7,6 +7,12 @@
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { AdjointRunOp, AdjointSimulator, Connectivity, loadBackend } from 'vbt';
+ * const connectivity = new Connectivity({ weights: [0, 0.5, 0.5, 0], tractLengths: [0, 3, 3, 0], speed: 2 });
+ * const config = { model: 'ReducedWongWang', connectivity, coupling: 'Linear', couplingParameters: { a: 0.4 },
+ *   integrator: { name: 'Heun', dt: 0.5 }, duration: 100, monitors: [{ name: 'TemporalAverage', period: 10 }] };
+ * await loadBackend('cpu');
  * const op = new AdjointRunOp(new AdjointSimulator(config, { wrt: ['coupling.a'] }));
  * const g = tf.grad((a) => tf.sum(op.run([a])[0]))(tf.scalar(0.1));
  * ```

@@ -14,8 +14,8 @@
  * evalExpr(d, (n) => (n === 'a' ? 3 : 0.5));                 // 3 + cos(0.5)
  * ```
  */
-import { mapExpr, type Expr, type Pos } from '../expr/ast.js';
-import { FUNCTIONS } from '../expr/functions.js';
+import { mapExpr, type Expr, type Pos } from './ast.js';
+import { FUNCTIONS } from './functions.js';
 
 const P0: Pos = { line: 0, col: 0 };
 const num = (value: number): Expr => ({ kind: 'num', value, pos: P0 });

@@ -5,7 +5,7 @@
  * reshape directly to `shape`.
  */
 import { sobolPoints } from './sobol.js';
-import { RandomState } from '../src/random/index.js';
+import { RandomState } from '../random/index.js';
 
 export type DimKind = 'grid' | 'log-grid' | 'values' | 'random' | 'sobol' | 'zip';
 
