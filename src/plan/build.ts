@@ -161,18 +161,10 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
   const projections: ProjectionPlan[] | undefined = projecting ? parsed.projections.map((p) => ({ ...p })) : undefined;
 
   // boundaries
-  const boundaries = svs.map((n) => {
-    const bd = spec.state_variables[n].boundaries;
-    if (!bd) return null;
-    return [bd[0] ?? -Infinity, bd[1] ?? Infinity] as [number, number];
-  });
+  const boundaries = stateBoundaries(spec);
 
   // steps (TVB: n_steps = ceil(simulation_length / dt) in float64)
-  const nSteps = Math.ceil(cfg.duration / dt);
-  const transientSteps = cfg.transient ? Math.ceil(cfg.transient / dt) : 0;
-  const s0 = H;
-  const sFirst = s0 + transientSteps;
-  const sLast = sFirst + nSteps - 1;
+  const { nSteps, transientSteps, s0, sFirst, sLast } = stepWindow(cfg, dt, H);
 
   // monitors; variables of interest that are plain state variables are read from the state directly
   const voiRows = parsed.vois.map((e) => (e.kind === 'sym' ? svs.indexOf(e.name) : -1));
@@ -414,4 +406,21 @@ export function projectionLinkWeights(
     }
   });
   return w;
+}
+
+/** [lo, hi] per state variable (±Infinity for an open side), or null where the model sets none. */
+export function stateBoundaries(spec: ModelSpec): ([number, number] | null)[] {
+  return Object.values(spec.state_variables).map((v) => (v.boundaries ? [v.boundaries[0] ?? -Infinity, v.boundaries[1] ?? Infinity] : null));
+}
+
+/**
+ * The steps of a run (TVB: n_steps = ceil(simulation_length / dt) in float64): the first step is H (the
+ * history fills 0 … H−1), the transient's steps come first, then the recorded ones sFirst … sLast.
+ */
+export function stepWindow(cfg: { duration: number; transient?: number }, dt: number, H: number): { nSteps: number; transientSteps: number; s0: number; sFirst: number; sLast: number } {
+  const nSteps = Math.ceil(cfg.duration / dt);
+  const transientSteps = cfg.transient ? Math.ceil(cfg.transient / dt) : 0;
+  const s0 = H;
+  const sFirst = s0 + transientSteps;
+  return { nSteps, transientSteps, s0, sFirst, sLast: sFirst + nSteps - 1 };
 }

@@ -20,6 +20,7 @@ import { type Expr, freeSymbols, mapExpr, toJs, CONSTANTS } from '../expr/index.
 import type { ModelSpec } from '../models/spec.js';
 import type { ParsedModel } from '../models/check.js';
 import { expandModes } from '../engine/kernel/modes.js';
+import { DIVERGED_JS } from '../engine/kernel/program.js';
 import { paramRead, type ResolvedParam } from '../engine/params.js';
 import type { CouplingSpec } from '../coupling/catalogue.js';
 import { parseExpr } from '../expr/index.js';
@@ -360,18 +361,7 @@ function step(b, rec) {
   emit(`const rngs = [];
 ${plan.noise ? 'for (let b = 0; b < B; b++) rngs.push(new ctx.Rng(ctx.seeds[b]));' : ''}
 const sqdt = Math.sqrt(${dt});
-function diverged(s, b) {
-  const sb = b * SS;
-  for (let q = 0; q < SS; q++) {
-    if (!Number.isFinite(state[sb + q])) {
-      const k = Math.floor(q / (N * M)), n = Math.floor((q % (N * M)) / M), m = q % M;
-      const err = new Error('diverged'); err.divergence = { step: s, batch: b + ctx.batchOffset, variable: k, node: n, mode: m, value: state[sb + q] };
-      throw err;
-    }
-  }
-  const err = new Error('diverged'); err.divergence = { step: s, batch: b + ctx.batchOffset, variable: -1, node: -1, mode: 0, value: NaN };
-  throw err;
-}
+${DIVERGED_JS}
 ${(() => {
     const rec = plan.monitors.map((m) => (m.stateSum ? m.stateSum.flush : m.record)).join('\n  ');
     const names = ['state', 'obs', ...new Set(rec.match(/\bmon\d+_\w+\b/g) ?? [])];

@@ -21,6 +21,7 @@ import { DivergenceError, SimulationResult, type MonitorOutput } from '../simula
 import { checkCsr, csrScaleRows, type CsrMatrix } from './sparse.js';
 import { readSparseMat } from './mat.js';
 import { localConnectivity as computeLocalConnectivity, type LocalConnectivitySpec } from './local-connectivity.js';
+import { stateBoundaries, stepWindow } from '../plan/build.js';
 import { extractLocalCoupling, generateSurfaceProgram, type SurfacePlan } from './program.js';
 
 /** The geometry a surface result carries. */
@@ -196,16 +197,9 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
   for (const k of Object.keys(cfg.couplingParameters ?? {})) {
     if (!(k in coupling.parameters)) throw new Error(`couplingParameters: unknown parameter '${k}' of coupling ${coupling.name}; expected one of: ${Object.keys(coupling.parameters).join(', ')}`);
   }
-  const boundaries = svs.map((n) => {
-    const bd = spec.state_variables[n].boundaries;
-    return bd ? ([bd[0] ?? -Infinity, bd[1] ?? Infinity] as [number, number]) : null;
-  });
+  const boundaries = stateBoundaries(spec);
 
-  const nSteps = Math.ceil(cfg.duration / dt);
-  const transientSteps = cfg.transient ? Math.ceil(cfg.transient / dt) : 0;
-  const s0 = H;
-  const sFirst = s0 + transientSteps;
-  const sLast = sFirst + nSteps - 1;
+  const { nSteps, transientSteps, s0, sFirst, sLast } = stepWindow(cfg, dt, H);
 
   // monitors: the node axis is every vertex (and unmapped region); SpatialAverage defaults to the mapping
   const voiRows = parsed.vois.map((e) => (e.kind === 'sym' ? svs.indexOf(e.name) : -1));

@@ -31,6 +31,25 @@ export interface KernelProgram {
 
 const svIndex = (spec: ModelSpec) => new Map(Object.keys(spec.state_variables).map((n, i) => [n, i]));
 
+/**
+ * Generated programs report a non-finite state through this function: the first bad (variable, node,
+ * mode) of batch element b at step s, which the engine turns into a DivergenceError. It reads the
+ * program's `state`, `SS`, `N`, `M` and `ctx`.
+ */
+export const DIVERGED_JS = `function diverged(s, b) {
+  const sb = b * SS;
+  for (let q = 0; q < SS; q++) {
+    if (!Number.isFinite(state[sb + q])) {
+      const k = Math.floor(q / (N * M)), n = Math.floor((q % (N * M)) / M), m = q % M;
+      const err = new Error('diverged'); err.divergence = { step: s, batch: b + ctx.batchOffset, variable: k, node: n, mode: m, value: state[sb + q] };
+      throw err;
+    }
+  }
+  const err = new Error('diverged'); err.divergence = { step: s, batch: b + ctx.batchOffset, variable: -1, node: -1, mode: 0, value: NaN };
+  throw err;
+}
+`;
+
 /** Build the program source. */
 /**
  * exp for generated kernels. V8 compiles Math.exp to an out-of-line C call that stalls the
@@ -554,18 +573,7 @@ function drawNoise(b) {
   }
 
   // ---------- the run loop ----------
-  emit(`function diverged(s, b) {
-  const sb = b * SS;
-  for (let q = 0; q < SS; q++) {
-    if (!Number.isFinite(state[sb + q])) {
-      const k = Math.floor(q / (N * M)), n = Math.floor((q % (N * M)) / M), m = q % M;
-      const err = new Error('diverged'); err.divergence = { step: s, batch: b + ctx.batchOffset, variable: k, node: n, mode: m, value: state[sb + q] };
-      throw err;
-    }
-  }
-  const err = new Error('diverged'); err.divergence = { step: s, batch: b + ctx.batchOffset, variable: -1, node: -1, mode: 0, value: NaN };
-  throw err;
-}
+  emit(`${DIVERGED_JS}
 let started = false;
 /** Integrate steps s0 .. s0+n-1; record into monitors when 'record'. */
 function run(s0, n, record, stimStart, onProgress) {
