@@ -85,17 +85,7 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
   const svs = Object.keys(spec.state_variables);
   const nsv = svs.length;
 
-  // delays
-  let idelays: Int32Array;
-  if (cfg.idelays) {
-    if (cfg.idelays.length !== N * N) throw new Error(`idelays: expected ${N}x${N} = ${N * N} values, got ${cfg.idelays.length}`);
-    idelays = cfg.idelays;
-  } else idelays = conn.delays(dt).idelays;
-  let H = 1;
-  for (let q = 0; q < idelays.length; q++) {
-    if (idelays[q] < 0) throw new Error(`idelays[${q}] = ${idelays[q]}: delays must be ≥ 0`);
-    H = Math.max(H, idelays[q] + 1);
-  }
+  const { idelays, H } = delayTable(cfg, conn, dt);
 
   // parameters
   const projecting = !!spec.projections;
@@ -423,4 +413,23 @@ export function stepWindow(cfg: { duration: number; transient?: number }, dt: nu
   const s0 = H;
   const sFirst = s0 + transientSteps;
   return { nSteps, transientSteps, s0, sFirst, sLast: sFirst + nSteps - 1 };
+}
+
+/**
+ * Integer delays in steps (N×N, row = target: the config's `idelays`, else rint(L/speed/dt) of the
+ * connectivity) and the history length H = max delay + 1 they need.
+ */
+export function delayTable(cfg: { idelays?: Int32Array }, conn: Connectivity, dt: number): { idelays: Int32Array; H: number } {
+  const N = conn.n;
+  let idelays: Int32Array;
+  if (cfg.idelays) {
+    if (cfg.idelays.length !== N * N) throw new Error(`idelays: expected ${N}x${N} = ${N * N} values, got ${cfg.idelays.length}`);
+    idelays = cfg.idelays;
+  } else idelays = conn.delays(dt).idelays;
+  let H = 1;
+  for (let q = 0; q < idelays.length; q++) {
+    if (idelays[q] < 0) throw new Error(`idelays[${q}] = ${idelays[q]}: delays must be ≥ 0`);
+    H = Math.max(H, idelays[q] + 1);
+  }
+  return { idelays, H };
 }

@@ -21,7 +21,7 @@ import { DivergenceError, SimulationResult, type MonitorOutput } from '../simula
 import { checkCsr, csrScaleRows, type CsrMatrix } from './sparse.js';
 import { readSparseMat } from './mat.js';
 import { localConnectivity as computeLocalConnectivity, type LocalConnectivitySpec } from './local-connectivity.js';
-import { stateBoundaries, stepWindow } from '../plan/build.js';
+import { delayTable, stateBoundaries, stepWindow } from '../plan/build.js';
 import { extractLocalCoupling, generateSurfaceProgram, type SurfacePlan } from './program.js';
 
 /** The geometry a surface result carries. */
@@ -162,14 +162,8 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
   const parsed0 = parseModel(spec);
   const { parsed, terms } = extractLocalCoupling(parsed0, spec.name);
 
-  // delays
-  let idelays: Int32Array;
-  if (cfg.idelays) {
-    if (cfg.idelays.length !== R * R) throw new Error(`idelays: expected ${R}x${R} = ${R * R} values, got ${cfg.idelays.length}`);
-    idelays = cfg.idelays;
-  } else idelays = conn.delays(dt).idelays;
-  let H = 1;
-  for (const d of idelays) H = Math.max(H, d + 1);
+  // delays between regions
+  const { idelays, H } = delayTable(cfg, conn, dt);
 
   // parameters (batch entries as in region runs)
   let B = 1;
