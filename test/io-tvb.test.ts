@@ -61,6 +61,8 @@ describe.skipIf(!HAVE_SHARED)(`TVB H5 and ZIP with the 76-region connectivity ${
     expect(maxAbs(c.orientations, conn.orientations)).toBe(0);
     expect(c.labels).toEqual(conn.labels);
     expect(c.hemispheres).toEqual(conn.hemispheres); // derived from the r/l label prefixes as TVB does
+    expect(c.cortical).toEqual(conn.cortical);
+    expect(c.cortical.length).toBe(76);
     const back = await readTvbH5(out.timeSeriesPath, { connectivity: c });
     expect(back.kind).toBe('TimeSeriesRegion');
     if (back.kind !== 'TimeSeriesRegion') return;
@@ -97,6 +99,7 @@ for key, p in [('conn', sys.argv[1]), ('ts', sys.argv[2])]:
         res[key]['weights_sum'] = float(f['weights'][()].sum()); res[key]['w00'] = f['weights'][()].tolist()[0][:5]
         res[key]['labels'] = [x.decode() if isinstance(x, bytes) else x for x in f['region_labels'][()]][:3]
         res[key]['wmax'] = desc(f['weights'].attrs['TVB_Maximum'])
+        res[key]['bools'] = {k: f[k][()].tolist() for k in ('cortical', 'hemispheres')}
     else:
         res[key]['data'] = f['data'][()].ravel()[:50].tolist()
 d = xr.open_dataset(sys.argv[2], engine='netcdf4')
@@ -123,6 +126,10 @@ print(json.dumps(res))
     expect(r.conn.weights_sum).toBeCloseTo(conn.weights.reduce((a, b) => a + b, 0), 10);
     expect(r.conn.labels).toEqual(['rA1', 'rA2', 'rAMYG']);
     expect(r.conn.wmax).toEqual(['float64', 3]);
+    // numpy bool, as TVB's own writer stores them (h5py maps the {FALSE, TRUE} enumeration to bool)
+    expect(r.conn.sets.cortical).toEqual(['bool', [76]]);
+    expect(r.conn.sets.hemispheres).toEqual(['bool', [76]]);
+    expect(r.conn.bools).toEqual({ cortical: conn.cortical, hemispheres: conn.hemispheres });
 
     const ta = r.ts.attrs;
     expect(ta.TVB_written_by).toEqual(['str', 'tvb.adapters.datatypes.h5.time_series_h5.TimeSeriesRegionH5']);
@@ -177,6 +184,8 @@ print(json.dumps({'w': w.ravel().tolist(), 't': t.ravel().tolist(), 'hemi': hemi
 });
 
 // TVB's own loader needs a tvb-root checkout (not an npm/apt package): VBT_TVB_ROOT=/path/to/tvb-root
+// holding its tvb_library, tvb_framework and tvb_storage folders, and Debian's python3-sqlalchemy,
+// python3-psutil and python3-requests besides the h5py/numpy/scipy the other tests use
 const TVB_ROOT = process.env.VBT_TVB_ROOT;
 const HAVE_TVB = HAVE_PY && HAVE_SHARED && !!TVB_ROOT && existsSync(join(TVB_ROOT, 'tvb_framework'));
 const TVB_SKIP = !HAVE_PY ? PY_SKIP : !HAVE_SHARED ? SKIP_REASON : `set VBT_TVB_ROOT to a tvb-root checkout (with tvb_library, tvb_framework, tvb_storage) to load the files with TVB's own reader${TVB_ROOT ? `; ${TVB_ROOT} has no tvb_framework` : ''}`;
@@ -196,6 +205,9 @@ describe.skipIf(!HAVE_TVB)(`TVB's own H5 loader ${HAVE_TVB ? '' : TVB_SKIP}`, ()
     expect(maxAbs(c.tract_lengths, conn.tractLengths)).toBe(0);
     expect(maxAbs(c.centres, conn.centres)).toBe(0);
     expect(c.labels).toEqual(conn.labels);
+    // TVB refuses int8/uint8 here ("can't be set to an array of dtype int8"): only the enumeration loads
+    expect(c.cortical).toEqual(['bool', conn.cortical]);
+    expect(c.hemispheres).toEqual(['bool', conn.hemispheres]);
     expect(t).toMatchObject({ type: 'TimeSeriesRegion', data_version: 5, index: 'TimeSeriesRegionIndex', shape: [40, 2, 76, 1], sample_period: 0.5, unit: 'ms', start_time: 10, title: 'Simulation: Raw' });
     expect(t.labels_ordering).toEqual(['Time', 'State Variable', 'Region', 'Mode']);
     expect(t.labels_dimensions).toEqual({ 'State Variable': ['V', 'W'], Region: conn.labels });
@@ -205,7 +217,7 @@ describe.skipIf(!HAVE_TVB)(`TVB's own H5 loader ${HAVE_TVB ? '' : TVB_SKIP}`, ()
     expect(t.linked_weights_sum).toBeCloseTo(conn.weights.reduce((a, b) => a + b, 0), 9);
     expect(maxAbs(t.data, ts.data)).toBe(0);
     expect(maxAbs(t.time, ts.time)).toBe(0);
-  });
+  }, 150_000); // TVB imports its framework (and numba) first: seconds warm, more cold on a loaded machine
 });
 
 describe('TVB bad input', () => {

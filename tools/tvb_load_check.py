@@ -5,7 +5,8 @@ same folder by GID. Prints one JSON document.
 
 usage: python3 tools/tvb_load_check.py TVB_ROOT FILE.h5 [FILE.h5 ...]
 TVB_ROOT is a tvb-root checkout (with tvb_library, tvb_framework, tvb_storage). Needs numpy,
-scipy, h5py and sqlalchemy; the encryption/cluster modules pyAesCrypt and kubernetes are replaced
+scipy, h5py, sqlalchemy, psutil and requests (Debian: python3-numpy python3-scipy python3-h5py
+python3-sqlalchemy python3-psutil python3-requests); the encryption/cluster modules pyAesCrypt and kubernetes are replaced
 by empty stand-ins because the load path never uses them.
 """
 import atexit, json, os, shutil, sys, tempfile
@@ -46,7 +47,9 @@ for p in sys.argv[2:]:
     if r['type'] == 'Connectivity':
         r.update({'n': int(dt.number_of_regions), 'weights': dt.weights.ravel().tolist(), 'tract_lengths': dt.tract_lengths.ravel().tolist(),
                   'centres': dt.centres.ravel().tolist(), 'labels': [str(x) for x in dt.region_labels], 'undirected': bool(dt.undirected),
-                  'connections': int(idx.number_of_connections)})
+                  'connections': int(idx.number_of_connections),
+                  'cortical': None if dt.cortical is None else [str(dt.cortical.dtype), dt.cortical.tolist()],
+                  'hemispheres': None if dt.hemispheres is None else [str(dt.hemispheres.dtype), dt.hemispheres.tolist()]})
     else:
         full = h5.load_with_references_from_dir(os.path.dirname(p), dt.gid)
         full = full[0] if isinstance(full, tuple) else full

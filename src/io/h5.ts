@@ -233,13 +233,21 @@ export function verifyClosedH5(lib: typeof h5wasm, tmp: string, path: string, wr
   }
 }
 
+export interface H5WriteOptions extends WriteOptions {
+  /**
+   * Runs on the closed temp file before its checks (`tmp`: its path): for edits h5wasm cannot make
+   * through the library (boolean enumerations, see h5-enum.ts). It must throw on any failure.
+   */
+  afterClose?: (tmp: string) => void;
+}
+
 /**
  * Write an HDF5 file atomically: `fill` writes into a temp file; every HDF5 diagnostic is an error;
  * the file is closed, synced, reopened and its shapes checked, and only then renamed to `path`. On
  * any error (a full disk included) the temp file is removed and nothing appears at `path`. An
  * existing `path` is replaced only with `{ overwrite: true }`; inputs, links and devices never.
  */
-export async function writeH5Atomic(path: string, fill: (f: H5File) => void | Promise<void>, opts: WriteOptions = {}): Promise<void> {
+export async function writeH5Atomic(path: string, fill: (f: H5File) => void | Promise<void>, opts: H5WriteOptions = {}): Promise<void> {
   const lib = await h5();
   checkOutputPath(path, opts);
   const tmp = tempPathFor(path);
@@ -264,6 +272,7 @@ export async function writeH5Atomic(path: string, fill: (f: H5File) => void | Pr
       if (typeof rc === 'number' && rc < 0) throw new Error(`${path}: closing the HDF5 file failed (status ${rc})`);
       return shapes;
     });
+    opts.afterClose?.(tmp);
     verifyClosedH5(lib, tmp, path, written);
     commitTemp(tmp, path, opts);
   } catch (e) {

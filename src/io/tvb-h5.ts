@@ -21,7 +21,8 @@ import { join } from 'node:path';
 import { Connectivity } from '../network/connectivity.js';
 import { TimeSeries } from '../results/timeseries.js';
 import type { WriteOptions } from './atomic.js';
-import { attrOpt, has, putAttr, readNumeric, readStrings, withH5, writeH5Atomic, type H5Dataset, type H5File, type H5Group } from './h5.js';
+import { attrOpt, captureHdf5Errors, h5, has, putAttr, readNumeric, readStrings, withH5, writeH5Atomic, type H5Dataset, type H5File, type H5Group } from './h5.js';
+import { convertToBoolEnums, objectAddress } from './h5-enum.js';
 import { ncDimensionMarker } from './netcdf.js';
 
 export const TVB_DATA_VERSION = 5;
@@ -110,14 +111,16 @@ function f64(f: H5Group, name: string, data: ArrayLike<number>, shape: number[])
   return d;
 }
 
+/** A dataset written as int8 that becomes a boolean enumeration once the file is closed. */
+export interface PendingBool { name: string; address: number; values: boolean[] }
+
 /**
- * Fill an open file with a TVB Connectivity. `cortical` and `hemispheres` are omitted: TVB reads
- * them only as HDF5 bool enums (uint8/int8 are rejected), and h5wasm 0.10.3 — the newest release —
- * cannot create enum types (its dtype parser has no enum form, its C++ create_dataset answers
- * "data type not supported" for H5T_ENUM metadata, and no H5T* constructor is exported). They
- * travel in the TVB ZIP (cortical.txt, hemispheres.txt) instead.
+ * Fill an open file with a TVB Connectivity. `cortical` and `hemispheres` are written as int8 and
+ * returned: TVB reads them only as HDF5 boolean enumerations (what h5py writes for numpy bool;
+ * uint8/int8 are rejected), which h5wasm cannot create, so after closing the file the caller turns
+ * them into enumerations with `convertToBoolEnums` (writeTvbConnectivityH5 does).
  */
-export function fillTvbConnectivity(f: H5File, conn: Connectivity, gid: string): void {
+export function fillTvbConnectivity(f: H5File, conn: Connectivity, gid: string): PendingBool[] {
   const n = conn.n;
   writeCommon(f, TVB_WRITTEN_BY.Connectivity, gid, '', anyNan(conn.weights, conn.tractLengths, conn.centres, conn.areas, conn.orientations));
   putAttr.i64(f, 'TVB_number_of_regions', n);
@@ -131,6 +134,34 @@ export function fillTvbConnectivity(f: H5File, conn: Connectivity, gid: string):
   writeStringStats(f.create_dataset({ name: 'region_labels', data: [...conn.labels], shape: [n] }));
   if (conn.orientations.length) f64(f, 'orientations', conn.orientations, [n, 3]);
   if (conn.areas.length) f64(f, 'areas', conn.areas, [n]);
+  const pending: PendingBool[] = [];
+  for (const [name, values] of [['cortical', conn.cortical], ['hemispheres', conn.hemispheres]] as const) {
+    if (values.length !== n) continue;
+    // no attributes on these: the enumeration needs the header's free space (TVB's loader reads none)
+    const d = f.create_dataset({ name, data: Int8Array.from(values, Number), shape: [n], dtype: '|b1' });
+    pending.push({ name, address: objectAddress(d), values: [...values] });
+  }
+  return pending;
+}
+
+/** Reopen a closed file and confirm each converted dataset reads as {FALSE: 0, TRUE: 1} with its values. */
+function checkBools(lib: Awaited<ReturnType<typeof h5>>, tmp: string, path: string, pending: PendingBool[]): void {
+  captureHdf5Errors(path, () => {
+    const g = new lib.File(tmp, 'r');
+    try {
+      for (const p of pending) {
+        const d = g.get(p.name) as H5Dataset;
+        const e = d.metadata.enum_type;
+        if (d.metadata.type !== 8 || !e || e.nmembers !== 2 || e.members.FALSE !== 0 || e.members.TRUE !== 1) {
+          throw new Error(`${path}: dataset '${p.name}' does not read back as a boolean enumeration (${JSON.stringify(d.metadata)})`);
+        }
+        const v = Array.from(d.value as Int8Array, (x) => x !== 0);
+        if (v.length !== p.values.length || v.some((x, k) => x !== p.values[k])) throw new Error(`${path}: dataset '${p.name}' reads back different values`);
+      }
+    } finally {
+      g.close();
+    }
+  });
 }
 
 export interface TvbWriteOptions extends WriteOptions {
@@ -141,7 +172,15 @@ export interface TvbWriteOptions extends WriteOptions {
 /** Write `Connectivity` as a TVB H5 file; returns its GID. */
 export async function writeTvbConnectivityH5(path: string, conn: Connectivity, opts: TvbWriteOptions = {}): Promise<string> {
   const gid = normalizeGid(opts.gid ?? newTvbGid());
-  await writeH5Atomic(path, (f) => fillTvbConnectivity(f, conn, gid), opts);
+  const lib = await h5();
+  let pending: PendingBool[] = [];
+  await writeH5Atomic(path, (f) => { pending = fillTvbConnectivity(f, conn, gid); }, {
+    ...opts,
+    afterClose: (tmp) => {
+      convertToBoolEnums(tmp, pending, path);
+      checkBools(lib, tmp, path, pending);
+    },
+  });
   return gid;
 }
 
