@@ -18,6 +18,8 @@ import type { ModelSpec } from '../src/models/spec.js';
 import { Connectivity } from '../src/network/connectivity.js';
 import { prepareRun, projectionLinkWeights, type PreparedRun } from '../src/plan/build.js';
 import { generateProgram, instantiate, type KernelInstance } from '../src/engine/kernel/program.js';
+import type { SimulationConfig } from '../src/simulation/config.js';
+import type { MonitorSpec } from '../src/monitors/index.js';
 
 export interface EibParameters {
   a_e: number; b_e: number; d_e: number; gamma_e: number; tau_e: number; w_p: number; J_N: number; W_e: number;
@@ -112,8 +114,10 @@ export class EibNetwork {
   readonly S_i: Float64Array;
   /** Steps taken so far (TVB's step index of the last computed state). */
   step = 0;
+  /** TVB noise dispersion on S_e, and the seed this network's noise stream started from. */
+  readonly nsig: number;
+  readonly seed: number;
   private readonly rng: RandomState;
-  private readonly nsig: number;
   private isBounded = true;
   private dirty = true;
   private prep?: PreparedRun;
@@ -137,7 +141,8 @@ export class EibNetwork {
     const nsig = o.nsig ?? 5e-5;
     if (!(nsig >= 0)) throw new Error(`EibNetwork: nsig=${nsig}; expected ≥ 0`);
     this.nsig = nsig;
-    this.rng = new RandomState(o.seed ?? 42);
+    this.seed = o.seed ?? 42;
+    this.rng = new RandomState(this.seed);
     if (o.bounded === false) this.isBounded = false;
   }
 
@@ -158,6 +163,37 @@ export class EibNetwork {
       n: this.n, weights: this.weights, parameters: this.p, J_i: this.J_i, wLRE: this.wLRE, wFFI: this.wFFI, dt: this.dt,
       nsig: this.nsig, seed: seed ?? 42, initial: { S_e: this.S_e, S_i: this.S_i }, bounded: this.bounded,
     });
+  }
+
+  /**
+   * A fresh kernel-engine run of this network as a SimulationConfig: from its current state, with
+   * its current J_i, wLRE and wFFI (copied now), its noise from `seed` (default: its own). The JS
+   * kernel, as `run` uses, so the series are bit-identical to what this network would produce.
+   *
+   * @example
+   * ```ts
+   * import { simulateSync } from 'vbt';
+   * import { EibNetwork } from 'vbt/algorithms';
+   * const net = new EibNetwork({ n: 2, weights: [0, 1, 1, 0], seed: 3 });
+   * const res = simulateSync(net.simulationConfig({ duration: 400, monitors: [{ name: 'TemporalAverage', period: 40 }] }));
+   * res.monitor('TemporalAverage').shape; // [1, 10, 2, 2, 1]
+   * ```
+   */
+  simulationConfig(o: { duration: number; transient?: number; monitors: MonitorSpec[]; seed?: number; labels?: readonly string[] }): SimulationConfig {
+    const n = this.n;
+    return {
+      model: this.isBounded ? 'ReducedWongWangEIB' : unbounded(getModel('ReducedWongWangEIB')),
+      connectivity: new Connectivity({ weights: this.weights, tractLengths: new Float64Array(n * n), labels: o.labels ? [...o.labels] : undefined }),
+      parameters: { ...this.p, J_i: Float64Array.from(this.J_i) },
+      perNode: ['J_i'],
+      edgeParameters: { wLRE: Float64Array.from(this.wLRE), wFFI: Float64Array.from(this.wFFI) },
+      integrator: { name: 'Heun', dt: this.dt, ...(this.nsig > 0 ? { noise: { nsig: [this.nsig, 0], variables: ['S_e'], seed: o.seed ?? this.seed } } : {}) },
+      initialConditions: { history: Float64Array.from([...this.S_e, ...this.S_i]) },
+      duration: o.duration,
+      transient: o.transient,
+      monitors: o.monitors,
+      kernel: 'js',
+    };
   }
 
   /** The kernel program for ReducedWongWangEIB, built once per bounded/unbounded and kept across runs. */

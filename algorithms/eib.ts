@@ -20,7 +20,7 @@
  * iteration whose window FC fitted best, or their average over the last iterations.
  */
 import { EibNetwork } from './eib-model.js';
-import { ficUpdate, evaluateSeeds, type FicRule } from './fic.js';
+import { ficUpdate, evaluateSeeds, recordTuning, type FicRule, type TuningRecord } from './fic.js';
 import { AlgorithmResult, type TuningSnapshot } from '../src/results/tuning.js';
 import { makeProgress, type ProgressOption } from './progress.js';
 import { TvbBold } from '../src/observation/bold.js';
@@ -91,6 +91,8 @@ export interface EibOptions {
   averageOver?: number;
   /** Pre/post evaluation (pre: the network as given, after the transient, as tvboptim); false = none. */
   evaluation?: EibEvaluation | false;
+  /** Record full pre- and post-tuning simulations (the kept J_i, wLRE, wFFI after). */
+  record?: TuningRecord;
   /** Record J_i snapshots every this many iterations (default 50; 0 = only the last). */
   snapshotEvery?: number;
   /** Called after every iteration's FC, before the update. */
@@ -187,6 +189,8 @@ export function eib(o: EibOptions): AlgorithmResult {
   if (!Number.isInteger(M) || M < 1 || M > N) throw new Error(`eib: averageOver=${M}; expected an integer in 1…${N} (iterations)`);
   const every = o.snapshotEvery ?? 50;
   const t0 = performance.now();
+  const start = o.record && net.clone(net.seed);
+  const preSim = start && recordTuning(start, o.record!);
 
   const ev = o.evaluation === false ? undefined : o.evaluation ?? {};
   const evalOpts = ev && {
@@ -272,11 +276,12 @@ export function eib(o: EibOptions): AlgorithmResult {
     Object.assign(post.metrics, extra);
   } else setValues(net, candidates[keep]);
 
+  const postSim = start && recordTuning(start, o.record!, net);
   const state: Record<string, number[]> = { J_i: Array.from(net.J_i), wLRE: Array.from(net.wLRE), wFFI: Array.from(net.wFFI) };
   for (const c of EIB_KEEPS) for (const [k, v] of Object.entries(candidates[c])) state[`${c}_${k}`] = Array.from(v as Float64Array);
   return new AlgorithmResult({
     name: 'eib',
-    state, history, snapshots, preTuning: pre, postTuning: post, nIterations: N,
+    state, history, snapshots, preTuning: pre, postTuning: post, preTuningSimulation: preSim, postTuningSimulation: postSim, nIterations: N,
     hyperparameters: {
       eta, warmup, window: W, tr, dt: net.dt, transient: o.transient ?? 300_000, ficIterations: ficIters, ficPhaseRule, ficRule, ficBounds: bounds,
       keep, averageOver: M, bestIteration: bestK + 1, bestWindowFcCorr: bestCorr,

@@ -16,6 +16,8 @@ import { TvbBold } from '../src/observation/bold.js';
 import { functionalConnectivity, type SquareMatrix } from '../src/analysis/fc.js';
 import { rmse } from '../src/analysis/losses.js';
 import { fcCorr } from './data.js';
+import { simulateSync } from '../src/simulation/simulate.js';
+import type { MonitorSpec } from '../src/monitors/index.js';
 
 export type FicRule =
   | { kind: 'gating'; target?: number; eta?: number }
@@ -34,7 +36,40 @@ export interface FicOptions {
   bounds?: [number, number];
   /** Pre-/post-tuning evaluation: steps (default 0 = none) and an FC target for fc_corr/RMSE. */
   evaluation?: EvaluationOptions;
+  /** Record full pre- and post-tuning simulations (AlgorithmResult.preTuningSimulation / postTuningSimulation). */
+  record?: TuningRecord;
   progress?: ProgressOption;
+}
+
+/**
+ * The pre- and post-tuning simulations: both start from the network's state when the algorithm is
+ * called and use the same noise, so they differ only by the tuned values (untuned before, tuned after).
+ */
+export interface TuningRecord {
+  /** What to observe (an experiment's monitors). */
+  monitors: MonitorSpec[];
+  /** Recorded ms, after `transient`. */
+  duration: number;
+  /** Simulated first and discarded (ms, default 0). */
+  transient?: number;
+  /** Noise seed of both runs (default: the network's own). */
+  seed?: number;
+  /** Region labels of the results. */
+  labels?: readonly string[];
+}
+
+/**
+ * A fresh simulation of `start` (a clone taken before tuning) with `values` in force: the untuned
+ * values give the pre-tuning result, the tuned ones the post-tuning result.
+ */
+export function recordTuning(start: EibNetwork, rec: TuningRecord, values?: { J_i?: ArrayLike<number>; wLRE?: ArrayLike<number>; wFFI?: ArrayLike<number> }): ReturnType<typeof simulateSync> {
+  if (!(rec.duration > 0)) throw new Error(`record.duration=${rec.duration}; expected > 0 ms`);
+  if (!rec.monitors?.length) throw new Error('record.monitors is empty; expected at least one monitor (e.g. { name: \'TemporalAverage\', period: 1 })');
+  const net = start.clone(start.seed);
+  if (values?.J_i) net.J_i.set(values.J_i);
+  if (values?.wLRE) net.wLRE.set(values.wLRE);
+  if (values?.wFFI) net.wFFI.set(values.wFFI);
+  return simulateSync(net.simulationConfig(rec));
 }
 
 export interface EvaluationOptions {
@@ -202,6 +237,8 @@ export function fic(o: FicOptions): AlgorithmResult {
   const windowSteps = o.windowSteps ?? Math.round(720 / net.dt);
   const bounds = o.bounds ?? [0, 5];
   const t0 = performance.now();
+  const start = o.record && net.clone(net.seed);
+  const preSim = start && recordTuning(start, o.record!);
   if (o.transientSteps) net.run(o.transientSteps);
   const pre = o.evaluation ? evaluateNetwork(net, o.evaluation) : undefined;
   const history: Record<string, number[]> = { meanS_e: [], meanRate: [], meanCurrent: [], meanAbsError: [], maxAbsError: [], meanJ_i: [] };
@@ -223,10 +260,11 @@ export function fic(o: FicOptions): AlgorithmResult {
   }
   progress.stop();
   const post = o.evaluation ? evaluateNetwork(net, o.evaluation) : undefined;
+  const postSim = start && recordTuning(start, o.record!, { J_i: net.J_i });
   return new AlgorithmResult({
     name: `fic-${rule.kind}`,
     state: { J_i: Array.from(net.J_i) },
-    history, snapshots, preTuning: pre, postTuning: post, nIterations: iterations,
+    history, snapshots, preTuning: pre, postTuning: post, preTuningSimulation: preSim, postTuningSimulation: postSim, nIterations: iterations,
     hyperparameters: { ...rule, windowSteps, dt: net.dt, bounds, transientSteps: o.transientSteps ?? 0 },
     seconds: (performance.now() - t0) / 1000,
   });

@@ -183,6 +183,18 @@ describe('shipped examples, shortened', () => {
     expect(e.nIterations).toBeGreaterThanOrEqual(20);
     expect(Object.keys(e.history)).toEqual(expect.arrayContaining(['fc_corr']));
     for (const v of f.state.J_i as number[]) expect(v).toBeGreaterThanOrEqual(0);
+    // pre- and post-tuning runs observed as the integration: its TemporalAverage (period 4) over its 720 ms
+    for (const a of [f, e]) {
+      for (const sim of [a.preTuningSimulation!, a.postTuningSimulation!]) {
+        expect(sim.monitor('TemporalAverage').shape).toEqual([1, 180, 2, 84, 1]);
+        expect(sim.monitor('TemporalAverage').data).not.toEqual(result.integration!.monitor('TemporalAverage').data);
+      }
+      expect(Array.from(a.postTuningSimulation!.monitor(0).data)).not.toEqual(Array.from(a.preTuningSimulation!.monitor(0).data));
+    }
+    const file = join(tmp, 'eib.nc');
+    await result.save(file);
+    const back = await ExperimentResult.fromFile(file);
+    expect(Array.from(back.algorithms.eib.postTuningSimulation!.monitor(0).data)).toEqual(Array.from(e.postTuningSimulation!.monitor(0).data));
   }, 240_000);
 });
 

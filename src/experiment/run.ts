@@ -269,6 +269,8 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunOptions = {})
       const h = a.def.hyperparameters ?? {};
       const num = (k: string) => (h[k] === undefined ? undefined : Number(h[k]));
       const report = (d: number, t: number) => { if (d % Math.max(1, Math.floor(t / 10)) === 0 || d === t) say(`  ${a.name}: ${d}/${t}`); };
+      // pre- and post-tuning runs observed like the integration (its monitors, length and transient)
+      const record = cfg.monitors?.length ? { monitors: cfg.monitors, duration: cfg.duration, transient: cfg.transient, labels: conn.labels } : undefined;
       let r;
       if (a.def.type === 'fic') {
         const windowMs = num('window') ?? 720;
@@ -277,7 +279,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunOptions = {})
           windowSteps: Math.round(windowMs / net.dt), transientSteps: Math.round((num('transient') ?? 0) / net.dt),
           bounds: [num('lo') ?? 0, num('hi') ?? 5],
           evaluation: num('evaluation_steps') ? { steps: num('evaluation_steps')!, targetFc: plan.network.empiricalFc ? loadFc(plan.network.empiricalFc) : undefined } : undefined,
-          progress: report,
+          record, progress: report,
         });
       } else {
         const target = dataOf(a.target!);
@@ -286,7 +288,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunOptions = {})
           transient: num('transient'), ficIterations: num('fic_iterations'), ficPhaseRule: num('fic_eta') !== undefined ? { kind: 'gating', eta: num('fic_eta') } : undefined,
           keep: h.keep as EibKeep | undefined, warmup: num('warmup'),
           evaluation: num('evaluation_steps') ? { steps: num('evaluation_steps') } : false,
-          progress: report,
+          record, progress: report,
         });
       }
       algorithms[a.name] = r;

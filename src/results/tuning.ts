@@ -65,7 +65,11 @@ export interface AlgorithmInit {
   snapshots?: { iteration: number; values: Values }[];
   preTuning?: TuningSnapshot;
   postTuning?: TuningSnapshot;
-  /** Full simulations before and after tuning, when kept. */
+  /**
+   * Full simulations before and after tuning (fic/eib with `record`): the same start and noise,
+   * untuned vs tuned values. They go into the netCDF ExperimentResult; the JSON of `save` holds the
+   * snapshots only.
+   */
   preTuningSimulation?: SimulationResult;
   postTuningSimulation?: SimulationResult;
   nIterations?: number;
@@ -126,7 +130,10 @@ export class AlgorithmResult {
     return out;
   }
 
-  /** What the post-tuning run showed: its metrics and per-node means (tvbo's post_tuning observations). */
+  /**
+   * What the post-tuning evaluation showed: its metrics and per-node means (tvbo's post_tuning
+   * observations); the recorded run's own time series are `postTuningSimulation.observations`.
+   */
   get postTuningObservations(): Record<string, number | number[]> {
     if (!this.postTuning) return {};
     return { ...this.postTuning.metrics, ...this.postTuning.means };
@@ -153,7 +160,10 @@ export class AlgorithmResult {
     };
   }
 
-  /** JSON (the stand-alone format of `vbt fic`/`vbt eib`), written atomically. */
+  /**
+   * JSON (the stand-alone format of `vbt fic`/`vbt eib`), written atomically. Without the pre/post
+   * SimulationResults: an ExperimentResult netCDF file carries those.
+   */
   save(path: string): void {
     writeFileAtomic(path, JSON.stringify(this.toJSON()));
   }
