@@ -22,7 +22,7 @@ import { EibNetwork, EIB_DEFAULTS, type EibParameters } from './eib-model.js';
 import { OptimizationResult } from '../src/results/tuning.js';
 import { makeProgress, type ProgressOption } from './progress.js';
 import { RandomState } from '../src/random/index.js';
-import { boldHrf, boldInterimSteps, roundHalfEven, type HrfSetup } from '../src/observation/hrf.js';
+import { boldHrf, boldInterimSteps, roundHalfEven, type HrfSetup } from '../src/observation/bold/hrf.js';
 import type { SquareMatrix } from '../src/analysis/fc.js';
 
 /** The fixed part of the loss: network, protocol and starting point. */

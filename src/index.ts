@@ -18,7 +18,6 @@ export { getModel, listModels, loadModelFile, parseModelYaml, catalogueDir } fro
 export { interpretDfun } from './models/interpret.js';
 export * from './coupling/index.js';
 export * from './network/index.js';
-export * from './monitors/index.js';
 export * from './simulation/config.js';
 export * from './simulation/result.js';
 export { simulate, simulateSync, prepare } from './simulation/simulate.js';

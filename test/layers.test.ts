@@ -1,6 +1,6 @@
 /**
  * Layers: every import between top-level folders of src/ (and algorithms/) points down the pipeline
- * spec → plan → engines → monitors/observation → results → io / plot / report → cli, and no folders import each
+ * spec → observation → plan → engines → results → io / plot / report → cli, and no folders import each
  * other in a circle. LAYERS below is the one definition of the order (README "Where things live" shows it).
  *
  * Imports are read with TypeScript's own pre-processor (`ts.preProcessFile`: static, dynamic and type-only imports
@@ -19,13 +19,18 @@ import { join, resolve, relative, dirname, sep } from 'node:path';
 export const LAYERS: { name: string; units: string[] }[] = [
   // file-format codecs every layer may read or write with (io's domain readers and writers sit in 'output')
   { name: 'formats', units: ['io/atomic', 'io/h5', 'io/netcdf', 'io/npy'] },
-  { name: 'numerics', units: ['analysis', 'backend'] },
-  // what to simulate: SimulationConfig and the specs it is made of
+  // tensor/ops: tfjs custom ops (gradients, row slices) on tfjs alone
+  { name: 'numerics', units: ['analysis', 'backend', 'tensor/ops'] },
+  // the specs a run is made of
   { name: 'spec', units: ['expr', 'random', 'space', 'models', 'equations', 'coupling', 'stimulus', 'network', 'engine/params',
-    'simulation/config', 'surface/sparse', 'surface/local-connectivity', 'surface/stimulus', 'surface/mat'] },
+    'surface/sparse', 'surface/local-connectivity', 'surface/stimulus', 'surface/mat'] },
+  // observation models (monitors): one folder each with its spec, float64 reference, kernel emitter and tensor form,
+  // and the one registry. The plan and the engines compile them as they compile models, so they sit below both.
+  { name: 'observation', units: ['observation', 'surface/gain'] },
+  // what to simulate: SimulationConfig, the model, network, coupling and monitor specs put together
+  { name: 'config', units: ['simulation/config'] },
   { name: 'plan', units: ['plan', 'simulation/plan'] },
   { name: 'engines', units: ['engine', 'tensor', 'surface/program'] },
-  { name: 'observation', units: ['monitors', 'observation', 'surface/gain'] },
   // provenance describes how a result was made (the resolved config, versions); results carry it
   { name: 'results', units: ['results', 'simulation/result', 'surface/regions', 'provenance'] },
   // drivers that put plan, engine and monitors together and hand back results; the gradient check runs both engines
@@ -41,18 +46,6 @@ export const LAYERS: { name: string; units: string[] }[] = [
  * shrinks.
  */
 const KNOWN_UPWARD = new Set<string>([
-  // The fused kernels compile the monitors, so plan and engines import their specs and emitters from the
-  // observation layer, and TensorMonitor's type sits in tensor/ while its forms sit in observation/. Issue 18 item 2
-  // (one folder per observation model, one registry) moves the spec types down and hands emitters to the plan.
-  'src/simulation/config.ts -> src/monitors/index.ts',
-  'src/plan/build.ts -> src/monitors/index.ts',
-  'src/plan/types.ts -> src/monitors/index.ts',
-  'src/surface/program.ts -> src/monitors/index.ts',
-  'src/tensor/monitors.ts -> src/monitors/index.ts',
-  'src/tensor/monitors.ts -> src/observation/tensor.ts',
-  'src/engine/adjoint/monitors.ts -> src/monitors/index.ts',
-  'src/engine/adjoint/monitors.ts -> src/monitors/bold.ts',
-  'src/engine/adjoint/monitors.ts -> src/observation/balloon.ts',
   // Results export themselves to BIDS, whose writer names the TimeSeries type: the writer should take a plain
   // structural type (or move beside the results) to close the circle.
   'src/results/experiment.ts -> src/io/bids.ts',

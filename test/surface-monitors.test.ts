@@ -14,8 +14,8 @@ import { surfaceNodeGain } from '../src/surface/gain';
 import { SimulationResult } from '../src/simulation/result';
 import { simulationResultFromJSON } from '../src/io/files';
 import { syntheticConnectome } from '../src/network/synthetic';
-import { TvbBold } from '../src/observation/bold';
-import type { Sensors } from '../src/observation/sensors';
+import { TvbBold } from '../src/observation/bold/reference';
+import type { Sensors } from '../src/observation/sensors/sensors';
 import { localConnectivity } from '../src/surface/local-connectivity';
 import { regionAverage } from '../src/surface/regions';
 

@@ -9,7 +9,7 @@ import cliProgress from 'cli-progress';
 import { getModel, listModels } from '../models/catalogue.js';
 import { listCouplings, getCoupling } from '../coupling/catalogue.js';
 import { simulate } from '../simulation/simulate.js';
-import type { MonitorSpec } from '../monitors/index.js';
+import type { MonitorSpec } from '../observation/registry.js';
 import type { IntegratorName, SimulationConfig } from '../simulation/config.js';
 import { checkReference, formatCheck } from '../reference/check.js';
 import { inferResultFormat, readAnyConnectivity, writeSimulationResult } from '../io/files.js';

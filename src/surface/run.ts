@@ -9,7 +9,7 @@ import { getModel } from '../models/catalogue.js';
 import { parseModel } from '../models/check.js';
 import { getCoupling } from '../coupling/catalogue.js';
 import { resolveParam, type ParamValue, type ResolvedParam } from '../engine/params.js';
-import { emitMonitor, type MonitorSpec } from '../monitors/index.js';
+import { emitMonitor, type MonitorSpec } from '../observation/registry.js';
 import { RandomState } from '../random/index.js';
 import { Connectivity } from '../network/connectivity.js';
 import { readRegionMapping, readTvbSurfaceZip, type Surface } from '../network/surface.js';

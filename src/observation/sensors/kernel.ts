@@ -5,24 +5,10 @@
  * sum is kept, so a long run stores sensor samples, never the region trajectory. The projection is
  * linear, so this equals `projectToSensors` applied to a TemporalAverage output.
  */
-import { userGain, type GainMatrix } from '../observation/gain.js';
-import { rereference, type Reference } from '../observation/projection.js';
-import type { MonitorContext, MonitorEmit } from './index.js';
-
-export interface SensorMonitorSpec {
-  name: 'EEG' | 'MEG' | 'iEEG';
-  /** Averaging/sampling period (ms). */
-  period: number;
-  voi?: number[];
-  /** Sensors × regions gain (e.g. from eegGainSphere / surfaceRegionGain / userGain), or rows. */
-  gain: GainMatrix | number[][];
-  /** Re-referencing applied to the gain: 'average', a sensor index or label. */
-  reference?: Reference;
-}
-
-function countMultiples(istep: number, a: number, b: number): number {
-  return Math.max(0, Math.floor(b / istep) - Math.floor((a - 1) / istep));
-}
+import { countMultiples, type MonitorContext, type MonitorEmit } from '../kernel.js';
+import { userGain } from './gain.js';
+import { rereference } from './projection.js';
+import type { SensorMonitorSpec } from './spec.js';
 
 export function emitSensorMonitor(spec: SensorMonitorSpec, id: string, voi: number[], ctx: MonitorContext): MonitorEmit {
   const { N, M, dt, sFirst, sLast } = ctx;
