@@ -40,11 +40,16 @@ export function boldSampling(spec: BoldSamplingSpec, dt: number, label = 'monito
   const istep = roundHalfEven(period / dt);
   if (istep < 1) throw new Error(`${label}: period ${period} ms is shorter than dt ${dt} ms`);
   const hrf = boldHrf({ kernel: spec.hrfKernel ?? spec.kernel, parameters: spec.hrfParameters ?? spec.parameters, hrfLength: spec.hrfLength });
-  const S = hrf.stockSteps;
-  const lagW = new Float64Array(S);
-  lagW[0] = hrf.values[S - 1];
-  for (let p = 1; p < S; p++) lagW[p] = hrf.values[p - 1];
-  return { istep, hrf, I: boldInterimSteps(dt), S, lagW };
+  return { istep, hrf, I: boldInterimSteps(dt), S: hrf.stockSteps, lagW: boldLagWeights(hrf) };
+}
+
+/** The kernel weight of an average by its lag p (interim periods back from the newest): TVB's offset puts G(t_{S−1}) on the newest, then G(t_{p−1}). */
+export function boldLagWeights(hrf: HrfSetup): Float64Array {
+  const S = hrf.stockSteps, G = hrf.values;
+  const w = new Float64Array(S);
+  w[0] = G[S - 1];
+  for (let p = 1; p < S; p++) w[p] = G[p - 1];
+  return w;
 }
 
 /** lagW[p], 0 outside the ring. */
