@@ -32,7 +32,7 @@ export const LAYERS: { name: string; units: string[] }[] = [
   { name: 'plan', units: ['plan', 'simulation/plan'] },
   { name: 'engines', units: ['engine', 'tensor', 'surface/program'] },
   // provenance describes how a result was made (the resolved config, versions); results carry it
-  { name: 'results', units: ['results', 'simulation/result', 'surface/regions', 'provenance'] },
+  { name: 'results', units: ['results', 'surface/regions', 'provenance'] },
   // drivers that put plan, engine and monitors together and hand back results; the gradient check runs both engines
   { name: 'run', units: ['simulation', 'tensor/gradcheck', 'tensor/index', 'surface/run'] },
   { name: 'output', units: ['io', 'plot', 'report', 'provenance/rerun'] },
@@ -57,11 +57,7 @@ const KNOWN_UPWARD = new Set<string>([
   'src/results/experiment.ts -> src/plot/of-results.ts',
   'src/results/exploration.ts -> src/plot/of-results.ts',
   'src/results/timeseries.ts -> src/plot/of-results.ts',
-  'src/simulation/result.ts -> src/plot/of-results.ts',
-  // SimulationResult is a result type living in simulation/; issue 18 item 1 gives results one home in src/results.
-  'src/results/experiment.ts -> src/simulation/result.ts',
-  'src/results/sections.ts -> src/simulation/result.ts',
-  'src/results/tuning.ts -> src/simulation/result.ts',
+  'src/results/simulation.ts -> src/plot/of-results.ts',
 ]);
 
 const ROOT = resolve(__dirname, '..');

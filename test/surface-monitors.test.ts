@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { icosphere } from './surface-helpers';
 import { simulateSurface } from '../src/surface/run';
 import { surfaceNodeGain } from '../src/surface/gain';
-import { SimulationResult } from '../src/simulation/result';
+import { SimulationResult } from '../src/results/simulation';
 import { simulationResultFromJSON } from '../src/io/files';
 import { syntheticConnectome } from '../src/network/synthetic';
 import { TvbBold } from '../src/observation/bold/reference';

@@ -20,7 +20,7 @@ import { emit, exitCodeFor, jsonOutput, setJsonOutput } from './output.js';
 import { checkOutputPath, setWriteDefaults, trackInputs } from '../io/atomic.js';
 import { setCommandLine, vbtVersion } from '../provenance/index.js';
 import type { Connectivity } from '../network/connectivity.js';
-import type { SimulationResult } from '../simulation/result.js';
+import type { SimulationResult } from '../results/simulation.js';
 import { summaryJson } from './summary.js';
 import { commandModules } from './commands/index.js';
 

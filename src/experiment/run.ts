@@ -10,7 +10,7 @@ import { readAnyConnectivity } from '../io/files.js';
 import { simulate } from '../simulation/simulate.js';
 import type { SimulationConfig, StimulusConfig } from '../simulation/config.js';
 import type { MonitorSpec } from '../observation/registry.js';
-import type { SimulationResult, MonitorOutput } from '../simulation/result.js';
+import type { SimulationResult, MonitorOutput } from '../results/simulation.js';
 import { readSensors, type Sensors } from '../observation/sensors/sensors.js';
 import { eegGainSphere, megGainSphere, ieegGain } from '../observation/sensors/gain.js';
 import type { SquareMatrix } from '../analysis/fc.js';

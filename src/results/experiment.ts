@@ -15,7 +15,7 @@
  * ```
  */
 import type { LabeledArray } from './labeled.js';
-import { SimulationResult, RESULT_SCHEMA_VERSION, checkSchemaVersion, type MonitorOutput } from '../simulation/result.js';
+import { SimulationResult, RESULT_SCHEMA_VERSION, checkSchemaVersion, type MonitorOutput } from './simulation.js';
 import { readNetcdf, writeNetcdf, type NcAttr, type NcDataset, type NcWriteOptions } from '../io/netcdf.js';
 import { checkName, getArray, getMeta, mergeInto, putArray, putMeta } from './sections.js';
 import { ExplorationResult } from './exploration.js';

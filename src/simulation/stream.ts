@@ -15,7 +15,7 @@ import { fillNetcdf, putNcAttrs } from '../io/netcdf.js';
 import { buildProvenance } from '../provenance/index.js';
 import type { SimulationConfig } from './config.js';
 import { prepareRun } from './plan.js';
-import { SimulationResult, type MonitorOutput, type SimulationInfo } from './result.js';
+import { SimulationResult, type MonitorOutput, type SimulationInfo } from '../results/simulation.js';
 import { LARGE_VALUE, sliceBatch, toDivergenceError, type Divergence } from './simulate.js';
 import { fmtBytes } from './memory.js';
 

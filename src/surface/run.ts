@@ -17,7 +17,7 @@ import { syntheticConnectome } from '../network/synthetic.js';
 import { equationSource, getEquation, resolveParameters } from '../equations/index.js';
 import { parseExpr, substitute, toJs, CONSTANTS, type Expr } from '../expr/index.js';
 import type { SimulationConfig } from '../simulation/config.js';
-import { DivergenceError, SimulationResult, type MonitorOutput } from '../simulation/result.js';
+import { DivergenceError, SimulationResult, type MonitorOutput } from '../results/simulation.js';
 import { checkCsr, csrScaleRows, type CsrMatrix } from './sparse.js';
 import { readSparseMat } from './mat.js';
 import { localConnectivity as computeLocalConnectivity, type LocalConnectivitySpec } from './local-connectivity.js';

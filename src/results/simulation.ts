@@ -18,8 +18,8 @@
 import { Connectivity } from '../network/connectivity.js';
 import type { Provenance } from '../provenance/index.js';
 import { getModel } from '../models/catalogue.js';
-import { LabeledArray, type ISelector, type Selector } from '../results/labeled.js';
-import { TimeSeries } from '../results/timeseries.js';
+import { LabeledArray, type ISelector, type Selector } from './labeled.js';
+import { TimeSeries } from './timeseries.js';
 import { readNetcdf, writeNetcdf, type NcDataset, type NcDim, type NcVariable, type NcWriteOptions } from '../io/netcdf.js';
 
 export interface MonitorOutput {
