@@ -31,8 +31,9 @@ export const LAYERS: { name: string; units: string[] }[] = [
   { name: 'config', units: ['simulation/config'] },
   { name: 'plan', units: ['plan', 'simulation/plan'] },
   { name: 'engines', units: ['engine', 'tensor', 'surface/program'] },
-  // provenance describes how a result was made (the resolved config, versions); results carry it
-  { name: 'results', units: ['results', 'surface/regions', 'provenance'] },
+  // provenance describes how a result was made (the resolved config, versions); results carry it. The BIDS
+  // writer (and its CIFTI-2 encoder) takes a structural time series, so results export themselves through it.
+  { name: 'results', units: ['results', 'surface/regions', 'provenance', 'io/bids', 'io/cifti'] },
   // drivers that put plan, engine and monitors together and hand back results; the gradient check runs both engines
   { name: 'run', units: ['simulation', 'tensor/gradcheck', 'tensor/index', 'surface/run'] },
   { name: 'output', units: ['io', 'plot', 'report', 'provenance/rerun'] },
@@ -46,10 +47,6 @@ export const LAYERS: { name: string; units: string[] }[] = [
  * shrinks.
  */
 const KNOWN_UPWARD = new Set<string>([
-  // Results export themselves to BIDS, whose writer names the TimeSeries type: the writer should take a plain
-  // structural type (or move beside the results) to close the circle.
-  'src/results/experiment.ts -> src/io/bids.ts',
-  'src/results/timeseries.ts -> src/io/bids.ts',
   // ExperimentResult.fromTvb reads TVB H5 files lazily; the reader belongs in io/ as a function returning the result.
   'src/results/experiment.ts -> src/io/tvb-h5.ts',
   // The results' .plot()/.animate() convenience methods load plot/ lazily, all through src/plot/of-results.ts; the
