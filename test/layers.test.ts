@@ -47,14 +47,6 @@ export const LAYERS: { name: string; units: string[] }[] = [
  * shrinks.
  */
 const KNOWN_UPWARD = new Set<string>([
-  // ExperimentResult.fromTvb reads TVB H5 files lazily; the reader belongs in io/ as a function returning the result.
-  'src/results/experiment.ts -> src/io/tvb-h5.ts',
-  // The results' .plot()/.animate() convenience methods load plot/ lazily, all through src/plot/of-results.ts; the
-  // fix is plot-side functions (plotResult(r)) with the methods registered by plot/ instead of imported by results.
-  'src/results/experiment.ts -> src/plot/of-results.ts',
-  'src/results/exploration.ts -> src/plot/of-results.ts',
-  'src/results/timeseries.ts -> src/plot/of-results.ts',
-  'src/results/simulation.ts -> src/plot/of-results.ts',
 ]);
 
 const ROOT = resolve(__dirname, '..');

@@ -1,6 +1,6 @@
 /**
  * Sensor gains of surface runs: one column per node (every vertex a dipole along its normal, the
- * head models of observation/surface-gain.ts), zero columns for the regions the mapping leaves out,
+ * head models of observation/sensors/surface-gain.ts), zero columns for the regions the mapping leaves out,
  * so EEG/MEG/iEEG monitors project vertex activity directly.
  */
 import type { GainMatrix } from '../observation/sensors/gain.js';

@@ -1,6 +1,6 @@
 /**
  * Monitors for the adjoint: each records exactly what the kernel engine's monitor records (same
- * sampling rule and arithmetic as src/monitors), and gives the cotangent of the observation at
+ * sampling rule and arithmetic as src/observation), and gives the cotangent of the observation at
  * step s from the cotangents of its samples. Raw, SubSample, TemporalAverage and TVB's Bold are
  * affine in the observation, so their adjoint is a fixed linear map (no stored state); the
  * Balloon–Windkessel ODE is not, so it keeps its state at every input step of a segment and
