@@ -28,7 +28,6 @@ import { createTensorTemporalAverageMonitor } from './temporal-average/tensor.js
 import { createTensorBoldMonitor } from './bold/tensor.js';
 import { createTensorBalloonMonitor } from './balloon/tensor.js';
 import { createTensorSensorMonitor } from './sensors/tensor.js';
-import { userGain } from './sensors/gain.js';
 
 export type { RawMonitorSpec, RawVoiMonitorSpec, SubSampleMonitorSpec, TemporalAverageMonitorSpec, GlobalAverageMonitorSpec,
   SpatialAverageMonitorSpec, AfferentCouplingMonitorSpec, BoldMonitorSpec, BoldRegionRoiMonitorSpec, BalloonMonitorSpec, SensorMonitorSpec };
@@ -69,13 +68,9 @@ export interface MonitorEntry {
 const withVoi = <S extends { name: string; voi?: number[] }>(f: (spec: S, id: string, voi: number[], ctx: MonitorContext) => MonitorEmit) =>
   (spec: S, id: string, ctx: MonitorContext) => f(spec, id, checkVoi(spec.voi, ctx.nvoi, 'variables of interest', spec.name), ctx);
 
-/** Sensor monitors take the gain as rows (a lead field as numbers) or as a GainMatrix. */
-const tensorSensors = (spec: SensorMonitorSpec, ctx: TensorMonitorContext) =>
-  createTensorSensorMonitor({ ...spec, gain: Array.isArray(spec.gain) ? userGain(spec.gain, ctx.N) : spec.gain }, ctx);
-
 const sensors = (name: 'EEG' | 'MEG' | 'iEEG', what: string): MonitorEntry => ({
   name, summary: `${what}: the period's mean projected through a gain (sensors × regions), optionally re-referenced`,
-  period: 'required', gain: true, emit: withVoi(emitSensorMonitor), tensor: tensorSensors, warm: true,
+  period: 'required', gain: true, emit: withVoi(emitSensorMonitor), tensor: createTensorSensorMonitor, warm: true,
 });
 
 export const MONITORS: readonly MonitorEntry[] = [

@@ -6,19 +6,12 @@
  * linear, so this equals `projectToSensors` applied to a TemporalAverage output.
  */
 import { countMultiples, type MonitorContext, type MonitorEmit } from '../kernel.js';
-import { userGain } from './gain.js';
-import { rereference } from './projection.js';
+import { sensorSampling } from './sampling.js';
 import type { SensorMonitorSpec } from './spec.js';
 
 export function emitSensorMonitor(spec: SensorMonitorSpec, id: string, voi: number[], ctx: MonitorContext): MonitorEmit {
   const { N, M, dt, sFirst, sLast } = ctx;
-  if (!(spec.period > 0)) throw new Error(`monitor ${spec.name}: period must be > 0 ms, got ${spec.period}`);
-  const istep = Math.round(spec.period / dt);
-  if (istep < 1) throw new Error(`monitor ${spec.name}: period ${spec.period} ms is shorter than dt ${dt} ms`);
-  if (!spec.gain) throw new Error(`monitor ${spec.name}: needs a gain matrix (sensors × ${N} regions)`);
-  let g = Array.isArray(spec.gain) ? userGain(spec.gain, N) : spec.gain;
-  if (g.regions !== N) throw new Error(`monitor ${spec.name}: gain has ${g.regions} columns; the network has ${N} regions`);
-  if (spec.reference !== undefined) g = rereference(g, spec.reference);
+  const { istep, gain: g } = sensorSampling(spec, N, dt);
   const S = g.sensors, nv = voi.length;
   const Win = nv * N * M, Wout = nv * S * M;
   const nS = countMultiples(istep, sFirst, sLast);

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkVoi } from '../kernel.js';
 import { outputSteps, selectVoi, type TensorMonitor, type TensorMonitorContext } from '../tensor-monitor.js';
 import type { GainMatrix } from './gain.js';
-import { rereference } from './projection.js';
+import { sensorSampling } from './sampling.js';
 
 /**
  * Differentiable projection of a [T, N] tensor: [T, S] = x · Gᵀ.
@@ -34,15 +34,12 @@ export function tensorProjectToSensors(x: tf.Tensor, gain: GainMatrix): tf.Tenso
  * ```
  */
 export function createTensorSensorMonitor(
-  spec: { name: 'EEG' | 'MEG' | 'iEEG'; period: number; voi?: number[]; gain: GainMatrix; reference?: 'average' | number | string },
+  spec: { name: 'EEG' | 'MEG' | 'iEEG'; period: number; voi?: number[]; gain: GainMatrix | number[][]; reference?: 'average' | number | string },
   ctx: TensorMonitorContext,
 ): TensorMonitor {
   const { dt, sFirst, sLast, nvoi, N, M } = ctx;
   const voi = checkVoi(spec.voi, nvoi, 'variables of interest', spec.name);
-  if (spec.gain.regions !== N) throw new Error(`monitor ${spec.name}: gain has ${spec.gain.regions} columns; the network has ${N} regions`);
-  const g = spec.reference !== undefined ? rereference(spec.gain, spec.reference) : spec.gain;
-  const istep = Math.round(spec.period / dt);
-  if (istep < 1) throw new Error(`monitor ${spec.name}: period ${spec.period} ms is shorter than dt ${dt} ms`);
+  const { istep, gain: g } = sensorSampling(spec, N, dt);
   const steps = outputSteps(istep, sFirst, sLast);
   const V = voi.length, S = g.sensors;
   const G = Float32Array.from(g.data);
