@@ -22,7 +22,8 @@ import { EibNetwork, EIB_DEFAULTS, type EibParameters } from './eib-model.js';
 import { OptimizationResult } from '../src/results/tuning.js';
 import { makeProgress, type ProgressOption } from './progress.js';
 import { RandomState } from '../src/random/index.js';
-import { boldHrf, boldInterimSteps, roundHalfEven, type HrfSetup } from '../src/observation/hrf.js';
+import { boldHrf, boldInterimSteps, roundHalfEven, type HrfSetup } from '../src/observation/bold/hrf.js';
+import { boldLagWeights } from '../src/observation/bold/sampling.js';
 import type { SquareMatrix } from '../src/analysis/fc.js';
 
 /** The fixed part of the loss: network, protocol and starting point. */
@@ -211,15 +212,6 @@ export function eibNoise(n: number, steps: number, nsig: number, dt: number, see
   return out;
 }
 
-/** The kernel weight of lag p (steps back from the sample): TVB's ordering, G(t_{S−1}) on the newest. */
-function lagWeights(hrf: HrfSetup): Float64Array {
-  const S = hrf.stockSteps, G = hrf.values;
-  const w = new Float64Array(S);
-  w[0] = G[S - 1];
-  for (let p = 1; p < S; p++) w[p] = G[p - 1];
-  return w;
-}
-
 /**
  * Loss (and with `gradient`, its exact gradient) of one run with the given noise seed.
  *
@@ -304,7 +296,7 @@ export function eibLoss(setup: EibGradientSetup, params: EibGradientParams, seed
   }
 
   // Bold samples k = skip+1 … K at steps s_k = k·istep; FC over them
-  const w = lagWeights(setup.hrf);
+  const w = boldLagWeights(setup.hrf);
   const k1V0 = setup.hrf.k1V0 ?? 1;
   const K = Math.floor(steps / istep);
   const T = K - skip;

@@ -23,7 +23,7 @@ import { EibNetwork } from './eib-model.js';
 import { ficUpdate, evaluateSeeds, recordTuning, type FicRule, type TuningRecord } from './fic.js';
 import { AlgorithmResult, type TuningSnapshot } from '../src/results/tuning.js';
 import { makeProgress, type ProgressOption } from './progress.js';
-import { TvbBold } from '../src/observation/bold.js';
+import { TvbBold } from '../src/observation/bold/reference.js';
 import { functionalConnectivity, type SquareMatrix } from '../src/analysis/fc.js';
 import { rmse, rowRmse } from '../src/analysis/losses.js';
 import { fcCorr } from './data.js';

@@ -6,7 +6,7 @@
  * order) runs with seed + j, whatever the batch size, so results do not depend on chunking.
  */
 import { simulate } from '../src/simulation/simulate.js';
-import { DivergenceError, type MonitorOutput, type SimulationResult } from '../src/simulation/result.js';
+import { DivergenceError, type MonitorOutput, type SimulationResult } from '../src/results/simulation.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
 import { monitorSeries, type Series } from '../src/analysis/series.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';

@@ -12,7 +12,7 @@
 import { EibNetwork, transfer, type EibMeans } from './eib-model.js';
 import { AlgorithmResult, type TuningSnapshot } from '../src/results/tuning.js';
 import { makeProgress, type ProgressOption } from './progress.js';
-import { TvbBold } from '../src/observation/bold.js';
+import { TvbBold } from '../src/observation/bold/reference.js';
 import { functionalConnectivity, type SquareMatrix } from '../src/analysis/fc.js';
 import { rmse } from '../src/analysis/losses.js';
 import { fcCorr } from './data.js';

@@ -18,9 +18,8 @@ export { getModel, listModels, loadModelFile, parseModelYaml, catalogueDir } fro
 export { interpretDfun } from './models/interpret.js';
 export * from './coupling/index.js';
 export * from './network/index.js';
-export * from './monitors/index.js';
 export * from './simulation/config.js';
-export * from './simulation/result.js';
+export * from './results/simulation.js';
 export { simulate, simulateSync, prepare } from './simulation/simulate.js';
 export { buildRunPlan, TABLEAUX, planIntegrator, classifyCoupling, resolveSymbols, type RunPlan, type ProjectionPlan, type ButcherTableau, type CouplingClass, type ResolvedSymbol } from './plan/index.js';
 export { checkReference, configFromReference, formatCheck } from './reference/check.js';

@@ -14,8 +14,8 @@ import { getModel, listModels as catalogueModels } from '../src/models/catalogue
 // projection models (ReducedWongWangEIB) are not differentiated yet: adjointSource refuses them (tested)
 const listModels = () => catalogueModels().filter((m) => !getModel(m).projections);
 import type { SimulationConfig } from '../src/simulation/config.js';
-import type { MonitorSpec } from '../src/monitors/index.js';
-import { HRF_KERNELS } from '../src/observation/hrf.js';
+import type { MonitorSpec } from '../src/observation/registry.js';
+import { HRF_KERNELS } from '../src/observation/bold/hrf.js';
 
 const N = 5;
 const network = network5;

@@ -4,7 +4,7 @@ import {
   type EibGradientParams, type EibGradientSetup,
 } from '../algorithms/eib-gradient.js';
 import { EibNetwork } from '../algorithms/eib-model.js';
-import { TvbBold } from '../src/observation/bold.js';
+import { TvbBold } from '../src/observation/bold/reference.js';
 import { functionalConnectivity } from '../src/analysis/fc.js';
 import { rmse } from '../src/analysis/losses.js';
 import { fcCorr } from '../algorithms/data.js';

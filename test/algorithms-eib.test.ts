@@ -7,7 +7,7 @@ import { vbt } from './cli-helpers.js';
 import { HAVE_SHARED, SKIP_REASON, sharedPath } from './shared.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import { functionalConnectivity, type SquareMatrix } from '../src/analysis/fc.js';
-import { TvbBold } from '../src/observation/bold.js';
+import { TvbBold } from '../src/observation/bold/reference.js';
 
 function smallNet(n = 6) {
   const c = syntheticConnectome({ nodes: n, seed: 2 });

@@ -9,7 +9,7 @@ import { simulateSync } from '../src/simulation/simulate.js';
 import { Connectivity } from '../src/network/connectivity.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import { functionalConnectivity } from '../src/analysis/fc.js';
-import { TvbBold } from '../src/observation/bold.js';
+import { TvbBold } from '../src/observation/bold/reference.js';
 import { HAVE_SHARED, SKIP_REASON, sharedPath } from './shared.js';
 
 function smallNet(n = 6) {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { simulate } from '../src/simulation/simulate.js';
-import { SimulationResult } from '../src/simulation/result.js';
+import { SimulationResult } from '../src/results/simulation.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import { tvbConnectivityZipBytes } from '../src/network/tvb-zip-write.js';
 import { readTvbConnectivityZip } from '../src/network/tvb-zip.js';

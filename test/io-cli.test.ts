@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HAVE_SHARED, SKIP_REASON, sharedPath } from './shared.js';
 import { readTvbH5 } from '../src/io/tvb-h5.js';
-import { SimulationResult } from '../src/simulation/result.js';
+import { SimulationResult } from '../src/results/simulation.js';
 import { readTvbConnectivityZip } from '../src/network/tvb-zip.js';
 import { Network } from '../src/network/network.js';
 import { readSimulationResult } from '../src/io/files.js';

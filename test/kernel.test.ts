@@ -1,7 +1,7 @@
 /** The generated kernel against closed forms, the model interpreter, and its own batched/threaded forms. */
 import { describe, expect, it } from 'vitest';
 import { simulate, simulateSync, prepare } from '../src/simulation/simulate.js';
-import { DivergenceError } from '../src/simulation/result.js';
+import { DivergenceError } from '../src/results/simulation.js';
 import { Connectivity } from '../src/network/connectivity.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import { getModel, listModels } from '../src/models/catalogue.js';

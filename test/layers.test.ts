@@ -1,6 +1,6 @@
 /**
  * Layers: every import between top-level folders of src/ (and algorithms/) points down the pipeline
- * spec → plan → engines → monitors/observation → results → io / plot / report → cli, and no folders import each
+ * spec → observation → plan → engines → results → io / plot / report → cli, and no folders import each
  * other in a circle. LAYERS below is the one definition of the order (README "Where things live" shows it).
  *
  * Imports are read with TypeScript's own pre-processor (`ts.preProcessFile`: static, dynamic and type-only imports
@@ -19,15 +19,21 @@ import { join, resolve, relative, dirname, sep } from 'node:path';
 export const LAYERS: { name: string; units: string[] }[] = [
   // file-format codecs every layer may read or write with (io's domain readers and writers sit in 'output')
   { name: 'formats', units: ['io/atomic', 'io/h5', 'io/netcdf', 'io/npy'] },
-  { name: 'numerics', units: ['analysis', 'backend'] },
-  // what to simulate: SimulationConfig and the specs it is made of
+  // tensor/ops: tfjs custom ops (gradients, row slices) on tfjs alone
+  { name: 'numerics', units: ['analysis', 'backend', 'tensor/ops'] },
+  // the specs a run is made of
   { name: 'spec', units: ['expr', 'random', 'space', 'models', 'equations', 'coupling', 'stimulus', 'network', 'engine/params',
-    'simulation/config', 'surface/sparse', 'surface/local-connectivity', 'surface/stimulus', 'surface/mat'] },
+    'surface/sparse', 'surface/local-connectivity', 'surface/stimulus', 'surface/mat'] },
+  // observation models (monitors): one folder each with its spec, float64 reference, kernel emitter and tensor form,
+  // and the one registry. The plan and the engines compile them as they compile models, so they sit below both.
+  { name: 'observation', units: ['observation', 'surface/gain'] },
+  // what to simulate: SimulationConfig, the model, network, coupling and monitor specs put together
+  { name: 'config', units: ['simulation/config'] },
   { name: 'plan', units: ['plan', 'simulation/plan'] },
   { name: 'engines', units: ['engine', 'tensor', 'surface/program'] },
-  { name: 'observation', units: ['monitors', 'observation', 'surface/gain'] },
-  // provenance describes how a result was made (the resolved config, versions); results carry it
-  { name: 'results', units: ['results', 'simulation/result', 'surface/regions', 'provenance'] },
+  // provenance describes how a result was made (the resolved config, versions); results carry it. The BIDS
+  // writer (and its CIFTI-2 encoder) takes a structural time series, so results export themselves through it.
+  { name: 'results', units: ['results', 'surface/regions', 'provenance', 'io/bids', 'io/cifti'] },
   // drivers that put plan, engine and monitors together and hand back results; the gradient check runs both engines
   { name: 'run', units: ['simulation', 'tensor/gradcheck', 'tensor/index', 'surface/run'] },
   { name: 'output', units: ['io', 'plot', 'report', 'provenance/rerun'] },
@@ -41,34 +47,6 @@ export const LAYERS: { name: string; units: string[] }[] = [
  * shrinks.
  */
 const KNOWN_UPWARD = new Set<string>([
-  // The fused kernels compile the monitors, so plan and engines import their specs and emitters from the
-  // observation layer, and TensorMonitor's type sits in tensor/ while its forms sit in observation/. Issue 18 item 2
-  // (one folder per observation model, one registry) moves the spec types down and hands emitters to the plan.
-  'src/simulation/config.ts -> src/monitors/index.ts',
-  'src/plan/build.ts -> src/monitors/index.ts',
-  'src/plan/types.ts -> src/monitors/index.ts',
-  'src/surface/program.ts -> src/monitors/index.ts',
-  'src/tensor/monitors.ts -> src/monitors/index.ts',
-  'src/tensor/monitors.ts -> src/observation/tensor.ts',
-  'src/engine/adjoint/monitors.ts -> src/monitors/index.ts',
-  'src/engine/adjoint/monitors.ts -> src/monitors/bold.ts',
-  'src/engine/adjoint/monitors.ts -> src/observation/balloon.ts',
-  // Results export themselves to BIDS, whose writer names the TimeSeries type: the writer should take a plain
-  // structural type (or move beside the results) to close the circle.
-  'src/results/experiment.ts -> src/io/bids.ts',
-  'src/results/timeseries.ts -> src/io/bids.ts',
-  // ExperimentResult.fromTvb reads TVB H5 files lazily; the reader belongs in io/ as a function returning the result.
-  'src/results/experiment.ts -> src/io/tvb-h5.ts',
-  // The results' .plot()/.animate() convenience methods load plot/ lazily, all through src/plot/of-results.ts; the
-  // fix is plot-side functions (plotResult(r)) with the methods registered by plot/ instead of imported by results.
-  'src/results/experiment.ts -> src/plot/of-results.ts',
-  'src/results/exploration.ts -> src/plot/of-results.ts',
-  'src/results/timeseries.ts -> src/plot/of-results.ts',
-  'src/simulation/result.ts -> src/plot/of-results.ts',
-  // SimulationResult is a result type living in simulation/; issue 18 item 1 gives results one home in src/results.
-  'src/results/experiment.ts -> src/simulation/result.ts',
-  'src/results/sections.ts -> src/simulation/result.ts',
-  'src/results/tuning.ts -> src/simulation/result.ts',
 ]);
 
 const ROOT = resolve(__dirname, '..');

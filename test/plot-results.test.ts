@@ -5,7 +5,7 @@ import { plotConvergence, plotBeforeAfter } from '../src/plot/algorithm.js';
 import { beforeAfterFromAlgorithm, fromExplorationResult, fromExplorationGrid, fromOptimizationResult, fromAlgorithmResult, regionalFromState, fromTimeSeries } from '../src/plot/results.js';
 import { ExplorationResult, OptimizationResult, AlgorithmResult } from '../src/results/experiment.js';
 import { TimeSeries } from '../src/results/timeseries.js';
-import { SimulationResult } from '../src/simulation/result.js';
+import { SimulationResult } from '../src/results/simulation.js';
 import { ExplorationResult as SweepResult } from '../src/results/exploration.js';
 import { grid, product } from '../src/space/space.js';
 import { plotTimeSeries } from '../src/plot/timeseries.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simulate } from '../src/simulation/simulate.js';
 import { simulateToFile } from '../src/simulation/stream.js';
-import { SimulationResult } from '../src/simulation/result.js';
+import { SimulationResult } from '../src/results/simulation.js';
 import { writeSimulationResult, readSimulationResult } from '../src/io/files.js';
 import { compareResults, rerunConfig } from '../src/provenance/rerun.js';
 import { describeProvenance, hashConnectivity } from '../src/provenance/index.js';

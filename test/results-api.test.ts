@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simulate } from '../src/simulation/simulate.js';
 import { simulateKeepingTransient } from '../src/simulation/transient.js';
-import { SimulationResult } from '../src/simulation/result.js';
+import { SimulationResult } from '../src/results/simulation.js';
 import { TimeSeries } from '../src/results/timeseries.js';
 import { ExperimentResult } from '../src/results/experiment.js';
 import { ExplorationResult } from '../src/results/exploration.js';

@@ -12,7 +12,7 @@ import { LabeledArray } from '../src/results/labeled.js';
 import { TimeSeries } from '../src/results/timeseries.js';
 import { AlgorithmResult, ExperimentResult, ExplorationResult, ObservationResult, OptimizationResult } from '../src/results/experiment.js';
 import { simulateSync } from '../src/simulation/simulate.js';
-import { SimulationResult } from '../src/simulation/result.js';
+import { SimulationResult } from '../src/results/simulation.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import { writeNetcdf } from '../src/io/netcdf.js';
 

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { icosphere } from './surface-helpers';
 import { simulateSurface } from '../src/surface/run';
 import { surfaceNodeGain } from '../src/surface/gain';
-import { SimulationResult } from '../src/simulation/result';
+import { SimulationResult } from '../src/results/simulation';
 import { simulationResultFromJSON } from '../src/io/files';
 import { syntheticConnectome } from '../src/network/synthetic';
-import { TvbBold } from '../src/observation/bold';
-import type { Sensors } from '../src/observation/sensors';
+import { TvbBold } from '../src/observation/bold/reference';
+import type { Sensors } from '../src/observation/sensors/sensors';
 import { localConnectivity } from '../src/surface/local-connectivity';
 import { regionAverage } from '../src/surface/regions';
 

@@ -10,7 +10,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadBackend } from '../src/backend/index.js';
-import { TensorSimulator, createTensorMonitor } from '../src/tensor/index.js';
+import { TensorSimulator } from '../src/tensor/index.js';
+import { createTensorMonitor } from '../src/observation/index.js';
 import { takeRows, DelayRing } from '../src/tensor/ops.js';
 import { compileFusedStep, runSegment } from '../src/tensor/index.js';
 import { parseExpr } from '../src/expr/parse.js';

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SimulationResult, type MonitorOutput } from '../../src/simulation/result.js';
+import { SimulationResult, type MonitorOutput } from '../../src/results/simulation.js';
 import { syntheticConnectome } from '../../src/network/synthetic.js';
 import { readTvbConnectivityZip } from '../../src/network/tvb-zip.js';
 import { readRegionMapping, readTvbSurfaceZip } from '../../src/network/surface.js';

@@ -19,7 +19,7 @@ import { readNpz } from '../../src/io/npy.js';
 import type { SimulationConfig } from '../../src/simulation/config.js';
 import { StreamingFc, functionalConnectivity, fcCorrLossUpper, monitorSeries } from '../../src/analysis/index.js';
 import { boldFromTrajectory, TvbBold } from '../../src/observation/index.js';
-import { boldPendingOutputs } from '../../src/monitors/bold.js';
+import { boldPendingOutputs } from '../../src/observation/bold/sampling.js';
 
 const SHARED = process.env.VBT_SHARED ?? resolve(process.cwd(), '../shared');
 

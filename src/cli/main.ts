@@ -9,7 +9,8 @@ import cliProgress from 'cli-progress';
 import { getModel, listModels } from '../models/catalogue.js';
 import { listCouplings, getCoupling } from '../coupling/catalogue.js';
 import { simulate } from '../simulation/simulate.js';
-import type { MonitorSpec } from '../monitors/index.js';
+import type { MonitorSpec } from '../observation/registry.js';
+import { MONITOR_HELP, parseMonitor } from './monitor.js';
 import type { IntegratorName, SimulationConfig } from '../simulation/config.js';
 import { checkReference, formatCheck } from '../reference/check.js';
 import { inferResultFormat, readAnyConnectivity, writeSimulationResult } from '../io/files.js';
@@ -19,24 +20,13 @@ import { emit, exitCodeFor, jsonOutput, setJsonOutput } from './output.js';
 import { checkOutputPath, setWriteDefaults, trackInputs } from '../io/atomic.js';
 import { setCommandLine, vbtVersion } from '../provenance/index.js';
 import type { Connectivity } from '../network/connectivity.js';
-import type { SimulationResult } from '../simulation/result.js';
+import type { SimulationResult } from '../results/simulation.js';
 import { summaryJson } from './summary.js';
 import { commandModules } from './commands/index.js';
 
 
 
-/** "Raw", "TemporalAverage:1", "SubSample:0.5" (period in ms). */
-export function parseMonitor(s: string): MonitorSpec {
-  const [name, period] = s.split(':');
-  const known = ['Raw', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage', 'AfferentCoupling', 'Bold', 'BalloonWindkessel'];
-  const canon = known.find((k) => k.toLowerCase() === name.toLowerCase());
-  if (!canon) throw new Error(`--monitor: unknown monitor '${name}'; expected one of: ${known.join(', ')} (as NAME or NAME:PERIOD_MS)`);
-  if (canon === 'Raw') return { name: 'Raw' };
-  const p = period === undefined ? NaN : Number(period);
-  if (canon === 'AfferentCoupling' || canon === 'Bold' || canon === 'BalloonWindkessel') return period === undefined ? { name: canon } : { name: canon, period: p };
-  if (!(p > 0)) throw new Error(`--monitor ${canon}: needs a period in ms, e.g. ${canon}:1`);
-  return { name: canon, period: p } as MonitorSpec;
-}
+export { parseMonitor } from './monitor.js';
 
 /** Run a config (in memory, or streamed to --out), print the summary and warnings, write outputs. */
 async function runAndWrite(cfg: SimulationConfig, o: { out?: string; format?: string; stream?: boolean; chunkMb?: number; plot?: string | boolean; quiet?: boolean }, connectivity: Connectivity | undefined, inputs: string[], report = true): Promise<SimulationResult | undefined> {
@@ -113,7 +103,7 @@ export function buildProgram(): Command {
     .option('--dt <ms>', 'integration step (ms)', opt.positive('--dt'), 0.1)
     .option('-d, --duration <ms>', 'simulated time after the transient (ms)', opt.positive('--duration'), 1000)
     .option('--transient <ms>', 'simulated first and discarded (ms)', opt.nonNegative('--transient'), 0)
-    .option('--monitor <spec>', 'Raw | SubSample:P | TemporalAverage:P | GlobalAverage:P | SpatialAverage:P | AfferentCoupling[:P] | Bold[:TR] | BalloonWindkessel[:TR] (repeatable; TR default 2000 ms)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--monitor <spec>', MONITOR_HELP, (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--noise <nsig>', 'additive noise dispersion (one value or one per state variable, comma-separated)')
     .option('--ntau <ms>', 'coloured noise correlation time (ms, ≥ 0; 0 = white)', opt.nonNegative('--ntau'))
     .option('--seed <n>', 'seed for noise and random initial conditions', opt.integer('--seed', 0), 42)

@@ -3,7 +3,7 @@
  * document on stdout instead of prose, and exit codes follow one rule: 2 for usage and input
  * errors (nothing was done), 1 for failures while working (a diverged run, a full disk).
  */
-import { DivergenceError } from '../simulation/result.js';
+import { DivergenceError } from '../results/simulation.js';
 
 let json = false;
 

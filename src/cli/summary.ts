@@ -1,5 +1,5 @@
 /** The one-paragraph summary `vbt simulate` prints. */
-import type { SimulationResult } from '../simulation/result.js';
+import type { SimulationResult } from '../results/simulation.js';
 
 export function summarize(res: SimulationResult): string {
   const i = res.info;

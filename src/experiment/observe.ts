@@ -11,7 +11,7 @@ import { rmse } from '../analysis/losses.js';
 import { fcCorr } from '../../algorithms/data.js';
 import { kuramotoOrder } from '../analysis/summary.js';
 import { LabeledArray } from '../results/labeled.js';
-import type { MonitorOutput } from '../simulation/result.js';
+import type { MonitorOutput } from '../results/simulation.js';
 import type { DerivedObsPlan, ObsPlan } from './resolve.js';
 
 export type Outputs = Record<string, LabeledArray>;

@@ -11,7 +11,7 @@ import { getCoupling } from '../coupling/catalogue.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { CouplingSpec } from '../coupling/catalogue.js';
 import type { SimulationConfig, IntegratorName, StimulusConfig } from '../simulation/config.js';
-import type { MonitorSpec } from '../monitors/index.js';
+import type { MonitorSpec } from '../observation/registry.js';
 import type { ParamValue } from '../engine/params.js';
 import { EQUATIONS } from '../equations/catalogue.js';
 import { Space, grid, logGrid, values as valuesAxis, product, zip } from '../space/space.js';

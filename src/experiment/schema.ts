@@ -9,6 +9,7 @@
  * checked afterwards by `resolveExperiment`.
  */
 import { z } from 'zod';
+import { MONITOR_NAMES, type MonitorSpec } from '../observation/registry.js';
 
 const num = z.number().finite();
 const numOrList = z.union([num, z.array(num).min(1)]);
@@ -104,8 +105,8 @@ export const InitialStateSchema = z.object({
   values: z.record(z.string(), numOrList).optional(),
 }).strict();
 
-const MONITORS = ['Raw', 'RawVoi', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage', 'AfferentCoupling', 'Bold', 'BoldRegionROI', 'BalloonWindkessel', 'EEG', 'MEG', 'iEEG'] as const;
-export const MONITOR_NAMES: readonly string[] = MONITORS;
+// the one monitor registry's names (src/observation/registry.ts), TVB's aliases included
+const MONITORS = MONITOR_NAMES as unknown as readonly [MonitorSpec['name'], ...MonitorSpec['name'][]];
 export const DERIVED_FUNCTIONS = ['fc', 'fcd', 'welch', 'peak_frequency', 'mean', 'fc_corr', 'fc_rmse', 'kuramoto'] as const;
 
 /** A recorded stream (a monitor of the integration). */

@@ -24,7 +24,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { basename, dirname, join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import type { Connectivity } from '../network/connectivity.js';
-import type { TimeSeries } from '../results/timeseries.js';
 import type { ModelSpec } from '../models/spec.js';
 import { writeH5Atomic, putAttr } from './h5.js';
 import { writeNetcdf } from './netcdf.js';
@@ -37,6 +36,28 @@ export type BidsTimeSeriesFormat = 'cifti' | 'tsv' | 'nc' | 'h5';
 export const BIDS_TS_FORMATS: readonly BidsTimeSeriesFormat[] = ['cifti', 'tsv', 'nc', 'h5'];
 /** BEP034 suffixes of time-series files: model state, or an observation modality. */
 export type BidsSuffix = 'State' | 'BOLD' | 'EEG' | 'MEG';
+
+/**
+ * What the writer reads of a time series ([time, variable, region, mode], row-major). A TimeSeries is one;
+ * the writer names only these fields, so the result types can export themselves without a circle.
+ */
+export interface BidsTimeSeries {
+  readonly data: Float64Array;
+  readonly shape: readonly [number, number, number, number];
+  readonly time: Float64Array;
+  readonly title: string;
+  readonly variables: string[];
+  readonly regions: string[];
+  /** Samples per second. */
+  readonly sampleRate: number;
+  /** Sampling period in the series' own unit, and in ms. */
+  readonly samplePeriod: number;
+  readonly samplePeriodUnit: string;
+  readonly samplePeriodMs: number;
+  /** Start time in the series' own unit. */
+  readonly startTime: number;
+  readonly units: { readonly data: string | Record<string, string> };
+}
 
 export interface BidsOptions {
   subject: string;
@@ -56,7 +77,7 @@ export interface BidsOptions {
 }
 
 export interface BidsContent {
-  timeSeries?: Record<string, TimeSeries>;
+  timeSeries?: Record<string, BidsTimeSeries>;
   /** Suffix per time series (default: from its name — Bold/BalloonWindkessel → BOLD, EEG, MEG, else State). */
   suffixes?: Record<string, BidsSuffix>;
   network?: Connectivity;
@@ -108,7 +129,7 @@ function namesOf(o: BidsOptions, desc: string | undefined): Names {
 
 const json = (o: unknown) => JSON.stringify(o, null, 2) + '\n';
 
-function timeSeriesFiles(staged: Staged, nm: Names, label: string, suffix: BidsSuffix, ts: TimeSeries, format: BidsTimeSeriesFormat, provenance: Record<string, unknown>): void {
+function timeSeriesFiles(staged: Staged, nm: Names, label: string, suffix: BidsSuffix, ts: BidsTimeSeries, format: BidsTimeSeriesFormat, provenance: Record<string, unknown>): void {
   const [T, V, N, M] = ts.shape;
   const base = `${nm.stem}_ts-${alnum(label)}_${suffix}`;
   const units = typeof ts.units.data === 'string' ? ts.units.data : ts.units.data;

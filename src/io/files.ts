@@ -18,7 +18,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs
 import { extname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import yaml from 'js-yaml';
-import { SimulationResult, type MonitorOutput } from '../simulation/result.js';
+import { SimulationResult, type MonitorOutput } from '../results/simulation.js';
 import { Connectivity } from '../network/connectivity.js';
 import { readTvbConnectivityZip } from '../network/tvb-zip.js';
 import { writeTvbConnectivityZip } from '../network/tvb-zip-write.js';

@@ -7,14 +7,14 @@ export { NC_NOT_A_VARIABLE, fillNetcdf, ncDimensionMarker, readNetcdf, readNetcd
 export type { NcAttr, NcDataset, NcDim, NcVariable, NcWriteOptions } from './netcdf.js';
 export {
   TVB_DATA_VERSION, TVB_WRITTEN_BY, fillTvbConnectivity, fillTvbTimeSeries, gidHex, newTvbGid, pyJson, readTvbConnectivityH5, readTvbH5, tvbDate,
-  writeTvbConnectivityH5, writeTvbExport, writeTvbTimeSeriesH5,
+  writeTvbConnectivityH5, writeTvbExport, writeTvbTimeSeriesH5, readTvbExperiment,
 } from './tvb-h5.js';
 export type { PendingBool, TvbH5Content, TvbTimeSeriesWriteOptions, TvbWriteOptions } from './tvb-h5.js';
 export { npyScalar, parseNpy, readNpy, readNpz } from './npy.js';
 export type { NpyArray } from './npy.js';
 export { BEP034_VERSION, BIDS_VERSION, BIDS_TS_FORMATS, BEP034_IGNORE, bidsSuffixOf, exportBids } from './bids.js';
 export { ptseriesBytes, ptseriesXml, CIFTI_INTENT_PTSERIES } from './cifti.js';
-export type { BidsContent, BidsOptions, BidsTimeSeriesFormat } from './bids.js';
+export type { BidsContent, BidsOptions, BidsTimeSeries, BidsTimeSeriesFormat } from './bids.js';
 export {
   RESULT_FORMATS, connectivityFromNpz, describeFile, inferResultFormat, readAnyConnectivity, readSimulationResult, simulationResultFromJSON, writeConnectivity,
   writeSimulationResult,

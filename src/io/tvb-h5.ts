@@ -20,6 +20,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Connectivity } from '../network/connectivity.js';
 import { TimeSeries } from '../results/timeseries.js';
+import { ExperimentResult } from '../results/experiment.js';
+import { registerTvbExperimentReader } from '../results/extensions.js';
 import type { WriteOptions } from './atomic.js';
 import { attrOpt, captureHdf5Errors, h5, has, putAttr, readNumeric, readStrings, withH5, writeH5Atomic, type H5Dataset, type H5File, type H5Group } from './h5.js';
 import { convertToBoolEnums, objectAddress } from './h5-enum.js';
@@ -346,3 +348,27 @@ export async function readTvbH5(path: string, opts: { connectivity?: Connectivit
     return { kind: by === TVB_WRITTEN_BY.TimeSeriesRegion ? 'TimeSeriesRegion' : 'TimeSeries', gid, timeSeries, connectivityGid } as TvbH5Content;
   });
 }
+
+/**
+ * TVB's own H5 files as an ExperimentResult (tvbo's from_tvb, also `ExperimentResult.fromTvb`):
+ * TimeSeriesRegion/TimeSeries files as monitors, and the Connectivity H5 they were simulated on
+ * (labels and network for export and plots).
+ */
+export async function readTvbExperiment(timeSeries: string | string[], opts: { connectivity?: string; id?: string } = {}): Promise<ExperimentResult> {
+  const conn = opts.connectivity ? await readTvbConnectivityH5(opts.connectivity) : undefined;
+  const out: Record<string, TimeSeries> = {};
+  for (const p of Array.isArray(timeSeries) ? timeSeries : [timeSeries]) {
+    const c = await readTvbH5(p, { connectivity: conn });
+    if (c.kind === 'Connectivity') throw new Error(`${p}: a Connectivity; pass it as opts.connectivity and the time series files first`);
+    const name = (c.timeSeries.title.replace(/^Simulation:\s*/, '').replace(/[^A-Za-z0-9_]/g, '_') || c.kind).replace(/^([^A-Za-z])/, 'ts_$1');
+    out[out[name] ? `${name}_${Object.keys(out).length}` : name] = c.timeSeries;
+  }
+  const r = ExperimentResult.fromTimeseries(out, { id: opts.id ?? 'tvb' });
+  const sources = { ...r.dataSources };
+  (Array.isArray(timeSeries) ? timeSeries : [timeSeries]).forEach((p, k) => (sources[Object.keys(out)[k]] = p));
+  if (opts.connectivity) sources.connectivity = opts.connectivity;
+  return new ExperimentResult({ id: r.id, integration: r.integration, dataSources: sources });
+}
+
+// io sits above the results: ExperimentResult.fromTvb reaches this reader through the registration
+registerTvbExperimentReader(readTvbExperiment);

@@ -8,7 +8,7 @@ import type { ModelSpec } from '../models/spec.js';
 import { type Expr, evalExpr, parseExpr, toJs, CONSTANTS } from '../expr/index.js';
 import { type CouplingSpec, getCoupling } from '../coupling/catalogue.js';
 import { type ParamValue, type ResolvedParam, resolveParam } from '../engine/params.js';
-import { emitMonitor, type MonitorSpec } from '../monitors/index.js';
+import { emitMonitor, type MonitorSpec } from '../observation/registry.js';
 import { RandomState } from '../random/index.js';
 import { Connectivity } from '../network/connectivity.js';
 import { equationSource, getEquation, resolveParameters } from '../equations/index.js';

@@ -3,7 +3,7 @@
  * result objects. Builders never need a simulation object, so any source (files, other tools)
  * can be plotted by filling these in.
  */
-import type { SimulationResult, MonitorOutput } from '../simulation/result.js';
+import type { SimulationResult, MonitorOutput } from '../results/simulation.js';
 import { getModel } from '../models/catalogue.js';
 
 /** A multivariate, multi-node time series: data[(t * V + v) * N + n]. */

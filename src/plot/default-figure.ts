@@ -1,5 +1,5 @@
 /** The figure `vbt simulate --plot` and `npm run demo` write: a run at a glance. */
-import type { SimulationResult } from '../simulation/result.js';
+import type { SimulationResult } from '../results/simulation.js';
 import { concatSpecs, savePlot, type PlotSpec } from './render.js';
 import { timeSeriesFromResult } from './data.js';
 import { plotTimeSeries, plotHeatmap } from './timeseries.js';

@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import { extname } from 'node:path';
-import type { SimulationResult } from '../simulation/result.js';
+import type { SimulationResult } from '../results/simulation.js';
 import type { ExperimentResult } from '../results/experiment.js';
 import type { Connectivity } from '../network/connectivity.js';
 import { readAnyConnectivity } from '../io/files.js';

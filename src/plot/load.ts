@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
-import type { SimulationResult } from '../simulation/result.js';
+import type { SimulationResult } from '../results/simulation.js';
 import { ExperimentResult } from '../results/experiment.js';
 import { readSimulationResult } from '../io/files.js';
 

@@ -14,6 +14,11 @@ import { compile, type TopLevelSpec, type Config } from 'vega-lite';
 import { Resvg } from '@resvg/resvg-js';
 import { writeFileAtomic, type WriteOptions } from '../io/atomic.js';
 import { THEME, FONT } from './theme.js';
+import { registerResultFigures } from '../results/extensions.js';
+
+// The results' .plot()/.animate() are drawn by plot, which sits above them: every figure module loads this one,
+// so loading any of plot hands the results their figures (read lazily, on the first one asked for).
+registerResultFigures(async () => (await import('./result-methods.js')).resultFigures);
 
 /** A Vega-Lite specification, as every vbt plot builder returns it. */
 export type PlotSpec = TopLevelSpec;

@@ -9,7 +9,7 @@ import type { TimeSeriesData } from './data.js';
 import type { ExplorationData } from './exploration.js';
 import type { OptimizationData, RegionalData } from './optimization.js';
 import type { ConvergenceData, BeforeAfterData } from './algorithm.js';
-import type { SimulationResult } from '../simulation/result.js';
+import type { SimulationResult } from '../results/simulation.js';
 
 /**
  * A results TimeSeries (time, variable, region, mode) as TimeSeriesData for one mode.

@@ -3,7 +3,7 @@
  * four-view figure at one sample time and the interactive viewer over all samples of a vertex-level
  * monitor (Raw, TemporalAverage, SubSample, Bold...).
  */
-import type { SimulationResult } from '../simulation/result.js';
+import type { SimulationResult } from '../results/simulation.js';
 import { plotSurface } from './surface.js';
 import { surfaceViewerHtml } from './surface-viewer.js';
 import type { PlotSpec } from './render.js';

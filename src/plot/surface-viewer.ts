@@ -11,7 +11,7 @@
 import * as vega from 'vega';
 import { SEQUENTIAL_SCHEME } from './theme.js';
 import { escapeHtml, PAGE_STYLE } from './render.js';
-import { vertexNormals } from '../observation/surface-gain.js';
+import { vertexNormals } from '../observation/sensors/surface-gain.js';
 
 export interface SurfaceViewerData {
   vertices: ArrayLike<number>;

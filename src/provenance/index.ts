@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ModelSpec } from '../models/spec.js';
 import type { CouplingSpec } from '../coupling/catalogue.js';
-import type { MonitorSpec } from '../monitors/index.js';
+import type { MonitorSpec } from '../observation/registry.js';
 import type { Connectivity } from '../network/connectivity.js';
 import type { ParamValue } from '../engine/params.js';
 import type { NoiseConfig, SimulationConfig, StimulusConfig } from '../simulation/config.js';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Connectivity } from '../network/connectivity.js';
 import { SYNTHETIC_NAME, syntheticConnectome } from '../network/synthetic.js';
 import { readAnyConnectivity, readSimulationResult } from '../io/files.js';
-import type { SimulationResult } from '../simulation/result.js';
+import type { SimulationResult } from '../results/simulation.js';
 import type { SimulationConfig } from '../simulation/config.js';
 import { configFromProvenance, hashConnectivity, type Provenance } from './index.js';
 

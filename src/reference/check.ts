@@ -13,7 +13,7 @@ import { readReference, type ReferenceCase } from './read.js';
 import { Connectivity } from '../network/connectivity.js';
 import { simulateSync } from '../simulation/simulate.js';
 import { getModel } from '../models/catalogue.js';
-import type { MonitorSpec, BoldMonitorSpec } from '../monitors/index.js';
+import type { MonitorSpec, BoldMonitorSpec } from '../observation/registry.js';
 import type { IntegratorName, SimulationConfig } from '../simulation/config.js';
 
 export interface MonitorCheck {

@@ -12,7 +12,7 @@ import { attrOpt, openH5 } from '../io/h5.js';
 import { referenceAccessors } from './read.js';
 import { Connectivity } from '../network/connectivity.js';
 import { getModel } from '../models/catalogue.js';
-import type { MonitorSpec } from '../monitors/index.js';
+import type { MonitorSpec } from '../observation/registry.js';
 import type { SimulationConfig } from '../simulation/config.js';
 import { applyRule, type MonitorCheck, type ReferenceCheckResult } from './check.js';
 import { simulateSurface } from '../surface/run.js';

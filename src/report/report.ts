@@ -3,7 +3,7 @@
  * network, integrator), the figures, and the key numbers. Vega is inlined, so the page works
  * offline and figures stay interactive (tooltips, zoom).
  */
-import type { SimulationResult } from '../simulation/result.js';
+import type { SimulationResult } from '../results/simulation.js';
 import { getModel } from '../models/catalogue.js';
 import { describeProvenance } from '../provenance/index.js';
 import type { ModelSpec } from '../models/spec.js';

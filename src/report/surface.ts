@@ -3,7 +3,7 @@
  * iframe page) and the region averages of the vertex monitor over time. Node-by-node figures of
  * the region report (heatmap, all-pairs FC) would be 16k-wide, so they are not drawn for surfaces.
  */
-import type { SimulationResult } from '../simulation/result.js';
+import type { SimulationResult } from '../results/simulation.js';
 import type { ReportFigure } from './report.js';
 import { plotSurfaceResult, surfaceSeries, surfaceViewerFromResult } from '../plot/surface-result.js';
 import { monitorTimeSeries, type TimeSeriesData } from '../plot/data.js';

@@ -15,7 +15,7 @@
  * ```
  */
 import type { LabeledArray } from './labeled.js';
-import { SimulationResult, RESULT_SCHEMA_VERSION, checkSchemaVersion, type MonitorOutput } from '../simulation/result.js';
+import { SimulationResult, RESULT_SCHEMA_VERSION, checkSchemaVersion, type MonitorOutput } from './simulation.js';
 import { readNetcdf, writeNetcdf, type NcAttr, type NcDataset, type NcWriteOptions } from '../io/netcdf.js';
 import { checkName, getArray, getMeta, mergeInto, putArray, putMeta } from './sections.js';
 import { ExplorationResult } from './exploration.js';
@@ -26,6 +26,7 @@ export { ExplorationResult, AlgorithmResult, OptimizationResult };
 import { exportBids, bidsSuffixOf, type BidsOptions, type BidsSuffix } from '../io/bids.js';
 import { getModel } from '../models/catalogue.js';
 import { TimeSeries } from './timeseries.js';
+import { resultFigures, tvbExperimentReader, type ExperimentPlotOptions, type ResultPlotSpec } from './extensions.js';
 
 /** Named outputs of an observation pipeline (e.g. BOLD, FC); `data`/`time` are the main series. */
 export class ObservationResult {
@@ -204,11 +205,8 @@ export class ExperimentResult {
    * SimulationResult plot type: timeseries, spectrum, fc, network, ...), 'exploration', 'loss',
    * 'parameters' or 'convergence' (`name` picks the section entry, default the first).
    */
-  async plot(opts: { type?: string; name?: string; monitor?: string | number; variable?: string } = {}): Promise<import('../plot/of-results.js').PlotSpec> {
-    const type = opts.type ?? 'default';
-    const { experimentFigure, EXPERIMENT_PLOT_TYPES } = await import('../plot/of-results.js');
-    if (this.integration && (type === 'default' || !(EXPERIMENT_PLOT_TYPES as readonly string[]).includes(type))) return this.integration.plot({ ...opts, type });
-    return experimentFigure(this, type, { name: opts.name });
+  async plot(opts: ExperimentPlotOptions = {}): Promise<ResultPlotSpec> {
+    return (await resultFigures('ExperimentResult.plot')).experimentPlot(this, opts);
   }
 
   /** One result per TimeSeries (tvbo's from_timeseries): each becomes a monitor of the integration. */
@@ -236,23 +234,11 @@ export class ExperimentResult {
 
   /**
    * From TVB's own H5 files (tvbo's from_tvb): TimeSeriesRegion/TimeSeries files as monitors, and
-   * the Connectivity H5 they were simulated on (labels and network for export and plots).
+   * the Connectivity H5 they were simulated on (labels and network for export and plots). The reader
+   * is io's `readTvbExperiment` (registered when src/io/tvb-h5.ts loads, as `import … from 'vbt'` does).
    */
   static async fromTvb(timeSeries: string | string[], opts: { connectivity?: string; id?: string } = {}): Promise<ExperimentResult> {
-    const { readTvbH5, readTvbConnectivityH5 } = await import('../io/tvb-h5.js');
-    const conn = opts.connectivity ? await readTvbConnectivityH5(opts.connectivity) : undefined;
-    const out: Record<string, TimeSeries> = {};
-    for (const p of Array.isArray(timeSeries) ? timeSeries : [timeSeries]) {
-      const c = await readTvbH5(p, { connectivity: conn });
-      if (c.kind === 'Connectivity') throw new Error(`${p}: a Connectivity; pass it as opts.connectivity and the time series files first`);
-      const name = (c.timeSeries.title.replace(/^Simulation:\s*/, '').replace(/[^A-Za-z0-9_]/g, '_') || c.kind).replace(/^([^A-Za-z])/, 'ts_$1');
-      out[out[name] ? `${name}_${Object.keys(out).length}` : name] = c.timeSeries;
-    }
-    const r = ExperimentResult.fromTimeseries(out, { id: opts.id ?? 'tvb' });
-    const sources = { ...r.dataSources };
-    (Array.isArray(timeSeries) ? timeSeries : [timeSeries]).forEach((p, k) => (sources[Object.keys(out)[k]] = p));
-    if (opts.connectivity) sources.connectivity = opts.connectivity;
-    return new ExperimentResult({ id: r.id, integration: r.integration, dataSources: sources });
+    return tvbExperimentReader('ExperimentResult.fromTvb')(timeSeries, opts);
   }
 
   /** Write one netCDF-4 file (`.nc` or `.h5`, same layout) atomically. */

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { readNetcdf, writeNetcdf, type NcDataset, type NcWriteOptions } from '../io/netcdf.js';
 import { LabeledArray } from './labeled.js';
 import { getArray, getMeta, putArray, putMeta, resultName } from './sections.js';
-import type { PlotSpec } from '../plot/of-results.js';
+import { resultFigures, type ExplorationPlotOptions, type ResultPlotSpec } from './extensions.js';
 
 export const EXPLORATION_SCHEMA = 'vbt-exploration/1';
 
@@ -247,22 +247,8 @@ export class ExplorationResult {
    * The figure: the observable over one or two parameters (line or heatmap, optimum marked); with
    * time series per point, a grid of small time-series panels.
    */
-  async plot(opts: { observable?: string; optimum?: 'min' | 'max'; output?: string; timeseries?: boolean } = {}): Promise<PlotSpec> {
-    const { plotExploration, plotTimeSeriesGrid, fromExplorationGrid } = await import('../plot/of-results.js');
-    if (this.timeseries && (opts.timeseries ?? !this.observables.length)) {
-      const ts = this.timeseries;
-      const o = opts.output === undefined ? 0 : ts.outputNames.indexOf(opts.output);
-      if (o < 0) throw new Error(`ExplorationResult.plot: no output '${opts.output}' (have ${ts.outputNames.join(', ')})`);
-      const T = ts.time.length, O = ts.outputNames.length, N = ts.nodes;
-      const panels = Array.from({ length: this.space.size }, (_, k) => {
-        const y = new Float64Array(T);
-        for (let t = 0; t < T; t++) { let s = 0; for (let n = 0; n < N; n++) s += ts.data[((k * T + t) * O + o) * N + n]; y[t] = s / N; }
-        return { label: Object.entries(this.space.point(k)).map(([nm, v]) => `${nm}=${+v.toPrecision(3)}`).join(', '), time: ts.time, values: y };
-      });
-      return plotTimeSeriesGrid(panels, { variable: `mean ${ts.outputNames[o]}`, title: `Exploration '${this.name}'` });
-    }
-    const name = opts.observable ?? this.observable;
-    return plotExploration(fromExplorationGrid(this.asGrid(name), name, { optimum: opts.optimum ?? 'min' }));
+  async plot(opts: ExplorationPlotOptions = {}): Promise<ResultPlotSpec> {
+    return (await resultFigures('ExplorationResult.plot')).explorationPlot(this, opts);
   }
 
   /** Store under `prefix` in a netCDF dataset: one array per observable, the space and metadata as attributes. */

@@ -4,7 +4,7 @@
  * and each section's scalar fields as one JSON attribute `<prefix>__vbt_attrs`.
  */
 import { LabeledArray } from './labeled.js';
-import { RESULT_SCHEMA_VERSION, checkSchemaVersion } from '../simulation/result.js';
+import { RESULT_SCHEMA_VERSION, checkSchemaVersion } from './simulation.js';
 import type { NcDataset, NcDim, NcVariable } from '../io/netcdf.js';
 
 export const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;

@@ -20,7 +20,7 @@ import { LabeledArray, type ISelector, type Selector } from './labeled.js';
 import { periodogram, dominantFrequency as spectrumPeak, normalisedAveragePower as napOf } from '../analysis/spectra.js';
 import { exportBids, type BidsOptions } from '../io/bids.js';
 import { unitFactor } from './units.js';
-import type { PlotSpec } from '../plot/of-results.js';
+import { resultFigures, type ResultPlotSpec as PlotSpec, type TimeSeriesAnimateOptions, type TimeSeriesPlotOptions } from './extensions.js';
 
 export type TimeUnit = 'ms' | 's' | 'us';
 const TIME_SCALE: Record<TimeUnit, number> = { s: 1, ms: 1e-3, us: 1e-6 };
@@ -258,18 +258,8 @@ export class TimeSeries {
   }
 
   /** A figure: 'timeseries' (default), 'channels', 'heatmap', 'spectrum', 'phase'. */
-  async plot(opts: { type?: 'timeseries' | 'channels' | 'heatmap' | 'spectrum' | 'phase'; variable?: string; nodes?: (number | string)[]; mode?: number } = {}): Promise<PlotSpec> {
-    const p = await import('../plot/of-results.js');
-    const { fromTimeSeries } = p;
-    const d = fromTimeSeries(this, opts.mode ?? 0);
-    switch (opts.type ?? 'timeseries') {
-      case 'timeseries': return p.plotTimeSeries(d, { nodes: opts.nodes, variables: opts.variable ? [opts.variable] : undefined });
-      case 'channels': return p.plotChannels(d, { nodes: opts.nodes, variable: opts.variable });
-      case 'heatmap': return p.plotHeatmap(d, { variable: opts.variable });
-      case 'spectrum': return p.plotPowerSpectrum(d, { nodes: opts.nodes, variable: opts.variable });
-      case 'phase': return p.plotPhaseTrajectory(d, { nodes: opts.nodes });
-      default: throw new Error(`TimeSeries.plot: unknown type '${String(opts.type)}'; expected timeseries, channels, heatmap, spectrum, phase`);
-    }
+  async plot(opts: TimeSeriesPlotOptions = {}): Promise<PlotSpec> {
+    return (await resultFigures('TimeSeries.plot')).timeSeriesPlot(this, opts);
   }
 
   /** One (variable, mode) as a [T, N] series for the analyzers. */
@@ -333,13 +323,8 @@ export class TimeSeries {
   }
 
   /** Animated GIF: 'timeseries' traces over time or 'phase' trajectory of one node (tvbo's animate). */
-  async animate(opts: { type?: 'timeseries' | 'phase'; variable?: string; frames?: number; node?: number; x?: string; y?: string } = {}): Promise<Uint8Array> {
-    const a = await import('../plot/of-results.js');
-    const { fromTimeSeries } = a;
-    const d = fromTimeSeries(this);
-    const frames = opts.frames ?? 30;
-    const spec = (opts.type ?? 'timeseries') === 'phase' ? a.phaseAnimationSpec(d, { frames, node: opts.node, x: opts.x, y: opts.y }) : a.timeseriesAnimationSpec(d, { frames, variable: opts.variable });
-    return a.gifFromFrames(spec, a.frameIndices(this.shape[0], frames).length);
+  async animate(opts: TimeSeriesAnimateOptions = {}): Promise<Uint8Array> {
+    return (await resultFigures('TimeSeries.animate')).timeSeriesAnimate(this, opts);
   }
 
   /** TVB-style summary: type, dimensions, time units, sample period/rate, length and value range. */

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { NcDataset } from '../io/netcdf.js';
-import { SimulationResult } from '../simulation/result.js';
+import { SimulationResult } from './simulation.js';
 import { LabeledArray } from './labeled.js';
 import { getArray, getHistory, getMeta, mergeInto, putArray, putHistory, putMeta, resultName } from './sections.js';
 

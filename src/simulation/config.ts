@@ -2,7 +2,7 @@
 import type { ModelSpec } from '../models/spec.js';
 import type { CouplingSpec } from '../coupling/catalogue.js';
 import type { Connectivity } from '../network/connectivity.js';
-import type { MonitorSpec } from '../monitors/index.js';
+import type { MonitorSpec } from '../observation/registry.js';
 import type { ParamValue } from '../engine/params.js';
 
 export type IntegratorName = 'Euler' | 'Heun' | 'RK4';

@@ -11,7 +11,7 @@ import type { SimulationConfig } from './config.js';
 import { prepareRun, type PreparedRun } from './plan.js';
 import { buildProvenance } from '../provenance/index.js';
 import { checkMemory, estimateMemory } from './memory.js';
-import { DivergenceError, SimulationResult, type MonitorOutput } from './result.js';
+import { DivergenceError, SimulationResult, type MonitorOutput } from '../results/simulation.js';
 import { simulateSurface, simulateSurfaceAsync } from '../surface/run.js';
 
 export interface Divergence { step: number; batch: number; variable: number; node: number; mode: number; value: number }

@@ -8,14 +8,14 @@
 import { RandomState } from '../random/index.js';
 import { syntheticConnectome } from '../network/synthetic.js';
 import { generateProgram, instantiate } from '../engine/kernel/program.js';
-import { istepOf } from '../monitors/index.js';
+import { istepOf } from '../observation/kernel.js';
 import { h5, startHdf5Capture, verifyClosedH5, type H5Dataset, type H5File } from '../io/h5.js';
 import { abandonTemp, checkOutputPath, commitTemp, tempPathFor, type WriteOptions } from '../io/atomic.js';
 import { fillNetcdf, putNcAttrs } from '../io/netcdf.js';
 import { buildProvenance } from '../provenance/index.js';
 import type { SimulationConfig } from './config.js';
 import { prepareRun } from './plan.js';
-import { SimulationResult, type MonitorOutput, type SimulationInfo } from './result.js';
+import { SimulationResult, type MonitorOutput, type SimulationInfo } from '../results/simulation.js';
 import { LARGE_VALUE, sliceBatch, toDivergenceError, type Divergence } from './simulate.js';
 import { fmtBytes } from './memory.js';
 

@@ -7,7 +7,7 @@
  * user simulates the whole length and cuts the start afterwards.)
  */
 import { simulate } from './simulate.js';
-import { SimulationResult, type MonitorOutput } from './result.js';
+import { SimulationResult, type MonitorOutput } from '../results/simulation.js';
 import type { SimulationConfig } from './config.js';
 
 function cut(m: MonitorOutput, from: number, to: number): MonitorOutput {

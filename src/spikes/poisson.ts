@@ -14,7 +14,7 @@
 import { RandomState } from '../random/index.js';
 import { parseExpr, evalExpr, substitute, freeSymbols, type Expr } from '../expr/index.js';
 import { getModel } from '../models/catalogue.js';
-import type { SimulationResult } from '../simulation/result.js';
+import type { SimulationResult } from '../results/simulation.js';
 import type { Connectivity } from '../network/connectivity.js';
 import { NodeTable, type NodeColumnInput } from './nodes.js';
 import type { Spikes } from './sonata.js';

@@ -1,11 +1,11 @@
 /**
  * Sensor gains of surface runs: one column per node (every vertex a dipole along its normal, the
- * head models of observation/surface-gain.ts), zero columns for the regions the mapping leaves out,
+ * head models of observation/sensors/surface-gain.ts), zero columns for the regions the mapping leaves out,
  * so EEG/MEG/iEEG monitors project vertex activity directly.
  */
-import type { GainMatrix } from '../observation/gain.js';
-import type { Sensors } from '../observation/sensors.js';
-import { surfaceRegionGain } from '../observation/surface-gain.js';
+import type { GainMatrix } from '../observation/sensors/gain.js';
+import type { Sensors } from '../observation/sensors/sensors.js';
+import { surfaceRegionGain } from '../observation/sensors/surface-gain.js';
 import type { Surface } from '../network/surface.js';
 
 /** Sensors × nodes gain for a surface (nodes ≥ vertices; extra nodes get zero columns). */

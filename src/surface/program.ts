@@ -24,7 +24,7 @@ import { DIVERGED_JS } from '../engine/kernel/program.js';
 import { paramRead, type ResolvedParam } from '../engine/params.js';
 import type { CouplingSpec } from '../coupling/catalogue.js';
 import { parseExpr } from '../expr/index.js';
-import type { MonitorEmit } from '../monitors/index.js';
+import type { MonitorEmit } from '../observation/kernel.js';
 
 export interface SurfacePlan {
   /** Nodes (vertices + unmapped regions), regions, modes, batch size. */

@@ -4,7 +4,7 @@
  * Bold is affine in its input with one kernel for every node, so the mean of vertex Bolds equals
  * the Bold of the region-mean activity.
  */
-import type { MonitorOutput } from '../simulation/result.js';
+import type { MonitorOutput } from '../results/simulation.js';
 
 /** Mean over each region's nodes; `regmap` has one region index per node of the output. */
 export function regionAverage(out: MonitorOutput, regmap: ArrayLike<number>, labels?: string[]): MonitorOutput & { regionLabels?: string[] } {

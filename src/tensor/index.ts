@@ -3,8 +3,6 @@ export type { TensorEngineOptions, TensorMonitorOutput, TensorRunResult, TensorP
 export { compileTensorExpr, ScalarPool } from './expr.js';
 export type { CompiledTensorExpr, TensorSymbol } from './expr.js';
 export { DelayRing, customOp, memoryProbe, takeRows } from './ops.js';
-export { createTensorMonitor } from './monitors.js';
-export type { TensorMonitor, TensorMonitorContext } from './monitors.js';
 export { gradcheck, tensorLoss, finiteDifference } from './gradcheck.js';
 export type { GradcheckOptions, GradcheckResult } from './gradcheck.js';
 export { compileFusedEquation, compileFusedStep } from './fused.js';

@@ -3,7 +3,7 @@
  */
 import { Command, Option } from 'commander';
 import { extname } from 'node:path';
-import type { SimulationResult } from '../../simulation/result.js';
+import type { SimulationResult } from '../../results/simulation.js';
 import { readAnyConnectivity } from '../../io/files.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { loadResultFile } from '../../plot/load.js';

@@ -1,15 +1,17 @@
 /**
  * Monitors for the adjoint: each records exactly what the kernel engine's monitor records (same
- * sampling rule and arithmetic as src/monitors), and gives the cotangent of the observation at
+ * sampling rule and arithmetic as src/observation), and gives the cotangent of the observation at
  * step s from the cotangents of its samples. Raw, SubSample, TemporalAverage and TVB's Bold are
  * affine in the observation, so their adjoint is a fixed linear map (no stored state); the
  * Balloon–Windkessel ODE is not, so it keeps its state at every input step of a segment and
  * differentiates its Euler substeps as a straight-line program.
  */
 import { parseExpr, substitute } from '../../expr/index.js';
-import { istepOf, type MonitorSpec } from '../../monitors/index.js';
-import { boldSetup, balloonSetup } from '../../monitors/bold.js';
-import type { balloonParameters } from '../../observation/balloon.js';
+import { istepOf } from '../../observation/kernel.js';
+import type { MonitorSpec } from '../../observation/registry.js';
+import { boldSetup } from '../../observation/bold/sampling.js';
+import { balloonSetup } from '../../observation/balloon/reference.js';
+import type { balloonParameters } from '../../observation/balloon/reference.js';
 import { type Assign, forwardJs, reverseJs } from './slp.js';
 
 export interface MonitorGeometry {
@@ -145,7 +147,7 @@ function boldMonitor(spec: MonitorSpec & { name: 'Bold' }, g: MonitorGeometry, v
     time: Float64Array.from({ length: nS }, (_, c) => (s1 + c * istep) * dt), data, bars: new Float64Array(data.length),
     reset() { blk.fill(0); acc.fill(0); cnt.fill(0); blkOf.fill(-1); },
     feed(s, b, O) {
-      // the same operations in the same order as the kernel monitor (src/monitors/bold.ts)
+      // the same operations in the same order as the kernel monitor (src/observation/bold/kernel.ts)
       const bo = b * W;
       let o = bo;
       for (let v = 0; v < nv; v++) for (let q = 0; q < NM; q++) blk[o++] += O[b * NV + voi[v] * NM + q];

@@ -5,34 +5,13 @@
  * sum is kept, so a long run stores sensor samples, never the region trajectory. The projection is
  * linear, so this equals `projectToSensors` applied to a TemporalAverage output.
  */
-import { userGain, type GainMatrix } from '../observation/gain.js';
-import { rereference, type Reference } from '../observation/projection.js';
-import type { MonitorContext, MonitorEmit } from './index.js';
-
-export interface SensorMonitorSpec {
-  name: 'EEG' | 'MEG' | 'iEEG';
-  /** Averaging/sampling period (ms). */
-  period: number;
-  voi?: number[];
-  /** Sensors × regions gain (e.g. from eegGainSphere / surfaceRegionGain / userGain), or rows. */
-  gain: GainMatrix | number[][];
-  /** Re-referencing applied to the gain: 'average', a sensor index or label. */
-  reference?: Reference;
-}
-
-function countMultiples(istep: number, a: number, b: number): number {
-  return Math.max(0, Math.floor(b / istep) - Math.floor((a - 1) / istep));
-}
+import { countMultiples, type MonitorContext, type MonitorEmit } from '../kernel.js';
+import { sensorSampling } from './sampling.js';
+import type { SensorMonitorSpec } from './spec.js';
 
 export function emitSensorMonitor(spec: SensorMonitorSpec, id: string, voi: number[], ctx: MonitorContext): MonitorEmit {
   const { N, M, dt, sFirst, sLast } = ctx;
-  if (!(spec.period > 0)) throw new Error(`monitor ${spec.name}: period must be > 0 ms, got ${spec.period}`);
-  const istep = Math.round(spec.period / dt);
-  if (istep < 1) throw new Error(`monitor ${spec.name}: period ${spec.period} ms is shorter than dt ${dt} ms`);
-  if (!spec.gain) throw new Error(`monitor ${spec.name}: needs a gain matrix (sensors × ${N} regions)`);
-  let g = Array.isArray(spec.gain) ? userGain(spec.gain, N) : spec.gain;
-  if (g.regions !== N) throw new Error(`monitor ${spec.name}: gain has ${g.regions} columns; the network has ${N} regions`);
-  if (spec.reference !== undefined) g = rereference(g, spec.reference);
+  const { istep, gain: g } = sensorSampling(spec, N, dt);
   const S = g.sensors, nv = voi.length;
   const Win = nv * N * M, Wout = nv * S * M;
   const nS = countMultiples(istep, sFirst, sLast);

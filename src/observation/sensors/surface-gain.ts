@@ -5,7 +5,7 @@
  * current is spread over its own patch of cortex. Same head models as `gain.ts` (TVB's EEG sphere,
  * Sarvas MEG, iEEG dipoles).
  */
-import type { Surface } from '../network/surface.js';
+import type { Surface } from '../../network/surface.js';
 import type { Sensors } from './sensors.js';
 import { dipolePotential, eegSensorSphere, sarvasField, type GainMatrix } from './gain.js';
 

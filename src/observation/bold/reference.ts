@@ -1,8 +1,9 @@
 /**
  * BOLD from neural activity, TVB's way, as a streaming state that needs only the last
  * hrfLength of 4 ms averages (5000 × width for 20 s) — a 10-minute run never holds its neural
- * trajectory. The same arithmetic is emitted into the kernel engine by `src/monitors/bold.ts`;
- * this class serves post-hoc use (a trajectory from anywhere) and tests.
+ * trajectory. The kernel, tensor and adjoint forms stream the same arithmetic (./sampling.ts)
+ * without the ring; this class keeps TVB's ring and serves post-hoc use (a trajectory from
+ * anywhere) and tests.
  *
  * Per step s (TVB's step index, first computed step = horizon):
  *  - the observation goes to interim row (s mod I) − 1 (−1 = last row);
@@ -11,7 +12,8 @@
  *    G(t_{S−1})·m_0 + Σ_{p≥1} G(t_{p−1})·m_p (m_p = the average written p interim periods before the
  *    newest), then k_1·V_0·(· − 1) for the FirstOrderVolterra kernel.
  */
-import { boldHrf, boldInterimSteps, roundHalfEven, type HrfOptions, type HrfSetup } from './hrf.js';
+import type { HrfOptions, HrfSetup } from './hrf.js';
+import { boldSampling } from './sampling.js';
 
 export interface BoldOptions extends HrfOptions {
   /** Integration step in ms. */
@@ -41,19 +43,21 @@ export class TvbBold {
   readonly interimSteps: number;
   readonly istep: number;
   readonly dt: number;
+  /** Kernel weight by lag, newest average first. */
+  private readonly lagW: Float64Array;
   private readonly interim: Float64Array;
   private readonly stock: Float64Array;
 
   constructor(opts: BoldOptions) {
     if (!(opts.dt > 0)) throw new Error(`Bold: dt=${opts.dt}; expected a positive step in ms`);
     if (!Number.isInteger(opts.width) || opts.width < 1) throw new Error(`Bold: width=${opts.width}; expected a positive integer`);
-    this.hrf = boldHrf(opts);
+    const { hrf, I, istep, lagW } = boldSampling(opts, opts.dt, 'Bold');
+    this.hrf = hrf;
     this.dt = opts.dt;
     this.width = opts.width;
-    this.interimSteps = boldInterimSteps(opts.dt);
-    const period = opts.period ?? 2000;
-    this.istep = roundHalfEven(period / opts.dt);
-    if (this.istep < 1) throw new Error(`Bold: period ${period} ms is shorter than dt ${opts.dt} ms`);
+    this.interimSteps = I;
+    this.istep = istep;
+    this.lagW = lagW;
     this.interim = new Float64Array(this.interimSteps * this.width);
     this.stock = new Float64Array(this.hrf.stockSteps * this.width);
   }
@@ -82,13 +86,12 @@ export class TvbBold {
 
   /** The BOLD value the monitor would emit now, for the ring as it stands after step s. */
   read(s: number): Float64Array {
-    const I = this.interimSteps, S = this.hrf.stockSteps, W = this.width, G = this.hrf.values;
+    const I = this.interimSteps, S = this.hrf.stockSteps, W = this.width, lagW = this.lagW;
     const newest = (Math.floor(s / I) % S + S - 1) % S;
     const out = new Float64Array(W);
-    const g0 = G[S - 1];
-    for (let q = 0; q < W; q++) out[q] = g0 * this.stock[newest * W + q];
+    for (let q = 0; q < W; q++) out[q] = lagW[0] * this.stock[newest * W + q];
     for (let p = 1; p < S; p++) {
-      const g = G[p - 1];
+      const g = lagW[p];
       const o = ((newest - p + S) % S) * W;
       for (let q = 0; q < W; q++) out[q] += g * this.stock[o + q];
     }

@@ -18,8 +18,9 @@
 import { Connectivity } from '../network/connectivity.js';
 import type { Provenance } from '../provenance/index.js';
 import { getModel } from '../models/catalogue.js';
-import { LabeledArray, type ISelector, type Selector } from '../results/labeled.js';
-import { TimeSeries } from '../results/timeseries.js';
+import { LabeledArray, type ISelector, type Selector } from './labeled.js';
+import { TimeSeries } from './timeseries.js';
+import { resultFigures, type ResultPlotSpec, type SimulationAnimateOptions, type SimulationPlotOptions } from './extensions.js';
 import { readNetcdf, writeNetcdf, type NcDataset, type NcDim, type NcVariable, type NcWriteOptions } from '../io/netcdf.js';
 
 export interface MonitorOutput {
@@ -235,13 +236,8 @@ export class SimulationResult {
    * A figure of this run (tvbo's `result.plot()`): 'default', 'timeseries', 'channels', 'heatmap',
    * 'spectrum', 'phase', 'phase-plane', 'fc', 'fcd', 'network', 'weights', 'tracts', 'degree'.
    */
-  async plot(opts: { type?: string; monitor?: string | number; variable?: string; nodes?: string; connectivity?: string; x?: string; y?: string } = {}): Promise<import('../plot/of-results.js').PlotSpec> {
-    const type = opts.type ?? 'default';
-    if (type === 'animation') throw new Error("plot: use animate() for animations");
-    const { simulationFigure } = await import('../plot/of-results.js');
-    const spec = await simulationFigure(this, type, { ...opts, monitor: opts.monitor === undefined ? undefined : String(opts.monitor) } as never, '');
-    if (!spec) throw new Error(`plot: type '${type}' gave no figure`);
-    return spec;
+  async plot(opts: SimulationPlotOptions = {}): Promise<ResultPlotSpec> {
+    return (await resultFigures('SimulationResult.plot')).simulationPlot(this, opts);
   }
 
   /**
@@ -250,19 +246,8 @@ export class SimulationResult {
    * variables), or a variable name (network animation of that variable). GIF bytes by default,
    * or a self-contained HTML page (network type) with `format: 'html'`.
    */
-  async animate(opts: { type?: string; monitor?: string | number; variable?: string; frames?: number; format?: 'gif' | 'html'; network?: Connectivity; x?: string; y?: string; node?: number; delayMs?: number } = {}): Promise<Uint8Array | string> {
-    const anim = await import('../plot/of-results.js');
-    const { timeSeriesFromResult } = anim;
-    const ts = timeSeriesFromResult(this, { monitor: opts.monitor ?? 0 });
-    const type = opts.type ?? 'network';
-    const base = { frames: opts.frames ?? 30, delayMs: opts.delayMs };
-    if (type === 'timeseries') return anim.gifFromFrames(anim.timeseriesAnimationSpec(ts, { ...base, variable: opts.variable }), anim.frameIndices(ts.time.length, base.frames).length, base);
-    if (type === 'phase') return anim.gifFromFrames(anim.phaseAnimationSpec(ts, { ...base, x: opts.x, y: opts.y, node: opts.node }), anim.frameIndices(ts.time.length, base.frames).length, base);
-    const variable = type === 'network' ? opts.variable : type;
-    if (variable !== undefined && !ts.variables.includes(variable)) throw new Error(`animate: type '${type}' is neither network, timeseries, phase nor a recorded variable (${ts.variables.join(', ')})`);
-    const net = opts.network ?? this.network;
-    if (!net) throw new Error("animate: the network animation needs the run's connectivity (withNetwork(conn) or opts.network)");
-    return opts.format === 'html' ? anim.animateHtml(net, ts, { ...base, variable }) : anim.animateGif(net, ts, { ...base, variable });
+  async animate(opts: SimulationAnimateOptions = {}): Promise<Uint8Array | string> {
+    return (await resultFigures('SimulationResult.animate')).simulationAnimate(this, opts);
   }
 
   /** One monitor of one trial as a TVB-style TimeSeries (region series when nodes are the network's). */

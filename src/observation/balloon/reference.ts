@@ -9,24 +9,10 @@
  *   BOLD  = V₀ [k₁ (1 − q) + k₂ (1 − q/v) + k₃ (1 − v)]
  * Rest: s = 0, f = v = q = 1 (BOLD = 0). Integrated with forward Euler at `dtBw` (default 1 ms).
  */
+import { countMultiples } from '../kernel.js';
+import type { BalloonMonitorSpec, BalloonParameters } from './spec.js';
 
-export interface BalloonParameters {
-  /** Signal decay time (s). */
-  tau_s: number;
-  /** Autoregulatory feedback time (s). */
-  tau_f: number;
-  /** Mean transit time (s). */
-  tau_o: number;
-  /** Grubb's stiffness exponent. */
-  alpha: number;
-  /** Resting oxygen extraction fraction. */
-  E0: number;
-  /** Resting blood volume fraction. */
-  V0: number;
-  k1: number;
-  k2: number;
-  k3: number;
-}
+export type { BalloonParameters } from './spec.js';
 
 /**
  * Default constants (as in Deco et al. 2014 and tvboptim's Balloon–Windkessel): τ_s 0.65 s,
@@ -151,16 +137,13 @@ export class BalloonBold {
 
   constructor(opts: BalloonOptions) {
     if (!(opts.dt > 0)) throw new Error(`BalloonWindkessel: dt=${opts.dt}; expected a positive step in ms`);
-    this.p = balloonParameters(opts.parameters);
+    const { istep, p, every, substeps, h } = balloonSampling(opts, opts.dt, 'BalloonWindkessel');
+    this.p = p;
     this.width = opts.width;
-    const dtBw = opts.dtBw ?? 1;
-    const { every, substeps } = balloonStepping(opts.dt, dtBw);
     this.every = every;
     this.substeps = substeps;
-    this.h = dtBw / 1000;
-    const period = opts.period ?? 2000;
-    this.istep = Math.round(period / opts.dt);
-    if (this.istep < 1) throw new Error(`BalloonWindkessel: period ${period} ms is shorter than dt ${opts.dt} ms`);
+    this.h = h;
+    this.istep = istep;
     this.state = new Float64Array(4 * opts.width);
     for (let c = 0; c < opts.width; c++) this.state.set([0, 1, 1, 1], 4 * c);
   }
@@ -182,4 +165,24 @@ export class BalloonBold {
     for (let c = 0; c < this.width; c++) out[c] = balloonSignal(this.p, this.state[4 * c + 2], this.state[4 * c + 3]);
     return out;
   }
+}
+
+/**
+ * The Balloon–Windkessel monitor's sampling, shared by every form (BalloonBold, the kernel emitter,
+ * the tensor monitor, the adjoint): TR in steps, parameters, input stride/substeps, Euler step h (s).
+ */
+export function balloonSampling(spec: Pick<BalloonMonitorSpec, 'period' | 'dtBw' | 'parameters'>, dt: number, label = 'monitor BalloonWindkessel') {
+  const period = spec.period ?? 2000;
+  if (!(period > 0)) throw new Error(`${label}: period must be > 0 ms, got ${period}`);
+  const istep = Math.round(period / dt);
+  if (istep < 1) throw new Error(`${label}: period ${period} ms is shorter than dt ${dt} ms`);
+  const p = balloonParameters(spec.parameters);
+  const { every, substeps } = balloonStepping(dt, spec.dtBw ?? 1);
+  return { istep, p, every, substeps, h: (spec.dtBw ?? 1) / 1000 };
+}
+
+/** balloonSampling plus the sample count for recorded steps sFirst … sLast. */
+export function balloonSetup(spec: BalloonMonitorSpec, ctx: { dt: number; sFirst: number; sLast: number }) {
+  const b = balloonSampling(spec, ctx.dt);
+  return { ...b, nS: countMultiples(b.istep, ctx.sFirst, ctx.sLast) };
 }

@@ -4,7 +4,7 @@
  * projection commutes with the monitors' averaging: projecting a TemporalAverage equals averaging
  * the projected signal, so no separate kernel monitor is needed for EEG/MEG/iEEG.
  */
-import { asSeries, type Series } from '../analysis/series.js';
+import { asSeries, type Series } from '../../analysis/series.js';
 import type { GainMatrix } from './gain.js';
 
 /**

@@ -5,7 +5,7 @@
  * kernel is evaluated at t_k = k · (hrfLength/1000)/stockSteps seconds (k = 0 … stockSteps−1)
  * and the interim period is round(4 ms / dt) steps.
  */
-import { getEquation, evaluateEquation } from '../equations/index.js';
+import { getEquation, evaluateEquation } from '../../equations/index.js';
 
 export const HRF_KERNELS = ['FirstOrderVolterra', 'Gamma', 'DoubleExponential', 'MixtureOfGammas'] as const;
 export type HrfKernelName = (typeof HRF_KERNELS)[number];
