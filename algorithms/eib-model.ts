@@ -19,7 +19,7 @@ import { Connectivity } from '../src/network/connectivity.js';
 import { prepareRun, projectionLinkWeights, type PreparedRun } from '../src/plan/build.js';
 import { generateProgram, instantiate, type KernelInstance } from '../src/engine/kernel/program.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
-import type { MonitorSpec } from '../src/monitors/index.js';
+import type { MonitorSpec } from '../src/observation/index.js';
 
 export interface EibParameters {
   a_e: number; b_e: number; d_e: number; gamma_e: number; tau_e: number; w_p: number; J_N: number; W_e: number;

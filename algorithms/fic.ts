@@ -17,7 +17,7 @@ import { functionalConnectivity, type SquareMatrix } from '../src/analysis/fc.js
 import { rmse } from '../src/analysis/losses.js';
 import { fcCorr } from './data.js';
 import { simulateSync } from '../src/simulation/simulate.js';
-import type { MonitorSpec } from '../src/monitors/index.js';
+import type { MonitorSpec } from '../src/observation/index.js';
 
 export type FicRule =
   | { kind: 'gating'; target?: number; eta?: number }

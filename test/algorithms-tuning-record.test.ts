@@ -14,8 +14,8 @@ import { simulateSync } from '../src/simulation/simulate.js';
 import { Connectivity } from '../src/network/connectivity.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import { functionalConnectivity } from '../src/analysis/fc.js';
-import type { MonitorSpec } from '../src/monitors/index.js';
-import type { SimulationResult } from '../src/simulation/result.js';
+import type { MonitorSpec } from '../src/observation/index.js';
+import type { SimulationResult } from '../src/results/simulation.js';
 
 const n = 6;
 const c = syntheticConnectome({ nodes: n, seed: 2 });
