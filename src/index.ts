@@ -28,8 +28,8 @@ export { readReference } from './reference/read.js';
 export { RandomState } from './random/index.js';
 export * from './analysis/index.js';
 export {
-  adam, adamW, adamax, adamaxW, sgd, rmsprop, optimizerByName, applyUpdates, schedules,
-  type Optimizer, type OptimizerState, type OptimizerName, type AdamOptions, type WeightDecayOptions, type SgdOptions,
+  adam, adamW, adamax, adamaxW, sgd, rmsprop, applyUpdates, schedules,
+  type Optimizer, type OptimizerState, type AdamOptions, type WeightDecayOptions, type SgdOptions,
   type RmsPropOptions, type AdamState, type AdaMaxState, type SgdState, type RmsPropState, type Schedule,
 } from './optim/index.js';
 export * from './observation/index.js';

@@ -5,7 +5,7 @@
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { adam, adamW, adamax, adamaxW, sgd, rmsprop, applyUpdates, optimizerByName, schedules, type Optimizer, type OptimizerState } from '../src/optim/index.js';
+import { adam, adamW, adamax, adamaxW, sgd, rmsprop, applyUpdates, schedules, type Optimizer, type OptimizerState } from '../src/optim/index.js';
 import { loadBackend } from '../src/backend/index.js';
 
 /** Runs `steps` updates with the gradient g(k, x); returns the parameter trajectory (after each update). */
@@ -114,8 +114,6 @@ describe('float64 optimisers: steps by hand', () => {
     const w = adamW({ learningRate: 0.1 });
     expect(() => w.update([1, 2], w.init(2))).toThrow(/adamw.update: params are required/);
     expect(() => applyUpdates([1], [1, 2])).toThrow(/applyUpdates: params has 1 entries, updates 2/);
-    expect(() => optimizerByName('lbfgs' as never, 0.1)).toThrow(/optimizer 'lbfgs' unknown; expected adam, adamw/);
-    expect(optimizerByName('adamaxw', 0.1).name).toBe('adamaxw');
   });
 });
 

@@ -274,19 +274,3 @@ export function rmsprop(o: RmsPropOptions): Optimizer<RmsPropState> {
     },
   };
 }
-
-export type OptimizerName = 'adam' | 'adamw' | 'adamax' | 'adamaxw' | 'sgd' | 'momentum' | 'rmsprop';
-
-/** An optimiser by name with the defaults above (momentum: SGD with μ = 0.9). */
-export function optimizerByName(name: OptimizerName, learningRate: number, schedule?: Schedule): Optimizer {
-  switch (name) {
-    case 'adam': return adam({ learningRate, schedule });
-    case 'adamw': return adamW({ learningRate, schedule });
-    case 'adamax': return adamax({ learningRate, schedule });
-    case 'adamaxw': return adamaxW({ learningRate, schedule });
-    case 'sgd': return sgd({ learningRate, schedule });
-    case 'momentum': return sgd({ learningRate, schedule, momentum: 0.9 });
-    case 'rmsprop': return rmsprop({ learningRate, schedule });
-    default: throw new Error(`optimizer '${String(name)}' unknown; expected adam, adamw, adamax, adamaxw, sgd, momentum or rmsprop`);
-  }
-}
