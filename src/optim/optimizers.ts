@@ -10,10 +10,9 @@
  */
 import type { Schedule } from './schedules.js';
 
-/** State of one optimiser: the number of updates taken and its per-parameter moment slots. */
+/** State of one optimiser: the number of updates taken (each optimiser adds its per-parameter moment arrays). */
 export interface OptimizerState {
   readonly count: number;
-  readonly [slot: string]: Float64Array | number;
 }
 
 export interface Optimizer<S extends OptimizerState = OptimizerState> {
