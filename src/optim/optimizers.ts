@@ -130,8 +130,9 @@ function adamFamily(name: string, o: AdamOptions, wd: number): Optimizer<AdamSta
         mu[k] = b1 * st.mu[k] + (1 - b1) * g[k];
         nu[k] = b2 * st.nu[k] + (1 - b2) * g[k] * g[k];
         const d = Math.sqrt(nu[k] / c2) + eps;
-        // two groupings, so that the float64 fits that carried their own copies keep their bits
-        updates[k] = wd > 0 ? -(lr * ((mu[k] / c1) / d + wd * x![k])) : -((lr * (mu[k] / c1)) / d);
+        // (lr·m)/c1 first: the grouping of the linearised RWW fit, whose finite-difference gradient turns a one-ulp
+        // change of a step into a visibly different trajectory
+        updates[k] = wd > 0 ? -(lr * ((mu[k] / c1) / d + wd * x![k])) : -(((lr * mu[k]) / c1) / d);
       }
       return { updates, state: { count: t, mu, nu } };
     },
