@@ -14,7 +14,8 @@ import { join, resolve, relative, dirname, sep } from 'node:path';
 
 /**
  * Bottom to top. A unit is a folder under src/ (or a single module path where a folder mixes layers), plus
- * `algorithms` and `index` (src/index.ts). A unit may import any unit of its own layer or a lower one.
+ * `algorithms`, `index` (src/index.ts) and `internals` (src/internals.ts). A unit may import any unit of its own
+ * layer or a lower one.
  */
 export const LAYERS: { name: string; units: string[] }[] = [
   // file-format codecs every layer may read or write with (io's domain readers and writers sit in 'output')
@@ -32,7 +33,7 @@ export const LAYERS: { name: string; units: string[] }[] = [
   { name: 'run', units: ['simulation', 'tensor/gradcheck', 'tensor/index', 'surface/run'] },
   { name: 'output', units: ['io', 'plot', 'report', 'provenance/rerun'] },
   { name: 'applications', units: ['surface', 'spikes', 'reference', 'algorithms', 'experiment'] },
-  { name: 'cli', units: ['cli', 'index'] },
+  { name: 'cli', units: ['cli', 'index', 'internals'] },
 ];
 
 /**

@@ -64,7 +64,7 @@ export interface TensorBoldSpec extends HrfOptions {
  *
  * @example
  * ```ts
- * import { createTensorBoldMonitor } from 'vbt';
+ * import { createTensorBoldMonitor } from 'vbt/internals';
  * const mon = createTensorBoldMonitor({ name: 'Bold', period: 500 }, { dt: 0.5, sFirst: 103, sLast: 40102, nvoi: 1, N: 76, M: 1 });
  * mon.time.length; // 40
  * ```
@@ -237,7 +237,8 @@ export interface TensorBalloonSpec {
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
- * import { balloonEulerStep, balloonParameters } from 'vbt';
+ * import { balloonParameters } from 'vbt';
+ * import { balloonEulerStep } from 'vbt/internals';
  * let st = [tf.zeros([4]), tf.ones([4]), tf.ones([4]), tf.ones([4])];
  * st = balloonEulerStep(balloonParameters(), st, tf.fill([4], 1), 0.001);
  * ```
@@ -272,7 +273,8 @@ export function balloonSignalTensor(p: BalloonParameters, v: tf.Tensor, q: tf.Te
  *
  * @example
  * ```ts
- * import { TensorSimulator, createTensorBalloonMonitor } from 'vbt';
+ * import { TensorSimulator } from 'vbt';
+ * import { createTensorBalloonMonitor } from 'vbt/internals';
  * const cfg = { model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 1440 };
  * const ctx = { dt: 0.1, sFirst: 0, sLast: 14399, nvoi: 1, N: 4, M: 1 }; // recorded steps, variables, nodes, modes
  * const mon = createTensorBalloonMonitor({ name: 'BalloonWindkessel', period: 720 }, ctx);
@@ -327,7 +329,7 @@ export function tensorProjectToSensors(x: tf.Tensor, gain: GainMatrix): tf.Tenso
  *
  * @example
  * ```ts
- * import { createTensorSensorMonitor } from 'vbt';
+ * import { createTensorSensorMonitor } from 'vbt/internals';
  * const ctx = { dt: 0.1, sFirst: 0, sLast: 99, nvoi: 1, N: 3, M: 1 }; // recorded steps, variables, nodes, modes
  * const gain = { sensors: 2, regions: 3, data: Float64Array.of(1, 0, 0.5, 0, 1, 0.5) }; // 2 × 3, row-major
  * const mon = createTensorSensorMonitor({ name: 'EEG', period: 4, gain }, ctx); // samples [B, V, S, M]
@@ -370,7 +372,7 @@ export function createTensorSensorMonitor(
  *
  * @example
  * ```ts
- * import { createTensorMonitor, tensorObservationMonitor } from 'vbt';
+ * import { createTensorMonitor, tensorObservationMonitor } from 'vbt/internals';
  * const ctx = { dt: 0.1, sFirst: 0, sLast: 14399, nvoi: 1, N: 4, M: 1 }; // recorded steps, variables, nodes, modes
  * const spec = { name: 'TemporalAverage', period: 1 };
  * const mon = tensorObservationMonitor({ name: 'Bold', period: 720 }, ctx) ?? createTensorMonitor(spec, ctx);

@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { createTensorMonitor } from 'vbt';
+ * import { createTensorMonitor } from 'vbt/internals';
  * const m = createTensorMonitor({ name: 'TemporalAverage', period: 1 }, { dt: 0.1, sFirst: 10, sLast: 109, nvoi: 2, N: 4, M: 1 });
  * m.time.length; // 10 samples, at 10.5, 11.5, ... ms
  * ```
