@@ -21,6 +21,7 @@
 import { EibNetwork, EIB_DEFAULTS, type EibParameters } from './eib-model.js';
 import { OptimizationResult } from '../src/results/tuning.js';
 import { makeProgress, type ProgressOption } from './progress.js';
+import { adamaxW, applyUpdates } from '../src/optim/index.js';
 import { RandomState } from '../src/random/index.js';
 import { boldHrf, boldInterimSteps, roundHalfEven, type HrfSetup } from '../src/observation/bold/hrf.js';
 import { boldLagWeights } from '../src/observation/bold/sampling.js';
@@ -529,7 +530,7 @@ function pearson(a: Float64Array, b: ArrayLike<number>): number {
   return sab / Math.sqrt(saa * sbb);
 }
 
-/** AdaMax state for one flat Float64Array of parameters. */
+/** AdaMax state for one flat Float64Array of parameters (src/optim's AdaMaxState, updated in place by adamaxStep). */
 export interface AdamaxState {
   mu: Float64Array;
   nu: Float64Array;
@@ -546,9 +547,8 @@ export interface AdamaxOptions {
 }
 
 /**
- * One AdaMax(W) step in place, in float64 (tfjs's `tf.train.adamax` works in float32, which would
- * round the 14 000 edge weights' small moves): μ ← b1 μ + (1−b1) g, ν ← max(b2 ν, |g| + ε),
- * x ← x − lr (μ/(1−b1^t)/ν + wd·x).
+ * One AdaMax(W) step in place: src/optim's `adamaxW` update applied to x and written back into st (the fit itself
+ * uses `adamaxW` directly). μ ← b1 μ + (1−b1) g, ν ← max(b2 ν, |g| + ε), x ← x − lr (μ/(1−b1^t)/ν + wd·x).
  *
  * @example
  * ```ts
@@ -559,17 +559,11 @@ export interface AdamaxOptions {
  * ```
  */
 export function adamaxStep(x: Float64Array, g: Float64Array, st: AdamaxState, o: AdamaxOptions): void {
-  const b1 = o.b1 ?? 0.9, b2 = o.b2 ?? 0.999, eps = o.eps ?? 1e-8, wd = o.weightDecay ?? 1e-4;
   if (x.length !== g.length || st.mu.length !== x.length) throw new Error(`adamaxStep: sizes differ (x ${x.length}, g ${g.length}, state ${st.mu.length})`);
-  st.count++;
-  const bc = 1 - Math.pow(b1, st.count);
-  for (let k = 0; k < x.length; k++) {
-    const gk = g[k];
-    st.mu[k] = b1 * st.mu[k] + (1 - b1) * gk;
-    const a = Math.abs(gk) + eps, b = b2 * st.nu[k];
-    st.nu[k] = a > b ? a : b;
-    x[k] -= o.lr * (st.mu[k] / bc / st.nu[k] + wd * x[k]);
-  }
+  const opt = adamaxW({ learningRate: o.lr, beta1: o.b1, beta2: o.b2, epsilon: o.eps, weightDecay: o.weightDecay ?? 1e-4 });
+  const r = opt.update(g, st, x);
+  x.set(applyUpdates(x, r.updates));
+  st.mu.set(r.state.mu); st.nu.set(r.state.nu); st.count = r.state.count;
 }
 
 export interface EibGradientFitOptions {
@@ -634,10 +628,11 @@ export function eibGradientFit(o: EibGradientFitOptions): OptimizationResult {
   const start = o.start ?? eibStartParams(n);
   const t0 = performance.now();
   // one flat vector: [J_i, wLRE, wFFI]
-  const x = new Float64Array(n + 2 * nn);
+  let x: Float64Array = new Float64Array(n + 2 * nn);
   x.set(start.J_i, 0); x.set(start.wLRE, n); x.set(start.wFFI, n + nn);
   const view = (v: Float64Array): EibGradientParams => ({ J_i: v.subarray(0, n), wLRE: v.subarray(n, n + nn), wFFI: v.subarray(n + nn) });
-  const st: AdamaxState = { mu: new Float64Array(x.length), nu: new Float64Array(x.length), count: 0 };
+  const opt = adamaxW({ learningRate: lr, weightDecay: o.weightDecay ?? 1e-4 });
+  let st = opt.init(x);
   const g = new Float64Array(x.length);
   const losses: number[] = [];
   const history: Record<string, number>[] = [];
@@ -660,7 +655,8 @@ export function eibGradientFit(o: EibGradientFitOptions): OptimizationResult {
     const gr = v.gradient!;
     g.set(gr.J_i, 0); g.set(gr.wLRE, n); g.set(gr.wFFI, n + nn);
     for (const gv of g) if (!Number.isFinite(gv)) throw new Error(`eibGradientFit: non-finite gradient at step ${k}`);
-    adamaxStep(x, g, st, { lr, weightDecay: o.weightDecay ?? 1e-4 });
+    const u = opt.update(g, st, x);
+    x = applyUpdates(x, u.updates); st = u.state;
     progress.update(k + 1, `loss ${v.loss.toFixed(4)} fc_corr ${v.fcCorr.toFixed(3)}`);
   }
   progress.stop();
@@ -687,7 +683,7 @@ export function eibGradientFit(o: EibGradientFitOptions): OptimizationResult {
     state: { J_i: Array.from(final.J_i), wLRE: Array.from(final.wLRE, (w) => Math.max(w, 0)), wFFI: Array.from(final.wFFI, (w) => Math.max(w, 0)) },
     lossTrajectory: losses, stateTrajectory: history, bestStep: best,
     hyperparameters: {
-      optimizer: 'adamaxw', lr, weightDecay: o.weightDecay ?? 1e-4, steps, noise: mode, seed, evaluationSeeds: evalSeeds,
+      optimizer: opt.name, lr, weightDecay: o.weightDecay ?? 1e-4, steps, noise: mode, seed, evaluationSeeds: evalSeeds,
       dt: setup.dt, durationMs: setup.steps * setup.dt, trSteps: setup.istep, skip: setup.skip, nsig: setup.nsig,
       activityTarget: setup.activityTarget, activitySteps: setup.activitySteps, activityWeight: setup.activityWeight,
     },

@@ -12,6 +12,8 @@
  *   observables: { meanV: (r) => r.monitor().data.reduce((s, v) => s + v, 0) / r.monitor().data.length } });
  * res.optimal('meanV', 'max').parameters;
  * ```
+ *
+ * @module vbt/algorithms
  */
 export * from './params.js';
 export * from '../src/space/space.js';

@@ -2,9 +2,11 @@
  * Gradient-based fitting on the tensor engine. The free parameters live as one unconstrained
  * vector u (see params.ts); each step evaluates the loss and its gradient with respect to the
  * physical values through the differentiable simulation (`TensorSimulator.valueAndGrad`), maps
- * that gradient to u by the chain rule of the bound transforms, masks frozen entries, and lets a
- * tfjs optimiser (Adam, AdaMax, SGD, RMSProp) move u. Learning-rate schedules, callbacks, early
- * stopping (loss threshold, patience) and the best-seen state are handled here.
+ * that gradient to u by the chain rule of the bound transforms, masks frozen entries, and lets an
+ * optimiser move u: a tfjs optimiser by name (Adam, AdaMax, SGD, RMSProp) or one the caller made,
+ * or a float64 optimiser of src/optim (u then stays in float64 between steps). Learning-rate
+ * schedules, callbacks, early stopping (loss threshold, patience) and the best-seen state are
+ * handled here.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { TensorSimulator, type TensorEngineOptions, type TensorRunResult } from '../src/tensor/engine.js';
@@ -14,21 +16,12 @@ import type { SimulationConfig } from '../src/simulation/config.js';
 import { ParameterSet, type FreeParameter, type ParameterValues } from './params.js';
 import { OptimizationResult } from '../src/results/tuning.js';
 import { makeProgress, type ProgressOption } from './progress.js';
+import { applyUpdates, type Optimizer, type OptimizerState, type Schedule } from '../src/optim/index.js';
 
+export { schedules, type Schedule } from '../src/optim/index.js';
+
+/** tfjs optimisers by name (float32 state, as `tf.train.<name>(learningRate)`). */
 export type OptimizerName = 'adam' | 'adamax' | 'sgd' | 'rmsprop';
-/** Learning rate at step k (0-based) from the base rate. */
-export type Schedule = (step: number, base: number) => number;
-
-/** Common learning-rate schedules. */
-export const schedules = {
-  constant: (): Schedule => (_k, lr) => lr,
-  /** lr·rate^(k/every). */
-  exponentialDecay: (rate: number, every = 1): Schedule => (k, lr) => lr * rate ** (k / every),
-  /** Linear ramp from lr/steps to lr over `steps`, then constant. */
-  linearWarmup: (steps: number): Schedule => (k, lr) => (k < steps ? (lr * (k + 1)) / steps : lr),
-  /** Cosine from lr down to minLr over `total` steps. */
-  cosine: (total: number, minLr = 0): Schedule => (k, lr) => minLr + 0.5 * (lr - minLr) * (1 + Math.cos((Math.PI * Math.min(k, total)) / total)),
-};
 
 export interface StepInfo {
   step: number;
@@ -45,8 +38,14 @@ export interface FitOptions {
   parameters: ParameterSet;
   /** Scalar loss of the run (tfjs ops only, so it is differentiable). */
   loss: (out: TensorRunResult) => tf.Scalar;
-  optimizer?: OptimizerName;
+  /**
+   * A tfjs optimiser by name (default 'adam') or one you made (`tf.train.momentum(...)`; fit does not dispose it),
+   * or a float64 optimiser of src/optim (`adamW({ learningRate: 0.05 })`), which carries its own rate and schedule.
+   */
+  optimizer?: OptimizerName | tf.Optimizer | Optimizer;
+  /** Base learning rate of a tfjs optimiser (default 0.01; a tfjs optimiser you made keeps its own unless given). */
   learningRate?: number;
+  /** Learning rate per step for a tfjs optimiser (a float64 optimiser takes its schedule when made). */
   schedule?: Schedule;
   /** Maximum number of optimisation steps. */
   steps: number;
@@ -80,14 +79,77 @@ function toTensor(p: FreeParameter, v: number | Float64Array): tf.Tensor {
   return tf.tensor2d(Float32Array.from(v as Float64Array), [p.n, p.n], 'float32');
 }
 
-function makeOptimizer(name: OptimizerName, lr: number): tf.Optimizer {
-  switch (name) {
-    case 'adam': return tf.train.adam(lr);
-    case 'adamax': return tf.train.adamax(lr);
-    case 'sgd': return tf.train.sgd(lr);
-    case 'rmsprop': return tf.train.rmsprop(lr);
-    default: throw new Error(`fit: optimizer '${String(name)}' unknown; expected adam, adamax, sgd or rmsprop`);
+const TFJS_OPTIMIZERS: Record<OptimizerName, (lr: number) => tf.Optimizer> = {
+  adam: (lr) => tf.train.adam(lr),
+  adamax: (lr) => tf.train.adamax(lr),
+  sgd: (lr) => tf.train.sgd(lr),
+  rmsprop: (lr) => tf.train.rmsprop(lr),
+};
+
+/** The optimiser's side of a fit: the current u, one step along a gradient at a learning rate, clean-up. */
+interface Stepper {
+  name: string;
+  learningRate: number;
+  u(): Float64Array;
+  rate(k: number): number;
+  step(grad: Float64Array, lr: number): void;
+  dispose(): void;
+}
+
+function isFloat64Optimizer(o: unknown): o is Optimizer {
+  return typeof o === 'object' && o !== null && !(o instanceof tf.Optimizer) && typeof (o as Optimizer).init === 'function' && typeof (o as Optimizer).update === 'function';
+}
+
+function tfjsStepper(opt: tf.Optimizer, name: string, lr0: number, schedule: Schedule | undefined, u0: Float64Array, owned: boolean): Stepper {
+  const t0 = tf.tensor1d(Float32Array.from(u0), 'float32');
+  const uVar = tf.variable(t0, true, `vbt_fit_u_${Date.now()}_${Math.random().toString(36).slice(2)}`);
+  t0.dispose();
+  return {
+    name, learningRate: lr0,
+    u: () => Float64Array.from(uVar.dataSync()),
+    rate: (k) => (schedule ? schedule(k, lr0) : lr0),
+    step(grad, lr) {
+      // SGD (and momentum) keep the rate in a tensor that only setLearningRate renews
+      const s = opt as unknown as { learningRate: number; setLearningRate?: (v: number) => void };
+      if (s.learningRate !== lr) { if (s.setLearningRate) s.setLearningRate(lr); else s.learningRate = lr; }
+      tf.tidy(() => opt.applyGradients({ [uVar.name]: tf.tensor1d(Float32Array.from(grad), 'float32') }));
+    },
+    dispose() { if (owned) opt.dispose(); uVar.dispose(); },
+  };
+}
+
+function float64Stepper(opt: Optimizer, u0: Float64Array): Stepper {
+  let u: Float64Array = u0.slice(), st: OptimizerState = opt.init(u);
+  return {
+    name: opt.name, learningRate: opt.learningRate,
+    u: () => u,
+    rate: (k) => opt.rate(k),
+    step(grad) {
+      const r = opt.update(grad, st, u);
+      u = applyUpdates(u, r.updates); st = r.state;
+    },
+    dispose() {},
+  };
+}
+
+/** Checks the optimiser options before any work; the stepper itself is made once the backend is loaded. */
+function stepperFor(o: FitOptions): (u0: Float64Array) => Stepper {
+  const given = o.optimizer ?? 'adam';
+  if (isFloat64Optimizer(given)) {
+    if (o.learningRate !== undefined) throw new Error(`fit: learningRate=${o.learningRate} with a float64 optimiser; give it to the optimiser (${given.name}({ learningRate }))`);
+    if (o.schedule) throw new Error(`fit: schedule with a float64 optimiser; give it to the optimiser (${given.name}({ learningRate, schedule }))`);
+    return (u0) => float64Stepper(given, u0);
   }
+  if (given instanceof tf.Optimizer) {
+    const lr0 = o.learningRate ?? (given as unknown as { learningRate?: number }).learningRate;
+    if (!(typeof lr0 === 'number' && lr0 > 0)) throw new Error(`fit: learningRate=${lr0}; expected > 0 (give learningRate with this ${given.getClassName()} optimiser)`);
+    return (u0) => tfjsStepper(given, given.getClassName(), lr0, o.schedule, u0, false);
+  }
+  const lr0 = o.learningRate ?? 0.01;
+  if (!(lr0 > 0)) throw new Error(`fit: learningRate=${lr0}; expected > 0`);
+  const make = Object.hasOwn(TFJS_OPTIMIZERS, given) ? TFJS_OPTIMIZERS[given] : undefined;
+  if (!make) throw new Error(`fit: optimizer '${String(given)}' unknown; expected adam, adamax, sgd or rmsprop, a tf.Optimizer, or a float64 optimiser (adam, adamW, adamax, adamaxW, sgd, rmsprop from vbt)`);
+  return (u0) => tfjsStepper(make(lr0), given, lr0, o.schedule, u0, true);
 }
 
 /**
@@ -129,8 +191,7 @@ export function lossAndGradient(sim: TensorSimulator, ps: ParameterSet, loss: (o
  */
 export async function fit(o: FitOptions): Promise<OptimizationResult> {
   if (!Number.isInteger(o.steps) || o.steps < 1) throw new Error(`fit: steps=${o.steps}; expected a positive integer`);
-  const lr0 = o.learningRate ?? 0.01;
-  if (!(lr0 > 0)) throw new Error(`fit: learningRate=${lr0}; expected > 0`);
+  const makeStepper = stepperFor(o);
   await loadBackend(o.backend);
   await ensureTfGradients();
   const ps = o.parameters;
@@ -140,11 +201,7 @@ export async function fit(o: FitOptions): Promise<OptimizationResult> {
   for (const p of ps.params) {
     if (!names.includes(engineName(p))) throw new Error(`fit: '${engineName(p)}' is not a parameter of this simulation; expected one of: ${names.join(', ')}`);
   }
-  const optName = o.optimizer ?? 'adam';
-  const opt = makeOptimizer(optName, lr0);
-  const u0 = tf.tensor1d(Float32Array.from(ps.pack()), 'float32');
-  const uVar = tf.variable(u0, true, `vbt_fit_u_${Date.now()}_${Math.random().toString(36).slice(2)}`);
-  u0.dispose();
+  const opt = makeStepper(ps.pack());
   const losses: number[] = [];
   const traj: Record<string, number | number[]>[] = [];
   let best = { loss: Infinity, u: ps.pack(), step: -1 };
@@ -155,7 +212,7 @@ export async function fit(o: FitOptions): Promise<OptimizationResult> {
   const t0 = performance.now();
   try {
     for (let k = 0; k < o.steps; k++) {
-      const u = Float64Array.from(uVar.dataSync());
+      const u = opt.u();
       lastU = u;
       let step: { loss: number; grad: Float64Array };
       try {
@@ -173,7 +230,7 @@ export async function fit(o: FitOptions): Promise<OptimizationResult> {
       traj.push(Object.fromEntries(Object.entries(values).map(([n, v]) => [n, typeof v === 'number' ? v : Array.from(v)])));
       const minDelta = o.earlyStop?.minDelta ?? 0;
       if (loss < best.loss - minDelta) { best = { loss, u, step: k }; sinceBest = 0; } else sinceBest++;
-      const lr = o.schedule ? o.schedule(k, lr0) : lr0;
+      const lr = opt.rate(k);
       let gn = 0;
       for (const g of grad) gn += g * g;
       const info: StepInfo = { step: k, loss, learningRate: lr, values, gradNorm: Math.sqrt(gn) };
@@ -185,13 +242,11 @@ export async function fit(o: FitOptions): Promise<OptimizationResult> {
       const bad = grad.findIndex((g) => !Number.isFinite(g));
       if (bad >= 0) { stopped = `non-finite gradient at step ${k} (entry ${bad} of ${grad.length})`; break; }
       if (k === o.steps - 1) break; // the last evaluated state is the final one
-      (opt as unknown as { learningRate: number }).learningRate = lr;
-      tf.tidy(() => opt.applyGradients({ [uVar.name]: tf.tensor1d(Float32Array.from(grad), 'float32') }));
+      opt.step(grad, lr);
     }
   } finally {
     progress.stop();
     opt.dispose();
-    uVar.dispose();
     sim.dispose();
   }
   const keepBest = o.keepBest ?? true;
@@ -201,7 +256,7 @@ export async function fit(o: FitOptions): Promise<OptimizationResult> {
   const observations = o.observe ? await o.observe(finalValues) : {};
   return new OptimizationResult({
     name: o.name ?? 'fit', state, lossTrajectory: losses, stateTrajectory: traj, bestStep: keepBest ? best.step : losses.length - 1,
-    hyperparameters: { optimizer: optName, learningRate: lr0, steps: o.steps, ...(o.engine ?? {}), keepBest },
+    hyperparameters: { optimizer: opt.name, learningRate: opt.learningRate, steps: o.steps, ...(o.engine ?? {}), keepBest },
     observations, stoppedEarly: stopped, seconds: (performance.now() - t0) / 1000,
   });
 }

@@ -24,6 +24,7 @@ import { AdjointRunOp, AdjointSimulator } from '../src/engine/adjoint/index.js';
 import { tensorFc, tensorFcCorrLossFull } from '../src/analysis/tensor.js';
 import { loadBackend } from '../src/backend/index.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
+import { adam } from '../src/optim/index.js';
 
 export interface FitRwwBoldOptions {
   /** A ReducedWongWang run with one Bold monitor (and no batch); its noise seed is replaced per step. */
@@ -83,9 +84,9 @@ export async function fitRwwBold(o: FitRwwBoldOptions): Promise<FitRwwBoldResult
   const target = tf.tensor2d(Float32Array.from(o.empFc), [n, n]);
   const w = Float64Array.from(o.w);
   let G = o.G;
-  // Adam in float64 on (w, G)
-  const P = n + 1, m = new Float64Array(P), v = new Float64Array(P);
-  const b1 = 0.9, b2 = 0.999, eps = 1e-8;
+  // Adam in float64 on (w, G); G's gradient is 0 when it is not fitted, so its update is 0 too
+  const P = n + 1, opt = adam({ learningRate: lr });
+  let st = opt.init(P);
   const trajectory: number[] = [];
   const t0 = performance.now();
   try {
@@ -105,13 +106,10 @@ export async function fitRwwBold(o: FitRwwBoldOptions): Promise<FitRwwBoldResult
       if (o.fitG) g[n] = grads[1].dataSync()[0];
       tf.dispose([value, ...grads, wt, gt]);
       trajectory.push(loss);
-      for (let q = 0; q < P; q++) {
-        m[q] = b1 * m[q] + (1 - b1) * g[q];
-        v[q] = b2 * v[q] + (1 - b2) * g[q] * g[q];
-        const step = (lr * (m[q] / (1 - b1 ** (k + 1)))) / (Math.sqrt(v[q] / (1 - b2 ** (k + 1))) + eps);
-        if (q < n) w[q] = Math.min(hi, Math.max(lo, w[q] - step));
-        else if (o.fitG) G = Math.max(1e-3, G - step);
-      }
+      const { updates, state } = opt.update(g, st);
+      st = state;
+      for (let q = 0; q < n; q++) w[q] = Math.min(hi, Math.max(lo, w[q] + updates[q]));
+      if (o.fitG) G = Math.max(1e-3, G + updates[n]);
       o.onStep?.({ step: k, loss, G, wMin: Math.min(...w), wMax: Math.max(...w), seconds: (performance.now() - t0) / 1000 });
     }
   } finally {

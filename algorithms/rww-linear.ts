@@ -25,6 +25,7 @@
  * ```
  */
 import { Matrix, LuDecomposition, EigenvalueDecomposition, inverse } from 'ml-matrix';
+import { adam } from '../src/optim/index.js';
 
 export interface RwwNetwork {
   n: number;
@@ -159,7 +160,7 @@ export interface FitRwwLinearOptions {
   learningRate?: number;
   /** Bounds of the free values (default w ∈ [−1, 1.5], I_o ∈ [0, 0.6]); Adam steps are clipped into them. */
   bounds?: Partial<Record<'w' | 'I_o', [number, number]>>;
-  /** Learning rate at step k from the base rate (e.g. `schedules.cosine(steps)` from optimize.ts). */
+  /** Learning rate at step k from the base rate (e.g. `schedules.cosine(steps)`). */
   schedule?: (step: number, base: number) => number;
   /** Finite-difference step (default 1e-6). */
   h?: number;
@@ -214,8 +215,8 @@ export function fitRwwLinear(o: FitRwwLinearOptions): FitRwwLinearResult {
   const bounds = { w: [-1, 1.5] as [number, number], I_o: [0, 0.6] as [number, number], ...(o.bounds ?? {}) };
   const vals = { w: perRegion(o.net.w, n, 'w'), I_o: perRegion(o.net.I_o, n, 'I_o') };
   const dim = free.length * n;
-  const m = new Float64Array(dim), v = new Float64Array(dim);
-  const b1 = 0.9, b2 = 0.999, eps = 1e-8;
+  const opt = adam({ learningRate: lr, schedule: o.schedule });
+  let st = opt.init(dim);
   const t0 = performance.now();
   let lin = rwwLinearise({ ...o.net, ...vals });
   const score = (net: RwwNetwork, S0: Float64Array): number => {
@@ -241,14 +242,9 @@ export function fitRwwLinear(o: FitRwwLinearOptions): FitRwwLinearResult {
         grad[p * n + i] = -(score({ ...o.net, ...vals, [name]: arr }, lin.S) - f0) / h; // loss = −fc_corr
       }
     });
-    const c1 = 1 - b1 ** (k + 1), c2 = 1 - b2 ** (k + 1), lrk = o.schedule ? o.schedule(k, lr) : lr;
     const prev = { w: vals.w.slice(), I_o: vals.I_o.slice() };
-    const delta = new Float64Array(dim);
-    for (let q = 0; q < dim; q++) {
-      m[q] = b1 * m[q] + (1 - b1) * grad[q];
-      v[q] = b2 * v[q] + (1 - b2) * grad[q] * grad[q];
-      delta[q] = -(lrk * m[q] / c1) / (Math.sqrt(v[q] / c2) + eps);
-    }
+    const { updates: delta, state } = opt.update(grad, st);
+    st = state;
     // a step that loses the stable fixed point is halved (up to 6 times) rather than taken
     let moved = false;
     for (let half = 0; half < 7 && !moved; half++) {

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { fit, schedules, ParameterSet, globalParameter, regionalParameter, logPositive, OptimizationResult, type OptimizerName } from '../algorithms/index.js';
 import { simulateSync } from '../src/simulation/simulate.js';
+import { adam, adamaxW } from '../src/optim/index.js';
 import { Connectivity } from '../src/network/connectivity.js';
 import { loadBackend } from '../src/backend/index.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
@@ -102,6 +103,50 @@ describe('fit on the tensor engine', () => {
     expect(r.stoppedEarly).toMatch(/non-finite gradient at step 0/);
     expect(r.state.a).toBeCloseTo(0.4, 6);
     expect(Number.isFinite(r.lossTrajectory[0])).toBe(true);
+  }, 60_000);
+
+  it('a float64 optimiser of src/optim follows the tfjs Adam path to float32 precision and keeps u in float64', async () => {
+    const ps = () => new ParameterSet([globalParameter('a', 0.3, { target: 'coupling', transform: logPositive })]);
+    const steps = 6, sch = schedules.cosine(steps, 0.01);
+    const viaTf = await fit({ config: base, parameters: ps(), loss: mse, steps, optimizer: 'adam', learningRate: 0.1, schedule: sch, progress: false, keepBest: false });
+    // tfjs's Adam uses ε = 1e-7 (its float32 backend epsilon)
+    const rates: number[] = [];
+    const via64 = await fit({ config: base, parameters: ps(), loss: mse, steps, optimizer: adam({ learningRate: 0.1, epsilon: 1e-7, schedule: sch }), progress: false, keepBest: false,
+      onStep: (i) => { rates.push(i.learningRate); } });
+    expect(rates).toEqual(Array.from({ length: steps }, (_, k) => sch(k, 0.1)));
+    expect(via64.hyperparameters.optimizer).toBe('adam');
+    for (let k = 0; k < steps; k++) {
+      const a = viaTf.stateTrajectory[k].a as number, b = via64.stateTrajectory[k].a as number;
+      expect(Math.abs(b - a) / a, `step ${k}`).toBeLessThan(1e-5);
+    }
+    expect(via64.stateTrajectory[steps - 1].a).not.toBe(0.3);
+    // float64 state: u is not rounded to float32 between steps (the tfjs path's values are)
+    const off32 = (a: number) => Math.abs(Math.fround(Math.log(a)) - Math.log(a)); // u = log a
+    expect(off32(viaTf.stateTrajectory[3].a as number)).toBeLessThan(1e-12);
+    expect(off32(via64.stateTrajectory[3].a as number)).toBeGreaterThan(1e-12);
+    // learning rate and schedule belong to the float64 optimiser
+    await expect(fit({ config: base, parameters: ps(), loss: mse, steps: 2, optimizer: adamaxW({ learningRate: 0.1 }), learningRate: 0.1, progress: false }))
+      .rejects.toThrow(/learningRate=0.1 with a float64 optimiser; give it to the optimiser \(adamaxw\(\{ learningRate \}\)\)/);
+    await expect(fit({ config: base, parameters: ps(), loss: mse, steps: 2, optimizer: 'lbfgs' as never, progress: false }))
+      .rejects.toThrow(/optimizer 'lbfgs' unknown; expected adam, adamax, sgd or rmsprop/);
+  }, 60_000);
+
+  it('a tfjs optimiser the caller made is used and left to the caller; a schedule reaches SGD', async () => {
+    const ps = () => new ParameterSet([globalParameter('a', 0.3, { target: 'coupling', transform: logPositive })]);
+    const mine = tf.train.momentum(0.5, 0.9);
+    const r = await fit({ config: base, parameters: ps(), loss: mse, steps: 4, optimizer: mine, progress: false, keepBest: false });
+    expect(r.finalLoss).toBeLessThan(r.initialLoss);
+    expect(r.hyperparameters.optimizer).toBe('Momentum');
+    expect(r.hyperparameters.learningRate).toBe(0.5);
+    expect(mine.iterations).toBe(3); // 4 evaluations, 3 updates; not disposed: its slots are still there
+    expect(() => mine.getWeights()).not.toThrow();
+    mine.dispose();
+    // a rate of 0 from step 1 on freezes SGD after its first move (tfjs SGD reads the rate only via setLearningRate)
+    const frozen = await fit({ config: base, parameters: ps(), loss: mse, steps: 4, optimizer: 'sgd', learningRate: 1, schedule: (k, lr) => (k === 0 ? lr : 0), progress: false, keepBest: false });
+    const a = frozen.stateTrajectory.map((s) => s.a as number);
+    expect(a[1]).not.toBe(a[0]);
+    expect(a[2]).toBe(a[1]);
+    expect(a[3]).toBe(a[1]);
   }, 60_000);
 
   it('an unknown parameter is named', async () => {

@@ -88,6 +88,10 @@ describe('doctest extraction', () => {
     expect(m).toContain("from '../../src/index.ts'");
     expect(m).toContain("from '../../src/z.ts'");
     expect(m).toContain("'/data/shared/data/a.txt'");
+    const [c] = blocksInMarkdown('R.md', "```ts\nimport { a } from 'vbt/internals';\nimport { b } from 'vbt/algorithms';\n```");
+    const mc = toModule(c, '/r', '/r/test/.doctest', '/data/shared');
+    expect(mc).toContain("from '../../src/internals.ts'");
+    expect(mc).toContain("from '../../algorithms/index.ts'");
   });
 
   it('rejects an @example that is not a fenced block, naming file and line', () => {

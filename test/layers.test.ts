@@ -14,13 +14,14 @@ import { join, resolve, relative, dirname, sep } from 'node:path';
 
 /**
  * Bottom to top. A unit is a folder under src/ (or a single module path where a folder mixes layers), plus
- * `algorithms` and `index` (src/index.ts). A unit may import any unit of its own layer or a lower one.
+ * `algorithms`, `index` (src/index.ts) and `internals` (src/internals.ts). A unit may import any unit of its own
+ * layer or a lower one.
  */
 export const LAYERS: { name: string; units: string[] }[] = [
   // file-format codecs every layer may read or write with (io's domain readers and writers sit in 'output')
   { name: 'formats', units: ['io/atomic', 'io/h5', 'io/netcdf', 'io/npy'] },
   // tensor/ops: tfjs custom ops (gradients, row slices) on tfjs alone
-  { name: 'numerics', units: ['analysis', 'backend', 'tensor/ops'] },
+  { name: 'numerics', units: ['analysis', 'backend', 'tensor/ops', 'optim'] },
   // the specs a run is made of
   { name: 'spec', units: ['expr', 'random', 'space', 'models', 'equations', 'coupling', 'stimulus', 'network', 'engine/params',
     'surface/sparse', 'surface/local-connectivity', 'surface/stimulus', 'surface/mat'] },
@@ -38,7 +39,7 @@ export const LAYERS: { name: string; units: string[] }[] = [
   { name: 'run', units: ['simulation', 'tensor/gradcheck', 'tensor/index', 'surface/run'] },
   { name: 'output', units: ['io', 'plot', 'report', 'provenance/rerun'] },
   { name: 'applications', units: ['surface', 'spikes', 'reference', 'algorithms', 'experiment'] },
-  { name: 'cli', units: ['cli', 'index'] },
+  { name: 'cli', units: ['cli', 'index', 'internals'] },
 ];
 
 /**

@@ -6,7 +6,8 @@
  * compiler API would add seconds of start-up for no extra precision.
  *
  * Conventions a block may rely on:
- * - `import … from 'vbt'` / `'vbt/algorithms'` resolve to this checkout (src/index.ts, algorithms/index.ts); a
+ * - `import … from 'vbt'` / `'vbt/algorithms'` / `'vbt/internals'` resolve to this checkout (src/index.ts,
+ *   algorithms/index.ts, src/internals.ts); a
  *   relative specifier (`'./analysis.js'`, for a module-internal helper) resolves from the documented file;
  * - a string starting `../shared/` names the shared data folder ($VBT_SHARED); such a block is skipped with the
  *   reason when the folder is absent;
@@ -133,6 +134,7 @@ export function toModule(b: DocBlock, root: string, outDir: string, shared: stri
     .replace(/(from\s+|import\s*\(\s*)(['"])(\.\.?\/[^'"]+)\2/g, (_m, pre, q, p) =>
       `${pre}${q}${spec(join(dirname(b.file), p).replace(/\.js$/, '.ts'))}${q}`)
     .replace(/(from\s+|import\s*\(\s*)(['"])vbt\/algorithms\2/g, (_m, pre, q) => `${pre}${q}${spec('algorithms/index.ts')}${q}`)
+    .replace(/(from\s+|import\s*\(\s*)(['"])vbt\/internals\2/g, (_m, pre, q) => `${pre}${q}${spec('src/internals.ts')}${q}`)
     .replace(/(from\s+|import\s*\(\s*)(['"])vbt\2/g, (_m, pre, q) => `${pre}${q}${spec('src/index.ts')}${q}`)
     .replace(/(['"`])\.\.\/shared\//g, (_m, q) => `${q}${shared.split(sep).join('/')}/`);
   return `// doctest of ${b.file}:${b.line}\nexport {};\n${code}\n`;

@@ -38,7 +38,7 @@ export function freeSymbols(e: Expr, out: Set<string> = new Set()): Set<string> 
  * call `rec` on parts of it), elsewhere the node is copied with its children rebuilt.
  * @example
  * ```ts
- * import { mapExpr, parseExpr } from 'vbt';
+ * import { mapExpr, parseExpr } from 'vbt/internals';
  * const e = parseExpr('2 * x + 1');
  * mapExpr(e, (x) => (x.kind === 'num' ? { ...x, value: 2 * x.value } : undefined)); // every constant doubled
  * ```

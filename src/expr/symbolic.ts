@@ -8,8 +8,8 @@
  *
  * @example
  * ```ts
- * import { parseExpr, evalExpr } from 'vbt';
- * import { diffExpr } from 'vbt';
+ * import { parseExpr, evalExpr } from 'vbt/internals';
+ * import { diffExpr } from 'vbt/internals';
  * const d = diffExpr(parseExpr('a * x^2 + sin(x)'), 'x');   // 2·a·x + cos(x)
  * evalExpr(d, (n) => (n === 'a' ? 3 : 0.5));                 // 3 + cos(0.5)
  * ```

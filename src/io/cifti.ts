@@ -46,7 +46,8 @@ ${o.parcels.map((p) => `<Parcel Name="${xmlEscape(p)}"/>`).join('\n')}
  *
  * @example
  * ```ts
- * import { ptseriesBytes, writeFileAtomic } from 'vbt';
+ * import { writeFileAtomic } from 'vbt';
+ * import { ptseriesBytes } from 'vbt/internals';
  * writeFileAtomic('x.ptseries.nii', ptseriesBytes({ data: [1, 2, 3, 4], t: 2, parcels: ['a', 'b'], start: 0, step: 1 }));
  * ```
  */

@@ -15,7 +15,7 @@
  *
  * @example
  * ```ts
- * import { writeH5Atomic, withH5, objectAddress, convertToBoolEnums } from 'vbt';
+ * import { withH5, objectAddress, convertToBoolEnums, writeH5Atomic } from 'vbt/internals';
  * const at: { name: string; address: number }[] = [];
  * await writeH5Atomic('flags.h5', (f) => {
  *   const d = f.create_dataset({ name: 'cortical', data: Int8Array.of(1, 0, 1), shape: [3], dtype: '|b1' });

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { writeH5Atomic, openH5, readNumeric } from 'vbt';
+ * import { writeH5Atomic, openH5, readNumeric } from 'vbt/internals';
  * await writeH5Atomic('x.h5', (f) => { f.create_dataset({ name: 'x', data: new Float64Array([1, 2]) }); });
  * const f = await openH5('x.h5');
  * console.log(readNumeric(f, 'x', 'x.h5').data); // Float64Array [1, 2]

@@ -118,7 +118,7 @@ export const TENSOR_MONITOR_NAMES: readonly string[] = MONITORS.filter((m) => (m
  *
  * @example
  * ```ts
- * import { createTensorMonitor } from 'vbt';
+ * import { createTensorMonitor } from 'vbt/internals';
  * const m = createTensorMonitor({ name: 'TemporalAverage', period: 1 }, { dt: 0.1, sFirst: 10, sLast: 109, nvoi: 2, N: 4, M: 1 });
  * m.time.length; // 10 samples, at 10.5, 11.5, ... ms
  * ```
@@ -137,7 +137,7 @@ export function createTensorMonitor(spec: MonitorSpec, ctx: TensorMonitorContext
  *
  * @example
  * ```ts
- * import { createTensorMonitor, tensorObservationMonitor } from 'vbt';
+ * import { createTensorMonitor, tensorObservationMonitor } from 'vbt/internals';
  * const ctx = { dt: 0.1, sFirst: 0, sLast: 14399, nvoi: 1, N: 4, M: 1 }; // recorded steps, variables, nodes, modes
  * const spec = { name: 'TemporalAverage', period: 1 };
  * const mon = tensorObservationMonitor({ name: 'Bold', period: 720 }, ctx) ?? createTensorMonitor(spec, ctx);

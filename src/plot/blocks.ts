@@ -20,7 +20,7 @@ export interface BlockCells {
  *
  * @example
  * ```ts
- * import { blockCells } from 'vbt';
+ * import { blockCells } from 'vbt/internals';
  * blockCells([1, 2, 3, 4], 2, ['a', 'b'], 1).cells; // [{ row: 'a…b', col: 'a…b', value: 2.5 }]
  * ```
  */

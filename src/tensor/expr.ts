@@ -8,8 +8,8 @@
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
- * import { parseExpr } from 'vbt';
- * import { compileTensorExpr, ScalarPool } from 'vbt';
+ * import { parseExpr } from 'vbt/internals';
+ * import { compileTensorExpr, ScalarPool } from 'vbt/internals';
  * const pool = new ScalarPool();
  * const f = compileTensorExpr(parseExpr('a * x^2 + 1'), (n) => (n === 'a' ? 3 : { slot: 0 }), pool);
  * const y = f.eval([tf.tensor1d([1, 2])]);   // [4, 13]

@@ -11,8 +11,8 @@
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
- * import { parseExpr } from 'vbt';
- * import { compileFusedEquation } from 'vbt';
+ * import { parseExpr } from 'vbt/internals';
+ * import { compileFusedEquation } from 'vbt/internals';
  * const f = compileFusedEquation([], parseExpr('a * x^2'), (n) => (n === 'a' ? { input: 0 } : { input: 1 }));
  * const y = f.apply([tf.scalar(3), tf.tensor2d([[1, 2]])], [1, 2]); // [[3, 12]]
  * ```

@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
- * import { DelayRing } from 'vbt';
+ * import { DelayRing } from 'vbt/internals';
  * const ring = new DelayRing(1, 3, 2);                   // B=1, H=3 slots of C=2 values
  * const t1 = ring.write(ring.token(), tf.tensor2d([[1, 2]]), 3);   // step 3 → slot 0
  * ring.read(t1, 4, Int32Array.from([0, 0]), Int32Array.from([0, 1])).print(); // [[1, 2]]

@@ -18,7 +18,7 @@
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
- * import { parseExpr, compileFusedStep, DelayRing, runSegment } from 'vbt';
+ * import { parseExpr, compileFusedStep, DelayRing, runSegment } from 'vbt/internals';
  * // dx/dt = −x + c, c = Σ_j w_ij x_j one step back; two nodes, Euler dt 0.1
  * const step = compileFusedStep([], [parseExpr('-x + c')], (n) => ({ input: n === 'x' ? 0 : 1 }), [0], 'euler', 0.1, [undefined]);
  * const ring = new DelayRing(1, 2, 2, Float64Array.of(1, 0, 1, 0)); // B = 1, H = 2 slots of C = 2

@@ -49,7 +49,8 @@ export function balloonParameters(p: Partial<BalloonParameters> = {}): BalloonPa
  *
  * @example
  * ```ts
- * import { BALLOON_DEFAULTS, balloonDerivative } from 'vbt';
+ * import { BALLOON_DEFAULTS } from 'vbt';
+ * import { balloonDerivative } from 'vbt/internals';
  * const d = new Float64Array(4);
  * balloonDerivative(BALLOON_DEFAULTS, [0, 1, 1, 1], 1, d); // d = [1, 0, 0, 0]: input drives s
  * ```
@@ -93,7 +94,7 @@ export interface BalloonOptions {
  *
  * @example
  * ```ts
- * import { balloonStepping } from 'vbt';
+ * import { balloonStepping } from 'vbt/internals';
  * balloonStepping(0.1, 1); // { every: 10, substeps: 1 }
  * ```
  */

@@ -18,7 +18,8 @@ export interface TensorBalloonSpec {
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
- * import { balloonEulerStep, balloonParameters } from 'vbt';
+ * import { balloonParameters } from 'vbt';
+ * import { balloonEulerStep } from 'vbt/internals';
  * let st = [tf.zeros([4]), tf.ones([4]), tf.ones([4]), tf.ones([4])];
  * st = balloonEulerStep(balloonParameters(), st, tf.fill([4], 1), 0.001);
  * ```
@@ -53,7 +54,8 @@ export function balloonSignalTensor(p: BalloonParameters, v: tf.Tensor, q: tf.Te
  *
  * @example
  * ```ts
- * import { TensorSimulator, createTensorBalloonMonitor } from 'vbt';
+ * import { TensorSimulator } from 'vbt';
+ * import { createTensorBalloonMonitor } from 'vbt/internals';
  * const cfg = { model: 'Generic2dOscillator', integrator: { dt: 0.1 }, duration: 1440 };
  * const ctx = { dt: 0.1, sFirst: 0, sLast: 14399, nvoi: 1, N: 4, M: 1 }; // recorded steps, variables, nodes, modes
  * const mon = createTensorBalloonMonitor({ name: 'BalloonWindkessel', period: 720 }, ctx);

@@ -76,7 +76,7 @@ export function boldHrf(opts: HrfOptions = {}): HrfSetup {
  *
  * @example
  * ```ts
- * import { roundHalfEven } from 'vbt';
+ * import { roundHalfEven } from 'vbt/internals';
  * roundHalfEven(2.5); // 2
  * ```
  */
@@ -92,7 +92,7 @@ export function roundHalfEven(x: number): number {
  *
  * @example
  * ```ts
- * import { boldInterimSteps } from 'vbt';
+ * import { boldInterimSteps } from 'vbt/internals';
  * boldInterimSteps(0.1); // 40
  * ```
  */

@@ -35,7 +35,7 @@ export interface TensorBoldSpec extends HrfOptions {
  *
  * @example
  * ```ts
- * import { createTensorBoldMonitor } from 'vbt';
+ * import { createTensorBoldMonitor } from 'vbt/internals';
  * const mon = createTensorBoldMonitor({ name: 'Bold', period: 500 }, { dt: 0.5, sFirst: 103, sLast: 40102, nvoi: 1, N: 76, M: 1 });
  * mon.time.length; // 40
  * ```

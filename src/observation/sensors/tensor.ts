@@ -27,7 +27,7 @@ export function tensorProjectToSensors(x: tf.Tensor, gain: GainMatrix): tf.Tenso
  *
  * @example
  * ```ts
- * import { createTensorSensorMonitor } from 'vbt';
+ * import { createTensorSensorMonitor } from 'vbt/internals';
  * const ctx = { dt: 0.1, sFirst: 0, sLast: 99, nvoi: 1, N: 3, M: 1 }; // recorded steps, variables, nodes, modes
  * const gain = { sensors: 2, regions: 3, data: Float64Array.of(1, 0, 0.5, 0, 1, 0.5) }; // 2 × 3, row-major
  * const mon = createTensorSensorMonitor({ name: 'EEG', period: 4, gain }, ctx); // samples [B, V, S, M]
