@@ -31,6 +31,8 @@ export interface SweepSpec {
   observables: ObservableSpec;
   /** Points per chunk (= per queue job, = per batched simulate call). */
   chunkSize: number;
+  /** Keep every point's time series of this monitor (as `explore`'s `record`). */
+  record?: string | number;
 }
 
 const CONN = '$connectivity';
@@ -58,10 +60,18 @@ export function configFromJson(j: Record<string, unknown>): SimulationConfig {
 }
 
 /** Build a sweep from a base simulation, a space and named observables. */
-export function makeSweep(o: { name?: string; base: SimulationConfig; space: Space; observables: ObservableSpec; chunkSize: number }): SweepSpec {
+export function makeSweep(o: { name?: string; base: SimulationConfig; space: Space; observables: ObservableSpec; chunkSize: number; record?: string | number }): SweepSpec {
   if (!Number.isInteger(o.chunkSize) || o.chunkSize < 1) throw new Error(`sweep: chunkSize=${o.chunkSize}; expected a positive integer`);
+  checkRecord(o.record, 'sweep');
   buildObservables(o.observables);
-  return { schema: SWEEP_SCHEMA, vbt: VBT_VERSION, name: o.name ?? 'exploration', base: configToJson(o.base), space: o.space.toJSON(), observables: o.observables, chunkSize: o.chunkSize };
+  return {
+    schema: SWEEP_SCHEMA, vbt: VBT_VERSION, name: o.name ?? 'exploration', base: configToJson(o.base), space: o.space.toJSON(), observables: o.observables, chunkSize: o.chunkSize,
+    ...(o.record !== undefined ? { record: o.record } : {}),
+  };
+}
+
+function checkRecord(r: unknown, where: string): void {
+  if (r !== undefined && typeof r !== 'string' && !(Number.isInteger(r) && (r as number) >= 0)) throw new Error(`${where}: record ${JSON.stringify(r)}; expected a monitor name or index`);
 }
 
 /** Check a sweep read from elsewhere (a queue, a file) before any work. */
@@ -71,6 +81,7 @@ export function checkSweep(s: unknown, where: string): SweepSpec {
   if (o.vbt !== VBT_VERSION) throw new Error(`${where}: the sweep was written by vbt ${o.vbt}; this is vbt ${VBT_VERSION}`);
   if (!Number.isInteger(o.chunkSize) || o.chunkSize < 1) throw new Error(`${where}: chunkSize ${o.chunkSize}; expected a positive integer`);
   Space.fromJSON(o.space);
+  checkRecord(o.record, where);
   buildObservables(o.observables);
   return o;
 }
