@@ -18,7 +18,24 @@ export type ObservableSpec =
   /** `mean`: the mean of a monitor's whole output (first monitor by default). */
   | { kind: 'mean'; monitor?: string | number }
   /** `fc_corr` and `rmse` of a monitor's FC against a target FC (n×n, row-major). */
-  | { kind: 'fc'; target: number[]; n: number; monitor?: string | number; skip?: number };
+  | { kind: 'fc'; target: number[]; n: number; monitor?: string | number; skip?: number }
+  /** A kind registered by a module above this one (see `registerObservableKind`), with its own data. */
+  | RegisteredObservableSpec;
+
+export interface RegisteredObservableSpec { kind: string; [field: string]: unknown }
+
+const registered = new Map<string, (spec: RegisteredObservableSpec) => Record<string, Observable>>();
+
+/**
+ * Teach sweeps a new kind of observable: `build` turns its JSON into observable functions. A module
+ * that sits above the algorithms (the experiment runner) registers its kind here instead of being
+ * imported, and every process that evaluates such sweeps (the coordinator, `vbt worker`) registers
+ * it before it starts.
+ */
+export function registerObservableKind(kind: string, build: (spec: RegisteredObservableSpec) => Record<string, Observable>): void {
+  if (kind === 'mean' || kind === 'fc') throw new Error(`registerObservableKind: '${kind}' is built in`);
+  registered.set(kind, build);
+}
 
 export interface SweepSpec {
   schema: typeof SWEEP_SCHEMA;
@@ -47,6 +64,7 @@ export function configToJson(cfg: SimulationConfig): Record<string, unknown> {
     }
     if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
     if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`sweep: the base config holds a non-finite number (${v}); JSON cannot carry it`);
+    if (typeof v === 'function') throw new Error(`sweep: the base config's '${_k}' is a function; a sweep is data and cannot carry it to another process`);
     return v;
   });
   return JSON.parse(json) as Record<string, unknown>;
@@ -89,14 +107,18 @@ export function checkSweep(s: unknown, where: string): SweepSpec {
 /** The observable functions a spec names. */
 export function buildObservables(spec: ObservableSpec): Record<string, Observable> {
   if (spec.kind === 'mean') {
-    const mon = spec.monitor ?? 0;
+    const mon = (spec as { monitor?: string | number }).monitor ?? 0;
     return { mean: (r) => { const d = r.monitor(mon).data; let s = 0; for (const x of d) s += x; return s / d.length; } };
   }
   if (spec.kind === 'fc') {
-    if (!Array.isArray(spec.target) || spec.target.length !== spec.n * spec.n) throw new Error(`sweep observables: fc target has ${spec.target?.length} values; expected n*n = ${spec.n * spec.n}`);
-    return fcObservables({ data: Float64Array.from(spec.target), n: spec.n }, { monitor: spec.monitor ?? 0, skip: spec.skip });
+    const fc = spec as { kind: 'fc'; target: number[]; n: number; monitor?: string | number; skip?: number };
+    if (!Array.isArray(fc.target) || fc.target.length !== fc.n * fc.n) throw new Error(`sweep observables: fc target has ${fc.target?.length} values; expected n*n = ${fc.n * fc.n}`);
+    return fcObservables({ data: Float64Array.from(fc.target), n: fc.n }, { monitor: fc.monitor ?? 0, skip: fc.skip });
   }
-  throw new Error(`sweep observables: unknown kind ${JSON.stringify((spec as { kind?: unknown }).kind)}; expected 'mean' or 'fc'`);
+  const kind = (spec as { kind?: unknown }).kind;
+  const build = typeof kind === 'string' ? registered.get(kind) : undefined;
+  if (build) return build(spec as RegisteredObservableSpec);
+  throw new Error(`sweep observables: unknown kind ${JSON.stringify(kind)}; expected ${['mean', 'fc', ...registered.keys()].map((k) => `'${k}'`).join(', ')}${kind === 'experiment' ? ' (a process that runs experiment sweeps registers it: vbt worker does)' : ''}`);
 }
 
 /** The sweep id: the first 16 hex digits of the SHA-256 of its JSON (version included). */
