@@ -149,6 +149,16 @@ describe.skipIf(!HAS_REDIS)(`multi-start fits on redis-server${HAS_REDIS ? '' : 
     expectSameOutcomes(local, res);
   }, 120_000);
 
+  it('resumeFit(id) reads a fit back from Redis (its spec, then its stored result); resume(id) of a fit id is refused', async () => {
+    const spec = rwwSpec();
+    const id = multiStartId(spec);
+    const q = new QueueExecutor({ url: redis.url, name: 'fits-rww', progress: false, pollMs: 50 });
+    const first = await q.resumeFit(id); // gathered by the previous test in this queue
+    expectSameOutcomes(await new LocalExecutor({ progress: false }).fit(spec), first);
+    await expect(q.resume(id)).rejects.toThrow(`--resume ${id}: this id is a multi-start fit, not a sweep`);
+    await expect(q.resumeFit('0123456789abcdef')).rejects.toThrow(/--resume 0123456789abcdef: nothing with this id in queue 'fits-rww'/);
+  }, 60_000);
+
   it('a failing start is recorded once with its reason, never retried, equal to the local run', async () => {
     const spec = failingSpec();
     const local = await new LocalExecutor({ progress: false }).fit(spec);
