@@ -7,10 +7,15 @@
  *
  * Which start is best is decided by the fit's own final loss under the noise every start shares
  * (eib-gradient: the loss at the final state, seed + steps; rww-bold: the mean loss of the last
- * step's lanes), never by the evaluation seeds, which stay unseen by every choice.
+ * step's lanes; tensor: the loss of the state `fit` returns, best-seen by default), never by the
+ * evaluation seeds, which stay unseen by every choice.
  */
 import { eibGradientFit, eibGradientSetup, eibStartParams, type EibGradientParams } from './eib-gradient.js';
 import { fitRwwBold } from './rww-bold-fit.js';
+import { fit, type OptimizerName } from './optimize.js';
+import { FreeParameter, ParameterSet, type FreeParameterInit } from './params.js';
+import { tensorFc, tensorFcCorrLossFull, tensorRmse } from '../src/analysis/tensor.js';
+import * as tf from '@tensorflow/tfjs-core';
 import { RandomState } from '../src/random/random-state.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { readFileSync } from 'node:fs';
@@ -34,7 +39,24 @@ export interface RwwBoldJob {
   fitG?: boolean; steps?: number; learningRate?: number; lanes?: number; skip?: number; wBounds?: [number, number]; seedBase?: number; freshNoise?: boolean;
 }
 
-export type FitJob = EibGradientJob | RwwBoldJob;
+/**
+ * `fit` (optimize.ts) through the tensor engine, with a named loss instead of a closure: `fc_corr`
+ * (1 − fc_corr, full matrices) or `fc_rmse` of one monitor variable's FC against a target FC, or
+ * `mse` of a monitor's whole output against a target (one value broadcast, or every sample). The
+ * free parameters' initial values come from the starts. Runs on the tfjs cpu backend, so every
+ * process computes the same float32 numbers.
+ */
+export interface TensorFitJob {
+  kind: 'tensor';
+  config: Record<string, unknown>;
+  parameters: (Omit<FreeParameterInit, 'init' | 'mask'> & { mask?: number[] })[];
+  loss:
+    | { kind: 'fc_corr' | 'fc_rmse'; target: number[]; n: number; monitor?: string | number; skip?: number }
+    | { kind: 'mse'; target: number | number[]; monitor?: string | number };
+  steps: number; optimizer?: OptimizerName; learningRate?: number; keepBest?: boolean;
+}
+
+export type FitJob = EibGradientJob | RwwBoldJob | TensorFitJob;
 
 /** Initial values of one start, by parameter name (eib-gradient: J_i, wLRE, wFFI; rww-bold: w, G). */
 export type StartValues = Record<string, number | number[]>;
@@ -56,7 +78,42 @@ export interface StartOutcome {
 function startShape(job: FitJob): Record<string, number | 'scalar'> {
   if (job.kind === 'eib-gradient') { const n = job.setup.n; return { J_i: n, wLRE: n * n, wFFI: n * n }; }
   const n = (job.config.connectivity as { $connectivity?: { n: number } } | undefined)?.$connectivity?.n ?? 0;
+  if (job.kind === 'tensor') {
+    if (!Array.isArray(job.parameters) || !job.parameters.length) throw new Error(`tensor fit: parameters is ${JSON.stringify(job.parameters)}; expected a non-empty list`);
+    return Object.fromEntries(job.parameters.map((p) => {
+      const pn = p.n ?? n;
+      return [p.name, p.scope === 'global' ? 'scalar' : p.scope === 'regional' ? pn : pn * pn];
+    }));
+  }
   return { w: n, G: 'scalar' };
+}
+
+/** The named loss of a tensor fit as the tfjs function `fit` differentiates. */
+function tensorLoss(l: TensorFitJob['loss']): { loss: Parameters<typeof fit>[0]['loss']; dispose: () => void } {
+  if (l.kind === 'mse') {
+    let t: tf.Tensor | undefined;
+    return {
+      loss: (out) => tf.tidy(() => {
+        const d = out.monitor(l.monitor ?? 0).data;
+        if (typeof l.target !== 'number' && l.target.length !== d.size) throw new Error(`tensor fit: mse target has ${l.target.length} values; the monitor gives ${d.size} (${d.shape.join('×')})`);
+        t ??= tf.keep(typeof l.target === 'number' ? tf.scalar(l.target) : tf.tensor(Float32Array.from(l.target), d.shape));
+        return tf.mean(tf.square(tf.sub(d, t)));
+      }) as tf.Scalar,
+      dispose: () => t?.dispose(),
+    };
+  }
+  if (l.kind !== 'fc_corr' && l.kind !== 'fc_rmse') throw new Error(`tensor fit: loss kind ${JSON.stringify((l as { kind?: unknown }).kind)}; expected fc_corr, fc_rmse or mse`);
+  if (l.target.length !== l.n * l.n) throw new Error(`tensor fit: the target FC has ${l.target.length} values; expected n×n = ${l.n * l.n}`);
+  const tgt = tf.tensor2d(Float32Array.from(l.target), [l.n, l.n]);
+  return {
+    loss: (out) => tf.tidy(() => {
+      const m = out.monitor(l.monitor ?? 0).data; // [B, T, V, N, M]
+      const [, T, , N] = m.shape;
+      const fc = tensorFc(tf.reshape(tf.slice(m, [0, 0, 0, 0, 0], [1, T, 1, N, 1]), [T, N]), { skip: l.skip ?? 0 });
+      return l.kind === 'fc_corr' ? tensorFcCorrLossFull(fc, tgt) : tensorRmse(fc, tgt);
+    }) as tf.Scalar,
+    dispose: () => tgt.dispose(),
+  };
 }
 
 /** Refuse a start that does not fit the job, naming the start, the parameter and what was expected. */
@@ -121,7 +178,20 @@ export async function runStart(job: FitJob, start: StartValues, index: number, c
       const observations = Object.fromEntries(Object.entries(r.observations).filter(([k]) => !TIMINGS.has(k)));
       return { index, score: r.finalLoss, state: r.state as StartValues, lossTrajectory: r.lossTrajectory, observations, seconds: (performance.now() - t0) / 1000 };
     }
-    if (!config) throw new Error('runStart: a rww-bold job needs its config rebuilt from JSON');
+    if (!config) throw new Error(`runStart: a ${job.kind} job needs its config rebuilt from JSON`);
+    if (job.kind === 'tensor') {
+      const ps = new ParameterSet(job.parameters.map((p) => new FreeParameter({ ...p, init: start[p.name] as number | number[] })));
+      const l = tensorLoss(job.loss);
+      try {
+        const r = await fit({
+          config, parameters: ps, loss: l.loss, steps: job.steps, optimizer: job.optimizer, learningRate: job.learningRate, keepBest: job.keepBest, backend: 'cpu', progress: false,
+        });
+        const score = r.lossTrajectory[r.bestStep] ?? NaN;
+        return { index, score, state: r.state as StartValues, lossTrajectory: r.lossTrajectory, observations: r.stoppedEarly ? { stoppedAtStep: r.nSteps } : {}, seconds: (performance.now() - t0) / 1000 };
+      } finally {
+        l.dispose();
+      }
+    }
     const r = await fitRwwBold({
       config, empFc: job.empFc, w: start.w as number[], G: start.G as number, fitG: job.fitG, steps: job.steps, learningRate: job.learningRate,
       lanes: job.lanes, skip: job.skip, wBounds: job.wBounds, seedBase: job.seedBase, freshNoise: job.freshNoise,

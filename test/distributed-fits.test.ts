@@ -8,11 +8,14 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import {
-  eibGradientFit, eibGradientSetup, eibStartValues, fitRwwBold, perturbedStarts, MultiStartResult, type StartOutcome,
+  eibGradientFit, eibGradientSetup, eibStartValues, fitRwwBold, perturbedStarts, MultiStartResult, fit, ParameterSet, globalParameter, regionalParameter, logPositive,
+  type StartOutcome, type TensorFitJob,
 } from '../algorithms/index.js';
+import { tensorFc, tensorFcCorrLossFull } from '../src/analysis/tensor.js';
 import { Queue } from 'bullmq';
-import { makeMultiStart, rwwBoldJob, LocalExecutor, QueueExecutor, startWorker, multiStartId, exactParse, exactStringify, queueKeys } from '../algorithms/distributed/index.js';
+import { makeMultiStart, rwwBoldJob, tensorFitJob, LocalExecutor, QueueExecutor, startWorker, multiStartId, exactParse, exactStringify, queueKeys } from '../algorithms/distributed/index.js';
 import { Connectivity } from '../src/network/connectivity.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
 import { HAS_REDIS, RedisServer, ensureBuilt, startWorkerProcess } from './distributed-helpers.js';
@@ -44,6 +47,21 @@ const failingSpec = () => makeMultiStart({
   name: 'eib-fail', fit: { kind: 'eib-gradient', setup, steps: 2, evaluationSeeds: [] },
   starts: [eibStartValues(n), { ...eibStartValues(n), wLRE: Array(n * n).fill(1e308) }],
 });
+
+// the tensor engine's fit (optimize.ts) with named losses: coupling a (log-positive) and per-region I
+const g2d: SimulationConfig = {
+  model: 'Generic2dOscillator', connectivity, coupling: 'Linear', integrator: { name: 'Heun', dt: 0.5 }, duration: 200,
+  monitors: [{ name: 'TemporalAverage', period: 5 }], initialConditions: { seed: 4 },
+};
+const tensorSpec = (loss: TensorFitJob['loss']) => makeMultiStart({
+  name: 'tensor-ms',
+  fit: tensorFitJob({
+    config: g2d, steps: 3, optimizer: 'adam', learningRate: 0.05, loss,
+    parameters: [{ name: 'a', target: 'coupling', scope: 'global', transform: logPositive }, { name: 'I', scope: 'regional', n: 4 }],
+  }),
+  starts: perturbedStarts({ a: 0.1, I: [0.1, 0.2, 0.3, 0.4] }, 3, { spread: 0.5, seed: 8 }),
+});
+const mse: TensorFitJob['loss'] = { kind: 'mse', target: 0.1 };
 
 /** Every double of two outcomes the same (Object.is: -0 and NaN too); timings may differ. */
 function expectSameOutcomes(a: MultiStartResult, b: MultiStartResult): void {
@@ -89,6 +107,32 @@ describe('multi-start fits, local executor', () => {
     expect(r.best).toBe(argmin(r.starts.map((x) => x.score)));
   }, 60_000);
 
+  it('each tensor-engine start (mse and fc_corr losses) equals fit() from that start', async () => {
+    for (const loss of [mse, { kind: 'fc_corr' as const, target: empFc, n: 4, skip: 2 }]) {
+      const spec = tensorSpec(loss);
+      const r = await new LocalExecutor({ progress: false }).fit(spec);
+      for (const [k, st] of spec.starts.entries()) {
+        const ps = new ParameterSet([globalParameter('a', st.a as number, { target: 'coupling', transform: logPositive }), regionalParameter('I', st.I as number[])]);
+        const tgt = loss.kind === 'mse' ? undefined : tf.tensor2d(Float32Array.from(empFc), [4, 4]);
+        const ref = await fit({
+          config: g2d, parameters: ps, steps: 3, optimizer: 'adam', learningRate: 0.05, backend: 'cpu', progress: false,
+          loss: (out) => tf.tidy(() => {
+            const d = out.monitor(0).data;
+            if (!tgt) return tf.mean(tf.square(tf.sub(d, tf.scalar(0.1))));
+            const [, T, , N] = d.shape;
+            return tensorFcCorrLossFull(tensorFc(tf.reshape(tf.slice(d, [0, 0, 0, 0, 0], [1, T, 1, N, 1]), [T, N]), { skip: 2 }), tgt);
+          }) as tf.Scalar,
+        });
+        tgt?.dispose();
+        expect(r.starts[k].error).toBeUndefined();
+        expect(r.starts[k].state).toEqual(ref.state);
+        expect(r.starts[k].lossTrajectory).toEqual(ref.lossTrajectory);
+        expect(r.starts[k].score).toBe(ref.lossTrajectory[ref.bestStep]);
+      }
+      expect(r.best).toBe(argmin(r.starts.map((x) => x.score)));
+    }
+  }, 120_000);
+
   it('bad starts are refused before any work, naming the start and the parameter', () => {
     expect(() => makeMultiStart({ fit: { kind: 'eib-gradient', setup }, starts: [eibStartValues(n), { ...eibStartValues(n), J_i: [1, 1] }] }))
       .toThrow(/multi-start fit start 1: 'J_i' is "2 values"; expected 4 numbers/);
@@ -96,6 +140,7 @@ describe('multi-start fits, local executor', () => {
       .toThrow(/start 0: unknown parameter\(s\) I_o; a rww-bold start has w, G/);
     expect(() => makeMultiStart({ fit: rwwBoldJob({ config: rwwConfig, empFc }), starts: [] })).toThrow(/starts is \[\]; expected a non-empty list/);
     expect(() => perturbedStarts({ G: 1 }, 2, { spread: 1.5 })).toThrow(/spread 1.5; expected 0 ≤ spread < 1/);
+    expect(() => makeMultiStart({ fit: tensorSpec(mse).fit, starts: [{ a: 0.1, I: [0.1, 0.2] }] })).toThrow(/start 0: 'I' is "2 values"; expected 4 numbers/);
   });
 
   it('a failing start is an outcome with its reason; the best comes from the others', async () => {
@@ -145,6 +190,15 @@ describe.skipIf(!HAS_REDIS)(`multi-start fits on redis-server${HAS_REDIS ? '' : 
     const local = await new LocalExecutor({ progress: false }).fit(spec);
     const w = await startWorker({ url: redis.url, name: 'fits-rww', threads: 1, stallTimeout: 30 });
     const res = await new QueueExecutor({ url: redis.url, name: 'fits-rww', progress: false, pollMs: 50 }).fit(spec);
+    await w.close();
+    expectSameOutcomes(local, res);
+  }, 120_000);
+
+  it('tensor-engine starts through an in-process worker equal the local run bit for bit', async () => {
+    const spec = tensorSpec(mse);
+    const local = await new LocalExecutor({ progress: false }).fit(spec);
+    const w = await startWorker({ url: redis.url, name: 'fits-tensor', threads: 1, stallTimeout: 30 });
+    const res = await new QueueExecutor({ url: redis.url, name: 'fits-tensor', progress: false, pollMs: 50 }).fit(spec);
     await w.close();
     expectSameOutcomes(local, res);
   }, 120_000);

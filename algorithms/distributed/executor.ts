@@ -54,7 +54,7 @@ export class LocalExecutor implements Executor {
 
   async fit(spec: MultiStartSpec): Promise<MultiStartResult> {
     checkMultiStart(spec, 'multi-start fit');
-    const config = spec.fit.kind === 'rww-bold' ? configFromJson(spec.fit.config) : undefined;
+    const config = spec.fit.kind !== 'eib-gradient' ? configFromJson(spec.fit.config) : undefined;
     const progress = makeProgress(this.opts.progress, spec.starts.length, `${spec.name}: starts`);
     const outcomes = [];
     for (let k = 0; k < spec.starts.length; k++) {

@@ -3,8 +3,9 @@
  * JSON, hashed into an id like a sweep. Each start is one unit of distributed work.
  */
 import { createHash } from 'node:crypto';
-import { checkStart, type FitJob, type RwwBoldJob, type StartValues } from '../multistart.js';
+import { checkStart, type FitJob, type RwwBoldJob, type StartValues, type TensorFitJob } from '../multistart.js';
 import type { FitRwwBoldOptions } from '../rww-bold-fit.js';
+import type { SimulationConfig } from '../../src/simulation/config.js';
 import { configToJson } from './sweep.js';
 import { VBT_VERSION } from './version.js';
 
@@ -24,6 +25,12 @@ export function rwwBoldJob(o: Omit<FitRwwBoldOptions, 'w' | 'G' | 'onStep' | 'em
   return { kind: 'rww-bold', config: configToJson(config), empFc: Array.from(empFc), ...rest };
 }
 
+/** A tensor-engine `fit` as a FitJob: its config as JSON, the free parameters' initial values left to the starts. */
+export function tensorFitJob(o: Omit<TensorFitJob, 'kind' | 'config'> & { config: SimulationConfig }): TensorFitJob {
+  const { config, ...rest } = o;
+  return { kind: 'tensor', config: configToJson(config), ...rest };
+}
+
 /**
  * Build a multi-start fit; every start is checked against the fit (names, lengths, finite values)
  * before any work.
@@ -39,7 +46,7 @@ export function checkMultiStart(s: unknown, where: string): MultiStartSpec {
   if (!o || typeof o !== 'object' || o.schema !== MULTISTART_SCHEMA) throw new Error(`${where}: schema ${JSON.stringify(o?.schema)}; expected ${MULTISTART_SCHEMA}`);
   if (o.vbt !== VBT_VERSION) throw new Error(`${where}: the fit was written by vbt ${o.vbt}; this is vbt ${VBT_VERSION}`);
   const kind = (o.fit as { kind?: unknown } | undefined)?.kind;
-  if (kind !== 'eib-gradient' && kind !== 'rww-bold') throw new Error(`${where}: fit.kind ${JSON.stringify(kind)}; expected 'eib-gradient' or 'rww-bold'`);
+  if (kind !== 'eib-gradient' && kind !== 'rww-bold' && kind !== 'tensor') throw new Error(`${where}: fit.kind ${JSON.stringify(kind)}; expected 'eib-gradient', 'rww-bold' or 'tensor'`);
   if (!Array.isArray(o.starts) || o.starts.length === 0) throw new Error(`${where}: starts is ${JSON.stringify(o.starts)}; expected a non-empty list of initial parameter sets`);
   o.starts.forEach((st, k) => checkStart(o.fit, st, `${where} start ${k}`));
   return o;

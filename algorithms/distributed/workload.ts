@@ -79,7 +79,7 @@ export function sweepWorkload(spec: SweepSpec): Workload {
 
 export function fitWorkload(spec: MultiStartSpec): Workload {
   const id = multiStartId(spec);
-  const config: SimulationConfig | undefined = spec.fit.kind === 'rww-bold' ? configFromJson(spec.fit.config) : undefined;
+  const config: SimulationConfig | undefined = spec.fit.kind !== 'eib-gradient' ? configFromJson(spec.fit.config) : undefined;
   return {
     kind: 'fit', id, name: spec.name, total: spec.starts.length,
     units: spec.starts.map((_, k) => ({ index: k, key: startKey(id, spec, k), size: 1 })),
