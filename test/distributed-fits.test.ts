@@ -18,7 +18,7 @@ import { Queue } from 'bullmq';
 import { makeMultiStart, rwwBoldJob, tensorFitJob, LocalExecutor, QueueExecutor, startWorker, multiStartId, exactParse, exactStringify, queueKeys } from '../algorithms/distributed/index.js';
 import { Connectivity } from '../src/network/connectivity.js';
 import type { SimulationConfig } from '../src/simulation/config.js';
-import { HAS_REDIS, RedisServer, ensureBuilt, startWorkerProcess } from './distributed-helpers.js';
+import { HAS_REDIS, RedisServer, ensureBuilt, sleep, startWorkerProcess, until } from './distributed-helpers.js';
 import { vbt } from './cli-helpers.js';
 import { sharedPath, HAVE_SHARED } from './shared.js';
 
@@ -183,6 +183,30 @@ describe.skipIf(!HAS_REDIS)(`multi-start fits on redis-server${HAS_REDIS ? '' : 
     expect(submitted).toBe(multiStartId(spec));
     expect(res.metadata).toMatchObject({ executor: 'queue', fitId: multiStartId(spec), failedStarts: 0 });
     expectSameOutcomes(local, res);
+  }, 120_000);
+
+  it('a worker SIGKILLed mid-start: the start is retried after the stall timeout, nothing lost or doubled', async () => {
+    const spec = eibSpec();
+    const local = await new LocalExecutor({ progress: false }).fit(spec);
+    const name = 'fits-kill';
+    const a = startWorkerProcess(redis.url, ['--queue-name', name]);
+    const run = new QueueExecutor({ url: redis.url, name, progress: false, pollMs: 50 }).fit(spec);
+    const q = new Queue(queueKeys(name).chunkQueue, { connection: { url: redis.url } as never, prefix: 'vbt' });
+    await until('a start to be active', async () => (await q.getActiveCount()) > 0);
+    await sleep(100);
+    a.kill('SIGKILL');
+    await a.exited;
+    const b = startWorkerProcess(redis.url, ['--queue-name', name]);
+    const res = await run;
+    b.kill('SIGTERM');
+    await b.exited;
+    await q.close();
+    expectSameOutcomes(local, res);
+    const c = redis.client();
+    const id = multiStartId(spec);
+    expect(await c.hlen(queueKeys(name).chunks(id))).toBe(3);
+    expect(await c.hget(queueKeys(name).meta(id), 'done')).toBe('3');
+    c.disconnect();
   }, 120_000);
 
   it('rww-bold starts through an in-process worker equal the local run bit for bit', async () => {
