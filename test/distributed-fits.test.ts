@@ -207,6 +207,8 @@ describe.skipIf(!HAS_REDIS)(`multi-start fits on redis-server${HAS_REDIS ? '' : 
     expect(await c.hlen(queueKeys(name).chunks(id))).toBe(3);
     expect(await c.hget(queueKeys(name).meta(id), 'done')).toBe('3');
     c.disconnect();
+    const st = await vbt('queue', 'status', '--queue', redis.url, '--queue-name', name);
+    expect(st).toMatch(new RegExp(`fit ${id} eib-ms: 3/3 starts \\(100.0%\\), 3/3 jobs, [0-9.]+ starts/s, eta done, [0-9]+ failures, 0 failed starts`));
   }, 120_000);
 
   it('rww-bold starts through an in-process worker equal the local run bit for bit', async () => {
