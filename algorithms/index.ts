@@ -33,3 +33,4 @@ export * from './optimize.js';
 export * from './rww-linear.js';
 export * from './eib-gradient.js';
 export * from './rww-bold-fit.js';
+export * from './multistart.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { grid, product, values, ExplorationResult } from '../algorithms/index.js';
+import { grid, product, values, explore, ExplorationResult } from '../algorithms/index.js';
 import {
   makeSweep, LocalExecutor, QueueExecutor, startWorker, queueStatus, sweepId, queueKeys, VBT_VERSION, type SweepSpec,
 } from '../algorithms/distributed/index.js';
@@ -68,6 +68,28 @@ describe.skipIf(!HAS_REDIS)(`queue mode on redis-server${HAS_REDIS ? '' : ` (${s
     expect(st.jobs['plain-chunks'].completed).toBe(4);
     const out = await vbt('queue', 'status', '--queue', redis.url, '--queue-name', 'plain');
     expect(out).toMatch(new RegExp(`sweep ${sweepId(sweep())} faults: 8/8 points \\(100.0%\\), 4/4 chunks, [0-9.]+ points/s, eta done, 0 failures, 0 diverged`));
+  }, 60_000);
+
+  it('record (time series per point) travels through the queue: the same series as a local run and as explore()', async () => {
+    const rec = makeSweep({ name: 'record', base: { ...base, duration: 400 }, space: product(grid('coupling.a', 0, 0.015, 3), values('I', [0, 0.5])), observables: { kind: 'mean' }, chunkSize: 2, record: 0 });
+    const ref = await new LocalExecutor({ threads: 1, progress: false }).run(rec);
+    const direct = await explore({ base: { ...base, duration: 400 }, space: product(grid('coupling.a', 0, 0.015, 3), values('I', [0, 0.5])), observables: { mean: (r) => { const d = r.monitor(0).data; let s = 0; for (const x of d) s += x; return s / d.length; } }, batchSize: 2, threads: 1, record: 0, progress: false });
+    const w = await startWorker({ url: redis.url, name: 'record', threads: 1 });
+    const res = await new QueueExecutor({ url: redis.url, name: 'record', progress: false }).run(rec);
+    await w.close();
+    expectSame(ref, res);
+    for (const r of [ref, res]) {
+      const ts = r.timeseries!;
+      expect(ts.outputNames).toEqual(direct.timeseries!.outputNames);
+      expect(ts.nodes).toBe(20);
+      expect(ts.time.length).toBe(40);
+      expect(Array.from(ts.time)).toEqual(Array.from(direct.timeseries!.time));
+      // 6 points × 40 samples × 1 variable (V) × 20 nodes, every double the same
+      expect(ts.outputNames).toEqual(['V']);
+      expect(ts.data.length).toBe(6 * 40 * 1 * 20);
+      expect(Buffer.from(ts.data.buffer).equals(Buffer.from(direct.timeseries!.data.buffer))).toBe(true);
+    }
+    expect(Array.from(res.timeseries!.data).every(Number.isFinite)).toBe(true);
   }, 60_000);
 
   it('a worker SIGKILLed mid-chunk: the job is retried after the stall timeout, nothing lost or doubled', async () => {

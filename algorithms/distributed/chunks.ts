@@ -1,12 +1,13 @@
 /**
  * Chunks of a sweep as units of distributed work: each has a deterministic key (sweep id, chunk
- * index, hash of its points), and its output travels as exact bytes (float64 → base64), so a
+ * index, hash of its points), and its output travels as exact JSON (float64 → base64), so a
  * value computed on another machine is the same double, -0 and NaN included.
  */
 import { createHash } from 'node:crypto';
 import { planChunks, type Chunk, type ChunkOutput } from '../explore.js';
 import { Space } from '../../src/space/space.js';
 import type { SweepSpec } from './sweep.js';
+import { exactParse, exactStringify } from './exact.js';
 
 /** The chunks of a sweep (same split as a local `explore` with batchSize = chunkSize). */
 export function sweepChunks(s: SweepSpec): Chunk[] {
@@ -25,24 +26,14 @@ export function chunkKey(id: string, space: Space, c: Chunk): string {
   return `${id}.${c.index}.${pointsHash(space, c)}`;
 }
 
-export interface EncodedChunk {
-  values: Record<string, string>;
-  divergences: ChunkOutput['divergences'];
-}
-
+/** A chunk's output as exact JSON (values, divergences and any recorded series, doubles bit for bit). */
 export function encodeChunk(o: ChunkOutput): string {
-  const values = Object.fromEntries(Object.entries(o.values).map(([k, v]) => [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')]));
-  return JSON.stringify({ values, divergences: o.divergences } satisfies EncodedChunk);
+  return exactStringify(o);
 }
 
 export function decodeChunk(s: string, where: string): ChunkOutput {
-  const e = JSON.parse(s) as EncodedChunk;
+  const e = exactParse<ChunkOutput>(s);
   if (!e || typeof e.values !== 'object' || !Array.isArray(e.divergences)) throw new Error(`${where}: not a stored chunk result`);
-  const values = Object.fromEntries(Object.entries(e.values).map(([k, b64]) => {
-    const buf = Buffer.from(b64, 'base64');
-    const out = new Float64Array(buf.length / 8);
-    new Uint8Array(out.buffer).set(buf);
-    return [k, out];
-  }));
-  return { values, divergences: e.divergences };
+  for (const [k, v] of Object.entries(e.values)) if (!(v instanceof Float64Array)) throw new Error(`${where}: values of '${k}' are not float64 bytes`);
+  return e;
 }

@@ -13,3 +13,6 @@ export * from './calibrate.js';
 export { openRedis, checkRedisUrl, keys as queueKeys, type QueueTarget } from './redis.js';
 export { VBT_VERSION } from './version.js';
 export * from './cost.js';
+export * from './fits.js';
+export * from './workload.js';
+export { exactStringify, exactParse } from './exact.js';

@@ -1,19 +1,21 @@
 /**
- * Queue mode, the coordinator's side: a sweep becomes one BullMQ flow — a `gather` parent whose
- * children are the chunk jobs — with deterministic job ids, so submitting the same sweep again
- * (or `resume`) adds nothing twice. Workers store each chunk's result atomically under its key;
- * the parent, run by a worker once every child is done, gathers them into one ExplorationResult
- * kept in Redis, which the coordinator writes out.
+ * Queue mode, the coordinator's side: a sweep (or a multi-start fit) becomes one BullMQ flow — a
+ * `gather` parent whose children are the unit jobs (chunks of points, or starts) — with
+ * deterministic job ids, so submitting the same work again (or `resume`) adds nothing twice.
+ * Workers store each unit's result atomically under its key; the parent, run by a worker once
+ * every child is done, gathers them into one result (ExplorationResult or MultiStartResult) kept in
+ * Redis, which the coordinator writes out.
  */
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { ExplorationResult } from '../exploration-result.js';
+import type { ExplorationResult } from '../exploration-result.js';
+import type { MultiStartResult } from '../multistart.js';
 import { makeProgress, type ProgressOption } from '../progress.js';
-import { Space } from '../../src/space/space.js';
-import { chunkKey, sweepChunks } from './chunks.js';
 import type { Executor } from './executor.js';
+import type { MultiStartSpec } from './fits.js';
 import { guardVersion, keys, openRedis, PREFIX, type QueueTarget } from './redis.js';
-import { checkSweep, sweepId, type SweepSpec } from './sweep.js';
+import type { SweepSpec } from './sweep.js';
+import { decodeExploration, decodeMultiStart, fitWorkload, sweepWorkload, workloadOf, type Workload } from './workload.js';
 import { VBT_VERSION } from './version.js';
 
 export interface QueueExecutorOptions extends QueueTarget {
@@ -26,7 +28,7 @@ export interface QueueExecutorOptions extends QueueTarget {
   pollMs?: number;
 }
 
-/** Job data of a chunk: which sweep and chunk, and the vbt that wrote it. */
+/** Job data of a unit (a chunk or a start): which sweep or fit (`sweep` holds its id), which unit, and the vbt that wrote it. */
 export interface ChunkJobData { vbt: string; sweep: string; index: number; key: string }
 export interface GatherJobData { vbt: string; sweep: string }
 
@@ -39,24 +41,45 @@ export class QueueExecutor implements Executor {
 
   /** Submit (or rejoin) the sweep and wait for its gathered result. */
   async run(sweep: SweepSpec): Promise<ExplorationResult> {
-    return this.withQueues(async (redis, chunkQ, gatherQ) => {
-      const id = sweepId(sweep);
-      await submit(redis, this.opts, sweep, id, chunkQ);
-      this.opts.onSubmitted?.(id);
-      return this.wait(redis, sweep, id, gatherQ);
-    });
+    const w = sweepWorkload(sweep);
+    return decodeExploration(await this.submitAndWait(sweep, w), `sweep ${w.id}`);
+  }
+
+  /** Submit (or rejoin) a multi-start fit: one job per start; resolves with every start's outcome and the best. */
+  async fit(spec: MultiStartSpec): Promise<MultiStartResult> {
+    const w = fitWorkload(spec);
+    return decodeMultiStart(await this.submitAndWait(spec, w), `fit ${w.id}`);
   }
 
   /** Finish a sweep whose coordinator died: its spec is read back from Redis. */
   async resume(id: string): Promise<ExplorationResult> {
+    const r = await this.resumeAny(id);
+    if (r.kind !== 'sweep') throw new Error(`--resume ${id}: this id is a multi-start fit, not a sweep (resume it with the fit's command)`);
+    return r.result;
+  }
+
+  /** Finish a multi-start fit whose coordinator died. */
+  async resumeFit(id: string): Promise<MultiStartResult> {
+    const r = await this.resumeAny(id);
+    if (r.kind !== 'fit') throw new Error(`--resume ${id}: this id is a sweep, not a multi-start fit (resume it with vbt explore --resume)`);
+    return r.result;
+  }
+
+  private async resumeAny(id: string): Promise<{ kind: 'sweep'; result: ExplorationResult } | { kind: 'fit'; result: MultiStartResult }> {
+    const k = keys(this.opts.name ?? 'explore');
+    const raw = await this.withQueues(async (redis) => redis.get(k.spec(id)));
+    if (raw === null) throw new Error(`--resume ${id}: nothing with this id in queue '${this.opts.name ?? 'explore'}' at ${this.opts.url} (vbt queue status lists them)`);
+    const spec = JSON.parse(raw) as SweepSpec | MultiStartSpec;
+    const w = workloadOf(spec, `${id}`);
+    const out = await this.submitAndWait(spec, w);
+    return w.kind === 'sweep' ? { kind: 'sweep', result: decodeExploration(out, `sweep ${id}`) } : { kind: 'fit', result: decodeMultiStart(out, `fit ${id}`) };
+  }
+
+  private async submitAndWait(spec: SweepSpec | MultiStartSpec, w: Workload): Promise<string> {
     return this.withQueues(async (redis, chunkQ, gatherQ) => {
-      const k = keys(this.opts.name ?? 'explore');
-      const raw = await redis.get(k.spec(id));
-      if (raw === null) throw new Error(`--resume ${id}: no sweep with this id in queue '${this.opts.name ?? 'explore'}' at ${this.opts.url} (vbt queue status lists them)`);
-      const sweep = checkSweep(JSON.parse(raw), `sweep ${id}`);
-      await submit(redis, this.opts, sweep, id, chunkQ);
-      this.opts.onSubmitted?.(id);
-      return this.wait(redis, sweep, id, gatherQ);
+      await submit(redis, this.opts, spec, w, chunkQ);
+      this.opts.onSubmitted?.(w.id);
+      return this.wait(redis, w, gatherQ);
     });
   }
 
@@ -76,10 +99,11 @@ export class QueueExecutor implements Executor {
     }
   }
 
-  private async wait(redis: Redis, sweep: SweepSpec, id: string, gatherQ: Queue): Promise<ExplorationResult> {
+  private async wait(redis: Redis, w: Workload, gatherQ: Queue): Promise<string> {
     const k = keys(this.opts.name ?? 'explore');
-    const total = Space.fromJSON(sweep.space).size;
-    const progress = makeProgress(this.opts.progress, total, `sweep ${id}`);
+    const { id, total } = w;
+    const unit = w.kind === 'sweep' ? 'points' : 'starts';
+    const progress = makeProgress(this.opts.progress, total, `${w.kind} ${id}`);
     const t0 = performance.now();
     let done0 = -1;
     this.polls = 0;
@@ -89,15 +113,15 @@ export class QueueExecutor implements Executor {
         const raw = await redis.get(k.result(id));
         if (raw !== null) {
           progress.update(total);
-          return ExplorationResult.fromJSON(JSON.parse(raw), `sweep ${id}`);
+          return raw;
         }
         const m = await redis.hgetall(k.meta(id));
         const done = Number(m.done ?? 0);
         if (done0 < 0) done0 = done;
         const rate = (done - done0) / ((performance.now() - t0) / 1000);
-        progress.update(done, `| ${rate > 0 ? rate.toFixed(2) : '-'} points/s | ${m.failures ?? 0} failures | ${m.diverged ?? 0} diverged`);
+        progress.update(done, `| ${rate > 0 ? rate.toFixed(2) : '-'} ${unit}/s | ${m.failures ?? 0} failures | ${m.diverged ?? 0} ${w.kind === 'sweep' ? 'diverged' : 'failed starts'}`);
         const g = this.polls % 8 === 0 ? await gatherQ.getJob(`${id}.gather`) : undefined;
-        if (g && (await g.getState()) === 'failed') throw new Error(`sweep ${id}: gathering failed: ${g.failedReason}`);
+        if (g && (await g.getState()) === 'failed') throw new Error(`${w.kind} ${id}: gathering failed: ${g.failedReason}`);
         await new Promise((r) => setTimeout(r, this.opts.pollMs ?? 250));
       }
     } finally {
@@ -106,16 +130,15 @@ export class QueueExecutor implements Executor {
   }
 }
 
-/** Put the sweep in Redis and its flow in the queue, unless they are there already (idempotent). */
-async function submit(redis: Redis, o: QueueExecutorOptions, sweep: SweepSpec, id: string, chunkQ: Queue): Promise<void> {
+/** Put the work in Redis and its flow in the queue, unless they are there already (idempotent). */
+async function submit(redis: Redis, o: QueueExecutorOptions, spec: SweepSpec | MultiStartSpec, w: Workload, chunkQ: Queue): Promise<void> {
   const name = o.name ?? 'explore';
   const k = keys(name);
+  const { id } = w;
   if ((await redis.exists(k.result(id))) === 1) return;
-  const space = Space.fromJSON(sweep.space);
-  const chunks = sweepChunks(sweep);
-  await redis.set(k.spec(id), JSON.stringify(sweep), 'NX');
+  await redis.set(k.spec(id), JSON.stringify(spec), 'NX');
   await redis.hsetnx(k.meta(id), 'startedAt', String(Date.now()));
-  await redis.hset(k.meta(id), { name: sweep.name, total: space.size, chunks: chunks.length });
+  await redis.hset(k.meta(id), { name: w.name, kind: w.kind, total: w.total, chunks: w.units.length });
   await redis.sadd(k.sweeps, id);
   const gatherQ = new Queue(k.gatherQueue, { connection: redis, prefix: PREFIX });
   try {
@@ -129,12 +152,12 @@ async function submit(redis: Redis, o: QueueExecutorOptions, sweep: SweepSpec, i
     await flow.add({
       name: 'gather', queueName: k.gatherQueue, data: { vbt: VBT_VERSION, sweep: id } satisfies GatherJobData,
       opts: { jobId: `${id}.gather`, attempts: o.attempts ?? 3, backoff: { type: 'fixed', delay: 500 } },
-      children: chunks.map((c) => ({
-        name: 'chunk', queueName: chunkQ.name,
-        data: { vbt: VBT_VERSION, sweep: id, index: c.index, key: chunkKey(id, space, c) } satisfies ChunkJobData,
-        // a chunk that keeps failing is recorded as failed (its points NaN with the reason) rather
-        // than blocking or failing the whole sweep
-        opts: { jobId: chunkKey(id, space, c), attempts: o.attempts ?? 3, backoff: { type: 'fixed', delay: 500 }, ignoreDependencyOnFailure: true },
+      children: w.units.map((u) => ({
+        name: w.kind === 'sweep' ? 'chunk' : 'start', queueName: chunkQ.name,
+        data: { vbt: VBT_VERSION, sweep: id, index: u.index, key: u.key } satisfies ChunkJobData,
+        // a unit that keeps failing is recorded as failed (its points NaN, or its start failed,
+        // with the reason) rather than blocking or failing the whole sweep
+        opts: { jobId: u.key, attempts: o.attempts ?? 3, backoff: { type: 'fixed', delay: 500 }, ignoreDependencyOnFailure: true },
       })),
     });
   } finally {

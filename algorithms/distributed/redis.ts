@@ -6,6 +6,9 @@
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { VBT_VERSION } from './version.js';
+import { checkRedisUrl } from './url.js';
+
+export { checkRedisUrl };
 
 /** Key prefix of every vbt key and BullMQ queue. */
 export const PREFIX = 'vbt';
@@ -15,18 +18,6 @@ export interface QueueTarget {
   url: string;
   /** Queue name: several independent queues can share one Redis (default 'explore'). */
   name?: string;
-}
-
-export function checkRedisUrl(url: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new Error(`--queue: '${url}' is not a URL; expected redis://host:port/db`);
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`--queue: '${url}' has protocol ${u.protocol}; expected redis://host:port/db`);
-  const db = u.pathname.replace(/^\//, '');
-  if (db !== '' && !/^\d+$/.test(db)) throw new Error(`--queue: '${url}' names database '${db}'; expected a number (redis://host:port/0)`);
 }
 
 /**

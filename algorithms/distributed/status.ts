@@ -4,6 +4,8 @@ import { keys, openRedis, PREFIX, type QueueTarget } from './redis.js';
 
 export interface SweepStatus {
   id: string;
+  /** A sweep (units = chunks of points) or a multi-start fit (units = starts). */
+  kind: 'sweep' | 'fit';
   name: string;
   total: number;
   done: number;
@@ -41,7 +43,7 @@ export async function queueStatus(t: QueueTarget): Promise<QueueStatus> {
       const seconds = (last - Number(m.startedAt)) / 1000;
       const throughput = seconds > 0 ? done / seconds : NaN;
       sweeps.push({
-        id, name: m.name ?? '', total, done, chunks: Number(m.chunks ?? 0), chunksDone: await redis.hlen(k.chunks(id)),
+        id, kind: m.kind === 'fit' ? 'fit' : 'sweep', name: m.name ?? '', total, done, chunks: Number(m.chunks ?? 0), chunksDone: await redis.hlen(k.chunks(id)),
         failures: Number(m.failures ?? 0), diverged: Number(m.diverged ?? 0), throughput,
         eta: finished ? 0 : throughput > 0 ? (total - done) / throughput : NaN, finished,
       });
@@ -59,9 +61,10 @@ export function formatStatus(s: QueueStatus, url: string, name = 'explore'): str
   if (!s.sweeps.length) lines.push('  no sweeps');
   for (const w of s.sweeps) {
     const pct = w.total ? ((100 * w.done) / w.total).toFixed(1) : '0';
-    lines.push(`  sweep ${w.id} ${w.name}: ${w.done}/${w.total} points (${pct}%), ${w.chunksDone}/${w.chunks} chunks, ` +
-      `${Number.isFinite(w.throughput) ? w.throughput.toFixed(2) : '-'} points/s, eta ${w.finished ? 'done' : Number.isFinite(w.eta) ? `${w.eta.toFixed(0)} s` : '-'}, ` +
-      `${w.failures} failures, ${w.diverged} diverged`);
+    const unit = w.kind === 'fit' ? 'starts' : 'points';
+    lines.push(`  ${w.kind} ${w.id} ${w.name}: ${w.done}/${w.total} ${unit} (${pct}%), ${w.chunksDone}/${w.chunks} ${w.kind === 'fit' ? 'jobs' : 'chunks'}, ` +
+      `${Number.isFinite(w.throughput) ? w.throughput.toFixed(2) : '-'} ${unit}/s, eta ${w.finished ? 'done' : Number.isFinite(w.eta) ? `${w.eta.toFixed(0)} s` : '-'}, ` +
+      `${w.failures} failures, ${w.diverged} ${w.kind === 'fit' ? 'failed starts' : 'diverged'}`);
   }
   return lines.join('\n');
 }

@@ -1,8 +1,9 @@
 /**
  * Batch lanes (issue #17, item 5): batched points per CPU-second on one core with the coupling
- * gather run for 2–4 batch elements per pass (default) vs one element per pass (VBT_BATCH_LANES=0,
- * today's engine), G2D and RWW + Bold on 84 regions, batches of 16, the two alternated in one run,
- * best of 5. Results are compared bit for bit.
+ * gather run for 2–4 batch elements per pass and the Bold block update in WebAssembly SIMD (default)
+ * vs one element per pass and the JavaScript Bold loop (VBT_BATCH_LANES=0, the engine before both),
+ * G2D and RWW + Bold on 84 regions, batches of 16, the two alternated in one run, best of 5, CPU
+ * time. Results are compared bit for bit.
  */
 import { network84 } from '../network84.js';
 import { simulateSync } from '../../src/simulation/simulate.js';

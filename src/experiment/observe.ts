@@ -12,7 +12,8 @@ import { fcCorr } from '../../algorithms/data.js';
 import { kuramotoOrder } from '../analysis/summary.js';
 import { LabeledArray } from '../results/labeled.js';
 import type { MonitorOutput } from '../results/simulation.js';
-import type { DerivedObsPlan, ObsPlan } from './resolve.js';
+import type { DerivedObsPlan, MonitorObsPlan, ObsPlan } from './resolve.js';
+import type { Observable, PointRun } from '../../algorithms/explore.js';
 
 export type Outputs = Record<string, LabeledArray>;
 
@@ -114,4 +115,26 @@ export function evaluateObservations(plans: ObsPlan[], ctx: ObservationContext):
     }
   }
   return out;
+}
+
+/**
+ * An exploration's observables from the experiment's observations: `name` is an observation (its
+ * scalar `value`) or `observation.output`; each point's monitors feed every derived observation
+ * once, whichever observable asks first.
+ */
+export function pointObservables(plans: ObsPlan[], names: string[], ctx: Omit<ObservationContext, 'monitor'>): Record<string, Observable> {
+  const monitorIndex = (name: string) => (plans.find((o) => o.name === name) as MonitorObsPlan).index;
+  const cache = new WeakMap<PointRun, Record<string, Outputs>>();
+  const outsOf = (r: PointRun) => {
+    let o = cache.get(r);
+    if (!o) {
+      o = evaluateObservations(plans, { ...ctx, monitor: (name) => r.monitor(monitorIndex(name)) });
+      cache.set(r, o);
+    }
+    return o;
+  };
+  return Object.fromEntries(names.map((name) => {
+    const [on, out = 'value'] = name.split('.');
+    return [name, (r: PointRun) => outsOf(r)[on][out].data[0]];
+  }));
 }

@@ -4,6 +4,7 @@
  * coupling, parameters, files, observation sources) is checked here, and all problems are
  * reported together, each with its YAML path and line, before anything runs.
  */
+import { checkRedisUrl } from '../../algorithms/distributed/url.js';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve as resolvePath, basename } from 'node:path';
 import { getModel } from '../models/catalogue.js';
@@ -106,6 +107,8 @@ export interface ExperimentPlan {
   algorithms: AlgorithmPlan[];
   optimizations: OptimizationPlan[];
   threads?: number;
+  /** Explorations on a BullMQ queue (`execution: {queue, queue_name}`) instead of this process's threads. */
+  queue?: { url: string; name?: string };
   /** Constant initial state per state variable (the runner expands it over nodes). */
   initialValues?: Record<string, number | number[]>;
   /** Stimulus weights as written (expanded once the network is loaded). */
@@ -491,6 +494,13 @@ export function loadExperiment(src: ExperimentSource, opts: LoadOptions = {}): E
     else err([...path, 'loss', 'target'], `target '${o.loss.target}' is not a data observation (or 'empirical_fc', 'dk_average')`);
     if (mon && mon.kind === 'monitor' && target) optimizations.push({ name, def: o, params, monitor: mon.index, target });
   }
+  if (doc.execution?.queue !== undefined) {
+    try {
+      checkRedisUrl(doc.execution.queue);
+    } catch (e) {
+      err(['execution', 'queue'], (e as Error).message.replace(/^--queue: /, ''));
+    }
+  }
   for (const [k, v] of Object.entries(doc.functions ?? {})) {
     void v;
     (opts.dropUnsupported ? warnings : issues).push(src.issue(['functions', k], "user functions are not executed by vbt run; derived observations use the built-in functions (fc, welch, peak_frequency, mean, fc_corr, fc_rmse, kuramoto)"));
@@ -528,6 +538,7 @@ export function loadExperiment(src: ExperimentSource, opts: LoadOptions = {}): E
     algorithms,
     optimizations,
     threads,
+    ...(doc.execution?.queue ? { queue: { url: doc.execution.queue, ...(doc.execution.queue_name ? { name: doc.execution.queue_name } : {}) } } : {}),
     initialValues,
     stimulusWeights,
     warnings,

@@ -29,11 +29,12 @@ import { fcCorr } from '../../algorithms/data.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadBackend } from '../backend/index.js';
 import { loadDkAverage, maxNormalized, dkAveragePath } from '../../algorithms/data.js';
-import { explore, type PointRun } from '../../algorithms/explore.js';
+import { explore } from '../../algorithms/explore.js';
 import { EibNetwork, EIB_DEFAULTS, type EibParameters } from '../../algorithms/eib-model.js';
 import { fic } from '../../algorithms/fic.js';
 import { eib, type EibKeep } from '../../algorithms/eib.js';
-import { evaluateObservations, type Outputs } from './observe.js';
+import { evaluateObservations, pointObservables } from './observe.js';
+import { experimentObservablesSpec, registerExperimentObservables } from './queue-observables.js';
 import type { ExperimentPlan, MonitorObsPlan, NetworkPlan, OptimizationPlan, StimulationWeights } from './resolve.js';
 
 export interface RunOptions {
@@ -239,24 +240,27 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunOptions = {})
     for (const e of plan.explorations) {
       part = `explorations.${e.name}`;
       say(`[${++partNo}/${parts}] exploration ${e.name}: ${e.space.size} points over ${e.space.names.join(' × ')}`);
-      const cache = new WeakMap<PointRun, Record<string, Outputs>>();
-      const outsOf = (r: PointRun) => {
-        let o = cache.get(r);
-        if (!o) {
-          o = evaluateObservations(plan.observations, { monitor: monitorsOf((i) => r.monitor(i)), data: dataOf, labels: conn.labels, spaceLabels });
-          cache.set(r, o);
-        }
-        return o;
-      };
-      const observables = Object.fromEntries(e.observables.map((name) => {
-        const [on, out = 'value'] = name.split('.');
-        return [name, (r: PointRun) => outsOf(r)[on][out].data[0]];
-      }));
+      const obsCtx = { plans: plan.observations, names: e.observables, labels: conn.labels };
       const base = { ...cfg };
-      const res = await explore({
-        name: e.name, base, space: e.space, observables, batchSize: e.batchSize, threads: plan.threads, record: e.record,
-        progress: (d, t) => say(`  ${e.name}: ${d}/${t} points`),
-      });
+      let res: ExplorationResult;
+      if (plan.queue) {
+        // the same sweep as the local path (chunks = batches, so the same noise seeds), as data for `vbt worker`s
+        const { makeSweep, QueueExecutor } = await import('../../algorithms/distributed/index.js');
+        registerExperimentObservables();
+        const observables = experimentObservablesSpec({ ...obsCtx, dataOf, spaceLabels });
+        const sweep = makeSweep({ name: e.name, base, space: e.space, observables, chunkSize: e.batchSize ?? 32, record: e.record });
+        res = await new QueueExecutor({
+          url: plan.queue.url, name: plan.queue.name,
+          onSubmitted: (id) => say(`  ${e.name}: sweep ${id} in queue '${plan.queue!.name ?? 'explore'}' at ${plan.queue!.url}`),
+          progress: (d, t) => say(`  ${e.name}: ${d}/${t} points`),
+        }).run(sweep);
+      } else {
+        res = await explore({
+          name: e.name, base, space: e.space, observables: pointObservables(obsCtx.plans, obsCtx.names, { data: dataOf, labels: conn.labels, spaceLabels }),
+          batchSize: e.batchSize, threads: plan.threads, record: e.record,
+          progress: (d, t) => say(`  ${e.name}: ${d}/${t} points`),
+        });
+      }
       explorations[e.name] = res;
       done.push(part);
     }

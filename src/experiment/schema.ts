@@ -230,6 +230,9 @@ export const ExecutionSchema = z.object({
   precision: z.enum(['float64', 'float32']).optional(),
   random_seed: z.number().int().optional(),
   batch_size: z.number().int().positive().optional(),
+  /** Explorations run as jobs on a BullMQ queue at this Redis URL (workers: `vbt worker --queue URL`). */
+  queue: z.string().min(1).optional(),
+  queue_name: z.string().min(1).optional(),
 }).strict();
 
 function named<T extends z.ZodTypeAny>(item: T) {

@@ -9,7 +9,7 @@ import { parseNumber } from '../parse.js';
 export function register(program: Command): void {
   program
     .command('worker')
-    .description('Run exploration chunks from a BullMQ queue on the kernel engine until stopped (SIGINT/SIGTERM finish the active job first).')
+    .description('Run exploration chunks and multi-start fit starts from a BullMQ queue until stopped (SIGINT/SIGTERM finish the active job first).')
     .requiredOption('--queue <url>', 'Redis URL, redis://host:port/db')
     .option('--queue-name <name>', 'queue name', 'explore')
     .option('--threads <n>', 'kernel worker threads per chunk (default: all cores)')
@@ -18,6 +18,8 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'no line per job')
     .action(async (o) => {
       const { startWorker } = await import('../../../algorithms/distributed/index.js');
+      // experiment files' explorations (execution: {queue}) carry their observations as data
+      (await import('../../experiment/queue-observables.js')).registerExperimentObservables();
       const w = await startWorker({
         url: o.queue, name: o.queueName, threads: o.threads ? parseNumber(o.threads, '--threads') : undefined,
         stallTimeout: parseNumber(o.stallTimeout, '--stall-timeout'),

@@ -18,10 +18,14 @@
  * The module imports the same memory as the kernel module and reads its region header; the
  * interleaved rings (as large as the kernel's own) are added at the end of that memory.
  *
- * Measured (bench section batch-lanes, one core, 16 elements, dk_average 84 regions): G2D 1.47×,
- * RWW + Bold 1.19× the points per CPU-second of one element per pass. The rest of a G2D point is
- * the model step, already two nodes per instruction; of an RWW + Bold point, the step and the
- * Bold monitor, which lanes do not touch.
+ * Measured (bench section batch-lanes, one core, 16 elements, dk_average 84 regions, loaded
+ * machine): G2D 1.80–1.94×, RWW + Bold 1.53–1.59× the points per CPU-second of today's engine
+ * (VBT_BATCH_LANES=0: one element per pass and the Bold block update in JavaScript); the RWW + Bold
+ * figure includes the Bold block update in WebAssembly SIMD (src/observation/bold/wasm.ts), without
+ * which it was 1.18–1.19×. Profile of the lanes path: G2D ≈ 75 % model step, 20 % gather; RWW + Bold
+ * ≈ 55 % step, 28 % gather, 6 % Bold, 10 % JavaScript. The step is already two nodes per f64x2 and
+ * bound by its own arithmetic (exp, division); unrolling it over two node pairs and eight elements
+ * per gather pass (register spills) were tried and gained nothing.
  */
 import type { Expr } from '../../expr/index.js';
 import { parseExpr, CONSTANTS } from '../../expr/index.js';
