@@ -13,6 +13,10 @@ import { localConnectivity } from '../src/surface/local-connectivity';
 import { syntheticConnectome } from '../src/network/synthetic';
 import { richardsonDerivative } from '../src/engine/adjoint/fd';
 import type { SimulationConfig } from '../src/simulation/config';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { vbt } from './cli-helpers';
+import { HAVE_SHARED, SKIP_REASON, sharedPath } from './shared';
 
 const S = icosphere(2, 60); // 162 vertices
 const V = S.vertices.length / 3;
@@ -120,4 +124,21 @@ describe('surface adjoint', () => {
     const f = new SurfaceAdjoint(heun, { wrt: ['a'] }).forward();
     expect(() => f.backward([new Float64Array(3)])).toThrow(/one cotangent array per monitor \(2\), got 1/);
   });
+});
+
+const DATA = sharedPath('data', 'tvb');
+const HAVE16K = HAVE_SHARED && existsSync(join(DATA, 'cortex_16384.zip'));
+describe.skipIf(!HAVE16K)(`vbt gradcheck --surface on cortex_16384${HAVE16K ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
+  it('the local-coupling strength and one region\'s coupling: adjoint = finite differences of the surface engine', async () => {
+    const args = ['gradcheck', '-m', 'Generic2dOscillator', '-c', join(DATA, 'connectivity_76.zip'), '-k', 'a=0.1',
+      '--surface', join(DATA, 'cortex_16384.zip'), '--region-mapping', join(DATA, 'regionMapping_16k_76.txt'),
+      '--local-connectivity', join(DATA, 'local_connectivity_16384.mat'), '--local-coupling', '0.5', '--steps', '30'];
+    for (const extra of [['--param', 'localCoupling'], ['--param', 'coupling.a', '--index', '12']]) {
+      const out = await vbt(...args, ...extra);
+      expect(out).toMatch(/float64 surface adjoint/);
+      const rel = Number(/rel_err=(\S+)/.exec(out)?.[1]);
+      expect(rel).toBeLessThan(1e-6);
+    }
+    await expect(vbt(...args, '--param', 'a', '--engine', 'tensor')).rejects.toThrow(/float64 adjoint only/);
+  }, 300_000);
 });

@@ -23,3 +23,5 @@ export { plotSurfaceResult, surfaceViewerFromResult, surfaceSeries } from '../pl
 export type { SurfaceFigureOptions } from '../plot/surface-result.js';
 export { SurfaceAdjoint, surfaceGradient, SURFACE_ADJOINT_MONITORS } from './adjoint.js';
 export type { SurfaceAdjointOptions, SurfaceAdjointForward, SurfaceGradLayout } from './adjoint.js';
+export { surfaceGradcheck } from './gradcheck.js';
+export type { SurfaceGradcheckOptions, SurfaceGradcheckResult } from './gradcheck.js';
