@@ -157,16 +157,19 @@ describe('surface adjoint', () => {
 const DATA = sharedPath('data', 'tvb');
 const HAVE16K = HAVE_SHARED && existsSync(join(DATA, 'cortex_16384.zip'));
 describe.skipIf(!HAVE16K)(`vbt gradcheck --surface on cortex_16384${HAVE16K ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
-  it('the local-coupling strength and one region\'s coupling: adjoint = finite differences of the surface engine', async () => {
-    const args = ['gradcheck', '-m', 'Generic2dOscillator', '-c', join(DATA, 'connectivity_76.zip'), '-k', 'a=0.1',
-      '--surface', join(DATA, 'cortex_16384.zip'), '--region-mapping', join(DATA, 'regionMapping_16k_76.txt'),
-      '--local-connectivity', join(DATA, 'local_connectivity_16384.mat'), '--local-coupling', '0.5', '--steps', '30'];
-    for (const extra of [['--param', 'localCoupling'], ['--param', 'coupling.a', '--index', '12']]) {
+  const args = ['gradcheck', '-m', 'Generic2dOscillator', '-c', join(DATA, 'connectivity_76.zip'), '-k', 'a=0.1',
+    '--surface', join(DATA, 'cortex_16384.zip'), '--region-mapping', join(DATA, 'regionMapping_16k_76.txt'),
+    '--local-connectivity', join(DATA, 'local_connectivity_16384.mat'), '--local-coupling', '0.5', '--steps', '30'];
+  // one check per test: each is a long synchronous run, and vitest's RPC needs the event loop between them
+  for (const extra of [['--param', 'localCoupling'], ['--param', 'coupling.a', '--index', '12']]) {
+    it(`${extra.join(' ')}: adjoint = finite differences of the surface engine`, async () => {
       const out = await vbt(...args, ...extra);
       expect(out).toMatch(/float64 surface adjoint/);
       const rel = Number(/rel_err=(\S+)/.exec(out)?.[1]);
       expect(rel).toBeLessThan(1e-6);
-    }
+    }, 300_000);
+  }
+  it('--engine tensor is refused', async () => {
     await expect(vbt(...args, '--param', 'a', '--engine', 'tensor')).rejects.toThrow(/float64 adjoint only/);
-  }, 300_000);
+  });
 });
