@@ -134,6 +134,24 @@ describe('surface adjoint', () => {
     close(g.a.reduce((s, x, n) => s + x * dir[n], 0), richardsonDerivative((x) => engineLoss({ ...cfg, parameters: { a: a0.map((v, n) => v + x * dir[n]), I: I0 } }), 0, 0.1));
   }, 180_000);
 
+  it('a surface stimulus, Raw and Bold monitors: forward = engine, gradient = finite differences', () => {
+    const cfg: SimulationConfig = {
+      ...euler, duration: 30, transient: 0,
+      stimulus: { weights: Float64Array.from({ length: V }, (_, v) => Math.exp(-((v % 17) / 5))), temporal: { expression: 'sin(0.3 * t)' } },
+      monitors: [{ name: 'Raw' }, { name: 'Bold', period: 8, voi: [0] }],
+    };
+    const ref = simulateSurface(cfg).monitors;
+    const { gradient: g, outputs } = surfaceGradient(cfg, { wrt: ['I'], loss, layouts: { I: 'scalar' } });
+    outputs.forEach((o, k) => {
+      expect(o.data.length).toBe(ref[k].data.length);
+      let err = 0, range = 0;
+      o.data.forEach((x, q) => { err = Math.max(err, Math.abs(x - ref[k].data[q])); range = Math.max(range, Math.abs(ref[k].data[q])); });
+      expect(range).toBeGreaterThan(0);
+      expect(err).toBeLessThan(1e-12 * range);
+    });
+    close(g.I[0], richardsonDerivative((x) => engineLoss({ ...cfg, parameters: { a: -0.5, I: I0.map((v) => v + x) } }), 0, 0.1));
+  }, 180_000);
+
   it('checkpointed sweeps give the one-segment gradient', () => {
     const one = new SurfaceAdjoint(heun, { wrt: ['a', 'I', 'localCoupling'] });
     const seg = new SurfaceAdjoint(heun, { wrt: ['a', 'I', 'localCoupling'], checkpoint: 17 });
