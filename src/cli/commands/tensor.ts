@@ -59,7 +59,7 @@ export function register(program: Command): void {
     .option('--local-connectivity <mat|neighbours|geodesic:CUTOFF[:EQUATION[:k=v,...]]>', 'surface run: local connectivity')
     .option('--local-coupling <strength>', 'surface run: local coupling strength', Number)
     .action(async (o, cmd: Command) => {
-      if (o.surface) return surfaceCheck(o, cmd.getOptionValueSource('engine') === 'cli');
+      if (o.surface) return surfaceCheck(o as SurfaceCheckOptions, cmd.getOptionValueSource('engine') === 'cli');
       const info = await loadBackend(o.backend);
       console.log(formatBackend(info));
       if (!(o.dt > 0)) throw new Error(`--dt: expected a positive number of ms, got ${o.dt}`);
@@ -101,7 +101,13 @@ export function register(program: Command): void {
 }
 
 /** `vbt gradcheck --surface …`: the float64 surface adjoint against finite differences of the surface engine. */
-function surfaceCheck(o: Record<string, any>, engineGiven: boolean): void {
+interface SurfaceCheckOptions {
+  surface: string; regionMapping?: string; localConnectivity?: string; localCoupling?: number; connectivity?: string;
+  model: string; modelParam: Record<string, string>; coupling: string; couplingParam: Record<string, string>;
+  integrator: string; dt: number; noise?: string; seed: number; steps: number;
+  param: string; index?: number; voi: number; fdStep: number; engine: string;
+}
+function surfaceCheck(o: SurfaceCheckOptions, engineGiven: boolean): void {
   if (engineGiven && o.engine !== 'adjoint') throw new Error('--engine tensor: surface runs are differentiated by the float64 adjoint only (drop --engine or use --engine adjoint)');
   if (!(o.dt > 0)) throw new Error(`--dt: expected a positive number of ms, got ${o.dt}`);
   if (!(o.fdStep > 0)) throw new Error(`--fd-step: expected a positive relative step, got ${o.fdStep}`);
@@ -113,11 +119,11 @@ function surfaceCheck(o: Record<string, any>, engineGiven: boolean): void {
   // mesh, mapping and kernel read once: the finite differences run the surface engine many times
   const surface = readTvbSurfaceZip(o.surface);
   surf.surface = surface;
-  surf.regionMapping = readRegionMapping(o.regionMapping);
+  surf.regionMapping = readRegionMapping(o.regionMapping!);
   const lc = surf.localConnectivity;
   if (typeof lc === 'string') surf.localConnectivity = readSparseMat(lc);
   else if (lc && !('rowPtr' in lc)) surf.localConnectivity = localConnectivity(surface, lc);
-  const connectivity = readTvbConnectivityZip(o.connectivity);
+  const connectivity = readTvbConnectivityZip(o.connectivity!);
   const config: SimulationConfig = {
     model: o.model, parameters, connectivity, coupling: o.coupling, couplingParameters, ...surf,
     integrator: { name: o.integrator as IntegratorName, dt: o.dt, noise: o.noise !== undefined ? { nsig: parseNumbers(o.noise, '--noise'), seed: o.seed } : undefined },
