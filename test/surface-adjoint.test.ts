@@ -152,6 +152,22 @@ describe('surface adjoint', () => {
     close(g.I[0], richardsonDerivative((x) => engineLoss({ ...cfg, parameters: { a: -0.5, I: I0.map((v) => v + x) } }), 0, 0.1));
   }, 180_000);
 
+  it('forward(values) equals a fresh adjoint built with those values', () => {
+    const wrt = ['a', 'I', 'coupling.a', 'localCoupling'];
+    const adj = new SurfaceAdjoint(heun, { wrt });
+    const first = adj.forward();
+    first.backward(loss(first.outputs).bars);
+    const I1 = I0.map((v, r) => v + 0.02 * r);
+    const vals = { a: -0.45, I: I1, 'coupling.a': 0.06, localCoupling: 0.25 };
+    const f1 = adj.forward(vals);
+    const f2 = new SurfaceAdjoint({ ...heun, parameters: { a: -0.45, I: I1 }, couplingParameters: { a: 0.06 }, localCoupling: 0.25 }, { wrt }).forward();
+    expect(f1.outputs[0].data).toEqual(f2.outputs[0].data);
+    const g1 = f1.backward(loss(f1.outputs).bars), g2 = f2.backward(loss(f2.outputs).bars);
+    for (const k of wrt) expect(g1[k]).toEqual(g2[k]);
+    expect(() => adj.forward({ 'coupling.a': new Float64Array(R) })).toThrow(/built with one value/);
+    expect(() => adj.forward({ I: [1, 2, 3] })).toThrow(/'I' has 3 values; .*1, 12 \(per region\) or 164 \(per node\)/);
+  });
+
   it('checkpointed sweeps give the one-segment gradient', () => {
     const one = new SurfaceAdjoint(heun, { wrt: ['a', 'I', 'localCoupling'] });
     const seg = new SurfaceAdjoint(heun, { wrt: ['a', 'I', 'localCoupling'], checkpoint: 17 });

@@ -222,8 +222,41 @@ export class SurfaceAdjoint {
     return this.monitors.map((m) => ({ name: m.name, period: m.period, time: m.time, voi: m.voi }));
   }
 
-  /** Run forward, keeping checkpoints for one backward(). */
-  forward(): SurfaceAdjointForward {
+  /**
+   * New values for the next runs, in the layouts the run was built with: a model parameter built
+   * per node takes one value, one per region or one per node; one built as a single value takes one
+   * value. Coupling parameters: one value, or one per region when built so. localCoupling: one value
+   * or one per vertex.
+   */
+  setParameters(values: Record<string, ArrayLike<number> | number>): void {
+    const { plan } = this.prep;
+    const { N, R } = plan;
+    const checked = Object.entries(values).map(([name, v]) => {
+      const arr = typeof v === 'number' ? [v] : v;
+      for (let q = 0; q < arr.length; q++) if (!Number.isFinite(arr[q])) throw new Error(`surface adjoint: parameter '${name}'[${q}] = ${arr[q]} is not finite`);
+      if (name === 'localCoupling') {
+        if (!plan.lcTerms.length) throw new Error("surface adjoint: localCoupling set on a run without a local connectivity");
+        if (arr.length !== 1 && arr.length !== this.V) throw new Error(`surface adjoint: localCoupling has ${arr.length} values; expected 1 or ${this.V} (one per vertex)`);
+        return () => { for (let n = 0; n < this.V; n++) this.ctx.STR[n] = arr.length === 1 ? arr[0] : arr[n]; };
+      }
+      const cp = name.startsWith(PREFIX);
+      const p = cp ? plan.couplingParams[name.slice(PREFIX.length)] : plan.spec.parameters[name] ? plan.modelParams[name] : undefined;
+      if (!p) throw new Error(`surface adjoint: unknown parameter '${name}'; expected one of: ${this.parameterNames().join(', ')}`);
+      const width = p.data.length;
+      const ok = arr.length === 1 || arr.length === width || (!cp && width === N && arr.length === R);
+      if (!ok) throw new Error(`surface adjoint: parameter '${name}' has ${arr.length} values; this run was built with ${width === 1 ? 'one value (give it per region or per node in the configuration to vary it there)' : cp ? `1 or ${R} (per region)` : `1, ${R} (per region) or ${N} (per node)`}`);
+      return () => {
+        if (arr.length === 1) p.data.fill(arr[0]);
+        else if (arr.length === width) p.data.set(arr);
+        else for (let n = 0; n < N; n++) p.data[n] = arr[this.prep.regmap[n]];
+      };
+    });
+    for (const apply of checked) apply();
+  }
+
+  /** Run forward, optionally with new parameter values (setParameters), keeping checkpoints for one backward(). */
+  forward(values: Record<string, ArrayLike<number> | number> = {}): SurfaceAdjointForward {
+    this.setParameters(values);
     const { prep } = this;
     const { K, T, SS, CS } = this;
     const { plan } = prep;
