@@ -137,7 +137,9 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
   const mps = Object.entries(plan.modelParams);
   const cps = Object.entries(plan.couplingParams);
   const read = (n: string) => n;
-  const hoistMp = mps.map(([n, p]) => `const mp_${n} = ${paramRead(p.kind, `MP_${n}`, '0', 'n', N)};`).join(' ');
+  // one value for the whole run: read once per call (values may change between runs); per node: in the loop
+  const hoistMp = mps.filter(([, p]) => p.kind !== 'scalar').map(([n, p]) => `const mp_${n} = ${paramRead(p.kind, `MP_${n}`, '0', 'n', N)};`).join(' ');
+  const hoistScalar = mps.filter(([, p]) => p.kind === 'scalar').map(([n]) => `const mp_${n} = MP_${n}[0];`).join(' ');
   const stateReads = (name: (k: number, m: number) => string, arr: string, base: string) =>
     each((k, m) => `const ${name(k, m)} = ${arr}[${base === '0' ? '' : `${base} + `}${ix(k, 'n', m)}];`).join(' ');
   const lcReads = (U: string) => Array.from({ length: nLc * M }, (_, q) => {
@@ -156,8 +158,20 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
   ].join(' ');
 
   /** E_j at every node from the state in (arr, base), then U_j = LC · E_j. */
+  const plainSv = plan.lcTerms.map((e) => (e.kind === 'sym' && svIdx.has(e.name) ? svIdx.get(e.name)! : -1));
+  const plain = nLc > 0 && plainSv.every((k) => k >= 0);
   const lcFwd = (arr: string, base: string, U: string) => {
     if (!nLc) return '';
+    if (plain) {
+      return plainSv.map((k, j) => `for (let m = 0; m < M; m++) {
+    const src = ${base === '0' ? '' : `${base} + `}${k * N * M} + m, dst = ${j * N * M} + m;
+    for (let v = 0; v < N; v++) {
+      let acc = 0;
+      for (let q = lcRowPtr[v], q1 = lcRowPtr[v + 1]; q < q1; q++) acc += lcVal[q] * ${arr}[src + lcCol[q] * M];
+      ${U}[dst + v * M] = acc;
+    }
+  }`).join('\n  ');
+    }
     const fwd = forwardJs(eProg(X), read);
     return `for (let n = 0; n < N; n++) {
     ${hoistMp} ${stateReads(X, arr, base)}
@@ -179,6 +193,18 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
    */
   const lcRev = (arr: string, base: string, U: string, bar: string) => {
     if (!nLc) return '';
+    if (plain) {
+      return plainSv.map((k, j) => `for (let m = 0; m < M; m++) {
+    const base = ${j * N * M} + m, dst = ${k * N * M} + m;
+    for (let v = 0; v < N; v++) {
+      const lb = LCB[base + v * M];
+      if (lb === 0) continue;
+      STRB[v] += lb * ${U}[base + v * M];
+      const w = STR[v] * lb;
+      for (let q = lcRowPtr[v], q1 = lcRowPtr[v + 1]; q < q1; q++) ${bar}[dst + lcCol[q] * M] += lcVal[q] * w;
+    }
+  }`).join('\n  ');
+    }
     const rev = reverseJs(eProg(X), {
       seeds: new Map(Array.from({ length: nLc * M }, (_, q) => [`e${Math.floor(q / M)}_${q % M}`, `EB[${ix(Math.floor(q / M), 'n', q % M)}]`] as [string, string])),
       read,
@@ -241,6 +267,7 @@ function stimAt(t) { return ${plan.stimulus?.temporalJs ?? '0'}; }`);
   }`;
   emit(`/** State at slot yo from slot xo, the step's coupling (ci) and noise (zi); region means into HX at hw. */
 function step(xo, yo, ci, zi, hw, stimT) {
+  ${hoistScalar}
   let chk = 0;
   regSum.fill(0);
   ${predictor}
@@ -311,6 +338,7 @@ function step(xo, yo, ci, zi, hw, stimT) {
   }
   emit(`/** XB = (∂x_s/∂x_{s-1})ᵀ YB, CB = (∂x_s/∂c_s)ᵀ YB, parameter and strength bars; forward recomputed from slot xo. */
 function stepRev(xo, ci, zi, stimT) {
+  ${hoistScalar}
   XB.fill(0); CB.fill(0);
   ${scheme === 'heun' ? predictor.replace(writeNew, '') : lcFwd('X', 'xo', 'U1')}
   ${revBody}
@@ -339,6 +367,7 @@ function historyRev(hr) {
     },
   });
   emit(`function observe(xo) {
+  ${hoistScalar}
   for (let n = 0; n < N; n++) {
     ${hoistMp} ${stateReads(X, 'X', 'xo')}
     ${obsFwd.join(' ')}
@@ -346,6 +375,7 @@ function historyRev(hr) {
   }
 }
 function observeRev(xo) {
+  ${hoistScalar}
   for (let n = 0; n < N; n++) {
     ${hoistMp} ${stateReads(X, 'X', 'xo')}
     ${obsFwd.join(' ')}
