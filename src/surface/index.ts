@@ -21,3 +21,7 @@ export { surfaceViewerHtml } from '../plot/surface-viewer.js';
 export type { SurfaceViewerData, SurfaceViewerOptions } from '../plot/surface-viewer.js';
 export { plotSurfaceResult, surfaceViewerFromResult, surfaceSeries } from '../plot/surface-result.js';
 export type { SurfaceFigureOptions } from '../plot/surface-result.js';
+export { SurfaceAdjoint, surfaceGradient, SURFACE_ADJOINT_MONITORS } from './adjoint.js';
+export type { SurfaceAdjointOptions, SurfaceAdjointForward, SurfaceGradLayout } from './adjoint.js';
+export { surfaceGradcheck } from './gradcheck.js';
+export type { SurfaceGradcheckOptions, SurfaceGradcheckResult } from './gradcheck.js';

@@ -10,6 +10,11 @@ import { syntheticConnectome } from '../../network/synthetic.js';
 import { readTvbConnectivityZip } from '../../network/tvb-zip.js';
 import type { IntegratorName, SimulationConfig } from '../../simulation/config.js';
 import { collectKv, parseInteger, parseNumbers } from '../parse.js';
+import { surfaceGradcheck } from '../../surface/gradcheck.js';
+import { surfaceConfigFromOptions } from '../../surface/cli.js';
+import { readRegionMapping, readTvbSurfaceZip } from '../../network/surface.js';
+import { readSparseMat } from '../../surface/mat.js';
+import { localConnectivity } from '../../surface/local-connectivity.js';
 
 
 
@@ -49,7 +54,12 @@ export function register(program: Command): void {
     .option('--checkpoint <steps>', 'gradient checkpoint segment length in steps (0 = off)', Number, 0)
     .option('--fd-step <rel>', 'largest relative finite-difference step (the Richardson ladders go down from it)', Number, 1e-2)
     .addOption(new Option('--backend <name>', 'tfjs backend (default: $VBT_BACKEND or the first that loads)').choices([...BACKEND_CANDIDATES]))
-    .action(async (o) => {
+    .option('--surface <zip>', 'cortical surface run (float64 surface adjoint, loss on TemporalAverage 1 ms): TVB surface ZIP; needs --region-mapping and -c; --param may be localCoupling, --index a region (vertex for localCoupling)')
+    .option('--region-mapping <txt>', 'surface run: one region index per vertex')
+    .option('--local-connectivity <mat|neighbours|geodesic:CUTOFF[:EQUATION[:k=v,...]]>', 'surface run: local connectivity')
+    .option('--local-coupling <strength>', 'surface run: local coupling strength', Number)
+    .action(async (o, cmd: Command) => {
+      if (o.surface) return surfaceCheck(o as SurfaceCheckOptions, cmd.getOptionValueSource('engine') === 'cli');
       const info = await loadBackend(o.backend);
       console.log(formatBackend(info));
       if (!(o.dt > 0)) throw new Error(`--dt: expected a positive number of ms, got ${o.dt}`);
@@ -88,4 +98,46 @@ export function register(program: Command): void {
           : `rel_err=${r.relErr}`,
       ].join('\n'));
     });
+}
+
+/** `vbt gradcheck --surface …`: the float64 surface adjoint against finite differences of the surface engine. */
+interface SurfaceCheckOptions {
+  surface: string; regionMapping?: string; localConnectivity?: string; localCoupling?: number; connectivity?: string;
+  model: string; modelParam: Record<string, string>; coupling: string; couplingParam: Record<string, string>;
+  integrator: string; dt: number; noise?: string; seed: number; steps: number;
+  param: string; index?: number; voi: number; fdStep: number; engine: string;
+}
+function surfaceCheck(o: SurfaceCheckOptions, engineGiven: boolean): void {
+  if (engineGiven && o.engine !== 'adjoint') throw new Error('--engine tensor: surface runs are differentiated by the float64 adjoint only (drop --engine or use --engine adjoint)');
+  if (!(o.dt > 0)) throw new Error(`--dt: expected a positive number of ms, got ${o.dt}`);
+  if (!(o.fdStep > 0)) throw new Error(`--fd-step: expected a positive relative step, got ${o.fdStep}`);
+  const parameters: Record<string, number | number[]> = {};
+  for (const [k, v] of Object.entries(o.modelParam as Record<string, string>)) parameters[k] = parseNumbers(v, `--model-param ${k}`);
+  const couplingParameters: Record<string, number | number[]> = {};
+  for (const [k, v] of Object.entries(o.couplingParam as Record<string, string>)) couplingParameters[k] = parseNumbers(v, `--coupling-param ${k}`);
+  const surf = surfaceConfigFromOptions(o);
+  // mesh, mapping and kernel read once: the finite differences run the surface engine many times
+  const surface = readTvbSurfaceZip(o.surface);
+  surf.surface = surface;
+  surf.regionMapping = readRegionMapping(o.regionMapping!);
+  const lc = surf.localConnectivity;
+  if (typeof lc === 'string') surf.localConnectivity = readSparseMat(lc);
+  else if (lc && !('rowPtr' in lc)) surf.localConnectivity = localConnectivity(surface, lc);
+  const connectivity = readTvbConnectivityZip(o.connectivity!);
+  const config: SimulationConfig = {
+    model: o.model, parameters, connectivity, coupling: o.coupling, couplingParameters, ...surf,
+    integrator: { name: o.integrator as IntegratorName, dt: o.dt, noise: o.noise !== undefined ? { nsig: parseNumbers(o.noise, '--noise'), seed: o.seed } : undefined },
+    duration: o.steps * o.dt,
+    monitors: [{ name: 'TemporalAverage', period: 1 }],
+    initialConditions: { seed: o.seed },
+  };
+  const r = surfaceGradcheck(config, { param: o.param, index: o.index, voi: o.voi, step: o.fdStep });
+  const within = Math.abs(r.adjoint - r.finiteDifference) <= 2 * r.fdError;
+  emit({ model: o.model, coupling: o.coupling, steps: o.steps, dt: o.dt, surface: o.surface, ...r, agreesWithinFdError: within }, [
+    `surface ${o.surface}, model ${o.model}, coupling ${o.coupling}, ${o.steps} steps of ${o.dt} ms; loss = mean of voi ${o.voi ?? 0} of TemporalAverage 1 ms over the last half`,
+    `loss: ${r.loss}`,
+    `autodiff_grad=${r.adjoint}   (d loss / d ${r.param}${r.index !== undefined ? `[${r.index}]` : ''} at ${r.value}, float64 surface adjoint, ${r.seconds.adjoint.toFixed(2)} s)`,
+    `fd_grad=${r.finiteDifference} ± ${r.fdError.toExponential(2)}   (Richardson-extrapolated central differences from h=${r.h}, surface engine, ${r.seconds.finiteDifference.toFixed(2)} s)`,
+    r.belowResolution ? `gradient below finite-difference resolution (FD error ${r.fdError.toExponential(2)}); autodiff_grad ${within ? 'agrees within' : 'differs by more than twice'} that error` : `rel_err=${r.relErr}`,
+  ].join('\n'));
 }
