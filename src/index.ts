@@ -173,8 +173,10 @@ export { readReference, type ReferenceCase, type ReferenceMonitor } from './refe
 export {
   simulateSurface, simulateSurfaceAsync, localConnectivity, SurfaceDistances, SPATIAL_EQUATIONS, surfaceStimulusWeights,
   surfaceNodeGain, regionAverage, readSurfaceReference, checkSurfaceReference, isSurfaceReference, plotSurface,
-  surfaceViewerHtml, plotSurfaceResult, surfaceViewerFromResult, surfaceSeries,
-  type SurfaceGeometry, type LocalConnectivitySpec, type DistanceMethod, type SurfaceStimulusPattern,
+  surfaceViewerHtml, plotSurfaceResult, surfaceViewerFromResult, surfaceSeries, SurfaceAdjoint, surfaceGradient,
+  SURFACE_ADJOINT_MONITORS, surfaceGradcheck,
+  type SurfaceAdjointOptions, type SurfaceAdjointForward, type SurfaceGradLayout, type SurfaceGradcheckOptions,
+  type SurfaceGradcheckResult, type SurfaceGeometry, type LocalConnectivitySpec, type DistanceMethod, type SurfaceStimulusPattern,
   type SurfaceReferenceCase, type SurfaceReferenceMonitor, type SurfacePlotGeometry, type SurfacePlotOptions,
   type SurfaceViewerData, type SurfaceViewerOptions, type SurfaceFigureOptions,
 } from './surface/index.js';

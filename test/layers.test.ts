@@ -20,8 +20,9 @@ import { join, resolve, relative, dirname, sep } from 'node:path';
 export const LAYERS: { name: string; units: string[] }[] = [
   // file-format codecs every layer may read or write with (io's domain readers and writers sit in 'output')
   { name: 'formats', units: ['io/atomic', 'io/h5', 'io/netcdf', 'io/npy'] },
-  // tensor/ops: tfjs custom ops (gradients, row slices) on tfjs alone
-  { name: 'numerics', units: ['analysis', 'backend', 'tensor/ops', 'optim'] },
+  // tensor/ops: tfjs custom ops (gradients, row slices) on tfjs alone; engine/wasm/encoder: the WebAssembly binary
+  // writer, which imports nothing (observation models emit their own SIMD loops with it)
+  { name: 'numerics', units: ['analysis', 'backend', 'tensor/ops', 'optim', 'engine/wasm/encoder'] },
   // the specs a run is made of
   { name: 'spec', units: ['expr', 'random', 'space', 'models', 'equations', 'coupling', 'stimulus', 'network', 'engine/params',
     'surface/sparse', 'surface/local-connectivity', 'surface/stimulus', 'surface/mat'] },
