@@ -54,6 +54,8 @@ export interface SurfacePlan {
   ellWidth: number;
   /** Every row of the local connectivity has one weight (lcScale[n]); lcPad[n] padded entries. */
   ellRowScale: boolean;
+  /** The WebAssembly step (./wasm.ts) the program calls instead of its own, when the plan is within its coverage. */
+  wasm?: { slots: string[]; sumStep: boolean } | null;
 }
 
 /**
@@ -123,15 +125,39 @@ export function generateSurfaceProgram(plan: SurfacePlan): string {
   emit(`"use strict";
 const P = ctx.P, B = ctx.B, N = ${N}, R = ${R}, M = ${M}, H = ${H};
 const SS = ${nsv * N * M}, CS = ${ncv * R * M}, HS = ${H * ncv * R * M};
-const state = ctx.state, hist = ctx.history;
+const hist = ctx.history;
 const regmap = P.regmap, regCount = P.regCount;
-const cplR = new Float64Array(B * CS);
 const lcRowPtr = P.lcRowPtr, lcCol = P.lcCol, lcVal = P.lcVal, lcEllCol = P.lcEllCol, lcEllVal = P.lcEllVal, lcScale = P.lcScale, lcPad = P.lcPad;
 const lcIn = new Float64Array(${Math.max(1, nLc) * N * M}), lcOut = new Float64Array(${Math.max(1, nLc) * N * M});
-const kbuf = new Float64Array(${scheme === 'rk4' ? 4 : scheme === 'heun' ? 1 : 0} * SS), pbuf = new Float64Array(SS);
 const obs = new Float64Array(${parsed.vois.length * N * M});
-const regSum = new Float64Array(${ncv * R * M});
 `);
+  const sums0 = plan.monitors.filter((mo) => mo.stateSum).map((mo) => mo.stateSum!);
+  if (plan.wasm) {
+    // the arrays the module's step reads and writes are views on its memory (./wasm.ts); the header
+    // holds each region's byte address
+    const sizes: Record<string, string> = {
+      state: `B * SS * 8`, pbuf: 'SS * 8', kbuf: 'SS * 8', regSum: `${ncv * R} * 8`, cplR: 'B * CS * 8', noise: plan.noise ? 'SS * 8' : '0',
+    };
+    for (const x of sums0) sizes[x.acc] = `B * ${x.rows.length * N} * 8`;
+    emit(`const WSLOTS = [${plan.wasm.slots.map((x) => `'${x}'`).join(', ')}];
+const WSIZE = { ${Object.entries(sizes).map(([k, v]) => `${k}: ${v}`).join(', ')} };
+const WOFF = {};
+let wtop = ${Math.ceil((4 * plan.wasm.slots.length) / 16) * 16};
+for (const x of WSLOTS) { WOFF[x] = wtop; wtop += Math.ceil((x in WSIZE ? WSIZE[x] : P[x] ? P[x].byteLength : 0) / 16) * 16; }
+if (wtop > 2 ** 31) throw new Error('surface: the WebAssembly step would need ' + Math.ceil(wtop / 2 ** 20) + ' MB for ' + B + ' batch elements in one thread (limit 2048 MB); split the batch, use more threads, or set kernel: "js"');
+const wmem = new WebAssembly.Memory({ initial: Math.ceil(wtop / 65536) + 1 });
+{ const hdr = new Int32Array(wmem.buffer, 0, WSLOTS.length); WSLOTS.forEach((x, i) => { hdr[i] = WOFF[x]; }); }
+for (const x of WSLOTS) if (!(x in WSIZE) && P[x]) new P[x].constructor(wmem.buffer, WOFF[x], P[x].length).set(P[x]);
+const WX = new WebAssembly.Instance(ctx.wasmModule || new WebAssembly.Module(P.wasm), { env: { mem: wmem } }).exports;
+const wview = (x, n) => new Float64Array(wmem.buffer, WOFF[x], n);
+const state = wview('state', B * SS); state.set(ctx.state);
+const cplR = wview('cplR', B * CS), kbuf = wview('kbuf', SS), pbuf = wview('pbuf', SS), regSum = wview('regSum', ${ncv * R});`);
+  } else {
+    emit(`const state = ctx.state;
+const cplR = new Float64Array(B * CS);
+const kbuf = new Float64Array(${scheme === 'rk4' ? 4 : scheme === 'heun' ? 1 : 0} * SS), pbuf = new Float64Array(SS);
+const regSum = new Float64Array(${ncv * R * M});`);
+  }
   for (const [k, p] of Object.entries(plan.modelParams)) emit(`const mp_${k} = P.mp_${k};`);
   for (const [k, p] of Object.entries(plan.couplingParams)) emit(`const cp_${k} = P.cp_${k};`);
   // a parameter that is one value for the whole run is a literal in the code (no loads in the loops)
@@ -331,7 +357,11 @@ function coupling(s, b) {
   }
   const arrays = [...sums.map((x) => x.acc), 'state', 'regSum', 'pbuf', 'kbuf', 'lcEllVal', 'lcEllCol', 'lcScale', 'lcPad', 'lcRowPtr', 'lcCol', 'lcVal', 'lcIn', 'lcOut', 'regmap', 'cplR', 'noise', 'noiseGain', 'stimW'];
   stepBody = localise(stepBody, arrays);
-  emit(`const noise = ${plan.noise ? 'new Float64Array(SS)' : 'null'};
+  if (plan.wasm) {
+    const call = (f: string) => (scheme === 'euler' ? `{ const c = WX.${f}(b, stimT); state.set(pbuf, b * SS); return c; }` : `return WX.${f}(b, stimT);`);
+    stepBody = plan.wasm.sumStep ? `if (rec) ${call('stepSum')}\n  ${call('step')}` : call('step');
+  }
+  emit(`const noise = ${plan.noise ? (plan.wasm ? "wview('noise', SS)" : 'new Float64Array(SS)') : 'null'};
 const noiseGain = ${plan.noise ? 'P.noiseGain' : 'null'};
 const stimW = ${plan.stimulus ? 'P.stimW' : 'null'};
 let stimT = 0;
@@ -354,7 +384,7 @@ function step(b, rec) {
   for (let n = 0; n < N; n++) { ${voiLines.join(' ')} }
 }`);
   // monitors that sum state rows leave their accumulator to the program
-  for (const mon of plan.monitors) if (mon.stateSum) emit(`const ${mon.stateSum.acc} = new Float64Array(B * ${mon.stateSum.rows.length * N * M});`);
+  for (const mon of plan.monitors) if (mon.stateSum) emit(`const ${mon.stateSum.acc} = ${plan.wasm ? `wview('${mon.stateSum.acc}', ` : 'new Float64Array('}B * ${mon.stateSum.rows.length * N * M});`);
   for (const mon of plan.monitors) emit(mon.decl);
   const needObs = plan.monitors.map((m) => m.needsObs).filter((x): x is string => x !== null);
   const obsCond = needObs.includes('true') ? 'true' : needObs.length ? needObs.map((c) => `(${c})`).join(' || ') : 'false';

@@ -23,6 +23,7 @@ import { readSparseMat } from './mat.js';
 import { localConnectivity as computeLocalConnectivity, type LocalConnectivitySpec } from './local-connectivity.js';
 import { delayTable, stateBoundaries, stepWindow } from '../plan/build.js';
 import { extractLocalCoupling, generateSurfaceProgram, type SurfacePlan } from './program.js';
+import { generateSurfaceWasm, pairEll } from './wasm.js';
 
 /** The geometry a surface result carries. */
 export interface SurfaceGeometry {
@@ -36,7 +37,7 @@ export interface SurfaceGeometry {
 export interface PreparedSurfaceRun {
   plan: SurfacePlan;
   source: string;
-  data: Record<string, Float64Array | Int32Array>;
+  data: Record<string, Float64Array | Int32Array | Uint8Array>;
   /** (B, H, ncv, R, M) region history and (B, nsv, N, M) state. */
   history: Float64Array;
   state: Float64Array;
@@ -203,7 +204,7 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
     const mm = m.name === 'SpatialAverage' && !m.mask ? { ...m, mask: regmap } : m;
     return emitMonitor(mm, k, { N, M, dt, nvoi: parsed.vois.length, ncv: spec.cvar.length, sFirst, sLast, voiState });
   });
-  const data: Record<string, Float64Array | Int32Array> = {};
+  const data: Record<string, Float64Array | Int32Array | Uint8Array> = {};
   for (const m of monitors) Object.assign(data, m.data);
 
   // region links (CSR by target), weights as used
@@ -280,7 +281,15 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
     lcTerms: lc ? terms : [], noise: !!integ.noise, stimulus, monitors, float32History: f32, ellWidth: ell.width, ellRowScale: !!rowScale && ell.width > 0,
   };
   // without a local connectivity the local-coupling terms are zero
-  const source = generateSurfaceProgram(lc ? plan : { ...plan, parsed: zeroLc(plan.parsed) });
+  const planned = lc ? plan : { ...plan, parsed: zeroLc(plan.parsed) };
+  const wasm = cfg.kernel === 'js' ? null : generateSurfaceWasm(planned, monitors.filter((m) => m.stateSum).map((m) => ({ acc: m.stateSum!.acc, rows: m.stateSum!.rows })));
+  if (wasm) {
+    const pe = pairEll(N, plan.ellWidth, ell.col, plan.ellRowScale ? new Float64Array(0) : ell.val);
+    Object.assign(data, { wasm: wasm.bytes, lcPairOff: pe.off, lcPairVal: pe.val });
+    plan.wasm = { slots: wasm.slots, sumStep: wasm.sumStep };
+    planned.wasm = plan.wasm;
+  }
+  const source = generateSurfaceProgram(planned);
   return {
     plan, source, data, history, state, seeds, s0, nSteps, transientSteps, conn,
     geometry: { vertices: surface.vertices, triangles: surface.triangles, regionMapping: Int32Array.from(mapping), regionLabels: [...conn.labels] },
@@ -487,7 +496,7 @@ function nodeLabel(n: number, prep: PreparedSurfaceRun): string {
 /** Batch elements [b0, b1) of a prepared run as a stand-alone program context. */
 function sliceSurface(prep: PreparedSurfaceRun, b0: number, b1: number) {
   const { plan } = prep;
-  const P: Record<string, Float64Array | Int32Array> = { ...prep.data };
+  const P: Record<string, Float64Array | Int32Array | Uint8Array> = { ...prep.data };
   const cut = (arr: Float64Array, kind: string) => (kind === 'batch' ? arr.slice(b0, b1) : kind === 'batchnode' ? arr.slice(b0 * plan.N, b1 * plan.N) : arr);
   for (const [k, p] of Object.entries(plan.modelParams)) P[`mp_${k}`] = cut(p.data, p.kind);
   // coupling parameters are per region
