@@ -55,7 +55,7 @@ export interface SurfacePlan {
   /** Every row of the local connectivity has one weight (lcScale[n]); lcPad[n] padded entries. */
   ellRowScale: boolean;
   /** The WebAssembly step (./wasm.ts) the program calls instead of its own, when the plan is within its coverage. */
-  wasm?: { slots: string[]; sumStep: boolean } | null;
+  wasm?: { layout: Record<string, number>; pages: number; sumStep: boolean } | null;
 }
 
 /**
@@ -131,23 +131,12 @@ const lcRowPtr = P.lcRowPtr, lcCol = P.lcCol, lcVal = P.lcVal, lcEllCol = P.lcEl
 const lcIn = new Float64Array(${Math.max(1, nLc) * N * M}), lcOut = new Float64Array(${Math.max(1, nLc) * N * M});
 const obs = new Float64Array(${parsed.vois.length * N * M});
 `);
-  const sums0 = plan.monitors.filter((mo) => mo.stateSum).map((mo) => mo.stateSum!);
   if (plan.wasm) {
-    // the arrays the module's step reads and writes are views on its memory (./wasm.ts); the header
-    // holds each region's byte address
-    const sizes: Record<string, string> = {
-      state: `B * SS * 8`, pbuf: 'SS * 8', kbuf: 'SS * 8', regSum: `${ncv * R} * 8`, cplR: 'B * CS * 8', noise: plan.noise ? 'SS * 8' : '0',
-    };
-    for (const x of sums0) sizes[x.acc] = `B * ${x.rows.length * N} * 8`;
-    emit(`const WSLOTS = [${plan.wasm.slots.map((x) => `'${x}'`).join(', ')}];
-const WSIZE = { ${Object.entries(sizes).map(([k, v]) => `${k}: ${v}`).join(', ')} };
-const WOFF = {};
-let wtop = ${Math.ceil((4 * plan.wasm.slots.length) / 16) * 16};
-for (const x of WSLOTS) { WOFF[x] = wtop; wtop += Math.ceil((x in WSIZE ? WSIZE[x] : P[x] ? P[x].byteLength : 0) / 16) * 16; }
-if (wtop > 2 ** 31) throw new Error('surface: the WebAssembly step would need ' + Math.ceil(wtop / 2 ** 20) + ' MB for ' + B + ' batch elements in one thread (limit 2048 MB); split the batch, use more threads, or set kernel: "js"');
-const wmem = new WebAssembly.Memory({ initial: Math.ceil(wtop / 65536) + 1 });
-{ const hdr = new Int32Array(wmem.buffer, 0, WSLOTS.length); WSLOTS.forEach((x, i) => { hdr[i] = WOFF[x]; }); }
-for (const x of WSLOTS) if (!(x in WSIZE) && P[x]) new P[x].constructor(wmem.buffer, WOFF[x], P[x].length).set(P[x]);
+    // the arrays the module's step reads and writes are views on its memory (./wasm.ts), at the
+    // addresses its code was generated for; its data arrays are P.w_<name>
+    emit(`const WOFF = ${JSON.stringify(plan.wasm.layout)};
+const wmem = new WebAssembly.Memory({ initial: ${plan.wasm.pages} });
+for (const x in WOFF) { const src = P['w_' + x]; if (src) new src.constructor(wmem.buffer, WOFF[x], src.length).set(src); }
 const WX = new WebAssembly.Instance(ctx.wasmModule || new WebAssembly.Module(P.wasm), { env: { mem: wmem } }).exports;
 const wview = (x, n) => new Float64Array(wmem.buffer, WOFF[x], n);
 const state = wview('state', B * SS); state.set(ctx.state);
@@ -194,11 +183,16 @@ const regSum = new Float64Array(${ncv * R * M});`);
 /** Region coupling for step s from the history of steps < s. */
 function coupling(s, b) {
   const hb = b * HS, cb = b * CS;
-  const oi = hb + ((s - 1) % H) * CS;
+  // (s − 1 − d) mod H by one conditional add per link (delays are < H): an integer division per
+  // link was a tenth of the step's time once the vertex step ran in WebAssembly
+  const t = ((s - 1) % H + H) % H;
+  const oi = hb + t * CS;
   for (let i = 0; i < R; i++) {
     let ${accs.map((a) => `${a} = 0`).join(', ')};
-    for (let k = lnkPtr[i]; k < lnkPtr[i + 1]; k++) {
-      const o = hb + ((s - 1 - lnkDelay[k] + H) % H) * CS + lnkSrc[k] * M, w = lnkW[k];
+    for (let k = lnkPtr[i], k1 = lnkPtr[i + 1]; k < k1; k++) {
+      let j = t - lnkDelay[k];
+      if (j < 0) j += H;
+      const o = hb + j * CS + lnkSrc[k] * M, w = lnkW[k];
       ${lines.join('\n      ')}
     }
     ${outs.join('\n    ')}

@@ -282,12 +282,23 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
   };
   // without a local connectivity the local-coupling terms are zero
   const planned = lc ? plan : { ...plan, parsed: zeroLc(plan.parsed) };
-  const wasm = cfg.kernel === 'js' ? null : generateSurfaceWasm(planned, monitors.filter((m) => m.stateSum).map((m) => ({ acc: m.stateSum!.acc, rows: m.stateSum!.rows })));
-  if (wasm) {
-    const pe = pairEll(N, plan.ellWidth, ell.col, plan.ellRowScale ? new Float64Array(0) : ell.val);
-    Object.assign(data, { wasm: wasm.bytes, lcPairOff: pe.off, lcPairVal: pe.val });
-    plan.wasm = { slots: wasm.slots, sumStep: wasm.sumStep };
-    planned.wasm = plan.wasm;
+  if (cfg.kernel !== 'js') {
+    // the WebAssembly step's own layouts: region byte offsets, the ELL part paired per vertex pair
+    const pe = pairEll(N, plan.ellWidth, ell.col, plan.ellRowScale ? new Float64Array(0) : ell.val, ell.rest.rowPtr);
+    const wdata: Record<string, Float64Array | Int32Array> = {
+      regOff: Int32Array.from(regmap, (r) => 8 * r), lcPairOff: pe.off, lcPairVal: pe.val, lcSpecial: pe.special,
+      lcScale: data.lcScale as Float64Array, lcPad: data.lcPad as Float64Array, lcRowPtr: ell.rest.rowPtr, lcCol: ell.rest.colIndex, lcVal: ell.rest.values,
+    };
+    for (const k of ['noiseGain', 'stimW']) if (data[k]) wdata[k] = data[k] as Float64Array;
+    for (const [k, p] of Object.entries(modelParams)) if (p.kind !== 'scalar') wdata[`mp_${k}`] = p.data;
+    const bytes = Object.fromEntries(Object.entries(wdata).map(([k, x]) => [k, x.byteLength]));
+    const wasm = generateSurfaceWasm(planned, monitors.filter((m) => m.stateSum).map((m) => ({ acc: m.stateSum!.acc, rows: m.stateSum!.rows })), bytes);
+    if (wasm) {
+      for (const [k, x] of Object.entries(wdata)) data[`w_${k}`] = x;
+      data.wasm = wasm.bytes;
+      plan.wasm = { layout: wasm.layout, pages: wasm.pages, sumStep: wasm.sumStep };
+      planned.wasm = plan.wasm;
+    }
   }
   const source = generateSurfaceProgram(planned);
   return {
@@ -498,7 +509,10 @@ function sliceSurface(prep: PreparedSurfaceRun, b0: number, b1: number) {
   const { plan } = prep;
   const P: Record<string, Float64Array | Int32Array | Uint8Array> = { ...prep.data };
   const cut = (arr: Float64Array, kind: string) => (kind === 'batch' ? arr.slice(b0, b1) : kind === 'batchnode' ? arr.slice(b0 * plan.N, b1 * plan.N) : arr);
-  for (const [k, p] of Object.entries(plan.modelParams)) P[`mp_${k}`] = cut(p.data, p.kind);
+  for (const [k, p] of Object.entries(plan.modelParams)) {
+    P[`mp_${k}`] = cut(p.data, p.kind);
+    if (P[`w_mp_${k}`]) P[`w_mp_${k}`] = P[`mp_${k}`];
+  }
   // coupling parameters are per region
   for (const [k, p] of Object.entries(plan.couplingParams)) P[`cp_${k}`] = p.kind === 'batch' ? p.data.slice(b0, b1) : p.kind === 'batchnode' ? p.data.slice(b0 * plan.R, b1 * plan.R) : p.data;
   const hs = prep.history.length / plan.B, ss = prep.state.length / plan.B;

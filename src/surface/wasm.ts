@@ -22,7 +22,7 @@
  * Coverage: one mode, Euler or Heun, local-coupling terms that are plain state variables (or none),
  * expressions within the vector emitter. Anything else returns null and the JS step runs.
  */
-import { CONSTANTS } from '../expr/index.js';
+import { CONSTANTS, type Expr } from '../expr/index.js';
 import { expandModes } from '../engine/kernel/modes.js';
 import { Fn, VExpr, Unsupported, vconst, LANE0_MASK, hoistInvariants } from '../engine/wasm/kernel.js';
 import { type Bytes, type FuncDef, I, T, V, buildModule, uleb, vmem, vlane } from '../engine/wasm/encoder.js';
@@ -30,8 +30,10 @@ import type { SurfacePlan } from './program.js';
 
 export interface SurfaceWasm {
   bytes: Uint8Array<ArrayBuffer>;
-  /** Header slot order: the JS program writes each region's byte address at 4·slot. */
-  slots: string[];
+  /** Byte address of every memory region (work buffers, then the run's data arrays). */
+  layout: Record<string, number>;
+  /** Memory size in 64 KiB pages. */
+  pages: number;
   /** The module exports stepSum (monitors summing state rows). */
   sumStep: boolean;
 }
@@ -42,14 +44,14 @@ export interface SurfaceStateSum { acc: string; rows: number[] }
 const cache = new Map<string, SurfaceWasm | null>();
 
 /** The module for a surface plan, or null when the plan is outside its coverage. */
-export function generateSurfaceWasm(plan: SurfacePlan, sums: SurfaceStateSum[]): SurfaceWasm | null {
+export function generateSurfaceWasm(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<string, number>): SurfaceWasm | null {
   const kinds = Object.entries(plan.modelParams).map(([n, p]) => [n, p.kind, p.kind === 'scalar' ? p.data[0] : 0]);
   const key = JSON.stringify([plan.spec, plan.parsed, plan.lcTerms, kinds, plan.N, plan.R, plan.M, plan.dt, plan.scheme, plan.boundaries, plan.noise,
-    plan.stimulus?.variables ?? null, plan.ellWidth, plan.ellRowScale, sums], (k, v) => (k === 'pos' ? undefined : v));
+    plan.stimulus?.variables ?? null, plan.ellWidth, plan.ellRowScale, sums, plan.B, dataBytes], (k, v) => (k === 'pos' ? undefined : v));
   if (cache.has(key)) return cache.get(key)!;
   let out: SurfaceWasm | null;
   try {
-    out = build(plan, sums);
+    out = build(plan, sums, dataBytes);
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
     if (process.env.VBT_WASM_DEBUG) console.error(`surface wasm step not used: ${e.message}`);
@@ -60,13 +62,55 @@ export function generateSurfaceWasm(plan: SurfacePlan, sums: SurfaceStateSum[]):
   return out;
 }
 
+/**
+ * Scalar parameters and constants as numbers, then only the rewrites that give the same float64
+ * result for every input: number ∘ number evaluated (what the JS engine does at run time),
+ * x·1 → x, x/1 → x, x/2^k → x·2^−k (both round the same exact value). The JS program computes
+ * these products at run time; here they cost a SIMD multiply or divide per vertex pair.
+ */
+export function foldExact(e: Expr, value: (name: string) => number | undefined): Expr {
+  const num = (v: number, at: Expr): Expr => ({ kind: 'num', value: v, pos: at.pos });
+  const pow2 = (c: number) => c !== 0 && Number.isFinite(c) && Number.isFinite(1 / c) && Math.abs(1 / c) >= 2.2250738585072014e-308 && 2 ** Math.round(Math.log2(Math.abs(c))) === Math.abs(c);
+  const rec = (x: Expr): Expr => {
+    switch (x.kind) {
+      case 'num': return x;
+      case 'sym': { const v = value(x.name); return v === undefined ? x : num(v, x); }
+      case 'unary': {
+        const a = rec(x.arg);
+        if (a.kind === 'num' && x.op === '-') return num(-a.value, x);
+        if (x.op === '+') return a;
+        return { ...x, arg: a };
+      }
+      case 'binary': {
+        const l = rec(x.left), r = rec(x.right);
+        if (l.kind === 'num' && r.kind === 'num') {
+          if (x.op === '+') return num(l.value + r.value, x);
+          if (x.op === '-') return num(l.value - r.value, x);
+          if (x.op === '*') return num(l.value * r.value, x);
+          if (x.op === '/') return num(l.value / r.value, x);
+        }
+        if (x.op === '*' && r.kind === 'num' && r.value === 1) return l;
+        if (x.op === '*' && l.kind === 'num' && l.value === 1) return r;
+        if (x.op === '/' && r.kind === 'num' && pow2(r.value)) return r.value === 1 ? l : { ...x, op: '*', left: l, right: num(1 / r.value, r) };
+        return { ...x, left: l, right: r };
+      }
+      case 'cond': return { ...x, test: rec(x.test), then: rec(x.then), else: rec(x.else) };
+      case 'call': return { ...x, args: x.args.map(rec) };
+    }
+  };
+  return rec(e);
+}
+
 /** v128.load64_lane: (address, vector) → vector with `lane` replaced. */
 const SHR_U: Bytes = [0x76];
 const I32_EQ: Bytes = [0x46];
+const I32_WRAP: Bytes = [0xa7];
+const I64_SHR32: Bytes = [0x42, 32, 0x88];
+const I64_LOAD = (off: number): Bytes => [0x29, 3, ...uleb(off)];
 const load64Lane = (off: number, lane: number): Bytes => [0xfd, ...uleb(0x57), 3, ...uleb(off), lane];
 
-function build(plan: SurfacePlan, sums: SurfaceStateSum[]): SurfaceWasm {
-  const { N, R, M, dt, spec, parsed, scheme } = plan;
+function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<string, number>): SurfaceWasm {
+  const { N, R, M, B, dt, spec, parsed, scheme } = plan;
   if (M !== 1) throw new Unsupported('modes');
   if (scheme !== 'heun' && scheme !== 'euler') throw new Unsupported(`integrator ${scheme}`);
   const svs = Object.keys(spec.state_variables);
@@ -84,18 +128,33 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[]): SurfaceWasm {
   const SS = nsv * N;
   const stimulated = new Set(plan.stimulus?.variables ?? []);
 
-  const slots = ['state', 'pbuf', 'kbuf', 'regSum', 'cplR', 'regmap', 'lcPairOff', 'lcPairVal', 'lcScale', 'lcPad', 'lcRowPtr', 'lcCol', 'lcVal', 'noise', 'noiseGain', 'stimW'];
-  const slotOf = (name: string) => {
-    let i = slots.indexOf(name);
-    if (i < 0) { slots.push(name); i = slots.length - 1; }
-    return i;
+  // ---- static memory layout: every address is a constant of the code (an immediate offset) ----
+  const work: Record<string, number> = {
+    state: B * SS * 8, pbuf: SS * 8, kbuf: SS * 8, regSum: ncv * R * 8, cplR: B * ncv * R * 8, noise: plan.noise ? SS * 8 : 0,
   };
-  const base = (name: string): Bytes => [...I.i32(0), ...I.i32Load(4 * slotOf(name))];
-  for (const s of sums) slotOf(s.acc);
-  for (const [k, p] of Object.entries(plan.modelParams)) if (p.kind !== 'scalar') slotOf(`mp_${k}`);
+  for (const s of sums) work[s.acc] = B * s.rows.length * N * 8;
+  const layout: Record<string, number> = {};
+  let top = 64;
+  for (const [name, bytes] of [...Object.entries(work), ...Object.entries(dataBytes)]) {
+    layout[name] = top;
+    top += Math.ceil(bytes / 16) * 16;
+  }
+  if (top > 2 ** 31) throw new Unsupported(`${Math.ceil(top / 2 ** 20)} MB of memory (limit 2048 MB)`);
+  const addr = (name: string): number => {
+    if (!(name in layout)) throw new Error(`surface wasm: no memory region '${name}'`);
+    return layout[name];
+  };
 
-  const exprs = [...parsed.auxiliaries.map(([, e]) => expandModes(e, 0, 1, consts)), ...parsed.equations.map(([, e]) => expandModes(e, 0, 1, consts))];
   const bare = (full: string) => (full.lastIndexOf('@') >= 0 ? full.slice(0, full.lastIndexOf('@')) : full);
+  const runConstant = (full: string): number | undefined => {
+    const name = bare(full);
+    if (svIdx.has(name) || auxNames.has(name)) return undefined;
+    const p = plan.modelParams[name];
+    if (p) return p.kind === 'scalar' ? p.data[0] : undefined;
+    if (typeof consts[name] === 'number') return consts[name] as number;
+    return name in CONSTANTS && !/^c_\d+$/.test(name) ? CONSTANTS[name] : undefined;
+  };
+  const exprs = [...parsed.auxiliaries, ...parsed.equations].map(([, e]) => foldExact(expandModes(e, 0, 1, consts), runConstant));
   // run-constant names: scalar parameters (literals in the JS program too), number constants
   const invariant = (full: string) => {
     const name = bare(full);
@@ -116,86 +175,112 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[]): SurfaceWasm {
     const b = 0, stimT = 1;
     const vx = new VExpr(fn);
     const o = fn.local(T.i32); // byte offset of node n (n even) in an (N) f64 row
-    const sb = fn.local(T.i32), cb = fn.local(T.i32), pb = fn.local(T.i32), kb = fn.local(T.i32), rs = fn.local(T.i32);
-    const rm = fn.local(T.i32), po = fn.local(T.i32), pv = fn.local(T.i32), lsc = fn.local(T.i32), lpd = fn.local(T.i32);
-    const rp = fn.local(T.i32), lcol = fn.local(T.i32), lval = fn.local(T.i32), nz = fn.local(T.i32), ng = fn.local(T.i32), sw = fn.local(T.i32);
-    const r0 = fn.local(T.i32), r1 = fn.local(T.i32), q = fn.local(T.i32), q1 = fn.local(T.i32), sacc = fn.local(T.f64);
-    const chk = fn.local(T.v128), tmp = fn.local(T.v128), vStim = fn.local(T.v128), vStimDt = fn.local(T.v128);
-    const sumBase = sums.map(() => fn.local(T.i32));
+    /** A region: constant address, plus a per-batch byte offset held in a local (none when B = 1). */
+    interface Region { dyn: number | null; at: number }
     const prologue: Bytes = [];
-    const setBase = (l: number, name: string, stride = 0) => prologue.push(...base(name), ...(stride ? [...I.get(b), ...I.i32(stride), ...I.i32Mul(), ...I.i32Add()] : []), ...I.set(l));
-    setBase(sb, 'state', SS * 8);
-    setBase(cb, 'cplR', ncv * R * 8);
-    setBase(pb, 'pbuf'); setBase(kb, 'kbuf'); setBase(rs, 'regSum'); setBase(rm, 'regmap');
-    setBase(lsc, 'lcScale'); setBase(lpd, 'lcPad'); setBase(rp, 'lcRowPtr'); setBase(lcol, 'lcCol'); setBase(lval, 'lcVal');
-    setBase(nz, 'noise'); setBase(ng, 'noiseGain'); setBase(sw, 'stimW');
-    sums.forEach((s, a) => setBase(sumBase[a], s.acc, s.rows.length * N * 8));
+    const region = (name: string, perBatch = 0): Region => {
+      if (!perBatch || B === 1) return { dyn: null, at: addr(name) };
+      const l = fn.local(T.i32);
+      prologue.push(...I.get(b), ...I.i32(perBatch), ...I.i32Mul(), ...I.set(l));
+      return { dyn: l, at: addr(name) };
+    };
+    /** Push the address part (index [+ batch offset]); returns the immediate offset to load/store at. */
+    const place = (r: Region, idx: Bytes, off: number): [Bytes, number] => [[...idx, ...(r.dyn !== null ? [...I.get(r.dyn), ...I.i32Add()] : [])], r.at + off];
+    const ldv = (r: Region, idx: Bytes, off: number, tail: boolean): Bytes => {
+      const [a, imm] = place(r, idx, off);
+      return [...a, ...(tail ? vmem(V.load64Zero, imm, 3) : vmem(V.load, imm))];
+    };
+    const stv = (r: Region, idx: Bytes, off: number, tail: boolean, val: Bytes): Bytes => {
+      const [a, imm] = place(r, idx, off);
+      return [...a, ...val, ...(tail ? vlane(V.store64Lane, imm, 0) : vmem(V.store, imm))];
+    };
+    const O = I.get(o);
+    const sb = region('state', SS * 8), cb = region('cplR', ncv * R * 8);
+    const pb = region('pbuf'), kb = region('kbuf'), rs = region('regSum'), ro = region('regOff');
+    const lsc = rowScale ? region('lcScale') : null, lpd = rowScale ? region('lcPad') : null;
+    const rp = region('lcRowPtr'), lcol = region('lcCol'), lval = region('lcVal');
+    const nz = plan.noise ? region('noise') : null, ng = plan.noise ? region('noiseGain') : null, sw = plan.stimulus ? region('stimW') : null;
+    const sumR = sums.map((s) => region(s.acc, s.rows.length * N * 8));
+    const po = fn.local(T.i32), pv = fn.local(T.i32);
+    const r0 = fn.local(T.i32), r1 = fn.local(T.i32), q = fn.local(T.i32), q1 = fn.local(T.i32), sp = fn.local(T.i32), sacc = fn.local(T.f64);
+    const pair = fn.local(T.i64);
+    const chk = fn.local(T.v128), tmp = fn.local(T.v128), vStim = fn.local(T.v128), vStimDt = fn.local(T.v128);
     // stimT, and dt·stimT as the JS program's `dt * stimT * w` groups it
     prologue.push(...I.get(stimT), ...I.v(V.f64x2Splat), ...I.set(vStim));
     prologue.push(...I.f64(dt), ...I.get(stimT), ...I.f64Mul(), ...I.v(V.f64x2Splat), ...I.set(vStimDt));
 
     // model parameters
     const mpLocal = new Map<string, number>();
+    const mpRegion = new Map<string, Region>();
     for (const [k, p] of Object.entries(plan.modelParams)) {
       if (p.kind === 'scalar') continue;
-      const l = fn.local(p.kind === 'batch' ? T.v128 : T.i32);
-      if (p.kind === 'batch') prologue.push(...base(`mp_${k}`), ...I.get(b), ...I.i32(8), ...I.i32Mul(), ...I.i32Add(), ...I.v(V.load64Splat, 3, 0), ...I.set(l));
-      else setBase(l, `mp_${k}`, p.kind === 'batchnode' ? N * 8 : 0);
-      mpLocal.set(k, l);
+      if (p.kind === 'batch') {
+        const l = fn.local(T.v128);
+        prologue.push(...I.get(b), ...I.i32(8), ...I.i32Mul(), ...I.v(V.load64Splat, 3, ...uleb(addr(`mp_${k}`))), ...I.set(l));
+        mpLocal.set(k, l);
+      } else mpRegion.set(k, region(`mp_${k}`, p.kind === 'batchnode' ? N * 8 : 0));
     }
     const hoisted = new Map<string, number>();
 
-    const pass = (tail: boolean, inpBase: number, body: (X: number[], d: number[], rn: [number, number]) => Bytes): Bytes => {
+    const pass = (tail: boolean, checked: boolean, inp0: Region, body: (X: number[], d: number[], rn: [number, number]) => Bytes): Bytes => {
       const out: Bytes = [];
-      const ld = (addr: number, off: number): Bytes => [...I.get(addr), ...I.get(o), ...I.i32Add(), ...(tail ? vmem(V.load64Zero, off, 3) : vmem(V.load, off))];
       const inp = Array.from({ length: nsv }, () => fn.local(T.v128));
-      for (let k = 0; k < nsv; k++) out.push(...ld(inpBase, k * N * 8), ...I.set(inp[k]));
-      // region byte offsets of the pair (lane 1 of a tail: unused)
-      out.push(...I.get(rm), ...I.get(o), ...I.i32(1), ...SHR_U, ...I.i32Add(), ...I.tee(r1), ...I.i32Load(0), ...I.i32(3), ...I.i32Shl(), ...I.set(r0));
-      if (!tail) out.push(...I.get(r1), ...I.i32Load(4), ...I.i32(3), ...I.i32Shl(), ...I.set(r1));
+      for (let k = 0; k < nsv; k++) out.push(...ldv(inp0, O, k * N * 8, tail), ...I.set(inp[k]));
+      // region byte offsets of the pair (regOff = region·8; lane 1 of a tail: unused)
+      out.push(...I.get(o), ...I.i32(1), ...SHR_U, ...I.tee(r1), ...I.i32Load(ro.at), ...I.set(r0));
+      if (!tail) out.push(...I.get(r1), ...I.i32Load(ro.at + 4), ...I.set(r1));
       // local coupling
       const lc: number[] = [];
       lcRows.forEach((k) => {
         const acc = fn.local(T.v128);
         lc.push(acc);
         const rowB = k * N * 8;
-        // x[col] of both lanes: byte offsets at po + 8w (lane 0) and po + 8w + 4 (lane 1)
-        const gather = (w: number): Bytes => [
-          ...I.get(inpBase), ...I.get(po), ...I.i32Load(8 * w), ...I.i32Add(), ...vmem(V.load64Zero, rowB, 3),
-          ...(tail ? [] : [...I.set(tmp), ...I.get(inpBase), ...I.get(po), ...I.i32Load(8 * w + 4), ...I.i32Add(), ...I.get(tmp), ...load64Lane(rowB, 1)]),
-        ];
+        // x[col] of both lanes: byte offsets at po + 8w (lane 0) and po + 8w + 4 (lane 1), read as one
+        // i64 (one load instead of two on the ports the gather saturates)
+        const xAt = (idx: Bytes): [Bytes, number] => place(inp0, idx, rowB);
+        const gather = (w: number): Bytes => {
+          if (tail) { const [a, imm] = xAt([...I.get(po), ...I.i32Load(8 * w)]); return [...a, ...vmem(V.load64Zero, imm, 3)]; }
+          const [a0, i0] = xAt([...I.get(po), ...I64_LOAD(8 * w), ...I.tee(pair), ...I32_WRAP]);
+          const [a1, i1] = xAt([...I.get(pair), ...I64_SHR32, ...I32_WRAP]);
+          return [...a0, ...vmem(V.load64Zero, i0, 3), ...I.set(tmp), ...a1, ...I.get(tmp), ...load64Lane(i1, 1)];
+        };
         if (W === 0) out.push(...vconst(0));
         for (let w = 0; w < W; w++) {
           if (rowScale) out.push(...gather(w));
           else out.push(...I.get(pv), ...vmem(V.load, 16 * w), ...gather(w), ...I.v(V.f64x2Mul));
           if (w > 0) out.push(...I.v(V.f64x2Add));
         }
-        if (rowScale) out.push(...ld(lpd, 0), ...I.get(inp[k]), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Sub));
+        if (rowScale) out.push(...ldv(lpd!, O, 0, tail), ...I.get(inp[k]), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Sub));
         out.push(...I.set(acc));
-        // entries beyond the ELL width, lane by lane (rare: the rows longer than 99 % of rows)
-        const lanes = tail ? [0] : [0, 1];
-        const rowPtrAt = (j: number): Bytes => [...I.get(rp), ...I.get(o), ...I.i32(1), ...SHR_U, ...I.i32Add(), ...I.i32Load(4 * j)];
-        out.push(...I.block(), ...rowPtrAt(0), ...rowPtrAt(lanes.length), ...I32_EQ, ...I.brIf(0));
-        for (const lane of lanes) {
-          out.push(...rowPtrAt(lane), ...I.set(q), ...rowPtrAt(lane + 1), ...I.set(q1));
-          out.push(...I.get(acc), ...I.v(V.f64x2Extract, lane), ...I.set(sacc));
-          out.push(...I.block(), ...I.loop(), ...I.get(q), ...I.get(q1), ...I.i32GeS(), ...I.brIf(1));
-          const xAt: Bytes = [...I.get(inpBase), ...I.get(lcol), ...I.get(q), ...I.i32(2), ...I.i32Shl(), ...I.i32Add(), ...I.i32Load(0), ...I.i32(3), ...I.i32Shl(), ...I.i32Add(), ...I.f64Load(rowB)];
-          out.push(...I.get(sacc));
-          if (rowScale) out.push(...xAt);
-          else out.push(...I.get(lval), ...I.get(q), ...I.i32(3), ...I.i32Shl(), ...I.i32Add(), ...I.f64Load(0), ...xAt, ...I.f64Mul());
-          out.push(...I.f64Add(), ...I.set(sacc));
-          out.push(...I.get(q), ...I.i32(1), ...I.i32Add(), ...I.set(q), ...I.br(0), ...I.end(), ...I.end());
-          out.push(...I.get(acc), ...I.get(sacc), ...I.v(V.f64x2Replace, lane), ...I.set(acc));
+        // entries beyond the ELL width, lane by lane (rare: the rows longer than 99 % of rows; only
+        // the pairs listed in lcSpecial have any)
+        if (checked) {
+          const lanes = tail ? [0] : [0, 1];
+          const rowPtrAt = (j: number): Bytes => [...I.get(o), ...I.i32(1), ...SHR_U, ...I.i32Load(rp.at + 4 * j)];
+          out.push(...I.block(), ...rowPtrAt(0), ...rowPtrAt(lanes.length), ...I32_EQ, ...I.brIf(0));
+          for (const lane of lanes) {
+            out.push(...rowPtrAt(lane), ...I.set(q), ...rowPtrAt(lane + 1), ...I.set(q1));
+            out.push(...I.get(acc), ...I.v(V.f64x2Extract, lane), ...I.set(sacc));
+            out.push(...I.block(), ...I.loop(), ...I.get(q), ...I.get(q1), ...I.i32GeS(), ...I.brIf(1));
+            const [a, imm] = xAt([...I.get(q), ...I.i32(2), ...I.i32Shl(), ...I.i32Load(lcol.at), ...I.i32(3), ...I.i32Shl()]);
+            const x: Bytes = [...a, ...I.f64Load(imm)];
+            out.push(...I.get(sacc));
+            if (rowScale) out.push(...x);
+            else out.push(...I.get(q), ...I.i32(3), ...I.i32Shl(), ...I.f64Load(lval.at), ...x, ...I.f64Mul());
+            out.push(...I.f64Add(), ...I.set(sacc));
+            out.push(...I.get(q), ...I.i32(1), ...I.i32Add(), ...I.set(q), ...I.br(0), ...I.end(), ...I.end());
+            out.push(...I.get(acc), ...I.get(sacc), ...I.v(V.f64x2Replace, lane), ...I.set(acc));
+          }
+          out.push(...I.end());
         }
-        out.push(...I.end());
-        if (rowScale) out.push(...I.get(acc), ...ld(lsc, 0), ...I.v(V.f64x2Mul), ...I.set(acc));
+        if (rowScale) out.push(...I.get(acc), ...ldv(lsc!, O, 0, tail), ...I.v(V.f64x2Mul), ...I.set(acc));
       });
       // region coupling of each lane's region
       const cl = Array.from({ length: ncv }, (_, r) => {
         const l = fn.local(T.v128);
-        out.push(...I.get(cb), ...I.get(r0), ...I.i32Add(), ...vmem(V.load64Zero, r * R * 8, 3));
-        if (!tail) out.push(...I.set(l), ...I.get(cb), ...I.get(r1), ...I.i32Add(), ...I.get(l), ...load64Lane(r * R * 8, 1));
+        const [a0, i0] = place(cb, I.get(r0), r * R * 8);
+        out.push(...a0, ...vmem(V.load64Zero, i0, 3));
+        if (!tail) { const [a1, i1] = place(cb, I.get(r1), r * R * 8); out.push(...I.set(l), ...a1, ...I.get(l), ...load64Lane(i1, 1)); }
         out.push(...I.set(l));
         return l;
       });
@@ -231,9 +316,8 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[]): SurfaceWasm {
     function paramSym(name: string, tail: boolean): Bytes {
       const p = plan.modelParams[name];
       if (p.kind === 'scalar') return vconst(p.data[0]);
-      const l = mpLocal.get(name)!;
-      if (p.kind === 'batch') return I.get(l);
-      return [...I.get(l), ...I.get(o), ...I.i32Add(), ...(tail ? vmem(V.load64Zero, 0, 3) : vmem(V.load, 0))];
+      if (p.kind === 'batch') return I.get(mpLocal.get(name)!);
+      return ldv(mpRegion.get(name)!, O, 0, tail);
     }
     function constSym(name: string): Bytes {
       if (name === 'local_coupling') return vconst(0);
@@ -263,45 +347,46 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[]): SurfaceWasm {
       if (hi < Infinity) r.push(...vconst(hi), ...I.v(V.f64x2Min));
       return r;
     };
-    const pairLoop = (passBody: (tail: boolean) => Bytes): Bytes => {
+    const pairLoop = (passBody: (tail: boolean, checked: boolean) => Bytes): Bytes => {
       const pairs = Math.floor(N / 2);
       // po/pv walk the interleaved ELL arrays: W pairs of i32 offsets (8W bytes) and of f64 weights (16W bytes) per vertex pair
-      const code: Bytes = [...I.i32(0), ...I.set(o), ...base('lcPairOff'), ...I.set(po), ...base('lcPairVal'), ...I.set(pv)];
+      const next: Bytes = [...I.get(po), ...I.i32(8 * W), ...I.i32Add(), ...I.set(po), ...(rowScale ? [] : [...I.get(pv), ...I.i32(16 * W), ...I.i32Add(), ...I.set(pv)]), ...I.get(o), ...I.i32(16), ...I.i32Add(), ...I.set(o)];
+      const code: Bytes = [...I.i32(0), ...I.set(o), ...I.i32(addr('lcPairOff')), ...I.set(po), ...I.i32(addr('lcPairVal')), ...I.set(pv), ...I.i32(addr('lcSpecial')), ...I.set(sp)];
       if (pairs > 0) {
-        code.push(...I.block(), ...I.loop(), ...passBody(false));
-        code.push(...I.get(po), ...I.i32(8 * W), ...I.i32Add(), ...I.set(po), ...I.get(pv), ...I.i32(16 * W), ...I.i32Add(), ...I.set(pv));
-        code.push(...I.get(o), ...I.i32(16), ...I.i32Add(), ...I.tee(o), ...I.i32(pairs * 16), ...I.i32LtU(), ...I.brIf(0), ...I.end(), ...I.end());
+        // runs of plain pairs up to the next listed pair (lcSpecial: ascending byte offsets, then 16·pairs), which takes the checked body
+        code.push(...I.block(), ...I.loop(), ...I.get(sp), ...I.i32Load(0), ...I.set(q1));
+        code.push(...I.block(), ...I.loop(), ...I.get(o), ...I.get(q1), ...I.i32GeS(), ...I.brIf(1), ...passBody(false, false), ...next, ...I.br(0), ...I.end(), ...I.end());
+        code.push(...I.get(o), ...I.i32(pairs * 16), ...I.i32GeS(), ...I.brIf(1));
+        code.push(...passBody(false, true), ...next, ...I.get(sp), ...I.i32(4), ...I.i32Add(), ...I.set(sp), ...I.br(0), ...I.end(), ...I.end());
       }
-      if (N % 2) code.push(...passBody(true));
+      if (N % 2) code.push(...passBody(true, true));
       return code;
     };
-    const st = (addr: number, off: number, tail: boolean, val: Bytes): Bytes => [...I.get(addr), ...I.get(o), ...I.i32Add(), ...val, ...(tail ? vlane(V.store64Lane, off, 0) : vmem(V.store, off))];
-    const ldT = (addr: number, off: number, tail: boolean): Bytes => [...I.get(addr), ...I.get(o), ...I.i32Add(), ...(tail ? vmem(V.load64Zero, off, 3) : vmem(V.load, off))];
-    const stimTerm = (k: number, tail: boolean, scaled: boolean): Bytes => (stimulated.has(k) ? [...I.get(scaled ? vStimDt : vStim), ...ldT(sw, 0, tail), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add)] : []);
-    const noiseTerm = (k: number, tail: boolean): Bytes => (plan.noise ? [...ldT(ng, k * N * 8, tail), ...ldT(nz, k * N * 8, tail), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add)] : []);
+    const stimTerm = (k: number, tail: boolean, scaled: boolean): Bytes => (stimulated.has(k) ? [...I.get(scaled ? vStimDt : vStim), ...ldv(sw!, O, 0, tail), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add)] : []);
+    const noiseTerm = (k: number, tail: boolean): Bytes => (plan.noise ? [...ldv(ng!, O, k * N * 8, tail), ...ldv(nz!, O, k * N * 8, tail), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add)] : []);
     /** The new value `val` of variable k: stored at dst, summed into chk, its region and the monitor sums. */
-    const finish = (k: number, tail: boolean, val: number, dst: number, rn: [number, number]): Bytes => {
-      const out: Bytes = [...st(dst, k * N * 8, tail, I.get(val))];
+    const finish = (k: number, tail: boolean, val: number, dst: Region, rn: [number, number]): Bytes => {
+      const out: Bytes = [...stv(dst, O, k * N * 8, tail, I.get(val))];
       out.push(...I.get(chk), ...I.get(val), ...(tail ? [...LANE0_MASK, ...I.v(V.and)] : []), ...I.v(V.f64x2Add), ...I.set(chk));
       const c = cvar.indexOf(k);
       if (c >= 0) {
         // region sums in node order: lane 0 (node n) before lane 1 (node n + 1)
         (tail ? [0] : [0, 1]).forEach((lane) => {
-          const off = c * R * 8;
-          out.push(...I.get(rs), ...I.get(rn[lane]), ...I.i32Add(), ...I.get(rs), ...I.get(rn[lane]), ...I.i32Add(), ...I.f64Load(off), ...I.get(val), ...I.v(V.f64x2Extract, lane), ...I.f64Add(), ...I.f64Store(off));
+          const imm = rs.at + c * R * 8;
+          out.push(...I.get(rn[lane]), ...I.get(rn[lane]), ...I.f64Load(imm), ...I.get(val), ...I.v(V.f64x2Extract, lane), ...I.f64Add(), ...I.f64Store(imm));
         });
       }
       if (withSums) sums.forEach((s, a) => s.rows.forEach((row, j) => {
         if (row !== k) return;
-        out.push(...st(sumBase[a], j * N * 8, tail, [...ldT(sumBase[a], j * N * 8, tail), ...I.get(val), ...I.v(V.f64x2Add)]));
+        out.push(...stv(sumR[a], O, j * N * 8, tail, [...ldv(sumR[a], O, j * N * 8, tail), ...I.get(val), ...I.v(V.f64x2Add)]));
       }));
       return out;
     };
 
-    const code: Bytes = [...prologue, ...vconst(0), ...I.set(chk)];
+    const code: Bytes = [...vconst(0), ...I.set(chk)];
     if (scheme === 'euler') {
       // new state into pbuf (the JS copies it back): later vertices' local coupling reads the old one
-      code.push(...pairLoop((tail) => pass(tail, sb, (X, d, rn) => {
+      code.push(...pairLoop((tail, checked) => pass(tail, checked, sb, (X, d, rn) => {
         const out: Bytes = [];
         for (let k = 0; k < nsv; k++) {
           const v = fn.local(T.v128);
@@ -312,31 +397,32 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[]): SurfaceWasm {
       })));
     } else {
       // predictor: kbuf = dfun(x), pbuf = x + dt·(k1 + stim) + noise
-      code.push(...pairLoop((tail) => pass(tail, sb, (X, d) => {
+      code.push(...pairLoop((tail, checked) => pass(tail, checked, sb, (X, d) => {
         const out: Bytes = [];
         for (let k = 0; k < nsv; k++) {
-          out.push(...st(kb, k * N * 8, tail, I.get(d[k])));
-          out.push(...st(pb, k * N * 8, tail, clamp(k, [...I.get(X[k]), ...vconst(dt), ...I.get(d[k]), ...stimTerm(k, tail, false), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...noiseTerm(k, tail)])));
+          out.push(...stv(kb, O, k * N * 8, tail, I.get(d[k])));
+          out.push(...stv(pb, O, k * N * 8, tail, clamp(k, [...I.get(X[k]), ...vconst(dt), ...I.get(d[k]), ...stimTerm(k, tail, false), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...noiseTerm(k, tail)])));
         }
         return out;
       })));
       // corrector: x + (k1 + k2)·dt/2 + dt·stim + noise, from the predictor's values
-      code.push(...pairLoop((tail) => pass(tail, pb, (_X, d, rn) => {
+      code.push(...pairLoop((tail, checked) => pass(tail, checked, pb, (_X, d, rn) => {
         const out: Bytes = [];
         for (let k = 0; k < nsv; k++) {
           const v = fn.local(T.v128);
-          out.push(...clamp(k, [...ldT(sb, k * N * 8, tail), ...ldT(kb, k * N * 8, tail), ...I.get(d[k]), ...I.v(V.f64x2Add), ...vconst(dt / 2), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...stimTerm(k, tail, true), ...noiseTerm(k, tail)]), ...I.set(v));
+          out.push(...clamp(k, [...ldv(sb, O, k * N * 8, tail), ...ldv(kb, O, k * N * 8, tail), ...I.get(d[k]), ...I.v(V.f64x2Add), ...vconst(dt / 2), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...stimTerm(k, tail, true), ...noiseTerm(k, tail)]), ...I.set(v));
           out.push(...finish(k, tail, v, sb, rn));
         }
         return out;
       })));
     }
     code.push(...I.get(chk), ...I.v(V.f64x2Extract, 0), ...I.get(chk), ...I.v(V.f64x2Extract, 1), ...I.f64Add());
-    funcs.push({ name: fname, params: fn.params, results: [T.f64], locals: fn.locals, body: code });
+    funcs.push({ name: fname, params: fn.params, results: [T.f64], locals: fn.locals, body: [...prologue, ...code] });
   };
   emitStep('step', false);
   if (sums.length) emitStep('stepSum', true);
-  return { bytes: buildModule(funcs, 1), slots, sumStep: sums.length > 0 };
+  const pages = Math.ceil(top / 65536) + 1;
+  return { bytes: buildModule(funcs, pages), layout, pages, sumStep: sums.length > 0 };
 }
 
 /**
@@ -344,7 +430,11 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[]): SurfaceWasm {
  * rows' column byte offsets (col·8) side by side, and their weights side by side. A last unpaired
  * row gets lane 1 pointing at column 0 with weight 0.
  */
-export function pairEll(N: number, W: number, col: Int32Array, val: Float64Array): { off: Int32Array; val: Float64Array } {
+export function pairEll(N: number, W: number, col: Int32Array, val: Float64Array, restPtr: Int32Array): { off: Int32Array; val: Float64Array; special: Int32Array } {
+  // pairs holding a row with entries beyond W, as byte offsets 16·p, then the end 16·⌊N/2⌋
+  const special: number[] = [];
+  for (let p = 0; p < N >> 1; p++) if (restPtr[2 * p] !== restPtr[2 * p + 2]) special.push(16 * p);
+  special.push(16 * (N >> 1));
   const P = Math.ceil(N / 2);
   const off = new Int32Array(P * W * 2), v = new Float64Array(P * W * 2);
   for (let n = 0; n < N; n++) {
@@ -354,6 +444,6 @@ export function pairEll(N: number, W: number, col: Int32Array, val: Float64Array
       if (val.length) v[(p * W + w) * 2 + lane] = val[n * W + w];
     }
   }
-  return { off, val: v };
+  return { off, val: v, special: Int32Array.from(special) };
 }
 
