@@ -24,7 +24,7 @@ export const LAYERS: { name: string; units: string[] }[] = [
   { name: 'spec', units: ['expr', 'random', 'space', 'models', 'equations', 'coupling', 'stimulus', 'network', 'engine/params',
     'simulation/config', 'surface/sparse', 'surface/local-connectivity', 'surface/stimulus', 'surface/mat'] },
   { name: 'plan', units: ['plan', 'simulation/plan'] },
-  { name: 'engines', units: ['engine', 'tensor', 'surface/program'] },
+  { name: 'engines', units: ['engine', 'tensor', 'surface/program', 'surface/wasm'] },
   { name: 'observation', units: ['monitors', 'observation', 'surface/gain'] },
   // provenance describes how a result was made (the resolved config, versions); results carry it
   { name: 'results', units: ['results', 'simulation/result', 'surface/regions', 'provenance'] },
