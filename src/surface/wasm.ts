@@ -227,8 +227,9 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<str
       const inp = Array.from({ length: nsv }, () => fn.local(T.v128));
       for (let k = 0; k < nsv; k++) out.push(...ldv(inp0, O, k * N * 8, tail), ...I.set(inp[k]));
       // region byte offsets of the pair (regOff = region·8; lane 1 of a tail: unused)
-      out.push(...I.get(o), ...I.i32(1), ...SHR_U, ...I.tee(r1), ...I.i32Load(ro.at), ...I.set(r0));
-      if (!tail) out.push(...I.get(r1), ...I.i32Load(ro.at + 4), ...I.set(r1));
+      // (both in one i64 load)
+      if (tail) out.push(...I.get(o), ...I.i32(1), ...SHR_U, ...I.i32Load(ro.at), ...I.set(r0));
+      else out.push(...I.get(o), ...I.i32(1), ...SHR_U, ...I64_LOAD(ro.at), ...I.tee(pair), ...I32_WRAP, ...I.set(r0), ...I.get(pair), ...I64_SHR32, ...I32_WRAP, ...I.set(r1));
       // local coupling
       const lc: number[] = [];
       lcRows.forEach((k) => {
