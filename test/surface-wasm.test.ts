@@ -19,6 +19,7 @@ import { readSparseMat } from '../src/surface/mat';
 import { foldExact } from '../src/surface/wasm';
 import { parseExpr } from '../src/expr';
 import type { SimulationConfig } from '../src/simulation/config';
+import { getModel } from '../src/models/catalogue';
 
 const S = icosphere(4, 40);
 const V = S.vertices.length / 3;
@@ -116,9 +117,25 @@ describe('surface step in WebAssembly', () => {
     expect(Array.from(many.monitors[0].data)).toEqual(Array.from(one.monitors[0].data));
   });
 
-  it('runs outside its coverage (RK4; a local-coupling term that is an expression) keep the JS step', () => {
+  it('a local-coupling term that is an expression (local_coupling * (V - 0.5 * W)): equals the JS step bit for bit', () => {
+    const g2d = getModel('Generic2dOscillator');
+    const model = { ...g2d, name: 'G2DExpressionLc', auxiliaries: { ...g2d.auxiliaries, lc_0: 'local_coupling * (V - 0.5 * W)' } };
+    for (const c of [{}, CASES['a mesh kernel with its own weights (Gaussian of the geodesic distance)'], CASES['Euler with noise and a stimulus']]) {
+      const r = compare({ ...base, ...c, model } as SimulationConfig);
+      expect(r.wasm).toBe(true);
+      expect(r.scale).toBeGreaterThan(0.1);
+      expect(r.diff).toBe(0);
+    }
+  });
+
+  it('JansenRit (local_coupling * (y1 - y2), sigmoid through exp): equal to rounding', () => {
+    const r = compare({ ...base, model: 'JansenRit', coupling: 'SigmoidalJansenRit', couplingParameters: {} } as SimulationConfig);
+    expect(r.wasm).toBe(true);
+    expect(r.diff / r.scale).toBeLessThan(1e-12);
+  });
+
+  it('runs outside its coverage (RK4, kernel: js) keep the JS step', () => {
     expect(prepareSurfaceRun({ ...base, integrator: { name: 'RK4', dt: 0.1 } }).plan.wasm ?? null).toBeNull();
-    expect(prepareSurfaceRun({ ...base, model: 'JansenRit', coupling: 'SigmoidalJansenRit', couplingParameters: {} }).plan.wasm ?? null).toBeNull();
     expect(prepareSurfaceRun({ ...base, kernel: 'js' }).plan.wasm ?? null).toBeNull();
   });
 

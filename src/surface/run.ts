@@ -23,7 +23,7 @@ import { readSparseMat } from './mat.js';
 import { localConnectivity as computeLocalConnectivity, type LocalConnectivitySpec } from './local-connectivity.js';
 import { delayTable, stateBoundaries, stepWindow } from '../plan/build.js';
 import { extractLocalCoupling, generateSurfaceProgram, type SurfacePlan } from './program.js';
-import { generateSurfaceWasm, pairEll } from './wasm.js';
+import { generateSurfaceWasm, pairEll, weightedEll } from './wasm.js';
 
 /** The geometry a surface result carries. */
 export interface SurfaceGeometry {
@@ -284,15 +284,18 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
   const planned = lc ? plan : { ...plan, parsed: zeroLc(plan.parsed) };
   if (cfg.kernel !== 'js') {
     // the WebAssembly step's own layouts: region byte offsets, the ELL part paired per vertex pair
-    const pe = pairEll(N, plan.ellWidth, ell.col, plan.ellRowScale ? new Float64Array(0) : ell.val, ell.rest.rowPtr);
+    // (local-coupling terms that are expressions: the weighted ELL of the whole matrix)
+    const wl = lc && !fusedLc ? weightedEll(lc.rowPtr, lc.colIndex, lc.values, N) : null;
+    const e = wl ?? { width: plan.ellWidth, col: ell.col, val: plan.ellRowScale ? new Float64Array(0) : ell.val, rest: ell.rest };
+    const pe = pairEll(N, e.width, e.col, e.val, e.rest.rowPtr);
     const wdata: Record<string, Float64Array | Int32Array> = {
       regOff: Int32Array.from(regmap, (r) => 8 * r), lcPairOff: pe.off, lcPairVal: pe.val, lcSpecial: pe.special,
-      lcScale: data.lcScale as Float64Array, lcPad: data.lcPad as Float64Array, lcRowPtr: ell.rest.rowPtr, lcCol: ell.rest.colIndex, lcVal: ell.rest.values,
+      lcScale: data.lcScale as Float64Array, lcPad: data.lcPad as Float64Array, lcRowPtr: e.rest.rowPtr, lcCol: e.rest.colIndex, lcVal: e.rest.values,
     };
     for (const k of ['noiseGain', 'stimW']) if (data[k]) wdata[k] = data[k] as Float64Array;
     for (const [k, p] of Object.entries(modelParams)) if (p.kind !== 'scalar') wdata[`mp_${k}`] = p.data;
     const bytes = Object.fromEntries(Object.entries(wdata).map(([k, x]) => [k, x.byteLength]));
-    const wasm = generateSurfaceWasm(planned, monitors.filter((m) => m.stateSum).map((m) => ({ acc: m.stateSum!.acc, rows: m.stateSum!.rows })), bytes);
+    const wasm = generateSurfaceWasm(planned, monitors.filter((m) => m.stateSum).map((m) => ({ acc: m.stateSum!.acc, rows: m.stateSum!.rows })), bytes, wl?.width ?? 0);
     if (wasm) {
       for (const [k, x] of Object.entries(wdata)) data[`w_${k}`] = x;
       data.wasm = wasm.bytes;

@@ -44,14 +44,14 @@ export interface SurfaceStateSum { acc: string; rows: number[] }
 const cache = new Map<string, SurfaceWasm | null>();
 
 /** The module for a surface plan, or null when the plan is outside its coverage. */
-export function generateSurfaceWasm(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<string, number>): SurfaceWasm | null {
+export function generateSurfaceWasm(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<string, number>, exprEllWidth = 0): SurfaceWasm | null {
   const kinds = Object.entries(plan.modelParams).map(([n, p]) => [n, p.kind, p.kind === 'scalar' ? p.data[0] : 0]);
   const key = JSON.stringify([plan.spec, plan.parsed, plan.lcTerms, kinds, plan.N, plan.R, plan.M, plan.dt, plan.scheme, plan.boundaries, plan.noise,
-    plan.stimulus?.variables ?? null, plan.ellWidth, plan.ellRowScale, sums, plan.B, dataBytes], (k, v) => (k === 'pos' ? undefined : v));
+    plan.stimulus?.variables ?? null, plan.ellWidth, plan.ellRowScale, sums, plan.B, dataBytes, exprEllWidth], (k, v) => (k === 'pos' ? undefined : v));
   if (cache.has(key)) return cache.get(key)!;
   let out: SurfaceWasm | null;
   try {
-    out = build(plan, sums, dataBytes);
+    out = build(plan, sums, dataBytes, exprEllWidth);
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
     if (process.env.VBT_WASM_DEBUG) console.error(`surface wasm step not used: ${e.message}`);
@@ -109,7 +109,7 @@ const I64_SHR32: Bytes = [0x42, 32, 0x88];
 const I64_LOAD = (off: number): Bytes => [0x29, 3, ...uleb(off)];
 const load64Lane = (off: number, lane: number): Bytes => [0xfd, ...uleb(0x57), 3, ...uleb(off), lane];
 
-function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<string, number>): SurfaceWasm {
+function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<string, number>, exprEllWidth: number): SurfaceWasm {
   const { N, R, M, B, dt, spec, parsed, scheme } = plan;
   if (M !== 1) throw new Unsupported('modes');
   if (scheme !== 'heun' && scheme !== 'euler') throw new Unsupported(`integrator ${scheme}`);
@@ -122,15 +122,23 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<str
   const auxNames = new Set(parsed.auxiliaries.map(([n]) => n));
   const nLc = plan.lcTerms.length;
   const lcRows = plan.lcTerms.map((e) => (e.kind === 'sym' && svIdx.has(e.name) ? svIdx.get(e.name)! : -1));
-  if (lcRows.some((k) => k < 0)) throw new Unsupported('a local-coupling term that is not a state variable');
-  const W = plan.ellWidth;
-  const rowScale = plan.ellRowScale;
+  // fused: every term is a state variable, gathered straight from the stage's input with the JS
+  // program's ELL (+ one scale per row). Otherwise the terms are evaluated at every node first (into
+  // lcIn, rows of LN = N + 1 or 2 values whose value at N stays +0) and multiplied by the weighted
+  // ELL of the whole matrix (exprEllWidth; padding: weight −0 on that +0, an exact no-op) in the
+  // JS program's CSR order, from 0 as it does.
+  const fused = lcRows.every((k) => k >= 0);
+  if (!fused && !exprEllWidth) throw new Unsupported('a local-coupling term that is not a state variable, without its ELL');
+  const W = fused ? plan.ellWidth : exprEllWidth;
+  const rowScale = fused && plan.ellRowScale;
+  const LN = N + (N % 2 ? 1 : 2);
   const SS = nsv * N;
   const stimulated = new Set(plan.stimulus?.variables ?? []);
 
   // ---- static memory layout: every address is a constant of the code (an immediate offset) ----
   const work: Record<string, number> = {
     state: B * SS * 8, pbuf: SS * 8, kbuf: SS * 8, regSum: ncv * R * 8, cplR: B * ncv * R * 8, noise: plan.noise ? SS * 8 : 0,
+    lcIn: fused ? 0 : nLc * LN * 8,
   };
   for (const s of sums) work[s.acc] = B * s.rows.length * N * 8;
   const layout: Record<string, number> = {};
@@ -167,6 +175,7 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<str
     return name in CONSTANTS;
   };
   const hz = hoistInvariants(exprs, invariant);
+  const lcExprs = plan.lcTerms.map((e) => foldExact(expandModes(e, 0, 1, consts), runConstant));
   const nAux = parsed.auxiliaries.length;
 
   const funcs: FuncDef[] = [];
@@ -201,6 +210,7 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<str
     const rp = region('lcRowPtr'), lcol = region('lcCol'), lval = region('lcVal');
     const nz = plan.noise ? region('noise') : null, ng = plan.noise ? region('noiseGain') : null, sw = plan.stimulus ? region('stimW') : null;
     const sumR = sums.map((s) => region(s.acc, s.rows.length * N * 8));
+    const lcInR = region('lcIn');
     const po = fn.local(T.i32), pv = fn.local(T.i32);
     const r0 = fn.local(T.i32), r1 = fn.local(T.i32), q = fn.local(T.i32), q1 = fn.local(T.i32), sp = fn.local(T.i32), sacc = fn.local(T.f64);
     const pair = fn.local(T.i64);
@@ -232,24 +242,24 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<str
       else out.push(...I.get(o), ...I.i32(1), ...SHR_U, ...I64_LOAD(ro.at), ...I.tee(pair), ...I32_WRAP, ...I.set(r0), ...I.get(pair), ...I64_SHR32, ...I32_WRAP, ...I.set(r1));
       // local coupling
       const lc: number[] = [];
-      lcRows.forEach((k) => {
+      lcRows.forEach((k, j) => {
         const acc = fn.local(T.v128);
         lc.push(acc);
-        const rowB = k * N * 8;
+        const rowB = fused ? k * N * 8 : j * LN * 8;
         // x[col] of both lanes: byte offsets at po + 8w (lane 0) and po + 8w + 4 (lane 1), read as one
         // i64 (one load instead of two on the ports the gather saturates)
-        const xAt = (idx: Bytes): [Bytes, number] => place(inp0, idx, rowB);
+        const xAt = (idx: Bytes): [Bytes, number] => place(fused ? inp0 : lcInR, idx, rowB);
         const gather = (w: number): Bytes => {
           if (tail) { const [a, imm] = xAt([...I.get(po), ...I.i32Load(8 * w)]); return [...a, ...vmem(V.load64Zero, imm, 3)]; }
           const [a0, i0] = xAt([...I.get(po), ...I64_LOAD(8 * w), ...I.tee(pair), ...I32_WRAP]);
           const [a1, i1] = xAt([...I.get(pair), ...I64_SHR32, ...I32_WRAP]);
           return [...a0, ...vmem(V.load64Zero, i0, 3), ...I.set(tmp), ...a1, ...I.get(tmp), ...load64Lane(i1, 1)];
         };
-        if (W === 0) out.push(...vconst(0));
+        if (W === 0 || !fused) out.push(...vconst(0));
         for (let w = 0; w < W; w++) {
           if (rowScale) out.push(...gather(w));
           else out.push(...I.get(pv), ...vmem(V.load, 16 * w), ...gather(w), ...I.v(V.f64x2Mul));
-          if (w > 0) out.push(...I.v(V.f64x2Add));
+          if (w > 0 || !fused) out.push(...I.v(V.f64x2Add));
         }
         if (rowScale) out.push(...ldv(lpd!, O, 0, tail), ...I.get(inp[k]), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Sub));
         out.push(...I.set(acc));
@@ -339,6 +349,24 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<str
       hoisted.set(name, l);
     }
 
+    /** Non-fused terms: E_j at every node of the stage's input, into lcIn. */
+    const lcTermsPass = (inp0: Region): Bytes => {
+      if (fused || !nLc) return [];
+      return pairLoop((tail) => {
+        const out: Bytes = [];
+        const inp = Array.from({ length: nsv }, () => fn.local(T.v128));
+        for (let k = 0; k < nsv; k++) out.push(...ldv(inp0, O, k * N * 8, tail), ...I.set(inp[k]));
+        const sym = (full: string): Bytes => {
+          const name = bare(full);
+          if (svIdx.has(name)) return I.get(inp[svIdx.get(name)!]);
+          if (plan.modelParams[name]) return paramSym(name, tail);
+          if (auxNames.has(name) || /^c_\d+$/.test(name) || /^__lc\d+$/.test(name)) throw new Unsupported(`local-coupling term reading ${name}`);
+          return constSym(name);
+        };
+        lcExprs.forEach((e, j) => out.push(...stv(lcInR, O, j * LN * 8, tail, vx.emit(e, sym))));
+        return out;
+      });
+    };
     const clamp = (k: number, v: Bytes): Bytes => {
       const bd = plan.boundaries[k];
       if (!bd) return v;
@@ -387,6 +415,7 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<str
     const code: Bytes = [...vconst(0), ...I.set(chk)];
     if (scheme === 'euler') {
       // new state into pbuf (the JS copies it back): later vertices' local coupling reads the old one
+      code.push(...lcTermsPass(sb));
       code.push(...pairLoop((tail, checked) => pass(tail, checked, sb, (X, d, rn) => {
         const out: Bytes = [];
         for (let k = 0; k < nsv; k++) {
@@ -398,6 +427,7 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<str
       })));
     } else {
       // predictor: kbuf = dfun(x), pbuf = x + dt·(k1 + stim) + noise
+      code.push(...lcTermsPass(sb));
       code.push(...pairLoop((tail, checked) => pass(tail, checked, sb, (X, d) => {
         const out: Bytes = [];
         for (let k = 0; k < nsv; k++) {
@@ -407,6 +437,7 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<str
         return out;
       })));
       // corrector: x + (k1 + k2)·dt/2 + dt·stim + noise, from the predictor's values
+      code.push(...lcTermsPass(pb));
       code.push(...pairLoop((tail, checked) => pass(tail, checked, pb, (_X, d, rn) => {
         const out: Bytes = [];
         for (let k = 0; k < nsv; k++) {
@@ -427,11 +458,31 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<str
 }
 
 /**
+ * ELL of a whole CSR matrix for non-fused terms: the first W entries of each row (W covers 99 % of
+ * rows, at most 16), padded with column N and weight −0, and a CSR of the entries beyond W.
+ */
+export function weightedEll(rowPtr: Int32Array, colIndex: Int32Array, values: Float64Array, N: number): { width: number; col: Int32Array; val: Float64Array; rest: { rowPtr: Int32Array; colIndex: Int32Array; values: Float64Array } } {
+  const lens = Array.from({ length: N }, (_, i) => rowPtr[i + 1] - rowPtr[i]).sort((a, b) => a - b);
+  const width = Math.min(16, lens[Math.min(N - 1, Math.floor(0.99 * N))] ?? 0);
+  const col = new Int32Array(N * width).fill(N), val = new Float64Array(N * width).fill(-0);
+  const rp = new Int32Array(N + 1);
+  const rc: number[] = [], rv: number[] = [];
+  for (let i = 0; i < N; i++) {
+    for (let k = rowPtr[i], w = 0; k < rowPtr[i + 1]; k++, w++) {
+      if (w < width) { col[i * width + w] = colIndex[k]; val[i * width + w] = values[k]; } else { rc.push(colIndex[k]); rv.push(values[k]); }
+    }
+    rp[i + 1] = rc.length;
+  }
+  return { width, col, val, rest: { rowPtr: rp, colIndex: Int32Array.from(rc), values: Float64Array.from(rv) } };
+}
+
+/**
  * The ELL part of a local connectivity laid out for vertex pairs: for pair p and entry w, the two
  * rows' column byte offsets (col·8) side by side, and their weights side by side. A last unpaired
  * row gets lane 1 pointing at column 0 with weight 0.
  */
 export function pairEll(N: number, W: number, col: Int32Array, val: Float64Array, restPtr: Int32Array): { off: Int32Array; val: Float64Array; special: Int32Array } {
+  if (col.length !== N * W) throw new Error(`pairEll: ${col.length} columns for ${N} rows of width ${W}`);
   // pairs holding a row with entries beyond W, as byte offsets 16·p, then the end 16·⌊N/2⌋
   const special: number[] = [];
   for (let p = 0; p < N >> 1; p++) if (restPtr[2 * p] !== restPtr[2 * p + 2]) special.push(16 * p);
