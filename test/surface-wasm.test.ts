@@ -68,6 +68,7 @@ const stim = { weights: Float64Array.from({ length: V }, (_, v) => Math.exp(-(v 
 const CASES: Record<string, Partial<SimulationConfig>> = {
   'Heun, neighbour average (one weight per row)': {},
   'Euler': { integrator: { name: 'Euler', dt: 0.1 } },
+  'RK4 with noise and a stimulus': { integrator: { name: 'RK4', dt: 0.1, noise: { nsig: 0.002, seed: 5 } }, stimulus: stim },
   'Heun with additive noise': { integrator: { name: 'Heun', dt: 0.1, noise: { nsig: [0.002, 0.001], seed: 5 } } },
   'Euler with noise and a stimulus': { integrator: { name: 'Euler', dt: 0.1, noise: { nsig: 0.002, seed: 5 } }, stimulus: stim },
   'a mesh kernel with its own weights (Gaussian of the geodesic distance)': { localConnectivity: { cutoff: 12, parameters: { sigma: 5 } }, localCoupling: 0.7 },
@@ -134,8 +135,8 @@ describe('surface step in WebAssembly', () => {
     expect(r.diff / r.scale).toBeLessThan(1e-12);
   });
 
-  it('runs outside its coverage (RK4, kernel: js) keep the JS step', () => {
-    expect(prepareSurfaceRun({ ...base, integrator: { name: 'RK4', dt: 0.1 } }).plan.wasm ?? null).toBeNull();
+  it('runs outside its coverage (several modes; kernel: js) keep the JS step', () => {
+    expect(prepareSurfaceRun({ ...base, model: 'ReducedSetFitzHughNagumo' }).plan.wasm ?? null).toBeNull();
     expect(prepareSurfaceRun({ ...base, kernel: 'js' }).plan.wasm ?? null).toBeNull();
   });
 

@@ -140,7 +140,7 @@ for (const x in WOFF) { const src = P['w_' + x]; if (src) new src.constructor(wm
 const WX = new WebAssembly.Instance(ctx.wasmModule || new WebAssembly.Module(P.wasm), { env: { mem: wmem } }).exports;
 const wview = (x, n) => new Float64Array(wmem.buffer, WOFF[x], n);
 const state = wview('state', B * SS); state.set(ctx.state);
-const cplR = wview('cplR', B * CS), kbuf = wview('kbuf', SS), pbuf = wview('pbuf', SS), regSum = wview('regSum', ${ncv * R});`);
+const cplR = wview('cplR', B * CS), kbuf = wview('kbuf', ${scheme === 'rk4' ? 3 : 1} * SS), pbuf = wview('pbuf', SS), regSum = wview('regSum', ${ncv * R});`);
   } else {
     emit(`const state = ctx.state;
 const cplR = new Float64Array(B * CS);

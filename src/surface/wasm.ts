@@ -19,8 +19,8 @@
  *
  * Why: the JS step spends its time in the 8-neighbour gather and the model arithmetic of every
  * vertex; two lanes per instruction, byte offsets precomputed and no bounds checks make it ~3× cheaper.
- * Coverage: one mode, Euler or Heun, local-coupling terms that are plain state variables (or none),
- * expressions within the vector emitter. Anything else returns null and the JS step runs.
+ * Coverage: one mode; Euler, Heun or RK4; any local-coupling terms (plain state variables are
+ * gathered straight from the stage's input); expressions within the vector emitter. Anything else returns null and the JS step runs.
  */
 import { CONSTANTS, type Expr } from '../expr/index.js';
 import { expandModes } from '../engine/kernel/modes.js';
@@ -112,7 +112,6 @@ const load64Lane = (off: number, lane: number): Bytes => [0xfd, ...uleb(0x57), 3
 function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<string, number>, exprEllWidth: number): SurfaceWasm {
   const { N, R, M, B, dt, spec, parsed, scheme } = plan;
   if (M !== 1) throw new Unsupported('modes');
-  if (scheme !== 'heun' && scheme !== 'euler') throw new Unsupported(`integrator ${scheme}`);
   const svs = Object.keys(spec.state_variables);
   const nsv = svs.length;
   const svIdx = new Map(svs.map((n, i) => [n, i]));
@@ -137,7 +136,7 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<str
 
   // ---- static memory layout: every address is a constant of the code (an immediate offset) ----
   const work: Record<string, number> = {
-    state: B * SS * 8, pbuf: SS * 8, kbuf: SS * 8, regSum: ncv * R * 8, cplR: B * ncv * R * 8, noise: plan.noise ? SS * 8 : 0,
+    state: B * SS * 8, pbuf: SS * 8, kbuf: (scheme === 'rk4' ? 3 : 1) * SS * 8, regSum: ncv * R * 8, cplR: B * ncv * R * 8, noise: plan.noise ? SS * 8 : 0,
     lcIn: fused ? 0 : nLc * LN * 8,
   };
   for (const s of sums) work[s.acc] = B * s.rows.length * N * 8;
@@ -422,6 +421,44 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<str
           const v = fn.local(T.v128);
           out.push(...clamp(k, [...I.get(X[k]), ...vconst(dt), ...I.get(d[k]), ...stimTerm(k, tail, false), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...noiseTerm(k, tail)]), ...I.set(v));
           out.push(...finish(k, tail, v, pb, rn));
+        }
+        return out;
+      })));
+    } else if (scheme === 'rk4') {
+      // the JS program's RK4: each stage's derivative into kbuf row j, the next stage's input into
+      // pbuf in a loop of its own (later vertices' local coupling still reads the current one)
+      const Kj = (j: number, k: number, tail: boolean) => ldv(kb, O, (j * SS + k * N) * 8, tail);
+      const stageInput = (j: number, h: number) => pairLoop((tail) => {
+        const out: Bytes = [];
+        for (let k = 0; k < nsv; k++) out.push(...stv(pb, O, k * N * 8, tail, clamp(k, [...ldv(sb, O, k * N * 8, tail), ...vconst(h), ...Kj(j, k, tail), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add)])));
+        return out;
+      });
+      code.push(...lcTermsPass(sb));
+      code.push(...pairLoop((tail, checked) => pass(tail, checked, sb, (X, d) => {
+        const out: Bytes = [];
+        for (let k = 0; k < nsv; k++) {
+          out.push(...stv(kb, O, k * N * 8, tail, I.get(d[k])));
+          out.push(...stv(pb, O, k * N * 8, tail, clamp(k, [...I.get(X[k]), ...vconst(dt / 2), ...I.get(d[k]), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add)])));
+        }
+        return out;
+      })));
+      for (const j of [1, 2]) {
+        code.push(...lcTermsPass(pb));
+        code.push(...pairLoop((tail, checked) => pass(tail, checked, pb, (_X, d) => {
+          const out: Bytes = [];
+          for (let k = 0; k < nsv; k++) out.push(...stv(kb, O, (j * SS + k * N) * 8, tail, I.get(d[k])));
+          return out;
+        })));
+        code.push(...stageInput(j, j === 1 ? dt / 2 : dt));
+      }
+      code.push(...lcTermsPass(pb));
+      code.push(...pairLoop((tail, checked) => pass(tail, checked, pb, (_X, d, rn) => {
+        const out: Bytes = [];
+        for (let k = 0; k < nsv; k++) {
+          const v = fn.local(T.v128);
+          const sum: Bytes = [...Kj(0, k, tail), ...vconst(2), ...Kj(1, k, tail), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...vconst(2), ...Kj(2, k, tail), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...I.get(d[k]), ...I.v(V.f64x2Add)];
+          out.push(...clamp(k, [...ldv(sb, O, k * N * 8, tail), ...vconst(dt / 6), ...sum, ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...stimTerm(k, tail, true), ...noiseTerm(k, tail)]), ...I.set(v));
+          out.push(...finish(k, tail, v, sb, rn));
         }
         return out;
       })));
