@@ -20,6 +20,7 @@ import { foldExact } from '../src/surface/wasm';
 import { parseExpr } from '../src/expr';
 import type { SimulationConfig } from '../src/simulation/config';
 import { getModel } from '../src/models/catalogue';
+import { simulateSync } from '../src/simulation/simulate';
 
 const S = icosphere(4, 40);
 const V = S.vertices.length / 3;
@@ -101,6 +102,25 @@ describe('surface step in WebAssembly', () => {
     expect([a.plan.ellRowScale, b.plan.ellRowScale]).toEqual([true, false]);
     expect(a.data.lcCol.length).toBeGreaterThan(0);
     expect(b.data.lcCol.length).toBeGreaterThan(0);
+  });
+
+  it('a surface whose every region is one vertex equals the region network, couplings reading x_i included (Difference, Kuramoto-like)', () => {
+    // (before the history became one ring per region row, x_i was read from region 0 for every target)
+    const S12 = icosphere(0, 40);
+    const conn = syntheticConnectome({ nodes: 12 }).withSpeed(2);
+    const H = simulateSync({ model: 'Generic2dOscillator', connectivity: conn, integrator: { dt: 0.1 }, duration: 0.1 }).info.horizon!;
+    const hist = Float64Array.from({ length: H * 2 * 12 }, (_, q) => Math.sin(q * 0.37) * 0.8);
+    for (const coupling of ['Difference', 'Linear']) {
+      const cfg: SimulationConfig = {
+        model: 'Generic2dOscillator', connectivity: conn, coupling, couplingParameters: { a: 0.05 },
+        integrator: { name: 'Heun', dt: 0.1 }, duration: 20, monitors: [{ name: 'Raw' }], initialConditions: { history: hist },
+      };
+      const net = simulateSync({ ...cfg, kernel: 'js' });
+      for (const kernel of ['js', 'wasm'] as const) {
+        const srf = runPreparedSurface(prepareSurfaceRun({ ...cfg, kernel, surface: S12, regionMapping: Int32Array.from({ length: 12 }, (_, i) => i) }));
+        expect(Array.from(srf.monitors[0].data)).toEqual(Array.from(net.monitors[0].data));
+      }
+    }
   });
 
   it('the local coupling is exercised: without it the same run differs', () => {

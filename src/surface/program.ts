@@ -125,7 +125,6 @@ export function generateSurfaceProgram(plan: SurfacePlan): string {
   emit(`"use strict";
 const P = ctx.P, B = ctx.B, N = ${N}, R = ${R}, M = ${M}, H = ${H};
 const SS = ${nsv * N * M}, CS = ${ncv * R * M}, HS = ${H * ncv * R * M};
-const hist = ctx.history;
 const regmap = P.regmap, regCount = P.regCount;
 const lcRowPtr = P.lcRowPtr, lcCol = P.lcCol, lcVal = P.lcVal, lcEllCol = P.lcEllCol, lcEllVal = P.lcEllVal, lcScale = P.lcScale, lcPad = P.lcPad;
 const lcIn = new Float64Array(${Math.max(1, nLc) * N * M}), lcOut = new Float64Array(${Math.max(1, nLc) * N * M});
@@ -164,7 +163,7 @@ const regSum = new Float64Array(${ncv * R * M});`);
     if (name in CONSTANTS) return String(CONSTANTS[name]);
     throw new Error(`coupling ${plan.coupling.name}: unknown name '${name}'`);
   };
-  const rowOff = (r: number, m: number) => `${(r * R * M + m)}`;
+  const rowOff = (r: number, m: number) => `${(r * R * M + m) * 2 * H}`;
   const lines: string[] = [];
   const accs: string[] = [];
   for (const r of shared ? [0] : Array.from({ length: ncv }, (_, k) => k)) {
@@ -179,20 +178,32 @@ const regSum = new Float64Array(${ncv * R * M});`);
   }
   const outs: string[] = [];
   for (let r = 0; r < ncv; r++) for (let m = 0; m < M; m++) outs.push(`cplR[${ix('cb', r, 'i', m, R)}] = ${toJs(cpost, csym({ gx: `acc_${shared ? 0 : r}_${m}` }))};`);
-  emit(`const lnkPtr = P.lnkPtr, lnkSrc = P.lnkSrc, lnkDelay = P.lnkDelay, lnkW = P.lnkW;
+  emit(`const lnkPtr = P.lnkPtr, lnkW = P.lnkW;
+// The region history as a ring per (variable, region, mode) row, every slot stored twice (slot and
+// slot + H): a link reads its delayed value at a fixed offset from the current slot, without a
+// modulo, and consecutive steps read consecutive values of the same row (one cache line per 8 steps
+// and link instead of one per step in a (H, variables, regions) layout).
+const H2 = 2 * H, RS = ${ncv * R * M} * H2;
+const hist = new Float64Array(B * RS);
+{
+  const h0 = ctx.history;
+  for (let b = 0; b < B; b++) for (let k = 0; k < H; k++) for (let q = 0; q < CS; q++) {
+    const v = h0[b * HS + k * CS + q];
+    hist[b * RS + q * H2 + k] = v; hist[b * RS + q * H2 + k + H] = v;
+  }
+}
+/** Link k's source row and delay: ring offset src·M·2H + H − d (plus the current slot t). */
+const lnkOff = Int32Array.from(P.lnkSrc, (j, k) => j * M * H2 + H - P.lnkDelay[k]);
 /** Region coupling for step s from the history of steps < s. */
 function coupling(s, b) {
-  const hb = b * HS, cb = b * CS;
-  // (s − 1 − d) mod H by one conditional add per link (delays are < H): an integer division per
-  // link was a tenth of the step's time once the vertex step ran in WebAssembly
+  const hb = b * RS, cb = b * CS;
   const t = ((s - 1) % H + H) % H;
-  const oi = hb + t * CS;
+  const ht = hb + t;
   for (let i = 0; i < R; i++) {
+    const oi = ht + i * M * H2;
     let ${accs.map((a) => `${a} = 0`).join(', ')};
     for (let k = lnkPtr[i], k1 = lnkPtr[i + 1]; k < k1; k++) {
-      let j = t - lnkDelay[k];
-      if (j < 0) j += H;
-      const o = hb + j * CS + lnkSrc[k] * M, w = lnkW[k];
+      const o = ht + lnkOff[k], w = lnkW[k];
       ${lines.join('\n      ')}
     }
     ${outs.join('\n    ')}
@@ -201,11 +212,12 @@ function coupling(s, b) {
 
   // ---------- history: region means of the coupling variables ----------
   emit(`function writeHistory(s, b) {
-  const sb = b * SS, o = b * HS + (s % H) * CS;
+  const o = b * RS + (s % H);
   // regSum was filled by the step's last pass, in node order (TVB: add.at, then / bincount)
   for (let c = 0; c < ${ncv}; c++) for (let r = 0; r < R; r++) for (let m = 0; m < M; m++) {
     const q = (c * R + r) * M + m;
-    hist[o + q] = ${plan.float32History ? 'Math.fround(regSum[q] / regCount[r])' : 'regSum[q] / regCount[r]'};
+    const v = ${plan.float32History ? 'Math.fround(regSum[q] / regCount[r])' : 'regSum[q] / regCount[r]'};
+    hist[o + q * H2] = v; hist[o + q * H2 + H] = v;
   }
   regSum.fill(0);
 }`);
