@@ -436,6 +436,8 @@ function surfaceInitialConditions(cfg: SimulationConfig, spec: ReturnType<typeof
 }
 
 const programCache = new Map<string, Function>();
+/** Compiled WebAssembly steps by their bytes (cached with the plan, so repeated runs reuse the tiered-up code). */
+const moduleCache = new WeakMap<Uint8Array, WebAssembly.Module>();
 
 /** Run a surface simulation in this thread. */
 export function simulateSurface(cfg: SimulationConfig): SimulationResult {
@@ -453,7 +455,10 @@ export function runPreparedSurface(prep: PreparedSurfaceRun, onProgress?: (done:
   }
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const prog = f({ P: prep.data, B: prep.plan.B, history: prep.history, state: prep.state, seeds: prep.seeds, Rng: RandomState, batchOffset: 0 }) as {
+  const bytes = prep.data.wasm as Uint8Array<ArrayBuffer> | undefined;
+  let wasmModule = bytes && moduleCache.get(bytes);
+  if (bytes && !wasmModule) { wasmModule = new WebAssembly.Module(bytes); moduleCache.set(bytes, wasmModule); }
+  const prog = f({ P: prep.data, B: prep.plan.B, history: prep.history, state: prep.state, seeds: prep.seeds, Rng: RandomState, batchOffset: 0, wasmModule }) as {
     run: (s0: number, n: number, record: boolean, stimStart: number, cb?: (d: number) => void) => void;
     results: () => { time: Float64Array; data: Float64Array }[];
     state: Float64Array;
