@@ -5,11 +5,11 @@
  * the vector emitter approximates, exp/log/tanh/sin/cos, excepted: ≤ a few ulp).
  *
  * One exported function per variant, `step(b, stimT) → f64` and, when a monitor sums state rows,
- * `stepSum(b, stimT)` that also adds them: every integrator pass over the surface (Heun: predictor
- * and corrector; Euler: one) with, per vertex pair,
+ * `stepSum(b, stimT)` that also adds them: every integrator pass over the surface (Euler: one; Heun:
+ * predictor and corrector; RK4: four, and the stage inputs) with, per vertex pair,
  *   - the local-coupling products from the ELL part of the matrix (column byte offsets and weights
  *     interleaved per vertex pair, so one load serves both lanes) and the few longer rows' remainder
- *     lane by lane;
+ *     lane by lane; terms that are expressions are first evaluated at every node;
  *   - the region coupling of each vertex's region, gathered lane by lane through the mapping;
  *   - the model derivative, the stage update with stimulus and noise, the clamps;
  *   - on the last pass: the new state, its region sums (node order, as TVB's add.at) and the
@@ -20,7 +20,8 @@
  * Why: the JS step spends its time in the 8-neighbour gather and the model arithmetic of every
  * vertex; two lanes per instruction, byte offsets precomputed and no bounds checks make it ~3× cheaper.
  * Coverage: one mode; Euler, Heun or RK4; any local-coupling terms (plain state variables are
- * gathered straight from the stage's input); expressions within the vector emitter. Anything else returns null and the JS step runs.
+ * gathered straight from the stage's input); expressions within the vector emitter. Anything else
+ * returns null and the JS step runs.
  */
 import { CONSTANTS, type Expr } from '../expr/index.js';
 import { expandModes } from '../engine/kernel/modes.js';
@@ -45,7 +46,8 @@ const cache = new Map<string, SurfaceWasm | null>();
 
 /** The module for a surface plan, or null when the plan is outside its coverage. */
 export function generateSurfaceWasm(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<string, number>, exprEllWidth = 0): SurfaceWasm | null {
-  const kinds = Object.entries(plan.modelParams).map(([n, p]) => [n, p.kind, p.kind === 'scalar' ? p.data[0] : 0]);
+  // scalar parameters are constants of the code: their exact values (−0 included) are part of the key
+  const kinds = Object.entries(plan.modelParams).map(([n, p]) => [n, p.kind, p.kind === 'scalar' ? (Object.is(p.data[0], -0) ? '-0' : String(p.data[0])) : '']);
   const key = JSON.stringify([plan.spec, plan.parsed, plan.lcTerms, kinds, plan.N, plan.R, plan.M, plan.dt, plan.scheme, plan.boundaries, plan.noise,
     plan.stimulus?.variables ?? null, plan.ellWidth, plan.ellRowScale, sums, plan.B, dataBytes, exprEllWidth], (k, v) => (k === 'pos' ? undefined : v));
   if (cache.has(key)) return cache.get(key)!;
