@@ -32,7 +32,7 @@ export const LAYERS: { name: string; units: string[] }[] = [
   // what to simulate: SimulationConfig, the model, network, coupling and monitor specs put together
   { name: 'config', units: ['simulation/config'] },
   { name: 'plan', units: ['plan', 'simulation/plan'] },
-  { name: 'engines', units: ['engine', 'tensor', 'surface/program'] },
+  { name: 'engines', units: ['engine', 'tensor', 'surface/program', 'surface/wasm'] },
   // provenance describes how a result was made (the resolved config, versions); results carry it. The BIDS
   // writer (and its CIFTI-2 encoder) takes a structural time series, so results export themselves through it.
   { name: 'results', units: ['results', 'surface/regions', 'provenance', 'io/bids', 'io/cifti'] },

@@ -54,6 +54,8 @@ export interface SurfacePlan {
   ellWidth: number;
   /** Every row of the local connectivity has one weight (lcScale[n]); lcPad[n] padded entries. */
   ellRowScale: boolean;
+  /** The WebAssembly step (./wasm.ts) the program calls instead of its own, when the plan is within its coverage. */
+  wasm?: { layout: Record<string, number>; pages: number; sumStep: boolean } | null;
 }
 
 /**
@@ -123,15 +125,27 @@ export function generateSurfaceProgram(plan: SurfacePlan): string {
   emit(`"use strict";
 const P = ctx.P, B = ctx.B, N = ${N}, R = ${R}, M = ${M}, H = ${H};
 const SS = ${nsv * N * M}, CS = ${ncv * R * M}, HS = ${H * ncv * R * M};
-const state = ctx.state, hist = ctx.history;
 const regmap = P.regmap, regCount = P.regCount;
-const cplR = new Float64Array(B * CS);
 const lcRowPtr = P.lcRowPtr, lcCol = P.lcCol, lcVal = P.lcVal, lcEllCol = P.lcEllCol, lcEllVal = P.lcEllVal, lcScale = P.lcScale, lcPad = P.lcPad;
 const lcIn = new Float64Array(${Math.max(1, nLc) * N * M}), lcOut = new Float64Array(${Math.max(1, nLc) * N * M});
-const kbuf = new Float64Array(${scheme === 'rk4' ? 4 : scheme === 'heun' ? 1 : 0} * SS), pbuf = new Float64Array(SS);
 const obs = new Float64Array(${parsed.vois.length * N * M});
-const regSum = new Float64Array(${ncv * R * M});
 `);
+  if (plan.wasm) {
+    // the arrays the module's step reads and writes are views on its memory (./wasm.ts), at the
+    // addresses its code was generated for; its data arrays are P.w_<name>
+    emit(`const WOFF = ${JSON.stringify(plan.wasm.layout)};
+const wmem = new WebAssembly.Memory({ initial: ${plan.wasm.pages} });
+for (const x in WOFF) { const src = P['w_' + x]; if (src) new src.constructor(wmem.buffer, WOFF[x], src.length).set(src); }
+const WX = new WebAssembly.Instance(ctx.wasmModule || new WebAssembly.Module(P.wasm), { env: { mem: wmem } }).exports;
+const wview = (x, n) => new Float64Array(wmem.buffer, WOFF[x], n);
+const state = wview('state', B * SS); state.set(ctx.state);
+const cplR = wview('cplR', B * CS), kbuf = wview('kbuf', ${scheme === 'rk4' ? 3 : 1} * SS), pbuf = wview('pbuf', SS), regSum = wview('regSum', ${ncv * R});`);
+  } else {
+    emit(`const state = ctx.state;
+const cplR = new Float64Array(B * CS);
+const kbuf = new Float64Array(${scheme === 'rk4' ? 4 : scheme === 'heun' ? 1 : 0} * SS), pbuf = new Float64Array(SS);
+const regSum = new Float64Array(${ncv * R * M});`);
+  }
   for (const [k, p] of Object.entries(plan.modelParams)) emit(`const mp_${k} = P.mp_${k};`);
   for (const [k, p] of Object.entries(plan.couplingParams)) emit(`const cp_${k} = P.cp_${k};`);
   // a parameter that is one value for the whole run is a literal in the code (no loads in the loops)
@@ -149,7 +163,7 @@ const regSum = new Float64Array(${ncv * R * M});
     if (name in CONSTANTS) return String(CONSTANTS[name]);
     throw new Error(`coupling ${plan.coupling.name}: unknown name '${name}'`);
   };
-  const rowOff = (r: number, m: number) => `${(r * R * M + m)}`;
+  const rowOff = (r: number, m: number) => `${(r * R * M + m) * 2 * H}`;
   const lines: string[] = [];
   const accs: string[] = [];
   for (const r of shared ? [0] : Array.from({ length: ncv }, (_, k) => k)) {
@@ -164,15 +178,32 @@ const regSum = new Float64Array(${ncv * R * M});
   }
   const outs: string[] = [];
   for (let r = 0; r < ncv; r++) for (let m = 0; m < M; m++) outs.push(`cplR[${ix('cb', r, 'i', m, R)}] = ${toJs(cpost, csym({ gx: `acc_${shared ? 0 : r}_${m}` }))};`);
-  emit(`const lnkPtr = P.lnkPtr, lnkSrc = P.lnkSrc, lnkDelay = P.lnkDelay, lnkW = P.lnkW;
+  emit(`const lnkPtr = P.lnkPtr, lnkW = P.lnkW;
+// The region history as a ring per (variable, region, mode) row, every slot stored twice (slot and
+// slot + H): a link reads its delayed value at a fixed offset from the current slot, without a
+// modulo, and consecutive steps read consecutive values of the same row (one cache line per 8 steps
+// and link instead of one per step in a (H, variables, regions) layout).
+const H2 = 2 * H, RS = ${ncv * R * M} * H2;
+const hist = new Float64Array(B * RS);
+{
+  const h0 = ctx.history;
+  for (let b = 0; b < B; b++) for (let k = 0; k < H; k++) for (let q = 0; q < CS; q++) {
+    const v = h0[b * HS + k * CS + q];
+    hist[b * RS + q * H2 + k] = v; hist[b * RS + q * H2 + k + H] = v;
+  }
+}
+/** Link k's source row and delay: ring offset src·M·2H + H − d (plus the current slot t). */
+const lnkOff = Int32Array.from(P.lnkSrc, (j, k) => j * M * H2 + H - P.lnkDelay[k]);
 /** Region coupling for step s from the history of steps < s. */
 function coupling(s, b) {
-  const hb = b * HS, cb = b * CS;
-  const oi = hb + ((s - 1) % H) * CS;
+  const hb = b * RS, cb = b * CS;
+  const t = ((s - 1) % H + H) % H;
+  const ht = hb + t;
   for (let i = 0; i < R; i++) {
+    const oi = ht + i * M * H2;
     let ${accs.map((a) => `${a} = 0`).join(', ')};
-    for (let k = lnkPtr[i]; k < lnkPtr[i + 1]; k++) {
-      const o = hb + ((s - 1 - lnkDelay[k] + H) % H) * CS + lnkSrc[k] * M, w = lnkW[k];
+    for (let k = lnkPtr[i], k1 = lnkPtr[i + 1]; k < k1; k++) {
+      const o = ht + lnkOff[k], w = lnkW[k];
       ${lines.join('\n      ')}
     }
     ${outs.join('\n    ')}
@@ -181,11 +212,12 @@ function coupling(s, b) {
 
   // ---------- history: region means of the coupling variables ----------
   emit(`function writeHistory(s, b) {
-  const sb = b * SS, o = b * HS + (s % H) * CS;
+  const o = b * RS + (s % H);
   // regSum was filled by the step's last pass, in node order (TVB: add.at, then / bincount)
   for (let c = 0; c < ${ncv}; c++) for (let r = 0; r < R; r++) for (let m = 0; m < M; m++) {
     const q = (c * R + r) * M + m;
-    hist[o + q] = ${plan.float32History ? 'Math.fround(regSum[q] / regCount[r])' : 'regSum[q] / regCount[r]'};
+    const v = ${plan.float32History ? 'Math.fround(regSum[q] / regCount[r])' : 'regSum[q] / regCount[r]'};
+    hist[o + q * H2] = v; hist[o + q * H2 + H] = v;
   }
   regSum.fill(0);
 }`);
@@ -331,7 +363,11 @@ function coupling(s, b) {
   }
   const arrays = [...sums.map((x) => x.acc), 'state', 'regSum', 'pbuf', 'kbuf', 'lcEllVal', 'lcEllCol', 'lcScale', 'lcPad', 'lcRowPtr', 'lcCol', 'lcVal', 'lcIn', 'lcOut', 'regmap', 'cplR', 'noise', 'noiseGain', 'stimW'];
   stepBody = localise(stepBody, arrays);
-  emit(`const noise = ${plan.noise ? 'new Float64Array(SS)' : 'null'};
+  if (plan.wasm) {
+    const call = (f: string) => (scheme === 'euler' ? `{ const c = WX.${f}(b, stimT); state.set(pbuf, b * SS); return c; }` : `return WX.${f}(b, stimT);`);
+    stepBody = plan.wasm.sumStep ? `if (rec) ${call('stepSum')}\n  ${call('step')}` : call('step');
+  }
+  emit(`const noise = ${plan.noise ? (plan.wasm ? "wview('noise', SS)" : 'new Float64Array(SS)') : 'null'};
 const noiseGain = ${plan.noise ? 'P.noiseGain' : 'null'};
 const stimW = ${plan.stimulus ? 'P.stimW' : 'null'};
 let stimT = 0;
@@ -354,7 +390,7 @@ function step(b, rec) {
   for (let n = 0; n < N; n++) { ${voiLines.join(' ')} }
 }`);
   // monitors that sum state rows leave their accumulator to the program
-  for (const mon of plan.monitors) if (mon.stateSum) emit(`const ${mon.stateSum.acc} = new Float64Array(B * ${mon.stateSum.rows.length * N * M});`);
+  for (const mon of plan.monitors) if (mon.stateSum) emit(`const ${mon.stateSum.acc} = ${plan.wasm ? `wview('${mon.stateSum.acc}', ` : 'new Float64Array('}B * ${mon.stateSum.rows.length * N * M});`);
   for (const mon of plan.monitors) emit(mon.decl);
   const needObs = plan.monitors.map((m) => m.needsObs).filter((x): x is string => x !== null);
   const obsCond = needObs.includes('true') ? 'true' : needObs.length ? needObs.map((c) => `(${c})`).join(' || ') : 'false';

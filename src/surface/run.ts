@@ -23,6 +23,7 @@ import { readSparseMat } from './mat.js';
 import { localConnectivity as computeLocalConnectivity, type LocalConnectivitySpec } from './local-connectivity.js';
 import { delayTable, stateBoundaries, stepWindow } from '../plan/build.js';
 import { extractLocalCoupling, generateSurfaceProgram, type SurfacePlan } from './program.js';
+import { generateSurfaceWasm, pairEll, weightedEll } from './wasm.js';
 
 /** The geometry a surface result carries. */
 export interface SurfaceGeometry {
@@ -36,7 +37,7 @@ export interface SurfaceGeometry {
 export interface PreparedSurfaceRun {
   plan: SurfacePlan;
   source: string;
-  data: Record<string, Float64Array | Int32Array>;
+  data: Record<string, Float64Array | Int32Array | Uint8Array>;
   /** (B, H, ncv, R, M) region history and (B, nsv, N, M) state. */
   history: Float64Array;
   state: Float64Array;
@@ -203,7 +204,7 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
     const mm = m.name === 'SpatialAverage' && !m.mask ? { ...m, mask: regmap } : m;
     return emitMonitor(mm, k, { N, M, dt, nvoi: parsed.vois.length, ncv: spec.cvar.length, sFirst, sLast, voiState });
   });
-  const data: Record<string, Float64Array | Int32Array> = {};
+  const data: Record<string, Float64Array | Int32Array | Uint8Array> = {};
   for (const m of monitors) Object.assign(data, m.data);
 
   // region links (CSR by target), weights as used
@@ -280,7 +281,29 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
     lcTerms: lc ? terms : [], noise: !!integ.noise, stimulus, monitors, float32History: f32, ellWidth: ell.width, ellRowScale: !!rowScale && ell.width > 0,
   };
   // without a local connectivity the local-coupling terms are zero
-  const source = generateSurfaceProgram(lc ? plan : { ...plan, parsed: zeroLc(plan.parsed) });
+  const planned = lc ? plan : { ...plan, parsed: zeroLc(plan.parsed) };
+  if (cfg.kernel !== 'js') {
+    // the WebAssembly step's own layouts: region byte offsets, the ELL part paired per vertex pair
+    // (local-coupling terms that are expressions: the weighted ELL of the whole matrix)
+    const wl = lc && !fusedLc ? weightedEll(lc.rowPtr, lc.colIndex, lc.values, N) : null;
+    const e = wl ?? { width: plan.ellWidth, col: ell.col, val: plan.ellRowScale ? new Float64Array(0) : ell.val, rest: ell.rest };
+    const pe = pairEll(N, e.width, e.col, e.val, e.rest.rowPtr);
+    const wdata: Record<string, Float64Array | Int32Array> = {
+      regOff: Int32Array.from(regmap, (r) => 8 * r), lcPairOff: pe.off, lcPairVal: pe.val, lcSpecial: pe.special,
+      lcScale: data.lcScale as Float64Array, lcPad: data.lcPad as Float64Array, lcRowPtr: e.rest.rowPtr, lcCol: e.rest.colIndex, lcVal: e.rest.values,
+    };
+    for (const k of ['noiseGain', 'stimW']) if (data[k]) wdata[k] = data[k] as Float64Array;
+    for (const [k, p] of Object.entries(modelParams)) if (p.kind !== 'scalar') wdata[`mp_${k}`] = p.data;
+    const bytes = Object.fromEntries(Object.entries(wdata).map(([k, x]) => [k, x.byteLength]));
+    const wasm = generateSurfaceWasm(planned, monitors.filter((m) => m.stateSum).map((m) => ({ acc: m.stateSum!.acc, rows: m.stateSum!.rows })), bytes, wl?.width ?? 0);
+    if (wasm) {
+      for (const [k, x] of Object.entries(wdata)) data[`w_${k}`] = x;
+      data.wasm = wasm.bytes;
+      plan.wasm = { layout: wasm.layout, pages: wasm.pages, sumStep: wasm.sumStep };
+      planned.wasm = plan.wasm;
+    }
+  }
+  const source = generateSurfaceProgram(planned);
   return {
     plan, source, data, history, state, seeds, s0, nSteps, transientSteps, conn,
     geometry: { vertices: surface.vertices, triangles: surface.triangles, regionMapping: Int32Array.from(mapping), regionLabels: [...conn.labels] },
@@ -413,6 +436,8 @@ function surfaceInitialConditions(cfg: SimulationConfig, spec: ReturnType<typeof
 }
 
 const programCache = new Map<string, Function>();
+/** Compiled WebAssembly steps by their bytes (cached with the plan, so repeated runs reuse the tiered-up code). */
+const moduleCache = new WeakMap<Uint8Array, WebAssembly.Module>();
 
 /** Run a surface simulation in this thread. */
 export function simulateSurface(cfg: SimulationConfig): SimulationResult {
@@ -430,7 +455,10 @@ export function runPreparedSurface(prep: PreparedSurfaceRun, onProgress?: (done:
   }
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const prog = f({ P: prep.data, B: prep.plan.B, history: prep.history, state: prep.state, seeds: prep.seeds, Rng: RandomState, batchOffset: 0 }) as {
+  const bytes = prep.data.wasm as Uint8Array<ArrayBuffer> | undefined;
+  let wasmModule = bytes && moduleCache.get(bytes);
+  if (bytes && !wasmModule) { wasmModule = new WebAssembly.Module(bytes); moduleCache.set(bytes, wasmModule); }
+  const prog = f({ P: prep.data, B: prep.plan.B, history: prep.history, state: prep.state, seeds: prep.seeds, Rng: RandomState, batchOffset: 0, wasmModule }) as {
     run: (s0: number, n: number, record: boolean, stimStart: number, cb?: (d: number) => void) => void;
     results: () => { time: Float64Array; data: Float64Array }[];
     state: Float64Array;
@@ -487,9 +515,12 @@ function nodeLabel(n: number, prep: PreparedSurfaceRun): string {
 /** Batch elements [b0, b1) of a prepared run as a stand-alone program context. */
 function sliceSurface(prep: PreparedSurfaceRun, b0: number, b1: number) {
   const { plan } = prep;
-  const P: Record<string, Float64Array | Int32Array> = { ...prep.data };
+  const P: Record<string, Float64Array | Int32Array | Uint8Array> = { ...prep.data };
   const cut = (arr: Float64Array, kind: string) => (kind === 'batch' ? arr.slice(b0, b1) : kind === 'batchnode' ? arr.slice(b0 * plan.N, b1 * plan.N) : arr);
-  for (const [k, p] of Object.entries(plan.modelParams)) P[`mp_${k}`] = cut(p.data, p.kind);
+  for (const [k, p] of Object.entries(plan.modelParams)) {
+    P[`mp_${k}`] = cut(p.data, p.kind);
+    if (P[`w_mp_${k}`]) P[`w_mp_${k}`] = P[`mp_${k}`];
+  }
   // coupling parameters are per region
   for (const [k, p] of Object.entries(plan.couplingParams)) P[`cp_${k}`] = p.kind === 'batch' ? p.data.slice(b0, b1) : p.kind === 'batchnode' ? p.data.slice(b0 * plan.R, b1 * plan.R) : p.data;
   const hs = prep.history.length / plan.B, ss = prep.state.length / plan.B;

@@ -47,10 +47,10 @@ export interface WasmKernel {
   coupling: boolean;
 }
 
-class Unsupported extends Error {}
+export class Unsupported extends Error {}
 
 /** Locals of one function under construction. */
-class Fn {
+export class Fn {
   readonly locals: ValType[] = [];
   constructor(readonly params: ValType[]) {}
   local(t: ValType): number {
@@ -59,16 +59,16 @@ class Fn {
   }
 }
 
-const vconst = (x: number): Bytes => {
+export const vconst = (x: number): Bytes => {
   const b = Array.from(new Uint8Array(new Float64Array([x, x]).buffer));
   return I.v(V.const, ...b);
 };
 /** 1/i! for i = 0 … 12: e^r to degree 12. */
 const EXP_TAYLOR = Array.from({ length: 13 }, (_, i) => { let f = 1; for (let j = 2; j <= i; j++) f *= j; return 1 / f; });
-const LANE0_MASK: Bytes = I.v(V.const, 255, 255, 255, 255, 255, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0);
+export const LANE0_MASK: Bytes = I.v(V.const, 255, 255, 255, 255, 255, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0);
 
 /** Vector expression emitter; `sym` pushes a v128 for a name. */
-class VExpr {
+export class VExpr {
   private ex = -1; private k = -1; private r = -1;
   constructor(private readonly fn: Fn) {}
   private temps() {
@@ -303,7 +303,7 @@ function i64Const(v: number): Bytes {
  * node loop: they are computed once per call, with the same operations in the same order, so the
  * values are unchanged. V8's wasm compiler does not hoist them itself.
  */
-function hoistInvariants(exprs: Expr[], invariant: (name: string) => boolean): { exprs: Expr[]; hoisted: [string, Expr][] } {
+export function hoistInvariants(exprs: Expr[], invariant: (name: string) => boolean): { exprs: Expr[]; hoisted: [string, Expr][] } {
   const hoisted: [string, Expr][] = [];
   const seen = new Map<string, string>();
   const key = (e: Expr): string => JSON.stringify(e, (k, v) => (k === 'pos' ? undefined : v));
