@@ -39,6 +39,14 @@ export function unitOf(ts: TimeSeriesData, variable: string): string {
   return ts.units?.[variable] ?? 'a.u.';
 }
 
+/**
+ * A data key as a Vega-Lite field reference: Vega-Lite reads `.` and `[]` in a field as nested access, so a
+ * dotted parameter name such as `coupling.a` would otherwise name a missing field (an empty line, a NaN axis).
+ */
+export function fieldRef(name: string): string {
+  return name.replace(/[\\.\[\]]/g, (c) => `\\${c}`);
+}
+
 /** "V (mV)" */
 export function withUnit(name: string, unit: string | undefined): string {
   return unit ? `${name} (${unit})` : name;
