@@ -12,7 +12,7 @@ import { emitMonitor, type MonitorSpec } from '../monitors/index.js';
 import { RandomState } from '../random/index.js';
 import { Connectivity } from '../network/connectivity.js';
 import { equationSource, getEquation, resolveParameters } from '../equations/index.js';
-import type { SimulationConfig } from '../simulation/config.js';
+import { checkConfigKeys, type SimulationConfig } from '../simulation/config.js';
 import type { NoisePlan, ProjectionPlan, RunPlan, StimulusPlan } from './types.js';
 import { planIntegrator } from './integrator.js';
 import { classifyCoupling } from './coupling.js';
@@ -62,6 +62,7 @@ function splitBatch(cfg: SimulationConfig, spec: ModelSpec, couplingParams: stri
 }
 
 export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Connectivity): PreparedRun {
+  checkConfigKeys(cfg);
   let spec = getModel(cfg.model);
   if (cfg.variablesOfInterest) spec = { ...spec, variables_of_interest: cfg.variablesOfInterest };
   const parsed = parseModel(spec);
