@@ -2,7 +2,7 @@
  * Runs every shell command of README.md as written (tools/doctest-sh.ts), in one temporary working directory, in
  * order: later commands read what earlier ones wrote. `vbt`/`npx vbt` are this checkout's program (dist/, so run
  * npx tsc -p tsconfig.json first), `../shared/` the shared data ($VBT_SHARED); the working directory links the
- * checkout's examples/ folder, which the README's commands name. VBT_DOCTEST_SH=<substring> runs only the commands
+ * checkout's examples/ and test/fixtures/ folders, which the README's commands name. VBT_DOCTEST_SH=<substring> runs only the commands
  * that contain it (a command that reads an earlier one's output then needs that one in the filter too).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -49,7 +49,10 @@ describe('README shell commands run as written', () => {
   const rewrite = (x: string) => x.replace(/\b6379\b/g, String(port));
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'vbt-readme-sh-'));
+    // checkout folders the README's commands read (examples, the surface reference fixtures), linked, never copied
     symlinkSync(join(ROOT, 'examples'), join(work, 'examples'));
+    mkdirSync(join(work, 'test'));
+    symlinkSync(join(ROOT, 'test', 'fixtures'), join(work, 'test', 'fixtures'));
     mkdirSync(join(work, 'out'));
     port = await freePort();
   });
