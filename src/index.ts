@@ -45,6 +45,7 @@ export { RandomState } from './random/index.js';
 export type { RandomStateSnapshot } from './random/random-state.js';
 export type { ParamKind, ParamValue } from './engine/params.js';
 export {
+  checkConfigKeys,
   type IntegratorName, type NoiseConfig, type IntegratorConfig, type StimulusConfig, type InitialConditions,
   type SimulationConfig,
 } from './simulation/config.js';
@@ -134,7 +135,7 @@ export { rerunConfig, compareResults } from './provenance/rerun.js';
 // ── files ──
 export {
   writeFileAtomic, readNetcdf, writeNetcdf, readTvbConnectivityH5, readTvbH5, writeTvbConnectivityH5, writeTvbExport,
-  writeTvbTimeSeriesH5, parseNpy, readNpy, readNpz, BIDS_TS_FORMATS, exportBids, RESULT_FORMATS, connectivityFromNpz,
+  writeTvbTimeSeriesH5, parseNpy, readNpy, readNpz, BIDS_TS_FORMATS, exportBids, readBidsProvenance, RESULT_FORMATS, connectivityFromNpz,
   describeFile, inferResultFormat, readAnyConnectivity, readSimulationResult, simulationResultFromJSON,
   writeConnectivity, writeSimulationResult, readTvbExperiment,
   type NcAttr, type NcDataset, type NcDim, type NcVariable, type NcWriteOptions, type TvbH5Content,

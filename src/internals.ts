@@ -54,6 +54,7 @@ export {
   type LinkTerm,
 } from './tensor/index.js';
 export { balloonSampling, balloonSetup, TENSOR_MONITOR_NAMES } from './observation/index.js';
+export { closeNames, unknownKeyMessage } from './simulation/config.js';
 export { createTensorMonitor, type TensorMonitor, type TensorMonitorContext } from './observation/index.js';
 export { ADJOINT_MONITORS, ADJOINT_RUN_KERNEL } from './engine/adjoint/index.js';
 export type { AdjointSource } from './engine/adjoint/source.js';

@@ -4,7 +4,7 @@ import { fcd } from '../src/analysis/fcd.js';
 import { upperTriangle, type SquareMatrix } from '../src/analysis/fc.js';
 import { phasePlane, plotPhasePlane, zeroContour } from '../src/plot/phaseplane.js';
 import { toSvg, type PlotSpec } from '../src/plot/render.js';
-import { countMarks, figureTitles } from './plot-helpers.js';
+import { countMarks, figureTitles, colourBars } from './plot-helpers.js';
 
 type Rows = Record<string, number | string>[];
 
@@ -56,6 +56,25 @@ describe('FC figures', () => {
     const off = (spec as unknown as { hconcat: { data: { values: Rows } }[] }).hconcat[1].data.values;
     expect(off.length).toBe((f.n * (f.n - 1)) / 2);
     expect(svg).toContain('window start (ms)');
+    const [bar] = colourBars(svg);
+    expect(bar.title).toBe('r between windows');
+    expect([bar.labels[0], bar.labels[bar.labels.length - 1]]).toEqual([-1, 1]);
+    expect(bar.stops).toBeGreaterThan(2);
+  });
+
+  it('FC and FCD heatmaps carry a colour bar: label, min and max of the scale, ticks between', async () => {
+    const m = sym(5, (i, j) => Math.cos(i + 2 * j) * 0.9);
+    const bars = colourBars(await toSvg(plotFc(m)));
+    expect(bars).toHaveLength(1);
+    expect(bars[0].title).toBe('Pearson r');
+    expect(bars[0].labels).toEqual([-1, -0.5, 0, 0.5, 1]);
+    expect(bars[0].stops).toBeGreaterThan(2);
+    const narrow = colourBars(await toSvg(plotFc(m, { domain: [0, 0.6] })));
+    expect(narrow[0].labels[0]).toBe(0);
+    expect(narrow[0].labels[narrow[0].labels.length - 1]).toBeCloseTo(0.6, 12);
+    // the comparison figure: its two FC panels share the [-1, 1] scale, so one bar serves both
+    const both = colourBars(await toSvg(plotFcComparison(m, sym(5, (i, j) => Math.sin(i + j)))));
+    expect(both.map((b) => [b.title, b.labels[0], b.labels[b.labels.length - 1]])).toEqual([['Pearson r', -1, 1]]);
   });
 });
 

@@ -61,3 +61,26 @@ export function pngStats(bytes: Uint8Array): { width: number; height: number; co
   }
   return { width: png.width, height: png.height, colours: seen.size, nonWhite };
 }
+
+/** Colour bars vega drew: per legend, its title, tick labels (as numbers; vega writes − for minus) and gradient stops. */
+export function colourBars(svg: string): { title: string; labels: number[]; stops: number }[] {
+  const out: { title: string; labels: number[]; stops: number }[] = [];
+  for (const m of svg.matchAll(/<g class="mark-group role-legend"[^>]*>/g)) {
+    const body = svg.slice(m.index!, findGroupEnd(svg, m.index!));
+    if (!body.includes('role-legend-gradient')) continue;
+    const texts = (role: string) => {
+      const g = new RegExp(`<g class="mark-text ${role}"[^>]*>`).exec(body);
+      if (!g) return [];
+      const inner = body.slice(g.index, findGroupEnd(body, g.index));
+      return [...inner.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((t) => unescape(t[1]));
+    };
+    const gradient = /fill="url\(#([^)]+)\)"/.exec(body)?.[1];
+    const def = gradient ? new RegExp(`<linearGradient id="${gradient}"[^>]*>(.*?)</linearGradient>`).exec(svg)?.[1] ?? '' : '';
+    out.push({
+      title: texts('role-legend-title').join(' '),
+      labels: texts('role-legend-label').map((t) => Number(t.replace(/\u2212/g, '-'))),
+      stops: (def.match(/<stop /g) ?? []).length,
+    });
+  }
+  return out;
+}

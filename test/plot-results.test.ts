@@ -12,6 +12,10 @@ import { plotTimeSeries } from '../src/plot/timeseries.js';
 import { toSvg, type PlotSpec } from '../src/plot/render.js';
 import { countMarks, axisTitles, figureTitles } from './plot-helpers.js';
 
+/** Texts of the axis tick labels vega drew. */
+const textsOfAxisLabels = (svg: string) => [...svg.matchAll(/<g class="mark-text role-axis-label"[^>]*>(.*?)<\/g>/g)]
+  .flatMap((m) => [...m[1].matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((t) => t[1]));
+
 type Rows = Record<string, number | string>[];
 const layers = (s: PlotSpec) => (s as unknown as { layer: { data: { values: Rows } }[] }).layer;
 
@@ -56,6 +60,28 @@ describe('exploration figures', () => {
     expect(cells.data.values.map((c) => c.value)).toEqual(Array.from(vals));
     expect(ring.data.values[0]).toMatchObject(r.optimal('fc_corr', 'max').parameters);
     expect(countMarks(await toSvg(spec), 'rect')).toBe(12);
+  });
+
+  it('dotted parameter names (coupling.a): every point drawn, numeric ticks, no NaN', async () => {
+    const a = [0.1, 0.2, 0.3, 0.4, 0.5];
+    const one = await toSvg(plotExploration({ observable: 'loss', axes: [{ name: 'coupling.a', values: a }], results: a.map((g) => (g - 0.32) ** 2) }));
+    expect(countMarks(one, 'line')).toBe(1);
+    expect(countMarks(one, 'symbol')).toBe(5 + 1); // five points on the line + the optimum ring (empty before: field read as nested)
+    expect(axisTitles(one)).toContain('coupling.a');
+    expect(one).toContain('min 0.0004 at coupling.a = 0.3');
+    expect(one).not.toMatch(/NaN/);
+    // the line passes through the five points: its path has five vertices
+    const line = /<g class="mark-line role-mark[^"]*"[^>]*><path[^>]* d="([^"]+)"/.exec(one)![1];
+    expect(line.match(/[ML]/g)!.length).toBe(5);
+
+    const nsig = [0.001, 0.01];
+    const two = await toSvg(plotExploration({ observable: 'fc_corr', axes: [{ name: 'coupling.a', values: a }, { name: 'integrator.noise.nsig', values: nsig }], results: a.flatMap((x) => nsig.map((n) => x + n)), optimum: 'max' }));
+    expect(countMarks(two, 'rect')).toBe(10);
+    expect(countMarks(two, 'symbol')).toBe(1);
+    expect(two).not.toMatch(/NaN/);
+    const ticks = textsOfAxisLabels(two);
+    expect(ticks).toEqual(expect.arrayContaining(['0.1', '0.2', '0.3', '0.4', '0.5', '0.001', '0.01']));
+    expect(axisTitles(two).sort()).toEqual(['coupling.a', 'integrator.noise.nsig']);
   });
 
   it('time-series grid: one panel per point', async () => {

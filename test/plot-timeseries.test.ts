@@ -130,3 +130,59 @@ describe('power spectrum', () => {
     expect(total).toBeCloseTo(0.5, 2);
   });
 });
+
+describe('BOLD: a signal in a.u. over seconds, the same in the figure and the netCDF file', () => {
+  it('JansenRit with a Raw and a Bold monitor: figure titles, time in s, file units', async () => {
+    const { syntheticConnectome } = await import('../src/network/synthetic.js');
+    const { readNetcdf } = await import('../src/io/netcdf.js');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const res = await simulate({
+      model: 'JansenRit', connectivity: syntheticConnectome({ nodes: 3, seed: 1 }), integrator: { name: 'Heun', dt: 0.5 }, duration: 4000,
+      monitors: [{ name: 'Raw' }, { name: 'Bold', period: 500, voi: [0] }, { name: 'BalloonWindkessel', period: 500 }],
+    });
+    const bold = timeSeriesFromResult(res, { monitor: 'Bold' });
+    const m = res.monitor('Bold');
+    expect(bold.timeUnit).toBe('s');
+    expect(Array.from(bold.time)).toEqual(Array.from(m.time, (t) => t / 1000));
+    expect(bold.time[1] - bold.time[0]).toBeCloseTo(0.5, 12); // TR 500 ms
+    expect(bold.units).toEqual({ y0: 'a.u.' }); // not the driving variable's mV
+    const svg = await toSvg(plotTimeSeries(bold));
+    expect(axisTitles(svg).sort()).toEqual(['BOLD (a.u.)', 'time (s)']);
+    // the Raw monitor keeps the model's variable, unit and ms
+    const raw = timeSeriesFromResult(res, { monitor: 'Raw' });
+    expect([raw.timeUnit, raw.units!.y0]).toEqual(['ms', 'mV']);
+    const rawTitles = axisTitles(await toSvg(plotTimeSeries(raw, { variable: 'y0' })));
+    expect(rawTitles).toContain('time (ms)');
+    expect(rawTitles).toContain('y0 (mV)');
+    expect(rawTitles.some((t) => t.startsWith('BOLD'))).toBe(false);
+    // a BOLD monitor of several variables names which one each series is
+    const bw = timeSeriesFromResult(res, { monitor: 'BalloonWindkessel' });
+    if (bw.variables.length > 1) expect(axisTitles(await toSvg(plotTimeSeries(bw, { variable: bw.variables[1] })))).toContain(`BOLD of ${bw.variables[1]} (a.u.)`);
+
+    const dir = mkdtempSync(join(tmpdir(), 'vbt-bold-units-'));
+    try {
+      await res.save(join(dir, 'r.nc'));
+      const ds = await readNetcdf(join(dir, 'r.nc'));
+      const v = (name: string) => ds.variables.find((x) => x.name === name)!;
+      expect(v('Bold').attrs).toMatchObject({ monitor: 'Bold', units: 'a.u.', long_name: 'BOLD signal of y0' });
+      expect(v('Raw').attrs!.variable_units).toEqual(['mV', 'mV', 'mV', 'mV/ms']);
+      expect(v('BalloonWindkessel').attrs).toMatchObject({ units: 'a.u.', long_name: `BOLD signal of ${res.monitor('BalloonWindkessel').variables.join(', ')}` });
+      expect(res.toTimeSeries('Bold').unitOf('y0')).toBe('a.u.');
+      // the file's time is ms and says so; the figure's seconds are the same instants
+      const t = ds.dims.find((d) => d.name === 'Bold_time')!;
+      expect(t.attrs!.units).toBe('ms');
+      expect(Array.from(t.values as Float64Array, (x) => x / 1000)).toEqual(Array.from(bold.time));
+      // every variable: the figure's unit is the file's
+      for (const mon of res.monitors) {
+        const fig = timeSeriesFromResult(res, { monitor: mon.name });
+        const attrs = v(mon.name).attrs!;
+        const fileUnits = (attrs.variable_units as string[] | undefined) ?? mon.variables.map(() => attrs.units as string);
+        expect(mon.variables.map((x) => fig.units![x])).toEqual(fileUnits);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,15 +1,17 @@
 /** Provenance in every result file, rerun bit-identical from the file alone, inputs checked at the door, memory refused up front. */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { simulate } from '../src/simulation/simulate.js';
 import { simulateToFile } from '../src/simulation/stream.js';
 import { SimulationResult } from '../src/results/simulation.js';
 import { writeSimulationResult, readSimulationResult } from '../src/io/files.js';
 import { compareResults, rerunConfig } from '../src/provenance/rerun.js';
-import { describeProvenance, hashConnectivity } from '../src/provenance/index.js';
-import { writeTvbConnectivityH5 } from '../src/io/tvb-h5.js';
+import { configFromProvenance, describeProvenance, hashConnectivity } from '../src/provenance/index.js';
+import { readTvbH5, writeTvbConnectivityH5 } from '../src/io/tvb-h5.js';
+import { readBidsProvenance } from '../src/io/bids.js';
 import { syntheticConnectome } from '../src/network/synthetic.js';
 import { Connectivity } from '../src/network/connectivity.js';
 import { parseNumbers } from '../src/cli/parse.js';
@@ -59,6 +61,61 @@ describe('provenance and rerun', () => {
       expect(cmp.identical).toBe(true);
     }
     expect(describeProvenance(p).join('\n')).toMatch(/noise: additive, nsig \[0, 0, 0, 0\.0001, 0, 0\], ntau 0 ms, seed 7/);
+  }, 60_000);
+
+  it('TVB H5 and BIDS exports carry the full provenance; it reads back and reruns bit-identical', async () => {
+    const conn = syntheticConnectome({ nodes: 8, seed: 4 }).withSpeed(3);
+    const res = (await simulate({ ...noisy, duration: 60, connectivity: conn })).withNetwork(conn);
+    const p = JSON.parse(JSON.stringify(res.info.provenance));
+    // TVB: a vbt_provenance attribute on each TimeSeriesRegion, with the monitor it is
+    const tvbDir = join(dir, 'tvb');
+    const files = await writeSimulationResult(res, tvbDir, { format: 'tvb' });
+    const series = files.filter((f) => /TimeSeriesRegion_/.test(f));
+    expect(series).toHaveLength(2); // Raw and TemporalAverage record every region
+    for (const [k, f] of series.entries()) {
+      const c = await readTvbH5(f);
+      if (c.kind === 'Connectivity') throw new Error('expected a time series');
+      expect(c.vbt!.provenance).toEqual(p);
+      expect(c.vbt!.monitor).toEqual({ name: res.monitors[k].name, index: k });
+      const { config, original } = await rerunConfig(f);
+      expect(config.monitors).toEqual([p.monitors[k]]);
+      const again = await simulate(config);
+      const cmp = compareResults(original, again);
+      expect(cmp.differences).toEqual([]);
+      expect(cmp.compared).toEqual([res.monitors[k].name]);
+      // and the comparison can fail: another noise seed gives other samples
+      const other = await simulate({ ...config, integrator: { ...config.integrator, noise: { ...config.integrator.noise!, seed: 8 } } });
+      expect(compareResults(original, other).differences).toEqual([`monitor ${res.monitors[k].name}: data differ`]);
+    }
+    // BIDS: Provenance.vbt in every time-series sidecar and in the subject's experiment sidecar
+    const bidsDir = join(dir, 'bids');
+    const written = await writeSimulationResult(res, bidsDir, { format: 'bids' });
+    const sidecars = written.filter((f) => /\/ts\/.*\.json$/.test(f) || /_experiment\.json$/.test(f));
+    expect(sidecars.length).toBeGreaterThanOrEqual(3);
+    for (const f of sidecars) expect(readBidsProvenance(f)).toEqual(p);
+    const back = readBidsProvenance(sidecars[0]);
+    const again = await simulate(configFromProvenance(back, conn));
+    const cmp = compareResults(res, again);
+    expect(cmp.differences).toEqual([]);
+    expect(cmp.compared).toEqual(['Raw', 'TemporalAverage', 'final state']);
+    expect(() => readBidsProvenance(join(bidsDir, 'dataset_description.json'))).toThrow(/no vbt provenance \(Provenance\.vbt\)/);
+  }, 60_000);
+
+  it('vbt rerun of a TVB export: the command line is stored, the series comes out bit-identical', async () => {
+    const out = join(dir, 'tvb-cli');
+    // the real program (bin/vbt.js → dist/), so that main() records its argv as a user's shell would pass it
+    const args = ['simulate', '--model', 'Generic2dOscillator', '--noise', '0.001', '--seed', '5', '--dt', '0.1', '--duration', '50', '--monitor', 'TemporalAverage:1', '--format', 'tvb', '--out', out];
+    execFileSync(process.execPath, [join(__dirname, '..', 'bin', 'vbt.js'), ...args], { stdio: 'pipe' });
+    const f = readdirSync(out).filter((x) => x.startsWith('TimeSeriesRegion_')).map((x) => join(out, x));
+    expect(f).toHaveLength(1);
+    const c = await readTvbH5(f[0]);
+    if (c.kind === 'Connectivity') throw new Error('expected a time series');
+    expect(c.vbt!.provenance.commandLine!.slice(2)).toEqual(args);
+    expect(c.vbt!.provenance.noise).toMatchObject({ nsig: 0.001, seed: 5 });
+    const msg = await vbt('rerun', f[0], '--out', join(dir, 'tvb-again.nc'));
+    expect(msg).toMatch(/bit-identical \(TemporalAverage\)/);
+    const conn = readdirSync(out).find((x) => x.startsWith('Connectivity_'))!;
+    await expect(rerunConfig(join(out, conn))).rejects.toThrow(/a TVB Connectivity, not a time series/);
   }, 60_000);
 
   it('a changed connectivity file is refused by hash, and a result without provenance says so', async () => {

@@ -168,6 +168,31 @@ describe('statistics', () => {
     expect(g.map((r) => [r.spikes, r.nodes])).toEqual([[4, 2], [4, 2]]);
   });
 
+  it('rates divide by the population size, silent neurons included (closed form)', () => {
+    // 100 neurons, only neurons 0 and 7 fire, at 40 Hz each over 2 s: the population's mean rate is 2·80/100/2 s = 0.8 Hz;
+    // dividing by the 2 neurons that spiked would give 40 Hz
+    const t = Float64Array.from({ length: 80 }, (_, k) => 12.5 + 25 * k);
+    const spikes = { timestamps: Float64Array.from([...t, ...t]), nodeIds: Uint32Array.from([...t.map(() => 0), ...t.map(() => 7)]) };
+    const sized = SpikeReport.fromSpikes({ v1: spikes }, { tStart: 0, tStop: 2000, populationSizes: { v1: 100 } });
+    const [r] = sized.filter().populationRates();
+    expect([r.spikes, r.nodes, r.duration]).toEqual([160, 100, 2000]);
+    expect(r.rate).toBeCloseTo(160 / 100 / 2, 12);
+    expect(SpikeReport.fromSpikes({ v1: spikes }, { tStart: 0, tStop: 2000, populationSizes: 100 }).filter().populationRates()[0].rate).toBeCloseTo(0.8, 12);
+    expect(SpikeReport.fromSpikes({ v1: spikes }, { tStart: 0, tStop: 2000, nodes: new NodeTable({ layer: new Array(100).fill(4) }) }).filter().populationRates()[0].rate).toBeCloseTo(0.8, 12);
+    // a group still divides by the group's size
+    expect(sized.filter({ group: [0, 1, 2, 3] }).populationRates()[0].rate).toBeCloseTo(80 / 4 / 2, 12);
+  });
+
+  it('an unknown or inconsistent population size is an error, not the count of neurons that spiked', () => {
+    const spikes = { timestamps: [1, 2, 3], nodeIds: [0, 5, 0] };
+    expect(() => SpikeReport.fromSpikes({ v1: spikes }).filter().populationRates()).toThrow(/size of population 'v1' is unknown.*populationSizes/);
+    expect(SpikeReport.fromSpikes({ v1: spikes }).filter().nodeCounts()).toEqual({ v1: undefined });
+    expect(() => SpikeReport.fromSpikes({ v1: spikes }, { populationSizes: { v1: 5 } }).filter().populationRates()).toThrow(/node id 5 spiked, but the population has 5 nodes/);
+    expect(() => SpikeReport.fromSpikes({ v1: spikes }, { populationSizes: { v1: 2.5 } })).toThrow(/populationSizes.v1: expected a positive whole number of neurons, got 2.5/);
+    expect(() => SpikeReport.fromSpikes({ v1: spikes }, { populationSizes: { v2: 9 } })).toThrow(/no population 'v2'; populations: v1/);
+    expect(() => SpikeReport.fromSpikes({ v1: spikes }, { populationSizes: { v1: 9 }, nodes: new NodeTable({ a: [1, 2, 3, 4, 5, 6] }) })).toThrow(/populationSizes.v1 = 9, but its node table has 6 nodes/);
+  });
+
   it('raster coordinates: ids offset by population size, or a node property', () => {
     const d = rasterData(report().filter({ tStop: 2 }));
     // cortex has 6 nodes, so thalamus ids start at 6

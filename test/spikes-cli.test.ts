@@ -34,7 +34,13 @@ describe('vbt spikes', () => {
   it('summary: counts and mean rates per population, also as JSON', async () => {
     const out = await vbt('spikes', spikes, '--t-start', '0', '--t-stop', '10');
     expect(out).toMatch(/12 spikes in \[0, 10\] ms/);
-    expect(out).toMatch(/cortex\s+7 spikes\s+5 nodes\s+140\.000 Hz/); // no node table: 5 distinct ids spiked at all; 7/5/0.01 s
+    // no node table: the population size is unknown, so no rate (the 5 distinct ids that spiked are not the population)
+    expect(out).toMatch(/cortex\s+7 spikes\s+rate unknown \(population size unknown: give --nodes or --population-size\)/);
+    const sized = await vbt('spikes', spikes, '--t-start', '0', '--t-stop', '10', '--population-size', 'cortex=6', '--population-size', 'thalamus=3');
+    expect(sized).toMatch(/cortex\s+7 spikes\s+6 nodes\s+116\.667 Hz/); // 7 / 6 / 0.01 s
+    expect(sized).toMatch(/thalamus\s+5 spikes\s+3 nodes\s+166\.667 Hz/); // 5 / 3 / 0.01 s
+    const withNodes = await vbt('spikes', spikes, '--t-start', '0', '--t-stop', '10', '--nodes', nodes);
+    expect(withNodes).toMatch(/cortex\s+7 spikes\s+6 nodes\s+116\.667 Hz/);
     const json = join(dir, 'summary.json');
     await vbt('spikes', spikes, '--nodes', nodes, '--group', 'layer=5,6', '--out', json);
     const s = JSON.parse(readFileSync(json, 'utf8'));

@@ -156,7 +156,7 @@ export function buildProgram(): Command {
   program
     .command('rerun')
     .description('Run a result file again: a simulation result from the provenance stored in it (model, parameters, noise, seeds, connectivity by hash), checking that the new result is bit-identical; an ExperimentResult (vbt run) from its stored experiment YAML.')
-    .argument('<file>', 'a vbt result (.nc, .h5, .json)')
+    .argument('<file>', 'a vbt result (.nc, .h5, .json), or a TimeSeriesRegion_<gid>.h5 of `simulate --format tvb`')
     .requiredOption('-o, --out <path>', 'where to write the new result')
     .addOption(new Option('--format <format>', 'output format (default: from the --out extension)').choices(['hdf5', 'netcdf', 'tvb', 'bids', 'json']))
     .option('-q, --quiet', 'no progress bar')
@@ -170,7 +170,7 @@ export function buildProgram(): Command {
       if (!res) return;
       if (!jsonOutput()) console.log(`${summarize(res)}\nresult written to ${o.out}`);
       const cmp = compareResults(original, res);
-      emit({ file, out: o.out, identical: cmp.identical, differences: cmp.differences }, cmp.identical ? `rerun of ${file}: bit-identical (${res.monitors.map((m) => m.name).join(', ')}, final state)` : `rerun of ${file}: DIFFERS: ${cmp.differences.join('; ')}`);
+      emit({ file, out: o.out, identical: cmp.identical, differences: cmp.differences }, cmp.identical ? `rerun of ${file}: bit-identical (${cmp.compared.join(', ')})` : `rerun of ${file}: DIFFERS: ${cmp.differences.join('; ')}`);
       if (!cmp.identical) process.exitCode = 1;
     });
 

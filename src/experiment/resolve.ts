@@ -23,6 +23,7 @@ import {
 } from './schema.js';
 import { ExperimentError, ExperimentSource, type ExperimentIssue, type YamlPath } from './source.js';
 import { tvboPrepass } from './tvbo.js';
+import { unknownKeyHint } from './keys.js';
 
 /** How a network is obtained; loaded by the runner (files are checked to exist here). */
 export interface NetworkPlan {
@@ -204,12 +205,12 @@ export function loadExperiment(src: ExperimentSource, opts: LoadOptions = {}): E
   const parsed = ExperimentSchema.safeParse(raw);
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
-      if (i.code === 'unrecognized_keys') for (const k of i.keys) err([...i.path, k], `unknown key '${k}'`);
+      if (i.code === 'unrecognized_keys') for (const k of i.keys) err([...i.path, k], unknownKeyHint(ExperimentSchema, i.path, k));
       else if (i.code === 'invalid_union') {
         // report the branch that got furthest (most path segments), which is the one the user meant
         const branches = i.unionErrors.map((e) => e.issues).sort((a, b) => Math.max(...b.map((x) => x.path.length)) - Math.max(...a.map((x) => x.path.length)));
         for (const j of branches[0] ?? []) {
-          if (j.code === 'unrecognized_keys') for (const k of j.keys) err([...j.path, k], `unknown key '${k}'`);
+          if (j.code === 'unrecognized_keys') for (const k of j.keys) err([...j.path, k], unknownKeyHint(ExperimentSchema, j.path, k));
           else err(j.path, j.message);
         }
       } else err(i.path, i.message);

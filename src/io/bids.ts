@@ -25,6 +25,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import type { Connectivity } from '../network/connectivity.js';
 import type { ModelSpec } from '../models/spec.js';
+import type { Provenance } from '../provenance/index.js';
 import { writeH5Atomic, putAttr } from './h5.js';
 import { writeNetcdf } from './netcdf.js';
 import { ptseriesBytes } from './cifti.js';
@@ -313,7 +314,11 @@ export async function exportBids(root: string, content: BidsContent, opts: BidsO
   if (content.experiment !== undefined) {
     const file = `${nm.stem}_experiment`;
     staged.set(join(nm.dir, `${file}.yaml`), typeof content.experiment === 'string' ? content.experiment : yaml.dump(content.experiment, { lineWidth: -1, noRefs: true }));
-    staged.set(join(nm.dir, `${file}.json`), json({ Description: 'The SimulationExperiment that produced this subject\'s files (vbt run reruns it)', ExperimentId: content.experimentId ?? 'experiment', Format: 'SimulationExperiment YAML (tvbo keys)', GeneratedAt: new Date().toISOString() }));
+    staged.set(join(nm.dir, `${file}.json`), json({
+      Description: 'The SimulationExperiment that produced this subject\'s files (vbt run reruns it)', ExperimentId: content.experimentId ?? 'experiment',
+      Format: 'SimulationExperiment YAML (tvbo keys)', GeneratedAt: new Date().toISOString(),
+      ...(content.provenance && Object.keys(content.provenance).length ? { Provenance: { ...content.provenance, Software: 'vbt' } } : {}),
+    }));
   }
   for (const [label, ts] of Object.entries(content.timeSeries ?? {})) timeSeriesFiles(staged, nm, label, suffixes[label], ts, format, content.provenance ?? {});
   if (content.network && includeNet) networkFiles(staged, nm, content.network);
@@ -350,4 +355,20 @@ export async function exportBids(root: string, content: BidsContent, opts: BidsO
     rmSync(stage, { recursive: true, force: true });
   }
   return [...staged.keys()].sort();
+}
+
+/**
+ * The vbt provenance record a BIDS export stored (`Provenance.vbt` of a time-series sidecar or of the subject's
+ * `_experiment.json`), for `configFromProvenance` to make the run again.
+ */
+export function readBidsProvenance(sidecar: string): Provenance {
+  let doc: { Provenance?: { vbt?: Provenance } };
+  try {
+    doc = JSON.parse(readFileSync(sidecar, 'utf8'));
+  } catch (e) {
+    throw new Error(`${sidecar}: not a readable JSON sidecar: ${(e as Error).message}`);
+  }
+  const p = doc?.Provenance?.vbt;
+  if (!p || typeof p !== 'object' || typeof p.schema !== 'string') throw new Error(`${sidecar}: no vbt provenance (Provenance.vbt); it was not exported from a vbt simulation result`);
+  return p;
 }

@@ -100,7 +100,7 @@ export async function writeSimulationResult(res: SimulationResult, path: string,
         for (const k of picked) {
           const gid = newTvbGid();
           const p = join(path, `TimeSeriesRegion_${gidHex(gid)}.h5`);
-          await writeTvbTimeSeriesH5(p, res.toTimeSeries(k), { gid, connectivityGid, inputs: opts.inputs });
+          await writeTvbTimeSeriesH5(p, res.toTimeSeries(k), { gid, connectivityGid, inputs: opts.inputs, provenance: res.info.provenance, monitor: { name: res.monitors[k].name, index: k } });
           written.push(p);
         }
       } catch (e) {

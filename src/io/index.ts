@@ -12,7 +12,7 @@ export {
 export type { PendingBool, TvbH5Content, TvbTimeSeriesWriteOptions, TvbWriteOptions } from './tvb-h5.js';
 export { npyScalar, parseNpy, readNpy, readNpz } from './npy.js';
 export type { NpyArray } from './npy.js';
-export { BEP034_VERSION, BIDS_VERSION, BIDS_TS_FORMATS, BEP034_IGNORE, bidsSuffixOf, exportBids } from './bids.js';
+export { BEP034_VERSION, BIDS_VERSION, BIDS_TS_FORMATS, BEP034_IGNORE, bidsSuffixOf, exportBids, readBidsProvenance } from './bids.js';
 export { ptseriesBytes, ptseriesXml, CIFTI_INTENT_PTSERIES } from './cifti.js';
 export type { BidsContent, BidsOptions, BidsTimeSeries, BidsTimeSeriesFormat } from './bids.js';
 export {

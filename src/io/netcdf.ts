@@ -29,6 +29,11 @@ export interface NcDim {
   attrs?: Record<string, NcAttr>;
   /** Unlimited (growable) dimension, as TVB's simulator writes its time axis. */
   unlimited?: boolean;
+  /**
+   * HDF5 chunk length of an unlimited dimension's coordinate (default min(size, 4096)). A file that starts at one
+   * sample and grows needs it: chunks of 1 would give every sample its own chunk and index entry.
+   */
+  chunk?: number;
 }
 
 export interface NcVariable {
@@ -118,7 +123,7 @@ export function fillNetcdf(f: H5File, ds: NcDataset, opts: NcWriteOptions = {}):
   putNcAttrs(f, ds.attrs);
   for (const d of ds.dims) {
     let set: H5Dataset;
-    const extra = d.unlimited ? { maxshape: [null], chunks: [Math.min(d.size, 4096)] } : {};
+    const extra = d.unlimited ? { maxshape: [null], chunks: [d.chunk ?? Math.max(1, Math.min(d.size, 4096))] } : {};
     if (d.values && d.values.length && typeof d.values[0] === 'string') {
       set = f.create_dataset({ name: d.name, data: [...(d.values as string[])], shape: [d.size], ...extra });
       set.make_scale(d.name);

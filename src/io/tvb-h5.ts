@@ -26,6 +26,7 @@ import type { WriteOptions } from './atomic.js';
 import { attrOpt, captureHdf5Errors, h5, has, putAttr, readNumeric, readStrings, withH5, writeH5Atomic, type H5Dataset, type H5File, type H5Group } from './h5.js';
 import { convertToBoolEnums, objectAddress } from './h5-enum.js';
 import { ncDimensionMarker } from './netcdf.js';
+import type { Provenance } from '../provenance/index.js';
 
 export const TVB_DATA_VERSION = 5;
 export const TVB_WRITTEN_BY = {
@@ -189,10 +190,22 @@ export async function writeTvbConnectivityH5(path: string, conn: Connectivity, o
 export interface TvbTimeSeriesWriteOptions extends TvbWriteOptions {
   /** GID of the Connectivity this region series refers to (required by TVB for TimeSeriesRegion). */
   connectivityGid?: string;
+  /**
+   * How the series was made, stored as the root attribute `vbt_provenance` (JSON; TVB ignores attributes it does
+   * not know), with the monitor it is (`vbt_monitor`, `vbt_monitor_index`), so `vbt rerun` can make it again.
+   */
+  provenance?: Provenance;
+  monitor?: { name: string; index: number };
+}
+
+/** What a vbt-written TVB time series says about its making (absent from files vbt did not write). */
+export interface TvbVbtProvenance {
+  provenance: Provenance;
+  monitor?: { name: string; index: number };
 }
 
 /** Fill an open file with a TVB TimeSeriesRegion (or plain TimeSeries when no connectivity GID). */
-export function fillTvbTimeSeries(f: H5File, ts: TimeSeries, gid: string, connectivityGid?: string): void {
+export function fillTvbTimeSeries(f: H5File, ts: TimeSeries, gid: string, connectivityGid?: string, made?: TvbVbtProvenance): void {
   const [T, V, N, M] = ts.shape;
   const region = connectivityGid !== undefined;
   writeCommon(f, region ? TVB_WRITTEN_BY.TimeSeriesRegion : TVB_WRITTEN_BY.TimeSeries, gid, '', anyNan(ts.data, ts.time));
@@ -226,12 +239,20 @@ export function fillTvbTimeSeries(f: H5File, ts: TimeSeries, gid: string, connec
   const u = ts.units.data;
   const vals = typeof u === 'string' ? [u] : ts.variables.map((v) => u[v] ?? 'a.u.');
   putAttr.str(data, 'units', vals.every((x) => x === vals[0]) ? vals[0] : 'a.u.');
+  if (made) {
+    putAttr.str(f, 'vbt_provenance', JSON.stringify(made.provenance));
+    if (made.monitor) {
+      putAttr.str(f, 'vbt_monitor', made.monitor.name);
+      putAttr.i64(f, 'vbt_monitor_index', made.monitor.index);
+    }
+  }
 }
 
 /** Write a TimeSeries as TVB H5 (TimeSeriesRegion when `connectivityGid` is given); returns its GID. */
 export async function writeTvbTimeSeriesH5(path: string, ts: TimeSeries, opts: TvbTimeSeriesWriteOptions = {}): Promise<string> {
   const gid = normalizeGid(opts.gid ?? ts.gid ?? newTvbGid());
-  await writeH5Atomic(path, (f) => fillTvbTimeSeries(f, ts, gid, opts.connectivityGid), opts);
+  const made = opts.provenance ? { provenance: opts.provenance, monitor: opts.monitor } : undefined;
+  await writeH5Atomic(path, (f) => fillTvbTimeSeries(f, ts, gid, opts.connectivityGid, made), opts);
   return gid;
 }
 
@@ -253,7 +274,7 @@ export async function writeTvbExport(dir: string, ts: TimeSeries, conn: Connecti
 
 export type TvbH5Content =
   | { kind: 'Connectivity'; gid: string; connectivity: Connectivity }
-  | { kind: 'TimeSeriesRegion' | 'TimeSeries'; gid: string; timeSeries: TimeSeries; connectivityGid?: string };
+  | { kind: 'TimeSeriesRegion' | 'TimeSeries'; gid: string; timeSeries: TimeSeries; connectivityGid?: string; vbt?: TvbVbtProvenance };
 
 function parseJsonAttr(f: H5Group, name: string, file: string): unknown {
   const v = attrOpt(f, name);
@@ -345,7 +366,16 @@ export async function readTvbH5(path: string, opts: { connectivity?: Connectivit
       network: net,
       gid,
     });
-    return { kind: by === TVB_WRITTEN_BY.TimeSeriesRegion ? 'TimeSeriesRegion' : 'TimeSeries', gid, timeSeries, connectivityGid } as TvbH5Content;
+    const prov = attrOpt(f, 'vbt_provenance');
+    let vbt: TvbVbtProvenance | undefined;
+    if (prov !== undefined) {
+      const provenance = parseJsonAttr(f, 'vbt_provenance', path) as Provenance;
+      if (!provenance || typeof provenance !== 'object' || typeof provenance.schema !== 'string') throw new Error(`${path}: attribute vbt_provenance is not a vbt provenance record (no schema)`);
+      const name = attrOpt(f, 'vbt_monitor');
+      const index = attrOpt(f, 'vbt_monitor_index');
+      vbt = { provenance, ...(typeof name === 'string' && index !== undefined ? { monitor: { name, index: Number(index) } } : {}) };
+    }
+    return { kind: by === TVB_WRITTEN_BY.TimeSeriesRegion ? 'TimeSeriesRegion' : 'TimeSeries', gid, timeSeries, connectivityGid, ...(vbt ? { vbt } : {}) } as TvbH5Content;
   });
 }
 

@@ -12,7 +12,7 @@ import { emitMonitor, type MonitorSpec } from '../observation/registry.js';
 import { RandomState } from '../random/index.js';
 import { Connectivity } from '../network/connectivity.js';
 import { equationSource, getEquation, resolveParameters } from '../equations/index.js';
-import type { SimulationConfig } from '../simulation/config.js';
+import { checkConfigKeys, type SimulationConfig } from '../simulation/config.js';
 import type { NoisePlan, ProjectionPlan, RunPlan, StimulusPlan } from './types.js';
 import { planIntegrator } from './integrator.js';
 import { classifyCoupling } from './coupling.js';
@@ -61,7 +61,12 @@ function splitBatch(cfg: SimulationConfig, spec: ModelSpec, couplingParams: stri
   return { model, coupling, B };
 }
 
-export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Connectivity): PreparedRun {
+/**
+ * `history: false` leaves the initial history empty: for a caller that wants the plan's counts and windows but runs
+ * another prepared copy (streaming prepares the whole run for its sample counts and a one-chunk run to execute).
+ */
+export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Connectivity, opts: { history?: boolean } = {}): PreparedRun {
+  checkConfigKeys(cfg);
   let spec = getModel(cfg.model);
   if (cfg.variablesOfInterest) spec = { ...spec, variables_of_interest: cfg.variablesOfInterest };
   const parsed = parseModel(spec);
@@ -172,7 +177,12 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
   const wv = (x: number) => (f32 ? Math.fround(x) : x);
   const W = conn.weights;
   const rowPtr = new Int32Array(N + 1);
-  const off: number[] = [], w: number[] = [], zero: number[] = [], src: number[] = [];
+  // every branch below makes one link per non-zero weight: typed arrays of that length from the start, so a large
+  // network's preparation does not churn through growing JS arrays (tens of MB of short-lived heap at 10⁶ links)
+  let L = 0;
+  for (let k = 0; k < N * N; k++) if (W[k] !== 0) L++;
+  const off = new Int32Array(L), w = new Float64Array(L), zero = new Uint8Array(L), src = new Int32Array(projecting ? L : 0);
+  let nl = 0;
   const selfOff = new Int32Array(N), selfZero = new Uint8Array(N);
   const presig = coupling.links === 'tvb-presigmoidal';
   const dynamic = presig && couplingParams.dynamic.data[0] !== 0;
@@ -180,18 +190,18 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
     if (projecting) {
       // afferent links as ordinary couplings, plus each link's source (the edge parameters scale per projection)
       for (let j = 0; j < N; j++) {
-        if (W[i * N + j] !== 0) { off.push(j * M * H2 + H - idelays[i * N + j]); w.push(0); zero.push(0); src.push(j); }
+        if (W[i * N + j] !== 0) { off[nl] = j * M * H2 + H - idelays[i * N + j]; src[nl++] = j; }
       }
     } else if (!presig) {
       for (let j = 0; j < N; j++) {
         const x = W[i * N + j];
-        if (x !== 0) { off.push(j * M * H2 + H - idelays[i * N + j]); w.push(wv(x)); zero.push(0); }
+        if (x !== 0) { off[nl] = j * M * H2 + H - idelays[i * N + j]; w[nl++] = wv(x); }
       }
     } else if (dynamic) {
       // node i receives its own output delayed by d_ki, weighted by its efferent weights w_ki
       for (let k = 0; k < N; k++) {
         const x = W[k * N + i];
-        if (x !== 0) { off.push(i * M * H2 + H - idelays[k * N + i]); w.push(wv(x)); zero.push(0); }
+        if (x !== 0) { off[nl] = i * M * H2 + H - idelays[k * N + i]; w[nl++] = wv(x); }
       }
       selfOff[i] = i * M * H2 + H - idelays[i * N + i];
       selfZero[i] = W[i * N + i] === 0 ? 1 : 0;
@@ -199,17 +209,18 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
       // static: weights w_ik, value of node i itself with delay d_ki, zero where w_ki = 0
       for (let k = 0; k < N; k++) {
         const x = W[i * N + k];
-        if (x !== 0) { off.push(i * M * H2 + H - idelays[k * N + i]); w.push(wv(x)); zero.push(W[k * N + i] === 0 ? 1 : 0); }
+        if (x !== 0) { off[nl] = i * M * H2 + H - idelays[k * N + i]; w[nl] = wv(x); zero[nl++] = W[k * N + i] === 0 ? 1 : 0; }
       }
     }
-    rowPtr[i + 1] = off.length;
+    rowPtr[i + 1] = nl;
   }
+  if (nl !== L) throw new Error(`plan: internal: ${nl} links built for ${L} non-zero weights`);
   Object.assign(data, {
-    rowPtr, lnkOff: Int32Array.from(off), lnkW: Float64Array.from(w), lnkZero: Uint8Array.from(zero), selfOff, selfZero,
+    rowPtr, lnkOff: off, lnkW: w, lnkZero: zero, selfOff, selfZero,
   });
   if (projections) {
     // lnkW holds one block of link weights per projection: W_ij·e_ij
-    const lnkSrc = Int32Array.from(src);
+    const lnkSrc = src;
     data.lnkSrc = lnkSrc;
     data.lnkW = projectionLinkWeights(W, N, rowPtr, lnkSrc, projections.map((p) => (p.weights ? edgeParams![p.weights] : undefined)), f32);
   }
@@ -270,7 +281,7 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
   }
 
   // initial history
-  const history = initialHistory(cfg, spec, H, N, M, boundaries);
+  const history = opts.history === false ? new Float64Array(0) : initialHistory(cfg, spec, H, N, M, boundaries);
 
   return {
     plan: {

@@ -8,7 +8,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { createRequire } from 'node:module';
 import type { PlotSpec } from './render.js';
 import { toVega, htmlRuntime, scriptJson, escapeHtml, PAGE_STYLE } from './render.js';
-import { type TimeSeriesData, tsShape, variableIndex, unitOf, withUnit, at } from './data.js';
+import { type TimeSeriesData, tsShape, variableIndex, withUnit, valueTitle, at } from './data.js';
 import { type NetworkData, layout2d } from './network.js';
 import { SEQUENTIAL_SCHEME } from './theme.js';
 
@@ -85,7 +85,7 @@ export function animationSpec(net: NetworkData, ts: TimeSeriesData, opts: Animat
         mark: { type: 'point', shape: 'circle', filled: true, size: 160, opacity: 1, stroke: '#333333', strokeWidth: 0.4 },
         encoding: {
           x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' },
-          color: { field: 'value', type: 'quantitative', title: withUnit(name, unitOf(ts, name)), scale: { scheme: SEQUENTIAL_SCHEME, domain: [lo, hi] } },
+          color: { field: 'value', type: 'quantitative', title: valueTitle(ts, name), scale: { scheme: SEQUENTIAL_SCHEME, domain: [lo, hi] } },
           tooltip: [{ field: 'node' }, { field: 't', title: withUnit('time', tu) }, { field: 'value', format: '.4g' }],
         },
       },
@@ -169,7 +169,7 @@ export function timeseriesAnimationSpec(ts: TimeSeriesData, opts: AnimateOptions
         mark: { type: 'line', strokeWidth: 1 },
         encoding: {
           x: { field: 't', type: 'quantitative', title: withUnit('time', tu), scale: { domain: [ts.time[0], ts.time[T - 1]] } },
-          y: { field: 'value', type: 'quantitative', title: withUnit(name, unitOf(ts, name)) },
+          y: { field: 'value', type: 'quantitative', title: valueTitle(ts, name) },
           color: { field: 'node', type: 'nominal', title: 'node' },
         },
       },
@@ -205,8 +205,8 @@ export function phaseAnimationSpec(ts: TimeSeriesData, opts: AnimateOptions & { 
         transform: [{ calculate: `${JSON.stringify(idx)}[frame]`, as: 'now' }, { filter: 'datum.k <= datum.now' }],
         mark: { type: 'line', strokeWidth: 1, color: '#0072b2' },
         encoding: {
-          x: { field: 'x', type: 'quantitative', title: withUnit(xn, unitOf(ts, xn)), scale: { zero: false } },
-          y: { field: 'y', type: 'quantitative', title: withUnit(yn, unitOf(ts, yn)), scale: { zero: false } },
+          x: { field: 'x', type: 'quantitative', title: valueTitle(ts, xn), scale: { zero: false } },
+          y: { field: 'y', type: 'quantitative', title: valueTitle(ts, yn), scale: { zero: false } },
           order: { field: 'k', type: 'quantitative' },
         },
       },

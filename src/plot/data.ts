@@ -5,6 +5,7 @@
  */
 import type { SimulationResult, MonitorOutput } from '../results/simulation.js';
 import { getModel } from '../models/catalogue.js';
+import { monitorDisplayTimeUnit, monitorQuantity, monitorVariableUnit } from '../observation/quantity.js';
 
 /** A multivariate, multi-node time series: data[(t * V + v) * N + n]. */
 export interface TimeSeriesData {
@@ -20,6 +21,8 @@ export interface TimeSeriesData {
   timeUnit?: string;
   /** Unit per variable name (missing → "a.u."). */
   units?: Record<string, string>;
+  /** What a variable's values are, when not the variable itself (a BOLD monitor reading S records "BOLD"). */
+  quantities?: Record<string, string>;
   /** Short description for titles, e.g. "JansenRit · TemporalAverage". */
   title?: string;
 }
@@ -37,6 +40,19 @@ export function tsShape(ts: TimeSeriesData): { T: number; V: number; N: number }
 
 export function unitOf(ts: TimeSeriesData, variable: string): string {
   return ts.units?.[variable] ?? 'a.u.';
+}
+
+/**
+ * A data key as a Vega-Lite field reference: Vega-Lite reads `.` and `[]` in a field as nested access, so a
+ * dotted parameter name such as `coupling.a` would otherwise name a missing field (an empty line, a NaN axis).
+ */
+export function fieldRef(name: string): string {
+  return name.replace(/[\\.\[\]]/g, (c) => `\\${c}`);
+}
+
+/** Axis title of a variable's values: its quantity (the variable, or e.g. "BOLD") with its unit. */
+export function valueTitle(ts: TimeSeriesData, variable: string): string {
+  return withUnit(ts.quantities?.[variable] ?? variable, unitOf(ts, variable));
 }
 
 /** "V (mV)" */
@@ -120,7 +136,12 @@ export function monitorTimeSeries(m: MonitorOutput, labels: string[], opts: { ba
   for (let t = 0; t < T; t++) for (let v = 0; v < V; v++) for (let n = 0; n < N; n++) {
     data[(t * V + v) * N + n] = m.data[((((b * T + t) * V + v) * N + n) * M) + mode];
   }
-  return { time: m.time, data, variables: m.variables, labels: nodeLabels, timeUnit: 'ms', units: opts.units, title: opts.title ?? m.name };
+  // BOLD samples are a haemodynamic signal in a.u. every TR of seconds, whatever variable drives them
+  const timeUnit = monitorDisplayTimeUnit(m.name);
+  const time = timeUnit === 's' ? Float64Array.from(m.time, (t) => t / 1000) : m.time;
+  const units = Object.fromEntries(m.variables.map((v) => [v, monitorVariableUnit(m.name, opts.units?.[v])]));
+  const quantities = Object.fromEntries(m.variables.map((v) => [v, monitorQuantity(m.name, v, m.variables.length)]));
+  return { time, data, variables: m.variables, labels: nodeLabels, timeUnit, units, quantities, title: opts.title ?? m.name };
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { PlotSpec } from './render.js';
 import { OKABE_ITO, SEQUENTIAL_SCHEME, seamlessCells } from './theme.js';
-import { withUnit } from './data.js';
+import { withUnit, fieldRef } from './data.js';
 
 export interface ExplorationAxisData {
   name: string;
@@ -62,13 +62,14 @@ export function plotExploration(e: ExplorationData, opts: { title?: string } = {
     const a = e.axes[0];
     const values = Array.from(a.values, (x, k) => ({ [a.name]: x, value: e.results[k] }));
     const opt = best >= 0 ? [{ [a.name]: a.values[best], value: e.results[best], label: `${which} ${fmt(e.results[best])} at ${a.name} = ${fmt(a.values[best])}` }] : [];
-    const x = { field: a.name, type: 'quantitative', title: withUnit(a.name, a.unit), scale: { zero: false } };
+    const f = fieldRef(a.name);
+    const x = { field: f, type: 'quantitative', title: withUnit(a.name, a.unit), scale: { zero: false } };
     return {
       title, width: 460, height: 260,
       layer: [
-        { data: { values }, mark: { type: 'line', point: { color: OKABE_ITO[0] }, color: OKABE_ITO[0] }, encoding: { x, y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false } }, tooltip: [{ field: a.name }, { field: 'value', title: e.observable }] } },
-        { data: { values: opt }, mark: { type: 'point', shape: 'circle', size: 220, strokeWidth: 2.5, color: OKABE_ITO[5], filled: false }, encoding: { x: { field: a.name, type: 'quantitative' }, y: { field: 'value', type: 'quantitative' } } },
-        { data: { values: opt }, mark: { type: 'text', dy: -16, color: OKABE_ITO[5], fontWeight: 'bold' }, encoding: { x: { field: a.name, type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, text: { field: 'label' } } },
+        { data: { values }, mark: { type: 'line', point: { color: OKABE_ITO[0] }, color: OKABE_ITO[0] }, encoding: { x, y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false } }, tooltip: [{ field: f, title: a.name }, { field: 'value', title: e.observable }] } },
+        { data: { values: opt }, mark: { type: 'point', shape: 'circle', size: 220, strokeWidth: 2.5, color: OKABE_ITO[5], filled: false }, encoding: { x: { field: f, type: 'quantitative' }, y: { field: 'value', type: 'quantitative' } } },
+        { data: { values: opt }, mark: { type: 'text', dy: -16, color: OKABE_ITO[5], fontWeight: 'bold' }, encoding: { x: { field: f, type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, text: { field: 'label' } } },
       ],
     } as unknown as PlotSpec;
   }
@@ -79,13 +80,15 @@ export function plotExploration(e: ExplorationData, opts: { title?: string } = {
     for (let i = 0; i < shape[0]; i++) for (let j = 0; j < ny; j++) values.push({ [ax.name]: ax.values[i], [ay.name]: ay.values[j], value: e.results[i * ny + j] });
     const opt = best >= 0 ? [{ [ax.name]: ax.values[Math.floor(best / ny)], [ay.name]: ay.values[best % ny], value: e.results[best], label: `${which} ${fmt(e.results[best])}` }] : [];
     const xs = Array.from(ax.values);
-    const xEnc = { field: ax.name, type: 'ordinal', title: withUnit(ax.name, ax.unit), sort: xs, axis: { labelOverlap: true, grid: false, format: '.3~g' } };
-    const yEnc = { field: ay.name, type: 'ordinal', title: withUnit(ay.name, ay.unit), sort: { field: ay.name, order: 'descending' }, axis: { labelOverlap: true, grid: false, format: '.3~g' } };
+    const fx = fieldRef(ax.name);
+    const fy = fieldRef(ay.name);
+    const xEnc = { field: fx, type: 'ordinal', title: withUnit(ax.name, ax.unit), sort: xs, axis: { labelOverlap: true, grid: false, format: '.3~g' } };
+    const yEnc = { field: fy, type: 'ordinal', title: withUnit(ay.name, ay.unit), sort: { field: fy, order: 'descending' }, axis: { labelOverlap: true, grid: false, format: '.3~g' } };
     return {
       title, width: Math.min(520, Math.max(200, shape[0] * 22)), height: Math.min(420, Math.max(160, shape[1] * 22)),
       layer: [
-        seamlessCells({ data: { values }, mark: 'rect', encoding: { x: xEnc, y: yEnc, color: { field: 'value', type: 'quantitative', title: yTitle, scale: { scheme: SEQUENTIAL_SCHEME } }, tooltip: [{ field: ax.name }, { field: ay.name }, { field: 'value', title: e.observable, format: '.4g' }] } }),
-        { data: { values: opt }, mark: { type: 'point', shape: 'circle', size: 260, strokeWidth: 3, color: OKABE_ITO[5], filled: false }, encoding: { x: { field: ax.name, type: 'ordinal', sort: xs }, y: { field: ay.name, type: 'ordinal', sort: { field: ay.name, order: 'descending' } }, tooltip: [{ field: 'label' }] } },
+        seamlessCells({ data: { values }, mark: 'rect', encoding: { x: xEnc, y: yEnc, color: { field: 'value', type: 'quantitative', title: yTitle, scale: { scheme: SEQUENTIAL_SCHEME } }, tooltip: [{ field: fx, title: ax.name }, { field: fy, title: ay.name }, { field: 'value', title: e.observable, format: '.4g' }] } }),
+        { data: { values: opt }, mark: { type: 'point', shape: 'circle', size: 260, strokeWidth: 3, color: OKABE_ITO[5], filled: false }, encoding: { x: { field: fx, type: 'ordinal', sort: xs }, y: { field: fy, type: 'ordinal', sort: { field: fy, order: 'descending' } }, tooltip: [{ field: 'label' }] } },
       ],
     } as unknown as PlotSpec;
   }

@@ -12,6 +12,7 @@ import { getModel } from '../models/catalogue.js';
 import { syntheticConnectome, SYNTHETIC_NAME } from '../network/synthetic.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { PlotSpec } from './render.js';
+import { monitorDisplayTimeUnit } from '../observation/quantity.js';
 import { nodeIndices, timeSeriesFromResult, variableIndex } from './data.js';
 import { defaultFigure } from './default-figure.js';
 import { plotTimeSeries, plotChannels, plotHeatmap, plotPhaseTrajectory } from './timeseries.js';
@@ -92,7 +93,8 @@ export async function simulationFigure(res: SimulationResult, type: string, o: R
       const m = res.monitor((o.monitor as string | undefined) ?? 0);
       const s = monitorSeries(m, { b: Number(o.batch ?? 0) });
       const window = o.window ? Number(o.window) : Math.max(3, Math.floor(s.t / 10));
-      return plotFcd(fcd(s, { window, step: Math.max(1, Math.floor(window / 2)) }), { times: m.time });
+      const timeUnit = monitorDisplayTimeUnit(m.name);
+      return plotFcd(fcd(s, { window, step: Math.max(1, Math.floor(window / 2)) }), { times: timeUnit === 's' ? Float64Array.from(m.time, (t) => t / 1000) : m.time, timeUnit });
     }
     case 'network': return plotNetworkOverview(needNetwork(await resultNetwork(res, o.connectivity as string | undefined), type));
     case 'weights': return plotConnectivityMatrix(needNetwork(await resultNetwork(res, o.connectivity as string | undefined), type), { which: 'weights', log: !!o.log });

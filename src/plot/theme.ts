@@ -42,9 +42,18 @@ export const THEME: Config = {
 /**
  * Heatmap cells drawn with a thin outline in their own colour: rasterisers anti-alias each cell
  * edge separately, which leaves light seams between cells at fractional pixel positions.
+ *
+ * The outline reads a copy of the colour field: Vega-Lite merges the legends of channels on one
+ * field, and the merge with a legend-less stroke dropped the colour bar (or made it a symbol list).
  */
-export function seamlessCells<T extends { mark?: unknown; encoding?: Record<string, unknown> }>(part: T): T {
+export function seamlessCells<T extends { mark?: unknown; encoding?: Record<string, unknown>; transform?: unknown[] }>(part: T): T {
   const color = part.encoding?.color as Record<string, unknown> | undefined;
-  if (!color) return part;
-  return { ...part, mark: { type: 'rect', strokeWidth: 0.6 }, encoding: { ...part.encoding, stroke: { ...color, legend: null } } };
+  if (!color || typeof color.field !== 'string') return part;
+  const copy = '__cell_stroke';
+  return {
+    ...part,
+    transform: [...(part.transform ?? []), { calculate: `datum[${JSON.stringify(color.field.replace(/\\(.)/g, '$1'))}]`, as: copy }],
+    mark: { type: 'rect', strokeWidth: 0.6 },
+    encoding: { ...part.encoding, color: { legend: { type: 'gradient' }, ...color }, stroke: { ...color, field: copy, title: null, legend: null } },
+  };
 }

@@ -3,7 +3,7 @@
  * and the node × time raster.
  */
 import type { PlotSpec } from './render.js';
-import { type TimeSeriesData, tsShape, unitOf, withUnit, variableIndex, nodeIndices, timeStride, at } from './data.js';
+import { type TimeSeriesData, tsShape, unitOf, withUnit, valueTitle, variableIndex, nodeIndices, timeStride, at } from './data.js';
 import { SEQUENTIAL_SCHEME, DIVERGING_SCHEME, seamlessCells } from './theme.js';
 
 type Row = Record<string, number | string>;
@@ -53,7 +53,7 @@ export function plotTimeSeries(ts: TimeSeriesData, opts: TimeSeriesPlotOptions =
       params: [{ name: `zoom_${v}`, select: 'interval', bind: 'scales' }],
       encoding: {
         x: { field: 't', type: 'quantitative', title: timeTitle(ts), scale: { nice: false, zero: false } },
-        y: { field: 'value', type: 'quantitative', title: withUnit(name, unitOf(ts, name)), scale: { zero: false } },
+        y: { field: 'value', type: 'quantitative', title: valueTitle(ts, name), scale: { zero: false } },
         color: { field: 'node', type: 'nominal', title: 'node', sort: ns.map((n) => ts.labels[n]) },
         tooltip: [{ field: 'node' }, { field: 't', title: timeTitle(ts) }, { field: 'value', title: name }],
       },
@@ -111,7 +111,7 @@ export function plotChannels(ts: TimeSeriesData, opts: ChannelsPlotOptions = {})
   });
   const slotLabels = ns.map((n) => ts.labels[n]).reverse();
   const name = ts.variables[v];
-  const what = opts.zscore ? `${name} (z-scored)` : withUnit(name, unitOf(ts, name));
+  const what = opts.zscore ? `${name} (z-scored)` : valueTitle(ts, name);
   return {
     title: opts.title ?? `Channels — ${what}${ts.title ? ` — ${ts.title}` : ''}`,
     width: opts.width ?? 640,
@@ -161,7 +161,7 @@ export function plotPhaseTrajectory(ts: TimeSeriesData, opts: PhasePlotOptions =
   const values: Row[] = [];
   for (const n of ns) for (let t = 0, k = 0; t < T; t += stride, k++) values.push({ order: k, t: ts.time[t], x: at(ts, t, vx, n), y: at(ts, t, vy, n), node: ts.labels[n] });
   const xn = ts.variables[vx], yn = ts.variables[vy];
-  const xT = withUnit(xn, unitOf(ts, xn)), yT = withUnit(yn, unitOf(ts, yn));
+  const xT = valueTitle(ts, xn), yT = valueTitle(ts, yn);
   return {
     title: opts.title ?? `Phase trajectory ${yn} vs ${xn}${ts.title ? ` — ${ts.title}` : ''}`,
     width: 380, height: 340,
@@ -221,7 +221,7 @@ export function plotHeatmap(ts: TimeSeriesData, opts: HeatmapPlotOptions = {}): 
       x2: { field: 't2' },
       y: { field: 'node', type: 'ordinal', title: 'node', sort: ts.labels, scale: { paddingInner: 0 }, axis: N > 40 ? { labels: false, ticks: false, grid: false } : { grid: false } },
       color: {
-        field: 'value', type: 'quantitative', title: withUnit(name, unitOf(ts, name)),
+        field: 'value', type: 'quantitative', title: valueTitle(ts, name),
         scale: opts.diverging ? { scheme: DIVERGING_SCHEME, domainMid: 0 } : { scheme: SEQUENTIAL_SCHEME },
       },
       tooltip: [{ field: 'node' }, { field: 't', title: timeTitle(ts) }, { field: 'value', title: name }],

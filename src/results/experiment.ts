@@ -284,7 +284,8 @@ export class ExperimentResult {
       model,
       experiment,
       experimentId: this.id,
-      provenance: sim ? { Model: sim.info.model, Integrator: sim.info.integrator, StepSize: sim.info.dt, Duration: sim.info.nSteps * sim.info.dt } : {},
+      // the full record (resolved config, versions, command line) travels as `vbt` (readBidsProvenance reads it back)
+      provenance: sim ? { Model: sim.info.model, Integrator: sim.info.integrator, StepSize: sim.info.dt, Duration: sim.info.nSteps * sim.info.dt, ...(sim.info.provenance ? { vbt: sim.info.provenance } : {}) } : {},
     }, opts);
   }
 

@@ -18,6 +18,7 @@
 import { Connectivity } from '../network/connectivity.js';
 import type { Provenance } from '../provenance/index.js';
 import { getModel } from '../models/catalogue.js';
+import { isBoldMonitor, monitorVariableUnit } from '../observation/quantity.js';
 import { LabeledArray, type ISelector, type Selector } from './labeled.js';
 import { TimeSeries } from './timeseries.js';
 import { resultFigures, type ResultPlotSpec, type SimulationAnimateOptions, type SimulationPlotOptions } from './extensions.js';
@@ -257,7 +258,7 @@ export class SimulationResult {
     const c = this.coords(which);
     const units = this.units;
     const dataUnits: Record<string, string> = {};
-    for (const v of m.variables) dataUnits[v] = units.state[v] ?? 'a.u.';
+    for (const v of m.variables) dataUnits[v] = monitorVariableUnit(m.name, units.state[v]);
     return new TimeSeries({
       data: this.batch(trial, which),
       shape: [T, V, N, M],
@@ -335,7 +336,8 @@ export class SimulationResult {
       if (modeDim !== p('mode')) dims.push({ name: modeDim, size: Mm, values: Int32Array.from(c.mode as number[]) });
       dims.push({ name: p(`${base}_time`), size: T, values: m.time, attrs: { units: 'ms', long_name: `${m.name} sample time` } });
       dims.push({ name: p(`${base}_variable`), size: V, values: m.variables });
-      const vu = m.variables.map((v) => units.state[v] ?? 'a.u.');
+      const vu = m.variables.map((v) => monitorVariableUnit(m.name, units.state[v]));
+      const what: Record<string, string> = isBoldMonitor(m.name) ? { long_name: `BOLD signal of ${m.variables.join(', ')}` } : {};
       variables.push({
         name: p(base),
         dims: [p('trial'), p(`${base}_time`), p(`${base}_variable`), nodeDim, modeDim],
@@ -343,8 +345,8 @@ export class SimulationResult {
         // one netCDF `units` when the variables share it; otherwise each variable's unit, in order,
         // so the file says what the figures say (mV for y0) instead of a blanket a.u.
         attrs: vu.every((u) => u === vu[0]) && vu.length
-          ? { monitor: m.name, period: m.period, period_units: 'ms', units: vu[0] }
-          : { monitor: m.name, period: m.period, period_units: 'ms', units: `mixed: ${m.variables.map((v, k) => `${v} ${vu[k]}`).join(', ')}`, variable_units: vu },
+          ? { monitor: m.name, period: m.period, period_units: 'ms', units: vu[0], ...what }
+          : { monitor: m.name, period: m.period, period_units: 'ms', ...what, units: `mixed: ${m.variables.map((v, k) => `${v} ${vu[k]}`).join(', ')}`, variable_units: vu },
       });
     }
     if (this.network) {

@@ -123,3 +123,88 @@ export interface SimulationConfig {
   /** TVB's Cortex.coupling_strength: one value, or one per vertex. Default 1 when a local connectivity is given. */
   localCoupling?: number | ArrayLike<number>;
 }
+
+// Every key each part of a config may have. Records over `keyof` make the compiler hold these lists to the
+// interfaces above: a key added there and not here (or the reverse) does not compile.
+const CONFIG_KEYS: Record<keyof SimulationConfig, true> = {
+  model: true, parameters: true, perNode: true, connectivity: true, coupling: true, edgeParameters: true, couplingParameters: true,
+  integrator: true, duration: true, transient: true, monitors: true, variablesOfInterest: true, initialConditions: true, stimulus: true,
+  batch: true, idelays: true, kernel: true, historyPrecision: true, threads: true, reserveForWriting: true, memoryBudget: true,
+  onProgress: true, surface: true, regionMapping: true, localConnectivity: true, localCoupling: true,
+};
+const INTEGRATOR_KEYS: Record<keyof IntegratorConfig, true> = { name: true, dt: true, noise: true };
+const NOISE_KEYS: Record<keyof NoiseConfig, true> = { kind: true, nsig: true, ntau: true, seed: true, a: true, b: true, variables: true };
+const INITIAL_KEYS: Record<keyof InitialConditions, true> = { history: true, seed: true, state: true };
+const STIMULUS_KEYS: Record<keyof StimulusConfig, true> = { weights: true, temporal: true, variables: true };
+
+/** Levenshtein distance, for suggesting the key a typo meant. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * The valid names closest to `name` (case-insensitive edit distance up to a third of the longer name, at least 2;
+ * or one containing the other, both at least 3 letters), nearest first.
+ *
+ * @example
+ * ```ts
+ * import { closeNames } from 'vbt';
+ * closeNames('trasient', ['transient', 'duration', 'threads']); // ['transient']
+ * ```
+ */
+export function closeNames(name: string, valid: readonly string[], max = 3): string[] {
+  const n = name.toLowerCase();
+  return valid
+    .map((v) => {
+      const l = v.toLowerCase();
+      const d = editDistance(n, l);
+      const near = d <= Math.max(2, Math.floor(Math.max(n.length, l.length) / 3)) || (Math.min(n.length, l.length) >= 3 && (l.includes(n) || n.includes(l)));
+      return { v, d: near ? d : Infinity };
+    })
+    .filter((x) => x.d < Infinity)
+    .sort((a, b) => a.d - b.d || a.v.localeCompare(b.v))
+    .slice(0, max)
+    .map((x) => x.v);
+}
+
+/** "unknown key 'x' in where; did you mean 'y'? valid keys: …" */
+export function unknownKeyMessage(key: string, where: string, valid: readonly string[]): string {
+  const near = closeNames(key, valid);
+  return `${where}: unknown key '${key}'${near.length ? `; did you mean ${near.map((k) => `'${k}'`).join(' or ')}?` : ''} (valid keys: ${[...valid].sort().join(', ')})`;
+}
+
+function checkKeys(obj: unknown, where: string, valid: Record<string, true>): void {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return; // shapes are checked where the values are used
+  const names = Object.keys(valid);
+  for (const k of Object.keys(obj)) if (!Object.prototype.hasOwnProperty.call(valid, k)) throw new Error(unknownKeyMessage(k, where, names));
+}
+
+/**
+ * Refuse keys a SimulationConfig does not have (at the top level and in integrator, integrator.noise,
+ * initialConditions and stimulus): a misspelt `transient` or `nsig` would otherwise be ignored and the run made
+ * with the default. The error names the key, where it is, the close valid keys and all valid keys.
+ *
+ * @example
+ * ```ts
+ * import { checkConfigKeys } from 'vbt';
+ * checkConfigKeys({ model: 'JansenRit', integrator: { dt: 0.1 }, duration: 10 }); // fine
+ * try { checkConfigKeys({ model: 'JansenRit', integrator: { dt: 0.1 }, duration: 10, trasient: 5 } as never); }
+ * catch (e) { (e as Error).message; } // "config: unknown key 'trasient'; did you mean 'transient'? (valid keys: …)"
+ * ```
+ */
+export function checkConfigKeys(cfg: SimulationConfig, where = 'config'): void {
+  if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) throw new Error(`${where}: expected an object with model, integrator and duration, got ${cfg === null ? 'null' : Array.isArray(cfg) ? 'an array' : typeof cfg}`);
+  // nested fields are named as the other config errors name them (integrator.dt: …)
+  const at = (field: string) => (where === 'config' ? field : `${where}.${field}`);
+  checkKeys(cfg, where, CONFIG_KEYS);
+  checkKeys(cfg.integrator, at('integrator'), INTEGRATOR_KEYS);
+  checkKeys(cfg.integrator?.noise, at('integrator.noise'), NOISE_KEYS);
+  checkKeys(cfg.initialConditions, at('initialConditions'), INITIAL_KEYS);
+  checkKeys(cfg.stimulus, at('stimulus'), STIMULUS_KEYS);
+}

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { releaseWorker, rngModuleUrl, takeWorker } from '../engine/kernel/workers.js';
 import { RandomState } from '../random/index.js';
 import { syntheticConnectome } from '../network/synthetic.js';
-import type { SimulationConfig } from './config.js';
+import { checkConfigKeys, type SimulationConfig } from './config.js';
 import { prepareRun, type PreparedRun } from './plan.js';
 import { buildProvenance } from '../provenance/index.js';
 import { checkMemory, estimateMemory } from './memory.js';
@@ -186,6 +186,7 @@ export function prepare(cfg: SimulationConfig): PreparedRun & { source: string; 
 
 /** Run one simulation (or a batch) with the float64 kernel engine in this thread. */
 export function simulateSync(cfg: SimulationConfig): SimulationResult {
+  checkConfigKeys(cfg);
   if (cfg.surface !== undefined) return simulateSurface(cfg);
   const prep = prepare(cfg);
   const t0 = performance.now();
@@ -199,6 +200,7 @@ export function simulateSync(cfg: SimulationConfig): SimulationResult {
 
 /** Run with the kernel engine; batches are spread over worker threads (all cores by default). */
 export async function simulate(cfg: SimulationConfig): Promise<SimulationResult> {
+  checkConfigKeys(cfg);
   if (cfg.surface !== undefined) return simulateSurfaceAsync(cfg);
   const prep = prepare(cfg);
   const threads = cfg.threads ?? availableParallelism();

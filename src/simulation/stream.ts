@@ -34,10 +34,18 @@ export interface StreamResult {
   chunkBytes: number;
   /** Bytes of model state (history, state, links) held besides the chunk. */
   stateBytes: number;
+  /**
+   * Bytes of h5wasm's heap a write touches besides what a run without samples touches: the copy of one write
+   * (WRITE_SLICE) and HDF5's raw-data chunk cache (1 MiB per dataset by default). The heap is reserved once and
+   * does not grow, but its pages count in RSS once written.
+   */
+  writeWindowBytes: number;
 }
 
 /** Largest single write handed to h5wasm (bytes). */
 const WRITE_SLICE = 2 * 2 ** 20;
+/** HDF5's default raw-data chunk cache per dataset (H5Pset_chunk_cache's rdcc_nbytes). */
+const HDF5_CHUNK_CACHE = 2 ** 20;
 
 const STREAMABLE = new Set(['Raw', 'SubSample', 'TemporalAverage', 'GlobalAverage', 'SpatialAverage', 'AfferentCoupling']);
 
@@ -57,7 +65,10 @@ const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 export async function simulateToFile(cfg: SimulationConfig, path: string, opts: StreamOptions = {}): Promise<StreamResult> {
   if (!/\.(nc|h5|nc4|hdf5)$/i.test(path)) throw new Error(`--stream: ${path}: streaming writes netCDF-4/HDF5; use a .nc or .h5 output`);
   checkOutputPath(path, opts);
-  const full = prepareRun(cfg, () => syntheticConnectome());
+  // the whole run's plan gives sample counts and step windows; its history and link arrays would be a second copy
+  // of the model state next to the chunk program's: the history is not made, the links are dropped here (a
+  // dropped array still counts in RSS until V8 collects it, which a run that allocates little may never do)
+  const { history: _history, data: _data, ...full } = prepareRun(cfg, () => syntheticConnectome(), { history: false });
   for (const m of full.plan.monitors) if (!STREAMABLE.has(m.name)) throw new Error(`--stream: monitor ${m.name} cannot stream (streamable: ${[...STREAMABLE].join(', ')})`);
   const dt = full.plan.dt;
   const isteps = (cfg.monitors ?? [{ name: 'Raw' }]).map((m) => ('period' in m && m.period !== undefined ? istepOf(m.period, dt) : 1));
@@ -69,15 +80,10 @@ export async function simulateToFile(cfg: SimulationConfig, path: string, opts: 
   const chunkSteps = Math.max(lcm, Math.floor(target / bytesPerStep / lcm) * lcm);
   // the program is built for one chunk: its buffers hold chunkSteps steps of samples
   const chunkCfg: SimulationConfig = { ...cfg, duration: (chunkSteps - 0.5) * dt };
-  const prep = prepareRun(chunkCfg, () => full.conn);
-  if (prep.nSteps !== chunkSteps) throw new Error(`--stream: internal: chunk of ${chunkSteps} steps prepared as ${prep.nSteps}`);
-  const { source, wasm } = generateProgram(prep.plan);
-  const ctx = sliceBatch({ ...prep, data: wasm ? { ...prep.data, wasm } : prep.data }, 0, B);
-  ctx.Rng = RandomState;
-  const prog = instantiate(source, ctx);
+  const { prog, wasm, links } = chunkProgram(chunkCfg, full.conn, chunkSteps, B);
   const chunkBytes = full.plan.monitors.reduce((a, m) => a + B * (chunkSteps / isteps[full.plan.monitors.indexOf(m)]) * m.sampleShape[0] * m.sampleShape[1] * m.sampleShape[2] * 8, 0);
   const S = full.stateVariables.length * full.plan.N * full.plan.M;
-  const stateBytes = B * (2 * full.H + 4) * S * 8 + ((full.data.lnkOff as Int32Array).length * 13);
+  const stateBytes = B * (2 * full.H + 4) * S * 8 + links * 13;
 
   // the file's layout: the in-memory result's, with each monitor's time axis growable
   const totals = full.plan.monitors.map((m) => m.nSamples);
@@ -107,6 +113,9 @@ export async function simulateToFile(cfg: SimulationConfig, path: string, opts: 
     v.chunks = [1, Math.max(1, Math.min(chunkSteps / isteps[k], Math.floor(2 ** 17 / (V * N * M)))), V, N, M];
     const tdim = ds.dims.find((d) => d.name === v.dims[1])!;
     tdim.unlimited = true;
+    // the time axis grows from one sample: without a chunk length of its own every sample would be an HDF5 chunk,
+    // and the chunk index (held in h5wasm's heap) would grow with the run instead of staying bounded
+    tdim.chunk = Math.max(1, Math.min(totals[k], 4096));
   }
 
   const lib = await h5();
@@ -124,7 +133,7 @@ export async function simulateToFile(cfg: SimulationConfig, path: string, opts: 
       const [V, N, M] = full.plan.monitors[k].sampleShape;
       data.resize([B, totals[k], V, N, M]);
       time.resize([totals[k]]);
-      return { data, time, width: V * N * M, written: 0 };
+      return { data, time, width: V * N * M, written: 0, hdfChunk: ds.variables.find((x) => x.name === mv.variable)!.chunks![1] as number };
     });
     cap.check(path);
     const run = (s: number, n: number, record: boolean) => {
@@ -132,7 +141,7 @@ export async function simulateToFile(cfg: SimulationConfig, path: string, opts: 
         prog.run(s, n, record, full.s0, cfg.onProgress && ((d: number) => cfg.onProgress!(s - full.s0 + d, full.transientSteps + full.nSteps)));
       } catch (e) {
         const d = (e as { divergence?: Divergence }).divergence;
-        throw d ? toDivergenceError(d, full) : e;
+        throw d ? toDivergenceError(d, { ...full, history: new Float64Array(0), data: {} }) : e;
       }
     };
     if (full.transientSteps) run(full.s0, full.transientSteps, false);
@@ -158,9 +167,10 @@ export async function simulateToFile(cfg: SimulationConfig, path: string, opts: 
           if (a > maxAbs[k + 1]) maxAbs[k + 1] = a;
         }
         const [V, N, M] = full.plan.monitors[k].sampleShape;
-        // h5wasm copies each write into its own heap (which never shrinks): write in slices of
-        // at most WRITE_SLICE bytes so that copy stays small next to the chunk itself
-        const per = Math.max(1, Math.floor(WRITE_SLICE / (set.width * 8)));
+        // h5wasm copies each write into its own heap (which never shrinks): write in slices of at most WRITE_SLICE
+        // bytes so that copy stays small next to the chunk itself, each a whole number of the dataset's HDF5 chunks,
+        // so HDF5 writes them through instead of assembling partial chunks in heap it then keeps
+        const per = Math.max(1, Math.floor(WRITE_SLICE / (set.width * 8 * set.hdfChunk))) * set.hdfChunk;
         for (let b = 0; b < B; b++) {
           for (let t0 = 0; t0 < wantHere; t0 += per) {
             const t1 = Math.min(wantHere, t0 + per);
@@ -206,13 +216,26 @@ export async function simulateToFile(cfg: SimulationConfig, path: string, opts: 
     verifyClosedH5(lib, tmp, path, shapes);
     commitTemp(tmp, path, opts);
     const { finalState: _s, ...rest } = info;
-    return { path, info: rest, chunkSteps, chunkBytes, stateBytes };
+    return { path, info: rest, chunkSteps, chunkBytes, stateBytes, writeWindowBytes: WRITE_SLICE + HDF5_CHUNK_CACHE };
   } catch (e) {
     if (f) try { f.close(); } catch { /* failing already */ }
     cap.stop();
     abandonTemp(tmp);
     throw e;
   }
+}
+
+/**
+ * The kernel program for one chunk of steps. Its own function so the prepared run (history and link arrays, which
+ * the program copies into its own buffers) is garbage as soon as the program exists, not held beside it.
+ */
+function chunkProgram(chunkCfg: SimulationConfig, conn: import('../network/connectivity.js').Connectivity, chunkSteps: number, B: number): { prog: ReturnType<typeof instantiate>; wasm: boolean; links: number } {
+  const prep = prepareRun(chunkCfg, () => conn);
+  if (prep.nSteps !== chunkSteps) throw new Error(`--stream: internal: chunk of ${chunkSteps} steps prepared as ${prep.nSteps}`);
+  const { source, wasm } = generateProgram(prep.plan);
+  const ctx = sliceBatch({ ...prep, data: wasm ? { ...prep.data, wasm } : prep.data }, 0, B);
+  ctx.Rng = RandomState;
+  return { prog: instantiate(source, ctx), wasm: wasm !== null, links: (prep.data.lnkOff as Int32Array).length };
 }
 
 /** A readable line about a streamed run's memory use. */

@@ -45,6 +45,11 @@ export interface SpikeReportOptions extends ReadSpikesOptions {
   populations?: string[];
   /** SONATA node sets (name → query or list of names), or the path of a node-sets JSON file. */
   nodeSets?: NodeSets | string;
+  /**
+   * Neurons per population (name → count, or one count for a single-population report), for rates when no node
+   * table is given: a rate is spikes per neuron of the population, silent neurons included.
+   */
+  populationSizes?: Record<string, number> | number;
 }
 
 type Loader = () => RawSpikePopulation;
@@ -194,21 +199,35 @@ export class FilteredSpikeReport {
   }
 
   /**
-   * Mean rate of each population over the window [tStart, tStop] (defaults: the report's time
-   * range). Node counts: the resolved group when there is one, else the node table's size, else the
-   * number of distinct nodes that spiked in the population.
+   * Neurons of each population the rates divide by: the resolved group when there is one, else the node table's
+   * size, else the `populationSizes` option; undefined when none of these is known (the neurons that spiked are
+   * not the population: silent ones count).
    */
-  populationRates(): PopulationRate[] {
+  nodeCounts(): Record<string, number | undefined> {
     const r = this.spikeReport;
-    const duration = (this.tStop ?? r.timeStop) - (this.tStart ?? r.timeStart);
-    const counts: Record<string, number> = {};
+    const counts: Record<string, number | undefined> = {};
     for (const name of r.populationNames) {
       const p = r.population(name);
       const g = this.group;
       const ids = g === undefined ? undefined : p.nodes || typeof g === 'number' || isIdList(g) ? p.resolveNodes(g, false) : new Uint32Array(0);
-      counts[name] = ids ? ids.length : p.nodes ? p.nodes.size : p.nodeIds.length;
+      counts[name] = ids ? ids.length : p.nodes ? p.nodes.size : r.populationSize(name);
     }
-    return populationRates(this.report, duration, counts);
+    return counts;
+  }
+
+  /**
+   * Mean rate of each population over the window [tStart, tStop] (defaults: the report's time range), per neuron
+   * of the population (`nodeCounts`). A population whose size is unknown is an error naming the ways to give it.
+   */
+  populationRates(): PopulationRate[] {
+    const r = this.spikeReport;
+    const duration = (this.tStop ?? r.timeStop) - (this.tStart ?? r.timeStart);
+    const counts = this.nodeCounts();
+    const unknown = Object.keys(counts).filter((n) => counts[n] === undefined);
+    if (unknown.length) {
+      throw new Error(`population rates: the size of population${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')} is unknown (no node table); give the SONATA nodes file ({ nodes }, --nodes) or { populationSizes } (--population-size)`);
+    }
+    return populationRates(this.report, duration, counts as Record<string, number>);
   }
 
   /** Spike raster figure (Vega-Lite spec; render with src/plot's savePlot/toSvg/toPng/toHtml). */
@@ -308,6 +327,7 @@ export class SpikeReport {
   readonly nodeSets?: NodeSets;
   /** The SONATA simulation this report belongs to, when opened from its config (bluepysnap's `simulation`). */
   simulation?: SimulationSpikeSetup;
+  private readonly sizes: Record<string, number>;
   private constructor(
     readonly path: string | undefined,
     names: string[],
@@ -318,6 +338,7 @@ export class SpikeReport {
     this.populationNames = [...names].sort();
     for (const n of this.populationNames) this.pops.set(n, new PopulationSpikeReport(this, n, loaders.get(n)!, tables[n]));
     this.nodeSets = typeof options.nodeSets === 'string' ? readNodeSets(options.nodeSets) : options.nodeSets;
+    this.sizes = checkPopulationSizes(options.populationSizes, this.populationNames, tables);
     if (options.dt !== undefined && !(options.dt > 0)) throw new Error(`dt must be a positive number of ms, got ${options.dt}`);
     checkWindow(options.tStart, options.tStop);
   }
@@ -451,6 +472,19 @@ export class SpikeReport {
     return Number.isFinite(hi) ? hi : this.timeStart;
   }
 
+  /**
+   * Neurons in population `name`: its node table's size, else the `populationSizes` option; undefined when neither
+   * is known. A spiking node id at or past the size is an error when the spikes are first read for it.
+   */
+  populationSize(name: string): number | undefined {
+    const p = this.population(name);
+    const n = p.nodes ? p.nodes.size : this.sizes[name];
+    if (n !== undefined && p.nodeIds.length && p.nodeIds[p.nodeIds.length - 1] >= n) {
+      throw new Error(`population '${name}': node id ${p.nodeIds[p.nodeIds.length - 1]} spiked, but the population has ${n} nodes (ids 0..${n - 1})`);
+    }
+    return n;
+  }
+
   /** Time step (ms) when given; SONATA spike files do not record it. */
   get dt(): number | undefined {
     return this.options.dt;
@@ -475,6 +509,20 @@ function normalizeIdArray(ids: ArrayLike<number>, pop: string): Uint32Array {
     out[i] = v;
   }
   return out;
+}
+
+function checkPopulationSizes(sizes: SpikeReportOptions['populationSizes'], names: string[], tables: Record<string, NodeTable>): Record<string, number> {
+  if (sizes === undefined) return {};
+  if (typeof sizes === 'number') {
+    if (names.length !== 1) throw new Error(`populationSizes: one size was given for a report with ${names.length} populations (${names.join(', ')}); pass { population: size, ... }`);
+    sizes = { [names[0]]: sizes };
+  }
+  for (const [name, n] of Object.entries(sizes)) {
+    if (!names.includes(name)) throw new Error(`populationSizes: no population '${name}'; populations: ${names.join(', ')}`);
+    if (!(Number.isInteger(n) && n > 0)) throw new Error(`populationSizes.${name}: expected a positive whole number of neurons, got ${n}`);
+    if (tables[name] && tables[name].size !== n) throw new Error(`populationSizes.${name} = ${n}, but its node table has ${tables[name].size} nodes`);
+  }
+  return { ...sizes };
 }
 
 function singleTable(t: NodeTable, names: string[]): Record<string, NodeTable> {

@@ -9,7 +9,7 @@
  *   vbt poisson-spikes out/jr.nc --rate sigm_y1_y2 --size 100 --seed 1 --out out/jr-spikes.h5 --nodes-out out/jr-nodes.h5
  */
 import { Command, Option } from 'commander';
-import { SpikeReport, saveFiringAnimation, spikesFromSimulation, writeSpikeFile, writeSonataNodes, type NodeGroup, type NodeQuery } from '../../spikes/index.js';
+import { SpikeReport, populationRates, saveFiringAnimation, spikesFromSimulation, writeSpikeFile, writeSonataNodes, type NodeGroup, type NodeQuery } from '../../spikes/index.js';
 import { readSimulationResult, readAnyConnectivity } from '../../io/files.js';
 import { savePlot } from '../../plot/render.js';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -87,6 +87,7 @@ function registerSpikes(program: Command): void {
     .option('--nodes <file>', 'SONATA nodes file with node properties for property groups, raster y axes and animation coordinates')
     .option('--node-types <csv>', 'SONATA node-types CSV to join with --nodes')
     .option('--node-sets <json>', 'SONATA node-sets file, for --group NAME')
+    .option('--population-size <n>', 'neurons of a population for its rate, N or NAME=N (repeatable); not needed with --nodes', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .addOption(new Option('--plot <kind>', 'figure to draw').choices(['raster', 'rate', 'isi', 'rates', 'animation']))
     .option('-o, --out <path>', 'output: .svg, .png or .html for figures, .gif or .html for the animation; without --plot, .json (summary) or .h5 (the selected spikes as SONATA)')
     .option('--bin-size <x>', 'histogram bin (ms for rate and isi, Hz with --frequency)', num('--bin-size'))
@@ -98,13 +99,19 @@ function registerSpikes(program: Command): void {
     .action(async (file: string, o) => {
       if (file.toLowerCase().endsWith('.json') && (o.nodes || o.nodeTypes)) throw new Error('--nodes/--node-types: a simulation config names its circuit\'s node files itself');
       const populations = (o.population as string[]).length ? (o.population as string[]) : undefined;
+      const populationSizes = parsePopulationSizes(o.populationSize as string[]);
       const report = file.toLowerCase().endsWith('.json')
-        ? await SpikeReport.fromSimulationConfig(file, { populations, assumeUnits: o.assumeUnits, ...(o.nodeSets ? { nodeSets: o.nodeSets } : {}) })
-        : await SpikeReport.open(file, { populations, nodes: o.nodes, nodeTypesCsv: o.nodeTypes, nodeSets: o.nodeSets, assumeUnits: o.assumeUnits });
+        ? await SpikeReport.fromSimulationConfig(file, { populations, assumeUnits: o.assumeUnits, populationSizes, ...(o.nodeSets ? { nodeSets: o.nodeSets } : {}) })
+        : await SpikeReport.open(file, { populations, nodes: o.nodes, nodeTypesCsv: o.nodeTypes, nodeSets: o.nodeSets, assumeUnits: o.assumeUnits, populationSizes });
       const group = parseGroup(o.group as string[]);
       const f = report.filter({ group, tStart: o.tStart, tStop: o.tStop });
       if (!o.plot) {
-        const rates = f.populationRates();
+        // a population of unknown size has a spike count but no rate: dividing by the neurons that happened to spike
+        // would overstate it
+        const counts = f.nodeCounts();
+        const duration = (o.tStop ?? report.timeStop) - (o.tStart ?? report.timeStart);
+        const rates = populationRates(f.report, duration, Object.fromEntries(Object.entries(counts).map(([n, c]) => [n, c ?? 0])))
+          .map((r) => (counts[r.population] === undefined ? { ...r, nodes: null, rate: null } : r));
         const summary = {
           file,
           timeStart: o.tStart ?? report.timeStart,
@@ -122,8 +129,10 @@ function registerSpikes(program: Command): void {
           else throw new Error(`--out ${o.out}: without --plot, write the summary as .json or the selected spikes as .h5`);
         }
         console.log(`${file}: ${summary.spikes} spikes in [${summary.timeStart}, ${summary.timeStop}] ms`);
+        if (summary.spikes === 0) console.error(`vbt: warning: no spikes in [${summary.timeStart}, ${summary.timeStop}] ms; the report's spikes span [${report.timeStart}, ${report.timeStop}] ms`);
         for (const p of summary.populations) {
-          console.log(`  ${p.population.padEnd(20)} ${String(p.spikes).padStart(9)} spikes  ${String(p.nodes).padStart(7)} nodes  ${p.rate.toFixed(3)} Hz  (sorting ${p.sorting}, units ${p.units})`);
+          const rate = p.rate === null ? 'rate unknown (population size unknown: give --nodes or --population-size)' : `${String(p.nodes).padStart(7)} nodes  ${p.rate.toFixed(3)} Hz`;
+          console.log(`  ${p.population.padEnd(20)} ${String(p.spikes).padStart(9)} spikes  ${rate}  (sorting ${p.sorting}, units ${p.units})`);
         }
         return;
       }
@@ -140,6 +149,24 @@ function registerSpikes(program: Command): void {
       }
       console.log(`${o.plot}: ${f.length} spikes → ${o.out}`);
     });
+}
+
+/** --population-size values: one bare N (a single-population report) or NAME=N each. */
+export function parsePopulationSizes(values: string[]): Record<string, number> | number | undefined {
+  if (values.length === 0) return undefined;
+  const size = (v: string, what: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n) || n <= 0) throw new Error(`--population-size ${what}: expected a positive whole number of neurons, got '${v}'`);
+    return n;
+  };
+  if (values.length === 1 && !values[0].includes('=')) return size(values[0], values[0]);
+  const out: Record<string, number> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq < 1) throw new Error(`--population-size ${v}: with several populations write NAME=N`);
+    out[v.slice(0, eq)] = size(v.slice(eq + 1), v);
+  }
+  return out;
 }
 
 function idList(v: string): number[] {
