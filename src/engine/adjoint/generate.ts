@@ -31,13 +31,18 @@ const bin = (op: '+' | '*', left: Expr, right: Expr): Expr => ({ kind: 'binary',
 export interface GradTargets {
   model: Set<string>;
   coupling: Set<string>;
+  /** Per-edge parameters of a projection model (N×N gradients). */
+  edge: Set<string>;
   weights: boolean;
   speed: boolean;
 }
 
 export interface LinkLayout {
-  /** 'afferent': row r of target i sums pre(x_j) over sources; PreSigmoidal's TVB gathering otherwise. */
-  kind: 'afferent' | 'presig-static' | 'presig-dynamic';
+  /**
+   * 'afferent': row r of target i sums pre(x_j) over sources; 'projections': input r sums projection
+   * r's term over the same links, weighted by W∘e_r; PreSigmoidal's TVB gathering otherwise.
+   */
+  kind: 'afferent' | 'projections' | 'presig-static' | 'presig-dynamic';
   linear: boolean;
 }
 
@@ -72,7 +77,11 @@ export function generateAdjoint(plan: KernelPlan, layout: LinkLayout, grads: Gra
   const svIdx = new Map(svs.map((n, i) => [n, i]));
   const cvar = spec.cvar.map((n) => svIdx.get(n)!);
   const ncv = cvar.length;
-  const SS = nsv * N * M, CS = ncv * N * M, nvoi = parsed.vois.length, NV = nvoi * N * M;
+  const proj = layout.kind === 'projections' ? plan.projections : undefined;
+  if (layout.kind === 'projections' && !proj) throw new Error('adjoint: projection layout for a model without projections');
+  /** Coupling inputs c_k: one per projection, else one per coupling variable. */
+  const nIn = proj ? proj.length : ncv;
+  const SS = nsv * N * M, CS = nIn * N * M, nvoi = parsed.vois.length, NV = nvoi * N * M;
   const consts = spec.constants ?? {};
   const auxNames = new Set(parsed.auxiliaries.map(([n]) => n));
   const L: string[] = [];
@@ -173,6 +182,8 @@ export function generateAdjoint(plan: KernelPlan, layout: LinkLayout, grads: Gra
 const P = ctx.P, X = ctx.X, XB = ctx.XB, C = ctx.C, CB = ctx.CB, NZ = ctx.NZ, O = ctx.O, OB = ctx.OB, WB = ctx.WB, SB = ctx.SB;
 const noiseGain = P.noiseGain, stimW = P.stimW;
 const GX = ctx.GX, NG = ctx.NG;
+const lnkWp = ctx.links.wp, lnkE = ctx.links.e, NLK = ctx.links.rel.length;
+${[...grads.edge].map((n) => `const EB_${n} = ctx.EB.${n};`).join('\n')}
 const rowPtr = ctx.links.rowPtr, rowNz = ctx.links.nzEnd, lnkRel = ctx.links.rel, selfRel = ctx.links.selfRel, lnkW = ctx.links.w, lnkWi = ctx.links.wi, lnkZero = ctx.links.zero, lnkFrac = ctx.links.frac, lnkDfds = ctx.links.dfds, selfZero = ctx.links.selfZero;
 ${mps.map(([n]) => `const MP_${n} = P.mp_${n};`).join('\n')}
 ${cps.map(([n]) => `const CP_${n} = P.cp_${n};`).join('\n')}
@@ -187,7 +198,7 @@ function stimAt(t) { return ${plan.stimulus?.temporalJs ?? '0'}; }`);
   // node-local reads shared by the step and its reverse
   const nodeReads: string[] = [];
   for (let k = 0; k < nsv; k++) for (let m = 0; m < M; m++) nodeReads.push(`const ${X(k, m)} = X[xs + (${k} * N + n) * M + ${m}];`);
-  for (let r = 0; r < ncv; r++) for (let m = 0; m < M; m++) nodeReads.push(`const c${r}_${m} = C[cs + (${r} * N + n) * M + ${m}];`);
+  for (let r = 0; r < nIn; r++) for (let m = 0; m < M; m++) nodeReads.push(`const c${r}_${m} = C[cs + (${r} * N + n) * M + ${m}];`);
   if (plan.stimulus) nodeReads.push('const stim_n = stimT * stimW[n];');
   if (plan.noise) {
     for (let k = 0; k < nsv; k++) nodeReads.push(`const g${k} = noiseGain[${k} * N + n];`);
@@ -228,10 +239,10 @@ function stepRev(b, xi, xo, ci, zi, stimT) {
     ${hoist(mps, 'MP_', 'mp_', 'n')}
     ${nodeReads.join(' ')}
     ${[...activeModel].map((p) => `let pb_${p} = 0;`).join(' ')}
-    ${Array.from({ length: ncv * M }, (_, q) => `let bc${Math.floor(q / M)}_${q % M} = 0;`).join(' ')}
+    ${Array.from({ length: nIn * M }, (_, q) => `let bc${Math.floor(q / M)}_${q % M} = 0;`).join(' ')}
     ${fwd.join('\n    ')}
     ${rev.join('\n    ')}
-    ${Array.from({ length: ncv * M }, (_, q) => { const r = Math.floor(q / M), m = q % M; return `CB[cbo + (${r} * N + n) * M + ${m}] = bc${r}_${m};`; }).join(' ')}
+    ${Array.from({ length: nIn * M }, (_, q) => { const r = Math.floor(q / M), m = q % M; return `CB[cbo + (${r} * N + n) * M + ${m}] = bc${r}_${m};`; }).join(' ')}
     ${[...activeModel].map((p) => `PB_${p}[b * N + n] += pb_${p};`).join(' ')}
   }
 }`);
@@ -277,10 +288,31 @@ function observeRev(b, xo) {
   const fail = (where: string, name: string) => { throw new Error(`coupling ${cpl.name}.${where}: unknown name '${name}'`); };
   const shared = cpl.rows === 'shared';
   // per row group: the per-link term (symbols xj<q>, xi<q>, cp_*) and the post (gx, cp_*)
-  interface RowGroup { rows: number[]; pre: Expr; post: Expr; links: 'main' | 'self' }
+  /** A projection group reads its link weights from block `proj` of lnkWp (W∘e) and scales edge parameter `edge`. */
+  interface RowGroup { rows: number[]; pre: Expr; post: Expr; links: 'main' | 'self'; proj?: number; edge?: string }
   const groups: RowGroup[] = [];
   const postE = (text: string): Expr => substitute(parseExpr(text, { field: `coupling ${cpl.name}.post` }), (n) => (n === 'gx' ? sym('gx') : cparam(n) ?? fail('post', n)));
-  if (layout.kind === 'afferent') {
+  /** Model parameters a projection's post reads (hoisted per target node). */
+  const postParams = new Set<string>();
+  if (proj) {
+    const cvIndex = new Map(spec.cvar.map((n, q) => [n, q]));
+    const modelConstant = (where: string, n: string): Expr => {
+      const c = consts[n];
+      if (typeof c === 'number') return num(c);
+      if (n in CONSTANTS) return num(CONSTANTS[n]);
+      throw new Error(`model ${spec.name}: projections ${where}: '${n}' cannot be read here`);
+    };
+    proj.forEach((pr, r) => {
+      const source = substitute(mapSquare(pr.source), (n) => (cvIndex.has(n) ? sym(`xj${cvIndex.get(n)}`) : modelConstant(`[${r}].source`, n)));
+      const pre = substitute(mapSquare(pr.pre), (n) => (n === 'x_j' ? source : modelConstant(`[${r}].pre`, n)));
+      const post = substitute(mapSquare(pr.post), (n) => {
+        if (n === 'gx') return sym('gx');
+        if (plan.modelParams[n]) { postParams.add(n); return sym(`mp_${n}`); }
+        return modelConstant(`[${r}].post`, n);
+      });
+      groups.push({ rows: [r], pre, post, links: 'main', proj: r, edge: pr.weights });
+    });
+  } else if (layout.kind === 'afferent') {
     const pre0 = parseExpr(cpl.pre, { field: `coupling ${cpl.name}.pre` });
     const preFor = (r: number) => substitute(mapSquare(pre0), (n) => {
       if (n === 'x_j') return sym(`xj${r}`);
@@ -304,10 +336,12 @@ function observeRev(b, xo) {
       for (let r = 0; r < ncv; r++) groups.push({ rows: [r], pre: A(sym(`xj${r}`), sym('cp_theta')), post: sym('gx'), links: 'main' });
     }
   }
-  const presig = layout.kind !== 'afferent';
+  const presig = layout.kind === 'presig-static' || layout.kind === 'presig-dynamic';
   const cpHoist = (lvl: 'outer' | 'node') => cps
     .filter(([, p]) => (lvl === 'node') === (p.kind === 'node' || p.kind === 'batchnode'))
-    .map(([name, p]) => `const cp_${name} = ${paramRead(p.kind, `CP_${name}`, 'b', 'i', N)};`).join(' ');
+    .map(([name, p]) => `const cp_${name} = ${paramRead(p.kind, `CP_${name}`, 'b', 'i', N)};`).join(' ')
+    + (lvl === 'node' ? ' ' + hoist(mps.filter(([name]) => postParams.has(name)), 'MP_', 'mp_', 'i') : '');
+  const activePost = [...postParams].filter((n) => activeModel.has(n));
   // value reads: row q of the link's source at its delay (slot so), of target i at step s−1 (slot si)
   const cvo = (q: number, m: number) => (cvar[q] * N * M + m);
   const genGroup = (g: RowGroup, m: number, reverse: boolean): string => {
@@ -329,12 +363,13 @@ function observeRev(b, xo) {
         const so = si + lnkRel[k];${layout.linear ? ' const f = lnkFrac[k];' : ''}`);
     const linkHead = linkHead0('rowPtr[i + 1]');
     const gxAt = `GX[gs + ${(groups.indexOf(g) * M + m) * N} + i]`;
-    const wOf = g.links === 'self' ? '1' : 'lnkW[k]';
+    const wOf = g.links === 'self' ? '1' : g.proj !== undefined ? `lnkWp[${g.proj ? `${g.proj} * NLK + ` : ''}k]` : 'lnkW[k]';
     const preProg: Assign[] = [{ name: 't', expr: g.pre }];
     const postProg: Assign[] = [{ name: 'cv', expr: g.post }];
     // a plain weighted sum, the only one of the node: four partial sums, so the adds are not one
     // serial chain (the kernel program sums in the same order there, and serially otherwise)
-    const plainSum = groups.length * M === 1 && g.links === 'main' && !zero && !layout.linear && jRows.length === 1 && g.pre.kind === 'sym' && g.pre.name === `xj${jRows[0]}`;
+    // (projections sum serially, in source order, as the kernel program does)
+    const plainSum = !proj && groups.length * M === 1 && g.links === 'main' && !zero && !layout.linear && jRows.length === 1 && g.pre.kind === 'sym' && g.pre.name === `xj${jRows[0]}`;
     const fwdLoop = plainSum
       ? `let q0 = 0, q1 = 0, q2 = 0, q3 = 0;
       { const r0 = rowPtr[i], k1 = rowNz[i], o = si + ${cvo(jRows[0], m)};
@@ -364,7 +399,9 @@ function observeRev(b, xo) {
     const postRev = reverseJs(postProg, {
       seeds: new Map([['cv', g.rows.map((r) => `CB[cb + (${r} * N + i) * M + ${m}]`).join(' + ')]]),
       read,
-      inputBar: (n) => (n === 'gx' ? 'bgx' : n.startsWith('cp_') && grads.coupling.has(n.slice(3)) ? `pc_${n.slice(3)}` : undefined),
+      inputBar: (n) => (n === 'gx' ? 'bgx'
+        : n.startsWith('cp_') && grads.coupling.has(n.slice(3)) ? `pc_${n.slice(3)}`
+        : n.startsWith('mp_') && activeModel.has(n.slice(3)) ? `pbc_${n.slice(3)}` : undefined),
     });
     const preRev = reverseJs(preProg, {
       seeds: new Map([['t', `bgx * ${wOf}`]]),
@@ -397,7 +434,8 @@ function observeRev(b, xo) {
         ${jRows.map((q) => `let bxj${q} = 0;`).join(' ')}
         ${preRev.join(' ')}
         ${jRows.map(scatterJ).join(' ')}
-        ${grads.weights && g.links === 'main' ? 'WB[lnkWi[k]] += bgx * t;' : ''}
+        ${grads.weights && g.links === 'main' ? `WB[lnkWi[k]] += bgx * t${g.proj !== undefined ? ` * lnkE[${g.proj ? `${g.proj} * NLK + ` : ''}k]` : ''};` : ''}
+        ${g.edge && grads.edge.has(g.edge) ? `EB_${g.edge}[lnkWi[k]] += bgx * t * lnkW[k];` : ''}
       }
       }${layout.linear && grads.speed ? ' SB[0] += sbl;' : ''}
       ${iRows.map((q) => `XB[si + i * M + ${cvo(q, m)}] += bxi${q};`).join(' ')} }`;
@@ -408,8 +446,10 @@ function observeRev(b, xo) {
   for (let i = 0; i < N; i++) {
     ${cpHoist('node')}
     ${reverse ? [...grads.coupling].map((p) => `let pc_${p} = 0;`).join(' ') : ''}
+    ${reverse ? activePost.map((p) => `let pbc_${p} = 0;`).join(' ') : ''}
     ${groups.flatMap((g) => Array.from({ length: M }, (_, m) => genGroup(g, m, reverse))).join('\n    ')}
     ${reverse ? [...grads.coupling].map((p) => `PC_${p}[b * N + i] += pc_${p};`).join(' ') : ''}
+    ${reverse ? activePost.map((p) => `PB_${p}[b * N + i] += pbc_${p};`).join(' ') : ''}
   }
 }`;
   emit(couplingFn(false));

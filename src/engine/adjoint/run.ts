@@ -26,7 +26,10 @@ import { adjointMonitor, type AdjointMonitor } from './monitors.js';
 import { adjointSource, type AdjointSource } from './source.js';
 
 export interface AdjointOptions {
-  /** What to differentiate: model parameter names, `coupling.NAME`, `weights`, `speed` (linear delays). */
+  /**
+   * What to differentiate: model parameter names, `coupling.NAME`, `weights`, `speed` (linear delays),
+   * and a projection model's per-edge parameters by name (N×N gradients, row = target).
+   */
   wrt: string[];
   /** 'integer' (TVB's, default) or 'linear': fractional delays L/(speed·dt) interpolated between steps, so the speed is differentiable. */
   delays?: 'integer' | 'linear';
@@ -82,8 +85,9 @@ export class AdjointSimulator {
   readonly memoryBytes: number;
   private readonly monitors: AdjointMonitor[];
   private readonly prog: Record<string, Function>;
-  private readonly ctx: Record<string, unknown> & { GX: Float64Array; X: Float64Array; XB: Float64Array; C: Float64Array; CB: Float64Array; NZ: Float64Array; O: Float64Array; OB: Float64Array; WB: Float64Array; SB: Float64Array; PB: Record<string, Float64Array>; PC: Record<string, Float64Array> };
-  private readonly links: { rowPtr: Int32Array; nzEnd: Int32Array; rel: Int32Array; w: Float64Array; wi: Int32Array; zero: Uint8Array; frac: Float64Array; dfds: Float64Array; selfRel: Int32Array; selfZero: Uint8Array };
+  private readonly ctx: Record<string, unknown> & { GX: Float64Array; X: Float64Array; XB: Float64Array; C: Float64Array; CB: Float64Array; NZ: Float64Array; O: Float64Array; OB: Float64Array; WB: Float64Array; SB: Float64Array; PB: Record<string, Float64Array>; PC: Record<string, Float64Array>; EB: Record<string, Float64Array> };
+  /** Links; a projection model also keeps per projection p the block p·nLinks… of W∘e_p (wp) and e_p (e). */
+  private readonly links: { rowPtr: Int32Array; nzEnd: Int32Array; rel: Int32Array; w: Float64Array; wi: Int32Array; zero: Uint8Array; frac: Float64Array; dfds: Float64Array; selfRel: Int32Array; selfZero: Uint8Array; wp: Float64Array; e: Float64Array };
   private readonly layout: LinkLayout;
   private readonly Hr: number;
   private readonly SS: number;
@@ -104,19 +108,20 @@ export class AdjointSimulator {
     if (linear && presig) throw new Error("adjoint: delays 'linear' is not available for PreSigmoidal's gathering");
     if (presig && plan.couplingParams.globalT && plan.couplingParams.globalT.data[0] !== 0) throw new Error('PreSigmoidal: globalT = 1 is not supported');
     if (presig && plan.couplingParams.dynamic.kind !== 'scalar') throw new Error('PreSigmoidal: dynamic must be a single value');
-    this.layout = { kind: presig ? (plan.couplingParams.dynamic.data[0] !== 0 ? 'presig-dynamic' : 'presig-static') : 'afferent', linear };
+    this.layout = { kind: plan.projections ? 'projections' : presig ? (plan.couplingParams.dynamic.data[0] !== 0 ? 'presig-dynamic' : 'presig-static') : 'afferent', linear };
     for (const k of ['checkpoint', 'truncate', 'memoryBudget'] as const) {
       const v = opts[k];
       if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new Error(`adjoint option ${k}: expected a positive integer, got ${v}`);
     }
     // what to differentiate
-    const grads: GradTargets = { model: new Set(), coupling: new Set(), weights: false, speed: false };
+    const grads: GradTargets = { model: new Set(), coupling: new Set(), edge: new Set(), weights: false, speed: false };
     const valid = this.parameterNames(linear);
     for (const name of opts.wrt) {
       if (!valid.includes(name)) throw new Error(`adjoint: unknown parameter '${name}'; expected one of: ${valid.join(', ')}${name === 'speed' ? " (speed is differentiable with delays: 'linear')" : ''}`);
       if (name === 'weights') grads.weights = true;
       else if (name === 'speed') grads.speed = true;
       else if (name.startsWith(PREFIX)) grads.coupling.add(name.slice(PREFIX.length));
+      else if (plan.edgeParams?.[name]) grads.edge.add(name);
       else grads.model.add(name);
     }
     this.wrt = [...opts.wrt];
@@ -131,7 +136,7 @@ export class AdjointSimulator {
       const key = cp ? name.slice(PREFIX.length) : name;
       const table = cp ? plan.couplingParams : plan.modelParams;
       const p = table[key];
-      if (!p || (!cp && !(key in plan.spec.parameters))) throw new Error(`adjoint option layouts: unknown parameter '${name}'; expected one of: ${valid.filter((n) => n !== 'weights' && n !== 'speed').join(', ')}`);
+      if (!p || (!cp && !(key in plan.spec.parameters))) throw new Error(`adjoint option layouts: unknown parameter '${name}'; expected one of: ${valid.filter((n) => n !== 'weights' && n !== 'speed' && !plan.edgeParams?.[n]).join(', ')}`);
       if (!['scalar', 'node', 'batch', 'batchnode'].includes(kind)) throw new Error(`adjoint option layouts.${name}: expected scalar, node, batch or batchnode, got '${kind}'`);
       const d = relayout(p, kind, N, B);
       table[key] = { kind, data: d };
@@ -165,6 +170,7 @@ export class AdjointSimulator {
     this.links = {
       rowPtr: new Int32Array(N + 1), nzEnd: new Int32Array(N), rel: new Int32Array(nLinks), w: new Float64Array(nLinks), wi: new Int32Array(nLinks),
       zero: new Uint8Array(nLinks), frac: new Float64Array(nLinks), dfds: new Float64Array(nLinks), selfRel: new Int32Array(N), selfZero: new Uint8Array(N),
+      wp: new Float64Array((plan.projections?.length ?? 0) * nLinks), e: new Float64Array((plan.projections?.length ?? 0) * nLinks),
     };
     this.buildLinks(grads.weights);
 
@@ -205,11 +211,13 @@ export class AdjointSimulator {
     for (const [n, e] of plan.parsed.derived) if ([...freeSymbols(e)].some((s) => s in PB)) PB[n] = new Float64Array(B * N);
     const PC: Record<string, Float64Array> = {};
     for (const n of grads.coupling) PC[n] = new Float64Array(B * N);
+    const EB: Record<string, Float64Array> = {};
+    for (const n of grads.edge) EB[n] = new Float64Array(N * N);
     this.ctx = {
       B, P: prep.data, links: this.links,
       X: new Float64Array((Hr + K) * B * SS), XB: new Float64Array((Hr + K) * B * SS),
       C: new Float64Array(K * B * CS), GX: new Float64Array(K * B * NG), NG, CB: new Float64Array(B * CS), NZ: new Float64Array(noise ? K * B * SS : 0),
-      O: new Float64Array(B * NV), OB: new Float64Array(B * NV), WB: new Float64Array(grads.weights ? N * N : 0), SB: new Float64Array(1), PB, PC,
+      O: new Float64Array(B * NV), OB: new Float64Array(B * NV), WB: new Float64Array(grads.weights ? N * N : 0), SB: new Float64Array(1), PB, PC, EB,
     };
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     this.prog = new Function('ctx', gen.source)(this.ctx);
@@ -225,13 +233,13 @@ export class AdjointSimulator {
   /** Names `wrt` accepts. */
   parameterNames(linear = this.opts?.delays === 'linear'): string[] {
     const { plan } = this.src;
-    return [...Object.keys(plan.spec.parameters), ...Object.keys(plan.coupling.parameters).filter((k) => k !== 'dynamic' && k !== 'globalT').map((k) => PREFIX + k), 'weights', ...(linear ? ['speed'] : [])];
+    return [...Object.keys(plan.spec.parameters), ...Object.keys(plan.coupling.parameters).filter((k) => k !== 'dynamic' && k !== 'globalT').map((k) => PREFIX + k), ...Object.keys(plan.edgeParams ?? {}), 'weights', ...(linear ? ['speed'] : [])];
   }
 
   /** Layout of a parameter's values and gradient: its length and kind. */
   parameterLayout(name: string): { kind: ResolvedParam['kind'] | 'matrix'; length: number } {
     const { plan } = this.src;
-    if (name === 'weights') return { kind: 'matrix', length: this.N * this.N };
+    if (name === 'weights' || plan.edgeParams?.[name]) return { kind: 'matrix', length: this.N * this.N };
     if (name === 'speed') return { kind: 'scalar', length: 1 };
     const p = name.startsWith(PREFIX) ? plan.couplingParams[name.slice(PREFIX.length)] : plan.modelParams[name];
     if (!p) throw new Error(`adjoint: unknown parameter '${name}'; expected one of: ${this.parameterNames().join(', ')}`);
@@ -243,6 +251,7 @@ export class AdjointSimulator {
     if (name === 'weights') return this.weights.slice();
     if (name === 'speed') return Float64Array.of(this.speed);
     const { plan } = this.src;
+    if (plan.edgeParams?.[name]) return plan.edgeParams[name].slice();
     const p = name.startsWith(PREFIX) ? plan.couplingParams[name.slice(PREFIX.length)] : plan.modelParams[name];
     if (!p) throw new Error(`adjoint: unknown parameter '${name}'; expected one of: ${this.parameterNames().join(', ')}`);
     return p.data.slice();
@@ -268,7 +277,7 @@ export class AdjointSimulator {
       L.nzEnd[i] = c;
       for (const pass of [0, 1]) for (let k = 0; k < N; k++) {
         let src: number, d: number, wi: number, zero = 0;
-        if (this.layout.kind === 'afferent') { src = k; wi = i * N + k; d = idelays[i * N + k]; }
+        if (this.layout.kind === 'afferent' || this.layout.kind === 'projections') { src = k; wi = i * N + k; d = idelays[i * N + k]; }
         else if (this.layout.kind === 'presig-static') { src = i; wi = i * N + k; d = idelays[k * N + i]; zero = W[k * N + i] === 0 ? 1 : 0; }
         else { src = i; wi = k * N + i; d = idelays[k * N + i]; }
         if ((W[wi] === 0) !== (pass === 1) || (!dense && pass === 1)) continue;
@@ -288,6 +297,18 @@ export class AdjointSimulator {
       L.selfZero[i] = W[i * N + i] === 0 ? 1 : 0;
     }
     if (c !== L.rel.length) throw new Error(`adjoint: the weights' sparsity changed (${c} links, ${L.rel.length} planned); differentiate 'weights' to change them`);
+    const proj = this.src.plan.projections;
+    if (proj) {
+      const edges = this.src.plan.edgeParams ?? {};
+      proj.forEach((p, r) => {
+        const e = p.weights ? edges[p.weights] : undefined;
+        for (let k = 0; k < c; k++) {
+          const ev = e ? e[L.wi[k]] : 1;
+          L.e[r * c + k] = ev;
+          L.wp[r * c + k] = L.w[k] * ev;
+        }
+      });
+    }
   }
 
   /** Derived parameters recomputed from the current parameter values (as prepareRun does). */
@@ -328,6 +349,7 @@ export class AdjointSimulator {
       if (arr.length !== lay.length) throw new Error(`adjoint: parameter '${name}' has ${arr.length} values; expected ${lay.length} (${lay.kind}${lay.kind === 'matrix' ? ` ${this.N}×${this.N}` : ''})`);
       for (let q = 0; q < arr.length; q++) if (!Number.isFinite(arr[q])) throw new Error(`adjoint: parameter '${name}'[${q}] = ${arr[q]} is not finite`);
       if (name === 'weights') { this.weights.set(arr); links = true; }
+      else if (plan.edgeParams?.[name]) { plan.edgeParams[name].set(arr); links = true; }
       else if (name === 'speed') { if (!(arr[0] > 0)) throw new Error(`adjoint: speed must be > 0, got ${arr[0]}`); this.speed = arr[0]; links = true; }
       else (name.startsWith(PREFIX) ? plan.couplingParams[name.slice(PREFIX.length)] : plan.modelParams[name]).data.set(arr);
     }
@@ -527,6 +549,7 @@ export class AdjointSimulator {
     for (const name of this.wrt) {
       if (name === 'weights') res.weights = this.ctx.WB.slice();
       else if (name === 'speed') res.speed = Float64Array.of(this.ctx.SB[0]);
+      else if (this.ctx.EB[name]) res[name] = this.ctx.EB[name].slice();
       else if (name.startsWith(PREFIX)) { const k = name.slice(PREFIX.length); res[name] = reduce(this.ctx.PC[k], plan.couplingParams[k]); }
       else res[name] = reduce(PB[name], plan.modelParams[name]);
     }
