@@ -229,7 +229,9 @@ describe('adjoint on projection models (several coupling channels, per-edge para
   });
 
   it.each(['Euler', 'Heun', 'RK4'] as const)('%s: forward = kernel engine (1e-12), ReducedWongWangEIB and a two-projection model with pre/post', (integ) => {
-    for (const cfg of [eib(integ), two(integ)]) {
+    // noise on named rows only (S_e), white and coloured: the adjoint draws as the kernel does
+    const rowsNoise = (ntau?: number) => eib(integ, { integrator: { name: integ, dt: 1, noise: { nsig: [1e-4, 0], variables: ['S_e'], seed: 7, ...(ntau ? { ntau } : {}) } } });
+    for (const cfg of [eib(integ), two(integ), rowsNoise(), rowsNoise(3)]) {
       const kernel = simulateSync(cfg);
       const fw = new AdjointSimulator(cfg, { wrt: ['weights'] }).forward();
       fw.outputs.forEach((o, k) => expect(maxRel(o.data, kernel.monitors[k].data), `${String(cfg.model)} ${o.name}`).toBeLessThanOrEqual(1e-12));

@@ -370,8 +370,10 @@ export class AdjointSimulator {
     const rngs = prep.seeds.map((s) => new RandomState(s));
     const nz = plan.noise;
     const coloured = !!nz && nz.ntau > 0;
-    const eta = new Float64Array(coloured ? BSS : 0), hbuf = new Float64Array(SS);
-    if (coloured) for (let b = 0; b < B; b++) { rngs[b].fillStandardNormal(hbuf); eta.set(hbuf, b * SS); }
+    // normals are drawn for the noisy rows only (all rows when the plan names none), as the kernel does
+    const NR = nz?.rows ? nz.rows.length * this.N * plan.M : SS;
+    const eta = new Float64Array(coloured ? B * NR : 0), hbuf = new Float64Array(NR);
+    if (coloured) for (let b = 0; b < B; b++) { rngs[b].fillStandardNormal(hbuf); eta.set(hbuf, b * NR); }
     // the initial window: steps s0 − Hr … s0 − 1; steps older than the stored history repeat its first entry
     const H = prep.H, hist = prep.history, perBatch = hist.length === B * H * SS;
     for (let t = 0; t < Hr; t++) {
@@ -414,6 +416,7 @@ export class AdjointSimulator {
     const nz = plan.noise, dt = plan.dt;
     const sqdt = Math.sqrt(dt);
     const E = nz && nz.ntau > 0 ? Math.exp(-dt / nz.ntau) : 0, sq1E2 = Math.sqrt(1 - E * E), dtSqrtLambda = nz && nz.ntau > 0 ? dt * Math.sqrt(1 / nz.ntau) : 0;
+    const rows = nz?.rows, NM = this.N * plan.M, NR = rows ? rows.length * NM : SS;
     const stateful = this.monitors.filter((m) => m.bytesPerStep > 0);
     const mons = feedAll ? this.monitors : stateful;
     const stim = !!plan.stimulus;
@@ -423,7 +426,16 @@ export class AdjointSimulator {
       for (let b = 0; b < B; b++) {
         if (nz) {
           const v = ctx.NZ.subarray(zi + b * SS, zi + (b + 1) * SS);
-          if (nz.ntau > 0) {
+          if (rows) {
+            // the other rows stay 0 (their gain is 0 too)
+            rngs[b].fillStandardNormal(hbuf);
+            const o = b * NR;
+            for (let r = 0; r < rows.length; r++) {
+              const d = rows[r] * NM, e = r * NM;
+              if (nz.ntau > 0) for (let q = 0; q < NM; q++) { const h = o + e + q; eta[h] = eta[h] * E + sq1E2 * hbuf[e + q]; v[d + q] = dtSqrtLambda * eta[h]; }
+              else for (let q = 0; q < NM; q++) v[d + q] = hbuf[e + q] * sqdt;
+            }
+          } else if (nz.ntau > 0) {
             rngs[b].fillStandardNormal(hbuf);
             const o = b * SS;
             for (let q = 0; q < SS; q++) { eta[o + q] = eta[o + q] * E + sq1E2 * hbuf[q]; v[q] = dtSqrtLambda * eta[o + q]; }
