@@ -27,6 +27,11 @@ export { checkReference, configFromReference, formatCheck } from './reference/ch
 export { readReference } from './reference/read.js';
 export { RandomState } from './random/index.js';
 export * from './analysis/index.js';
+export {
+  adam, adamW, adamax, adamaxW, sgd, rmsprop, applyUpdates, schedules,
+  type Optimizer, type OptimizerState, type AdamOptions, type WeightDecayOptions, type SgdOptions,
+  type RmsPropOptions, type AdamState, type AdaMaxState, type SgdState, type RmsPropState, type Schedule,
+} from './optim/index.js';
 export * from './observation/index.js';
 export * from './io/index.js';
 export * from './results/index.js';

@@ -19,7 +19,7 @@ import { join, resolve, relative, dirname, sep } from 'node:path';
 export const LAYERS: { name: string; units: string[] }[] = [
   // file-format codecs every layer may read or write with (io's domain readers and writers sit in 'output')
   { name: 'formats', units: ['io/atomic', 'io/h5', 'io/netcdf', 'io/npy'] },
-  { name: 'numerics', units: ['analysis', 'backend'] },
+  { name: 'numerics', units: ['analysis', 'backend', 'optim'] },
   // what to simulate: SimulationConfig and the specs it is made of
   { name: 'spec', units: ['expr', 'random', 'space', 'models', 'equations', 'coupling', 'stimulus', 'network', 'engine/params',
     'simulation/config', 'surface/sparse', 'surface/local-connectivity', 'surface/stimulus', 'surface/mat'] },
