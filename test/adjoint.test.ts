@@ -264,6 +264,9 @@ describe('adjoint on projection models (several coupling channels, per-edge para
       return { sim, bars, g: fw.backward(bars) };
     };
     const whole = run();
+    // a second forward/backward of the same simulator starts its cotangents from zero
+    const again = whole.sim.forward().backward(whole.bars);
+    for (const n of wrt) expect(Array.from(again[n]), `${n} again`).toEqual(Array.from(whole.g[n]));
     for (const K of [1, 37]) {
       const ck = run(K);
       for (const n of wrt) expect(Array.from(ck.g[n]), `${n} K=${K}`).toEqual(Array.from(whole.g[n]));

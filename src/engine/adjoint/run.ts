@@ -486,6 +486,7 @@ export class AdjointSimulator {
     });
     for (const a of Object.values(ctx.PB)) a.fill(0);
     for (const a of Object.values(ctx.PC)) a.fill(0);
+    for (const a of Object.values(ctx.EB)) a.fill(0);
     ctx.WB.fill(0); ctx.SB[0] = 0;
     const s0 = prep.s0, dt = plan.dt, CSB = ctx.CB.length, NVB = ctx.OB.length;
     const carry = new Float64Array(Hr * BSS);
