@@ -179,7 +179,8 @@ export function generateAdjoint(plan: KernelPlan, layout: LinkLayout, grads: Gra
   emit('"use strict";');
   emit(KERNEL_EXP_JS);
   emit(`const N = ${N}, M = ${M}, B = ctx.B, SS = ${SS}, CS = ${CS}, NV = ${NV}, BSS = B * SS;
-const P = ctx.P, X = ctx.X, XB = ctx.XB, C = ctx.C, CB = ctx.CB, NZ = ctx.NZ, O = ctx.O, OB = ctx.OB, WB = ctx.WB, SB = ctx.SB;
+let XBO = 0; // the cotangent window XB holds X's slots from XBO / BSS on (see run.ts): every XB read is shifted by it
+const P = ctx.P, X = ctx.X, XB = ctx.XB, XBv = ctx.XB, C = ctx.C, CB = ctx.CB, NZ = ctx.NZ, O = ctx.O, OB = ctx.OB, WB = ctx.WB, SB = ctx.SB;
 const noiseGain = P.noiseGain, stimW = P.stimW;
 const GX = ctx.GX, NG = ctx.NG;
 const lnkWp = ctx.links.wp, lnkE = ctx.links.e, NLK = ctx.links.rel.length;
@@ -206,8 +207,8 @@ function stimAt(t) { return ${plan.stimulus?.temporalJs ?? '0'}; }`);
   }
   const fwd = forwardJs(prog, read);
   emit(`/** x_s from x_{s-1} (slot xi), c_s and the noise; returns the sum of the new state. */
-function step(b, xi, xo, ci, zi, stimT) {
-  const xs = xi + b * SS, ys = xo + b * SS, cs = ci + b * CS, zs = zi + b * SS;
+function step(b, xi, xo, zi, stimT) {
+  const xs = xi + b * SS, ys = xo + b * SS, cs = b * CS, zs = zi + b * SS;
   let chk = 0;
   for (let n = 0; n < N; n++) {
     ${hoist(mps, 'MP_', 'mp_', 'n')}
@@ -233,8 +234,8 @@ function step(b, xi, xo, ci, zi, stimT) {
     },
   });
   emit(`/** Reverse of step: XB[x_{s-1}] += (∂x_s/∂x_{s-1})ᵀ XB[x_s]; CB = (∂x_s/∂c_s)ᵀ XB[x_s]; parameter bars. */
-function stepRev(b, xi, xo, ci, zi, stimT) {
-  const xs = xi + b * SS, ys = xo + b * SS, cs = ci + b * CS, zs = zi + b * SS, cbo = b * CS;
+function stepRev(b, xi, xo, zi, stimT) {
+  const xs = xi + b * SS, ys = xo + b * SS, cs = b * CS, zs = zi + b * SS, cbo = b * CS;
   for (let n = 0; n < N; n++) {
     ${hoist(mps, 'MP_', 'mp_', 'n')}
     ${nodeReads.join(' ')}
@@ -369,8 +370,24 @@ function observeRev(b, xo) {
     // a plain weighted sum, the only one of the node: four partial sums, so the adds are not one
     // serial chain (the kernel program sums in the same order there, and serially otherwise)
     // (projections sum serially, in source order, as the kernel program does)
-    const plainSum = !proj && groups.length * M === 1 && g.links === 'main' && !zero && !layout.linear && jRows.length === 1 && g.pre.kind === 'sym' && g.pre.name === `xj${jRows[0]}`;
-    const fwdLoop = plainSum
+    const plainOne = !proj && groups.length * M === 1 && g.links === 'main' && !zero && jRows.length === 1 && g.pre.kind === 'sym' && g.pre.name === `xj${jRows[0]}`;
+    const plainSum = plainOne && !layout.linear;
+    // the same with interpolated delays (no kernel to match: two partial sums, offsets hoisted)
+    const plainLinear = plainOne && layout.linear;
+    const fwdLoop = plainLinear
+      ? `let q0 = 0, q1 = 0;
+      { const k1 = rowNz[i], o = si + ${cvo(jRows[0], m)};
+        let k = rowPtr[i];
+        for (; k + 1 < k1; k += 2) {
+          const a0 = o + lnkRel[k], a1 = o + lnkRel[k + 1], x0 = X[a0], x1 = X[a1];
+          q0 += lnkW[k] * (x0 + lnkFrac[k] * (X[a0 - BSS] - x0));
+          q1 += lnkW[k + 1] * (x1 + lnkFrac[k + 1] * (X[a1 - BSS] - x1));
+        }
+        for (; k < k1; k++) { const a0 = o + lnkRel[k], x0 = X[a0]; q0 += lnkW[k] * (x0 + lnkFrac[k] * (X[a0 - BSS] - x0)); }
+      }
+      const gx = q0 + q1;
+      ${forwardJs(postProg, read).join(' ')}`
+      : plainSum
       ? `let q0 = 0, q1 = 0, q2 = 0, q3 = 0;
       { const r0 = rowPtr[i], k1 = rowNz[i], o = si + ${cvo(jRows[0], m)};
         let k = r0;
@@ -420,7 +437,34 @@ function observeRev(b, xo) {
         : `XB[${at}] += bxj${q};`;
       return zero ? `if (!${zero}) { ${add} }` : add;
     };
+    // a plain weighted sum: its reverse is a scatter of bgx·w, four links per pass (each address
+    // still receives its adds in the same order); the window offset is taken out of the loop
+    const plainScatter = plainOne && !grads.weights;
+    const scatterLoop = layout.linear
+      ? `{ const k1 = rowNz[i], ox = si + ${cvo(jRows[0] ?? 0, m)}, o = ox - XBO;${grads.speed ? ' let sbl = 0;' : ''}
+        for (let k = rowPtr[i]; k < k1; k++) {
+          const r = o + lnkRel[k], bx = bgx * lnkW[k], f = lnkFrac[k];
+          XBv[r] += bx * (1 - f); XBv[r - BSS] += bx * f;${grads.speed ? `
+          const rx = ox + lnkRel[k];
+          sbl += bx * (X[rx - BSS] - X[rx]) * lnkDfds[k];` : ''}
+        }${grads.speed ? '\n        SB[0] += sbl;' : ''}
+      }`
+      : `{ const r0 = rowPtr[i], k1 = rowNz[i], o = si + ${cvo(jRows[0] ?? 0, m)} - XBO;
+        let k = r0;
+        for (; k + 3 < k1; k += 4) {
+          XBv[o + lnkRel[k]] += bgx * lnkW[k]; XBv[o + lnkRel[k + 1]] += bgx * lnkW[k + 1];
+          XBv[o + lnkRel[k + 2]] += bgx * lnkW[k + 2]; XBv[o + lnkRel[k + 3]] += bgx * lnkW[k + 3];
+        }
+        for (; k < k1; k++) XBv[o + lnkRel[k]] += bgx * lnkW[k];
+      }`;
     // the weighted sum was kept by the forward pass
+    if (plainScatter) {
+      return `{ const gx = ${gxAt};
+      ${forwardJs(postProg, read).join(' ')}
+      let bgx = 0;
+      ${postRev.join(' ')}
+      if (bgx !== 0) ${scatterLoop} }`;
+    }
     return `{ ${xiReads}
       ${iRows.map((q) => `let bxi${q} = 0;`).join(' ')}
       const gx = ${gxAt};
@@ -440,8 +484,8 @@ function observeRev(b, xo) {
       }${layout.linear && grads.speed ? ' SB[0] += sbl;' : ''}
       ${iRows.map((q) => `XB[si + i * M + ${cvo(q, m)}] += bxi${q};`).join(' ')} }`;
   };
-  const couplingFn = (reverse: boolean) => `function coupling${reverse ? 'Rev' : ''}(b, s, w0, ci) {
-  const cs = ci + b * CS, cb = b * CS, si = (s - 1 - w0) * BSS + b * SS, gs = (ci / CS + b) * NG;
+  const couplingFn = (reverse: boolean) => `function coupling${reverse ? 'Rev' : ''}(b, s, w0, gi) {
+  const cs = b * CS, cb = b * CS, si = (s - 1 - w0) * BSS + b * SS, gs = (gi * B + b) * NG;
   ${cpHoist('outer')}
   for (let i = 0; i < N; i++) {
     ${cpHoist('node')}
@@ -454,7 +498,18 @@ function observeRev(b, xo) {
 }`;
   emit(couplingFn(false));
   emit(couplingFn(true));
-  emit('return { step, stepRev, observe, observeRev, coupling, couplingRev, stimAt };');
+  // the reverse sweep keeps no coupling per step: it is post(gx) of the kept weighted sums
+  emit(`function couplingPost(b, gi) {
+  const cs = b * CS, gs = (gi * B + b) * NG;
+  ${cpHoist('outer')}
+  for (let i = 0; i < N; i++) {
+    ${cpHoist('node')}
+    ${groups.flatMap((g, gIdx) => Array.from({ length: M }, (_, m) => `{ const gx = GX[gs + ${(gIdx * M + m) * N} + i];
+    ${forwardJs([{ name: 'cv', expr: g.post }], read).join(' ')}
+    ${g.rows.map((r) => `C[cs + (${r} * N + i) * M + ${m}] = cv;`).join(' ')} }`)).join('\n    ')}
+  }
+}`);
+  emit('return { step, stepRev, observe, observeRev, coupling, couplingRev, couplingPost, stimAt, setXBO: (v) => { XBO = v; } };');
   // functions the expression compiler inlines as IIFEs are defined once instead
   let source = L.join('\n');
   const helpers: string[] = [];
@@ -462,6 +517,6 @@ function observeRev(b, xo) {
     const inline = `(${js})(`;
     if (source.includes(inline)) { source = source.split(inline).join(`${name}_(`); helpers.push(`const ${name}_ = ${js};`); }
   }
-  source = [source.slice(0, 14), ...helpers, source.slice(14)].join('\n').split('Math.exp(').join('kexp(');
+  source = [source.slice(0, 14), ...helpers, source.slice(14)].join('\n').split('Math.exp(').join('kexp(').split('XB[').join('XB[-XBO + ');
   return { source, nvoi, SS, CS, cvar, NG: groups.length * M * N };
 }

@@ -183,10 +183,13 @@ export class AdjointSimulator {
 
     // the memory budget picks K
     const noise = !!plan.noise;
-    const perStep = B * (2 * SS + CS + NG + (noise ? SS : 0)) * 8 + this.monitors.reduce((a, m) => a + m.bytesPerStep, 0);
+    // kept per step: the state, the weighted sums of the coupling (the coupling itself is post(gx),
+    // recomputed in reverse) and the noise; the state's cotangent lives in a sliding window of XW slots
+    const perStep = B * (SS + NG + (noise ? SS : 0)) * 8 + this.monitors.reduce((a, m) => a + m.bytesPerStep, 0);
     const perCk = B * Hr * SS * 8 + (noise ? B * (624 * 8 + 64 + SS * 8) : 0) + this.monitors.reduce((a, m) => a + m.bytesPerCheckpoint, 0);
-    const fixed = B * Hr * SS * 16 + B * (CS + 2 * NV) * 8 + (grads.weights ? N * N * 8 : 0) + 2 * this.monitors.reduce((a, m) => a + m.data.length * 8, 0);
-    const total = (K: number) => fixed + K * perStep + (Math.ceil(this.T / K) > 1 ? Math.ceil(this.T / K) * perCk : 0);
+    const XW = (K: number) => Hr + Math.min(K, Math.max(Hr + 1, 1024));
+    const fixed = (K: number) => B * Hr * SS * 8 + B * XW(K) * SS * 8 + B * (2 * CS + 2 * NV) * 8 + (grads.weights ? N * N * 8 : 0) + 2 * this.monitors.reduce((a, m) => a + m.data.length * 8, 0);
+    const total = (K: number) => fixed(K) + K * perStep + (Math.ceil(this.T / K) > 1 ? Math.ceil(this.T / K) * perCk : 0);
     let K: number;
     if (opts.checkpoint) K = Math.min(opts.checkpoint, this.T);
     else {
@@ -215,12 +218,21 @@ export class AdjointSimulator {
     for (const n of grads.edge) EB[n] = new Float64Array(N * N);
     this.ctx = {
       B, P: prep.data, links: this.links,
-      X: new Float64Array((Hr + K) * B * SS), XB: new Float64Array((Hr + K) * B * SS),
-      C: new Float64Array(K * B * CS), GX: new Float64Array(K * B * NG), NG, CB: new Float64Array(B * CS), NZ: new Float64Array(noise ? K * B * SS : 0),
+      X: new Float64Array((Hr + K) * B * SS), XB: new Float64Array(XW(K) * B * SS),
+      C: new Float64Array(B * CS), GX: new Float64Array(K * B * NG), NG, CB: new Float64Array(B * CS), NZ: new Float64Array(noise ? K * B * SS : 0),
       O: new Float64Array(B * NV), OB: new Float64Array(B * NV), WB: new Float64Array(grads.weights ? N * N : 0), SB: new Float64Array(1), PB, PC, EB,
     };
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     this.prog = new Function('ctx', gen.source)(this.ctx);
+  }
+
+  /**
+   * Segment g: its first step and length. The first segment takes the remainder, so the last one,
+   * which the reverse sweep starts from without recomputing it, is a whole K steps.
+   */
+  private seg(g: number): { a: number; L: number } {
+    const s0 = this.src.prep.s0, r = this.T - (this.segments - 1) * this.K;
+    return g === 0 ? { a: s0, L: r } : { a: s0 + r + (g - 1) * this.K, L: this.K };
   }
 
   /** What forward() outputs, in order (the final state last when asked for). */
@@ -383,7 +395,7 @@ export class AdjointSimulator {
     const cks: { X: Float64Array; rng: RandomStateSnapshot[]; eta: Float64Array; mon: (Float64Array | null)[] }[] = [];
     const segs = this.segments;
     for (let g = 0; g < segs; g++) {
-      const a = s0 + g * K, L = Math.min(K, s0 + T - a);
+      const { a, L } = this.seg(g);
       if (segs > 1) cks.push({ X: ctx.X.slice(0, Hr * BSS), rng: rngs.map((r) => r.getState()), eta: eta.slice(), mon: this.monitors.map((m) => m.checkpoint()) });
       for (const m of this.monitors) m.restore(null, a, L);
       this.segment(a, L, rngs, eta, hbuf, true);
@@ -391,7 +403,7 @@ export class AdjointSimulator {
     }
     const outputs: AdjointOutput[] = this.monitors.map((m) => ({ name: m.name, time: m.time, data: m.data.slice(), shape: [B, m.nSamples, ...m.sampleShape] }));
     if (this.opts.finalState) {
-      const last = (Hr + T - (segs - 1) * K - 1) * BSS;
+      const last = (Hr + this.seg(segs - 1).L - 1) * BSS;
       const M = plan.M, nsv = SS / (this.N * M);
       outputs.push({ name: 'finalState', time: Float64Array.of((s0 + T - 1) * plan.dt), data: ctx.X.slice(last, last + BSS), shape: [B, 1, nsv, this.N, M] });
     }
@@ -412,7 +424,7 @@ export class AdjointSimulator {
     const { prep, plan } = this.src;
     const { B, Hr, SS } = this;
     const BSS = B * SS, ctx = this.ctx, P = this.prog;
-    const w0 = a - Hr, CSB = ctx.CB.length;
+    const w0 = a - Hr;
     const nz = plan.noise, dt = plan.dt;
     const sqdt = Math.sqrt(dt);
     const E = nz && nz.ntau > 0 ? Math.exp(-dt / nz.ntau) : 0, sq1E2 = Math.sqrt(1 - E * E), dtSqrtLambda = nz && nz.ntau > 0 ? dt * Math.sqrt(1 / nz.ntau) : 0;
@@ -421,31 +433,32 @@ export class AdjointSimulator {
     const mons = feedAll ? this.monitors : stateful;
     const stim = !!plan.stimulus;
     for (let s = a; s < a + L; s++) {
-      const t = s - w0, xo = t * BSS, xi = (t - 1) * BSS, ci = (s - a) * CSB, zi = (s - a) * BSS;
+      const t = s - w0, xo = t * BSS, xi = (t - 1) * BSS, zi = (s - a) * BSS;
       const stimT = stim ? P.stimAt((s - prep.s0) * dt) : 0;
       for (let b = 0; b < B; b++) {
         if (nz) {
-          const v = ctx.NZ.subarray(zi + b * SS, zi + (b + 1) * SS);
+          // (no subarray views here: one per step and lane is garbage the collector then pays for)
+          const zo = zi + b * SS, NZ = ctx.NZ;
           if (rows) {
             // the other rows stay 0 (their gain is 0 too)
             rngs[b].fillStandardNormal(hbuf);
             const o = b * NR;
             for (let r = 0; r < rows.length; r++) {
               const d = rows[r] * NM, e = r * NM;
-              if (nz.ntau > 0) for (let q = 0; q < NM; q++) { const h = o + e + q; eta[h] = eta[h] * E + sq1E2 * hbuf[e + q]; v[d + q] = dtSqrtLambda * eta[h]; }
-              else for (let q = 0; q < NM; q++) v[d + q] = hbuf[e + q] * sqdt;
+              if (nz.ntau > 0) for (let q = 0; q < NM; q++) { const h = o + e + q; eta[h] = eta[h] * E + sq1E2 * hbuf[e + q]; NZ[zo + d + q] = dtSqrtLambda * eta[h]; }
+              else for (let q = 0; q < NM; q++) NZ[zo + d + q] = hbuf[e + q] * sqdt;
             }
           } else if (nz.ntau > 0) {
             rngs[b].fillStandardNormal(hbuf);
             const o = b * SS;
-            for (let q = 0; q < SS; q++) { eta[o + q] = eta[o + q] * E + sq1E2 * hbuf[q]; v[q] = dtSqrtLambda * eta[o + q]; }
+            for (let q = 0; q < SS; q++) { eta[o + q] = eta[o + q] * E + sq1E2 * hbuf[q]; NZ[zo + q] = dtSqrtLambda * eta[o + q]; }
           } else {
-            rngs[b].fillStandardNormal(v);
-            for (let q = 0; q < SS; q++) v[q] *= sqdt;
+            rngs[b].fillStandardNormal(hbuf);
+            for (let q = 0; q < SS; q++) NZ[zo + q] = hbuf[q] * sqdt;
           }
         }
-        P.coupling(b, s, w0, ci);
-        const chk = P.step(b, xi, xo, ci, zi, stimT);
+        P.coupling(b, s, w0, s - a);
+        const chk = P.step(b, xi, xo, zi, stimT);
         if (!Number.isFinite(chk)) this.diverged(s, b, xo);
         if (mons.length) {
           P.observe(b, xo);
@@ -488,12 +501,16 @@ export class AdjointSimulator {
     for (const a of Object.values(ctx.PC)) a.fill(0);
     for (const a of Object.values(ctx.EB)) a.fill(0);
     ctx.WB.fill(0); ctx.SB[0] = 0;
-    const s0 = prep.s0, dt = plan.dt, CSB = ctx.CB.length, NVB = ctx.OB.length;
+    const s0 = prep.s0, dt = plan.dt, NVB = ctx.OB.length;
+    // XB holds the cotangents of X's slots base … base + XW − 1; a step at slot t touches t − Hr … t
+    const XW = ctx.XB.length / BSS, XB = ctx.XB;
+    let base = 0;
+    const setBase = (nb: number) => { base = nb; P.setXBO(nb * BSS); };
     const carry = new Float64Array(Hr * BSS);
     const segs = this.segments, trunc = this.opts.truncate ?? 0;
     const stim = !!plan.stimulus;
     for (let g = segs - 1; g >= 0; g--) {
-      const a = s0 + g * K, L = Math.min(K, s0 + T - a), w0 = a - Hr;
+      const { a, L } = this.seg(g), w0 = a - Hr;
       // the last segment's buffers are still those the forward pass left
       if (segs > 1 && g < segs - 1) {
         const ck = cks[g];
@@ -503,26 +520,36 @@ export class AdjointSimulator {
         this.monitors.forEach((m, k) => m.restore(ck.mon[k], a, L));
         this.segment(a, L, rngs, eta, hbuf, false);
       }
-      ctx.XB.fill(0);
-      ctx.XB.set(carry, L * BSS);
+      setBase(Math.max(0, L + Hr - XW));
+      XB.fill(0);
+      XB.set(carry, (L - base) * BSS);
       if (g === segs - 1 && this.opts.finalState) {
-        const fb = barsIn[this.monitors.length], o = (Hr + L - 1) * BSS;
-        for (let q = 0; q < BSS; q++) ctx.XB[o + q] += fb[q];
+        const fb = barsIn[this.monitors.length], o = (Hr + L - 1 - base) * BSS;
+        for (let q = 0; q < BSS; q++) XB[o + q] += fb[q];
       }
       for (let s = a + L - 1; s >= a; s--) {
-        const t = s - w0, xo = t * BSS, xi = (t - 1) * BSS, ci = (s - a) * CSB, zi = (s - a) * BSS;
+        const t = s - w0, xo = t * BSS, xi = (t - 1) * BSS, zi = (s - a) * BSS;
+        if (t - Hr < base) {
+          // slide the window down so slot t is its top: slots base … t move up, the new ones start at 0
+          const nb = Math.max(0, t + 1 - XW);
+          XB.copyWithin((base - nb) * BSS, 0, (t - base + 1) * BSS);
+          XB.fill(0, 0, (base - nb) * BSS);
+          setBase(nb);
+        }
         const stimT = stim ? P.stimAt((s - s0) * dt) : 0;
         for (let b = 0; b < B; b++) {
           P.observe(b, xo);
           ctx.OB.fill(0, b * (NVB / B), (b + 1) * (NVB / B));
           for (const m of this.monitors) m.obsBar(s, b, ctx.O, ctx.OB);
           P.observeRev(b, xo);
-          P.stepRev(b, xi, xo, ci, zi, stimT);
-          P.couplingRev(b, s, w0, ci);
+          P.couplingPost(b, s - a);
+          P.stepRev(b, xi, xo, zi, stimT);
+          P.couplingRev(b, s, w0, s - a);
         }
-        if (trunc && s > s0 && (s - s0) % trunc === 0) ctx.XB.fill(0, 0, t * BSS);
+        if (trunc && s > s0 && (s - s0) % trunc === 0) XB.fill(0, 0, (t - base) * BSS);
       }
-      carry.set(ctx.XB.subarray(0, Hr * BSS));
+      if (base !== 0) throw new Error('adjoint: internal error, the cotangent window did not reach the segment start');
+      carry.set(XB.subarray(0, Hr * BSS));
     }
     return this.collect();
   }
