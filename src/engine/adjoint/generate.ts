@@ -439,15 +439,25 @@ function observeRev(b, xo) {
     };
     // a plain weighted sum: its reverse is a scatter of bgx·w, four links per pass (each address
     // still receives its adds in the same order); the window offset is taken out of the loop
-    const plainScatter = plainOne && !grads.weights;
+    // (with the weights' gradient every link of the row, zero weights included, also gets bgx·x_j)
+    const plainScatter = plainOne;
+    const WG = grads.weights;
     const scatterLoop = layout.linear
-      ? `{ const k1 = rowNz[i], ox = si + ${cvo(jRows[0] ?? 0, m)}, o = ox - XBO;${grads.speed ? ' let sbl = 0;' : ''}
+      ? `{ const k1 = ${WG ? 'rowPtr[i + 1]' : 'rowNz[i]'}, ox = si + ${cvo(jRows[0] ?? 0, m)}, o = ox - XBO;${grads.speed ? ' let sbl = 0;' : ''}
         for (let k = rowPtr[i]; k < k1; k++) {
           const r = o + lnkRel[k], bx = bgx * lnkW[k], f = lnkFrac[k];
-          XBv[r] += bx * (1 - f); XBv[r - BSS] += bx * f;${grads.speed ? `
-          const rx = ox + lnkRel[k];
-          sbl += bx * (X[rx - BSS] - X[rx]) * lnkDfds[k];` : ''}
+          XBv[r] += bx * (1 - f); XBv[r - BSS] += bx * f;${grads.speed || WG ? `
+          const rx = ox + lnkRel[k], x0 = X[rx];` : ''}${grads.speed ? `
+          sbl += bx * (X[rx - BSS] - x0) * lnkDfds[k];` : ''}${WG ? `
+          WB[lnkWi[k]] += bgx * (x0 + f * (X[rx - BSS] - x0));` : ''}
         }${grads.speed ? '\n        SB[0] += sbl;' : ''}
+      }`
+      : WG
+      ? `{ const k1 = rowPtr[i + 1], ox = si + ${cvo(jRows[0] ?? 0, m)}, o = ox - XBO;
+        for (let k = rowPtr[i]; k < k1; k++) {
+          const r = lnkRel[k];
+          XBv[o + r] += bgx * lnkW[k]; WB[lnkWi[k]] += bgx * X[ox + r];
+        }
       }`
       : `{ const r0 = rowPtr[i], k1 = rowNz[i], o = si + ${cvo(jRows[0] ?? 0, m)} - XBO;
         let k = r0;
@@ -484,6 +494,41 @@ function observeRev(b, xo) {
       }${layout.linear && grads.speed ? ' SB[0] += sbl;' : ''}
       ${iRows.map((q) => `XB[si + i * M + ${cvo(q, m)}] += bxi${q};`).join(' ')} }`;
   };
+  // Projections whose per-link term is a source value itself (EIB: S_e twice) share one pass over
+  // the links, forward and reverse, as the kernel program does; each sum keeps its source order, and
+  // each cotangent address receives its adds in the same order as one pass per projection would.
+  const plainRow = (g: RowGroup) => (g.pre.kind === 'sym' && /^xj\d+$/.test(g.pre.name) ? Number(g.pre.name.slice(2)) : -1);
+  const fused = !!proj && !layout.linear && M === 1 && groups.every((g) => plainRow(g) >= 0);
+  const blk = (r: number) => (r ? `${r} * NLK + ` : '');
+  const fusedGroups = (reverse: boolean): string => {
+    const gxAt = (r: number) => `GX[gs + ${r * N} + i]`;
+    const postOf = (g: RowGroup, r: number) => forwardJs([{ name: 'cv', expr: g.post }], read).map((l) => l.replace(/\bcv(__\d+)?\b/g, (_m, t) => `cv${r}${t ?? ''}`).replace(/\bgx\b/g, `gx${r}`));
+    if (!reverse) {
+      return `{ ${groups.map((_, r) => `let acc${r} = 0;`).join(' ')}
+      const k1 = rowNz[i];
+      for (let k = rowPtr[i]; k < k1; k++) {
+        const so = si + lnkRel[k];
+        ${groups.map((g, r) => `acc${r} += lnkWp[${blk(r)}k] * X[so + ${cvo(plainRow(g), 0)}];`).join('\n        ')}
+      }
+      ${groups.map((g, r) => `const gx${r} = acc${r}; ${postOf(g, r).join(' ')} ${gxAt(r)} = gx${r}; C[cs + ${r} * N + i] = cv${r};`).join('\n      ')} }`;
+    }
+    const postRevOf = (g: RowGroup, r: number) => reverseJs([{ name: `cv${r}`, expr: substitute(g.post, (n) => (n === 'gx' ? sym(`gx${r}`) : undefined)) }], {
+      seeds: new Map([[`cv${r}`, `CB[cb + ${r} * N + i]`]]),
+      read,
+      inputBar: (n) => (n === `gx${r}` ? `bgx${r}`
+        : n.startsWith('mp_') && activeModel.has(n.slice(3)) ? `pbc_${n.slice(3)}` : undefined),
+    });
+    const edge = (g: RowGroup, r: number) => (g.edge && grads.edge.has(g.edge) ? `EB_${g.edge}[lnkWi[k]] += bgx${r} * X[so + ${cvo(plainRow(g), 0)}] * lnkW[k];` : '');
+    const wgt = (g: RowGroup, r: number) => (grads.weights ? `WB[lnkWi[k]] += bgx${r} * X[so + ${cvo(plainRow(g), 0)}] * lnkE[${blk(r)}k];` : '');
+    return `{ ${groups.map((g, r) => `const gx${r} = ${gxAt(r)}; ${postOf(g, r).join(' ')} let bgx${r} = 0; ${postRevOf(g, r).join(' ')}`).join('\n      ')}
+      if (${groups.map((_, r) => `bgx${r} !== 0`).join(' || ')}) {
+        const k1 = rowPtr[i + 1];
+        for (let k = rowPtr[i]; k < k1; k++) {
+          const so = si + lnkRel[k], o = so - XBO;
+          ${groups.map((g, r) => `XBv[o + ${cvo(plainRow(g), 0)}] += bgx${r} * lnkWp[${blk(r)}k]; ${wgt(g, r)} ${edge(g, r)}`).join('\n          ')}
+        }
+      } }`;
+  };
   const couplingFn = (reverse: boolean) => `function coupling${reverse ? 'Rev' : ''}(b, s, w0, gi) {
   const cs = b * CS, cb = b * CS, si = (s - 1 - w0) * BSS + b * SS, gs = (gi * B + b) * NG;
   ${cpHoist('outer')}
@@ -491,7 +536,7 @@ function observeRev(b, xo) {
     ${cpHoist('node')}
     ${reverse ? [...grads.coupling].map((p) => `let pc_${p} = 0;`).join(' ') : ''}
     ${reverse ? activePost.map((p) => `let pbc_${p} = 0;`).join(' ') : ''}
-    ${groups.flatMap((g) => Array.from({ length: M }, (_, m) => genGroup(g, m, reverse))).join('\n    ')}
+    ${fused ? fusedGroups(reverse) : groups.flatMap((g) => Array.from({ length: M }, (_, m) => genGroup(g, m, reverse))).join('\n    ')}
     ${reverse ? [...grads.coupling].map((p) => `PC_${p}[b * N + i] += pc_${p};`).join(' ') : ''}
     ${reverse ? activePost.map((p) => `PB_${p}[b * N + i] += pbc_${p};`).join(' ') : ''}
   }
