@@ -44,6 +44,11 @@ export interface LinkLayout {
    */
   kind: 'afferent' | 'projections' | 'presig-static' | 'presig-dynamic';
   linear: boolean;
+  /**
+   * No delays: a projection's per-edge gradient Σ_s bgx(s, i)·x_j(s − 1)·W_ij is left to one blocked
+   * product per segment (run.ts) over the cotangents of its weighted sums, kept per step in BGX.
+   */
+  blockEdges?: boolean;
 }
 
 export interface AdjointProgram {
@@ -54,6 +59,11 @@ export interface AdjointProgram {
   cvar: number[];
   /** Weighted sums the forward keeps per step and lane (row groups × modes × nodes). */
   NG: number;
+  /**
+   * Per-edge gradients left to run.ts as blocked products (layout.blockEdges): group r's cotangents
+   * (BGX) against the source state row `row` one step earlier, times W, into edge parameter `edge`.
+   */
+  edgeBlocks: { group: number; edge: string; row: number }[];
 }
 
 /** square(x) has no derivative rule; it is x·x. */
@@ -182,7 +192,7 @@ export function generateAdjoint(plan: KernelPlan, layout: LinkLayout, grads: Gra
 let XBO = 0; // the cotangent window XB holds X's slots from XBO / BSS on (see run.ts): every XB read is shifted by it
 const P = ctx.P, X = ctx.X, XB = ctx.XB, XBv = ctx.XB, C = ctx.C, CB = ctx.CB, NZ = ctx.NZ, O = ctx.O, OB = ctx.OB, WB = ctx.WB, SB = ctx.SB;
 const noiseGain = P.noiseGain, stimW = P.stimW;
-const GX = ctx.GX, NG = ctx.NG;
+const GX = ctx.GX, NG = ctx.NG, BGX = ctx.BGX;
 const lnkWp = ctx.links.wp, lnkE = ctx.links.e, NLK = ctx.links.rel.length;
 ${[...grads.edge].map((n) => `const EB_${n} = ctx.EB.${n};`).join('\n')}
 const rowPtr = ctx.links.rowPtr, rowNz = ctx.links.nzEnd, lnkRel = ctx.links.rel, selfRel = ctx.links.selfRel, lnkW = ctx.links.w, lnkWi = ctx.links.wi, lnkZero = ctx.links.zero, lnkFrac = ctx.links.frac, lnkDfds = ctx.links.dfds, selfZero = ctx.links.selfZero;
@@ -499,6 +509,8 @@ function observeRev(b, xo) {
   // each cotangent address receives its adds in the same order as one pass per projection would.
   const plainRow = (g: RowGroup) => (g.pre.kind === 'sym' && /^xj\d+$/.test(g.pre.name) ? Number(g.pre.name.slice(2)) : -1);
   const fused = !!proj && !layout.linear && M === 1 && groups.every((g) => plainRow(g) >= 0);
+  const blockEdges = !!layout.blockEdges && fused && grads.edge.size > 0;
+  const edgeBlocks = blockEdges ? groups.flatMap((g, r) => (g.edge && grads.edge.has(g.edge) ? [{ group: r, edge: g.edge, row: cvar[plainRow(g)] }] : [])) : [];
   const blk = (r: number) => (r ? `${r} * NLK + ` : '');
   const fusedGroups = (reverse: boolean): string => {
     const gxAt = (r: number) => `GX[gs + ${r * N} + i]`;
@@ -518,9 +530,9 @@ function observeRev(b, xo) {
       inputBar: (n) => (n === `gx${r}` ? `bgx${r}`
         : n.startsWith('mp_') && activeModel.has(n.slice(3)) ? `pbc_${n.slice(3)}` : undefined),
     });
-    const edge = (g: RowGroup, r: number) => (g.edge && grads.edge.has(g.edge) ? `EB_${g.edge}[lnkWi[k]] += bgx${r} * X[so + ${cvo(plainRow(g), 0)}] * lnkW[k];` : '');
+    const edge = (g: RowGroup, r: number) => (g.edge && grads.edge.has(g.edge) && !blockEdges ? `EB_${g.edge}[lnkWi[k]] += bgx${r} * X[so + ${cvo(plainRow(g), 0)}] * lnkW[k];` : '');
     const wgt = (g: RowGroup, r: number) => (grads.weights ? `WB[lnkWi[k]] += bgx${r} * X[so + ${cvo(plainRow(g), 0)}] * lnkE[${blk(r)}k];` : '');
-    return `{ ${groups.map((g, r) => `const gx${r} = ${gxAt(r)}; ${postOf(g, r).join(' ')} let bgx${r} = 0; ${postRevOf(g, r).join(' ')}`).join('\n      ')}
+    return `{ ${groups.map((g, r) => `const gx${r} = ${gxAt(r)}; ${postOf(g, r).join(' ')} let bgx${r} = 0; ${postRevOf(g, r).join(' ')}${blockEdges ? ` BGX[gs + ${r * N} + i] = bgx${r};` : ''}`).join('\n      ')}
       if (${groups.map((_, r) => `bgx${r} !== 0`).join(' || ')}) {
         const k1 = rowPtr[i + 1];
         for (let k = rowPtr[i]; k < k1; k++) {
@@ -563,5 +575,5 @@ function observeRev(b, xo) {
     if (source.includes(inline)) { source = source.split(inline).join(`${name}_(`); helpers.push(`const ${name}_ = ${js};`); }
   }
   source = [source.slice(0, 14), ...helpers, source.slice(14)].join('\n').split('Math.exp(').join('kexp(').split('XB[').join('XB[-XBO + ');
-  return { source, nvoi, SS, CS, cvar, NG: groups.length * M * N };
+  return { source, nvoi, SS, CS, cvar, NG: groups.length * M * N, edgeBlocks };
 }

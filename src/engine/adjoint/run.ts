@@ -24,6 +24,7 @@ import type { ResolvedParam } from '../params.js';
 import { generateAdjoint, type GradTargets, type LinkLayout } from './generate.js';
 import { adjointMonitor, type AdjointMonitor } from './monitors.js';
 import { adjointSource, type AdjointSource } from './source.js';
+import { crossProduct } from './cross.js';
 
 export interface AdjointOptions {
   /**
@@ -72,6 +73,8 @@ function relayout(p: ResolvedParam, kind: ResolvedParam['kind'], N: number, B: n
   }
 }
 const MB = 2 ** 20;
+/** Steps per block of the per-edge products of delay-free projections. */
+const EDGE_BLOCK = 128;
 const mb = (x: number) => `${(x / MB).toFixed(x < MB ? 3 : 1)} MB`;
 
 export class AdjointSimulator {
@@ -85,10 +88,13 @@ export class AdjointSimulator {
   readonly memoryBytes: number;
   private readonly monitors: AdjointMonitor[];
   private readonly prog: Record<string, Function>;
-  private readonly ctx: Record<string, unknown> & { GX: Float64Array; X: Float64Array; XB: Float64Array; C: Float64Array; CB: Float64Array; NZ: Float64Array; O: Float64Array; OB: Float64Array; WB: Float64Array; SB: Float64Array; PB: Record<string, Float64Array>; PC: Record<string, Float64Array>; EB: Record<string, Float64Array> };
+  private readonly ctx: Record<string, unknown> & { GX: Float64Array; BGX: Float64Array; X: Float64Array; XB: Float64Array; C: Float64Array; CB: Float64Array; NZ: Float64Array; O: Float64Array; OB: Float64Array; WB: Float64Array; SB: Float64Array; PB: Record<string, Float64Array>; PC: Record<string, Float64Array>; EB: Record<string, Float64Array> };
   /** Links; a projection model also keeps per projection p the block p·nLinks… of W∘e_p (wp) and e_p (e). */
   private readonly links: { rowPtr: Int32Array; nzEnd: Int32Array; rel: Int32Array; w: Float64Array; wi: Int32Array; zero: Uint8Array; frac: Float64Array; dfds: Float64Array; selfRel: Int32Array; selfZero: Uint8Array; wp: Float64Array; e: Float64Array };
   private readonly layout: LinkLayout;
+  private readonly edgeBlocks: { group: number; edge: string; row: number }[];
+  /** Per edge block and lane: Σ_s bgx(s, i)·x_j(s − 1), N×N. */
+  private readonly edgeAcc: Float64Array[];
   private readonly Hr: number;
   private readonly SS: number;
   private readonly T: number;
@@ -165,6 +171,7 @@ export class AdjointSimulator {
       Hr = Math.max(Hr, mx + 2);
     }
     this.Hr = Hr;
+    this.layout.blockEdges = !!plan.projections && !linear && Hr === 1;
     const nLinks = this.countLinks(grads.weights);
     this.SS = Object.keys(plan.spec.state_variables).length * N * M;
     this.links = {
@@ -178,6 +185,8 @@ export class AdjointSimulator {
     const s0 = prep.s0, sFirst = s0 + prep.transientSteps, sLast = sFirst + prep.nSteps - 1;
     this.T = prep.transientSteps + prep.nSteps;
     const gen = generateAdjoint(plan, this.layout, grads);
+    this.edgeBlocks = gen.edgeBlocks;
+    this.edgeAcc = gen.edgeBlocks.flatMap(() => Array.from({ length: B }, () => new Float64Array(N * N)));
     const SS = gen.SS, CS = gen.CS, NV = gen.nvoi * N * M, NG = gen.NG;
     this.monitors = (cfg.monitors ?? [{ name: 'Raw' }]).map((m) => adjointMonitor(m, { B, N, M, dt: plan.dt, nvoi: gen.nvoi, s0, sFirst, sLast }));
 
@@ -185,10 +194,10 @@ export class AdjointSimulator {
     const noise = !!plan.noise;
     // kept per step: the state, the weighted sums of the coupling (the coupling itself is post(gx),
     // recomputed in reverse) and the noise; the state's cotangent lives in a sliding window of XW slots
-    const perStep = B * (SS + NG + (noise ? SS : 0)) * 8 + this.monitors.reduce((a, m) => a + m.bytesPerStep, 0);
+    const perStep = B * (SS + NG * (gen.edgeBlocks.length ? 2 : 1) + (noise ? SS : 0)) * 8 + this.monitors.reduce((a, m) => a + m.bytesPerStep, 0);
     const perCk = B * Hr * SS * 8 + (noise ? B * (624 * 8 + 64 + SS * 8) : 0) + this.monitors.reduce((a, m) => a + m.bytesPerCheckpoint, 0);
     const XW = (K: number) => Hr + Math.min(K, Math.max(Hr + 1, 1024));
-    const fixed = (K: number) => B * Hr * SS * 8 + B * XW(K) * SS * 8 + B * (2 * CS + 2 * NV) * 8 + (grads.weights ? N * N * 8 : 0) + 2 * this.monitors.reduce((a, m) => a + m.data.length * 8, 0);
+    const fixed = (K: number) => B * Hr * SS * 8 + B * XW(K) * SS * 8 + B * (2 * CS + 2 * NV) * 8 + (grads.weights ? N * N * 8 : 0) + gen.edgeBlocks.length * B * N * N * 8 + 2 * this.monitors.reduce((a, m) => a + m.data.length * 8, 0);
     const total = (K: number) => fixed(K) + K * perStep + (Math.ceil(this.T / K) > 1 ? Math.ceil(this.T / K) * perCk : 0);
     let K: number;
     if (opts.checkpoint) K = Math.min(opts.checkpoint, this.T);
@@ -204,6 +213,9 @@ export class AdjointSimulator {
         while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (total(mid) <= budget) lo = mid; else hi = mid; }
         K = lo;
       }
+      // blocked per-edge products sum over blocks of EDGE_BLOCK steps aligned to the run's end: whole
+      // blocks per segment keep the checkpointed gradient bitwise that of the stored trajectory
+      if (gen.edgeBlocks.length && K < this.T && K >= EDGE_BLOCK) K -= K % EDGE_BLOCK;
     }
     this.K = K;
     this.segments = Math.ceil(this.T / K);
@@ -219,7 +231,7 @@ export class AdjointSimulator {
     this.ctx = {
       B, P: prep.data, links: this.links,
       X: new Float64Array((Hr + K) * B * SS), XB: new Float64Array(XW(K) * B * SS),
-      C: new Float64Array(B * CS), GX: new Float64Array(K * B * NG), NG, CB: new Float64Array(B * CS), NZ: new Float64Array(noise ? K * B * SS : 0),
+      C: new Float64Array(B * CS), GX: new Float64Array(K * B * NG), BGX: new Float64Array(gen.edgeBlocks.length ? K * B * NG : 0), NG, CB: new Float64Array(B * CS), NZ: new Float64Array(noise ? K * B * SS : 0),
       O: new Float64Array(B * NV), OB: new Float64Array(B * NV), WB: new Float64Array(grads.weights ? N * N : 0), SB: new Float64Array(1), PB, PC, EB,
     };
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -500,6 +512,7 @@ export class AdjointSimulator {
     for (const a of Object.values(ctx.PB)) a.fill(0);
     for (const a of Object.values(ctx.PC)) a.fill(0);
     for (const a of Object.values(ctx.EB)) a.fill(0);
+    for (const a of this.edgeAcc) a.fill(0);
     ctx.WB.fill(0); ctx.SB[0] = 0;
     const s0 = prep.s0, dt = plan.dt, NVB = ctx.OB.length;
     // XB holds the cotangents of X's slots base … base + XW − 1; a step at slot t touches t − Hr … t
@@ -549,9 +562,42 @@ export class AdjointSimulator {
         if (trunc && s > s0 && (s - s0) % trunc === 0) XB.fill(0, 0, (t - base) * BSS);
       }
       if (base !== 0) throw new Error('adjoint: internal error, the cotangent window did not reach the segment start');
+      this.edgeProducts(L, Hr);
       carry.set(XB.subarray(0, Hr * BSS));
     }
+    this.edgeFinish();
     return this.collect();
+  }
+
+  /**
+   * Delay-free projections: EB[i, j] += W_ij Σ_s bgx(s, i)·x_j(s − 1) over the segment just swept
+   * (its steps are slots Hr … Hr+L−1 of the window, their weighted sums' cotangents rows of BGX).
+   */
+  private edgeProducts(L: number, Hr: number): void {
+    if (!this.edgeBlocks.length) return;
+    const { B, N, SS } = this, ctx = this.ctx, NG = ctx.NG as number;
+    const acc = this.edgeAcc;
+    // blocks of EDGE_BLOCK steps counted back from the segment's end (a multiple of EDGE_BLOCK from the run's end), latest first
+    for (let e = L; e > 0; e -= EDGE_BLOCK) {
+      const t0 = Math.max(0, e - EDGE_BLOCK);
+      this.edgeBlocks.forEach((eb, k) => {
+        for (let b = 0; b < B; b++) {
+          crossProduct(acc[k * B + b], ctx.BGX, (t0 * B + b) * NG + eb.group * N, B * NG, ctx.X, (Hr - 1 + t0) * B * SS + b * SS + eb.row * N, B * SS, e - t0, N);
+        }
+      });
+    }
+  }
+
+  /** EB[edge] = W ∘ Σ over lanes of the blocked products (once, after the sweep). */
+  private edgeFinish(): void {
+    const { B, N } = this, W = this.weights;
+    this.edgeBlocks.forEach((eb, k) => {
+      const EB = this.ctx.EB[eb.edge];
+      for (let b = 0; b < B; b++) {
+        const a = this.edgeAcc[k * B + b];
+        for (let q = 0; q < N * N; q++) if (W[q] !== 0) EB[q] += W[q] * a[q];
+      }
+    });
   }
 
   /** Cotangents per (lane, node) → each parameter's layout; derived parameters chained to their sources. */
