@@ -216,7 +216,9 @@ function simulatorOf(setup: EibGradientSetup, trajectory: boolean): AdjointSimul
       variablesOfInterest: trajectory ? ['S_e', 'S_i'] : ['S_e'],
       initialConditions: { history: Float64Array.from([...setup.initial.S_e, ...setup.initial.S_i]) },
     };
-    sim = new AdjointSimulator(cfg, { wrt: ['J_i', 'wLRE', 'wFFI'], perNode: ['J_i'] });
+    // the recorded S_e (and its cotangents) are the loss head's input, on top of the adjoint's default 100 MB
+    const recorded = 2 * setup.steps * (trajectory ? 2 : 1) * n * 8;
+    sim = new AdjointSimulator(cfg, { wrt: ['J_i', 'wLRE', 'wFFI'], perNode: ['J_i'], memoryBudget: 100 * 2 ** 20 + recorded });
     m.set(key, sim);
   }
   return sim;
