@@ -31,6 +31,7 @@ export type { Progress, ProgressOption } from './progress.js';
 export * from './observables.js';
 export * from './optimize.js';
 export * from './rww-linear.js';
-export * from './eib-gradient.js';
+export * from './eib-loss.js';
+export * from './eib-gradient-fit.js';
 export * from './rww-bold-fit.js';
 export * from './multistart.js';

@@ -10,7 +10,8 @@
  * step's lanes; tensor: the loss of the state `fit` returns, best-seen by default), never by the
  * evaluation seeds, which stay unseen by every choice.
  */
-import { eibGradientFit, eibGradientSetup, eibStartParams, type EibGradientParams } from './eib-gradient.js';
+import { eibGradientFit } from './eib-gradient-fit.js';
+import { eibGradientSetup, eibStartParams, type EibGradientParams } from './eib-loss.js';
 import { fitRwwBold } from './rww-bold-fit.js';
 import { fit, type OptimizerName } from './optimize.js';
 import { FreeParameter, ParameterSet, type FreeParameterInit } from './params.js';

@@ -10,7 +10,7 @@ import { richardsonDerivative } from '../src/engine/adjoint/fd.js';
 import { network5 } from './adjoint-helpers.js';
 import { getModel, listModels as catalogueModels } from '../src/models/catalogue.js';
 
-// projection models (ReducedWongWangEIB) are not differentiated yet: adjointSource refuses them (tested)
+// projection models (ReducedWongWangEIB) take no coupling function: their gradients are tested in adjoint.test.ts
 const listModels = () => catalogueModels().filter((m) => !getModel(m).projections);
 import { getCoupling } from '../src/coupling/catalogue.js';
 import type { SimulationConfig } from '../src/simulation/config.js';

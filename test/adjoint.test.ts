@@ -11,11 +11,12 @@ import { Connectivity } from '../src/network/connectivity.js';
 import { network5 } from './adjoint-helpers.js';
 import { getModel, listModels as catalogueModels } from '../src/models/catalogue.js';
 
-// projection models (ReducedWongWangEIB) are not differentiated yet: adjointSource refuses them (tested)
+// the forward of projection models is compared below, with their edge parameters set
 const listModels = () => catalogueModels().filter((m) => !getModel(m).projections);
 import type { SimulationConfig } from '../src/simulation/config.js';
 import type { MonitorSpec } from '../src/observation/registry.js';
 import { HRF_KERNELS } from '../src/observation/bold/hrf.js';
+import { validateModelSpec } from '../src/models/spec.js';
 
 const N = 5;
 const network = network5;
@@ -86,6 +87,28 @@ describe('monitor adjoints', () => {
   });
 });
 
+describe('plain weighted sums (Linear coupling, no weights gradient): the unrolled gather and scatter', () => {
+  const cfg = (steps: number): SimulationConfig => ({
+    model: 'ReducedWongWang', connectivity: network(0.5), coupling: 'Linear', couplingParameters: { a: 0.3 },
+    integrator: { name: 'Heun', dt: 0.5, noise: { nsig: 1e-5, seed: 11 } }, duration: steps * 0.5, monitors: [{ name: 'TemporalAverage', period: 5 }],
+  });
+  it.each(['integer', 'linear'] as const)('%s delays: w per node, coupling.a (and speed) = Richardson FD; checkpointed (sliding cotangent window) = whole bitwise', (delays) => {
+    const wrt = ['w', 'coupling.a', ...(delays === 'linear' ? ['speed'] : [])];
+    const checks: [string, number][] = [['w', 3], ['coupling.a', 0], ...(delays === 'linear' ? [['speed', 0] as [string, number]] : [])];
+    for (const r of gradVsFd(cfg(400), { wrt, perNode: ['w'], delays }, checks)) {
+      expect(Math.abs(r.ad - r.fd.value), `${r.name}: ${r.ad} vs ${r.fd.value} ± ${r.fd.error}`).toBeLessThanOrEqual(1e-6 * Math.abs(r.fd.value) + 2 * r.fd.error);
+      expect(r.fd.error).toBeLessThanOrEqual(1e-4 * Math.abs(r.fd.value));
+    }
+    const grad = (checkpoint?: number) => {
+      const sim = new AdjointSimulator(cfg(3000), { wrt, perNode: ['w'], delays, checkpoint });
+      const fw = sim.forward();
+      return fw.backward(fw.outputs.map((o) => Float64Array.from(o.data, (_, i) => Math.cos(i))));
+    };
+    const whole = grad(), ck = grad(1300);
+    for (const n of wrt) expect(Array.from(ck[n]), n).toEqual(Array.from(whole[n]));
+  });
+});
+
 describe('stimuli', () => {
   it.each(['Euler', 'Heun', 'RK4'] as const)('%s: a region stimulus (expression and equation) is in the forward and the gradient', (integrator) => {
     for (const temporal of [{ expression: 'sin(0.3 * t) + 0.5' }, { equation: 'PulseTrain', parameters: { T: 2, tau: 0.7, amp: 0.4, onset: 1.1 } }]) {
@@ -128,6 +151,22 @@ describe('checkpointing, truncation, dot product', () => {
       const ck = run({ checkpoint: K });
       expect(ck.sim.segments).toBeGreaterThan(1);
       ck.out.forEach((o, k) => expect(Array.from(o.data)).toEqual(Array.from(whole.out[k].data)));
+      for (const n of wrt) expect(Array.from(ck.g[n]), `${n} K=${K}`).toEqual(Array.from(whole.g[n]));
+    }
+  });
+
+  it('long segments: the sliding cotangent window (1024 + history slots) gives the stored-trajectory gradient bitwise', () => {
+    const long = (checkpoint?: number) => {
+      const sim = new AdjointSimulator(cfg({ duration: 160, integrator: { name: 'Heun', dt: 0.05, noise: { nsig: 1e-4, seed: 9 } } }), { wrt, perNode: ['a'], delays: 'linear', checkpoint });
+      const fw = sim.forward();
+      return { sim, g: fw.backward(fw.outputs.map((o) => Float64Array.from(o.data, (_, i) => Math.sin(i)))) };
+    };
+    const whole = long();
+    expect(whole.sim.segments).toBe(1);
+    expect(whole.sim.K).toBeGreaterThan(3000);
+    for (const K of [1500, 2100]) {
+      const ck = long(K);
+      expect(ck.sim.segments).toBeGreaterThan(1);
       for (const n of wrt) expect(Array.from(ck.g[n]), `${n} K=${K}`).toEqual(Array.from(whole.g[n]));
     }
   });
@@ -196,9 +235,123 @@ describe('adjoint: bad input is refused before any work', () => {
   });
 });
 
-describe('adjoint on projection models', () => {
-  it('refuses a model with coupling projections before any work, naming the model', async () => {
-    const { adjointSource } = await import('../src/engine/adjoint/source.js');
-    expect(() => adjointSource({ model: 'ReducedWongWangEIB', integrator: { dt: 1 }, duration: 10 })).toThrow(/ReducedWongWangEIB has coupling projections \(2\)/);
+/** Two projections with their own source, pre, post (reading per-node k) and edge parameters; delays. */
+const TWO = validateModelSpec({
+  name: 'TwoProjectionsAdjoint',
+  parameters: { k: { default: 0.5 }, g: { default: -2 } },
+  edge_parameters: { e: { default: 1 }, f: { default: 1 } },
+  projections: [
+    { source: 'x', weights: 'e' },
+    { source: 'x - y', pre: 'tanh(x_j)', post: 'k * gx + 0.1', weights: 'f' },
+  ],
+  state_variables: {
+    x: { equation: 'g * x + c_0', range: [-1, 1] },
+    y: { equation: 'g * y + sin(c_1)', range: [-1, 1] },
+  },
+  cvar: ['x', 'y'],
+  variables_of_interest: ['x', 'y'],
+}, 'TwoProjectionsAdjoint');
+
+describe('adjoint on projection models (several coupling channels, per-edge parameters, delays)', () => {
+  const edge = (s: number) => Float64Array.from({ length: N * N }, (_, q) => 0.6 + 0.3 * Math.sin(s * q + 1));
+  const eib = (integrator: 'Euler' | 'Heun' | 'RK4', extra: Partial<SimulationConfig> = {}): SimulationConfig => ({
+    model: 'ReducedWongWangEIB', connectivity: network(1), edgeParameters: { wLRE: edge(1), wFFI: edge(2) },
+    parameters: { G: 2.5, J_i: [0.9, 1, 1.1, 0.95, 1.05] },
+    integrator: { name: integrator, dt: 1, noise: { nsig: [1e-4, 1e-5], seed: 7 } }, duration: 200, initialConditions: { seed: 2 },
+    monitors: [{ name: 'Raw' }, { name: 'TemporalAverage', period: 10 }], ...extra,
+  });
+  const two = (integrator: 'Euler' | 'Heun' | 'RK4'): SimulationConfig => ({
+    model: TWO, connectivity: network(0.1), edgeParameters: { e: edge(3), f: edge(4) }, parameters: { k: [0.4, 0.5, 0.6, 0.7, 0.3] },
+    integrator: { name: integrator, dt: 0.1, noise: { nsig: 1e-4, seed: 5 } }, duration: 20, initialConditions: { seed: 3 },
+    monitors: [{ name: 'Raw' }, { name: 'SubSample', period: 0.7 }],
+  });
+
+  it.each(['Euler', 'Heun', 'RK4'] as const)('%s: forward = kernel engine (1e-12), ReducedWongWangEIB and a two-projection model with pre/post', (integ) => {
+    // noise on named rows only (S_e), white and coloured: the adjoint draws as the kernel does
+    const rowsNoise = (ntau?: number) => eib(integ, { integrator: { name: integ, dt: 1, noise: { nsig: [1e-4, 0], variables: ['S_e'], seed: 7, ...(ntau ? { ntau } : {}) } } });
+    for (const cfg of [eib(integ), two(integ), rowsNoise(), rowsNoise(3)]) {
+      const kernel = simulateSync(cfg);
+      const fw = new AdjointSimulator(cfg, { wrt: ['weights'] }).forward();
+      fw.outputs.forEach((o, k) => expect(maxRel(o.data, kernel.monitors[k].data), `${String(cfg.model)} ${o.name}`).toBeLessThanOrEqual(1e-12));
+    }
+  });
+
+  const close = (rs: ReturnType<typeof gradVsFd>) => {
+    for (const r of rs) {
+      expect(Math.abs(r.ad - r.fd.value), `${r.name}: ${r.ad} vs ${r.fd.value} ± ${r.fd.error}`).toBeLessThanOrEqual(1e-6 * Math.abs(r.fd.value) + 2 * r.fd.error);
+      expect(r.fd.error, r.name).toBeLessThanOrEqual(1e-4 * Math.abs(r.fd.value));
+    }
+  };
+  it.each(['Euler', 'Heun', 'RK4'] as const)('%s: ReducedWongWangEIB gradients (wLRE, wFFI per edge, J_i per node, G and lamda global, weights) = Richardson FD', (integ) => {
+    close(gradVsFd(eib(integ), { wrt: ['wLRE', 'wFFI', 'J_i', 'G', 'lamda', 'weights'] },
+      [['wLRE', 1], ['wLRE', 13], ['wFFI', 7], ['wFFI', 21], ['J_i', 2], ['G', 0], ['lamda', 0], ['weights', 8]]));
+  });
+  it('ReducedWongWangEIB with linear delays: d/d speed and per-edge gradients = FD', () => {
+    close(gradVsFd(eib('Heun'), { wrt: ['wLRE', 'wFFI', 'speed', 'J_N'], delays: 'linear' }, [['wLRE', 3], ['wFFI', 11], ['speed', 0], ['J_N', 0]]));
+  });
+  it.each(['Euler', 'RK4'] as const)('%s: two-projection model (source x − y, pre tanh, post k·gx per node): e, f, k, g, weights = FD', (integ) => {
+    close(gradVsFd(two(integ), { wrt: ['e', 'f', 'k', 'g', 'weights'] }, [['e', 1], ['e', 17], ['f', 6], ['f', 23], ['k', 3], ['g', 0], ['weights', 12]]));
+  });
+
+  it('checkpointed = stored-trajectory gradient bitwise; dot product ⟨Jv, u⟩ = ⟨v, Jᵀu⟩ over wLRE, wFFI, J_i, G', () => {
+    const wrt = ['wLRE', 'wFFI', 'J_i', 'G'];
+    const run = (checkpoint?: number) => {
+      const sim = new AdjointSimulator(eib('Heun'), { wrt, checkpoint });
+      const fw = sim.forward();
+      const bars = fw.outputs.map((o) => Float64Array.from(o.data, (_, i) => Math.sin(i)));
+      return { sim, bars, g: fw.backward(bars) };
+    };
+    const whole = run();
+    // a second forward/backward of the same simulator starts its cotangents from zero
+    const again = whole.sim.forward().backward(whole.bars);
+    for (const n of wrt) expect(Array.from(again[n]), `${n} again`).toEqual(Array.from(whole.g[n]));
+    for (const K of [1, 37]) {
+      const ck = run(K);
+      for (const n of wrt) expect(Array.from(ck.g[n]), `${n} K=${K}`).toEqual(Array.from(whole.g[n]));
+    }
+    const { sim, bars, g } = whole;
+    const v0: Record<string, Float64Array> = {}, dir: Record<string, Float64Array> = {};
+    let vJu = 0;
+    for (const n of wrt) {
+      v0[n] = sim.parameterValue(n);
+      dir[n] = Float64Array.from(v0[n], (x, i) => Math.cos(1.7 * i + n.length) * 0.1 * Math.max(Math.abs(x), 0.1));
+      vJu += dir[n].reduce((a, d, i) => a + d * g[n][i], 0);
+    }
+    const loss = (eps: number) => {
+      const vals: Record<string, Float64Array> = {};
+      for (const n of wrt) vals[n] = Float64Array.from(v0[n], (x, i) => x + eps * dir[n][i]);
+      return sim.forward(vals).outputs.reduce((acc, o, k) => acc + o.data.reduce((a, v, i) => a + v * bars[k][i], 0), 0);
+    };
+    const Jvu = richardsonDerivative(loss, 0, 1);
+    expect(Math.abs(Jvu.value - vJu)).toBeLessThanOrEqual(1e-6 * Math.abs(vJu) + 2 * Jvu.error);
+    expect(Jvu.error).toBeLessThanOrEqual(1e-6 * Math.abs(vJu));
+  });
+
+  it('no delays: per-edge gradients as blocked products = the per-link sums (1e-12) and Richardson FD; checkpointed (K multiple of 128) = whole bitwise', () => {
+    const flat = eib('Heun', { connectivity: new Connectivity({ weights: network(1).weights, tractLengths: new Float64Array(N * N) }), duration: 700 });
+    const wrt = ['wLRE', 'wFFI', 'J_i'];
+    const grad = (opts: Partial<AdjointOptions> = {}) => {
+      const sim = new AdjointSimulator(flat, { wrt, ...opts });
+      const fw = sim.forward();
+      return fw.backward(fw.outputs.map((o) => Float64Array.from(o.data, (_, i) => Math.sin(0.3 * i))));
+    };
+    const whole = grad();
+    // zero tract lengths with linear delays: the same run (weights of 0 on the older slot) through the per-link sums
+    const perLink = grad({ delays: 'linear' });
+    for (const n of wrt) expect(maxRel(whole[n], perLink[n]), n).toBeLessThanOrEqual(1e-12);
+    for (const K of [128, 384]) {
+      const ck = grad({ checkpoint: K });
+      for (const n of wrt) expect(Array.from(ck[n]), `${n} K=${K}`).toEqual(Array.from(whole[n]));
+    }
+    close(gradVsFd(flat, { wrt }, [['wLRE', 1], ['wLRE', 13], ['wFFI', 7], ['J_i', 2]]));
+  });
+
+  it('per-edge parameters: layout N×N, values, shape errors; layouts refuses them', () => {
+    const sim = new AdjointSimulator(eib('Heun'), { wrt: ['wLRE'] });
+    expect(sim.parameterLayout('wLRE')).toEqual({ kind: 'matrix', length: 25 });
+    expect(Array.from(sim.parameterValue('wFFI'))).toEqual(Array.from(edge(2)));
+    expect(() => sim.forward({ wLRE: [1, 2] })).toThrow(/parameter 'wLRE' has 2 values; expected 25 \(matrix 5×5\)/);
+    expect(() => new AdjointSimulator(eib('Heun'), { wrt: ['wLRE'], layouts: { wLRE: 'node' } })).toThrow(/layouts: unknown parameter 'wLRE'/);
+    expect(() => new AdjointSimulator(eib('Heun'), { wrt: ['coupling.a'] })).toThrow(/unknown parameter 'coupling.a'; expected one of: .*wLRE, wFFI, weights/);
   });
 });

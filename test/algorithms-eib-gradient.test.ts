@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import {
-  eibGradientSetup, eibGradientSetupFrom, eibLoss, eibStartParams, eibGradientFit, crossProduct, adamaxStep, eibNoise,
-  type EibGradientParams, type EibGradientSetup,
-} from '../algorithms/eib-gradient.js';
+  eibGradientSetup, eibGradientSetupFrom, eibLoss, eibStartParams, type EibGradientParams, type EibGradientSetup,
+} from '../algorithms/eib-loss.js';
+import { eibGradientFit } from '../algorithms/eib-gradient-fit.js';
+import { readFileSync } from 'node:fs';
 import { EibNetwork } from '../algorithms/eib-model.js';
 import { TvbBold } from '../src/observation/bold/reference.js';
 import { functionalConnectivity } from '../src/analysis/fc.js';
@@ -110,18 +111,17 @@ describe('E/I gradient: start state', () => {
 });
 
 describe('E/I gradient: adjoint against central finite differences', () => {
-  const n = 6; // 4×4 tiles plus the remainder path of crossProduct
+  const n = 6;
   const net = network(n);
   const setup = eibGradientSetup({ n, ...net, duration: 30000, transient: 20000, skip: 2, activitySteps: 100 });
   const check = (s: EibGradientSetup, p: EibGradientParams, seed: number, entries: [keyof EibGradientParams, number][]) => {
     const g = eibLoss(s, p, seed, { gradient: true }).gradient!;
-    const noise = eibNoise(n, s.steps, s.nsig, s.dt, seed);
     const h = 1e-6;
     for (const [name, k] of entries) {
       const a = structuredClone(p), b = structuredClone(p);
       a[name][k] += h;
       b[name][k] -= h;
-      const fd = (eibLoss(s, a, seed, { noise }).loss - eibLoss(s, b, seed, { noise }).loss) / (2 * h);
+      const fd = (eibLoss(s, a, seed).loss - eibLoss(s, b, seed).loss) / (2 * h);
       expect(Math.abs(fd), `${name}[${k}] finite difference is 0`).toBeGreaterThan(1e-5);
       expect(Math.abs(g[name][k] - fd) / Math.abs(fd), `${name}[${k}]: adjoint ${g[name][k]} vs FD ${fd}`).toBeLessThanOrEqual(1e-4);
     }
@@ -145,34 +145,30 @@ describe('E/I gradient: adjoint against central finite differences', () => {
   });
 });
 
-describe('E/I gradient: building blocks', () => {
-  it('crossProduct equals the naive LᵀR', () => {
-    for (const n of [3, 7, 8]) {
-      const T = 300;
-      const L = new Float64Array(T * n).map((_, k) => rs(k) - 0.5), R = new Float64Array(T * n).map((_, k) => rs(k + 9999) - 0.5);
-      const out = new Float64Array(n * n).fill(1);
-      crossProduct(out, L, R, T, n);
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-        let c = 1;
-        for (let t = 0; t < T; t++) c += L[t * n + i] * R[t * n + j];
-        expect(out[i * n + j]).toBeCloseTo(c, 12);
-      }
+describe('E/I gradient: the hand-written adjoint it replaced', () => {
+  // test/fixtures/eib-gradient-pin.json: eibLoss and its gradient by the 686-line hand-written
+  // adjoint (algorithms/eib-gradient.ts at 8d0253d), pinned before it was deleted
+  const pin = JSON.parse(readFileSync(new URL('./fixtures/eib-gradient-pin.json', import.meta.url), 'utf8'));
+  const n = 6;
+  const setup = eibGradientSetup({ n, ...network(n), duration: 30000, transient: 20000, skip: 2, activitySteps: 100 });
+  it.each([0.01, 0.1])('σ = %s: loss and every gradient entry (J_i, wLRE, wFFI) reproduced to 1e-10', (sigma) => {
+    const p = params(n);
+    if (sigma === 0.1) p.wLRE[2] = -0.3; // clipped: no gradient
+    const v = eibLoss({ ...setup, nsig: 0.5 * sigma * sigma }, p, 3, { gradient: true });
+    const ref = pin[`sigma${sigma}`];
+    expect(Math.abs(v.loss - ref.loss)).toBeLessThanOrEqual(1e-12 * ref.loss);
+    expect(Math.abs(v.fcCorr - ref.fcCorr)).toBeLessThanOrEqual(1e-12);
+    let scale = 0;
+    for (const k of ['J_i', 'wLRE', 'wFFI'] as const) for (const x of ref[k]) scale = Math.max(scale, Math.abs(x));
+    for (const k of ['J_i', 'wLRE', 'wFFI'] as const) {
+      expect(v.gradient![k].length).toBe(ref[k].length);
+      ref[k].forEach((x: number, q: number) => expect(Math.abs(v.gradient![k][q] - x), `${k}[${q}]: ${v.gradient![k][q]} vs ${x}`).toBeLessThanOrEqual(1e-10 * scale));
     }
-    expect(() => crossProduct(new Float64Array(3), new Float64Array(9), new Float64Array(9), 3, 3)).toThrow(/crossProduct: sizes/);
+    if (sigma === 0.1) expect(v.gradient!.wLRE[2]).toBe(0);
   });
+});
 
-  it('adamaxStep follows AdaMax(W) by hand', () => {
-    const x = Float64Array.of(1, -2), st = { mu: new Float64Array(2), nu: new Float64Array(2), count: 0 };
-    adamaxStep(x, Float64Array.of(0.5, -4), st, { lr: 0.1, weightDecay: 0.01 });
-    // t=1: μ = 0.1 g, ν = |g| + ε, μ̂ = g → step lr·(sign(g)·|g|/(|g|+ε) + wd·x)
-    expect(x[0]).toBeCloseTo(1 - 0.1 * (0.5 / (0.5 + 1e-8) + 0.01 * 1), 14);
-    expect(x[1]).toBeCloseTo(-2 - 0.1 * (-4 / (4 + 1e-8) + 0.01 * -2), 14);
-    const x1 = x[0];
-    adamaxStep(x, Float64Array.of(0.1, -4), st, { lr: 0.1, weightDecay: 0 });
-    const mu = 0.9 * 0.05 + 0.1 * 0.1, nu = Math.max(0.999 * (0.5 + 1e-8), 0.1 + 1e-8);
-    expect(x[0]).toBeCloseTo(x1 - 0.1 * (mu / (1 - 0.81)) / nu, 14);
-  });
-
+describe('E/I gradient: building blocks', () => {
   it('rejects a step other than 4 ms, too short runs and wrong sizes', () => {
     const net = network(3);
     expect(() => eibGradientSetup({ n: 3, ...net, dt: 1, transient: 0 })).toThrow(/dt=1 ms; expected 4 ms/);

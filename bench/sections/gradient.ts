@@ -3,7 +3,8 @@
  * forward of the same run, side by side in this process (CPU seconds, best of 2).
  * Workload: ReducedWongWang on dk_average (84 regions), dt 1 ms, Heun, noise, TVB Bold TR 720 ms,
  * 60 s; loss 1 − fc_corr(Bold FC, empirical FC) (full matrix) written in tfjs ops; d/d(G, w_i).
- * Then RK4, the weights gradient and linear delays, each as a ratio to the Heun case.
+ * Then RK4, the weights gradient and linear delays, each as a ratio to the Heun case, and the E/I
+ * gradient tuning's 300 s loss run against EibNetwork's forward of it.
  * `VBT_BENCH_QUICK=1` simulates 10 s instead of 60 s.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -18,6 +19,9 @@ import { syntheticConnectome } from '../../src/network/synthetic.js';
 import { tensorFc, tensorFcCorrLossFull } from '../../src/analysis/tensor.js';
 import type { Connectivity } from '../../src/network/connectivity.js';
 import type { SimulationConfig } from '../../src/simulation/config.js';
+import { EibNetwork } from '../../algorithms/eib-model.js';
+import { eibGradientSetup, eibLoss, eibStartParams } from '../../algorithms/eib-loss.js';
+import { loadDkAverage, maxNormalized } from '../../algorithms/data.js';
 
 const SHARED = process.env.VBT_SHARED ?? resolve(process.cwd(), '../shared');
 const SECONDS = process.env.VBT_BENCH_QUICK === '1' ? 10 : 60;
@@ -92,5 +96,20 @@ export default async function (): Promise<void> {
     measure("Heun, delays 'linear', d/d(G, w_i, speed)", config('Heun'), { wrt: ['coupling.a', 'w', 'speed'], delays: 'linear' }),
   ]) line(r, `, ${(r.ratio / heun.ratio).toFixed(2)}× the Heun case's ratio (target ≤ 1.5×)`);
   console.log('  another machine, for reference (tvboptim, JAX, 84 nodes × 60 000 steps): 2.48 s / 763 MB without checkpointing, 3.19 s / 223 MB checkpointed');
+  // the E/I gradient tuning's loss run: ReducedWongWangEIB (two projections, per-edge wLRE/wFFI), 4 ms Heun clamped, 300 s
+  if (!existsSync(fcFile)) console.log('  (no dk_average in ../shared: the E/I gradient case is skipped)');
+  else {
+    const eibMs = SECONDS === 60 ? 300_000 : 50_000;
+    const dk = loadDkAverage(join(SHARED, 'data/dk_average'));
+    const sc = maxNormalized(dk.connectivity);
+    const setup = eibGradientSetup({ n: sc.n, weights: sc.weights, targetFc: dk.fc, duration: eibMs, transient: 20_000 });
+    const p0 = eibStartParams(sc.n);
+    const net = () => new EibNetwork({ n: sc.n, weights: sc.weights, initial: setup.initial, nsig: setup.nsig, seed: 1 });
+    net().run(100); // warm-up
+    const fwd = cpuBest(() => net().run(setup.steps));
+    eibLoss(setup, p0, 1, { gradient: true }); // warm-up (builds the program)
+    const grad = cpuBest(() => eibLoss(setup, p0, 1, { gradient: true }));
+    console.log(`  E/I gradient (ReducedWongWangEIB, ${sc.n} regions, ${eibMs / 1000} s at 4 ms, d/d(J_i, wLRE, wFFI), Bold FC RMSE + activity): gradient ${grad.toFixed(2)} s, kernel forward ${fwd.toFixed(2)} s, gradient/kernel-forward = ${(grad / fwd).toFixed(2)}x (the hand-written adjoint it replaced: 11.8 s per step)`);
+  }
   target.dispose();
 }

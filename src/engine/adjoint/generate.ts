@@ -31,14 +31,24 @@ const bin = (op: '+' | '*', left: Expr, right: Expr): Expr => ({ kind: 'binary',
 export interface GradTargets {
   model: Set<string>;
   coupling: Set<string>;
+  /** Per-edge parameters of a projection model (N×N gradients). */
+  edge: Set<string>;
   weights: boolean;
   speed: boolean;
 }
 
 export interface LinkLayout {
-  /** 'afferent': row r of target i sums pre(x_j) over sources; PreSigmoidal's TVB gathering otherwise. */
-  kind: 'afferent' | 'presig-static' | 'presig-dynamic';
+  /**
+   * 'afferent': row r of target i sums pre(x_j) over sources; 'projections': input r sums projection
+   * r's term over the same links, weighted by W∘e_r; PreSigmoidal's TVB gathering otherwise.
+   */
+  kind: 'afferent' | 'projections' | 'presig-static' | 'presig-dynamic';
   linear: boolean;
+  /**
+   * No delays: a projection's per-edge gradient Σ_s bgx(s, i)·x_j(s − 1)·W_ij is left to one blocked
+   * product per segment (run.ts) over the cotangents of its weighted sums, kept per step in BGX.
+   */
+  blockEdges?: boolean;
 }
 
 export interface AdjointProgram {
@@ -49,6 +59,11 @@ export interface AdjointProgram {
   cvar: number[];
   /** Weighted sums the forward keeps per step and lane (row groups × modes × nodes). */
   NG: number;
+  /**
+   * Per-edge gradients left to run.ts as blocked products (layout.blockEdges): group r's cotangents
+   * (BGX) against the source state row `row` one step earlier, times W, into edge parameter `edge`.
+   */
+  edgeBlocks: { group: number; edge: string; row: number }[];
 }
 
 /** square(x) has no derivative rule; it is x·x. */
@@ -72,7 +87,11 @@ export function generateAdjoint(plan: KernelPlan, layout: LinkLayout, grads: Gra
   const svIdx = new Map(svs.map((n, i) => [n, i]));
   const cvar = spec.cvar.map((n) => svIdx.get(n)!);
   const ncv = cvar.length;
-  const SS = nsv * N * M, CS = ncv * N * M, nvoi = parsed.vois.length, NV = nvoi * N * M;
+  const proj = layout.kind === 'projections' ? plan.projections : undefined;
+  if (layout.kind === 'projections' && !proj) throw new Error('adjoint: projection layout for a model without projections');
+  /** Coupling inputs c_k: one per projection, else one per coupling variable. */
+  const nIn = proj ? proj.length : ncv;
+  const SS = nsv * N * M, CS = nIn * N * M, nvoi = parsed.vois.length, NV = nvoi * N * M;
   const consts = spec.constants ?? {};
   const auxNames = new Set(parsed.auxiliaries.map(([n]) => n));
   const L: string[] = [];
@@ -170,9 +189,12 @@ export function generateAdjoint(plan: KernelPlan, layout: LinkLayout, grads: Gra
   emit('"use strict";');
   emit(KERNEL_EXP_JS);
   emit(`const N = ${N}, M = ${M}, B = ctx.B, SS = ${SS}, CS = ${CS}, NV = ${NV}, BSS = B * SS;
-const P = ctx.P, X = ctx.X, XB = ctx.XB, C = ctx.C, CB = ctx.CB, NZ = ctx.NZ, O = ctx.O, OB = ctx.OB, WB = ctx.WB, SB = ctx.SB;
+let XBO = 0; // the cotangent window XB holds X's slots from XBO / BSS on (see run.ts): every XB read is shifted by it
+const P = ctx.P, X = ctx.X, XB = ctx.XB, XBv = ctx.XB, C = ctx.C, CB = ctx.CB, NZ = ctx.NZ, O = ctx.O, OB = ctx.OB, WB = ctx.WB, SB = ctx.SB;
 const noiseGain = P.noiseGain, stimW = P.stimW;
-const GX = ctx.GX, NG = ctx.NG;
+const GX = ctx.GX, NG = ctx.NG, BGX = ctx.BGX;
+const lnkWp = ctx.links.wp, lnkE = ctx.links.e, NLK = ctx.links.rel.length;
+${[...grads.edge].map((n) => `const EB_${n} = ctx.EB.${n};`).join('\n')}
 const rowPtr = ctx.links.rowPtr, rowNz = ctx.links.nzEnd, lnkRel = ctx.links.rel, selfRel = ctx.links.selfRel, lnkW = ctx.links.w, lnkWi = ctx.links.wi, lnkZero = ctx.links.zero, lnkFrac = ctx.links.frac, lnkDfds = ctx.links.dfds, selfZero = ctx.links.selfZero;
 ${mps.map(([n]) => `const MP_${n} = P.mp_${n};`).join('\n')}
 ${cps.map(([n]) => `const CP_${n} = P.cp_${n};`).join('\n')}
@@ -187,7 +209,7 @@ function stimAt(t) { return ${plan.stimulus?.temporalJs ?? '0'}; }`);
   // node-local reads shared by the step and its reverse
   const nodeReads: string[] = [];
   for (let k = 0; k < nsv; k++) for (let m = 0; m < M; m++) nodeReads.push(`const ${X(k, m)} = X[xs + (${k} * N + n) * M + ${m}];`);
-  for (let r = 0; r < ncv; r++) for (let m = 0; m < M; m++) nodeReads.push(`const c${r}_${m} = C[cs + (${r} * N + n) * M + ${m}];`);
+  for (let r = 0; r < nIn; r++) for (let m = 0; m < M; m++) nodeReads.push(`const c${r}_${m} = C[cs + (${r} * N + n) * M + ${m}];`);
   if (plan.stimulus) nodeReads.push('const stim_n = stimT * stimW[n];');
   if (plan.noise) {
     for (let k = 0; k < nsv; k++) nodeReads.push(`const g${k} = noiseGain[${k} * N + n];`);
@@ -195,8 +217,8 @@ function stimAt(t) { return ${plan.stimulus?.temporalJs ?? '0'}; }`);
   }
   const fwd = forwardJs(prog, read);
   emit(`/** x_s from x_{s-1} (slot xi), c_s and the noise; returns the sum of the new state. */
-function step(b, xi, xo, ci, zi, stimT) {
-  const xs = xi + b * SS, ys = xo + b * SS, cs = ci + b * CS, zs = zi + b * SS;
+function step(b, xi, xo, zi, stimT) {
+  const xs = xi + b * SS, ys = xo + b * SS, cs = b * CS, zs = zi + b * SS;
   let chk = 0;
   for (let n = 0; n < N; n++) {
     ${hoist(mps, 'MP_', 'mp_', 'n')}
@@ -222,16 +244,16 @@ function step(b, xi, xo, ci, zi, stimT) {
     },
   });
   emit(`/** Reverse of step: XB[x_{s-1}] += (∂x_s/∂x_{s-1})ᵀ XB[x_s]; CB = (∂x_s/∂c_s)ᵀ XB[x_s]; parameter bars. */
-function stepRev(b, xi, xo, ci, zi, stimT) {
-  const xs = xi + b * SS, ys = xo + b * SS, cs = ci + b * CS, zs = zi + b * SS, cbo = b * CS;
+function stepRev(b, xi, xo, zi, stimT) {
+  const xs = xi + b * SS, ys = xo + b * SS, cs = b * CS, zs = zi + b * SS, cbo = b * CS;
   for (let n = 0; n < N; n++) {
     ${hoist(mps, 'MP_', 'mp_', 'n')}
     ${nodeReads.join(' ')}
     ${[...activeModel].map((p) => `let pb_${p} = 0;`).join(' ')}
-    ${Array.from({ length: ncv * M }, (_, q) => `let bc${Math.floor(q / M)}_${q % M} = 0;`).join(' ')}
+    ${Array.from({ length: nIn * M }, (_, q) => `let bc${Math.floor(q / M)}_${q % M} = 0;`).join(' ')}
     ${fwd.join('\n    ')}
     ${rev.join('\n    ')}
-    ${Array.from({ length: ncv * M }, (_, q) => { const r = Math.floor(q / M), m = q % M; return `CB[cbo + (${r} * N + n) * M + ${m}] = bc${r}_${m};`; }).join(' ')}
+    ${Array.from({ length: nIn * M }, (_, q) => { const r = Math.floor(q / M), m = q % M; return `CB[cbo + (${r} * N + n) * M + ${m}] = bc${r}_${m};`; }).join(' ')}
     ${[...activeModel].map((p) => `PB_${p}[b * N + n] += pb_${p};`).join(' ')}
   }
 }`);
@@ -277,10 +299,31 @@ function observeRev(b, xo) {
   const fail = (where: string, name: string) => { throw new Error(`coupling ${cpl.name}.${where}: unknown name '${name}'`); };
   const shared = cpl.rows === 'shared';
   // per row group: the per-link term (symbols xj<q>, xi<q>, cp_*) and the post (gx, cp_*)
-  interface RowGroup { rows: number[]; pre: Expr; post: Expr; links: 'main' | 'self' }
+  /** A projection group reads its link weights from block `proj` of lnkWp (W∘e) and scales edge parameter `edge`. */
+  interface RowGroup { rows: number[]; pre: Expr; post: Expr; links: 'main' | 'self'; proj?: number; edge?: string }
   const groups: RowGroup[] = [];
   const postE = (text: string): Expr => substitute(parseExpr(text, { field: `coupling ${cpl.name}.post` }), (n) => (n === 'gx' ? sym('gx') : cparam(n) ?? fail('post', n)));
-  if (layout.kind === 'afferent') {
+  /** Model parameters a projection's post reads (hoisted per target node). */
+  const postParams = new Set<string>();
+  if (proj) {
+    const cvIndex = new Map(spec.cvar.map((n, q) => [n, q]));
+    const modelConstant = (where: string, n: string): Expr => {
+      const c = consts[n];
+      if (typeof c === 'number') return num(c);
+      if (n in CONSTANTS) return num(CONSTANTS[n]);
+      throw new Error(`model ${spec.name}: projections ${where}: '${n}' cannot be read here`);
+    };
+    proj.forEach((pr, r) => {
+      const source = substitute(mapSquare(pr.source), (n) => (cvIndex.has(n) ? sym(`xj${cvIndex.get(n)}`) : modelConstant(`[${r}].source`, n)));
+      const pre = substitute(mapSquare(pr.pre), (n) => (n === 'x_j' ? source : modelConstant(`[${r}].pre`, n)));
+      const post = substitute(mapSquare(pr.post), (n) => {
+        if (n === 'gx') return sym('gx');
+        if (plan.modelParams[n]) { postParams.add(n); return sym(`mp_${n}`); }
+        return modelConstant(`[${r}].post`, n);
+      });
+      groups.push({ rows: [r], pre, post, links: 'main', proj: r, edge: pr.weights });
+    });
+  } else if (layout.kind === 'afferent') {
     const pre0 = parseExpr(cpl.pre, { field: `coupling ${cpl.name}.pre` });
     const preFor = (r: number) => substitute(mapSquare(pre0), (n) => {
       if (n === 'x_j') return sym(`xj${r}`);
@@ -304,10 +347,12 @@ function observeRev(b, xo) {
       for (let r = 0; r < ncv; r++) groups.push({ rows: [r], pre: A(sym(`xj${r}`), sym('cp_theta')), post: sym('gx'), links: 'main' });
     }
   }
-  const presig = layout.kind !== 'afferent';
+  const presig = layout.kind === 'presig-static' || layout.kind === 'presig-dynamic';
   const cpHoist = (lvl: 'outer' | 'node') => cps
     .filter(([, p]) => (lvl === 'node') === (p.kind === 'node' || p.kind === 'batchnode'))
-    .map(([name, p]) => `const cp_${name} = ${paramRead(p.kind, `CP_${name}`, 'b', 'i', N)};`).join(' ');
+    .map(([name, p]) => `const cp_${name} = ${paramRead(p.kind, `CP_${name}`, 'b', 'i', N)};`).join(' ')
+    + (lvl === 'node' ? ' ' + hoist(mps.filter(([name]) => postParams.has(name)), 'MP_', 'mp_', 'i') : '');
+  const activePost = [...postParams].filter((n) => activeModel.has(n));
   // value reads: row q of the link's source at its delay (slot so), of target i at step s−1 (slot si)
   const cvo = (q: number, m: number) => (cvar[q] * N * M + m);
   const genGroup = (g: RowGroup, m: number, reverse: boolean): string => {
@@ -329,13 +374,30 @@ function observeRev(b, xo) {
         const so = si + lnkRel[k];${layout.linear ? ' const f = lnkFrac[k];' : ''}`);
     const linkHead = linkHead0('rowPtr[i + 1]');
     const gxAt = `GX[gs + ${(groups.indexOf(g) * M + m) * N} + i]`;
-    const wOf = g.links === 'self' ? '1' : 'lnkW[k]';
+    const wOf = g.links === 'self' ? '1' : g.proj !== undefined ? `lnkWp[${g.proj ? `${g.proj} * NLK + ` : ''}k]` : 'lnkW[k]';
     const preProg: Assign[] = [{ name: 't', expr: g.pre }];
     const postProg: Assign[] = [{ name: 'cv', expr: g.post }];
     // a plain weighted sum, the only one of the node: four partial sums, so the adds are not one
     // serial chain (the kernel program sums in the same order there, and serially otherwise)
-    const plainSum = groups.length * M === 1 && g.links === 'main' && !zero && !layout.linear && jRows.length === 1 && g.pre.kind === 'sym' && g.pre.name === `xj${jRows[0]}`;
-    const fwdLoop = plainSum
+    // (projections sum serially, in source order, as the kernel program does)
+    const plainOne = !proj && groups.length * M === 1 && g.links === 'main' && !zero && jRows.length === 1 && g.pre.kind === 'sym' && g.pre.name === `xj${jRows[0]}`;
+    const plainSum = plainOne && !layout.linear;
+    // the same with interpolated delays (no kernel to match: two partial sums, offsets hoisted)
+    const plainLinear = plainOne && layout.linear;
+    const fwdLoop = plainLinear
+      ? `let q0 = 0, q1 = 0;
+      { const k1 = rowNz[i], o = si + ${cvo(jRows[0], m)};
+        let k = rowPtr[i];
+        for (; k + 1 < k1; k += 2) {
+          const a0 = o + lnkRel[k], a1 = o + lnkRel[k + 1], x0 = X[a0], x1 = X[a1];
+          q0 += lnkW[k] * (x0 + lnkFrac[k] * (X[a0 - BSS] - x0));
+          q1 += lnkW[k + 1] * (x1 + lnkFrac[k + 1] * (X[a1 - BSS] - x1));
+        }
+        for (; k < k1; k++) { const a0 = o + lnkRel[k], x0 = X[a0]; q0 += lnkW[k] * (x0 + lnkFrac[k] * (X[a0 - BSS] - x0)); }
+      }
+      const gx = q0 + q1;
+      ${forwardJs(postProg, read).join(' ')}`
+      : plainSum
       ? `let q0 = 0, q1 = 0, q2 = 0, q3 = 0;
       { const r0 = rowPtr[i], k1 = rowNz[i], o = si + ${cvo(jRows[0], m)};
         let k = r0;
@@ -364,7 +426,9 @@ function observeRev(b, xo) {
     const postRev = reverseJs(postProg, {
       seeds: new Map([['cv', g.rows.map((r) => `CB[cb + (${r} * N + i) * M + ${m}]`).join(' + ')]]),
       read,
-      inputBar: (n) => (n === 'gx' ? 'bgx' : n.startsWith('cp_') && grads.coupling.has(n.slice(3)) ? `pc_${n.slice(3)}` : undefined),
+      inputBar: (n) => (n === 'gx' ? 'bgx'
+        : n.startsWith('cp_') && grads.coupling.has(n.slice(3)) ? `pc_${n.slice(3)}`
+        : n.startsWith('mp_') && activeModel.has(n.slice(3)) ? `pbc_${n.slice(3)}` : undefined),
     });
     const preRev = reverseJs(preProg, {
       seeds: new Map([['t', `bgx * ${wOf}`]]),
@@ -383,7 +447,44 @@ function observeRev(b, xo) {
         : `XB[${at}] += bxj${q};`;
       return zero ? `if (!${zero}) { ${add} }` : add;
     };
+    // a plain weighted sum: its reverse is a scatter of bgx·w, four links per pass (each address
+    // still receives its adds in the same order); the window offset is taken out of the loop
+    // (with the weights' gradient every link of the row, zero weights included, also gets bgx·x_j)
+    const plainScatter = plainOne;
+    const WG = grads.weights;
+    const scatterLoop = layout.linear
+      ? `{ const k1 = ${WG ? 'rowPtr[i + 1]' : 'rowNz[i]'}, ox = si + ${cvo(jRows[0] ?? 0, m)}, o = ox - XBO;${grads.speed ? ' let sbl = 0;' : ''}
+        for (let k = rowPtr[i]; k < k1; k++) {
+          const r = o + lnkRel[k], bx = bgx * lnkW[k], f = lnkFrac[k];
+          XBv[r] += bx * (1 - f); XBv[r - BSS] += bx * f;${grads.speed || WG ? `
+          const rx = ox + lnkRel[k], x0 = X[rx];` : ''}${grads.speed ? `
+          sbl += bx * (X[rx - BSS] - x0) * lnkDfds[k];` : ''}${WG ? `
+          WB[lnkWi[k]] += bgx * (x0 + f * (X[rx - BSS] - x0));` : ''}
+        }${grads.speed ? '\n        SB[0] += sbl;' : ''}
+      }`
+      : WG
+      ? `{ const k1 = rowPtr[i + 1], ox = si + ${cvo(jRows[0] ?? 0, m)}, o = ox - XBO;
+        for (let k = rowPtr[i]; k < k1; k++) {
+          const r = lnkRel[k];
+          XBv[o + r] += bgx * lnkW[k]; WB[lnkWi[k]] += bgx * X[ox + r];
+        }
+      }`
+      : `{ const r0 = rowPtr[i], k1 = rowNz[i], o = si + ${cvo(jRows[0] ?? 0, m)} - XBO;
+        let k = r0;
+        for (; k + 3 < k1; k += 4) {
+          XBv[o + lnkRel[k]] += bgx * lnkW[k]; XBv[o + lnkRel[k + 1]] += bgx * lnkW[k + 1];
+          XBv[o + lnkRel[k + 2]] += bgx * lnkW[k + 2]; XBv[o + lnkRel[k + 3]] += bgx * lnkW[k + 3];
+        }
+        for (; k < k1; k++) XBv[o + lnkRel[k]] += bgx * lnkW[k];
+      }`;
     // the weighted sum was kept by the forward pass
+    if (plainScatter) {
+      return `{ const gx = ${gxAt};
+      ${forwardJs(postProg, read).join(' ')}
+      let bgx = 0;
+      ${postRev.join(' ')}
+      if (bgx !== 0) ${scatterLoop} }`;
+    }
     return `{ ${xiReads}
       ${iRows.map((q) => `let bxi${q} = 0;`).join(' ')}
       const gx = ${gxAt};
@@ -397,24 +498,75 @@ function observeRev(b, xo) {
         ${jRows.map((q) => `let bxj${q} = 0;`).join(' ')}
         ${preRev.join(' ')}
         ${jRows.map(scatterJ).join(' ')}
-        ${grads.weights && g.links === 'main' ? 'WB[lnkWi[k]] += bgx * t;' : ''}
+        ${grads.weights && g.links === 'main' ? `WB[lnkWi[k]] += bgx * t${g.proj !== undefined ? ` * lnkE[${g.proj ? `${g.proj} * NLK + ` : ''}k]` : ''};` : ''}
+        ${g.edge && grads.edge.has(g.edge) ? `EB_${g.edge}[lnkWi[k]] += bgx * t * lnkW[k];` : ''}
       }
       }${layout.linear && grads.speed ? ' SB[0] += sbl;' : ''}
       ${iRows.map((q) => `XB[si + i * M + ${cvo(q, m)}] += bxi${q};`).join(' ')} }`;
   };
-  const couplingFn = (reverse: boolean) => `function coupling${reverse ? 'Rev' : ''}(b, s, w0, ci) {
-  const cs = ci + b * CS, cb = b * CS, si = (s - 1 - w0) * BSS + b * SS, gs = (ci / CS + b) * NG;
+  // Projections whose per-link term is a source value itself (EIB: S_e twice) share one pass over
+  // the links, forward and reverse, as the kernel program does; each sum keeps its source order, and
+  // each cotangent address receives its adds in the same order as one pass per projection would.
+  const plainRow = (g: RowGroup) => (g.pre.kind === 'sym' && /^xj\d+$/.test(g.pre.name) ? Number(g.pre.name.slice(2)) : -1);
+  const fused = !!proj && !layout.linear && M === 1 && groups.every((g) => plainRow(g) >= 0);
+  const blockEdges = !!layout.blockEdges && fused && grads.edge.size > 0;
+  const edgeBlocks = blockEdges ? groups.flatMap((g, r) => (g.edge && grads.edge.has(g.edge) ? [{ group: r, edge: g.edge, row: cvar[plainRow(g)] }] : [])) : [];
+  const blk = (r: number) => (r ? `${r} * NLK + ` : '');
+  const fusedGroups = (reverse: boolean): string => {
+    const gxAt = (r: number) => `GX[gs + ${r * N} + i]`;
+    const postOf = (g: RowGroup, r: number) => forwardJs([{ name: 'cv', expr: g.post }], read).map((l) => l.replace(/\bcv(__\d+)?\b/g, (_m, t) => `cv${r}${t ?? ''}`).replace(/\bgx\b/g, `gx${r}`));
+    if (!reverse) {
+      return `{ ${groups.map((_, r) => `let acc${r} = 0;`).join(' ')}
+      const k1 = rowNz[i];
+      for (let k = rowPtr[i]; k < k1; k++) {
+        const so = si + lnkRel[k];
+        ${groups.map((g, r) => `acc${r} += lnkWp[${blk(r)}k] * X[so + ${cvo(plainRow(g), 0)}];`).join('\n        ')}
+      }
+      ${groups.map((g, r) => `const gx${r} = acc${r}; ${postOf(g, r).join(' ')} ${gxAt(r)} = gx${r}; C[cs + ${r} * N + i] = cv${r};`).join('\n      ')} }`;
+    }
+    const postRevOf = (g: RowGroup, r: number) => reverseJs([{ name: `cv${r}`, expr: substitute(g.post, (n) => (n === 'gx' ? sym(`gx${r}`) : undefined)) }], {
+      seeds: new Map([[`cv${r}`, `CB[cb + ${r} * N + i]`]]),
+      read,
+      inputBar: (n) => (n === `gx${r}` ? `bgx${r}`
+        : n.startsWith('mp_') && activeModel.has(n.slice(3)) ? `pbc_${n.slice(3)}` : undefined),
+    });
+    const edge = (g: RowGroup, r: number) => (g.edge && grads.edge.has(g.edge) && !blockEdges ? `EB_${g.edge}[lnkWi[k]] += bgx${r} * X[so + ${cvo(plainRow(g), 0)}] * lnkW[k];` : '');
+    const wgt = (g: RowGroup, r: number) => (grads.weights ? `WB[lnkWi[k]] += bgx${r} * X[so + ${cvo(plainRow(g), 0)}] * lnkE[${blk(r)}k];` : '');
+    return `{ ${groups.map((g, r) => `const gx${r} = ${gxAt(r)}; ${postOf(g, r).join(' ')} let bgx${r} = 0; ${postRevOf(g, r).join(' ')}${blockEdges ? ` BGX[gs + ${r * N} + i] = bgx${r};` : ''}`).join('\n      ')}
+      if (${groups.map((_, r) => `bgx${r} !== 0`).join(' || ')}) {
+        const k1 = rowPtr[i + 1];
+        for (let k = rowPtr[i]; k < k1; k++) {
+          const so = si + lnkRel[k], o = so - XBO;
+          ${groups.map((g, r) => `XBv[o + ${cvo(plainRow(g), 0)}] += bgx${r} * lnkWp[${blk(r)}k]; ${wgt(g, r)} ${edge(g, r)}`).join('\n          ')}
+        }
+      } }`;
+  };
+  const couplingFn = (reverse: boolean) => `function coupling${reverse ? 'Rev' : ''}(b, s, w0, gi) {
+  const cs = b * CS, cb = b * CS, si = (s - 1 - w0) * BSS + b * SS, gs = (gi * B + b) * NG;
   ${cpHoist('outer')}
   for (let i = 0; i < N; i++) {
     ${cpHoist('node')}
     ${reverse ? [...grads.coupling].map((p) => `let pc_${p} = 0;`).join(' ') : ''}
-    ${groups.flatMap((g) => Array.from({ length: M }, (_, m) => genGroup(g, m, reverse))).join('\n    ')}
+    ${reverse ? activePost.map((p) => `let pbc_${p} = 0;`).join(' ') : ''}
+    ${fused ? fusedGroups(reverse) : groups.flatMap((g) => Array.from({ length: M }, (_, m) => genGroup(g, m, reverse))).join('\n    ')}
     ${reverse ? [...grads.coupling].map((p) => `PC_${p}[b * N + i] += pc_${p};`).join(' ') : ''}
+    ${reverse ? activePost.map((p) => `PB_${p}[b * N + i] += pbc_${p};`).join(' ') : ''}
   }
 }`;
   emit(couplingFn(false));
   emit(couplingFn(true));
-  emit('return { step, stepRev, observe, observeRev, coupling, couplingRev, stimAt };');
+  // the reverse sweep keeps no coupling per step: it is post(gx) of the kept weighted sums
+  emit(`function couplingPost(b, gi) {
+  const cs = b * CS, gs = (gi * B + b) * NG;
+  ${cpHoist('outer')}
+  for (let i = 0; i < N; i++) {
+    ${cpHoist('node')}
+    ${groups.flatMap((g, gIdx) => Array.from({ length: M }, (_, m) => `{ const gx = GX[gs + ${(gIdx * M + m) * N} + i];
+    ${forwardJs([{ name: 'cv', expr: g.post }], read).join(' ')}
+    ${g.rows.map((r) => `C[cs + (${r} * N + i) * M + ${m}] = cv;`).join(' ')} }`)).join('\n    ')}
+  }
+}`);
+  emit('return { step, stepRev, observe, observeRev, coupling, couplingRev, couplingPost, stimAt, setXBO: (v) => { XBO = v; } };');
   // functions the expression compiler inlines as IIFEs are defined once instead
   let source = L.join('\n');
   const helpers: string[] = [];
@@ -422,6 +574,6 @@ function observeRev(b, xo) {
     const inline = `(${js})(`;
     if (source.includes(inline)) { source = source.split(inline).join(`${name}_(`); helpers.push(`const ${name}_ = ${js};`); }
   }
-  source = [source.slice(0, 14), ...helpers, source.slice(14)].join('\n').split('Math.exp(').join('kexp(');
-  return { source, nvoi, SS, CS, cvar, NG: groups.length * M * N };
+  source = [source.slice(0, 14), ...helpers, source.slice(14)].join('\n').split('Math.exp(').join('kexp(').split('XB[').join('XB[-XBO + ');
+  return { source, nvoi, SS, CS, cvar, NG: groups.length * M * N, edgeBlocks };
 }

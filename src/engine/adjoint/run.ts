@@ -24,9 +24,13 @@ import type { ResolvedParam } from '../params.js';
 import { generateAdjoint, type GradTargets, type LinkLayout } from './generate.js';
 import { adjointMonitor, type AdjointMonitor } from './monitors.js';
 import { adjointSource, type AdjointSource } from './source.js';
+import { crossProduct } from './cross.js';
 
 export interface AdjointOptions {
-  /** What to differentiate: model parameter names, `coupling.NAME`, `weights`, `speed` (linear delays). */
+  /**
+   * What to differentiate: model parameter names, `coupling.NAME`, `weights`, `speed` (linear delays),
+   * and a projection model's per-edge parameters by name (N×N gradients, row = target).
+   */
   wrt: string[];
   /** 'integer' (TVB's, default) or 'linear': fractional delays L/(speed·dt) interpolated between steps, so the speed is differentiable. */
   delays?: 'integer' | 'linear';
@@ -69,6 +73,8 @@ function relayout(p: ResolvedParam, kind: ResolvedParam['kind'], N: number, B: n
   }
 }
 const MB = 2 ** 20;
+/** Steps per block of the per-edge products of delay-free projections. */
+const EDGE_BLOCK = 128;
 const mb = (x: number) => `${(x / MB).toFixed(x < MB ? 3 : 1)} MB`;
 
 export class AdjointSimulator {
@@ -82,9 +88,13 @@ export class AdjointSimulator {
   readonly memoryBytes: number;
   private readonly monitors: AdjointMonitor[];
   private readonly prog: Record<string, Function>;
-  private readonly ctx: Record<string, unknown> & { GX: Float64Array; X: Float64Array; XB: Float64Array; C: Float64Array; CB: Float64Array; NZ: Float64Array; O: Float64Array; OB: Float64Array; WB: Float64Array; SB: Float64Array; PB: Record<string, Float64Array>; PC: Record<string, Float64Array> };
-  private readonly links: { rowPtr: Int32Array; nzEnd: Int32Array; rel: Int32Array; w: Float64Array; wi: Int32Array; zero: Uint8Array; frac: Float64Array; dfds: Float64Array; selfRel: Int32Array; selfZero: Uint8Array };
+  private readonly ctx: Record<string, unknown> & { GX: Float64Array; BGX: Float64Array; X: Float64Array; XB: Float64Array; C: Float64Array; CB: Float64Array; NZ: Float64Array; O: Float64Array; OB: Float64Array; WB: Float64Array; SB: Float64Array; PB: Record<string, Float64Array>; PC: Record<string, Float64Array>; EB: Record<string, Float64Array> };
+  /** Links; a projection model also keeps per projection p the block p·nLinks… of W∘e_p (wp) and e_p (e). */
+  private readonly links: { rowPtr: Int32Array; nzEnd: Int32Array; rel: Int32Array; w: Float64Array; wi: Int32Array; zero: Uint8Array; frac: Float64Array; dfds: Float64Array; selfRel: Int32Array; selfZero: Uint8Array; wp: Float64Array; e: Float64Array };
   private readonly layout: LinkLayout;
+  private readonly edgeBlocks: { group: number; edge: string; row: number }[];
+  /** Per edge block and lane: Σ_s bgx(s, i)·x_j(s − 1), N×N. */
+  private readonly edgeAcc: Float64Array[];
   private readonly Hr: number;
   private readonly SS: number;
   private readonly T: number;
@@ -104,19 +114,20 @@ export class AdjointSimulator {
     if (linear && presig) throw new Error("adjoint: delays 'linear' is not available for PreSigmoidal's gathering");
     if (presig && plan.couplingParams.globalT && plan.couplingParams.globalT.data[0] !== 0) throw new Error('PreSigmoidal: globalT = 1 is not supported');
     if (presig && plan.couplingParams.dynamic.kind !== 'scalar') throw new Error('PreSigmoidal: dynamic must be a single value');
-    this.layout = { kind: presig ? (plan.couplingParams.dynamic.data[0] !== 0 ? 'presig-dynamic' : 'presig-static') : 'afferent', linear };
+    this.layout = { kind: plan.projections ? 'projections' : presig ? (plan.couplingParams.dynamic.data[0] !== 0 ? 'presig-dynamic' : 'presig-static') : 'afferent', linear };
     for (const k of ['checkpoint', 'truncate', 'memoryBudget'] as const) {
       const v = opts[k];
       if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new Error(`adjoint option ${k}: expected a positive integer, got ${v}`);
     }
     // what to differentiate
-    const grads: GradTargets = { model: new Set(), coupling: new Set(), weights: false, speed: false };
+    const grads: GradTargets = { model: new Set(), coupling: new Set(), edge: new Set(), weights: false, speed: false };
     const valid = this.parameterNames(linear);
     for (const name of opts.wrt) {
       if (!valid.includes(name)) throw new Error(`adjoint: unknown parameter '${name}'; expected one of: ${valid.join(', ')}${name === 'speed' ? " (speed is differentiable with delays: 'linear')" : ''}`);
       if (name === 'weights') grads.weights = true;
       else if (name === 'speed') grads.speed = true;
       else if (name.startsWith(PREFIX)) grads.coupling.add(name.slice(PREFIX.length));
+      else if (plan.edgeParams?.[name]) grads.edge.add(name);
       else grads.model.add(name);
     }
     this.wrt = [...opts.wrt];
@@ -131,7 +142,7 @@ export class AdjointSimulator {
       const key = cp ? name.slice(PREFIX.length) : name;
       const table = cp ? plan.couplingParams : plan.modelParams;
       const p = table[key];
-      if (!p || (!cp && !(key in plan.spec.parameters))) throw new Error(`adjoint option layouts: unknown parameter '${name}'; expected one of: ${valid.filter((n) => n !== 'weights' && n !== 'speed').join(', ')}`);
+      if (!p || (!cp && !(key in plan.spec.parameters))) throw new Error(`adjoint option layouts: unknown parameter '${name}'; expected one of: ${valid.filter((n) => n !== 'weights' && n !== 'speed' && !plan.edgeParams?.[n]).join(', ')}`);
       if (!['scalar', 'node', 'batch', 'batchnode'].includes(kind)) throw new Error(`adjoint option layouts.${name}: expected scalar, node, batch or batchnode, got '${kind}'`);
       const d = relayout(p, kind, N, B);
       table[key] = { kind, data: d };
@@ -160,11 +171,13 @@ export class AdjointSimulator {
       Hr = Math.max(Hr, mx + 2);
     }
     this.Hr = Hr;
+    this.layout.blockEdges = !!plan.projections && !linear && Hr === 1;
     const nLinks = this.countLinks(grads.weights);
     this.SS = Object.keys(plan.spec.state_variables).length * N * M;
     this.links = {
       rowPtr: new Int32Array(N + 1), nzEnd: new Int32Array(N), rel: new Int32Array(nLinks), w: new Float64Array(nLinks), wi: new Int32Array(nLinks),
       zero: new Uint8Array(nLinks), frac: new Float64Array(nLinks), dfds: new Float64Array(nLinks), selfRel: new Int32Array(N), selfZero: new Uint8Array(N),
+      wp: new Float64Array((plan.projections?.length ?? 0) * nLinks), e: new Float64Array((plan.projections?.length ?? 0) * nLinks),
     };
     this.buildLinks(grads.weights);
 
@@ -172,15 +185,20 @@ export class AdjointSimulator {
     const s0 = prep.s0, sFirst = s0 + prep.transientSteps, sLast = sFirst + prep.nSteps - 1;
     this.T = prep.transientSteps + prep.nSteps;
     const gen = generateAdjoint(plan, this.layout, grads);
+    this.edgeBlocks = gen.edgeBlocks;
+    this.edgeAcc = gen.edgeBlocks.flatMap(() => Array.from({ length: B }, () => new Float64Array(N * N)));
     const SS = gen.SS, CS = gen.CS, NV = gen.nvoi * N * M, NG = gen.NG;
     this.monitors = (cfg.monitors ?? [{ name: 'Raw' }]).map((m) => adjointMonitor(m, { B, N, M, dt: plan.dt, nvoi: gen.nvoi, s0, sFirst, sLast }));
 
     // the memory budget picks K
     const noise = !!plan.noise;
-    const perStep = B * (2 * SS + CS + NG + (noise ? SS : 0)) * 8 + this.monitors.reduce((a, m) => a + m.bytesPerStep, 0);
+    // kept per step: the state, the weighted sums of the coupling (the coupling itself is post(gx),
+    // recomputed in reverse) and the noise; the state's cotangent lives in a sliding window of XW slots
+    const perStep = B * (SS + NG * (gen.edgeBlocks.length ? 2 : 1) + (noise ? SS : 0)) * 8 + this.monitors.reduce((a, m) => a + m.bytesPerStep, 0);
     const perCk = B * Hr * SS * 8 + (noise ? B * (624 * 8 + 64 + SS * 8) : 0) + this.monitors.reduce((a, m) => a + m.bytesPerCheckpoint, 0);
-    const fixed = B * Hr * SS * 16 + B * (CS + 2 * NV) * 8 + (grads.weights ? N * N * 8 : 0) + 2 * this.monitors.reduce((a, m) => a + m.data.length * 8, 0);
-    const total = (K: number) => fixed + K * perStep + (Math.ceil(this.T / K) > 1 ? Math.ceil(this.T / K) * perCk : 0);
+    const XW = (K: number) => Hr + Math.min(K, Math.max(Hr + 1, 1024));
+    const fixed = (K: number) => B * Hr * SS * 8 + B * XW(K) * SS * 8 + B * (2 * CS + 2 * NV) * 8 + (grads.weights ? N * N * 8 : 0) + gen.edgeBlocks.length * B * N * N * 8 + 2 * this.monitors.reduce((a, m) => a + m.data.length * 8, 0);
+    const total = (K: number) => fixed(K) + K * perStep + (Math.ceil(this.T / K) > 1 ? Math.ceil(this.T / K) * perCk : 0);
     let K: number;
     if (opts.checkpoint) K = Math.min(opts.checkpoint, this.T);
     else {
@@ -195,6 +213,9 @@ export class AdjointSimulator {
         while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (total(mid) <= budget) lo = mid; else hi = mid; }
         K = lo;
       }
+      // blocked per-edge products sum over blocks of EDGE_BLOCK steps aligned to the run's end: whole
+      // blocks per segment keep the checkpointed gradient bitwise that of the stored trajectory
+      if (gen.edgeBlocks.length && K < this.T && K >= EDGE_BLOCK) K -= K % EDGE_BLOCK;
     }
     this.K = K;
     this.segments = Math.ceil(this.T / K);
@@ -205,14 +226,25 @@ export class AdjointSimulator {
     for (const [n, e] of plan.parsed.derived) if ([...freeSymbols(e)].some((s) => s in PB)) PB[n] = new Float64Array(B * N);
     const PC: Record<string, Float64Array> = {};
     for (const n of grads.coupling) PC[n] = new Float64Array(B * N);
+    const EB: Record<string, Float64Array> = {};
+    for (const n of grads.edge) EB[n] = new Float64Array(N * N);
     this.ctx = {
       B, P: prep.data, links: this.links,
-      X: new Float64Array((Hr + K) * B * SS), XB: new Float64Array((Hr + K) * B * SS),
-      C: new Float64Array(K * B * CS), GX: new Float64Array(K * B * NG), NG, CB: new Float64Array(B * CS), NZ: new Float64Array(noise ? K * B * SS : 0),
-      O: new Float64Array(B * NV), OB: new Float64Array(B * NV), WB: new Float64Array(grads.weights ? N * N : 0), SB: new Float64Array(1), PB, PC,
+      X: new Float64Array((Hr + K) * B * SS), XB: new Float64Array(XW(K) * B * SS),
+      C: new Float64Array(B * CS), GX: new Float64Array(K * B * NG), BGX: new Float64Array(gen.edgeBlocks.length ? K * B * NG : 0), NG, CB: new Float64Array(B * CS), NZ: new Float64Array(noise ? K * B * SS : 0),
+      O: new Float64Array(B * NV), OB: new Float64Array(B * NV), WB: new Float64Array(grads.weights ? N * N : 0), SB: new Float64Array(1), PB, PC, EB,
     };
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     this.prog = new Function('ctx', gen.source)(this.ctx);
+  }
+
+  /**
+   * Segment g: its first step and length. The first segment takes the remainder, so the last one,
+   * which the reverse sweep starts from without recomputing it, is a whole K steps.
+   */
+  private seg(g: number): { a: number; L: number } {
+    const s0 = this.src.prep.s0, r = this.T - (this.segments - 1) * this.K;
+    return g === 0 ? { a: s0, L: r } : { a: s0 + r + (g - 1) * this.K, L: this.K };
   }
 
   /** What forward() outputs, in order (the final state last when asked for). */
@@ -225,13 +257,13 @@ export class AdjointSimulator {
   /** Names `wrt` accepts. */
   parameterNames(linear = this.opts?.delays === 'linear'): string[] {
     const { plan } = this.src;
-    return [...Object.keys(plan.spec.parameters), ...Object.keys(plan.coupling.parameters).filter((k) => k !== 'dynamic' && k !== 'globalT').map((k) => PREFIX + k), 'weights', ...(linear ? ['speed'] : [])];
+    return [...Object.keys(plan.spec.parameters), ...Object.keys(plan.coupling.parameters).filter((k) => k !== 'dynamic' && k !== 'globalT').map((k) => PREFIX + k), ...Object.keys(plan.edgeParams ?? {}), 'weights', ...(linear ? ['speed'] : [])];
   }
 
   /** Layout of a parameter's values and gradient: its length and kind. */
   parameterLayout(name: string): { kind: ResolvedParam['kind'] | 'matrix'; length: number } {
     const { plan } = this.src;
-    if (name === 'weights') return { kind: 'matrix', length: this.N * this.N };
+    if (name === 'weights' || plan.edgeParams?.[name]) return { kind: 'matrix', length: this.N * this.N };
     if (name === 'speed') return { kind: 'scalar', length: 1 };
     const p = name.startsWith(PREFIX) ? plan.couplingParams[name.slice(PREFIX.length)] : plan.modelParams[name];
     if (!p) throw new Error(`adjoint: unknown parameter '${name}'; expected one of: ${this.parameterNames().join(', ')}`);
@@ -243,6 +275,7 @@ export class AdjointSimulator {
     if (name === 'weights') return this.weights.slice();
     if (name === 'speed') return Float64Array.of(this.speed);
     const { plan } = this.src;
+    if (plan.edgeParams?.[name]) return plan.edgeParams[name].slice();
     const p = name.startsWith(PREFIX) ? plan.couplingParams[name.slice(PREFIX.length)] : plan.modelParams[name];
     if (!p) throw new Error(`adjoint: unknown parameter '${name}'; expected one of: ${this.parameterNames().join(', ')}`);
     return p.data.slice();
@@ -268,7 +301,7 @@ export class AdjointSimulator {
       L.nzEnd[i] = c;
       for (const pass of [0, 1]) for (let k = 0; k < N; k++) {
         let src: number, d: number, wi: number, zero = 0;
-        if (this.layout.kind === 'afferent') { src = k; wi = i * N + k; d = idelays[i * N + k]; }
+        if (this.layout.kind === 'afferent' || this.layout.kind === 'projections') { src = k; wi = i * N + k; d = idelays[i * N + k]; }
         else if (this.layout.kind === 'presig-static') { src = i; wi = i * N + k; d = idelays[k * N + i]; zero = W[k * N + i] === 0 ? 1 : 0; }
         else { src = i; wi = k * N + i; d = idelays[k * N + i]; }
         if ((W[wi] === 0) !== (pass === 1) || (!dense && pass === 1)) continue;
@@ -288,6 +321,18 @@ export class AdjointSimulator {
       L.selfZero[i] = W[i * N + i] === 0 ? 1 : 0;
     }
     if (c !== L.rel.length) throw new Error(`adjoint: the weights' sparsity changed (${c} links, ${L.rel.length} planned); differentiate 'weights' to change them`);
+    const proj = this.src.plan.projections;
+    if (proj) {
+      const edges = this.src.plan.edgeParams ?? {};
+      proj.forEach((p, r) => {
+        const e = p.weights ? edges[p.weights] : undefined;
+        for (let k = 0; k < c; k++) {
+          const ev = e ? e[L.wi[k]] : 1;
+          L.e[r * c + k] = ev;
+          L.wp[r * c + k] = L.w[k] * ev;
+        }
+      });
+    }
   }
 
   /** Derived parameters recomputed from the current parameter values (as prepareRun does). */
@@ -328,6 +373,7 @@ export class AdjointSimulator {
       if (arr.length !== lay.length) throw new Error(`adjoint: parameter '${name}' has ${arr.length} values; expected ${lay.length} (${lay.kind}${lay.kind === 'matrix' ? ` ${this.N}×${this.N}` : ''})`);
       for (let q = 0; q < arr.length; q++) if (!Number.isFinite(arr[q])) throw new Error(`adjoint: parameter '${name}'[${q}] = ${arr[q]} is not finite`);
       if (name === 'weights') { this.weights.set(arr); links = true; }
+      else if (plan.edgeParams?.[name]) { plan.edgeParams[name].set(arr); links = true; }
       else if (name === 'speed') { if (!(arr[0] > 0)) throw new Error(`adjoint: speed must be > 0, got ${arr[0]}`); this.speed = arr[0]; links = true; }
       else (name.startsWith(PREFIX) ? plan.couplingParams[name.slice(PREFIX.length)] : plan.modelParams[name]).data.set(arr);
     }
@@ -348,8 +394,10 @@ export class AdjointSimulator {
     const rngs = prep.seeds.map((s) => new RandomState(s));
     const nz = plan.noise;
     const coloured = !!nz && nz.ntau > 0;
-    const eta = new Float64Array(coloured ? BSS : 0), hbuf = new Float64Array(SS);
-    if (coloured) for (let b = 0; b < B; b++) { rngs[b].fillStandardNormal(hbuf); eta.set(hbuf, b * SS); }
+    // normals are drawn for the noisy rows only (all rows when the plan names none), as the kernel does
+    const NR = nz?.rows ? nz.rows.length * this.N * plan.M : SS;
+    const eta = new Float64Array(coloured ? B * NR : 0), hbuf = new Float64Array(NR);
+    if (coloured) for (let b = 0; b < B; b++) { rngs[b].fillStandardNormal(hbuf); eta.set(hbuf, b * NR); }
     // the initial window: steps s0 − Hr … s0 − 1; steps older than the stored history repeat its first entry
     const H = prep.H, hist = prep.history, perBatch = hist.length === B * H * SS;
     for (let t = 0; t < Hr; t++) {
@@ -359,7 +407,7 @@ export class AdjointSimulator {
     const cks: { X: Float64Array; rng: RandomStateSnapshot[]; eta: Float64Array; mon: (Float64Array | null)[] }[] = [];
     const segs = this.segments;
     for (let g = 0; g < segs; g++) {
-      const a = s0 + g * K, L = Math.min(K, s0 + T - a);
+      const { a, L } = this.seg(g);
       if (segs > 1) cks.push({ X: ctx.X.slice(0, Hr * BSS), rng: rngs.map((r) => r.getState()), eta: eta.slice(), mon: this.monitors.map((m) => m.checkpoint()) });
       for (const m of this.monitors) m.restore(null, a, L);
       this.segment(a, L, rngs, eta, hbuf, true);
@@ -367,7 +415,7 @@ export class AdjointSimulator {
     }
     const outputs: AdjointOutput[] = this.monitors.map((m) => ({ name: m.name, time: m.time, data: m.data.slice(), shape: [B, m.nSamples, ...m.sampleShape] }));
     if (this.opts.finalState) {
-      const last = (Hr + T - (segs - 1) * K - 1) * BSS;
+      const last = (Hr + this.seg(segs - 1).L - 1) * BSS;
       const M = plan.M, nsv = SS / (this.N * M);
       outputs.push({ name: 'finalState', time: Float64Array.of((s0 + T - 1) * plan.dt), data: ctx.X.slice(last, last + BSS), shape: [B, 1, nsv, this.N, M] });
     }
@@ -388,30 +436,41 @@ export class AdjointSimulator {
     const { prep, plan } = this.src;
     const { B, Hr, SS } = this;
     const BSS = B * SS, ctx = this.ctx, P = this.prog;
-    const w0 = a - Hr, CSB = ctx.CB.length;
+    const w0 = a - Hr;
     const nz = plan.noise, dt = plan.dt;
     const sqdt = Math.sqrt(dt);
     const E = nz && nz.ntau > 0 ? Math.exp(-dt / nz.ntau) : 0, sq1E2 = Math.sqrt(1 - E * E), dtSqrtLambda = nz && nz.ntau > 0 ? dt * Math.sqrt(1 / nz.ntau) : 0;
+    const rows = nz?.rows, NM = this.N * plan.M, NR = rows ? rows.length * NM : SS;
     const stateful = this.monitors.filter((m) => m.bytesPerStep > 0);
     const mons = feedAll ? this.monitors : stateful;
     const stim = !!plan.stimulus;
     for (let s = a; s < a + L; s++) {
-      const t = s - w0, xo = t * BSS, xi = (t - 1) * BSS, ci = (s - a) * CSB, zi = (s - a) * BSS;
+      const t = s - w0, xo = t * BSS, xi = (t - 1) * BSS, zi = (s - a) * BSS;
       const stimT = stim ? P.stimAt((s - prep.s0) * dt) : 0;
       for (let b = 0; b < B; b++) {
         if (nz) {
-          const v = ctx.NZ.subarray(zi + b * SS, zi + (b + 1) * SS);
-          if (nz.ntau > 0) {
+          // (no subarray views here: one per step and lane is garbage the collector then pays for)
+          const zo = zi + b * SS, NZ = ctx.NZ;
+          if (rows) {
+            // the other rows stay 0 (their gain is 0 too)
+            rngs[b].fillStandardNormal(hbuf);
+            const o = b * NR;
+            for (let r = 0; r < rows.length; r++) {
+              const d = rows[r] * NM, e = r * NM;
+              if (nz.ntau > 0) for (let q = 0; q < NM; q++) { const h = o + e + q; eta[h] = eta[h] * E + sq1E2 * hbuf[e + q]; NZ[zo + d + q] = dtSqrtLambda * eta[h]; }
+              else for (let q = 0; q < NM; q++) NZ[zo + d + q] = hbuf[e + q] * sqdt;
+            }
+          } else if (nz.ntau > 0) {
             rngs[b].fillStandardNormal(hbuf);
             const o = b * SS;
-            for (let q = 0; q < SS; q++) { eta[o + q] = eta[o + q] * E + sq1E2 * hbuf[q]; v[q] = dtSqrtLambda * eta[o + q]; }
+            for (let q = 0; q < SS; q++) { eta[o + q] = eta[o + q] * E + sq1E2 * hbuf[q]; NZ[zo + q] = dtSqrtLambda * eta[o + q]; }
           } else {
-            rngs[b].fillStandardNormal(v);
-            for (let q = 0; q < SS; q++) v[q] *= sqdt;
+            rngs[b].fillStandardNormal(hbuf);
+            for (let q = 0; q < SS; q++) NZ[zo + q] = hbuf[q] * sqdt;
           }
         }
-        P.coupling(b, s, w0, ci);
-        const chk = P.step(b, xi, xo, ci, zi, stimT);
+        P.coupling(b, s, w0, s - a);
+        const chk = P.step(b, xi, xo, zi, stimT);
         if (!Number.isFinite(chk)) this.diverged(s, b, xo);
         if (mons.length) {
           P.observe(b, xo);
@@ -452,13 +511,19 @@ export class AdjointSimulator {
     });
     for (const a of Object.values(ctx.PB)) a.fill(0);
     for (const a of Object.values(ctx.PC)) a.fill(0);
+    for (const a of Object.values(ctx.EB)) a.fill(0);
+    for (const a of this.edgeAcc) a.fill(0);
     ctx.WB.fill(0); ctx.SB[0] = 0;
-    const s0 = prep.s0, dt = plan.dt, CSB = ctx.CB.length, NVB = ctx.OB.length;
+    const s0 = prep.s0, dt = plan.dt, NVB = ctx.OB.length;
+    // XB holds the cotangents of X's slots base … base + XW − 1; a step at slot t touches t − Hr … t
+    const XW = ctx.XB.length / BSS, XB = ctx.XB;
+    let base = 0;
+    const setBase = (nb: number) => { base = nb; P.setXBO(nb * BSS); };
     const carry = new Float64Array(Hr * BSS);
     const segs = this.segments, trunc = this.opts.truncate ?? 0;
     const stim = !!plan.stimulus;
     for (let g = segs - 1; g >= 0; g--) {
-      const a = s0 + g * K, L = Math.min(K, s0 + T - a), w0 = a - Hr;
+      const { a, L } = this.seg(g), w0 = a - Hr;
       // the last segment's buffers are still those the forward pass left
       if (segs > 1 && g < segs - 1) {
         const ck = cks[g];
@@ -468,28 +533,71 @@ export class AdjointSimulator {
         this.monitors.forEach((m, k) => m.restore(ck.mon[k], a, L));
         this.segment(a, L, rngs, eta, hbuf, false);
       }
-      ctx.XB.fill(0);
-      ctx.XB.set(carry, L * BSS);
+      setBase(Math.max(0, L + Hr - XW));
+      XB.fill(0);
+      XB.set(carry, (L - base) * BSS);
       if (g === segs - 1 && this.opts.finalState) {
-        const fb = barsIn[this.monitors.length], o = (Hr + L - 1) * BSS;
-        for (let q = 0; q < BSS; q++) ctx.XB[o + q] += fb[q];
+        const fb = barsIn[this.monitors.length], o = (Hr + L - 1 - base) * BSS;
+        for (let q = 0; q < BSS; q++) XB[o + q] += fb[q];
       }
       for (let s = a + L - 1; s >= a; s--) {
-        const t = s - w0, xo = t * BSS, xi = (t - 1) * BSS, ci = (s - a) * CSB, zi = (s - a) * BSS;
+        const t = s - w0, xo = t * BSS, xi = (t - 1) * BSS, zi = (s - a) * BSS;
+        if (t - Hr < base) {
+          // slide the window down so slot t is its top: slots base … t move up, the new ones start at 0
+          const nb = Math.max(0, t + 1 - XW);
+          XB.copyWithin((base - nb) * BSS, 0, (t - base + 1) * BSS);
+          XB.fill(0, 0, (base - nb) * BSS);
+          setBase(nb);
+        }
         const stimT = stim ? P.stimAt((s - s0) * dt) : 0;
         for (let b = 0; b < B; b++) {
           P.observe(b, xo);
           ctx.OB.fill(0, b * (NVB / B), (b + 1) * (NVB / B));
           for (const m of this.monitors) m.obsBar(s, b, ctx.O, ctx.OB);
           P.observeRev(b, xo);
-          P.stepRev(b, xi, xo, ci, zi, stimT);
-          P.couplingRev(b, s, w0, ci);
+          P.couplingPost(b, s - a);
+          P.stepRev(b, xi, xo, zi, stimT);
+          P.couplingRev(b, s, w0, s - a);
         }
-        if (trunc && s > s0 && (s - s0) % trunc === 0) ctx.XB.fill(0, 0, t * BSS);
+        if (trunc && s > s0 && (s - s0) % trunc === 0) XB.fill(0, 0, (t - base) * BSS);
       }
-      carry.set(ctx.XB.subarray(0, Hr * BSS));
+      if (base !== 0) throw new Error('adjoint: internal error, the cotangent window did not reach the segment start');
+      this.edgeProducts(L, Hr);
+      carry.set(XB.subarray(0, Hr * BSS));
     }
+    this.edgeFinish();
     return this.collect();
+  }
+
+  /**
+   * Delay-free projections: EB[i, j] += W_ij Σ_s bgx(s, i)·x_j(s − 1) over the segment just swept
+   * (its steps are slots Hr … Hr+L−1 of the window, their weighted sums' cotangents rows of BGX).
+   */
+  private edgeProducts(L: number, Hr: number): void {
+    if (!this.edgeBlocks.length) return;
+    const { B, N, SS } = this, ctx = this.ctx, NG = ctx.NG as number;
+    const acc = this.edgeAcc;
+    // blocks of EDGE_BLOCK steps counted back from the segment's end (a multiple of EDGE_BLOCK from the run's end), latest first
+    for (let e = L; e > 0; e -= EDGE_BLOCK) {
+      const t0 = Math.max(0, e - EDGE_BLOCK);
+      this.edgeBlocks.forEach((eb, k) => {
+        for (let b = 0; b < B; b++) {
+          crossProduct(acc[k * B + b], ctx.BGX, (t0 * B + b) * NG + eb.group * N, B * NG, ctx.X, (Hr - 1 + t0) * B * SS + b * SS + eb.row * N, B * SS, e - t0, N);
+        }
+      });
+    }
+  }
+
+  /** EB[edge] = W ∘ Σ over lanes of the blocked products (once, after the sweep). */
+  private edgeFinish(): void {
+    const { B, N } = this, W = this.weights;
+    this.edgeBlocks.forEach((eb, k) => {
+      const EB = this.ctx.EB[eb.edge];
+      for (let b = 0; b < B; b++) {
+        const a = this.edgeAcc[k * B + b];
+        for (let q = 0; q < N * N; q++) if (W[q] !== 0) EB[q] += W[q] * a[q];
+      }
+    });
   }
 
   /** Cotangents per (lane, node) → each parameter's layout; derived parameters chained to their sources. */
@@ -527,6 +635,7 @@ export class AdjointSimulator {
     for (const name of this.wrt) {
       if (name === 'weights') res.weights = this.ctx.WB.slice();
       else if (name === 'speed') res.speed = Float64Array.of(this.ctx.SB[0]);
+      else if (this.ctx.EB[name]) res[name] = this.ctx.EB[name].slice();
       else if (name.startsWith(PREFIX)) { const k = name.slice(PREFIX.length); res[name] = reduce(this.ctx.PC[k], plan.couplingParams[k]); }
       else res[name] = reduce(PB[name], plan.modelParams[name]);
     }

@@ -28,16 +28,27 @@ const P0 = { line: 0, col: 0 };
  * (symbolic derivatives of whole expressions swell). Kept whole: conditionals (the branch not
  * taken may be Inf or NaN; a whole conditional's derivative stays behind its test) and the logistic
  * and rate forms (their derivatives are taken on the overflow-safe rewrites). The operations and
- * their order are unchanged, so the values are bitwise those of the unflattened expression.
+ * their order are unchanged, so the values are bitwise those of the unflattened expression; an
+ * operation repeated on the same operands is computed once.
  */
 export function flatten(prog: Assign[]): Assign[] {
   const out: Assign[] = [];
+  // one temporary per distinct operation on the same operands (a model's auxiliaries and integrator
+  // stages repeat many): the same operation on the same values gives the same bits, so reusing it
+  // changes no value, and the program (hence both sweeps) shrinks
+  const seen = new Map<string, string>();
+  const key = (e: Expr) => JSON.stringify(e, (k, v) => (k === 'pos' ? undefined : v));
   for (const a of prog) {
     let k = 0;
     const temp = (e: Expr): Expr => {
       if (e.kind === 'num' || e.kind === 'sym') return e;
-      const name = `${a.name}__${k++}`;
-      out.push({ name, expr: e });
+      const id = key(e);
+      let name = seen.get(id);
+      if (!name) {
+        name = `${a.name}__${k++}`;
+        out.push({ name, expr: e });
+        seen.set(id, name);
+      }
       return { kind: 'sym', name, pos: P0 };
     };
     const node = (e: Expr): Expr => {

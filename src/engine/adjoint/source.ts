@@ -23,7 +23,6 @@ export interface AdjointSource {
 export function adjointSource(cfg: SimulationConfig): AdjointSource {
   if (cfg.historyPrecision === 'float32') throw new Error("adjoint: historyPrecision 'float32' is not differentiated here; the adjoint is float64 throughout (drop historyPrecision)");
   const prep = prepareRun(cfg, () => syntheticConnectome());
-  if (prep.plan.projections) throw new Error(`adjoint: model ${prep.plan.spec.name} has coupling projections (${prep.plan.projections.length}); the adjoint differentiates single-coupling models so far — run it forward on the kernel engine`);
   const conn = prep.conn;
   const idelays = cfg.idelays ?? conn.delays(prep.plan.dt).idelays;
   return { prep, plan: prep.plan, idelays, tractLengths: Float64Array.from(conn.tractLengths), speed: conn.speed };
