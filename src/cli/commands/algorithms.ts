@@ -42,10 +42,25 @@ function eibNetwork(o: Record<string, string | boolean | undefined>): { net: Eib
   return { net, fc };
 }
 
+/**
+ * `--record` against the run's monitors: a name (case as the registry's) or an index, returned as the
+ * monitor's name so the result and the sweep id do not depend on how it was spelled; bare `--record`
+ * is the first monitor.
+ */
+function recordedMonitor(v: string | true, monitors: { name: string }[]): string {
+  const listed = monitors.map((m, k) => `${k}: ${m.name}`).join(', ');
+  if (v === true) return monitors[0].name;
+  const k = /^\d+$/.test(v) ? Number(v) : monitors.findIndex((m) => m.name.toLowerCase() === v.toLowerCase());
+  if (!(k >= 0 && k < monitors.length)) throw new Error(`--record: '${v}' is not one of this run's monitors (${listed}); give its name or index, and add it with --monitor`);
+  const name = monitors[k].name;
+  if (monitors.filter((m) => m.name === name).length > 1) throw new Error(`--record: the run has several ${name} monitors (${listed}); a recorded monitor is named, so give each monitor once`);
+  return name;
+}
+
 export function register(program: Command): void {
   program
     .command('explore')
-    .description('Batched parameter exploration on the kernel engine; writes an ExplorationResult (JSON) with asGrid/slice/optimal views.')
+    .description('Batched parameter exploration on the kernel engine; writes an ExplorationResult (.json, or netCDF .nc) with asGrid/slice/optimal views and, with --record, a time series per point.')
     .option('-m, --model <name>', 'model (catalogue name or YAML path)', 'ReducedWongWang')
     .option('-c, --connectivity <zip>', 'TVB connectivity ZIP (default: dk_average, SC/max, no delays)')
     .option('--dk-average [dir]', 'use dk_average (default $VBT_SHARED/data/dk_average or ../shared/data/dk_average)')
@@ -61,12 +76,13 @@ export function register(program: Command): void {
     .option('--seed <n>', 'noise seed', '42')
     .option('--transient <ms>', 'discarded first', '20000')
     .option('-d, --duration <ms>', 'recorded time', '90000')
-    .option('--monitor <spec>', 'monitor, e.g. Bold:1000 or TemporalAverage:10', 'Bold:1000')
+    .option('--monitor <spec>', 'monitor, e.g. Bold:1000 or TemporalAverage:10 (repeatable; the observable reads the first; default Bold:1000)', collect, [])
+    .option('--record [monitor]', 'keep every point\'s time series of this monitor (name or 0-based index among the --monitor; default the first) in the result')
     .addOption(new Option('--observable <kind>', 'fc: fc_corr and RMSE vs the empirical FC (dk_average); mean: mean of the first variable').choices(['fc', 'mean']).default('fc'))
     .option('--skip <n>', 'samples dropped before the FC', '20')
     .option('--batch-size <n>', 'points per batched run', '32')
     .option('--threads <n>', 'worker threads')
-    .option('-o, --out <file>', 'result JSON', 'out/exploration.json')
+    .option('-o, --out <file>', 'result file: .json or netCDF (.nc/.h5)', 'out/exploration.json')
     .option('-q, --quiet', 'no progress bar')
     .option('--queue <url>', 'run on a BullMQ queue at redis://host:port/db (start workers with `vbt worker --queue URL`)')
     .option('--queue-name <name>', 'queue name (several queues can share one Redis)', 'explore')
@@ -78,7 +94,7 @@ export function register(program: Command): void {
         if (!o.queue) throw new Error('--resume needs --queue redis://host:port/db');
         const { QueueExecutor } = await import('../../../algorithms/distributed/index.js');
         const res = await new QueueExecutor({ url: o.queue, name: o.queueName, progress: o.quiet ? false : undefined }).resume(o.resume);
-        res.save(o.out);
+        await res.save(o.out);
         console.log(`sweep ${o.resume}: ${res.space.size} points; result written to ${o.out}`);
         return;
       }
@@ -107,19 +123,20 @@ export function register(program: Command): void {
       const base: SimulationConfig = {
         model: o.model, parameters, connectivity: conn, coupling: o.coupling,
         integrator: { name: 'Heun', dt: parseNumber(o.dt, '--dt'), noise: { nsig: parseNumber(o.noise, '--noise'), seed: Number(o.seed) } },
-        transient: parseNumber(o.transient, '--transient'), duration: parseNumber(o.duration, '--duration'), monitors: [parseMonitor(o.monitor)],
+        transient: parseNumber(o.transient, '--transient'), duration: parseNumber(o.duration, '--duration'), monitors: ((o.monitor as string[]).length ? o.monitor as string[] : ['Bold:1000']).map(parseMonitor),
       };
+      const record = o.record === undefined ? undefined : recordedMonitor(o.record, base.monitors!);
       if (o.observable === 'fc' && !fc) throw new Error('--observable fc needs an empirical FC: use --dk-average (or --observable mean)');
       const { makeSweep, calibrateChunkSize, LocalExecutor, QueueExecutor, openRedis } = await import('../../../algorithms/distributed/index.js');
       if (o.queue) (await openRedis(o.queue)).disconnect(); // an unreachable Redis fails now, not after calibration
       const observables = o.observable === 'fc' ? { kind: 'fc' as const, target: Array.from(fc!.data), n: fc!.n, monitor: 0, skip: Number(o.skip) } : { kind: 'mean' as const };
       let chunkSize = Number(o.queue ? o.chunkSize ?? 0 : o.batchSize);
       if (o.queue && !o.chunkSize) {
-        const cal = await calibrateChunkSize(makeSweep({ name: 'cli', base, space, observables, chunkSize: 1 }), parseNumber(o.targetSeconds, '--target-seconds'));
+        const cal = await calibrateChunkSize(makeSweep({ name: 'cli', base, space, observables, chunkSize: 1, record }), parseNumber(o.targetSeconds, '--target-seconds'));
         chunkSize = cal.chunkSize;
         if (!o.quiet) console.error(`measured ${cal.secondsPerPoint.toFixed(3)} CPU-s per point → ${chunkSize} points per job (~${o.targetSeconds} s)`);
       }
-      const sweep = makeSweep({ name: 'cli', base, space, observables, chunkSize });
+      const sweep = makeSweep({ name: 'cli', base, space, observables, chunkSize, record });
       const progress = o.quiet ? false : undefined;
       const executor = o.queue
         ? new QueueExecutor({ url: o.queue, name: o.queueName, progress, onSubmitted: (id) => console.error(`sweep ${id} in queue '${o.queueName}' at ${o.queue} (resume with --resume ${id})`) })
@@ -128,8 +145,10 @@ export function register(program: Command): void {
       const key = o.observable === 'fc' ? 'fc_corr' : 'mean';
       const best = res.optimal(key, o.observable === 'fc' ? 'max' : 'min');
       await res.save(o.out);
-      emit({ points: res.space.size, shape: res.shape, seconds: res.metadata.seconds, best: { observable: key, value: best.value, parameters: best.parameters }, out: o.out },
-        `${res.space.size} points (shape ${res.shape.join('×')}) in ${(res.metadata.seconds as number).toFixed(1)} s; best ${key} ${best.value.toFixed(4)} at ${JSON.stringify(best.parameters)}\nresult written to ${o.out}`);
+      const ts = res.timeseries;
+      const recorded = ts && { monitor: record, outputs: ts.outputNames, samples: ts.time.length, nodes: ts.nodes, dt: ts.dt };
+      emit({ points: res.space.size, shape: res.shape, seconds: res.metadata.seconds, best: { observable: key, value: best.value, parameters: best.parameters }, ...(recorded ? { recorded } : {}), out: o.out },
+        `${res.space.size} points (shape ${res.shape.join('×')}) in ${(res.metadata.seconds as number).toFixed(1)} s; best ${key} ${best.value.toFixed(4)} at ${JSON.stringify(best.parameters)}\n${recorded ? `recorded ${record} per point: ${recorded.samples} samples × ${recorded.outputs.join(', ')} × ${recorded.nodes} nodes\n` : ''}result written to ${o.out}`);
     });
 
   const eibOptions = (c: Command) =>
