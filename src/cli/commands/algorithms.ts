@@ -1,20 +1,23 @@
 /**
- * `vbt explore` (batched parameter sweep on the kernel engine → ExplorationResult JSON),
- * `vbt fic` (feedback inhibition control) and `vbt eib` (E/I-balance tuning) on the two-channel
- * Wong–Wang E/I network, with the dk_average data or a TVB connectivity ZIP.
+ * `vbt explore` (batched parameter sweep on the kernel engine → ExplorationResult, JSON or netCDF,
+ * with `--record` a time series per point), `vbt fic` (feedback inhibition control) and `vbt eib`
+ * (E/I-balance tuning) on the two-channel Wong–Wang E/I network, with the dk_average data or a TVB
+ * connectivity ZIP; `--record-monitor` keeps their pre/post-tuning runs in an ExperimentResult file.
  */
 import { emit } from '../output.js';
 import { Command, Option } from 'commander';
 import {
   grid, logGrid, values, product, sobolSamples, randomSamples, loadDkAverage, maxNormalized,
-  dkAveragePath, EibNetwork, fic, eib, type Space, type FicRule,
+  dkAveragePath, EibNetwork, fic, eib, type Space, type FicRule, type TuningRecord,
 } from '../../../algorithms/index.js';
+import { ExperimentResult, type AlgorithmResult } from '../../results/experiment.js';
+import { MONITOR_HELP } from '../monitor.js';
 import { Connectivity } from '../../network/connectivity.js';
 import { readTvbConnectivityZip } from '../../network/tvb-zip.js';
 import { parseMonitor } from '../main.js';
 import type { SquareMatrix } from '../../analysis/fc.js';
 import type { SimulationConfig } from '../../simulation/config.js';
-import { collectKv, parseNumber } from '../parse.js';
+import { collectKv, parseInteger, parseNonNegative, parseNumber, parsePositive } from '../parse.js';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -35,11 +38,41 @@ function loadNetwork(o: { connectivity?: string; dkAverage?: string | boolean })
   return { conn: new Connectivity({ n: sc.n, weights: sc.weights, tractLengths: new Float64Array(sc.n * sc.n), labels: sc.labels, name: 'dk_average (SC/max, no delays)' }), fc: dk.fc };
 }
 
-function eibNetwork(o: Record<string, string | boolean | undefined>): { net: EibNetwork; fc?: SquareMatrix } {
+function eibNetwork(o: Record<string, string | boolean | undefined>): { net: EibNetwork; fc?: SquareMatrix; labels: readonly string[] } {
   const { conn, fc } = loadNetwork(o as never);
   const sigma = parseNumber(String(o.sigma ?? '0.01'), '--sigma');
   const net = new EibNetwork({ n: conn.n, weights: conn.weights, dt: parseNumber(String(o.dt ?? '4'), '--dt'), nsig: 0.5 * sigma * sigma, seed: parseNumber(String(o.seed ?? '42'), '--seed') });
-  return { net, fc };
+  return { net, fc, labels: conn.labels };
+}
+
+/**
+ * The pre/post-tuning recording of `vbt fic`/`vbt eib` (the API's `record`), checked with the output
+ * before any work: the recorded runs live in an ExperimentResult netCDF file, since the JSON of an
+ * AlgorithmResult has no place for them.
+ */
+function tuningRecord(o: Record<string, unknown>): Omit<TuningRecord, 'labels'> | undefined {
+  const monitors = o.recordMonitor as string[];
+  const extra = (['recordDuration', 'recordTransient', 'recordSeed'] as const).filter((k) => o[k] !== undefined);
+  const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  if (!monitors.length) {
+    if (extra.length) throw new Error(`${extra.map(flag).join(', ')}: needs --record-monitor (what the pre/post-tuning runs observe)`);
+    return undefined;
+  }
+  if (!o.out) throw new Error('--record-monitor: the recorded runs need a file; give --out FILE.nc (an ExperimentResult holding the AlgorithmResult and both runs)');
+  if (String(o.out).toLowerCase().endsWith('.json')) throw new Error(`--record-monitor: --out ${o.out} is JSON, which has no place for the pre/post-tuning simulations; give a netCDF file (.nc)`);
+  return {
+    monitors: monitors.map(parseMonitor),
+    duration: parsePositive(String(o.recordDuration ?? o.eval), o.recordDuration !== undefined ? '--record-duration' : '--eval (the default --record-duration)'),
+    transient: o.recordTransient !== undefined ? parseNonNegative(String(o.recordTransient), '--record-transient') : 0,
+    ...(o.recordSeed !== undefined ? { seed: parseInteger(String(o.recordSeed), '--record-seed', 0) } : {}),
+  };
+}
+
+/** `.json`: the AlgorithmResult alone; otherwise an ExperimentResult netCDF file with it under `name` (and any recorded runs). */
+async function writeTuning(r: AlgorithmResult, out: string, name: string): Promise<void> {
+  if (out.toLowerCase().endsWith('.json')) r.save(out);
+  else await new ExperimentResult({ id: name, algorithms: { [name]: r } }).save(out);
+  console.log(`result written to ${out}${r.postTuningSimulation ? ` (ExperimentResult: algorithms.${name} with its pre/post-tuning simulations)` : ''}`);
 }
 
 /**
@@ -158,8 +191,12 @@ export function register(program: Command): void {
       .option('--dt <ms>', 'integration step', '4')
       .option('--sigma <s>', 'noise σ on S_e (nsig = σ²/2)', '0.01')
       .option('--seed <n>', 'noise seed', '42')
-      .option('-o, --out <file>', 'AlgorithmResult JSON')
-      .option('-q, --quiet', 'no progress bar');
+      .option('-o, --out <file>', 'AlgorithmResult JSON (.json), or an ExperimentResult netCDF file (.nc) holding it and any recorded runs')
+      .option('-q, --quiet', 'no progress bar')
+      .option('--record-monitor <spec>', `record full pre- and post-tuning simulations observed by this monitor (same start and noise; untuned vs tuned values); needs --out FILE.nc. ${MONITOR_HELP}`, collect, [])
+      .option('--record-duration <ms>', 'recorded length of those runs (default: the --eval length)')
+      .option('--record-transient <ms>', 'simulated first and discarded in those runs (default 0)')
+      .option('--record-seed <n>', 'noise seed of both recorded runs (default: --seed)');
 
   eibOptions(
     program
@@ -172,18 +209,19 @@ export function register(program: Command): void {
       .option('-n, --iterations <n>', 'iterations of 720 ms', '200')
       .option('--transient <ms>', 'simulated before the first update', '60000')
       .option('--eval <ms>', 'length of the pre/post evaluation runs', '60000'),
-  ).action((o) => {
-    const { net } = eibNetwork(o);
+  ).action(async (o) => {
+    const rec = tuningRecord(o);
+    const { net, labels } = eibNetwork(o);
     const eta = parseNumber(o.eta, '--eta');
     const rule: FicRule = o.rule === 'gating'
       ? { kind: 'gating', target: o.target !== undefined ? parseNumber(o.target, '--target') : 0.25, eta }
       : { kind: 'deco2014', eta, ...(o.rate !== undefined ? { rate: parseNumber(o.rate, '--rate') } : { current: o.target !== undefined ? parseNumber(o.target, '--target') : -0.026 }) };
-    const r = fic({ network: net, rule, iterations: Number(o.iterations), transientSteps: Math.round(parseNumber(o.transient, '--transient') / net.dt), evaluation: { steps: Math.round(parseNumber(o.eval, '--eval') / net.dt) }, progress: o.quiet ? false : undefined });
+    const r = fic({ network: net, rule, iterations: Number(o.iterations), transientSteps: Math.round(parseNumber(o.transient, '--transient') / net.dt), evaluation: { steps: Math.round(parseNumber(o.eval, '--eval') / net.dt) }, ...(rec ? { record: { ...rec, labels } } : {}), progress: o.quiet ? false : undefined });
     const pre = r.preTuning!.metrics, post = r.postTuning!.metrics;
     console.log(`FIC ${o.rule}: ${r.nIterations} iterations in ${r.seconds.toFixed(1)} s`);
     console.log(`  before: mean S_e ${pre.meanS_e.toFixed(4)}, rate ${pre.meanRate.toFixed(3)} Hz, current ${pre.meanCurrent.toFixed(4)} nA`);
     console.log(`  after:  mean S_e ${post.meanS_e.toFixed(4)}, rate ${post.meanRate.toFixed(3)} Hz, current ${post.meanCurrent.toFixed(4)} nA`);
-    if (o.out) { r.save(o.out); console.log(`result written to ${o.out}`); }
+    if (o.out) await writeTuning(r, o.out, 'fic');
   });
 
   eibOptions(
@@ -199,20 +237,21 @@ export function register(program: Command): void {
       .option('--eval-seeds <list>', 'noise seeds of the fresh evaluation runs (comma-separated; not the tuning --seed)', '1234')
       .option('--transient <ms>', 'simulated before the FIC phase', '300000')
       .option('--eval <ms>', 'recorded length of each evaluation run (FC without its first 20 TRs)', '300000'),
-  ).action((o) => {
-    const { net, fc } = eibNetwork(o);
+  ).action(async (o) => {
+    const rec = tuningRecord(o);
+    const { net, fc, labels } = eibNetwork(o);
     if (!fc) throw new Error('vbt eib: needs the empirical FC; use --dk-average (a TVB ZIP carries no FC)');
     const seeds = String(o.evalSeeds).split(',').map((v) => parseNumber(v, '--eval-seeds'));
     if (seeds.includes(parseNumber(String(o.seed), '--seed'))) throw new Error(`vbt eib: --eval-seeds ${o.evalSeeds} contains the tuning --seed ${o.seed}; evaluate on noise never used in tuning`);
     const r = eib({
       network: net, targetFc: fc, iterations: Number(o.iterations), eta: parseNumber(o.eta, '--eta'), window: Number(o.window), keep: o.keep,
       ...(o.warmup !== undefined ? { warmup: parseNumber(o.warmup, '--warmup') } : {}), ...(o.averageOver !== undefined ? { averageOver: parseNumber(o.averageOver, '--average-over') } : {}),
-      transient: parseNumber(o.transient, '--transient'), evaluation: { seeds, steps: Math.round(parseNumber(o.eval, '--eval') / net.dt) }, progress: o.quiet ? false : undefined,
+      transient: parseNumber(o.transient, '--transient'), evaluation: { seeds, steps: Math.round(parseNumber(o.eval, '--eval') / net.dt) }, ...(rec ? { record: { ...rec, labels } } : {}), progress: o.quiet ? false : undefined,
     });
     const pre = r.preTuning!.metrics, post = r.postTuning!.metrics;
     console.log(`EIB: ${r.nIterations} iterations in ${r.seconds.toFixed(1)} s (keep ${o.keep})`);
     console.log(`  before: fc_corr ${pre.fc_corr.toFixed(4)}  RMSE ${pre.rmse.toFixed(4)}`);
     console.log(`  after:  fc_corr ${post.fc_corr.toFixed(4)}  RMSE ${post.rmse.toFixed(4)}${seeds.length > 1 ? `  (mean of seeds ${seeds.join(', ')}: ${seeds.map((s) => post[`fc_corr@${s}`].toFixed(4)).join(' / ')})` : ''}`);
-    if (o.out) { r.save(o.out); console.log(`result written to ${o.out}`); }
+    if (o.out) await writeTuning(r, o.out, 'eib');
   });
 }
