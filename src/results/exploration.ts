@@ -75,6 +75,36 @@ function spaceFromAxes(axes: ExplorationAxis[], where: string): Space {
   }));
 }
 
+/** How the JSON format stores a time series' doubles: their IEEE-754 bytes, so NaN, ±Inf and −0 come back bit for bit. */
+const TS_ENCODING = 'float64le-base64';
+
+function f64ToBase64(a: Float64Array): string {
+  const bytes = new DataView(new ArrayBuffer(8 * a.length));
+  for (let k = 0; k < a.length; k++) bytes.setFloat64(8 * k, a[k], true);
+  return Buffer.from(bytes.buffer).toString('base64');
+}
+
+/** The doubles of a base64 string; `n` checks their count. */
+function f64FromBase64(s: unknown, where: string, n?: number): Float64Array {
+  if (typeof s !== 'string') throw new Error(`${where}: expected a base64 string of float64 values`);
+  const bytes = Buffer.from(s, 'base64');
+  if (bytes.length % 8 !== 0 || (n !== undefined && bytes.length !== 8 * n)) throw new Error(`${where}: ${bytes.length} bytes; expected ${n ?? 'whole'} float64 values${n !== undefined ? ` (${8 * n} bytes)` : ''}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  return Float64Array.from({ length: bytes.length / 8 }, (_, k) => view.getFloat64(8 * k, true));
+}
+
+function timeseriesToJSON(ts: PointTimeSeries): Record<string, unknown> {
+  return { encoding: TS_ENCODING, outputNames: ts.outputNames, dt: ts.dt, nodes: ts.nodes, time: f64ToBase64(ts.time), data: f64ToBase64(ts.data) };
+}
+
+/** The JSON form back; the constructor checks data against points × time × outputs × nodes. */
+function timeseriesFromJSON(j: unknown, where: string): PointTimeSeries {
+  const t = j as Record<string, unknown>;
+  if (!t || typeof t !== 'object' || t.encoding !== TS_ENCODING) throw new Error(`${where}: timeseries.encoding ${JSON.stringify(t?.encoding)}; expected '${TS_ENCODING}'`);
+  if (!Array.isArray(t.outputNames) || !Number.isInteger(t.nodes) || typeof t.dt !== 'number') throw new Error(`${where}: timeseries needs outputNames (an array), nodes (an integer) and dt (a number)`);
+  return { outputNames: t.outputNames.map(String), dt: t.dt, nodes: t.nodes as number, time: f64FromBase64(t.time, `${where}: timeseries.time`), data: f64FromBase64(t.data, `${where}: timeseries.data`) };
+}
+
 /**
  * @example
  * ```ts
@@ -300,10 +330,14 @@ export class ExplorationResult {
       // NaN is not JSON: written as null and read back as NaN
       results: Object.fromEntries(Object.entries(this.results).map(([k, v]) => [k, Array.from(v, (x) => (Number.isFinite(x) ? x : null))])),
       metadata: this.metadata,
+      ...(this.timeseries ? { timeseries: timeseriesToJSON(this.timeseries) } : {}),
     };
   }
 
-  /** `.json` (the older format, still read) or netCDF-4 (`.nc`/`.h5`); written atomically. */
+  /**
+   * `.json` (the older format, still read) or netCDF-4 (`.nc`/`.h5`); written atomically. Both keep
+   * the time series per point bit for bit (JSON as base64 of the float64 bytes).
+   */
   async save(path: string, opts: NcWriteOptions = {}): Promise<void> {
     if (path.toLowerCase().endsWith('.json')) { writeFileAtomic(path, JSON.stringify(this.toJSON())); return; }
     const ds: NcDataset = { dims: [], variables: [], attrs: { vbt_class: 'ExplorationResult', vbt_schema_version: 'vbt-result/1.0' } };
@@ -316,7 +350,12 @@ export class ExplorationResult {
     const res = j.results as Record<string, (number | null)[]>;
     if (!res || typeof res !== 'object') throw new Error(`${where}: missing 'results'`);
     const results = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, Float64Array.from(v, (x) => (x === null ? NaN : x))]));
-    return new ExplorationResult(String(j.name ?? ''), Space.fromJSON(j.space as never), results, (j.metadata as Record<string, unknown>) ?? {});
+    const ts = j.timeseries === undefined ? undefined : timeseriesFromJSON(j.timeseries, where);
+    try {
+      return new ExplorationResult(String(j.name ?? ''), Space.fromJSON(j.space as never), results, (j.metadata as Record<string, unknown>) ?? {}, ts);
+    } catch (e) {
+      throw new Error(`${where}: ${(e as Error).message}`);
+    }
   }
 
   /** Reads the JSON format synchronously. */

@@ -67,8 +67,8 @@ export interface AlgorithmInit {
   postTuning?: TuningSnapshot;
   /**
    * Full simulations before and after tuning (fic/eib with `record`): the same start and noise,
-   * untuned vs tuned values. They go into the netCDF ExperimentResult; the JSON of `save` holds the
-   * snapshots only.
+   * untuned vs tuned values. They go into the netCDF ExperimentResult; the JSON of `save` has no
+   * place for them and refuses a result that carries them.
    */
   preTuningSimulation?: SimulationResult;
   postTuningSimulation?: SimulationResult;
@@ -161,10 +161,13 @@ export class AlgorithmResult {
   }
 
   /**
-   * JSON (the stand-alone format of `vbt fic`/`vbt eib`), written atomically. Without the pre/post
-   * SimulationResults: an ExperimentResult netCDF file carries those.
+   * JSON (the stand-alone format of `vbt fic`/`vbt eib`), written atomically. It has no place for the
+   * pre/post SimulationResults, so a result that carries them is refused (nothing is dropped
+   * silently): store it in an ExperimentResult netCDF file, which keeps them.
    */
   save(path: string): void {
+    const sims = [this.preTuningSimulation && 'preTuningSimulation', this.postTuningSimulation && 'postTuningSimulation'].filter(Boolean);
+    if (sims.length) throw new Error(`AlgorithmResult '${this.name}'.save(${path}): JSON cannot hold ${sims.join(' and ')}; save it in netCDF instead: await new ExperimentResult({ algorithms: { ${/^[A-Za-z_]\w*$/.test(this.name) ? this.name : `'${this.name}'`}: r } }).save('out.nc')`);
     writeFileAtomic(path, JSON.stringify(this.toJSON()));
   }
 

@@ -1,20 +1,23 @@
 /**
- * `vbt explore` (batched parameter sweep on the kernel engine → ExplorationResult JSON),
- * `vbt fic` (feedback inhibition control) and `vbt eib` (E/I-balance tuning) on the two-channel
- * Wong–Wang E/I network, with the dk_average data or a TVB connectivity ZIP.
+ * `vbt explore` (batched parameter sweep on the kernel engine → ExplorationResult, JSON or netCDF,
+ * with `--record` a time series per point), `vbt fic` (feedback inhibition control) and `vbt eib`
+ * (E/I-balance tuning) on the two-channel Wong–Wang E/I network, with the dk_average data or a TVB
+ * connectivity ZIP; `--record-monitor` keeps their pre/post-tuning runs in an ExperimentResult file.
  */
 import { emit } from '../output.js';
 import { Command, Option } from 'commander';
 import {
   grid, logGrid, values, product, sobolSamples, randomSamples, loadDkAverage, maxNormalized,
-  dkAveragePath, EibNetwork, fic, eib, type Space, type FicRule,
+  dkAveragePath, EibNetwork, fic, eib, type Space, type FicRule, type TuningRecord,
 } from '../../../algorithms/index.js';
+import { ExperimentResult, type AlgorithmResult } from '../../results/experiment.js';
+import { MONITOR_HELP } from '../monitor.js';
 import { Connectivity } from '../../network/connectivity.js';
 import { readTvbConnectivityZip } from '../../network/tvb-zip.js';
 import { parseMonitor } from '../main.js';
 import type { SquareMatrix } from '../../analysis/fc.js';
 import type { SimulationConfig } from '../../simulation/config.js';
-import { collectKv, parseNumber } from '../parse.js';
+import { collectKv, parseInteger, parseNonNegative, parseNumber, parsePositive } from '../parse.js';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -35,17 +38,62 @@ function loadNetwork(o: { connectivity?: string; dkAverage?: string | boolean })
   return { conn: new Connectivity({ n: sc.n, weights: sc.weights, tractLengths: new Float64Array(sc.n * sc.n), labels: sc.labels, name: 'dk_average (SC/max, no delays)' }), fc: dk.fc };
 }
 
-function eibNetwork(o: Record<string, string | boolean | undefined>): { net: EibNetwork; fc?: SquareMatrix } {
+function eibNetwork(o: Record<string, string | boolean | undefined>): { net: EibNetwork; fc?: SquareMatrix; labels: readonly string[] } {
   const { conn, fc } = loadNetwork(o as never);
   const sigma = parseNumber(String(o.sigma ?? '0.01'), '--sigma');
   const net = new EibNetwork({ n: conn.n, weights: conn.weights, dt: parseNumber(String(o.dt ?? '4'), '--dt'), nsig: 0.5 * sigma * sigma, seed: parseNumber(String(o.seed ?? '42'), '--seed') });
-  return { net, fc };
+  return { net, fc, labels: conn.labels };
+}
+
+/**
+ * The pre/post-tuning recording of `vbt fic`/`vbt eib` (the API's `record`), checked with the output
+ * before any work: the recorded runs live in an ExperimentResult netCDF file, since the JSON of an
+ * AlgorithmResult has no place for them.
+ */
+function tuningRecord(o: Record<string, unknown>): Omit<TuningRecord, 'labels'> | undefined {
+  const monitors = o.recordMonitor as string[];
+  const extra = (['recordDuration', 'recordTransient', 'recordSeed'] as const).filter((k) => o[k] !== undefined);
+  const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  if (!monitors.length) {
+    if (extra.length) throw new Error(`${extra.map(flag).join(', ')}: needs --record-monitor (what the pre/post-tuning runs observe)`);
+    return undefined;
+  }
+  if (!o.out) throw new Error('--record-monitor: the recorded runs need a file; give --out FILE.nc (an ExperimentResult holding the AlgorithmResult and both runs)');
+  if (String(o.out).toLowerCase().endsWith('.json')) throw new Error(`--record-monitor: --out ${o.out} is JSON, which has no place for the pre/post-tuning simulations; give a netCDF file (.nc)`);
+  return {
+    monitors: monitors.map(parseMonitor),
+    duration: parsePositive(String(o.recordDuration ?? o.eval), o.recordDuration !== undefined ? '--record-duration' : '--eval (the default --record-duration)'),
+    transient: o.recordTransient !== undefined ? parseNonNegative(String(o.recordTransient), '--record-transient') : 0,
+    ...(o.recordSeed !== undefined ? { seed: parseInteger(String(o.recordSeed), '--record-seed', 0) } : {}),
+  };
+}
+
+/** `.json`: the AlgorithmResult alone; otherwise an ExperimentResult netCDF file with it under `name` (and any recorded runs). */
+async function writeTuning(r: AlgorithmResult, out: string, name: string): Promise<void> {
+  if (out.toLowerCase().endsWith('.json')) r.save(out);
+  else await new ExperimentResult({ id: name, algorithms: { [name]: r } }).save(out);
+  console.log(`result written to ${out}${r.postTuningSimulation ? ` (ExperimentResult: algorithms.${name} with its pre/post-tuning simulations)` : ''}`);
+}
+
+/**
+ * `--record` against the run's monitors: a name (case as the registry's) or an index, returned as the
+ * monitor's name so the result and the sweep id do not depend on how it was spelled; bare `--record`
+ * is the first monitor.
+ */
+function recordedMonitor(v: string | true, monitors: { name: string }[]): string {
+  const listed = monitors.map((m, k) => `${k}: ${m.name}`).join(', ');
+  if (v === true) return monitors[0].name;
+  const k = /^\d+$/.test(v) ? Number(v) : monitors.findIndex((m) => m.name.toLowerCase() === v.toLowerCase());
+  if (!(k >= 0 && k < monitors.length)) throw new Error(`--record: '${v}' is not one of this run's monitors (${listed}); give its name or index, and add it with --monitor`);
+  const name = monitors[k].name;
+  if (monitors.filter((m) => m.name === name).length > 1) throw new Error(`--record: the run has several ${name} monitors (${listed}); a recorded monitor is named, so give each monitor once`);
+  return name;
 }
 
 export function register(program: Command): void {
   program
     .command('explore')
-    .description('Batched parameter exploration on the kernel engine; writes an ExplorationResult (JSON) with asGrid/slice/optimal views.')
+    .description('Batched parameter exploration on the kernel engine; writes an ExplorationResult (.json, or netCDF .nc) with asGrid/slice/optimal views and, with --record, a time series per point.')
     .option('-m, --model <name>', 'model (catalogue name or YAML path)', 'ReducedWongWang')
     .option('-c, --connectivity <zip>', 'TVB connectivity ZIP (default: dk_average, SC/max, no delays)')
     .option('--dk-average [dir]', 'use dk_average (default $VBT_SHARED/data/dk_average or ../shared/data/dk_average)')
@@ -61,12 +109,13 @@ export function register(program: Command): void {
     .option('--seed <n>', 'noise seed', '42')
     .option('--transient <ms>', 'discarded first', '20000')
     .option('-d, --duration <ms>', 'recorded time', '90000')
-    .option('--monitor <spec>', 'monitor, e.g. Bold:1000 or TemporalAverage:10', 'Bold:1000')
-    .addOption(new Option('--observable <kind>', 'fc: fc_corr and RMSE vs the empirical FC (dk_average); mean: mean of the first variable').choices(['fc', 'mean']).default('fc'))
+    .addOption(new Option('--monitor <spec>', 'monitor, e.g. Bold:1000 or TemporalAverage:10 (repeatable; the observable reads the first)').argParser(collect).default([], 'Bold:1000'))
+    .option('--record [monitor]', 'keep every point\'s time series of this monitor (name or 0-based index among the --monitor; default the first) in the result')
+    .addOption(new Option('--observable <kind>', 'fc: fc_corr and RMSE vs the empirical FC (dk_average); mean: mean of the first monitor\'s whole output').choices(['fc', 'mean']).default('fc'))
     .option('--skip <n>', 'samples dropped before the FC', '20')
     .option('--batch-size <n>', 'points per batched run', '32')
     .option('--threads <n>', 'worker threads')
-    .option('-o, --out <file>', 'result JSON', 'out/exploration.json')
+    .option('-o, --out <file>', 'result file: .json or netCDF (.nc/.h5)', 'out/exploration.json')
     .option('-q, --quiet', 'no progress bar')
     .option('--queue <url>', 'run on a BullMQ queue at redis://host:port/db (start workers with `vbt worker --queue URL`)')
     .option('--queue-name <name>', 'queue name (several queues can share one Redis)', 'explore')
@@ -78,7 +127,7 @@ export function register(program: Command): void {
         if (!o.queue) throw new Error('--resume needs --queue redis://host:port/db');
         const { QueueExecutor } = await import('../../../algorithms/distributed/index.js');
         const res = await new QueueExecutor({ url: o.queue, name: o.queueName, progress: o.quiet ? false : undefined }).resume(o.resume);
-        res.save(o.out);
+        await res.save(o.out);
         console.log(`sweep ${o.resume}: ${res.space.size} points; result written to ${o.out}`);
         return;
       }
@@ -107,19 +156,20 @@ export function register(program: Command): void {
       const base: SimulationConfig = {
         model: o.model, parameters, connectivity: conn, coupling: o.coupling,
         integrator: { name: 'Heun', dt: parseNumber(o.dt, '--dt'), noise: { nsig: parseNumber(o.noise, '--noise'), seed: Number(o.seed) } },
-        transient: parseNumber(o.transient, '--transient'), duration: parseNumber(o.duration, '--duration'), monitors: [parseMonitor(o.monitor)],
+        transient: parseNumber(o.transient, '--transient'), duration: parseNumber(o.duration, '--duration'), monitors: ((o.monitor as string[]).length ? o.monitor as string[] : ['Bold:1000']).map(parseMonitor),
       };
+      const record = o.record === undefined ? undefined : recordedMonitor(o.record, base.monitors!);
       if (o.observable === 'fc' && !fc) throw new Error('--observable fc needs an empirical FC: use --dk-average (or --observable mean)');
       const { makeSweep, calibrateChunkSize, LocalExecutor, QueueExecutor, openRedis } = await import('../../../algorithms/distributed/index.js');
       if (o.queue) (await openRedis(o.queue)).disconnect(); // an unreachable Redis fails now, not after calibration
       const observables = o.observable === 'fc' ? { kind: 'fc' as const, target: Array.from(fc!.data), n: fc!.n, monitor: 0, skip: Number(o.skip) } : { kind: 'mean' as const };
       let chunkSize = Number(o.queue ? o.chunkSize ?? 0 : o.batchSize);
       if (o.queue && !o.chunkSize) {
-        const cal = await calibrateChunkSize(makeSweep({ name: 'cli', base, space, observables, chunkSize: 1 }), parseNumber(o.targetSeconds, '--target-seconds'));
+        const cal = await calibrateChunkSize(makeSweep({ name: 'cli', base, space, observables, chunkSize: 1, record }), parseNumber(o.targetSeconds, '--target-seconds'));
         chunkSize = cal.chunkSize;
         if (!o.quiet) console.error(`measured ${cal.secondsPerPoint.toFixed(3)} CPU-s per point → ${chunkSize} points per job (~${o.targetSeconds} s)`);
       }
-      const sweep = makeSweep({ name: 'cli', base, space, observables, chunkSize });
+      const sweep = makeSweep({ name: 'cli', base, space, observables, chunkSize, record });
       const progress = o.quiet ? false : undefined;
       const executor = o.queue
         ? new QueueExecutor({ url: o.queue, name: o.queueName, progress, onSubmitted: (id) => console.error(`sweep ${id} in queue '${o.queueName}' at ${o.queue} (resume with --resume ${id})`) })
@@ -128,8 +178,10 @@ export function register(program: Command): void {
       const key = o.observable === 'fc' ? 'fc_corr' : 'mean';
       const best = res.optimal(key, o.observable === 'fc' ? 'max' : 'min');
       await res.save(o.out);
-      emit({ points: res.space.size, shape: res.shape, seconds: res.metadata.seconds, best: { observable: key, value: best.value, parameters: best.parameters }, out: o.out },
-        `${res.space.size} points (shape ${res.shape.join('×')}) in ${(res.metadata.seconds as number).toFixed(1)} s; best ${key} ${best.value.toFixed(4)} at ${JSON.stringify(best.parameters)}\nresult written to ${o.out}`);
+      const ts = res.timeseries;
+      const recorded = ts && { monitor: record, outputs: ts.outputNames, samples: ts.time.length, nodes: ts.nodes, dt: ts.dt };
+      emit({ points: res.space.size, shape: res.shape, seconds: res.metadata.seconds, best: { observable: key, value: best.value, parameters: best.parameters }, ...(recorded ? { recorded } : {}), out: o.out },
+        `${res.space.size} points (shape ${res.shape.join('×')}) in ${(res.metadata.seconds as number).toFixed(1)} s; best ${key} ${best.value.toFixed(4)} at ${JSON.stringify(best.parameters)}\n${recorded ? `recorded ${record} per point: ${recorded.samples} samples × ${recorded.outputs.join(', ')} × ${recorded.nodes} nodes\n` : ''}result written to ${o.out}`);
     });
 
   const eibOptions = (c: Command) =>
@@ -139,8 +191,12 @@ export function register(program: Command): void {
       .option('--dt <ms>', 'integration step', '4')
       .option('--sigma <s>', 'noise σ on S_e (nsig = σ²/2)', '0.01')
       .option('--seed <n>', 'noise seed', '42')
-      .option('-o, --out <file>', 'AlgorithmResult JSON')
-      .option('-q, --quiet', 'no progress bar');
+      .option('-o, --out <file>', 'AlgorithmResult JSON (.json), or an ExperimentResult netCDF file (.nc) holding it and any recorded runs')
+      .option('-q, --quiet', 'no progress bar')
+      .addOption(new Option('--record-monitor <spec>', `record full pre- and post-tuning simulations observed by this monitor (same start and noise; untuned vs tuned values); needs --out FILE.nc. ${MONITOR_HELP}`).argParser(collect).default([], 'none'))
+      .option('--record-duration <ms>', 'recorded length of those runs (default: the --eval length)')
+      .option('--record-transient <ms>', 'simulated first and discarded in those runs (default 0)')
+      .option('--record-seed <n>', 'noise seed of both recorded runs (default: --seed)');
 
   eibOptions(
     program
@@ -153,18 +209,19 @@ export function register(program: Command): void {
       .option('-n, --iterations <n>', 'iterations of 720 ms', '200')
       .option('--transient <ms>', 'simulated before the first update', '60000')
       .option('--eval <ms>', 'length of the pre/post evaluation runs', '60000'),
-  ).action((o) => {
-    const { net } = eibNetwork(o);
+  ).action(async (o) => {
+    const rec = tuningRecord(o);
+    const { net, labels } = eibNetwork(o);
     const eta = parseNumber(o.eta, '--eta');
     const rule: FicRule = o.rule === 'gating'
       ? { kind: 'gating', target: o.target !== undefined ? parseNumber(o.target, '--target') : 0.25, eta }
       : { kind: 'deco2014', eta, ...(o.rate !== undefined ? { rate: parseNumber(o.rate, '--rate') } : { current: o.target !== undefined ? parseNumber(o.target, '--target') : -0.026 }) };
-    const r = fic({ network: net, rule, iterations: Number(o.iterations), transientSteps: Math.round(parseNumber(o.transient, '--transient') / net.dt), evaluation: { steps: Math.round(parseNumber(o.eval, '--eval') / net.dt) }, progress: o.quiet ? false : undefined });
+    const r = fic({ network: net, rule, iterations: Number(o.iterations), transientSteps: Math.round(parseNumber(o.transient, '--transient') / net.dt), evaluation: { steps: Math.round(parseNumber(o.eval, '--eval') / net.dt) }, ...(rec ? { record: { ...rec, labels } } : {}), progress: o.quiet ? false : undefined });
     const pre = r.preTuning!.metrics, post = r.postTuning!.metrics;
     console.log(`FIC ${o.rule}: ${r.nIterations} iterations in ${r.seconds.toFixed(1)} s`);
     console.log(`  before: mean S_e ${pre.meanS_e.toFixed(4)}, rate ${pre.meanRate.toFixed(3)} Hz, current ${pre.meanCurrent.toFixed(4)} nA`);
     console.log(`  after:  mean S_e ${post.meanS_e.toFixed(4)}, rate ${post.meanRate.toFixed(3)} Hz, current ${post.meanCurrent.toFixed(4)} nA`);
-    if (o.out) { r.save(o.out); console.log(`result written to ${o.out}`); }
+    if (o.out) await writeTuning(r, o.out, 'fic');
   });
 
   eibOptions(
@@ -180,20 +237,21 @@ export function register(program: Command): void {
       .option('--eval-seeds <list>', 'noise seeds of the fresh evaluation runs (comma-separated; not the tuning --seed)', '1234')
       .option('--transient <ms>', 'simulated before the FIC phase', '300000')
       .option('--eval <ms>', 'recorded length of each evaluation run (FC without its first 20 TRs)', '300000'),
-  ).action((o) => {
-    const { net, fc } = eibNetwork(o);
+  ).action(async (o) => {
+    const rec = tuningRecord(o);
+    const { net, fc, labels } = eibNetwork(o);
     if (!fc) throw new Error('vbt eib: needs the empirical FC; use --dk-average (a TVB ZIP carries no FC)');
     const seeds = String(o.evalSeeds).split(',').map((v) => parseNumber(v, '--eval-seeds'));
     if (seeds.includes(parseNumber(String(o.seed), '--seed'))) throw new Error(`vbt eib: --eval-seeds ${o.evalSeeds} contains the tuning --seed ${o.seed}; evaluate on noise never used in tuning`);
     const r = eib({
       network: net, targetFc: fc, iterations: Number(o.iterations), eta: parseNumber(o.eta, '--eta'), window: Number(o.window), keep: o.keep,
       ...(o.warmup !== undefined ? { warmup: parseNumber(o.warmup, '--warmup') } : {}), ...(o.averageOver !== undefined ? { averageOver: parseNumber(o.averageOver, '--average-over') } : {}),
-      transient: parseNumber(o.transient, '--transient'), evaluation: { seeds, steps: Math.round(parseNumber(o.eval, '--eval') / net.dt) }, progress: o.quiet ? false : undefined,
+      transient: parseNumber(o.transient, '--transient'), evaluation: { seeds, steps: Math.round(parseNumber(o.eval, '--eval') / net.dt) }, ...(rec ? { record: { ...rec, labels } } : {}), progress: o.quiet ? false : undefined,
     });
     const pre = r.preTuning!.metrics, post = r.postTuning!.metrics;
     console.log(`EIB: ${r.nIterations} iterations in ${r.seconds.toFixed(1)} s (keep ${o.keep})`);
     console.log(`  before: fc_corr ${pre.fc_corr.toFixed(4)}  RMSE ${pre.rmse.toFixed(4)}`);
     console.log(`  after:  fc_corr ${post.fc_corr.toFixed(4)}  RMSE ${post.rmse.toFixed(4)}${seeds.length > 1 ? `  (mean of seeds ${seeds.join(', ')}: ${seeds.map((s) => post[`fc_corr@${s}`].toFixed(4)).join(' / ')})` : ''}`);
-    if (o.out) { r.save(o.out); console.log(`result written to ${o.out}`); }
+    if (o.out) await writeTuning(r, o.out, 'eib');
   });
 }
