@@ -139,7 +139,7 @@ export {
   describeFile, inferResultFormat, readAnyConnectivity, readSimulationResult, simulationResultFromJSON,
   writeConnectivity, writeSimulationResult, readTvbExperiment,
   type NcAttr, type NcDataset, type NcDim, type NcVariable, type NcWriteOptions, type TvbH5Content,
-  type TvbTimeSeriesWriteOptions, type TvbWriteOptions, type NpyArray, type BidsContent, type BidsOptions, type BidsTimeSeries,
+  type TvbTimeSeriesWriteOptions, type TvbWriteOptions, type TvbVbtProvenance, type NpyArray, type BidsContent, type BidsOptions, type BidsTimeSeries,
   type BidsTimeSeriesFormat, type ConnectivityTarget, type ResultFormat, type WriteResultOptions,
 } from './io/index.js';
 export type { BidsSuffix } from './io/bids.js';

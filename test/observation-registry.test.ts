@@ -39,7 +39,7 @@ describe('monitor registry', () => {
   });
 
   it("an alias records its target's numbers under its own name (kernel and tensor engines)", () => {
-    const base = { model: 'Generic2dOscillator', integrator: { name: 'Heun' as const, dt: 0.5 }, duration: 3000, noise: { nsig: 0.01, seed: 5 } };
+    const base = { model: 'Generic2dOscillator', integrator: { name: 'Heun' as const, dt: 0.5, noise: { nsig: 0.01, seed: 5 } }, duration: 3000 };
     const res = simulateSync({ ...base, monitors: [{ name: 'Raw' }, { name: 'RawVoi' }, { name: 'Bold', period: 500 }, { name: 'BoldRegionROI', period: 500 }] });
     expect(Array.from(res.monitor('RawVoi').data)).toEqual(Array.from(res.monitor('Raw').data));
     expect(Array.from(res.monitor('BoldRegionROI').data)).toEqual(Array.from(res.monitor('Bold').data));

@@ -9,7 +9,7 @@ export {
   TVB_DATA_VERSION, TVB_WRITTEN_BY, fillTvbConnectivity, fillTvbTimeSeries, gidHex, newTvbGid, pyJson, readTvbConnectivityH5, readTvbH5, tvbDate,
   writeTvbConnectivityH5, writeTvbExport, writeTvbTimeSeriesH5, readTvbExperiment,
 } from './tvb-h5.js';
-export type { PendingBool, TvbH5Content, TvbTimeSeriesWriteOptions, TvbWriteOptions } from './tvb-h5.js';
+export type { PendingBool, TvbH5Content, TvbTimeSeriesWriteOptions, TvbWriteOptions, TvbVbtProvenance } from './tvb-h5.js';
 export { npyScalar, parseNpy, readNpy, readNpz } from './npy.js';
 export type { NpyArray } from './npy.js';
 export { BEP034_VERSION, BIDS_VERSION, BIDS_TS_FORMATS, BEP034_IGNORE, bidsSuffixOf, exportBids, readBidsProvenance } from './bids.js';

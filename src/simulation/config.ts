@@ -154,7 +154,7 @@ function editDistance(a: string, b: string): number {
  *
  * @example
  * ```ts
- * import { closeNames } from 'vbt';
+ * import { closeNames } from 'vbt/internals';
  * closeNames('trasient', ['transient', 'duration', 'threads']); // ['transient']
  * ```
  */
