@@ -57,6 +57,7 @@ export { balloonSampling, balloonSetup, TENSOR_MONITOR_NAMES } from './observati
 export { closeNames, unknownKeyMessage } from './simulation/config.js';
 export { createTensorMonitor, type TensorMonitor, type TensorMonitorContext } from './observation/index.js';
 export { ADJOINT_MONITORS, ADJOINT_RUN_KERNEL } from './engine/adjoint/index.js';
+export { adjointMonitor, type AdjointMonitor, type MonitorGeometry } from './observation/index.js';
 export type { AdjointSource } from './engine/adjoint/source.js';
 
 // ── results and files: HDF5 handles, format fillers and constants ──

@@ -7,6 +7,7 @@
 export * from './registry.js';
 export { istepOf, type MonitorContext, type MonitorEmit } from './kernel.js';
 export type { TensorMonitor, TensorMonitorContext } from './tensor-monitor.js';
+export type { AdjointMonitor, MonitorGeometry } from './adjoint-monitor.js';
 export * from './bold/hrf.js';
 export * from './bold/reference.js';
 export * from './bold/tensor.js';

@@ -2,7 +2,7 @@
  * The one list of monitors: every observation model by name, with what its spec takes, its kernel
  * emitter and its tensor form. The kernel plan (`emitMonitor`), the tensor engine
  * (`createTensorMonitor`), the CLI's `--monitor`, the experiment schema and the error messages all
- * read `MONITORS`; the adjoint's forms live in src/engine/adjoint/monitors.ts (ADJOINT_MONITORS).
+ * read `MONITORS`, and so does the adjoint (`adjointMonitor`).
  */
 import { checkVoi, type MonitorContext, type MonitorEmit } from './kernel.js';
 import type { TensorMonitor, TensorMonitorContext } from './tensor-monitor.js';
@@ -28,6 +28,9 @@ import { createTensorTemporalAverageMonitor } from './temporal-average/tensor.js
 import { createTensorBoldMonitor } from './bold/tensor.js';
 import { createTensorBalloonMonitor } from './balloon/tensor.js';
 import { createTensorSensorMonitor } from './sensors/tensor.js';
+import { linearAdjointMonitor, voiOf, type AdjointMonitor, type MonitorGeometry } from './adjoint-monitor.js';
+import { adjointBoldMonitor } from './bold/adjoint.js';
+import { adjointBalloonMonitor } from './balloon/adjoint.js';
 
 export type { RawMonitorSpec, RawVoiMonitorSpec, SubSampleMonitorSpec, TemporalAverageMonitorSpec, GlobalAverageMonitorSpec,
   SpatialAverageMonitorSpec, AfferentCouplingMonitorSpec, BoldMonitorSpec, BoldRegionRoiMonitorSpec, BalloonMonitorSpec, SensorMonitorSpec };
@@ -62,6 +65,8 @@ export interface MonitorEntry {
   tensor?: (spec: never, ctx: TensorMonitorContext) => TensorMonitor;
   /** The tensor form is fed during the transient too (monitors with memory: BOLD, sensors). */
   warm?: boolean;
+  /** Adjoint (reverse-mode) form, if any; `voi` is already checked. */
+  adjoint?: (spec: never, g: MonitorGeometry, voi: number[]) => AdjointMonitor;
 }
 
 /** Kernel-engine emitters of the models that check their variables of interest before anything else. */
@@ -74,14 +79,14 @@ const sensors = (name: 'EEG' | 'MEG' | 'iEEG', what: string): MonitorEntry => ({
 });
 
 export const MONITORS: readonly MonitorEntry[] = [
-  { name: 'Raw', summary: 'every step, the variables of interest', period: 'none', emit: emitRaw, tensor: createTensorRawMonitor },
-  { name: 'SubSample', summary: 'the variables of interest every period', period: 'required', emit: emitSubSample, tensor: createTensorSubSampleMonitor },
-  { name: 'TemporalAverage', summary: 'the mean over each period', period: 'required', emit: emitTemporalAverage, tensor: createTensorTemporalAverageMonitor },
+  { name: 'Raw', summary: 'every step, the variables of interest', period: 'none', emit: emitRaw, tensor: createTensorRawMonitor, adjoint: linearAdjointMonitor },
+  { name: 'SubSample', summary: 'the variables of interest every period', period: 'required', emit: emitSubSample, tensor: createTensorSubSampleMonitor, adjoint: linearAdjointMonitor },
+  { name: 'TemporalAverage', summary: 'the mean over each period', period: 'required', emit: emitTemporalAverage, tensor: createTensorTemporalAverageMonitor, adjoint: linearAdjointMonitor },
   { name: 'GlobalAverage', summary: 'the mean over all nodes every period', period: 'required', emit: emitSpatialAverage },
   { name: 'SpatialAverage', summary: 'the mean over each area of a mask (default: cortical/subcortical) every period', period: 'required', emit: emitSpatialAverage },
   { name: 'AfferentCoupling', summary: 'the coupling each step receives, every step or averaged over the period', period: 'optional', emit: emitAfferentCoupling },
-  { name: 'Bold', summary: "TVB's Bold: 4 ms averages through an HRF kernel, every TR (default 2000 ms)", period: 'optional', emit: withVoi(emitBold), tensor: createTensorBoldMonitor, warm: true },
-  { name: 'BalloonWindkessel', summary: 'the Balloon–Windkessel haemodynamic ODE, every TR (default 2000 ms)', period: 'optional', emit: withVoi(emitBalloon), tensor: createTensorBalloonMonitor, warm: true },
+  { name: 'Bold', summary: "TVB's Bold: 4 ms averages through an HRF kernel, every TR (default 2000 ms)", period: 'optional', emit: withVoi(emitBold), tensor: createTensorBoldMonitor, warm: true, adjoint: adjointBoldMonitor },
+  { name: 'BalloonWindkessel', summary: 'the Balloon–Windkessel haemodynamic ODE, every TR (default 2000 ms)', period: 'optional', emit: withVoi(emitBalloon), tensor: createTensorBalloonMonitor, warm: true, adjoint: adjointBalloonMonitor },
   sensors('EEG', 'EEG'),
   sensors('MEG', 'MEG'),
   sensors('iEEG', 'intracranial EEG'),
@@ -147,4 +152,14 @@ export function tensorObservationMonitor(spec: { name: string } & Record<string,
   const e = monitorEntry(spec.name);
   if (!e || e.aliasOf || !e.warm || !e.tensor) return undefined;
   return e.tensor(spec as never, ctx);
+}
+
+/** Names with an adjoint form (TVB's aliases are not differentiated under their own names). */
+export const ADJOINT_MONITORS: readonly string[] = MONITORS.filter((m) => !m.aliasOf && m.adjoint).map((m) => m.name);
+
+/** The adjoint's monitor for a spec: records what the kernel engine's monitor records, and its cotangents. */
+export function adjointMonitor(spec: MonitorSpec, g: MonitorGeometry): AdjointMonitor {
+  const e = monitorEntry(spec.name);
+  if (!e || e.aliasOf || !e.adjoint) throw new Error(`adjoint: monitor '${spec.name}' is not differentiated; expected one of: ${ADJOINT_MONITORS.join(', ')}`);
+  return e.adjoint(spec as never, g, voiOf(spec as { voi?: number[] }, g.nvoi, spec.name));
 }

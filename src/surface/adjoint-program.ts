@@ -2,7 +2,7 @@
  * Generated float64 forward and reverse JS for one step of a cortical-surface run (semantics of
  * ./program.ts: node states, region-mean delay history, region coupling mapped to nodes, local
  * coupling (strength ∘ LC)·E per integrator stage). Every piece is a straight-line program of the
- * model's and coupling's ASTs (src/engine/adjoint/slp.ts), so the forward and its reverse come from
+ * model's and coupling's ASTs (src/expr/slp.ts), so the forward and its reverse come from
  * one source, as in the region adjoint.
  *
  * One lane (B = 1). Arrays of the program context:
@@ -17,7 +17,7 @@
 import { type Expr, mapExpr, parseExpr, substitute, freeSymbols, CONSTANTS } from '../expr/index.js';
 import { expandModes } from '../engine/kernel/modes.js';
 import { paramRead } from '../engine/params.js';
-import { type Assign, forwardJs, reverseJs } from '../engine/adjoint/slp.js';
+import { type Assign, forwardJs, reverseJs } from '../expr/slp.js';
 import type { SurfacePlan } from './program.js';
 
 const P0 = { line: 0, col: 0 };

@@ -25,7 +25,7 @@
 import { RandomState, type RandomStateSnapshot } from '../random/index.js';
 import type { SimulationConfig } from '../simulation/config.js';
 import type { MonitorSpec } from '../observation/index.js';
-import { adjointMonitor, type AdjointMonitor, type MonitorGeometry } from '../engine/adjoint/monitors.js';
+import { adjointMonitor, type AdjointMonitor, type MonitorGeometry } from '../observation/index.js';
 import type { AdjointOutput } from '../engine/adjoint/run.js';
 import { readTvbSurfaceZip } from '../network/surface.js';
 import { prepareSurfaceRun, type PreparedSurfaceRun } from './run.js';

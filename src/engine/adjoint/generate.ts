@@ -18,7 +18,7 @@ import { expandModes } from '../kernel/modes.js';
 import { KERNEL_EXP_JS } from '../kernel/program.js';
 import { ERFC_JS, MOD_JS, FACTORIAL_JS, GAMMA_JS } from '../../expr/functions.js';
 import { paramRead, type ResolvedParam } from '../params.js';
-import { type Assign, forwardJs, reverseJs } from './slp.js';
+import { type Assign, forwardJs, reverseJs } from '../../expr/slp.js';
 import type { KernelPlan } from './source.js';
 
 const P0 = { line: 0, col: 0 };

@@ -22,7 +22,7 @@ import { RandomState, type RandomStateSnapshot } from '../../random/index.js';
 import type { SimulationConfig } from '../../simulation/config.js';
 import type { ResolvedParam } from '../params.js';
 import { generateAdjoint, type GradTargets, type LinkLayout } from './generate.js';
-import { adjointMonitor, type AdjointMonitor } from './monitors.js';
+import { adjointMonitor, type AdjointMonitor } from '../../observation/index.js';
 import { adjointSource, type AdjointSource } from './source.js';
 import { crossProduct } from './cross.js';
 

@@ -8,8 +8,8 @@
  * observation, the Balloon–Windkessel step) is written as such a program, so there is one
  * differentiation rule for all of them.
  */
-import { type Expr, freeSymbols, toJs } from '../../expr/index.js';
-import { diffExpr, logisticArg, logisticForm, rateFactor, rateForm } from '../../expr/symbolic.js';
+import { type Expr, freeSymbols, toJs } from './index.js';
+import { diffExpr, logisticArg, logisticForm, rateFactor, rateForm } from './symbolic.js';
 
 export interface Assign {
   /** A JS identifier, unique within the program. */
