@@ -28,7 +28,7 @@ import type { MonitorSpec } from '../observation/index.js';
 import { adjointMonitor, type AdjointMonitor, type MonitorGeometry } from '../engine/adjoint/monitors.js';
 import type { AdjointOutput } from '../engine/adjoint/run.js';
 import { readTvbSurfaceZip } from '../network/surface.js';
-import { prepareSurfaceRun, type PreparedSurfaceRun } from './run.js';
+import { prepareSurfaceRun, splitEll, type PreparedSurfaceRun } from './run.js';
 import { readSparseMat } from './mat.js';
 import { localConnectivity, type LocalConnectivitySpec } from './local-connectivity.js';
 import type { CsrMatrix } from './sparse.js';
@@ -96,6 +96,24 @@ function spatialAverage(spec: { period: number; voi?: number[]; mask?: ArrayLike
   };
 }
 
+/** The transpose of a square CSR matrix; each row's entries in ascending source row. */
+export function transposeCsr(A: CsrMatrix): CsrMatrix {
+  const n = A.rows;
+  const rowPtr = new Int32Array(A.cols + 1);
+  const nnz = A.rowPtr[n] - A.rowPtr[0];
+  for (let k = A.rowPtr[0]; k < A.rowPtr[n]; k++) rowPtr[A.colIndex[k] + 1]++;
+  for (let c = 0; c < A.cols; c++) rowPtr[c + 1] += rowPtr[c];
+  const next = rowPtr.slice(0, A.cols), colIndex = new Int32Array(nnz), values = new Float64Array(nnz);
+  for (let r = 0; r < n; r++) {
+    for (let k = A.rowPtr[r]; k < A.rowPtr[r + 1]; k++) {
+      const q = next[A.colIndex[k]]++;
+      colIndex[q] = r;
+      values[q] = A.values[k];
+    }
+  }
+  return { rows: A.cols, cols: n, rowPtr, colIndex, values };
+}
+
 interface Checkpoint { X: Float64Array; HX: Float64Array; rng: RandomStateSnapshot | null }
 
 export class SurfaceAdjoint {
@@ -158,7 +176,11 @@ export class SurfaceAdjoint {
     for (const name of Object.keys(opts.layouts ?? {})) if (!opts.wrt.includes(name)) throw new Error(`surface adjoint option layouts: '${name}' is not in wrt`);
     this.wrt = [...opts.wrt];
 
-    const gen = generateSurfaceAdjoint(plan, grads);
+    // local connectivity padded with empty rows for the appended regions, as ELL + CSR rest for the
+    // forward products, and its transpose likewise for the reverse (gathers instead of scatters)
+    const LC: CsrMatrix = A ? { rows: N, cols: N, rowPtr: Int32Array.from({ length: N + 1 }, (_, i) => A!.rowPtr[Math.min(i, V)]), colIndex: A.colIndex, values: A.values } : { rows: N, cols: N, rowPtr: new Int32Array(N + 1), colIndex: new Int32Array(0), values: new Float64Array(0) };
+    const LCF = splitEll(LC), LCT = splitEll(transposeCsr(LC));
+    const gen = generateSurfaceAdjoint(plan, grads, { fwd: LCF.width, rev: LCT.width });
     const SS = (this.SS = gen.SS), CS = (this.CS = gen.CS);
     const H = plan.H;
     const s0 = prep.s0, sFirst = s0 + prep.transientSteps, sLast = sFirst + prep.nSteps - 1;
@@ -192,8 +214,7 @@ export class SurfaceAdjoint {
     this.segments = Math.ceil(this.T / K);
     this.memoryBytes = total(K);
 
-    // local connectivity padded with empty rows for the appended regions; strength per node
-    const LC: CsrMatrix = A ? { rows: N, cols: N, rowPtr: Int32Array.from({ length: N + 1 }, (_, i) => A!.rowPtr[Math.min(i, V)]), colIndex: A.colIndex, values: A.values } : { rows: N, cols: N, rowPtr: new Int32Array(N + 1), colIndex: new Int32Array(0), values: new Float64Array(0) };
+    // local-coupling strength per node
     const STR = new Float64Array(N);
     const st = cfg.localCoupling ?? 1;
     for (let v = 0; v < V; v++) STR[v] = typeof st === 'number' ? st : st.length === 1 ? st[0] : st[v];
@@ -202,7 +223,7 @@ export class SurfaceAdjoint {
     const PC: Record<string, Float64Array> = {};
     for (const n of grads.coupling) PC[n] = new Float64Array(R);
     this.ctx = {
-      P: prep.data, LC, STR, STRB: new Float64Array(N),
+      P: prep.data, LCF, LCT, STR, STRB: new Float64Array(N),
       X: new Float64Array((K + 1) * SS), HX: new Float64Array((H + K) * CS), HB: new Float64Array((H + K) * CS),
       C: new Float64Array(K * CS), CB: new Float64Array(CS), NZ: new Float64Array(plan.noise ? K * SS : 0),
       O: new Float64Array(gen.nvoi * N * M), OB: new Float64Array(gen.nvoi * N * M), YB: new Float64Array(SS), XB: new Float64Array(SS), PB, PC,
