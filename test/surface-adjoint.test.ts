@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { icosphere } from './surface-helpers';
 import { simulateSurface } from '../src/surface/run';
-import { SurfaceAdjoint, surfaceGradient } from '../src/surface/adjoint';
+import { SurfaceAdjoint, surfaceGradient, transposeCsr } from '../src/surface/adjoint';
 import { localConnectivity } from '../src/surface/local-connectivity';
 import { syntheticConnectome } from '../src/network/synthetic';
 import { richardsonDerivative } from '../src/engine/adjoint/fd';
@@ -176,6 +176,23 @@ describe('surface adjoint', () => {
     const f1 = one.forward(), f2 = seg.forward();
     const g1 = f1.backward(loss(f1.outputs).bars), g2 = f2.backward(loss(f2.outputs).bars);
     for (const k of ['a', 'I', 'localCoupling']) g1[k].forEach((x, q) => expect(Math.abs(g2[k][q] - x)).toBeLessThanOrEqual(1e-12 * Math.abs(x)));
+  });
+
+  it('the transposed local connectivity the reverse gathers over: (Aᵀ)ᵀ = A and x·(A y) = (Aᵀ x)·y', () => {
+    const T = transposeCsr(LC), TT = transposeCsr(T);
+    expect(Array.from(TT.rowPtr)).toEqual(Array.from(LC.rowPtr));
+    expect(Array.from(TT.colIndex)).toEqual(Array.from(LC.colIndex));
+    expect(Array.from(TT.values)).toEqual(Array.from(LC.values));
+    const x = Float64Array.from({ length: V }, (_, i) => Math.sin(i)), y = Float64Array.from({ length: V }, (_, i) => Math.cos(2 * i));
+    const mul = (A: typeof LC, u: Float64Array) => Float64Array.from({ length: V }, (_, r) => {
+      let s = 0;
+      for (let k = A.rowPtr[r]; k < A.rowPtr[r + 1]; k++) s += A.values[k] * u[A.colIndex[k]];
+      return s;
+    });
+    const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + v * b[i], 0);
+    const lhs = dot(x, mul(LC, y)), rhs = dot(mul(T, x), y);
+    expect(Math.abs(lhs)).toBeGreaterThan(1e-3);
+    expect(Math.abs(lhs - rhs)).toBeLessThan(1e-12 * Math.abs(lhs));
   });
 
   it('refuses what it does not differentiate, before any work', () => {

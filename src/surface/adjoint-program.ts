@@ -167,15 +167,21 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
    * With `init`, the sum starts from the value already at out (the reverse's accumulation).
    */
   const colAt = (c: string) => (M === 1 ? c : `${c} * ${M}`);
-  const ellRows = (pre: 'lf' | 'lt', W: number, x: (col: string) => string, out: (v: string) => string, init: boolean) => {
+  const ellFn = (name: string, pre: 'lf' | 'lt', W: number, init: boolean) => {
+    const x = (c: string) => `x[src + ${colAt(c)}]`;
     const terms = Array.from({ length: W }, (_, w) => `${pre}Val[e + ${w}] * ${x(`${pre}Col[e + ${w}]`)}`);
-    const first = init ? [out('v'), ...terms] : terms;
-    return `for (let v = 0, e = 0; v < N; v++, e += ${W}) {
-      let acc = ${first.length ? first.join(' + ') : '0'};
-      for (let q = ${pre}RowPtr[v], q1 = ${pre}RowPtr[v + 1]; q < q1; q++) acc += ${pre}RestVal[q] * ${x(`${pre}RestCol[q]`)};
-      ${out('v')} = acc;
-    }`;
+    const first = init ? ['out[dst + ' + colAt('v') + ']', ...terms] : terms;
+    return `function ${name}(x, src, out, dst) {
+  for (let v = 0, e = 0; v < N; v++, e += ${W}) {
+    let acc = ${first.length ? first.join(' + ') : '0'};
+    for (let q = ${pre}RowPtr[v], q1 = ${pre}RowPtr[v + 1]; q < q1; q++) acc += ${pre}RestVal[q] * ${x(`${pre}RestCol[q]`)};
+    out[dst + ${colAt('v')}] = acc;
+  }
+}`;
   };
+  // small functions of their own: inlined into the large step functions they ran ~3x slower
+  const ellRows = (pre: 'lf' | 'lt', arr: string, src: string, out: string, dst: string, init: boolean) =>
+    `${pre === 'lf' ? 'lcMul' : init ? 'lcMulTAdd' : 'lcMulT'}(${arr}, ${src}, ${out}, ${dst});`;
   /** E_j at every node from the state in (arr, base), then U_j = LC · E_j. */
   const plainSv = plan.lcTerms.map((e) => (e.kind === 'sym' && svIdx.has(e.name) ? svIdx.get(e.name)! : -1));
   const plain = nLc > 0 && plainSv.every((k) => k >= 0);
@@ -184,7 +190,7 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
     if (plain) {
       return plainSv.map((k, j) => `for (let m = 0; m < M; m++) {
     const src = ${base === '0' ? '' : `${base} + `}${k * N * M} + m, dst = ${j * N * M} + m;
-    ${ellRows('lf', lcWidth.fwd, (c) => `${arr}[src + ${colAt(c)}]`, (v) => `${U}[dst + ${colAt(v)}]`, false)}
+    ${ellRows('lf', arr, 'src', U, 'dst', false)}
   }`).join('\n  ');
     }
     const fwd = forwardJs(eProg(X), read);
@@ -195,7 +201,7 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
   }
   for (let j = 0; j < ${nLc}; j++) for (let m = 0; m < M; m++) {
     const base = j * N * M + m;
-    ${ellRows('lf', lcWidth.fwd, (c) => `EV[base + ${colAt(c)}]`, (v) => `${U}[base + ${colAt(v)}]`, false)}
+    ${ellRows('lf', 'EV', 'base', U, 'base', false)}
   }`;
   };
   /**
@@ -206,7 +212,7 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
   const lcBarW = (U: string) => `for (let v = 0; v < N; v++) {
       const lb = LCB[base + ${colAt('v')}];
       STRB[v] += lb * ${U}[base + ${colAt('v')}];
-      WV[v] = STR[v] * lb;
+      WV[${colAt('v')}] = STR[v] * lb;
     }`;
   const lcRev = (arr: string, base: string, U: string, bar: string) => {
     if (!nLc) return '';
@@ -214,7 +220,7 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
       return plainSv.map((k, j) => `for (let m = 0; m < M; m++) {
     const base = ${j * N * M} + m, dst = ${k * N * M} + m;
     ${lcBarW(U)}
-    ${ellRows('lt', lcWidth.rev, (c) => `WV[${c}]`, (v) => `${bar}[dst + ${colAt(v)}]`, true)}
+    ${ellRows('lt', 'WV', '0', bar, 'dst', true)}
   }`).join('\n  ');
     }
     const rev = reverseJs(eProg(X), {
@@ -230,7 +236,7 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
     return `for (let j = 0; j < ${nLc}; j++) for (let m = 0; m < M; m++) {
     const base = j * N * M + m;
     ${lcBarW(U)}
-    ${ellRows('lt', lcWidth.rev, (c) => `WV[${c}]`, (v) => `EB[base + ${colAt(v)}]`, false)}
+    ${ellRows('lt', 'WV', '0', 'EB', 'base', false)}
   }
   for (let n = 0; n < N; n++) {
     ${hoistMp} ${stateReads(X, arr, base)}
@@ -251,13 +257,16 @@ const lfCol = ctx.LCF.col, lfVal = ctx.LCF.val, lfRowPtr = ctx.LCF.rest.rowPtr, 
 const ltCol = ctx.LCT.col, ltVal = ctx.LCT.val, ltRowPtr = ctx.LCT.rest.rowPtr, ltRestCol = ctx.LCT.rest.colIndex, ltRestVal = ctx.LCT.rest.values;
 const PS = new Float64Array(SS), KD = new Float64Array(SS), PBAR = new Float64Array(SS), KBAR = new Float64Array(SS);
 const U1 = new Float64Array(${Math.max(1, nLc) * N * M}), U2 = new Float64Array(${Math.max(1, nLc) * N * M});
-const WV = new Float64Array(N), EV = new Float64Array(${Math.max(1, nLc) * N * M}), EB = new Float64Array(${Math.max(1, nLc) * N * M}), LCB = new Float64Array(${Math.max(1, nLc) * N * M});
+const WV = new Float64Array(N * M), EV = new Float64Array(${Math.max(1, nLc) * N * M}), EB = new Float64Array(${Math.max(1, nLc) * N * M}), LCB = new Float64Array(${Math.max(1, nLc) * N * M});
 const regSum = new Float64Array(CS);
 ${mps.map(([n]) => `const MP_${n} = P.mp_${n};`).join('\n')}
 ${cps.map(([n]) => `const CP_${n} = P.cp_${n};`).join('\n')}
 ${[...active].map((n) => `const PB_${n} = ctx.PB.${n};`).join('\n')}
 ${[...grads.coupling].map((n) => `const PC_${n} = ctx.PC.${n};`).join('\n')}
 ${plan.stimulus?.temporalDecl ?? ''}
+${ellFn('lcMul', 'lf', lcWidth.fwd, false)}
+${ellFn('lcMulT', 'lt', lcWidth.rev, false)}
+${ellFn('lcMulTAdd', 'lt', lcWidth.rev, true)}
 function stimAt(t) { return ${plan.stimulus?.temporalJs ?? '0'}; }`);
 
   // ---------- step ----------

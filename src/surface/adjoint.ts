@@ -179,7 +179,9 @@ export class SurfaceAdjoint {
     // local connectivity padded with empty rows for the appended regions, as ELL + CSR rest for the
     // forward products, and its transpose likewise for the reverse (gathers instead of scatters)
     const LC: CsrMatrix = A ? { rows: N, cols: N, rowPtr: Int32Array.from({ length: N + 1 }, (_, i) => A!.rowPtr[Math.min(i, V)]), colIndex: A.colIndex, values: A.values } : { rows: N, cols: N, rowPtr: new Int32Array(N + 1), colIndex: new Int32Array(0), values: new Float64Array(0) };
-    const LCF = splitEll(LC), LCT = splitEll(transposeCsr(LC));
+    // column indices as 16-bit when they fit: the ELL columns are most of the products' memory traffic
+    const narrow = <E extends { col: Int32Array }>(e: E) => (N <= 65536 ? { ...e, col: Uint16Array.from(e.col) } : e);
+    const LCF = narrow(splitEll(LC)), LCT = narrow(splitEll(transposeCsr(LC)));
     const gen = generateSurfaceAdjoint(plan, grads, { fwd: LCF.width, rev: LCT.width });
     const SS = (this.SS = gen.SS), CS = (this.CS = gen.CS);
     const H = plan.H;
