@@ -178,6 +178,19 @@ describe('surface adjoint', () => {
     for (const k of ['a', 'I', 'localCoupling']) g1[k].forEach((x, q) => expect(Math.abs(g2[k][q] - x)).toBeLessThanOrEqual(1e-12 * Math.abs(x)));
   });
 
+  it('the WebAssembly local-coupling products give the JavaScript ones bit for bit (outputs and gradients)', () => {
+    const wrt = ['a', 'I', 'coupling.a', 'localCoupling'];
+    for (const cfg of [heun, euler]) {
+      const fw = new SurfaceAdjoint(cfg, { wrt }).forward(), fj = new SurfaceAdjoint({ ...cfg, kernel: 'js' }, { wrt }).forward();
+      fw.outputs.forEach((o, k) => expect(o.data).toEqual(fj.outputs[k].data));
+      const gw = fw.backward(loss(fw.outputs).bars), gj = fj.backward(loss(fj.outputs).bars);
+      for (const k of wrt) {
+        expect(gw[k].some((x) => x !== 0)).toBe(true);
+        expect(gw[k]).toEqual(gj[k]);
+      }
+    }
+  });
+
   it('the transposed local connectivity the reverse gathers over: (Aᵀ)ᵀ = A and x·(A y) = (Aᵀ x)·y', () => {
     const T = transposeCsr(LC), TT = transposeCsr(T);
     expect(Array.from(TT.rowPtr)).toEqual(Array.from(LC.rowPtr));

@@ -171,7 +171,9 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
     const x = (c: string) => `x[src + ${colAt(c)}]`;
     const terms = Array.from({ length: W }, (_, w) => `${pre}Val[e + ${w}] * ${x(`${pre}Col[e + ${w}]`)}`);
     const first = init ? ['out[dst + ' + colAt('v') + ']', ...terms] : terms;
+    const k = pre === 'lf' ? 'KF' : 'KT';
     return `function ${name}(x, src, out, dst) {
+  if (${k}) { ${k}.mul(x, src, out, dst, ${init}); return; }
   for (let v = 0, e = 0; v < N; v++, e += ${W}) {
     let acc = ${first.length ? first.join(' + ') : '0'};
     for (let q = ${pre}RowPtr[v], q1 = ${pre}RowPtr[v + 1]; q < q1; q++) acc += ${pre}RestVal[q] * ${x(`${pre}RestCol[q]`)};
@@ -254,6 +256,8 @@ const YB = ctx.YB, XB = ctx.XB, STR = ctx.STR, STRB = ctx.STRB;
 const regmap = P.regmap, regCount = P.regCount, noiseGain = P.noiseGain, stimW = P.stimW;
 const lnkPtr = P.lnkPtr, lnkSrc = P.lnkSrc, lnkDelay = P.lnkDelay, lnkW = P.lnkW;
 const lfCol = ctx.LCF.col, lfVal = ctx.LCF.val, lfRowPtr = ctx.LCF.rest.rowPtr, lfRestCol = ctx.LCF.rest.colIndex, lfRestVal = ctx.LCF.rest.values;
+// the WebAssembly products (./ell-wasm.ts) where available (one mode), else the loops below
+const KF = ctx.KF, KT = ctx.KT;
 const ltCol = ctx.LCT.col, ltVal = ctx.LCT.val, ltRowPtr = ctx.LCT.rest.rowPtr, ltRestCol = ctx.LCT.rest.colIndex, ltRestVal = ctx.LCT.rest.values;
 const PS = new Float64Array(SS), KD = new Float64Array(SS), PBAR = new Float64Array(SS), KBAR = new Float64Array(SS);
 const U1 = new Float64Array(${Math.max(1, nLc) * N * M}), U2 = new Float64Array(${Math.max(1, nLc) * N * M});

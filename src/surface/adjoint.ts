@@ -33,6 +33,7 @@ import { readSparseMat } from './mat.js';
 import { localConnectivity, type LocalConnectivitySpec } from './local-connectivity.js';
 import type { CsrMatrix } from './sparse.js';
 import { generateSurfaceAdjoint } from './adjoint-program.js';
+import { ellProduct } from './ell-wasm.js';
 
 /** How a gradient is laid out: one value, one per region, or one per node (vertex for localCoupling). */
 export type SurfaceGradLayout = 'scalar' | 'region' | 'node';
@@ -225,13 +226,20 @@ export class SurfaceAdjoint {
     const PC: Record<string, Float64Array> = {};
     for (const n of grads.coupling) PC[n] = new Float64Array(R);
     this.ctx = {
-      P: prep.data, LCF, LCT, STR, STRB: new Float64Array(N),
+      P: prep.data, LCF, LCT, STR,
+      KF: M === 1 && this.useWasm(cfg) ? ellProduct(N, LCF.width, LCF.col, LCF.val, LCF.rest) : null,
+      KT: M === 1 && this.useWasm(cfg) ? ellProduct(N, LCT.width, LCT.col, LCT.val, LCT.rest) : null, STRB: new Float64Array(N),
       X: new Float64Array((K + 1) * SS), HX: new Float64Array((H + K) * CS), HB: new Float64Array((H + K) * CS),
       C: new Float64Array(K * CS), CB: new Float64Array(CS), NZ: new Float64Array(plan.noise ? K * SS : 0),
       O: new Float64Array(gen.nvoi * N * M), OB: new Float64Array(gen.nvoi * N * M), YB: new Float64Array(SS), XB: new Float64Array(SS), PB, PC,
     };
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     this.prog = new Function('ctx', gen.source)(this.ctx);
+  }
+
+  /** The local-coupling products in WebAssembly unless the configuration asks for the JS kernel. */
+  private useWasm(cfg: SimulationConfig): boolean {
+    return cfg.kernel !== 'js';
   }
 
   /** Names `wrt` accepts. */
