@@ -210,7 +210,10 @@ export class SurfaceAdjoint {
       else {
         let lo = kMin, hi = this.T;
         while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (total(mid) <= budget) lo = mid; else hi = mid; }
-        K = lo;
+        // as many segments as the longest K needs, made equal: every segment but the last is recomputed
+        // in reverse, so a long last one saves work (3 segments of 451, 451, 99 steps recompute 902
+        // steps; of 334, 334, 333, 668)
+        K = Math.ceil(this.T / Math.ceil(this.T / lo));
       }
     }
     this.K = K;
