@@ -240,9 +240,9 @@ export class SurfaceAdjoint {
     this.prog = new Function('ctx', gen.source)(this.ctx);
   }
 
-  /** The local-coupling products in WebAssembly unless the configuration asks for the JS kernel. */
+  /** The local-coupling products in WebAssembly unless the configuration (or VBT_KERNEL=js) asks for the JS kernel. */
   private useWasm(cfg: SimulationConfig): boolean {
-    return cfg.kernel !== 'js';
+    return (cfg.kernel ?? (process.env.VBT_KERNEL === 'js' ? 'js' : 'wasm')) !== 'js';
   }
 
   /** Names `wrt` accepts. */
