@@ -180,15 +180,20 @@ describe('surface adjoint', () => {
     for (const k of ['a', 'I', 'localCoupling']) g1[k].forEach((x, q) => expect(Math.abs(g2[k][q] - x)).toBeLessThanOrEqual(1e-12 * Math.abs(x)));
   });
 
-  it('the WebAssembly local-coupling products give the JavaScript ones bit for bit (outputs and gradients)', () => {
+  it('the WebAssembly kernels (forward step, local-coupling products) give the JavaScript ones to rounding (outputs and gradients)', () => {
     const wrt = ['a', 'I', 'coupling.a', 'localCoupling'];
     for (const cfg of [heun, euler]) {
       const fw = new SurfaceAdjoint(cfg, { wrt }).forward(), fj = new SurfaceAdjoint({ ...cfg, kernel: 'js' }, { wrt }).forward();
-      fw.outputs.forEach((o, k) => expect(o.data).toEqual(fj.outputs[k].data));
+      fw.outputs.forEach((o, k) => {
+        let err = 0, range = 0;
+        o.data.forEach((x, q) => { err = Math.max(err, Math.abs(x - fj.outputs[k].data[q])); range = Math.max(range, Math.abs(x)); });
+        expect(err).toBeLessThan(1e-13 * range);
+      });
       const gw = fw.backward(loss(fw.outputs).bars), gj = fj.backward(loss(fj.outputs).bars);
       for (const k of wrt) {
-        expect(gw[k].some((x) => x !== 0)).toBe(true);
-        expect(gw[k]).toEqual(gj[k]);
+        const scale = Math.max(...Array.from(gj[k], Math.abs));
+        expect(scale).toBeGreaterThan(0);
+        gw[k].forEach((x, q) => expect(Math.abs(x - gj[k][q])).toBeLessThan(1e-10 * scale));
       }
     }
   });

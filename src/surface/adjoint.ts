@@ -34,6 +34,7 @@ import { localConnectivity, type LocalConnectivitySpec } from './local-connectiv
 import type { CsrMatrix } from './sparse.js';
 import { generateSurfaceAdjoint } from './adjoint-program.js';
 import { ellProduct } from './ell-wasm.js';
+import { wasmSurfaceStep, type WasmSurfaceStep } from './adjoint-forward.js';
 
 /** How a gradient is laid out: one value, one per region, or one per node (vertex for localCoupling). */
 export type SurfaceGradLayout = 'scalar' | 'region' | 'node';
@@ -135,6 +136,11 @@ export class SurfaceAdjoint {
   };
   private readonly SS: number;
   private readonly CS: number;
+  /** The local connectivity's ELL (forward products), for the WebAssembly step. */
+  private readonly LCF: { width: number; col: ArrayLike<number>; val: Float64Array; rest: CsrMatrix };
+  private readonly wasm: boolean;
+  /** The forward step in WebAssembly for the current parameters (null: the generated JS step). */
+  private wstep: WasmSurfaceStep | null = null;
   private readonly T: number;
 
   constructor(cfg: SimulationConfig, opts: SurfaceAdjointOptions) {
@@ -183,6 +189,8 @@ export class SurfaceAdjoint {
     // column indices as 16-bit when they fit: the ELL columns are most of the products' memory traffic
     const narrow = <E extends { col: Int32Array }>(e: E) => (N <= 65536 ? { ...e, col: Uint16Array.from(e.col) } : e);
     const LCF = narrow(splitEll(LC)), LCT = narrow(splitEll(transposeCsr(LC)));
+    this.LCF = LCF;
+    this.wasm = this.useWasm(cfg);
     const gen = generateSurfaceAdjoint(plan, grads, { fwd: LCF.width, rev: LCT.width });
     const SS = (this.SS = gen.SS), CS = (this.CS = gen.CS);
     const H = plan.H;
@@ -230,8 +238,8 @@ export class SurfaceAdjoint {
     for (const n of grads.coupling) PC[n] = new Float64Array(R);
     this.ctx = {
       P: prep.data, LCF, LCT, STR,
-      KF: M === 1 && this.useWasm(cfg) ? ellProduct(N, LCF.width, LCF.col, LCF.val, LCF.rest) : null,
-      KT: M === 1 && this.useWasm(cfg) ? ellProduct(N, LCT.width, LCT.col, LCT.val, LCT.rest) : null, STRB: new Float64Array(N),
+      KF: M === 1 && this.wasm ? ellProduct(N, LCF.width, LCF.col, LCF.val, LCF.rest) : null,
+      KT: M === 1 && this.wasm ? ellProduct(N, LCT.width, LCT.col, LCT.val, LCT.rest) : null, STRB: new Float64Array(N),
       X: new Float64Array((K + 1) * SS), HX: new Float64Array((H + K) * CS), HB: new Float64Array((H + K) * CS),
       C: new Float64Array(K * CS), CB: new Float64Array(CS), NZ: new Float64Array(plan.noise ? K * SS : 0),
       O: new Float64Array(gen.nvoi * N * M), OB: new Float64Array(gen.nvoi * N * M), YB: new Float64Array(SS), XB: new Float64Array(SS), PB, PC,
@@ -292,6 +300,8 @@ export class SurfaceAdjoint {
   forward(values: Record<string, ArrayLike<number> | number> = {}): SurfaceAdjointForward {
     this.setParameters(values);
     const { prep } = this;
+    // the WebAssembly step holds the parameters and strengths it was built with: built per forward
+    this.wstep = this.wasm ? wasmSurfaceStep(prep.plan, prep.data, this.LCF, this.ctx.STR, prep.data.regCount as Float64Array, prep.regmap) : null;
     const { K, T, SS, CS } = this;
     const { plan } = prep;
     const H = plan.H, ctx = this.ctx;
@@ -340,7 +350,9 @@ export class SurfaceAdjoint {
       }
       const stimT = plan.stimulus ? P.stimAt((s - prep.s0) * plan.dt) : 0;
       P.coupling(s, h0, t * CS);
-      const chk = P.step(t * SS, (t + 1) * SS, t * CS, zi, (s - h0) * CS, stimT);
+      const chk = this.wstep
+        ? this.wstep.step(ctx.X, t * SS, (t + 1) * SS, ctx.C, t * CS, ctx.NZ, zi, ctx.HX, (s - h0) * CS, stimT)
+        : P.step(t * SS, (t + 1) * SS, t * CS, zi, (s - h0) * CS, stimT);
       if (!Number.isFinite(chk)) this.diverged(s, (t + 1) * SS);
       if (feed) {
         P.observe((t + 1) * SS);
