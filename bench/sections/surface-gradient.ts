@@ -4,8 +4,9 @@
  * Linear a = 0.1, Heun dt 0.1 ms, 100 ms, TemporalAverage 1 ms, d/d(a, coupling.a, localCoupling)
  * of the sum of the output: forward and reverse against the surface engine's run, side by side in
  * this process (one core, CPU seconds, best of 3), with the memory the reverse sweep holds; the
- * adjoint with its local-coupling products in WebAssembly (./src/surface/ell-wasm.ts, the default)
- * and in JavaScript (kernel 'js': the same numbers).
+ * adjoint with its WebAssembly kernels (the default: forward sweeps on the engine's step,
+ * src/surface/adjoint-forward.ts, local-coupling products in src/surface/ell-wasm.ts) and with its
+ * generated JavaScript alone (kernel 'js'; the same numbers to rounding).
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -39,8 +40,8 @@ export default async function surfaceGradient(): Promise<void> {
   };
   const wrt = ['a', 'coupling.a', 'localCoupling'];
   const variants = [
-    { label: 'adjoint (WebAssembly local-coupling products)', adj: new SurfaceAdjoint({ ...cfg, kernel: 'wasm' }, { wrt }) },
-    { label: 'adjoint (JavaScript local-coupling products)', adj: new SurfaceAdjoint({ ...cfg, kernel: 'js' }, { wrt }) },
+    { label: 'adjoint (WebAssembly forward step and local-coupling products)', adj: new SurfaceAdjoint({ ...cfg, kernel: 'wasm' }, { wrt }) },
+    { label: "adjoint (JavaScript only, kernel 'js')", adj: new SurfaceAdjoint({ ...cfg, kernel: 'js' }, { wrt }) },
   ].map((v) => ({ ...v, forward: Infinity, reverse: Infinity }));
   let engine = Infinity;
   for (let r = 0; r < 3; r++) {
