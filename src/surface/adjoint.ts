@@ -3,8 +3,10 @@
  * monitors' outputs with respect to model parameters (one value, one per region through the
  * mapping, or one per node), coupling parameters (one value or one per region) and the
  * local-coupling strength (one value or one per vertex). The forward is the surface engine's step
- * (./program.ts semantics, to rounding); the reverse sweep recomputes each checkpoint segment and
- * runs the generated reverse step (./adjoint-program.ts) over it. Euler and Heun, additive noise
+ * (./program.ts semantics, to rounding; its WebAssembly step where it covers the plan,
+ * ./adjoint-forward.ts); the reverse sweep recomputes each checkpoint segment and runs the
+ * generated reverse step (./adjoint-program.ts) over it, its local-coupling products in
+ * WebAssembly (./ell-wasm.ts). `kernel: 'js'` (or VBT_KERNEL=js) keeps it all in JavaScript. Euler and Heun, additive noise
  * (the forward's own draws), integer delays, one lane (no batch).
  *
  * @example
