@@ -208,7 +208,10 @@ export class SurfaceAdjoint {
     const nLcN = Math.max(1, gen.nLc) * N * M;
     const perStep = (2 * SS + 2 * CS) * 8;
     const perCk = (SS + H * CS) * 8 + (plan.noise ? 624 * 8 + 64 : 0);
-    const fixed = (SS * 7 + nLcN * 5 + H * CS * 2 + 2 * gen.nvoi * N * M) * 8 + 2 * this.monitors.reduce((a, m) => a + m.data.length * 8, 0);
+    // the WebAssembly memories: the step's state, predictor, derivative and noise buffers, and the
+    // paired ELL (4-byte offsets, 8-byte weights) with an input and an output row, three times
+    const wasmBytes = this.wasm && M === 1 ? 4 * SS * 8 + (2 * LCF.width + LCT.width) * N * 12 + 6 * N * 8 : 0;
+    const fixed = (SS * 7 + nLcN * 5 + H * CS * 3 + 2 * gen.nvoi * N * M) * 8 + 2 * this.monitors.reduce((a, m) => a + m.data.length * 8, 0) + wasmBytes;
     const total = (K: number) => fixed + K * perStep + (Math.ceil(this.T / K) > 1 ? Math.ceil(this.T / K) * perCk : 0);
     let K: number;
     if (opts.checkpoint) K = Math.min(opts.checkpoint, this.T);
