@@ -6,8 +6,8 @@
  * (./program.ts semantics, to rounding; its WebAssembly step where it covers the plan,
  * ./adjoint-forward.ts); the reverse sweep recomputes each checkpoint segment and runs the
  * generated reverse step (./adjoint-program.ts) over it, its local-coupling products in
- * WebAssembly (./ell-wasm.ts). `kernel: 'js'` (or VBT_KERNEL=js) keeps it all in JavaScript. Euler and Heun, additive noise
- * (the forward's own draws), integer delays, one lane (no batch).
+ * WebAssembly (./ell-wasm.ts); `kernel: 'js'` (or VBT_KERNEL=js) keeps it all in JavaScript.
+ * Euler and Heun, additive noise (the forward's own draws), integer delays, one lane (no batch).
  *
  * @example
  * ```ts
@@ -188,7 +188,7 @@ export class SurfaceAdjoint {
     // local connectivity padded with empty rows for the appended regions, as ELL + CSR rest for the
     // forward products, and its transpose likewise for the reverse (gathers instead of scatters)
     const LC: CsrMatrix = A ? { rows: N, cols: N, rowPtr: Int32Array.from({ length: N + 1 }, (_, i) => A!.rowPtr[Math.min(i, V)]), colIndex: A.colIndex, values: A.values } : { rows: N, cols: N, rowPtr: new Int32Array(N + 1), colIndex: new Int32Array(0), values: new Float64Array(0) };
-    // column indices as 16-bit when they fit: the ELL columns are most of the products' memory traffic
+    // column indices as 16-bit when they fit: less memory traffic in the JavaScript products
     const narrow = <E extends { col: Int32Array }>(e: E) => (N <= 65536 ? { ...e, col: Uint16Array.from(e.col) } : e);
     const LCF = narrow(splitEll(LC)), LCT = narrow(splitEll(transposeCsr(LC)));
     this.LCF = LCF;
