@@ -181,7 +181,8 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
   }
 }`;
   };
-  // small functions of their own: inlined into the large step functions they ran ~3x slower
+  // small functions of their own (a few per cent cheaper than inlined into the large step functions),
+  // which call the WebAssembly products (./ell-wasm.ts) where the adjoint built them
   const ellRows = (pre: 'lf' | 'lt', arr: string, src: string, out: string, dst: string, init: boolean) =>
     `${pre === 'lf' ? 'lcMul' : init ? 'lcMulTAdd' : 'lcMulT'}(${arr}, ${src}, ${out}, ${dst});`;
   /** E_j at every node from the state in (arr, base), then U_j = LC · E_j. */
