@@ -8,8 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { icosphere } from './surface-helpers';
 import { simulateSurface } from '../src/surface/run';
-import { SurfaceAdjoint, surfaceGradient } from '../src/surface/adjoint';
+import { SurfaceAdjoint, surfaceGradient, transposeCsr } from '../src/surface/adjoint';
 import { localConnectivity } from '../src/surface/local-connectivity';
+import { ellProduct } from '../src/surface/ell-wasm';
+import { splitEll } from '../src/surface/run';
 import { syntheticConnectome } from '../src/network/synthetic';
 import { richardsonDerivative } from '../src/engine/adjoint/fd';
 import type { SimulationConfig } from '../src/simulation/config';
@@ -176,6 +178,70 @@ describe('surface adjoint', () => {
     const f1 = one.forward(), f2 = seg.forward();
     const g1 = f1.backward(loss(f1.outputs).bars), g2 = f2.backward(loss(f2.outputs).bars);
     for (const k of ['a', 'I', 'localCoupling']) g1[k].forEach((x, q) => expect(Math.abs(g2[k][q] - x)).toBeLessThanOrEqual(1e-12 * Math.abs(x)));
+  });
+
+  it('the WebAssembly kernels (forward step, local-coupling products) give the JavaScript ones to rounding (outputs and gradients)', () => {
+    const wrt = ['a', 'I', 'coupling.a', 'localCoupling'];
+    for (const cfg of [heun, euler]) {
+      const fw = new SurfaceAdjoint(cfg, { wrt }).forward(), fj = new SurfaceAdjoint({ ...cfg, kernel: 'js' }, { wrt }).forward();
+      fw.outputs.forEach((o, k) => {
+        let err = 0, range = 0;
+        o.data.forEach((x, q) => { err = Math.max(err, Math.abs(x - fj.outputs[k].data[q])); range = Math.max(range, Math.abs(x)); });
+        expect(err).toBeLessThan(1e-13 * range);
+      });
+      const gw = fw.backward(loss(fw.outputs).bars), gj = fj.backward(loss(fj.outputs).bars);
+      for (const k of wrt) {
+        const scale = Math.max(...Array.from(gj[k], Math.abs));
+        expect(scale).toBeGreaterThan(0);
+        gw[k].forEach((x, q) => expect(Math.abs(x - gj[k][q])).toBeLessThan(1e-10 * scale));
+      }
+    }
+  });
+
+  it('the WebAssembly ELL product equals the CSR product in CSR order, long rows, an odd row count and accumulation included', () => {
+    // 201 rows of 0 … 4 entries and two of 14 and 20: the ELL width (99th percentile, 4) leaves those a CSR rest
+    const n = 201, rowPtr = [0], colIndex: number[] = [], values: number[] = [];
+    for (let r = 0; r < n; r++) {
+      const len = r === 100 ? 14 : r === 37 ? 20 : r % 5;
+      for (let k = 0; k < len; k++) { colIndex.push((r * 5 + k * 3) % n); values.push(Math.sin(r + 0.7 * k)); }
+      rowPtr.push(colIndex.length);
+    }
+    const A = { rows: n, cols: n, rowPtr: Int32Array.from(rowPtr), colIndex: Int32Array.from(colIndex), values: Float64Array.from(values) };
+    const e = splitEll(A);
+    expect(e.width).toBe(4);
+    expect(e.rest.colIndex.length).toBe(26);
+    const k = ellProduct(n, e.width, e.col, e.val, e.rest)!;
+    expect(k).not.toBeNull();
+    const x = Float64Array.from({ length: n + 3 }, (_, i) => Math.cos(3 * i) * 10 ** (i % 4));
+    for (const add of [false, true]) {
+      const out = Float64Array.from({ length: n + 2 }, (_, i) => 0.5 - i), ref = out.slice();
+      for (let r = 0; r < n; r++) {
+        let acc = add ? ref[1 + r] : 0;
+        for (let q = A.rowPtr[r]; q < A.rowPtr[r + 1]; q++) acc += A.values[q] * x[2 + A.colIndex[q]];
+        ref[1 + r] = acc;
+      }
+      k.mul(x, 2, out, 1, add);
+      // bit for bit, but for the sign of zero: an empty row's padding sums 0·x (−0 for x < 0), the CSR loop starts at +0
+      expect(Array.from(out, (v) => v + 0)).toEqual(Array.from(ref, (v) => v + 0));
+      expect(out.some((v, i) => i > 0 && i <= n && v !== 0 && v !== 0.5 - i)).toBe(true);
+    }
+  });
+
+  it('the transposed local connectivity the reverse gathers over: (Aᵀ)ᵀ = A and x·(A y) = (Aᵀ x)·y', () => {
+    const T = transposeCsr(LC), TT = transposeCsr(T);
+    expect(Array.from(TT.rowPtr)).toEqual(Array.from(LC.rowPtr));
+    expect(Array.from(TT.colIndex)).toEqual(Array.from(LC.colIndex));
+    expect(Array.from(TT.values)).toEqual(Array.from(LC.values));
+    const x = Float64Array.from({ length: V }, (_, i) => Math.sin(i)), y = Float64Array.from({ length: V }, (_, i) => Math.cos(2 * i));
+    const mul = (A: typeof LC, u: Float64Array) => Float64Array.from({ length: V }, (_, r) => {
+      let s = 0;
+      for (let k = A.rowPtr[r]; k < A.rowPtr[r + 1]; k++) s += A.values[k] * u[A.colIndex[k]];
+      return s;
+    });
+    const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + v * b[i], 0);
+    const lhs = dot(x, mul(LC, y)), rhs = dot(mul(T, x), y);
+    expect(Math.abs(lhs)).toBeGreaterThan(1e-3);
+    expect(Math.abs(lhs - rhs)).toBeLessThan(1e-12 * Math.abs(lhs));
   });
 
   it('refuses what it does not differentiate, before any work', () => {

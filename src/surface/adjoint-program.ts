@@ -42,7 +42,10 @@ export interface SurfaceAdjointProgram {
   nLc: number;
 }
 
-export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTargets): SurfaceAdjointProgram {
+/** ELL widths of the local connectivity (forward products) and of its transpose (reverse products). */
+export interface SurfaceLcWidths { fwd: number; rev: number }
+
+export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTargets, lcWidth: SurfaceLcWidths = { fwd: 0, rev: 0 }): SurfaceAdjointProgram {
   const { N, R, M, dt, spec, parsed, scheme } = plan;
   if (scheme === 'rk4') throw new Error('surface adjoint: integrator RK4 is not differentiated on surfaces yet; use Euler or Heun');
   const svs = Object.keys(spec.state_variables);
@@ -157,6 +160,31 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
     ] : []),
   ].join(' ');
 
+  /**
+   * out[dst + v·M] = Σ_q A[v, q]·x[src + q·M] over the ELL part of A (W entries per row, unrolled;
+   * short rows padded with weight 0 on their own vertex) then its CSR rest: the CSR order of
+   * summation, so the same numbers as a plain CSR product, without its short inner loops.
+   * With `init`, the sum starts from the value already at out (the reverse's accumulation).
+   */
+  const colAt = (c: string) => (M === 1 ? c : `${c} * ${M}`);
+  const ellFn = (name: string, pre: 'lf' | 'lt', W: number, init: boolean) => {
+    const x = (c: string) => `x[src + ${colAt(c)}]`;
+    const terms = Array.from({ length: W }, (_, w) => `${pre}Val[e + ${w}] * ${x(`${pre}Col[e + ${w}]`)}`);
+    const first = init ? ['out[dst + ' + colAt('v') + ']', ...terms] : terms;
+    const k = pre === 'lf' ? 'KF' : 'KT';
+    return `function ${name}(x, src, out, dst) {
+  if (${k}) { ${k}.mul(x, src, out, dst, ${init}); return; }
+  for (let v = 0, e = 0; v < N; v++, e += ${W}) {
+    let acc = ${first.length ? first.join(' + ') : '0'};
+    for (let q = ${pre}RowPtr[v], q1 = ${pre}RowPtr[v + 1]; q < q1; q++) acc += ${pre}RestVal[q] * ${x(`${pre}RestCol[q]`)};
+    out[dst + ${colAt('v')}] = acc;
+  }
+}`;
+  };
+  // small functions of their own (a few per cent cheaper than inlined into the large step functions),
+  // which call the WebAssembly products (./ell-wasm.ts) where the adjoint built them
+  const ellRows = (pre: 'lf' | 'lt', arr: string, src: string, out: string, dst: string, init: boolean) =>
+    `${pre === 'lf' ? 'lcMul' : init ? 'lcMulTAdd' : 'lcMulT'}(${arr}, ${src}, ${out}, ${dst});`;
   /** E_j at every node from the state in (arr, base), then U_j = LC · E_j. */
   const plainSv = plan.lcTerms.map((e) => (e.kind === 'sym' && svIdx.has(e.name) ? svIdx.get(e.name)! : -1));
   const plain = nLc > 0 && plainSv.every((k) => k >= 0);
@@ -165,11 +193,7 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
     if (plain) {
       return plainSv.map((k, j) => `for (let m = 0; m < M; m++) {
     const src = ${base === '0' ? '' : `${base} + `}${k * N * M} + m, dst = ${j * N * M} + m;
-    for (let v = 0; v < N; v++) {
-      let acc = 0;
-      for (let q = lcRowPtr[v], q1 = lcRowPtr[v + 1]; q < q1; q++) acc += lcVal[q] * ${arr}[src + lcCol[q] * M];
-      ${U}[dst + v * M] = acc;
-    }
+    ${ellRows('lf', arr, 'src', U, 'dst', false)}
   }`).join('\n  ');
     }
     const fwd = forwardJs(eProg(X), read);
@@ -180,29 +204,26 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
   }
   for (let j = 0; j < ${nLc}; j++) for (let m = 0; m < M; m++) {
     const base = j * N * M + m;
-    for (let v = 0; v < N; v++) {
-      let acc = 0;
-      for (let q = lcRowPtr[v], q1 = lcRowPtr[v + 1]; q < q1; q++) acc += lcVal[q] * EV[base + lcCol[q] * M];
-      ${U}[base + v * M] = acc;
-    }
+    ${ellRows('lf', 'EV', 'base', U, 'base', false)}
   }`;
   };
   /**
-   * Reverse of lc_j = STR ∘ (LC · E_j(state)): the strength's cotangent, then Eᵀ-bars through the
-   * transposed product (a scatter along the rows), then E's reverse into the state bars.
+   * Reverse of lc_j = STR ∘ (LC · E_j(state)): the strength's cotangent and w = STR ∘ LCB, then
+   * E-bars += LCᵀ·w as a gather over the transpose's rows (entries in ascending source row: the
+   * order a scatter along LC's rows would add them in), then E's reverse into the state bars.
    */
+  const lcBarW = (U: string) => `for (let v = 0; v < N; v++) {
+      const lb = LCB[base + ${colAt('v')}];
+      STRB[v] += lb * ${U}[base + ${colAt('v')}];
+      WV[${colAt('v')}] = STR[v] * lb;
+    }`;
   const lcRev = (arr: string, base: string, U: string, bar: string) => {
     if (!nLc) return '';
     if (plain) {
       return plainSv.map((k, j) => `for (let m = 0; m < M; m++) {
     const base = ${j * N * M} + m, dst = ${k * N * M} + m;
-    for (let v = 0; v < N; v++) {
-      const lb = LCB[base + v * M];
-      if (lb === 0) continue;
-      STRB[v] += lb * ${U}[base + v * M];
-      const w = STR[v] * lb;
-      for (let q = lcRowPtr[v], q1 = lcRowPtr[v + 1]; q < q1; q++) ${bar}[dst + lcCol[q] * M] += lcVal[q] * w;
-    }
+    ${lcBarW(U)}
+    ${ellRows('lt', 'WV', '0', bar, 'dst', true)}
   }`).join('\n  ');
     }
     const rev = reverseJs(eProg(X), {
@@ -215,16 +236,10 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
         return undefined;
       },
     });
-    return `EB.fill(0);
-  for (let j = 0; j < ${nLc}; j++) for (let m = 0; m < M; m++) {
+    return `for (let j = 0; j < ${nLc}; j++) for (let m = 0; m < M; m++) {
     const base = j * N * M + m;
-    for (let v = 0; v < N; v++) {
-      const lb = LCB[base + v * M];
-      if (lb === 0) continue;
-      STRB[v] += lb * ${U}[base + v * M];
-      const w = STR[v] * lb;
-      for (let q = lcRowPtr[v], q1 = lcRowPtr[v + 1]; q < q1; q++) EB[base + lcCol[q] * M] += lcVal[q] * w;
-    }
+    ${lcBarW(U)}
+    ${ellRows('lt', 'WV', '0', 'EB', 'base', false)}
   }
   for (let n = 0; n < N; n++) {
     ${hoistMp} ${stateReads(X, arr, base)}
@@ -241,16 +256,22 @@ const P = ctx.P, X = ctx.X, HX = ctx.HX, HB = ctx.HB, C = ctx.C, CB = ctx.CB, NZ
 const YB = ctx.YB, XB = ctx.XB, STR = ctx.STR, STRB = ctx.STRB;
 const regmap = P.regmap, regCount = P.regCount, noiseGain = P.noiseGain, stimW = P.stimW;
 const lnkPtr = P.lnkPtr, lnkSrc = P.lnkSrc, lnkDelay = P.lnkDelay, lnkW = P.lnkW;
-const lcRowPtr = ctx.LC.rowPtr, lcCol = ctx.LC.colIndex, lcVal = ctx.LC.values;
+const lfCol = ctx.LCF.col, lfVal = ctx.LCF.val, lfRowPtr = ctx.LCF.rest.rowPtr, lfRestCol = ctx.LCF.rest.colIndex, lfRestVal = ctx.LCF.rest.values;
+// the WebAssembly products (./ell-wasm.ts) where available (one mode), else the loops below
+const KF = ctx.KF, KT = ctx.KT;
+const ltCol = ctx.LCT.col, ltVal = ctx.LCT.val, ltRowPtr = ctx.LCT.rest.rowPtr, ltRestCol = ctx.LCT.rest.colIndex, ltRestVal = ctx.LCT.rest.values;
 const PS = new Float64Array(SS), KD = new Float64Array(SS), PBAR = new Float64Array(SS), KBAR = new Float64Array(SS);
 const U1 = new Float64Array(${Math.max(1, nLc) * N * M}), U2 = new Float64Array(${Math.max(1, nLc) * N * M});
-const EV = new Float64Array(${Math.max(1, nLc) * N * M}), EB = new Float64Array(${Math.max(1, nLc) * N * M}), LCB = new Float64Array(${Math.max(1, nLc) * N * M});
+const WV = new Float64Array(N * M), EV = new Float64Array(${Math.max(1, nLc) * N * M}), EB = new Float64Array(${Math.max(1, nLc) * N * M}), LCB = new Float64Array(${Math.max(1, nLc) * N * M});
 const regSum = new Float64Array(CS);
 ${mps.map(([n]) => `const MP_${n} = P.mp_${n};`).join('\n')}
 ${cps.map(([n]) => `const CP_${n} = P.cp_${n};`).join('\n')}
 ${[...active].map((n) => `const PB_${n} = ctx.PB.${n};`).join('\n')}
 ${[...grads.coupling].map((n) => `const PC_${n} = ctx.PC.${n};`).join('\n')}
 ${plan.stimulus?.temporalDecl ?? ''}
+${ellFn('lcMul', 'lf', lcWidth.fwd, false)}
+${ellFn('lcMulT', 'lt', lcWidth.rev, false)}
+${ellFn('lcMulTAdd', 'lt', lcWidth.rev, true)}
 function stimAt(t) { return ${plan.stimulus?.temporalJs ?? '0'}; }`);
 
   // ---------- step ----------

@@ -3,9 +3,11 @@
  * monitors' outputs with respect to model parameters (one value, one per region through the
  * mapping, or one per node), coupling parameters (one value or one per region) and the
  * local-coupling strength (one value or one per vertex). The forward is the surface engine's step
- * (./program.ts semantics, to rounding); the reverse sweep recomputes each checkpoint segment and
- * runs the generated reverse step (./adjoint-program.ts) over it. Euler and Heun, additive noise
- * (the forward's own draws), integer delays, one lane (no batch).
+ * (./program.ts semantics, to rounding; its WebAssembly step where it covers the plan,
+ * ./adjoint-forward.ts); the reverse sweep recomputes each checkpoint segment and runs the
+ * generated reverse step (./adjoint-program.ts) over it, its local-coupling products in
+ * WebAssembly (./ell-wasm.ts); `kernel: 'js'` (or VBT_KERNEL=js) keeps it all in JavaScript.
+ * Euler and Heun, additive noise (the forward's own draws), integer delays, one lane (no batch).
  *
  * @example
  * ```ts
@@ -28,11 +30,13 @@ import type { MonitorSpec } from '../observation/index.js';
 import { adjointMonitor, type AdjointMonitor, type MonitorGeometry } from '../observation/index.js';
 import type { AdjointOutput } from '../engine/adjoint/run.js';
 import { readTvbSurfaceZip } from '../network/surface.js';
-import { prepareSurfaceRun, type PreparedSurfaceRun } from './run.js';
+import { prepareSurfaceRun, splitEll, type PreparedSurfaceRun } from './run.js';
 import { readSparseMat } from './mat.js';
 import { localConnectivity, type LocalConnectivitySpec } from './local-connectivity.js';
 import type { CsrMatrix } from './sparse.js';
 import { generateSurfaceAdjoint } from './adjoint-program.js';
+import { ellProduct } from './ell-wasm.js';
+import { wasmSurfaceStep, type WasmSurfaceStep } from './adjoint-forward.js';
 
 /** How a gradient is laid out: one value, one per region, or one per node (vertex for localCoupling). */
 export type SurfaceGradLayout = 'scalar' | 'region' | 'node';
@@ -96,6 +100,24 @@ function spatialAverage(spec: { period: number; voi?: number[]; mask?: ArrayLike
   };
 }
 
+/** The transpose of a square CSR matrix; each row's entries in ascending source row. */
+export function transposeCsr(A: CsrMatrix): CsrMatrix {
+  const n = A.rows;
+  const rowPtr = new Int32Array(A.cols + 1);
+  const nnz = A.rowPtr[n] - A.rowPtr[0];
+  for (let k = A.rowPtr[0]; k < A.rowPtr[n]; k++) rowPtr[A.colIndex[k] + 1]++;
+  for (let c = 0; c < A.cols; c++) rowPtr[c + 1] += rowPtr[c];
+  const next = rowPtr.slice(0, A.cols), colIndex = new Int32Array(nnz), values = new Float64Array(nnz);
+  for (let r = 0; r < n; r++) {
+    for (let k = A.rowPtr[r]; k < A.rowPtr[r + 1]; k++) {
+      const q = next[A.colIndex[k]]++;
+      colIndex[q] = r;
+      values[q] = A.values[k];
+    }
+  }
+  return { rows: A.cols, cols: n, rowPtr, colIndex, values };
+}
+
 interface Checkpoint { X: Float64Array; HX: Float64Array; rng: RandomStateSnapshot | null }
 
 export class SurfaceAdjoint {
@@ -116,6 +138,11 @@ export class SurfaceAdjoint {
   };
   private readonly SS: number;
   private readonly CS: number;
+  /** The local connectivity's ELL (forward products), for the WebAssembly step. */
+  private readonly LCF: { width: number; col: ArrayLike<number>; val: Float64Array; rest: CsrMatrix };
+  private readonly wasm: boolean;
+  /** The forward step in WebAssembly for the current parameters (null: the generated JS step). */
+  private wstep: WasmSurfaceStep | null = null;
   private readonly T: number;
 
   constructor(cfg: SimulationConfig, opts: SurfaceAdjointOptions) {
@@ -158,7 +185,15 @@ export class SurfaceAdjoint {
     for (const name of Object.keys(opts.layouts ?? {})) if (!opts.wrt.includes(name)) throw new Error(`surface adjoint option layouts: '${name}' is not in wrt`);
     this.wrt = [...opts.wrt];
 
-    const gen = generateSurfaceAdjoint(plan, grads);
+    // local connectivity padded with empty rows for the appended regions, as ELL + CSR rest for the
+    // forward products, and its transpose likewise for the reverse (gathers instead of scatters)
+    const LC: CsrMatrix = A ? { rows: N, cols: N, rowPtr: Int32Array.from({ length: N + 1 }, (_, i) => A!.rowPtr[Math.min(i, V)]), colIndex: A.colIndex, values: A.values } : { rows: N, cols: N, rowPtr: new Int32Array(N + 1), colIndex: new Int32Array(0), values: new Float64Array(0) };
+    // column indices as 16-bit when they fit: less memory traffic in the JavaScript products
+    const narrow = <E extends { col: Int32Array }>(e: E) => (N <= 65536 ? { ...e, col: Uint16Array.from(e.col) } : e);
+    const LCF = narrow(splitEll(LC)), LCT = narrow(splitEll(transposeCsr(LC)));
+    this.LCF = LCF;
+    this.wasm = this.useWasm(cfg);
+    const gen = generateSurfaceAdjoint(plan, grads, { fwd: LCF.width, rev: LCT.width });
     const SS = (this.SS = gen.SS), CS = (this.CS = gen.CS);
     const H = plan.H;
     const s0 = prep.s0, sFirst = s0 + prep.transientSteps, sLast = sFirst + prep.nSteps - 1;
@@ -173,7 +208,10 @@ export class SurfaceAdjoint {
     const nLcN = Math.max(1, gen.nLc) * N * M;
     const perStep = (2 * SS + 2 * CS) * 8;
     const perCk = (SS + H * CS) * 8 + (plan.noise ? 624 * 8 + 64 : 0);
-    const fixed = (SS * 7 + nLcN * 5 + H * CS * 2 + 2 * gen.nvoi * N * M) * 8 + 2 * this.monitors.reduce((a, m) => a + m.data.length * 8, 0);
+    // the WebAssembly memories: the step's state, predictor, derivative and noise buffers, and the
+    // paired ELL (4-byte offsets, 8-byte weights) with an input and an output row, three times
+    const wasmBytes = this.wasm && M === 1 ? 4 * SS * 8 + (2 * LCF.width + LCT.width) * N * 12 + 6 * N * 8 : 0;
+    const fixed = (SS * 7 + nLcN * 5 + H * CS * 3 + 2 * gen.nvoi * N * M) * 8 + 2 * this.monitors.reduce((a, m) => a + m.data.length * 8, 0) + wasmBytes;
     const total = (K: number) => fixed + K * perStep + (Math.ceil(this.T / K) > 1 ? Math.ceil(this.T / K) * perCk : 0);
     let K: number;
     if (opts.checkpoint) K = Math.min(opts.checkpoint, this.T);
@@ -185,15 +223,17 @@ export class SurfaceAdjoint {
       else {
         let lo = kMin, hi = this.T;
         while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (total(mid) <= budget) lo = mid; else hi = mid; }
-        K = lo;
+        // as many segments as the longest K needs, made equal: every segment but the last is recomputed
+        // in reverse, so a long last one saves work (3 segments of 451, 451, 99 steps recompute 902
+        // steps; of 334, 334, 333, 668)
+        K = Math.ceil(this.T / Math.ceil(this.T / lo));
       }
     }
     this.K = K;
     this.segments = Math.ceil(this.T / K);
     this.memoryBytes = total(K);
 
-    // local connectivity padded with empty rows for the appended regions; strength per node
-    const LC: CsrMatrix = A ? { rows: N, cols: N, rowPtr: Int32Array.from({ length: N + 1 }, (_, i) => A!.rowPtr[Math.min(i, V)]), colIndex: A.colIndex, values: A.values } : { rows: N, cols: N, rowPtr: new Int32Array(N + 1), colIndex: new Int32Array(0), values: new Float64Array(0) };
+    // local-coupling strength per node
     const STR = new Float64Array(N);
     const st = cfg.localCoupling ?? 1;
     for (let v = 0; v < V; v++) STR[v] = typeof st === 'number' ? st : st.length === 1 ? st[0] : st[v];
@@ -202,13 +242,20 @@ export class SurfaceAdjoint {
     const PC: Record<string, Float64Array> = {};
     for (const n of grads.coupling) PC[n] = new Float64Array(R);
     this.ctx = {
-      P: prep.data, LC, STR, STRB: new Float64Array(N),
+      P: prep.data, LCF, LCT, STR,
+      KF: M === 1 && this.wasm ? ellProduct(N, LCF.width, LCF.col, LCF.val, LCF.rest) : null,
+      KT: M === 1 && this.wasm ? ellProduct(N, LCT.width, LCT.col, LCT.val, LCT.rest) : null, STRB: new Float64Array(N),
       X: new Float64Array((K + 1) * SS), HX: new Float64Array((H + K) * CS), HB: new Float64Array((H + K) * CS),
       C: new Float64Array(K * CS), CB: new Float64Array(CS), NZ: new Float64Array(plan.noise ? K * SS : 0),
       O: new Float64Array(gen.nvoi * N * M), OB: new Float64Array(gen.nvoi * N * M), YB: new Float64Array(SS), XB: new Float64Array(SS), PB, PC,
     };
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     this.prog = new Function('ctx', gen.source)(this.ctx);
+  }
+
+  /** The local-coupling products in WebAssembly unless the configuration (or VBT_KERNEL=js) asks for the JS kernel. */
+  private useWasm(cfg: SimulationConfig): boolean {
+    return (cfg.kernel ?? (process.env.VBT_KERNEL === 'js' ? 'js' : 'wasm')) !== 'js';
   }
 
   /** Names `wrt` accepts. */
@@ -258,6 +305,8 @@ export class SurfaceAdjoint {
   forward(values: Record<string, ArrayLike<number> | number> = {}): SurfaceAdjointForward {
     this.setParameters(values);
     const { prep } = this;
+    // the WebAssembly step holds the parameters and strengths it was built with: built per forward
+    this.wstep = this.wasm ? wasmSurfaceStep(prep.plan, prep.data, this.LCF, this.ctx.STR, prep.data.regCount as Float64Array, prep.regmap) : null;
     const { K, T, SS, CS } = this;
     const { plan } = prep;
     const H = plan.H, ctx = this.ctx;
@@ -306,7 +355,9 @@ export class SurfaceAdjoint {
       }
       const stimT = plan.stimulus ? P.stimAt((s - prep.s0) * plan.dt) : 0;
       P.coupling(s, h0, t * CS);
-      const chk = P.step(t * SS, (t + 1) * SS, t * CS, zi, (s - h0) * CS, stimT);
+      const chk = this.wstep
+        ? this.wstep.step(ctx.X, t * SS, (t + 1) * SS, ctx.C, t * CS, ctx.NZ, zi, ctx.HX, (s - h0) * CS, stimT)
+        : P.step(t * SS, (t + 1) * SS, t * CS, zi, (s - h0) * CS, stimT);
       if (!Number.isFinite(chk)) this.diverged(s, (t + 1) * SS);
       if (feed) {
         P.observe((t + 1) * SS);
