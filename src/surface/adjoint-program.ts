@@ -14,20 +14,14 @@
  *   STR/STRB local-coupling strength per node (0 on appended regions) and its cotangent
  *   PB_* / PC_*  model-parameter cotangents per node; coupling parameters per region
  */
-import { type Expr, mapExpr, parseExpr, substitute, freeSymbols, CONSTANTS } from '../expr/index.js';
-import { expandModes } from '../engine/kernel/modes.js';
+import { type Expr, parseExpr, substitute, freeSymbols, CONSTANTS } from '../expr/index.js';
 import { paramRead } from '../engine/params.js';
 import { type Assign, forwardJs, reverseJs } from '../expr/slp.js';
+import { bin, call, modelProgram, num, sym, unsquare } from '../engine/adjoint/model-program.js';
 import type { SurfacePlan } from './program.js';
 
-const P0 = { line: 0, col: 0 };
-const num = (value: number): Expr => ({ kind: 'num', value, pos: P0 });
-const sym = (name: string): Expr => ({ kind: 'sym', name, pos: P0 });
-const call = (fn: string, ...args: Expr[]): Expr => ({ kind: 'call', fn, args, pos: P0 });
-const bin = (op: '+' | '*', left: Expr, right: Expr): Expr => ({ kind: 'binary', op, left, right, pos: P0 });
 
 /** square(x) has no derivative rule of its own: it is x·x. */
-const unsquare = (e: Expr): Expr => mapExpr(e, (x, rec) => (x.kind === 'call' && x.fn === 'square' ? bin('*', rec(x.args[0]), rec(x.args[0])) : undefined));
 
 export interface SurfaceGradTargets {
   model: Set<string>;
@@ -56,55 +50,22 @@ export function generateSurfaceAdjoint(plan: SurfacePlan, grads: SurfaceGradTarg
   const SS = nsv * N * M, CS = ncv * R * M, nvoi = parsed.vois.length;
   const nLc = plan.lcTerms.length;
   const consts = spec.constants ?? {};
-  const auxNames = new Set(parsed.auxiliaries.map(([n]) => n));
   // offsets with the sizes as literals: (row k, node expression, mode m) in a (rows, nodes, M) array
   const ix = (k: number, n: string, m: number, nodes = N) => {
     const c = k * nodes * M + m;
     return `${c ? `${c} + ` : ''}${M === 1 ? n : `${n} * ${M}`}`;
   };
 
-  const modelExpr = (e: Expr, m: number, st: string, inp: (k: number, m: number) => string): Expr =>
-    substitute(unsquare(expandModes(e, m, M, consts)), (full) => {
-      const at = full.lastIndexOf('@');
-      const name = full.slice(0, at);
-      const mm = Number(full.slice(at + 1));
-      const k = svIdx.get(name);
-      if (k !== undefined) return sym(inp(k, mm));
-      if (auxNames.has(name)) return sym(`${st}_a_${name}_${mm}`);
-      if (plan.modelParams[name]) return sym(`mp_${name}`);
-      const cm = /^c_(\d+)$/.exec(name);
-      if (cm) return sym(`c${cm[1]}_${mm}`);
-      const lm = /^__lc(\d+)$/.exec(name);
-      if (lm) return nLc ? sym(`lc${lm[1]}_${mm}`) : num(0);
-      if (name === 'local_coupling') return num(0);
-      if (name in consts) {
-        const c = consts[name];
-        if (typeof c === 'number') return num(c);
-        if (Array.isArray(c) && typeof c[0] === 'number') return num((c as number[])[mm]);
-        throw new Error(`model ${spec.name}: constant '${name}' is a matrix; use it through mdot(${name}, x)`);
-      }
-      if (name in CONSTANTS) return num(CONSTANTS[name]);
-      throw new Error(`model ${spec.name}: unknown name '${name}'`);
-    });
-  const stage = (st: string, inp: (k: number, m: number) => string): Assign[] => {
-    const out: Assign[] = [];
-    for (const [name, e] of parsed.auxiliaries) for (let m = 0; m < M; m++) out.push({ name: `${st}_a_${name}_${m}`, expr: modelExpr(e, m, st, inp) });
-    parsed.equations.forEach(([, e], k) => { for (let m = 0; m < M; m++) out.push({ name: `${st}_d${k}_${m}`, expr: modelExpr(e, m, st, inp) }); });
-    return out;
-  };
+  // the local-coupling terms __lc<j> read lc<j> (zero without a local-connectivity matrix)
+  const { modelExpr, stage, clamp, auxNames } = modelProgram(plan, (name, mm) => {
+    const lm = /^__lc(\d+)$/.exec(name);
+    return lm ? (nLc ? sym(`lc${lm[1]}_${mm}`) : num(0)) : undefined;
+  });
   const D = (st: string, k: number, m: number) => sym(`${st}_d${k}_${m}`);
   const X = (k: number, m: number) => `x${k}_${m}`;
   const Pn = (k: number, m: number) => `p${k}_${m}`;
   const Kd = (k: number, m: number) => `k${k}_${m}`;
   const Y = (k: number, m: number) => `y${k}_${m}`;
-  const clamp = (k: number, v: Expr): Expr => {
-    const bd = plan.boundaries[k];
-    if (!bd) return v;
-    let r = v;
-    if (bd[0] > -Infinity) r = call('max', r, num(bd[0]));
-    if (bd[1] < Infinity) r = call('min', r, num(bd[1]));
-    return r;
-  };
   const stimulated = new Set(plan.stimulus?.variables ?? []);
   const withStim = (k: number, d: Expr): Expr => (stimulated.has(k) ? bin('+', d, sym('stim_n')) : d);
   const plusStimDt = (k: number, v: Expr): Expr => (stimulated.has(k) ? bin('+', v, bin('*', num(dt), sym('stim_n'))) : v);

@@ -14,18 +14,13 @@
  */
 import { type Expr, parseExpr, substitute, CONSTANTS, freeSymbols } from '../../expr/index.js';
 import { add, mul, neg } from '../../expr/symbolic.js';
-import { expandModes } from '../kernel/modes.js';
 import { KERNEL_EXP_JS } from '../kernel/program.js';
 import { ERFC_JS, MOD_JS, FACTORIAL_JS, GAMMA_JS } from '../../expr/functions.js';
 import { paramRead, type ResolvedParam } from '../params.js';
 import { type Assign, forwardJs, reverseJs } from '../../expr/slp.js';
+import { bin, call, modelProgram, num, sym, unsquare } from './model-program.js';
 import type { KernelPlan } from './source.js';
 
-const P0 = { line: 0, col: 0 };
-const num = (value: number): Expr => ({ kind: 'num', value, pos: P0 });
-const sym = (name: string): Expr => ({ kind: 'sym', name, pos: P0 });
-const call = (fn: string, ...args: Expr[]): Expr => ({ kind: 'call', fn, args, pos: P0 });
-const bin = (op: '+' | '*', left: Expr, right: Expr): Expr => ({ kind: 'binary', op, left, right, pos: P0 });
 
 /** What the program differentiates: model and coupling parameters by name, weights, speed. */
 export interface GradTargets {
@@ -67,19 +62,6 @@ export interface AdjointProgram {
 }
 
 /** square(x) has no derivative rule; it is x·x. */
-function mapSquare(e: Expr): Expr {
-  switch (e.kind) {
-    case 'num': case 'sym': return e;
-    case 'unary': return { ...e, arg: mapSquare(e.arg) };
-    case 'binary': return { ...e, left: mapSquare(e.left), right: mapSquare(e.right) };
-    case 'cond': return { ...e, test: mapSquare(e.test), then: mapSquare(e.then), else: mapSquare(e.else) };
-    case 'call': {
-      const args = e.args.map(mapSquare);
-      return e.fn === 'square' ? bin('*', args[0], args[0]) : { ...e, args };
-    }
-  }
-}
-
 export function generateAdjoint(plan: KernelPlan, layout: LinkLayout, grads: GradTargets): AdjointProgram {
   const { N, M, dt, spec, parsed } = plan;
   const svs = Object.keys(spec.state_variables);
@@ -93,49 +75,13 @@ export function generateAdjoint(plan: KernelPlan, layout: LinkLayout, grads: Gra
   const nIn = proj ? proj.length : ncv;
   const SS = nsv * N * M, CS = nIn * N * M, nvoi = parsed.vois.length, NV = nvoi * N * M;
   const consts = spec.constants ?? {};
-  const auxNames = new Set(parsed.auxiliaries.map(([n]) => n));
   const L: string[] = [];
   const emit = (s: string) => L.push(s);
 
   // ---------- model symbols → program identifiers ----------
-  const modelExpr = (e: Expr, m: number, stage: string, inp: (k: number, m: number) => string): Expr =>
-    substitute(mapSquare(expandModes(e, m, M, consts)), (full) => {
-      const at = full.lastIndexOf('@');
-      const name = full.slice(0, at);
-      const mm = Number(full.slice(at + 1));
-      const k = svIdx.get(name);
-      if (k !== undefined) return sym(inp(k, mm));
-      if (auxNames.has(name)) return sym(`${stage}_a_${name}_${mm}`);
-      if (plan.modelParams[name]) return sym(`mp_${name}`);
-      const cm = /^c_(\d+)$/.exec(name);
-      if (cm) return sym(`c${cm[1]}_${mm}`);
-      if (name === 'local_coupling') return num(0);
-      if (name in consts) {
-        const c = consts[name];
-        if (typeof c === 'number') return num(c);
-        if (Array.isArray(c) && typeof c[0] === 'number') return num((c as number[])[mm]);
-        throw new Error(`model ${spec.name}: constant '${name}' is a matrix; use it through mdot(${name}, x)`);
-      }
-      if (name in CONSTANTS) return num(CONSTANTS[name]);
-      throw new Error(`model ${spec.name}: unknown name '${name}'`);
-    });
-  const stage = (st: string, inp: (k: number, m: number) => string): Assign[] => {
-    const out: Assign[] = [];
-    for (const [name, e] of parsed.auxiliaries) for (let m = 0; m < M; m++) out.push({ name: `${st}_a_${name}_${m}`, expr: modelExpr(e, m, st, inp) });
-    parsed.equations.forEach(([, e], k) => { for (let m = 0; m < M; m++) out.push({ name: `${st}_d${k}_${m}`, expr: modelExpr(e, m, st, inp) }); });
-    return out;
-  };
+  const { modelExpr, stage, clamp } = modelProgram(plan);
   const D = (st: string, k: number, m: number) => sym(`${st}_d${k}_${m}`);
   const X = (k: number, m: number) => `x${k}_${m}`;
-  const clamp = (k: number, v: Expr): Expr => {
-    const bd = plan.boundaries[k];
-    if (!bd) return v;
-    const [lo, hi] = bd;
-    let r = v;
-    if (lo > -Infinity) r = call('max', r, num(lo));
-    if (hi < Infinity) r = call('min', r, num(hi));
-    return r;
-  };
   const stimulated = new Set(plan.stimulus?.variables ?? []);
   const withStim = (k: number, d: Expr): Expr => (stimulated.has(k) ? bin('+', d, sym('stim_n')) : d);
   const plusStimDt = (k: number, v: Expr): Expr => (stimulated.has(k) ? bin('+', v, bin('*', num(dt), sym('stim_n'))) : v);
@@ -314,9 +260,9 @@ function observeRev(b, xo) {
       throw new Error(`model ${spec.name}: projections ${where}: '${n}' cannot be read here`);
     };
     proj.forEach((pr, r) => {
-      const source = substitute(mapSquare(pr.source), (n) => (cvIndex.has(n) ? sym(`xj${cvIndex.get(n)}`) : modelConstant(`[${r}].source`, n)));
-      const pre = substitute(mapSquare(pr.pre), (n) => (n === 'x_j' ? source : modelConstant(`[${r}].pre`, n)));
-      const post = substitute(mapSquare(pr.post), (n) => {
+      const source = substitute(unsquare(pr.source), (n) => (cvIndex.has(n) ? sym(`xj${cvIndex.get(n)}`) : modelConstant(`[${r}].source`, n)));
+      const pre = substitute(unsquare(pr.pre), (n) => (n === 'x_j' ? source : modelConstant(`[${r}].pre`, n)));
+      const post = substitute(unsquare(pr.post), (n) => {
         if (n === 'gx') return sym('gx');
         if (plan.modelParams[n]) { postParams.add(n); return sym(`mp_${n}`); }
         return modelConstant(`[${r}].post`, n);
@@ -325,7 +271,7 @@ function observeRev(b, xo) {
     });
   } else if (layout.kind === 'afferent') {
     const pre0 = parseExpr(cpl.pre, { field: `coupling ${cpl.name}.pre` });
-    const preFor = (r: number) => substitute(mapSquare(pre0), (n) => {
+    const preFor = (r: number) => substitute(unsquare(pre0), (n) => {
       if (n === 'x_j') return sym(`xj${r}`);
       if (n === 'x_i') return sym(`xi${r}`);
       let mt = /^x_j_(\d+)$/.exec(n);
