@@ -25,7 +25,7 @@
  */
 import { CONSTANTS, type Expr } from '../expr/index.js';
 import { expandModes } from '../engine/kernel/modes.js';
-import { Fn, VExpr, Unsupported, vconst, LANE0_MASK, hoistInvariants } from '../engine/wasm/kernel.js';
+import { Fn, VExpr, Unsupported, vconst, clampV, LANE0_MASK, hoistInvariants } from '../engine/wasm/kernel.js';
 import { type Bytes, type FuncDef, I, T, V, buildModule, uleb, vmem, vlane } from '../engine/wasm/encoder.js';
 import type { SurfacePlan } from './program.js';
 
@@ -368,15 +368,7 @@ function build(plan: SurfacePlan, sums: SurfaceStateSum[], dataBytes: Record<str
         return out;
       });
     };
-    const clamp = (k: number, v: Bytes): Bytes => {
-      const bd = plan.boundaries[k];
-      if (!bd) return v;
-      const [lo, hi] = bd;
-      const r = [...v];
-      if (lo > -Infinity) r.push(...vconst(lo), ...I.v(V.f64x2Max));
-      if (hi < Infinity) r.push(...vconst(hi), ...I.v(V.f64x2Min));
-      return r;
-    };
+    const clamp = (k: number, v: Bytes): Bytes => clampV(plan.boundaries[k], v);
     const pairLoop = (passBody: (tail: boolean, checked: boolean) => Bytes): Bytes => {
       const pairs = Math.floor(N / 2);
       // po/pv walk the interleaved ELL arrays: W pairs of i32 offsets (8W bytes) and of f64 weights (16W bytes) per vertex pair

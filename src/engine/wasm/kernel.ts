@@ -65,6 +65,15 @@ export const vconst = (x: number): Bytes => {
 };
 /** 1/i! for i = 0 … 12: e^r to degree 12. */
 const EXP_TAYLOR = Array.from({ length: 13 }, (_, i) => { let f = 1; for (let j = 2; j <= i; j++) f *= j; return 1 / f; });
+/** A state variable's boundaries on a pair of lanes (f64x2 max/min), as the scalar step clamps. */
+export function clampV(bd: [number, number] | null, v: Bytes): Bytes {
+  if (!bd) return v;
+  const r = [...v];
+  if (bd[0] > -Infinity) r.push(...vconst(bd[0]), ...I.v(V.f64x2Max));
+  if (bd[1] < Infinity) r.push(...vconst(bd[1]), ...I.v(V.f64x2Min));
+  return r;
+}
+
 export const LANE0_MASK: Bytes = I.v(V.const, 255, 255, 255, 255, 255, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0);
 
 /** Vector expression emitter; `sym` pushes a v128 for a name. */
@@ -557,15 +566,7 @@ function build(plan: KernelPlan, pretransform: boolean, sums: StateSum[]): WasmK
           return l;
         });
       };
-      const clamp = (k: number, v: Bytes): Bytes => {
-        const bd = plan.boundaries[k];
-        if (!bd) return v;
-        const [lo, hi] = bd;
-        const r = [...v];
-        if (lo > -Infinity) r.push(...vconst(lo), ...I.v(V.f64x2Max));
-        if (hi < Infinity) r.push(...vconst(hi), ...I.v(V.f64x2Min));
-        return r;
-      };
+      const clamp = (k: number, v: Bytes): Bytes => clampV(plan.boundaries[k], v);
       const nzt = (k: number): Bytes => (plan.noise ? [...I.get(NZ[k]), ...I.v(V.f64x2Add)] : []);
       const newVal: number[] = [];
       const write = (k: number, v: Bytes) => {
