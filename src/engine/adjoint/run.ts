@@ -51,6 +51,11 @@ export interface AdjointOptions {
   layouts?: Record<string, ResolvedParam['kind']>;
   /** Also output the final state (B × nsv × N × M) and take its cotangent in backward. */
   finalState?: boolean;
+  /**
+   * Plain weighted sums of delayed values and their reverse scatters in WebAssembly (default, while
+   * the state window stays under 1 GiB) or, false, in the generated JavaScript; the values are the same.
+   */
+  wasm?: boolean;
 }
 
 export interface AdjointOutput { name: string; time: Float64Array; data: Float64Array; shape: [number, number, number, number, number] }
@@ -186,7 +191,8 @@ export class AdjointSimulator {
     const s0 = prep.s0, sFirst = s0 + prep.transientSteps, sLast = sFirst + prep.nSteps - 1;
     this.T = prep.transientSteps + prep.nSteps;
     // the plain gathers and scatters in WebAssembly while its 32-bit addresses reach the whole window
-    this.layout.wasm = typeof WebAssembly === 'object' && (Hr + this.T) * B * this.SS * 8 + 3 * nLinks * 8 < 2 ** 30;
+    if (opts.wasm !== undefined && typeof opts.wasm !== 'boolean') throw new Error(`adjoint option wasm: expected true or false, got ${JSON.stringify(opts.wasm)}`);
+    this.layout.wasm = opts.wasm !== false && typeof WebAssembly === 'object' && (Hr + this.T) * B * this.SS * 8 + 3 * nLinks * 8 < 2 ** 30;
     const gen = generateAdjoint(plan, this.layout, grads);
     this.edgeBlocks = gen.edgeBlocks;
     this.edgeAcc = gen.edgeBlocks.flatMap(() => Array.from({ length: B }, () => new Float64Array(N * N)));
