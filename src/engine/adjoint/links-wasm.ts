@@ -8,7 +8,7 @@
  * two for interpolated ones, serial adds per cotangent address), so the values are bitwise those
  * of the JS loops; WebAssembly spares them the typed arrays' bounds checks and index arithmetic.
  */
-import { I, T, buildModule, type Bytes, type FuncDef } from '../wasm/encoder.js';
+import { I, T, V, buildModule, uleb, vmem, type Bytes, type FuncDef } from '../wasm/encoder.js';
 
 /** Element counts of the arrays the module works on. */
 export interface LinkArraySizes { X: number; XB: number; WB: number; links: number }
@@ -95,7 +95,41 @@ export function linkWasm(n: LinkArraySizes, bss: number, weights: boolean, speed
   // scatterLin(ox, o, k, k1, bgx) → Σ bx·(X[rx − BSS] − x0)·dfds_k (the speed's term)
   {
     const ox = 0, o = 1, k = 2, k1 = 3, bgx = 4, r = 5, a = 6, bx = 7, f = 8, x0 = 9, xp = 10, sbl = 11;
-    const body: Bytes = loopBy(k, k1, 1, [
+    const r1 = 12, BX = 13, F2 = 14, X0 = 15, D = 16;
+    // two links per pass: their weights, fractions and dfds as one v128 load each, the products in
+    // f64x2 lanes (each lane the scalar expression); the sums stay scalar and serial, in link order
+    const lane1 = (off: number): Bytes => [0xfd, ...uleb(0x57), 3, ...uleb(off), 1];
+    const pairX = (shift: number): Bytes => [
+      ...win(ox, I.get(r)), ...vmem(V.load64Zero, bX - 8 * shift, 3), ...I.set(X0),
+      ...win(ox, I.get(r1)), ...I.get(X0), ...lane1(bX - 8 * shift),
+    ];
+    const addLane = (base: number, addr: Bytes, v: Bytes, lane: number): Bytes => [...addr, ...I.tee(a), ...I.get(a), ...I.f64Load(base), ...v, ...I.v(V.f64x2Extract, lane), ...I.f64Add(), ...I.f64Store(base)];
+    const wiAddr = (j: number): Bytes => [...I.get(k), ...I.i32(2), ...I.i32Shl(), ...I.i32Load(bWi + 4 * j), ...I.i32(3), ...I.i32Shl()];
+    const pair: Bytes = [
+      ...relAt(k), ...I.set(r), ...relAt(k, 1), ...I.set(r1),
+      ...I.get(bgx), ...I.v(V.f64x2Splat), ...I.get(k), ...I.i32(3), ...I.i32Shl(), ...vmem(V.load, bW, 3), ...I.v(V.f64x2Mul), ...I.set(BX),
+      ...I.get(k), ...I.i32(3), ...I.i32Shl(), ...vmem(V.load, bF, 3), ...I.set(F2),
+    ];
+    const bxOneMinusF: Bytes = [...I.get(BX), ...I.f64(1), ...I.v(V.f64x2Splat), ...I.get(F2), ...I.v(V.f64x2Sub), ...I.v(V.f64x2Mul)];
+    const bxF: Bytes = [...I.get(BX), ...I.get(F2), ...I.v(V.f64x2Mul)];
+    pair.push(
+      ...addLane(bXB, win(o, I.get(r)), bxOneMinusF, 0), ...addLane(bXB, win(o, I.get(r), bss), bxF, 0),
+      ...addLane(bXB, win(o, I.get(r1)), bxOneMinusF, 1), ...addLane(bXB, win(o, I.get(r1), bss), bxF, 1),
+    );
+    if (speed || weights) {
+      // D = X[rx − BSS] − X[rx] per lane; X0 = X[rx]
+      pair.push(...pairX(bss), ...I.set(D), ...pairX(0), ...I.set(X0), ...I.get(D), ...I.get(X0), ...I.v(V.f64x2Sub), ...I.set(D));
+    }
+    if (speed) {
+      const sv = 17;
+      pair.push(...I.get(BX), ...I.get(D), ...I.v(V.f64x2Mul), ...I.get(k), ...I.i32(3), ...I.i32Shl(), ...vmem(V.load, bD, 3), ...I.v(V.f64x2Mul), ...I.set(sv));
+      for (const l of [0, 1]) pair.push(...I.get(sbl), ...I.get(sv), ...I.v(V.f64x2Extract, l), ...I.f64Add(), ...I.set(sbl));
+    }
+    if (weights) {
+      const wv: Bytes = [...I.get(bgx), ...I.v(V.f64x2Splat), ...I.get(X0), ...I.get(F2), ...I.get(D), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...I.v(V.f64x2Mul)];
+      pair.push(...addLane(bWB, wiAddr(0), wv, 0), ...addLane(bWB, wiAddr(1), wv, 1));
+    }
+    const body: Bytes = [...loopBy(k, k1, 2, pair), ...loopBy(k, k1, 1, [
       ...relAt(k), ...I.set(r),
       ...I.get(bgx), ...f64(bW, k8(k)), ...I.f64Mul(), ...I.set(bx),
       ...f64(bF, k8(k)), ...I.set(f),
@@ -108,9 +142,9 @@ export function linkWasm(n: LinkArraySizes, bss: number, weights: boolean, speed
         ...I.get(k), ...I.i32(2), ...I.i32Shl(), ...I.i32Load(bWi), ...I.i32(3), ...I.i32Shl(), ...I.tee(a),
         ...I.get(a), ...I.f64Load(bWB), ...I.get(bgx), ...I.get(x0), ...I.get(f), ...I.get(xp), ...I.get(x0), ...I.f64Sub(), ...I.f64Mul(), ...I.f64Add(), ...I.f64Mul(), ...I.f64Add(), ...I.f64Store(bWB),
       ] : []),
-    ]);
+    ])];
     body.push(...I.get(sbl));
-    funcs.push({ name: 'scatterLin', params: [T.i32, T.i32, T.i32, T.i32, T.f64], results: [T.f64], locals: [T.i32, T.i32, T.f64, T.f64, T.f64, T.f64, T.f64], body });
+    funcs.push({ name: 'scatterLin', params: [T.i32, T.i32, T.i32, T.i32, T.f64], results: [T.f64], locals: [T.i32, T.i32, T.f64, T.f64, T.f64, T.f64, T.f64, T.i32, T.v128, T.v128, T.v128, T.v128, T.v128], body });
   }
   const inst = new WebAssembly.Instance(new WebAssembly.Module(buildModule(funcs, 1)), { env: { mem } });
   return {
