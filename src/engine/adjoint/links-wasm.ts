@@ -47,15 +47,30 @@ export function linkWasm(n: LinkArraySizes, bss: number, weights: boolean, speed
     ...body,
     ...I.get(k), ...I.i32(step), ...I.i32Add(), ...I.set(k), ...I.br(0), ...I.end(), ...I.end(),
   ];
-  // params: dot4(o, k, k1); locals q0..q3
+  // dot4(o, k, k1): the partial sums (q0, q1) and (q2, q3) as two f64x2 accumulators, a pass's four
+  // weights as two v128 loads and its four delayed values each loaded into its lane; the tail into q0
+  const lane1 = (off: number): Bytes => [0xfd, ...uleb(0x57), 3, ...uleb(off), 1];
+  /** (X[o + rel_{k+j}], X[o + rel_{k+j+1}]) one slot back per `shift` (element count) */
+  const pairAt = (o: number, k: number, j: number, tmp: number, shift = 0): Bytes => [
+    ...win(o, relAt(k, j)), ...vmem(V.load64Zero, bX - 8 * shift, 3), ...I.set(tmp),
+    ...win(o, relAt(k, j + 1)), ...I.get(tmp), ...lane1(bX - 8 * shift),
+  ];
+  const wPair = (k: number, base: number, j: number): Bytes => [...I.get(k), ...I.i32(3), ...I.i32Shl(), ...vmem(V.load, base + 8 * j, 3)];
   {
-    const o = 0, k = 1, k1 = 2, q = [3, 4, 5, 6];
-    const term = (j: number): Bytes => [...f64(bW, k8(k, j)), ...f64(bX, win(o, relAt(k, j))), ...I.f64Mul()];
-    const body4: Bytes = [];
-    for (let j = 0; j < 4; j++) body4.push(...I.get(q[j]), ...term(j), ...I.f64Add(), ...I.set(q[j]));
-    const body = [...loopBy(k, k1, 4, body4), ...loopBy(k, k1, 1, [...I.get(q[0]), ...term(0), ...I.f64Add(), ...I.set(q[0])]),
-      ...I.get(q[0]), ...I.get(q[1]), ...I.f64Add(), ...I.get(q[2]), ...I.get(q[3]), ...I.f64Add(), ...I.f64Add()];
-    funcs.push({ name: 'dot4', params: [T.i32, T.i32, T.i32], results: [T.f64], locals: [T.f64, T.f64, T.f64, T.f64], body });
+    const o = 0, k = 1, k1 = 2, q0 = 3, A = 4, Bq = 5, tmp = 6;
+    const term = (): Bytes => [...f64(bW, k8(k)), ...f64(bX, win(o, relAt(k))), ...I.f64Mul()];
+    const body4: Bytes = [
+      ...I.get(A), ...wPair(k, bW, 0), ...pairAt(o, k, 0, tmp), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...I.set(A),
+      ...I.get(Bq), ...wPair(k, bW, 2), ...pairAt(o, k, 2, tmp), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...I.set(Bq),
+    ];
+    const body = [
+      ...loopBy(k, k1, 4, body4),
+      ...I.get(A), ...I.v(V.f64x2Extract, 0), ...I.set(q0),
+      ...loopBy(k, k1, 1, [...I.get(q0), ...term(), ...I.f64Add(), ...I.set(q0)]),
+      ...I.get(q0), ...I.get(A), ...I.v(V.f64x2Extract, 1), ...I.f64Add(),
+      ...I.get(Bq), ...I.v(V.f64x2Extract, 0), ...I.get(Bq), ...I.v(V.f64x2Extract, 1), ...I.f64Add(), ...I.f64Add(),
+    ];
+    funcs.push({ name: 'dot4', params: [T.i32, T.i32, T.i32], results: [T.f64], locals: [T.f64, T.v128, T.v128, T.v128], body });
   }
   // scatter4(o, k, k1, bgx): XB[o + rel_k] += bgx·w_k
   {
@@ -76,21 +91,28 @@ export function linkWasm(n: LinkArraySizes, bss: number, weights: boolean, speed
     ]);
     funcs.push({ name: 'scatterW', params: [T.i32, T.i32, T.i32, T.i32, T.f64], results: [], locals: [T.i32, T.i32], body });
   }
-  // dotLin(o, k, k1): q += w_k·(x0 + f_k·(X[a − BSS] − x0)), x0 = X[a], a = o + rel_k; pairs into q0, q1
+  // dotLin(o, k, k1): q += w_k·(x0 + f_k·(X[a − BSS] − x0)), x0 = X[a], a = o + rel_k; pairs in the lanes (q0, q1), the tail into q0
   {
-    const o = 0, k = 1, k1 = 2, q = [3, 4], a = 5, x0 = 6;
-    const term = (j: number): Bytes => [
-      ...f64(bW, k8(k, j)),
-      ...win(o, relAt(k, j)), ...I.tee(a), ...I.f64Load(bX), ...I.tee(x0),
-      ...f64(bF, k8(k, j)), ...I.get(a), ...I.f64Load(bX - 8 * bss), ...I.get(x0), ...I.f64Sub(), ...I.f64Mul(), ...I.f64Add(),
+    const o = 0, k = 1, k1 = 2, q0 = 3, a = 4, x0 = 5, Q = 6, X0 = 7, tmp = 8;
+    const term = (): Bytes => [
+      ...f64(bW, k8(k)),
+      ...win(o, relAt(k)), ...I.tee(a), ...I.f64Load(bX), ...I.tee(x0),
+      ...f64(bF, k8(k)), ...I.get(a), ...I.f64Load(bX - 8 * bss), ...I.get(x0), ...I.f64Sub(), ...I.f64Mul(), ...I.f64Add(),
       ...I.f64Mul(),
     ];
-    const body = [
-      ...loopBy(k, k1, 2, [...I.get(q[0]), ...term(0), ...I.f64Add(), ...I.set(q[0]), ...I.get(q[1]), ...term(1), ...I.f64Add(), ...I.set(q[1])]),
-      ...loopBy(k, k1, 1, [...I.get(q[0]), ...term(0), ...I.f64Add(), ...I.set(q[0])]),
-      ...I.get(q[0]), ...I.get(q[1]), ...I.f64Add(),
+    const pass: Bytes = [
+      ...pairAt(o, k, 0, tmp), ...I.set(X0),
+      ...I.get(Q), ...wPair(k, bW, 0),
+      ...I.get(X0), ...wPair(k, bF, 0), ...pairAt(o, k, 0, tmp, bss), ...I.get(X0), ...I.v(V.f64x2Sub), ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add),
+      ...I.v(V.f64x2Mul), ...I.v(V.f64x2Add), ...I.set(Q),
     ];
-    funcs.push({ name: 'dotLin', params: [T.i32, T.i32, T.i32], results: [T.f64], locals: [T.f64, T.f64, T.i32, T.f64], body });
+    const body = [
+      ...loopBy(k, k1, 2, pass),
+      ...I.get(Q), ...I.v(V.f64x2Extract, 0), ...I.set(q0),
+      ...loopBy(k, k1, 1, [...I.get(q0), ...term(), ...I.f64Add(), ...I.set(q0)]),
+      ...I.get(q0), ...I.get(Q), ...I.v(V.f64x2Extract, 1), ...I.f64Add(),
+    ];
+    funcs.push({ name: 'dotLin', params: [T.i32, T.i32, T.i32], results: [T.f64], locals: [T.f64, T.i32, T.f64, T.v128, T.v128, T.v128], body });
   }
   // scatterLin(ox, o, k, k1, bgx) → Σ bx·(X[rx − BSS] − x0)·dfds_k (the speed's term)
   {
@@ -98,7 +120,6 @@ export function linkWasm(n: LinkArraySizes, bss: number, weights: boolean, speed
     const r1 = 12, BX = 13, F2 = 14, X0 = 15, D = 16;
     // two links per pass: their weights, fractions and dfds as one v128 load each, the products in
     // f64x2 lanes (each lane the scalar expression); the sums stay scalar and serial, in link order
-    const lane1 = (off: number): Bytes => [0xfd, ...uleb(0x57), 3, ...uleb(off), 1];
     const pairX = (shift: number): Bytes => [
       ...win(ox, I.get(r)), ...vmem(V.load64Zero, bX - 8 * shift, 3), ...I.set(X0),
       ...win(ox, I.get(r1)), ...I.get(X0), ...lane1(bX - 8 * shift),
