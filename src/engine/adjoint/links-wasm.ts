@@ -72,24 +72,37 @@ export function linkWasm(n: LinkArraySizes, bss: number, weights: boolean, speed
     ];
     funcs.push({ name: 'dot4', params: [T.i32, T.i32, T.i32], results: [T.f64], locals: [T.f64, T.v128, T.v128, T.v128], body });
   }
-  // scatter4(o, k, k1, bgx): XB[o + rel_k] += bgx·w_k
+  /** mem[base + addr] += lane `lane` of v (a: an i32 scratch local) */
+  const addLane = (a: number, base: number, addr: Bytes, v: Bytes, lane: number): Bytes => [...addr, ...I.tee(a), ...I.get(a), ...I.f64Load(base), ...v, ...I.v(V.f64x2Extract, lane), ...I.f64Add(), ...I.f64Store(base)];
+  // scatter4(o, k, k1, bgx): XB[o + rel_k] += bgx·w_k; two links per pass (bgx·w as one f64x2 product)
   {
-    const o = 0, k = 1, k1 = 2, bgx = 3, a = 4;
-    const body = loopBy(k, k1, 1, [
+    const o = 0, k = 1, k1 = 2, bgx = 3, a = 4, BX = 5;
+    const pass: Bytes = [
+      ...I.get(bgx), ...I.v(V.f64x2Splat), ...wPair(k, bW, 0), ...I.v(V.f64x2Mul), ...I.set(BX),
+      ...addLane(a, bXB, win(o, relAt(k, 0)), I.get(BX), 0), ...addLane(a, bXB, win(o, relAt(k, 1)), I.get(BX), 1),
+    ];
+    const body = [...loopBy(k, k1, 2, pass), ...loopBy(k, k1, 1, [
       ...win(o, relAt(k)), ...I.tee(a), ...I.get(a), ...I.f64Load(bXB), ...I.get(bgx), ...f64(bW, k8(k)), ...I.f64Mul(), ...I.f64Add(), ...I.f64Store(bXB),
-    ]);
-    funcs.push({ name: 'scatter4', params: [T.i32, T.i32, T.i32, T.f64], results: [], locals: [T.i32], body });
+    ])];
+    funcs.push({ name: 'scatter4', params: [T.i32, T.i32, T.i32, T.f64], results: [], locals: [T.i32, T.v128], body });
   }
-  // scatterW(ox, o, k, k1, bgx): also WB[wi_k] += bgx·X[ox + rel_k]
+  // scatterW(ox, o, k, k1, bgx): also WB[wi_k] += bgx·X[ox + rel_k]; two links per pass
   {
-    const ox = 0, o = 1, k = 2, k1 = 3, bgx = 4, r = 5, a = 6;
-    const body = loopBy(k, k1, 1, [
+    const ox = 0, o = 1, k = 2, k1 = 3, bgx = 4, r = 5, a = 6, BX = 7, XV = 8, tmp = 9;
+    const wiAddr = (j: number): Bytes => [...I.get(k), ...I.i32(2), ...I.i32Shl(), ...I.i32Load(bWi + 4 * j), ...I.i32(3), ...I.i32Shl()];
+    const pass: Bytes = [
+      ...I.get(bgx), ...I.v(V.f64x2Splat), ...wPair(k, bW, 0), ...I.v(V.f64x2Mul), ...I.set(BX),
+      ...addLane(a, bXB, win(o, relAt(k, 0)), I.get(BX), 0), ...addLane(a, bXB, win(o, relAt(k, 1)), I.get(BX), 1),
+      ...I.get(bgx), ...I.v(V.f64x2Splat), ...pairAt(ox, k, 0, tmp), ...I.v(V.f64x2Mul), ...I.set(XV),
+      ...addLane(a, bWB, wiAddr(0), I.get(XV), 0), ...addLane(a, bWB, wiAddr(1), I.get(XV), 1),
+    ];
+    const body = [...loopBy(k, k1, 2, pass), ...loopBy(k, k1, 1, [
       ...relAt(k), ...I.set(r),
       ...win(o, I.get(r)), ...I.tee(a), ...I.get(a), ...I.f64Load(bXB), ...I.get(bgx), ...f64(bW, k8(k)), ...I.f64Mul(), ...I.f64Add(), ...I.f64Store(bXB),
-      ...I.get(k), ...I.i32(2), ...I.i32Shl(), ...I.i32Load(bWi), ...I.i32(3), ...I.i32Shl(), ...I.tee(a),
+      ...wiAddr(0), ...I.tee(a),
       ...I.get(a), ...I.f64Load(bWB), ...I.get(bgx), ...f64(bX, win(ox, I.get(r))), ...I.f64Mul(), ...I.f64Add(), ...I.f64Store(bWB),
-    ]);
-    funcs.push({ name: 'scatterW', params: [T.i32, T.i32, T.i32, T.i32, T.f64], results: [], locals: [T.i32, T.i32], body });
+    ])];
+    funcs.push({ name: 'scatterW', params: [T.i32, T.i32, T.i32, T.i32, T.f64], results: [], locals: [T.i32, T.i32, T.v128, T.v128, T.v128], body });
   }
   // dotLin(o, k, k1): q += w_k·(x0 + f_k·(X[a − BSS] − x0)), x0 = X[a], a = o + rel_k; pairs in the lanes (q0, q1), the tail into q0
   {
