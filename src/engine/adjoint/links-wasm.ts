@@ -6,7 +6,8 @@
  * through Float64Array/Int32Array views; the base addresses are folded into the loads' offsets.
  * Every sum keeps the JS program's order and association (four partial sums for integer delays,
  * two for interpolated ones, serial adds per cotangent address), so the values are bitwise those
- * of the JS loops; WebAssembly spares them the typed arrays' bounds checks and index arithmetic.
+ * of the JS loops (partial sums sit in f64x2 lanes, two links per pass, each lane the scalar
+ * expression; no fused multiply-add); WebAssembly spares them the typed arrays' bounds checks.
  */
 import { I, T, V, buildModule, uleb, vmem, type Bytes, type FuncDef } from '../wasm/encoder.js';
 
