@@ -87,7 +87,7 @@ describe('monitor adjoints', () => {
   });
 });
 
-describe('plain weighted sums (Linear coupling, no weights gradient): the unrolled gather and scatter', () => {
+describe('plain weighted sums (Linear coupling): the unrolled gather and scatter, JavaScript and WebAssembly', () => {
   const cfg = (steps: number): SimulationConfig => ({
     model: 'ReducedWongWang', connectivity: network(0.5), coupling: 'Linear', couplingParameters: { a: 0.3 },
     integrator: { name: 'Heun', dt: 0.5, noise: { nsig: 1e-5, seed: 11 } }, duration: steps * 0.5, monitors: [{ name: 'TemporalAverage', period: 5 }],
@@ -106,6 +106,23 @@ describe('plain weighted sums (Linear coupling, no weights gradient): the unroll
     };
     const whole = grad(), ck = grad(1300);
     for (const n of wrt) expect(Array.from(ck[n]), n).toEqual(Array.from(whole[n]));
+  });
+  it.each([
+    ['integer', ['w', 'coupling.a']], ['integer', ['w', 'coupling.a', 'weights']],
+    ['linear', ['w', 'coupling.a', 'speed']], ['linear', ['w', 'coupling.a', 'speed', 'weights']], ['linear', ['weights']],
+  ] as const)('%s delays, d/d %j: the WebAssembly gather and scatter give the generated JavaScript\'s outputs and gradients bitwise', (delays, wrtIn) => {
+    const wrt = [...wrtIn];
+    const run = (wasm: boolean) => {
+      const sim = new AdjointSimulator(cfg(1200), { wrt, perNode: ['w'], delays, checkpoint: 500, wasm });
+      const fw = sim.forward();
+      return { out: fw.outputs[0].data, g: fw.backward(fw.outputs.map((o) => Float64Array.from(o.data, (_, i) => Math.cos(i)))) };
+    };
+    const js = run(false), wa = run(true);
+    expect(Array.from(wa.out)).toEqual(Array.from(js.out));
+    for (const n of wrt) {
+      expect(js.g[n].some((v) => v !== 0), n).toBe(true);
+      expect(Array.from(wa.g[n]), n).toEqual(Array.from(js.g[n]));
+    }
   });
 });
 
@@ -228,6 +245,7 @@ describe('adjoint: bad input is refused before any work', () => {
     expect(() => sim.forward({ tau: [1, 2] })).toThrow(/parameter 'tau' has 2 values; expected 1 \(scalar\)/);
     expect(() => sim.forward({ tau: [NaN] })).toThrow(/not finite/);
     expect(() => new AdjointSimulator(c, { wrt: ['tau'], checkpoint: 0 })).toThrow(/checkpoint: expected a positive integer/);
+    expect(() => new AdjointSimulator(c, { wrt: ['tau'], wasm: 'yes' as unknown as boolean })).toThrow(/adjoint option wasm: expected true or false, got "yes"/);
     expect(() => new AdjointSimulator({ ...c, monitors: [{ name: 'GlobalAverage', period: 1 }] }, { wrt: ['tau'] })).toThrow(/monitor 'GlobalAverage' is not differentiated; expected one of: Raw, SubSample, TemporalAverage, Bold, BalloonWindkessel/);
     const fw = sim.forward();
     expect(() => fw.backward([])).toThrow(/one cotangent array per monitor \(1\), got 0/);

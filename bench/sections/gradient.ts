@@ -3,8 +3,9 @@
  * forward of the same run, side by side in this process (CPU seconds, best of 2).
  * Workload: ReducedWongWang on dk_average (84 regions), dt 1 ms, Heun, noise, TVB Bold TR 720 ms,
  * 60 s; loss 1 − fc_corr(Bold FC, empirical FC) (full matrix) written in tfjs ops; d/d(G, w_i).
- * Then RK4, the weights gradient and linear delays, each as a ratio to the Heun case, and the E/I
- * gradient tuning's 300 s loss run against EibNetwork's forward of it.
+ * Then RK4, the weights gradient and linear delays, each as a ratio to the Heun case, the Heun case
+ * with the delayed gathers in JavaScript (`wasm: false`), and the E/I gradient tuning's 300 s loss
+ * run against EibNetwork's forward of it.
  * `VBT_BENCH_QUICK=1` simulates 10 s instead of 60 s.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -95,6 +96,9 @@ export default async function (): Promise<void> {
     measure('Heun, d/d(G, w_i, weights)', config('Heun'), { wrt: ['coupling.a', 'w', 'weights'] }),
     measure("Heun, delays 'linear', d/d(G, w_i, speed)", config('Heun'), { wrt: ['coupling.a', 'w', 'speed'], delays: 'linear' }),
   ]) line(r, `, ${(r.ratio / heun.ratio).toFixed(2)}× the Heun case's ratio (target ≤ 1.5×)`);
+  // the plain gathers and scatters in the generated JavaScript instead of WebAssembly (what they were before)
+  const js = measure('Heun, d/d(G, w_i), gathers in JavaScript (wasm: false)', config('Heun'), { wrt: ['coupling.a', 'w'], wasm: false });
+  line(js, `, ${(js.grad / heun.grad).toFixed(2)}× the WebAssembly gathers' gradient time`);
   console.log('  another machine, for reference (tvboptim, JAX, 84 nodes × 60 000 steps): 2.48 s / 763 MB without checkpointing, 3.19 s / 223 MB checkpointed');
   // the E/I gradient tuning's loss run: ReducedWongWangEIB (two projections, per-edge wLRE/wFFI), 4 ms Heun clamped, 300 s
   if (!existsSync(fcFile)) console.log('  (no dk_average in ../shared: the E/I gradient case is skipped)');

@@ -44,6 +44,11 @@ export interface LinkLayout {
    * product per segment (run.ts) over the cotangents of its weighted sums, kept per step in BGX.
    */
   blockEdges?: boolean;
+  /**
+   * The plain weighted sums and their scatters run in WebAssembly (links-wasm.ts, ctx.LW): X, XB,
+   * WB and the link arrays are then views of its memory.
+   */
+  wasm?: boolean;
 }
 
 export interface AdjointProgram {
@@ -139,6 +144,7 @@ let XBO = 0; // the cotangent window XB holds X's slots from XBO / BSS on (see r
 const P = ctx.P, X = ctx.X, XB = ctx.XB, XBv = ctx.XB, C = ctx.C, CB = ctx.CB, NZ = ctx.NZ, O = ctx.O, OB = ctx.OB, WB = ctx.WB, SB = ctx.SB;
 const noiseGain = P.noiseGain, stimW = P.stimW;
 const GX = ctx.GX, NG = ctx.NG, BGX = ctx.BGX;
+${layout.wasm ? 'const LW = ctx.LW, lwDot4 = LW.dot4, lwScatter4 = LW.scatter4, lwScatterW = LW.scatterW, lwDotLin = LW.dotLin, lwScatterLin = LW.scatterLin;' : ''}
 const lnkWp = ctx.links.wp, lnkE = ctx.links.e, NLK = ctx.links.rel.length;
 ${[...grads.edge].map((n) => `const EB_${n} = ctx.EB.${n};`).join('\n')}
 const rowPtr = ctx.links.rowPtr, rowNz = ctx.links.nzEnd, lnkRel = ctx.links.rel, selfRel = ctx.links.selfRel, lnkW = ctx.links.w, lnkWi = ctx.links.wi, lnkZero = ctx.links.zero, lnkFrac = ctx.links.frac, lnkDfds = ctx.links.dfds, selfZero = ctx.links.selfZero;
@@ -330,7 +336,14 @@ function observeRev(b, xo) {
     const plainSum = plainOne && !layout.linear;
     // the same with interpolated delays (no kernel to match: two partial sums, offsets hoisted)
     const plainLinear = plainOne && layout.linear;
-    const fwdLoop = plainLinear
+    const W = !!layout.wasm;
+    const fwdLoop = plainLinear && W
+      ? `const gx = lwDotLin(si + ${cvo(jRows[0], m)}, rowPtr[i], rowNz[i]);
+      ${forwardJs(postProg, read).join(' ')}`
+      : plainSum && W
+      ? `const gx = lwDot4(si + ${cvo(jRows[0], m)}, rowPtr[i], rowNz[i]);
+      ${forwardJs(postProg, read).join(' ')}`
+      : plainLinear
       ? `let q0 = 0, q1 = 0;
       { const k1 = rowNz[i], o = si + ${cvo(jRows[0], m)};
         let k = rowPtr[i];
@@ -398,7 +411,12 @@ function observeRev(b, xo) {
     // (with the weights' gradient every link of the row, zero weights included, also gets bgx·x_j)
     const plainScatter = plainOne;
     const WG = grads.weights;
-    const scatterLoop = layout.linear
+    const scatterLoop = W
+      ? `{ const ox = si + ${cvo(jRows[0] ?? 0, m)};
+        ${layout.linear ? `${grads.speed ? 'SB[0] += ' : ''}lwScatterLin(ox, ox - XBO, rowPtr[i], ${WG ? 'rowPtr[i + 1]' : 'rowNz[i]'}, bgx);`
+        : WG ? 'lwScatterW(ox, ox - XBO, rowPtr[i], rowPtr[i + 1], bgx);' : 'lwScatter4(ox - XBO, rowPtr[i], rowNz[i], bgx);'}
+      }`
+      : layout.linear
       ? `{ const k1 = ${WG ? 'rowPtr[i + 1]' : 'rowNz[i]'}, ox = si + ${cvo(jRows[0] ?? 0, m)}, o = ox - XBO;${grads.speed ? ' let sbl = 0;' : ''}
         for (let k = rowPtr[i]; k < k1; k++) {
           const r = o + lnkRel[k], bx = bgx * lnkW[k], f = lnkFrac[k];

@@ -25,6 +25,7 @@ import { generateAdjoint, type GradTargets, type LinkLayout } from './generate.j
 import { adjointMonitor, type AdjointMonitor } from '../../observation/index.js';
 import { adjointSource, type AdjointSource } from './source.js';
 import { crossProduct } from './cross.js';
+import { linkWasm } from './links-wasm.js';
 
 export interface AdjointOptions {
   /**
@@ -50,6 +51,11 @@ export interface AdjointOptions {
   layouts?: Record<string, ResolvedParam['kind']>;
   /** Also output the final state (B × nsv × N × M) and take its cotangent in backward. */
   finalState?: boolean;
+  /**
+   * Plain weighted sums of delayed values and their reverse scatters in WebAssembly (default, while
+   * the state window stays under 1 GiB) or, false, in the generated JavaScript; the values are the same.
+   */
+  wasm?: boolean;
 }
 
 export interface AdjointOutput { name: string; time: Float64Array; data: Float64Array; shape: [number, number, number, number, number] }
@@ -184,6 +190,9 @@ export class AdjointSimulator {
     // monitors
     const s0 = prep.s0, sFirst = s0 + prep.transientSteps, sLast = sFirst + prep.nSteps - 1;
     this.T = prep.transientSteps + prep.nSteps;
+    // the plain gathers and scatters in WebAssembly while its 32-bit addresses reach the whole window
+    if (opts.wasm !== undefined && typeof opts.wasm !== 'boolean') throw new Error(`adjoint option wasm: expected true or false, got ${JSON.stringify(opts.wasm)}`);
+    this.layout.wasm = opts.wasm !== false && typeof WebAssembly === 'object' && (Hr + this.T) * B * this.SS * 8 + 3 * nLinks * 8 < 2 ** 30;
     const gen = generateAdjoint(plan, this.layout, grads);
     this.edgeBlocks = gen.edgeBlocks;
     this.edgeAcc = gen.edgeBlocks.flatMap(() => Array.from({ length: B }, () => new Float64Array(N * N)));
@@ -228,11 +237,16 @@ export class AdjointSimulator {
     for (const n of grads.coupling) PC[n] = new Float64Array(B * N);
     const EB: Record<string, Float64Array> = {};
     for (const n of grads.edge) EB[n] = new Float64Array(N * N);
+    const lw = this.layout.wasm ? linkWasm({ X: (Hr + K) * B * SS, XB: XW(K) * B * SS, WB: grads.weights ? N * N : 0, links: nLinks }, B * SS, grads.weights, grads.speed) : undefined;
+    if (lw) {
+      // the link arrays move into its memory (buildLinks refills them in place)
+      for (const k of ['rel', 'w', 'wi', 'frac', 'dfds'] as const) { (lw[k] as Float64Array | Int32Array).set(this.links[k]); (this.links as Record<string, unknown>)[k] = lw[k]; }
+    }
     this.ctx = {
-      B, P: prep.data, links: this.links,
-      X: new Float64Array((Hr + K) * B * SS), XB: new Float64Array(XW(K) * B * SS),
+      B, P: prep.data, links: this.links, LW: lw?.fns,
+      X: lw?.X ?? new Float64Array((Hr + K) * B * SS), XB: lw?.XB ?? new Float64Array(XW(K) * B * SS),
       C: new Float64Array(B * CS), GX: new Float64Array(K * B * NG), BGX: new Float64Array(gen.edgeBlocks.length ? K * B * NG : 0), NG, CB: new Float64Array(B * CS), NZ: new Float64Array(noise ? K * B * SS : 0),
-      O: new Float64Array(B * NV), OB: new Float64Array(B * NV), WB: new Float64Array(grads.weights ? N * N : 0), SB: new Float64Array(1), PB, PC, EB,
+      O: new Float64Array(B * NV), OB: new Float64Array(B * NV), WB: lw?.WB ?? new Float64Array(grads.weights ? N * N : 0), SB: new Float64Array(1), PB, PC, EB,
     };
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     this.prog = new Function('ctx', gen.source)(this.ctx);
