@@ -8,7 +8,8 @@
  * gradient registry is global (shared by the CommonJS and ES-module copies), so this enables
  * `tf.grad` for every tensor created through '@tensorflow/tfjs-core'. Idempotent.
  */
-import { register } from 'node:module';
+import { createRequire, register } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { runInThisContext, constants } from 'node:vm';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -52,7 +53,9 @@ export function ensureTfGradients(): Promise<void> {
     // Node's own import() (vm with the main context's default loader, Node >= 20.12): test runners
     // that rewrite import() would otherwise transform tfjs-core's whole ES-module tree themselves.
     const nativeImport = runInThisContext('(s) => import(s)', { importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }) as (s: string) => Promise<unknown>;
-    await nativeImport('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+    // resolved from this module, not from the working directory, which is where a vm import() resolves bare names
+    const file = createRequire(import.meta.url).resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+    await nativeImport(pathToFileURL(file).href);
     if (!gradientsRegistered()) throw new Error('tfjs gradients could not be registered (is @tensorflow/tfjs-core installed?)');
   })();
   return ready;
