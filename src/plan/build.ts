@@ -232,26 +232,12 @@ export function prepareRun(cfg: SimulationConfig, defaultConnectivity: () => Con
   const seeds: number[] = [];
   if (integ.noise) {
     const nz = integ.noise;
-    const ns = typeof nz.nsig === 'number' ? [nz.nsig] : Array.from(nz.nsig);
-    const gain = new Float64Array(nsv * N);
-    for (let k = 0; k < nsv; k++) {
-      for (let n = 0; n < N; n++) {
-        let v: number;
-        if (ns.length === 1) v = ns[0];
-        else if (ns.length === nsv) v = ns[k];
-        else if (ns.length === nsv * N) v = ns[k * N + n];
-        else throw new Error(`integrator.noise.nsig: expected 1, ${nsv} (one per state variable) or ${nsv * N} (state variable × node) values, got ${ns.length}`);
-        if (!(v >= 0)) throw new Error(`integrator.noise.nsig: values must be ≥ 0, got ${v}`);
-        gain[k * N + n] = Math.sqrt(2 * v);
-      }
-    }
+    const gain = noiseGain(nz.nsig, nsv, N);
     if (nz.ntau !== undefined && !(Number.isFinite(nz.ntau) && nz.ntau >= 0)) throw new Error(`integrator.noise.ntau: expected a correlation time ≥ 0 ms (0 = white noise), got ${nz.ntau}`);
     if (nz.seed !== undefined && !(Number.isInteger(nz.seed) && nz.seed >= 0)) throw new Error(`integrator.noise.seed: expected an integer ≥ 0, got ${nz.seed}`);
     if (nz.kind !== undefined && nz.kind !== 'additive' && nz.kind !== 'multiplicative') throw new Error(`integrator.noise.kind: expected 'additive' or 'multiplicative', got '${String(nz.kind)}'`);
     const seed = nz.seed ?? 42;
     for (let b = 0; b < B; b++) seeds.push(seed + b);
-    if (nz.kind !== undefined && nz.kind !== 'additive' && nz.kind !== 'multiplicative') throw new Error(`integrator.noise.kind: unknown '${nz.kind}'; expected additive or multiplicative`);
-    if (nz.ntau !== undefined && !(nz.ntau >= 0)) throw new Error(`integrator.noise.ntau: expected ≥ 0 ms, got ${nz.ntau}`);
     noise = { kind: nz.kind ?? 'additive', gain, ntau: nz.ntau ?? 0, multA: nz.a ?? 1, multB: nz.b ?? 0, seed };
     if (nz.variables) {
       noise.rows = nz.variables.map((v, q) => {
@@ -443,4 +429,30 @@ export function delayTable(cfg: { idelays?: Int32Array }, conn: Connectivity, dt
     H = Math.max(H, idelays[q] + 1);
   }
   return { idelays, H };
+}
+
+/**
+ * The noise gain √(2·nsig) per state variable and node (TVB's convention), from nsig given once, per state
+ * variable or per state variable × node; with `regions` (a surface) also per region through the mapping, per node,
+ * or per state variable × region, in that order of precedence.
+ */
+export function noiseGain(nsig: number | ArrayLike<number>, nsv: number, N: number, regions?: { R: number; map: ArrayLike<number> }): Float64Array {
+  const ns = typeof nsig === 'number' ? [nsig] : Array.from(nsig);
+  const gain = new Float64Array(nsv * N);
+  for (let k = 0; k < nsv; k++) {
+    for (let n = 0; n < N; n++) {
+      let v: number;
+      if (ns.length === 1) v = ns[0];
+      else if (ns.length === nsv) v = ns[k];
+      else if (regions && ns.length === regions.R) v = ns[regions.map[n]];
+      else if (regions && ns.length === N) v = ns[n];
+      else if (regions && ns.length === nsv * regions.R) v = ns[k * regions.R + regions.map[n]];
+      else if (ns.length === nsv * N) v = ns[k * N + n];
+      else if (regions) throw new Error(`integrator.noise.nsig: expected 1, ${nsv} (per state variable), ${regions.R} (per region), ${N} (per node), ${nsv * regions.R} or ${nsv * N} values, got ${ns.length}`);
+      else throw new Error(`integrator.noise.nsig: expected 1, ${nsv} (one per state variable) or ${nsv * N} (state variable × node) values, got ${ns.length}`);
+      if (!(v >= 0)) throw new Error(`integrator.noise.nsig: values must be ≥ 0, got ${v}`);
+      gain[k * N + n] = Math.sqrt(2 * v);
+    }
+  }
+  return gain;
 }

@@ -21,7 +21,7 @@ import { DivergenceError, SimulationResult, type MonitorOutput } from '../result
 import { checkCsr, csrScaleRows, type CsrMatrix } from './sparse.js';
 import { readSparseMat } from './mat.js';
 import { localConnectivity as computeLocalConnectivity, type LocalConnectivitySpec } from './local-connectivity.js';
-import { delayTable, stateBoundaries, stepWindow } from '../plan/build.js';
+import { delayTable, noiseGain, stateBoundaries, stepWindow } from '../plan/build.js';
 import { extractLocalCoupling, generateSurfaceProgram, type SurfacePlan } from './program.js';
 import { generateSurfaceWasm, pairEll, weightedEll } from './wasm.js';
 
@@ -235,22 +235,7 @@ export function prepareSurfaceRun(cfg: SimulationConfig): PreparedSurfaceRun {
   // noise: TVB maps per-region nsig through the region mapping
   const seeds: number[] = [];
   if (integ.noise) {
-    const ns = typeof integ.noise.nsig === 'number' ? [integ.noise.nsig] : Array.from(integ.noise.nsig);
-    const gain = new Float64Array(nsv * N);
-    for (let k = 0; k < nsv; k++) {
-      for (let n = 0; n < N; n++) {
-        let v: number;
-        if (ns.length === 1) v = ns[0];
-        else if (ns.length === nsv) v = ns[k];
-        else if (ns.length === R) v = ns[regmap[n]];
-        else if (ns.length === N) v = ns[n];
-        else if (ns.length === nsv * R) v = ns[k * R + regmap[n]];
-        else if (ns.length === nsv * N) v = ns[k * N + n];
-        else throw new Error(`integrator.noise.nsig: expected 1, ${nsv} (per state variable), ${R} (per region), ${N} (per node), ${nsv * R} or ${nsv * N} values, got ${ns.length}`);
-        if (!(v >= 0)) throw new Error(`integrator.noise.nsig: values must be ≥ 0, got ${v}`);
-        gain[k * N + n] = Math.sqrt(2 * v);
-      }
-    }
+    const gain = noiseGain(integ.noise.nsig, nsv, N, { R, map: regmap });
     for (let b = 0; b < B; b++) seeds.push((integ.noise.seed ?? 42) + b);
     data.noiseGain = gain;
   }
